@@ -1,0 +1,117 @@
+/**
+ * Random-access byte sources. Readers see recordings only through these, so a file today can be an object
+ * store tomorrow, and tests can count the bytes a window read really touched.
+ */
+import { open, readdir, stat } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { unreadableRecording } from '../core/errors';
+
+export interface ByteSource {
+  /** A name for messages (file name, never a full path). */
+  readonly name: string;
+  readonly size: number;
+  /** Reads exactly `length` bytes at `offset`; reading past the end is an unreadable_recording error. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Total bytes handed out by `read` since the source was opened. */
+  readonly bytesRead: number;
+  close(): Promise<void>;
+}
+
+/** Opens the files that make up a recording (a .vhdr's .eeg, a .set's .fdt, the files of a CTF .ds folder). */
+export interface SourceFs {
+  open(path: string): Promise<ByteSource>;
+  readdir(path: string): Promise<string[]>;
+  exists(path: string): Promise<boolean>;
+  isDirectory(path: string): Promise<boolean>;
+}
+
+function checkRange(name: string, size: number, offset: number, length: number): void {
+  if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+    throw unreadableRecording(`${name}: invalid read at offset ${offset} of ${length} bytes`);
+  }
+  if (offset + length > size) {
+    throw unreadableRecording(`${name}: read of ${length} bytes at offset ${offset} passes the end (${size} bytes)`);
+  }
+}
+
+export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
+  let bytesRead = 0;
+  return {
+    name,
+    size: bytes.length,
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(offset, length) {
+      checkRange(name, bytes.length, offset, length);
+      bytesRead += length;
+      return bytes.subarray(offset, offset + length);
+    },
+    async close() {},
+  };
+}
+
+export async function fileSource(path: string): Promise<ByteSource> {
+  const handle = await open(path, 'r');
+  const { size } = await handle.stat();
+  const name = basename(path);
+  let bytesRead = 0;
+  return {
+    name,
+    size,
+    get bytesRead() {
+      return bytesRead;
+    },
+    async read(offset, length) {
+      checkRange(name, size, offset, length);
+      const buf = new Uint8Array(length);
+      let done = 0;
+      while (done < length) {
+        const { bytesRead: n } = await handle.read(buf, done, length - done, offset + done);
+        if (n === 0) throw unreadableRecording(`${name}: file shrank while reading`);
+        done += n;
+      }
+      bytesRead += length;
+      return buf;
+    },
+    async close() {
+      await handle.close();
+    },
+  };
+}
+
+/** The local file system. */
+export const localFs: SourceFs = {
+  open: fileSource,
+  readdir: async (path) => (await readdir(path)).sort(),
+  exists: async (path) => {
+    try {
+      await stat(path);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  isDirectory: async (path) => {
+    try {
+      return (await stat(path)).isDirectory();
+    } catch {
+      return false;
+    }
+  },
+};
+
+/** An in-memory file system (fuzzing, tests of multi-file formats). Keys are full paths. */
+export function memoryFs(files: Map<string, Uint8Array>): SourceFs {
+  return {
+    open: async (path) => {
+      const bytes = files.get(path);
+      if (!bytes) throw unreadableRecording(`${basename(path)} is missing`);
+      return memorySource(bytes, basename(path));
+    },
+    readdir: async (path) =>
+      [...files.keys()].filter((k) => dirname(k) === path).map((k) => basename(k)).sort(),
+    exists: async (path) => files.has(path) || [...files.keys()].some((k) => k.startsWith(join(path, '/'))),
+    isDirectory: async (path) => [...files.keys()].some((k) => k.startsWith(join(path, '/'))),
+  };
+}
