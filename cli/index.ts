@@ -1,0 +1,46 @@
+/**
+ * loris-ephys: the command-line face of the service. Subcommands run the same library as the handlers,
+ * without a server. Exit codes: 0 success, 2 bad arguments, 3 unreadable or unsupported recording.
+ */
+import { version } from '../package.json';
+import { commands, type Command } from './commands';
+
+const HELP = `loris-ephys ${version}: electrophysiology imaging for LORIS (topomaps, sensor positions)
+
+Usage: loris-ephys <command> [options]
+
+Commands:
+${[...commands.values()].map((c: Command) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help       show this help
+  -v, --version    print the version
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '-h' || name === '--help' || name === 'help') {
+    process.stdout.write(HELP);
+    return name === undefined ? 2 : 0;
+  }
+  if (name === '-v' || name === '--version') {
+    process.stdout.write(`${version}\n`);
+    return 0;
+  }
+  const command = commands.get(name);
+  if (!command) {
+    process.stderr.write(`loris-ephys: unknown command '${name}' (see --help)\n`);
+    return 2;
+  }
+  return command.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`loris-ephys: ${(error as Error)?.message ?? String(error)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,104 @@
+/**
+ * Service configuration, parsed once per cold start from the environment with zod. Pure: the caller passes
+ * the environment, so tests can parse any configuration without touching process.env.
+ */
+import { z } from 'zod';
+import { ApiError } from './errors';
+
+const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v === '' ? undefined : v));
+
+export const configSchema = z
+  .object({
+    LORIS_EPHYS_MODE: z.enum(['loris', 'standalone']).default('loris'),
+    LORIS_EPHYS_DATA: optionalText,
+    LORIS_EPHYS_HOST: z.string().default('127.0.0.1'),
+    LORIS_EPHYS_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+    LORIS_DB_HOST: z.string().default('127.0.0.1'),
+    LORIS_DB_PORT: int(3306, 1, 65535),
+    LORIS_DB_SOCKET: optionalText,
+    LORIS_DB_USER: optionalText,
+    LORIS_DB_PASSWORD: optionalText,
+    LORIS_DB_NAME: optionalText,
+    LORIS_CONFIG_XML: optionalText,
+    LORIS_JWT_KEY: optionalText,
+    LORIS_DATA_DIR: optionalText,
+    LORIS_EPHYS_MAX_WINDOW_SECONDS: z.coerce.number().positive().max(86400).default(60),
+    LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
+    LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
+    LORIS_EPHYS_MAX_CONCURRENT: int(4, 1, 256),
+    LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
+  })
+  .superRefine((c, ctx) => {
+    if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
+      ctx.addIssue({ code: 'custom', path: ['LORIS_EPHYS_DATA'], message: 'standalone mode needs a data folder' });
+    }
+  });
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface Config {
+  mode: 'loris' | 'standalone';
+  standaloneData?: string;
+  host: string;
+  logLevel: RawConfig['LORIS_EPHYS_LOG_LEVEL'];
+  db: {
+    host: string;
+    port: number;
+    socketPath?: string;
+    user?: string;
+    password?: string;
+    database?: string;
+  };
+  lorisConfigXml?: string;
+  jwtKeyOverride?: string;
+  dataDirOverride?: string;
+  limits: {
+    maxWindowSeconds: number;
+    maxImageSize: number;
+    maxRes: number;
+    maxConcurrent: number;
+    requestTimeoutMs: number;
+  };
+}
+
+/** Parses the environment; a missing or malformed setting is a 500 config_invalid naming the variables. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const fields = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ApiError(500, 'config_invalid', `Invalid configuration: ${fields.join('; ')}`);
+  }
+  const c = result.data;
+  return {
+    mode: c.LORIS_EPHYS_MODE,
+    standaloneData: c.LORIS_EPHYS_DATA,
+    host: c.LORIS_EPHYS_HOST,
+    logLevel: c.LORIS_EPHYS_LOG_LEVEL,
+    db: {
+      host: c.LORIS_DB_HOST,
+      port: c.LORIS_DB_PORT,
+      socketPath: c.LORIS_DB_SOCKET,
+      user: c.LORIS_DB_USER,
+      password: c.LORIS_DB_PASSWORD,
+      database: c.LORIS_DB_NAME,
+    },
+    lorisConfigXml: c.LORIS_CONFIG_XML,
+    jwtKeyOverride: c.LORIS_JWT_KEY,
+    dataDirOverride: c.LORIS_DATA_DIR,
+    limits: {
+      maxWindowSeconds: c.LORIS_EPHYS_MAX_WINDOW_SECONDS,
+      maxImageSize: c.LORIS_EPHYS_MAX_IMAGE_SIZE,
+      maxRes: c.LORIS_EPHYS_MAX_RES,
+      maxConcurrent: c.LORIS_EPHYS_MAX_CONCURRENT,
+      requestTimeoutMs: c.LORIS_EPHYS_REQUEST_TIMEOUT_MS,
+    },
+  };
+}
+
+/** True for loopback hosts, the only addresses standalone (unauthenticated) mode may bind. */
+export const isLoopbackHost = (host: string): boolean =>
+  host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);

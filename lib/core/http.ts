@@ -1,0 +1,167 @@
+/**
+ * HTTP plumbing shared by every handler: a typed result becomes an API Gateway v2 response, and every thrown
+ * error becomes `{"error":{"code","message","details?"}}` with the right status. Nothing escapes the wrapper:
+ * serverless-offline answers 200 to a thrown error on httpApi routes, so the wrapper must never throw.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { ZodError, type ZodType } from 'zod';
+import { ApiError, isApiError } from './errors';
+import { createLogger, type Logger, type LogLevel } from './log';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResponse = APIGatewayProxyStructuredResultV2;
+
+export interface JsonResult {
+  kind: 'json';
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+export interface BinaryResult {
+  kind: 'binary';
+  status?: number;
+  contentType: string;
+  body: Uint8Array;
+  headers?: Record<string, string>;
+}
+export interface TextResult {
+  kind: 'text';
+  status?: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+export interface EmptyResult {
+  kind: 'empty';
+  status: number;
+  headers?: Record<string, string>;
+}
+export type HandlerResult = JsonResult | BinaryResult | TextResult | EmptyResult;
+
+export interface RequestContext {
+  requestId: string;
+  route: string;
+  log: Logger;
+}
+
+export type RouteHandler = (event: HttpEvent, ctx: RequestContext) => Promise<HandlerResult>;
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): JsonResult => ({
+  kind: 'json',
+  status,
+  body,
+  headers,
+});
+
+export function toResponse(result: HandlerResult): HttpResponse {
+  const headers = { ...result.headers };
+  switch (result.kind) {
+    case 'json':
+      return {
+        statusCode: result.status ?? 200,
+        headers: { 'Content-Type': JSON_TYPE, ...headers },
+        body: JSON.stringify(result.body),
+      };
+    case 'binary':
+      return {
+        statusCode: result.status ?? 200,
+        headers: { 'Content-Type': result.contentType, ...headers },
+        body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength).toString('base64'),
+        isBase64Encoded: true,
+      };
+    case 'text':
+      return {
+        statusCode: result.status ?? 200,
+        headers: { 'Content-Type': result.contentType, ...headers },
+        body: result.body,
+      };
+    case 'empty':
+      return { statusCode: result.status, headers, body: '' };
+  }
+}
+
+/** zod issues as `[{path, message}]`, the failing fields a client can act on. */
+export function zodDetails(error: ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message }));
+}
+
+export function errorResponse(error: unknown, requestId: string): HttpResponse {
+  const apiError = toApiError(error, requestId);
+  const body: { error: { code: string; message: string; details?: unknown; requestId?: string } } = {
+    error: { code: apiError.code, message: apiError.message },
+  };
+  if (apiError.details !== undefined) body.error.details = apiError.details;
+  if (apiError.status >= 500) body.error.requestId = requestId;
+  return {
+    statusCode: apiError.status,
+    headers: { 'Content-Type': JSON_TYPE, 'Cache-Control': 'no-store', ...apiError.headers },
+    body: JSON.stringify(body),
+  };
+}
+
+export function toApiError(error: unknown, requestId: string): ApiError {
+  if (isApiError(error)) return error;
+  if (error instanceof ZodError) {
+    return new ApiError(400, 'invalid_request', 'The request parameters are invalid.', zodDetails(error));
+  }
+  return new ApiError(500, 'internal_error', `Internal error (request ${requestId}).`);
+}
+
+/** Parses with a zod schema; a failure becomes 400 invalid_request listing the failing fields. */
+export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (!result.success) {
+    throw new ApiError(400, 'invalid_request', 'The request parameters are invalid.', zodDetails(result.error));
+  }
+  return result.data;
+}
+
+export interface HandlerOptions {
+  logLevel?: LogLevel;
+  logger?: Logger;
+}
+
+/** Wraps a route handler: request id, one structured log line per request, errors as data. Never throws. */
+export function httpHandler(route: string, fn: RouteHandler, options: HandlerOptions = {}) {
+  const baseLog = options.logger ?? createLogger(options.logLevel ?? logLevelFromEnv());
+  return async (event: HttpEvent, context?: Partial<Context>): Promise<HttpResponse> => {
+    const started = process.hrtime.bigint();
+    const requestId = context?.awsRequestId || event?.requestContext?.requestId || randomUUID();
+    const log = baseLog.child({ requestId, route });
+    let response: HttpResponse;
+    let errorCode: string | undefined;
+    try {
+      response = toResponse(await fn(event, { requestId, route, log }));
+    } catch (error) {
+      response = errorResponse(error, requestId);
+      errorCode = toApiError(error, requestId).code;
+      if (!isApiError(error) && !(error instanceof ZodError)) {
+        log.error('unhandled error', { errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+      }
+    }
+    const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
+    log.info('request', {
+      method: event?.requestContext?.http?.method,
+      path: event?.rawPath,
+      status: response.statusCode,
+      durationMs: Math.round(durationMs * 100) / 100,
+      ...(errorCode ? { errorCode } : {}),
+    });
+    return response;
+  };
+}
+
+function logLevelFromEnv(): LogLevel {
+  const level = process.env.LORIS_EPHYS_LOG_LEVEL;
+  return level === 'debug' || level === 'warn' || level === 'error' ? level : 'info';
+}
+
+/** Case-insensitive header lookup (API Gateway lower-cases them, tests may not). */
+export function header(event: HttpEvent, name: string): string | undefined {
+  const wanted = name.toLowerCase();
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (k.toLowerCase() === wanted) return v;
+  return undefined;
+}

@@ -1,0 +1,32 @@
+// Bundles every function (functions/<name>/index.ts → dist/<name>/index.js) and the CLI with esbuild.
+// sharp is a native addon: it stays external and is packaged beside the functions that use it.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const functions = readdirSync(join(root, 'functions')).filter((name) =>
+  existsSync(join(root, 'functions', name, 'index.ts')),
+);
+const entries = functions.map((name) => ({ in: `functions/${name}/index.ts`, out: `dist/${name}/index.js` }));
+if (existsSync(join(root, 'cli', 'index.ts'))) entries.push({ in: 'cli/index.ts', out: 'dist/cli/index.js' });
+
+const started = Date.now();
+await Promise.all(
+  entries.map((e) =>
+    build({
+      absWorkingDir: root,
+      entryPoints: [e.in],
+      outfile: e.out,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      format: 'cjs',
+      sourcemap: 'linked',
+      minify: process.env.LORIS_EPHYS_MINIFY === '1',
+      external: ['sharp', '@aws-sdk/*'],
+      logLevel: 'warning',
+    }),
+  ),
+);
+console.log(`built ${entries.length} bundles in ${Date.now() - started} ms`);

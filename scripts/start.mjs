@@ -1,0 +1,40 @@
+// Runs the service in the foreground under serverless-offline on loopback.
+// Port from LORIS_EPHYS_PORT (default 8000); the process environment (LORIS_* settings) reaches the handlers.
+// SIGTERM/SIGINT stop it cleanly.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const port = Number(process.env.LORIS_EPHYS_PORT ?? 8000);
+const host = process.env.LORIS_EPHYS_HOST ?? '127.0.0.1';
+const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+if (!Number.isInteger(port) || port < 1 || port > 65535) {
+  console.error(`LORIS_EPHYS_PORT must be a port number, got ${process.env.LORIS_EPHYS_PORT}`);
+  process.exit(2);
+}
+if (!loopback) {
+  console.error(`LORIS_EPHYS_HOST=${host}: this service binds loopback only (put LORIS's PHP proxy in front of it).`);
+  process.exit(2);
+}
+if (!existsSync(join(root, 'dist', 'health', 'index.js'))) {
+  console.error('dist/ is missing: run `bash scripts/setup.sh` (or npm run build) first.');
+  process.exit(2);
+}
+const env = {
+  ...process.env,
+  LORIS_EPHYS_PORT: String(port),
+  LORIS_EPHYS_HOST: host,
+  LORIS_EPHYS_LAMBDA_PORT: process.env.LORIS_EPHYS_LAMBDA_PORT ?? String(port + 2),
+};
+const child = spawn(process.execPath, [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'], {
+  cwd: root,
+  env,
+  stdio: 'inherit',
+});
+const stop = (signal) => {
+  if (child.exitCode === null) child.kill(signal);
+};
+process.on('SIGTERM', () => stop('SIGTERM'));
+process.on('SIGINT', () => stop('SIGTERM'));
+child.on('exit', (code, signal) => process.exit(code ?? (signal === 'SIGTERM' ? 0 : 1)));

@@ -1,0 +1,36 @@
+import { isLoopbackHost, parseConfig } from '../../lib/core/config';
+import { ApiError } from '../../lib/core/errors';
+
+describe('parseConfig', () => {
+  it('applies defaults', () => {
+    const c = parseConfig({});
+    expect(c.mode).toBe('loris');
+    expect(c.db).toMatchObject({ host: '127.0.0.1', port: 3306 });
+    expect(c.host).toBe('127.0.0.1');
+    expect(c.limits.maxWindowSeconds).toBe(60);
+  });
+  it('names every malformed variable and never echoes values', () => {
+    let error: unknown;
+    try {
+      parseConfig({ LORIS_DB_PORT: 'abc', LORIS_EPHYS_MODE: 'cluster', LORIS_DB_PASSWORD: 'hunter2' });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ApiError);
+    const message = (error as ApiError).message;
+    expect(message).toContain('LORIS_DB_PORT');
+    expect(message).toContain('LORIS_EPHYS_MODE');
+    expect(message).not.toContain('hunter2');
+  });
+  it('requires a data folder in standalone mode', () => {
+    expect(() => parseConfig({ LORIS_EPHYS_MODE: 'standalone' })).toThrow(/LORIS_EPHYS_DATA/);
+    expect(parseConfig({ LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: '/tmp' }).standaloneData).toBe('/tmp');
+  });
+  it('treats empty strings as unset', () => {
+    expect(parseConfig({ LORIS_DB_SOCKET: '' }).db.socketPath).toBeUndefined();
+  });
+  it('recognises loopback hosts', () => {
+    expect(['127.0.0.1', '127.1.2.3', 'localhost', '::1'].every(isLoopbackHost)).toBe(true);
+    expect(['0.0.0.0', '10.0.0.1', '192.168.1.2', 'example.org'].some(isLoopbackHost)).toBe(false);
+  });
+});

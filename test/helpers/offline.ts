@@ -1,0 +1,85 @@
+/**
+ * Starts the real service under serverless-offline on free loopback ports, for end-to-end tests over HTTP.
+ * The bundles in dist/ must be built first (the test command builds them).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { projectRoot } from './testdata';
+
+export interface OfflineService {
+  baseUrl: string;
+  port: number;
+  process: ChildProcess;
+  output: () => string;
+  stop: () => Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/** Starts serverless-offline with `env` added to the environment (handlers see it: localEnvironment). */
+export async function startOffline(env: Record<string, string> = {}, timeoutMs = 30000): Promise<OfflineService> {
+  const port = await freePort();
+  const lambdaPort = await freePort();
+  let log = '';
+  const child = spawn(
+    process.execPath,
+    [join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
+    {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        LORIS_EPHYS_PORT: String(port),
+        LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort),
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  while (!log.includes('Server ready')) {
+    if (child.exitCode !== null) throw new Error(`serverless-offline exited early:\n${log}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`serverless-offline did not start within ${timeoutMs} ms:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null) return;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return { baseUrl, port, process: child, output: () => log, stop };
+}
+
+export interface FetchResult {
+  status: number;
+  headers: Headers;
+  text: string;
+  bytes: Buffer;
+  json: () => unknown;
+}
+
+export async function get(url: string, headers: Record<string, string> = {}): Promise<FetchResult> {
+  const response = await fetch(url, { headers });
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const text = bytes.toString('utf8');
+  return { status: response.status, headers: response.headers, text, bytes, json: () => JSON.parse(text) };
+}
