@@ -1,0 +1,193 @@
+/**
+ * CTF `.ds` datasets, read as MNE-Python 1.3's `read_raw_ctf(path)` reads them by default (clean_names=False,
+ * system_clock='truncate', compensation as stored): `.res4` header, `.hc` head coils → dev_head_t and fiducials,
+ * `BadChannels`, and `.meg4` (+ `.N_meg4`) data read window by window.
+ */
+import { basename, join } from 'node:path';
+import { badRequest, unreadableRecording } from '../../core/errors';
+import type { ByteSource, SourceFs } from '../source';
+import type { DigPoint, OpenOptions, Recording, RecordingInfo } from '../types';
+import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
+import { parseHeadCoils, type HeadCoil } from './hc';
+import { meg4FileName, probeMeg4, readTrialSpan, type ChannelRequest, type Meg4File, type Meg4Layout } from './meg4';
+import { readRes4, type Res4 } from './res4';
+import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
+
+/** Upper bound on `.N_meg4` continuation files. */
+const MAX_MEG4_FILES = 1000;
+/** Upper bound on the size of the small text files (.hc, BadChannels). */
+const MAX_TEXT_BYTES = 1024 * 1024;
+
+async function readText(fs: SourceFs, path: string): Promise<string | null> {
+  if (!(await fs.exists(path))) return null;
+  const src = await fs.open(path);
+  try {
+    if (src.size > MAX_TEXT_BYTES) throw unreadableRecording(`${src.name} is too large (${src.size} bytes)`);
+    return new TextDecoder('utf-8').decode(await src.read(0, src.size));
+  } finally {
+    await src.close();
+  }
+}
+
+async function readRes4File(fs: SourceFs, path: string): Promise<Res4> {
+  if (!(await fs.exists(path))) throw unreadableRecording(`${basename(path)} is missing`);
+  const src = await fs.open(path);
+  try {
+    return await readRes4(src);
+  } finally {
+    await src.close();
+  }
+}
+
+const FIDUCIAL_IDENT = { lpa: 1, nasion: 2, rpa: 3 } as const;
+
+/** Head-frame coils become dig points (cardinal, or HPI for spare coils), in .hc order as in MNE. */
+function coilDigPoints(coils: HeadCoil[], t: CtfTransforms | null): DigPoint[] {
+  if (!t) return [];
+  return coils
+    .filter((c) => c.frame === 'ctf_head')
+    .map((c) => ({
+      kind: c.kind === 'spare' ? 'hpi' : 'cardinal',
+      ident: c.kind === 'spare' ? 4 : FIDUCIAL_IDENT[c.kind],
+      r: applyTransform(t.ctfHeadHead, c.r),
+      coordFrame: 'head',
+    }));
+}
+
+/** CTF's own names without the system suffix ("MLC11-4304" → "MLC11"), as MNE's _clean_names. */
+const cleanName = (name: string): string => {
+  const beforeDash = name.includes('-') ? (name.split('-')[0] ?? name) : name;
+  return beforeDash.endsWith('_v') ? beforeDash.slice(0, -2) : beforeDash;
+};
+
+/** BadChannels lists cleaned names, one per line; unknown names and blank lines are ignored. */
+function parseBadChannels(text: string | null, names: string[]): string[] {
+  if (text === null) return [];
+  const byCleanName = new Map(names.map((n) => [cleanName(n), n]));
+  return text
+    .split('\n')
+    .map((line) => byCleanName.get(line.trim()))
+    .filter((n): n is string => n !== undefined && n.length > 0);
+}
+
+/** Opens `.meg4`, `.1_meg4`, ... until a file is missing or has no valid samples. */
+async function openMeg4Files(fs: SourceFs, base: string, res4: Res4): Promise<Meg4File[]> {
+  const layout: Meg4Layout = { nChan: res4.nChan, nSamp: res4.nSamp };
+  const names = res4.channels.map((c) => c.name);
+  const files: Meg4File[] = [];
+  try {
+    for (let i = 0; i < MAX_MEG4_FILES && (await fs.exists(meg4FileName(base, i))); i++) {
+      const src = await fs.open(meg4FileName(base, i));
+      const file = await probeMeg4(src, layout, names).catch(async (e: unknown) => {
+        await src.close();
+        throw e;
+      });
+      if (file.nSamples === 0) {
+        await src.close();
+        break;
+      }
+      files.push(file);
+    }
+  } catch (e) {
+    await Promise.all(files.map((f) => f.source.close()));
+    throw e;
+  }
+  if (files.length === 0) throw unreadableRecording(`${basename(meg4FileName(base, 0))} is missing or holds no samples`);
+  return files;
+}
+
+function buildInfo(res4: Res4, channels: CtfChannel[], t: CtfTransforms | null, coils: HeadCoil[], bads: string[], files: Meg4File[]): RecordingInfo {
+  return {
+    format: 'ctf',
+    kind: 'raw',
+    sfreq: res4.sfreq,
+    nSamples: files.reduce((n, f) => n + f.nSamples, 0),
+    firstSample: 0,
+    tmin: 0,
+    channels: channels.map((c) => c.info),
+    bads,
+    devHeadT: t ? t.devHead : null,
+    dig: [...coilDigPoints(coils, t), ...eegDigPoints(channels)],
+    projectors: [],
+    events: [],
+    excluded: [],
+    notes: {
+      compensationGrade: compensationGrade(channels),
+      samplesPerTrial: res4.nSamp,
+      trials: Math.ceil(files.reduce((n, f) => n + f.nSamples, 0) / res4.nSamp),
+      preTriggerSamples: res4.preTrigPts,
+      res4Version: res4.magic,
+      dataFiles: files.length,
+    },
+  };
+}
+
+function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
+  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > info.nSamples) {
+    throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
+  }
+  for (const p of picks) {
+    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length) throw badRequest(`channel index ${p} does not exist`);
+  }
+}
+
+/** One request per distinct channel, sorted by channel, each filling the outputs of every pick that names it. */
+function channelRequests(picks: readonly number[], outputs: Float64Array[], channels: CtfChannel[]): ChannelRequest[] {
+  const byChannel = new Map<number, ChannelRequest>();
+  picks.forEach((channel, k) => {
+    const out = outputs[k] as Float64Array;
+    const existing = byChannel.get(channel);
+    if (existing) existing.outputs.push(out);
+    else byChannel.set(channel, { channel, outputs: [out], cal: channels[channel]?.cal ?? Number.NaN });
+  });
+  return [...byChannel.values()].sort((x, y) => x.channel - y.channel);
+}
+
+async function readWindow(
+  files: Meg4File[],
+  layout: Meg4Layout,
+  channels: CtfChannel[],
+  picks: readonly number[],
+  start: number,
+  stop: number,
+): Promise<Float64Array[]> {
+  const outputs = picks.map(() => new Float64Array(stop - start));
+  const requests = channelRequests(picks, outputs, channels);
+  let fileStart = 0;
+  for (const file of files) {
+    const [from, to] = [Math.max(start, fileStart) - fileStart, Math.min(stop, fileStart + file.nSamples) - fileStart];
+    for (let trial = Math.floor(from / layout.nSamp); from < to && trial * layout.nSamp < to; trial++) {
+      const trialStart = trial * layout.nSamp;
+      const a = Math.max(from, trialStart) - trialStart;
+      const b = Math.min(to, trialStart + layout.nSamp) - trialStart;
+      await readTrialSpan(file, layout, trial, a, b, requests, fileStart + trialStart + a - start);
+    }
+    fileStart += file.nSamples;
+  }
+  return outputs;
+}
+
+/** Opens a CTF `.ds` folder. */
+export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
+  const dir = dsPath.replace(/\/+$/, '');
+  if (!dir.endsWith('.ds')) throw unreadableRecording(`${basename(dir)} is not a CTF .ds folder`);
+  const base = join(dir, basename(dir).slice(0, -3));
+  const res4 = await readRes4File(fs, `${base}.res4`);
+  const coils = parseHeadCoils((await readText(fs, `${base}.hc`)) ?? '');
+  const transforms = makeCtfTransforms(coils);
+  const channels = convertChannels(res4.channels, transforms);
+  const bads = parseBadChannels(await readText(fs, join(dir, 'BadChannels')), channels.map((c) => c.info.name));
+  const files = await openMeg4Files(fs, base, res4);
+  const info = buildInfo(res4, channels, transforms, coils, bads, files);
+  const layout: Meg4Layout = { nChan: res4.nChan, nSamp: res4.nSamp };
+  return {
+    info,
+    readWindow: async (picks, start, stop) => {
+      checkWindow(picks, start, stop, info);
+      return readWindow(files, layout, channels, picks, start, stop);
+    },
+    close: async () => {
+      await Promise.all(files.map((f: { source: ByteSource }) => f.source.close()));
+    },
+  };
+}

@@ -1,0 +1,154 @@
+/**
+ * The CTF `.res4` header (after MNE's io/ctf/res4.py): run parameters and one 1328-byte sensor record per
+ * channel, all big-endian. Only the fields the reader needs are kept; compensation coefficients are not read.
+ */
+import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { LIMITS } from '../types';
+import type { ByteSource } from '../source';
+
+/** Byte offset where the run description starts (CTF's read_res4.c "FUNNY_POS"). */
+const FUNNY_POS = 1844;
+const NAME_BYTES = 32;
+const COIL_BYTES = 80;
+const MAX_COILS = 8;
+/** sensor_type_index .. d0 (48 bytes), then 8 device-frame coils and 8 head-frame coils. */
+export const CHANNEL_RECORD_BYTES = 48 + 2 * MAX_COILS * COIL_BYTES;
+const SUPPORTED_MAGIC = ['MEG41RS', 'MEG42RS'];
+
+export type Vec3 = [number, number, number];
+
+export interface Res4Coil {
+  /** Metres (the file stores centimetres). */
+  pos: Vec3;
+  norm: Vec3;
+}
+
+export interface Res4Channel {
+  name: string;
+  sensorTypeIndex: number;
+  properGain: number;
+  qGain: number;
+  gradOrderNo: number;
+  /** The first two device-frame coils (EEG channels keep their CTF head-frame position in coil 0). */
+  coils: [Res4Coil, Res4Coil];
+}
+
+export interface Res4 {
+  magic: string;
+  /** Samples per trial. */
+  nSamp: number;
+  nChan: number;
+  sfreq: number;
+  nTrials: number;
+  preTrigPts: number;
+  dataDate: string;
+  dataTime: string;
+  channels: Res4Channel[];
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/** A NUL-terminated string in a fixed-size field. */
+export function readFixedString(bytes: Uint8Array, offset: number, length: number): string {
+  const field = bytes.subarray(offset, offset + length);
+  const nul = field.indexOf(0);
+  return decoder.decode(nul < 0 ? field : field.subarray(0, nul));
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+function readVec3(dv: DataView, offset: number, scale: number): Vec3 {
+  return [dv.getFloat64(offset) * scale, dv.getFloat64(offset + 8) * scale, dv.getFloat64(offset + 16) * scale];
+}
+
+function readCoil(dv: DataView, offset: number): Res4Coil {
+  // pos (3 f8), pad f8, norm (3 f8): positions in cm → m, as MNE divides by 100.
+  return { pos: readVec3(dv, offset, 1 / 100), norm: readVec3(dv, offset + 32, 1) };
+}
+
+function parseChannel(records: Uint8Array, names: Uint8Array, k: number): Res4Channel {
+  const dv = view(records.subarray(k * CHANNEL_RECORD_BYTES, (k + 1) * CHANNEL_RECORD_BYTES));
+  return {
+    name: readFixedString(names, k * NAME_BYTES, NAME_BYTES),
+    sensorTypeIndex: dv.getInt16(0),
+    properGain: dv.getFloat64(8),
+    qGain: dv.getFloat64(16),
+    gradOrderNo: dv.getInt16(42),
+    coils: [readCoil(dv, 48), readCoil(dv, 48 + COIL_BYTES)],
+  };
+}
+
+interface RunHeader {
+  magic: string;
+  dataTime: string;
+  dataDate: string;
+  nSamp: number;
+  nChan: number;
+  sfreq: number;
+  nTrials: number;
+  preTrigPts: number;
+  runDescLength: number;
+}
+
+function parseRunHeader(head: Uint8Array): RunHeader {
+  const dv = view(head);
+  let dataTime = readFixedString(head, 778, 255);
+  let dataDate = readFixedString(head, 1033, 255);
+  if (dataTime.includes('/') && dataDate.includes(':')) [dataTime, dataDate] = [dataDate, dataTime];
+  return {
+    magic: readFixedString(head, 0, 8),
+    dataTime,
+    dataDate,
+    nSamp: dv.getInt32(1288),
+    nChan: dv.getInt16(1292),
+    sfreq: dv.getFloat64(1296),
+    nTrials: dv.getInt16(1312),
+    preTrigPts: dv.getInt32(1316),
+    runDescLength: dv.getInt32(1836),
+  };
+}
+
+function checkRunHeader(h: RunHeader, fileSize: number): void {
+  if (!SUPPORTED_MAGIC.includes(h.magic)) {
+    throw unsupportedFormat(`CTF .res4 header "${h.magic.slice(0, 8)}" is not one of ${SUPPORTED_MAGIC.join(', ')}`);
+  }
+  if (h.nChan <= 0 || h.nChan > LIMITS.maxChannels) throw unreadableRecording(`.res4 channel count ${h.nChan}`);
+  if (h.nSamp <= 0) throw unreadableRecording(`.res4 samples per trial ${h.nSamp}`);
+  if (!Number.isFinite(h.sfreq) || h.sfreq <= 0) throw unreadableRecording(`.res4 sampling rate ${h.sfreq}`);
+  if (h.runDescLength < 0 || FUNNY_POS + h.runDescLength > fileSize) {
+    throw unreadableRecording(`.res4 run description length ${h.runDescLength}`);
+  }
+}
+
+/** Skips the filter records (variable length) and returns the offset of the channel names. */
+async function skipFilters(src: ByteSource, offset: number): Promise<number> {
+  const nFilt = view(await src.read(offset, 2)).getInt16(0);
+  if (nFilt < 0) throw unreadableRecording(`.res4 filter count ${nFilt}`);
+  let pos = offset + 2;
+  for (let k = 0; k < nFilt; k++) {
+    // freq f8, class i4, type i4, npar i2, then npar f8 parameters
+    const nPar = view(await src.read(pos, 22)).getInt16(20);
+    if (nPar < 0) throw unreadableRecording(`.res4 filter parameter count ${nPar}`);
+    pos += 22 + 8 * nPar;
+  }
+  return pos;
+}
+
+/** Reads and validates the .res4 header; every read is range-checked against the file size. */
+export async function readRes4(src: ByteSource): Promise<Res4> {
+  if (src.size > LIMITS.maxHeaderBytes) throw unreadableRecording(`.res4 of ${src.size} bytes is too large`);
+  if (src.size < FUNNY_POS + 2) throw unreadableRecording(`.res4 of ${src.size} bytes is truncated`);
+  const header = parseRunHeader(await src.read(0, FUNNY_POS));
+  checkRunHeader(header, src.size);
+  const namesAt = await skipFilters(src, FUNNY_POS + header.runDescLength);
+  const recordsAt = namesAt + header.nChan * NAME_BYTES;
+  const needed = recordsAt + header.nChan * CHANNEL_RECORD_BYTES;
+  if (needed > src.size) throw unreadableRecording(`.res4 is truncated (${src.size} of ${needed} bytes)`);
+  const names = await src.read(namesAt, header.nChan * NAME_BYTES);
+  const records = await src.read(recordsAt, header.nChan * CHANNEL_RECORD_BYTES);
+  const channels = Array.from({ length: header.nChan }, (_, k) => parseChannel(records, names, k));
+  const { runDescLength: _unused, ...rest } = header;
+  return { ...rest, channels };
+}

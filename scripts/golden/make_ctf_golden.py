@@ -1,0 +1,98 @@
+"""Golden values for the CTF .ds reader: what MNE-Python 1.3 reads from testdata_ctf_short_discontinuous.ds
+(read_raw_ctf defaults) and from its FIF conversion (read_raw_fif).
+
+Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_ctf_golden.py
+Writes test/golden/ctf/ds.json and test/golden/ctf/ds_raw_fif.json.
+"""
+import json
+import os
+import sys
+
+import mne
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+DATA = os.environ.get('LORIS_EPHYS_TESTDATA', os.path.join(ROOT, '..', 'shared', 'data'))
+DS = os.path.join(DATA, 'ctf', 'testdata_ctf_short_discontinuous.ds')
+FIF = os.path.join(DATA, 'ctf', 'testdata_ctf_short_discontinuous.ds_raw.fif')
+OUT = os.path.join(ROOT, 'test', 'golden', 'ctf')
+
+# [start, stop) windows: start, middle, across the trial boundary (1201 samples per trial), end.
+WINDOWS = [[0, 40], [590, 630], [1180, 1225], [1195, 1201], [1201, 1210], [2362, 2402]]
+PER_TYPE = 10
+
+KIND_NAMES = {1: 'cardinal', 2: 'hpi', 3: 'eeg', 4: 'extra'}
+FRAME_NAMES = {0: 'unknown', 1: 'device', 4: 'head'}
+
+
+def finite_or_none(values):
+    return [float(v) if np.isfinite(v) else None for v in values]
+
+
+def head_frame(ch, dev_head_t):
+    """Position and orientation (ez) of a channel in the head frame, as MNE's layout code sees them."""
+    loc = ch['loc']
+    if ch['kind'] in (mne.io.constants.FIFF.FIFFV_MEG_CH, mne.io.constants.FIFF.FIFFV_REF_MEG_CH):
+        pos = mne.transforms.apply_trans(dev_head_t, loc[:3])
+        ori = mne.transforms.apply_trans(dev_head_t, loc[9:12], move=False)
+        return finite_or_none(pos), finite_or_none(ori)
+    return finite_or_none(loc[:3]), None
+
+
+def pick_channels(raw):
+    types = raw.get_channel_types()
+    picks = []
+    for kind in ('mag', 'ref_meg', 'eeg', 'misc', 'stim'):
+        idx = [i for i, t in enumerate(types) if t == kind]
+        # spread the picks over the channels of this type
+        sel = np.unique(np.linspace(0, len(idx) - 1, min(PER_TYPE, len(idx))).round().astype(int))
+        picks += [idx[i] for i in sel]
+    return picks
+
+
+def describe(raw, picks):
+    info = raw.info
+    dev_head_t = info['dev_head_t']['trans']
+    types = raw.get_channel_types()
+    chans = []
+    for i, ch in enumerate(info['chs']):
+        pos, ori = head_frame(ch, dev_head_t)
+        chans.append(dict(
+            name=ch['ch_name'], type=types[i], kind=int(ch['kind']), coil_type_raw=int(ch['coil_type']),
+            coil_type=int(ch['coil_type']) & 0xFFFF, unit=int(ch['unit']), unit_mul=int(ch['unit_mul']),
+            cal=float(ch['cal']), range=float(ch['range']),
+            coord_frame=int(ch['coord_frame']), loc=finite_or_none(ch['loc']), head_pos=pos, head_ori=ori))
+    dig = [dict(kind=KIND_NAMES.get(int(d['kind']), str(int(d['kind']))), ident=int(d['ident']),
+                r=[float(x) for x in d['r']], coord_frame=FRAME_NAMES.get(int(d['coord_frame']), 'unknown'))
+           for d in (info['dig'] or [])]
+    windows = []
+    for start, stop in WINDOWS:
+        data = raw.get_data(picks=picks, start=start, stop=stop)
+        windows.append(dict(start=start, stop=stop, data=[[float(v) for v in row] for row in data]))
+    return dict(
+        sfreq=float(info['sfreq']), n_times=int(raw.n_times), first_samp=int(raw.first_samp),
+        compensation_grade=int(raw.compensation_grade), bads=list(info['bads']),
+        dev_head_t=[[float(v) for v in row] for row in dev_head_t],
+        ctf_head_t=[[float(v) for v in row] for row in info['ctf_head_t']['trans']],
+        channels=chans, dig=dig, picks=[int(p) for p in picks],
+        pick_names=[raw.ch_names[p] for p in picks], windows=windows,
+        annotations=[dict(onset=float(a['onset']), duration=float(a['duration']),
+                          description=str(a['description'])) for a in raw.annotations])
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    ds = mne.io.read_raw_ctf(DS, verbose='error')
+    fif = mne.io.read_raw_fif(FIF, verbose='error')
+    picks = pick_channels(ds)
+    assert [fif.ch_names[p] for p in picks] == [ds.ch_names[p] for p in picks]
+    for name, raw in (('ds.json', ds), ('ds_raw_fif.json', fif)):
+        out = describe(raw, picks)
+        out['generator'] = 'scripts/golden/make_ctf_golden.py (mne %s)' % mne.__version__
+        with open(os.path.join(OUT, name), 'w') as f:
+            json.dump(out, f, separators=(',', ':'))
+    print('wrote', OUT, file=sys.stderr)
+
+
+if __name__ == '__main__':
+    main()
