@@ -13,6 +13,8 @@ const COIL_BYTES = 80;
 const MAX_COILS = 8;
 /** sensor_type_index .. d0 (48 bytes), then 8 device-frame coils and 8 head-frame coils. */
 export const CHANNEL_RECORD_BYTES = 48 + 2 * MAX_COILS * COIL_BYTES;
+/** One compensation coefficient record: name, type, pad, count, 50 sensor names of 31 bytes, 50 f8. */
+const COMP_RECORD_BYTES = 32 + 4 + 4 + 2 + 50 * 31 + 50 * 8;
 const SUPPORTED_MAGIC = ['MEG41RS', 'MEG42RS'];
 
 export type Vec3 = [number, number, number];
@@ -136,6 +138,15 @@ async function skipFilters(src: ByteSource, offset: number): Promise<number> {
   return pos;
 }
 
+/** The compensation coefficients are not used, but MNE reads them, so a file cut short in them is unreadable. */
+async function checkCompensationRecords(src: ByteSource, offset: number): Promise<void> {
+  if (offset + 2 > src.size) throw unreadableRecording('.res4 is truncated before its compensation records');
+  const nComp = view(await src.read(offset, 2)).getInt16(0);
+  if (nComp < 0 || offset + 2 + nComp * COMP_RECORD_BYTES > src.size) {
+    throw unreadableRecording(`.res4 is truncated in its ${nComp} compensation records`);
+  }
+}
+
 /** Reads and validates the .res4 header; every read is range-checked against the file size. */
 export async function readRes4(src: ByteSource): Promise<Res4> {
   if (src.size > LIMITS.maxHeaderBytes) throw unreadableRecording(`.res4 of ${src.size} bytes is too large`);
@@ -146,6 +157,7 @@ export async function readRes4(src: ByteSource): Promise<Res4> {
   const recordsAt = namesAt + header.nChan * NAME_BYTES;
   const needed = recordsAt + header.nChan * CHANNEL_RECORD_BYTES;
   if (needed > src.size) throw unreadableRecording(`.res4 is truncated (${src.size} of ${needed} bytes)`);
+  await checkCompensationRecords(src, needed);
   const names = await src.read(namesAt, header.nChan * NAME_BYTES);
   const records = await src.read(recordsAt, header.nChan * CHANNEL_RECORD_BYTES);
   const channels = Array.from({ length: header.nChan }, (_, k) => parseChannel(records, names, k));
