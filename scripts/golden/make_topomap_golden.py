@@ -92,6 +92,14 @@ def spline_grid(info, picks, sphere_head, extent, res, data):
                 matrix_row_mid=flist(M[len(M) // 2 + res // 2]), matrix_row_mid_index=int(len(M) // 2 + res // 2))
 
 
+def median_edge_distance(pos):
+    """MNE's `distance` in `_get_extra_points`: median of edges (v0,v1) and (v1,v2) of qhull's simplices."""
+    from scipy.spatial import Delaunay
+    s = Delaunay(pos, incremental=True).simplices
+    return float(np.median(np.concatenate([np.linalg.norm(pos[s[:, a]] - pos[s[:, b]], axis=1)
+                                           for a, b in ((0, 1), (1, 2))])))
+
+
 def build(inst, ch_type, values_all, time, options, source, name, spline=False):
     info = inst.info
     picks, pos, merge, names, _, sphere, clip_origin = _prepare_topomap_plot(inst, ch_type)
@@ -101,7 +109,7 @@ def build(inst, ch_type, values_all, time, options, source, name, spline=False):
     out = dict(source=source, mne_version=mne.__version__, ch_type=ch_type, time=time,
                inputs=inputs_json(info, ch_type, values_all),
                sphere_head=flist(_check_sphere(None, info)), sphere=flist(sphere),
-               clip_origin=flist(clip_origin), merge=bool(merge),
+               clip_origin=flist(clip_origin), merge=bool(merge), median_distance=median_edge_distance(pos),
                picked_names=[info['ch_names'][p] for p in picks], pos2d=rows(pos), data=flist(data),
                cases=[one_case(pos, sphere, clip_origin, ch_type, data, merge, *o) for o in options])
     if spline:

@@ -1,0 +1,88 @@
+/**
+ * 3-D sensor locations → 2-D topomap positions, as MNE 1.3's `_auto_topomap_coords` (azimuthal equidistant
+ * projection around +z, scaled by each sensor's distance from the sphere centre) and `_adjust_meg_sphere`.
+ */
+import { ApiError } from '../errors';
+import type { MapChannelType, Sphere, Vec2, Vec3 } from './types';
+
+/** A 4×4 affine transform as rows (e.g. FIFF dev_head_t: device → head). */
+export type Transform4 = number[][];
+
+const DUPLICATE_DISTANCE = 1e-10;
+
+const at = (t: Transform4, i: number, j: number): number => t[i]?.[j] ?? 0;
+
+/** Applies the inverse of an affine 4×4 transform to a point (MNE `apply_trans(invert_transform(t), p)`). */
+export function applyInverseTransform(t: Transform4, p: Vec3): Vec3 {
+  const [a, b, c] = [0, 1, 2].map((i) => [at(t, i, 0), at(t, i, 1), at(t, i, 2)]) as [Vec3, Vec3, Vec3];
+  const d: Vec3 = [p[0] - at(t, 0, 3), p[1] - at(t, 1, 3), p[2] - at(t, 2, 3)];
+  const det =
+    a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
+  if (!(Math.abs(det) > 0)) throw new ApiError(422, 'unreadable_recording', 'dev_head_t is singular');
+  // inverse of the 3×3 block by cofactors, applied to (p − t)
+  const inv = [
+    [b[1] * c[2] - b[2] * c[1], a[2] * c[1] - a[1] * c[2], a[1] * b[2] - a[2] * b[1]],
+    [b[2] * c[0] - b[0] * c[2], a[0] * c[2] - a[2] * c[0], a[2] * b[0] - a[0] * b[2]],
+    [b[0] * c[1] - b[1] * c[0], a[1] * c[0] - a[0] * c[1], a[0] * b[1] - a[1] * b[0]],
+  ];
+  return inv.map((row) => (row[0]! * d[0] + row[1]! * d[1] + row[2]! * d[2]) / det) as Vec3;
+}
+
+const isMeg = (t: MapChannelType): boolean => t === 'mag' || t === 'grad';
+
+/**
+ * `_adjust_meg_sphere`: for MEG the sphere centre moves into device coordinates (where MEG locations live) with
+ * z forced to 0, and the clip origin is (0, 0); for EEG the clip origin is the sphere centre.
+ */
+export function adjustMegSphere(
+  sphere: Sphere,
+  chType: MapChannelType,
+  devHeadT: Transform4 | null,
+): { sphere: Sphere; clipOrigin: Vec2 } {
+  if (!isMeg(chType)) return { sphere: [...sphere], clipOrigin: [sphere[0], sphere[1]] };
+  if (!devHeadT) return { sphere: [...sphere], clipOrigin: [0, 0] };
+  const c = applyInverseTransform(devHeadT, [sphere[0], sphere[1], sphere[2]]);
+  return { sphere: [c[0], c[1], 0, sphere[3]], clipOrigin: [0, 0] };
+}
+
+/** Throws ApiError 422 'duplicate_positions' when two sensors are closer than 1e-10 m (MNE refuses these). */
+export function checkDuplicatePositions(locs: readonly Vec3[], names?: readonly string[]): void {
+  const clash = new Set<number>();
+  for (let i = 0; i < locs.length; i++) {
+    for (let j = i + 1; j < locs.length; j++) {
+      const a = locs[i]!;
+      const b = locs[j]!;
+      if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) < DUPLICATE_DISTANCE) clash.add(i).add(j);
+    }
+  }
+  if (clash.size === 0) return;
+  const which = [...clash].sort((x, y) => x - y).map((i) => names?.[i] ?? `#${i}`);
+  throw new ApiError(422, 'duplicate_positions', `Sensors have overlapping positions: ${which.join(', ')}`, {
+    channels: which,
+  });
+}
+
+/** Non-finite coordinates become 0, as MNE does before projecting. */
+const finiteOrZero = (p: Vec3): Vec3 => p.map((v) => (Number.isFinite(v) ? v : 0)) as Vec3;
+
+/** Projects one location (already relative to the sphere centre) to the plane. */
+function projectOne(p: Vec3): Vec2 {
+  const r = Math.hypot(p[0], p[1], p[2]);
+  const azimuth = Math.atan2(p[1], p[0]);
+  const polar = Math.acos(p[2] / r);
+  const scale = r / (Math.PI / 2);
+  return [polar * Math.cos(azimuth) * scale, polar * Math.sin(azimuth) * scale];
+}
+
+/**
+ * `_auto_topomap_coords(..., to_sphere=True)`: 2-D positions of sensors at `locs3d` (head frame for EEG, device
+ * frame for MEG) for a sphere already adjusted with `adjustMegSphere`.
+ */
+export function projectPositions(locs3d: readonly Vec3[], sphere: Sphere, names?: readonly string[]): Vec2[] {
+  const locs = locs3d.map(finiteOrZero);
+  if (locs.length > 1) checkDuplicatePositions(locs, names);
+  return locs.map((p) => {
+    const xy = projectOne([p[0] - sphere[0], p[1] - sphere[1], p[2] - sphere[2]]);
+    return [xy[0] + sphere[0], xy[1] + sphere[1]];
+  });
+}
