@@ -1,0 +1,126 @@
+/**
+ * Record-aligned reading of EDF/BDF samples: a window touches records ⌊start/n⌋..⌊(stop−1)/n⌋; within each record
+ * only the bytes from the first picked channel's first needed sample to the last picked channel's last needed
+ * sample are read, and neighbouring records are merged into one read when the gap between them is small.
+ */
+import type { ByteSource } from '../source';
+
+export interface RecordGeometry {
+  headerBytes: number;
+  bytesPerSample: 2 | 3;
+  /** Bytes of one whole record (all signals). */
+  recordBytes: number;
+  /** Samples per record of the channels read (all share it). */
+  recordSamples: number;
+}
+
+/** One picked signal: its sample offset inside a record. */
+export interface SignalSlot {
+  signalOffset: number;
+}
+
+const MAX_GAP_BYTES = 64 * 1024;
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+/** Samples [a, b) of record r that fall in [start, stop). */
+function recordSpan(r: number, start: number, stop: number, n: number): [number, number] {
+  return [Math.max(start - r * n, 0), Math.min(stop - r * n, n)];
+}
+
+interface Chunk {
+  firstRecord: number;
+  lastRecord: number;
+  /** File offset and length of the read. */
+  offset: number;
+  length: number;
+}
+
+function byteRange(g: RecordGeometry, span: [number, number], r: number, a: number, b: number): [number, number] {
+  const base = g.headerBytes + r * g.recordBytes;
+  return [base + (span[0] + a) * g.bytesPerSample, base + (span[1] + b) * g.bytesPerSample];
+}
+
+function planChunks(g: RecordGeometry, slots: readonly SignalSlot[], start: number, stop: number): Chunk[] {
+  const n = g.recordSamples;
+  const offsets = slots.map((s) => s.signalOffset);
+  const span: [number, number] = [offsets.reduce((m, v) => Math.min(m, v)), offsets.reduce((m, v) => Math.max(m, v))];
+  const chunks: Chunk[] = [];
+  for (let r = Math.floor(start / n); r <= Math.floor((stop - 1) / n); r++) {
+    const [a, b] = recordSpan(r, start, stop, n);
+    const [lo, hi] = byteRange(g, span, r, a, b);
+    const last = chunks[chunks.length - 1];
+    const end = last ? last.offset + last.length : 0;
+    if (last && lo - end <= MAX_GAP_BYTES && hi - last.offset <= MAX_READ_BYTES) {
+      last.lastRecord = r;
+      last.length = hi - last.offset;
+    } else {
+      chunks.push({ firstRecord: r, lastRecord: r, offset: lo, length: hi - lo });
+    }
+  }
+  return chunks;
+}
+
+type SampleDecoder = (bytes: Uint8Array, at: number) => number;
+
+const int16: SampleDecoder = (bytes, at) => {
+  const v = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8);
+  return v >= 0x8000 ? v - 0x10000 : v;
+};
+const int24: SampleDecoder = (bytes, at) => {
+  const v = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16);
+  return v >= 0x800000 ? v - 0x1000000 : v;
+};
+
+/**
+ * Reads raw integer samples [start, stop) of each slot: one Float64Array of digital values per slot.
+ */
+export async function readDigital(
+  source: ByteSource,
+  g: RecordGeometry,
+  slots: readonly SignalSlot[],
+  start: number,
+  stop: number,
+): Promise<Float64Array[]> {
+  const out = slots.map(() => new Float64Array(stop - start));
+  if (stop <= start || slots.length === 0) return out;
+  const decode = g.bytesPerSample === 3 ? int24 : int16;
+  const n = g.recordSamples;
+  for (const chunk of planChunks(g, slots, start, stop)) {
+    const bytes = await source.read(chunk.offset, chunk.length);
+    for (let r = chunk.firstRecord; r <= chunk.lastRecord; r++) {
+      const [a, b] = recordSpan(r, start, stop, n);
+      const recordBase = g.headerBytes + r * g.recordBytes - chunk.offset;
+      slots.forEach((slot, k) => {
+        const target = out[k];
+        if (!target) return;
+        let at = recordBase + (slot.signalOffset + a) * g.bytesPerSample;
+        for (let s = a; s < b; s++, at += g.bytesPerSample) target[r * n + s - start] = decode(bytes, at);
+      });
+    }
+  }
+  return out;
+}
+
+/** The raw bytes of some signals over every record, in MNE's order (per 10 MiB chunk of records, signal by signal). */
+export async function readSignalBytes(
+  source: ByteSource,
+  g: RecordGeometry,
+  nRecords: number,
+  signals: readonly { offset: number; samples: number }[],
+): Promise<Uint8Array> {
+  const perRecord = signals.reduce((sum, s) => sum + s.samples * g.bytesPerSample, 0);
+  const out = new Uint8Array(perRecord * nRecords);
+  const chunkRecords = Math.max(Math.floor((10 * 1024 * 1024) / g.recordBytes), 1);
+  let written = 0;
+  for (let first = 0; first < nRecords; first += chunkRecords) {
+    const last = Math.min(first + chunkRecords, nRecords);
+    for (const s of signals) {
+      for (let r = first; r < last; r++) {
+        const length = s.samples * g.bytesPerSample;
+        out.set(await source.read(g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample, length), written);
+        written += length;
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+# Golden values for the EDF/BDF and BrainVision readers, computed by MNE-Python 1.3.
+# Usage (Debian python3 with python3-mne):
+#   /usr/bin/python3 scripts/golden/make_edf_bv_golden.py [DATA_DIR] [OUT_DIR]
+# DATA_DIR defaults to ../shared/data, OUT_DIR to test/golden/eeg. Writes one JSON per recording with channel
+# names/types/units, sfreq, n_times, MNE annotations, positions, and float64 data for a few windows (start,
+# middle, end and across data-record boundaries) of ~8 channels. The recordings themselves are never copied.
+import json
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import mne
+
+mne.set_log_level('ERROR')
+warnings.simplefilter('ignore')
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, '..', '..'))
+DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '..', 'shared', 'data')
+OUT = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, 'test', 'golden', 'eeg')
+WIN = 160  # samples per window
+
+# A [Coordinates] section (BESA radius, theta, phi in degrees) added to test.vhdr, since no test recording has
+# one: radius 1 = idealised sphere, 85 = millimetres, 0,0,0 = no position (MNE makes that channel misc).
+COORDS = {1: '1,-90,-72', 2: '1,90,72', 3: '1,-60,-51', 4: '1,60,51', 5: '1,-45,0', 6: '1,45,0',
+          7: '1,-60,51', 8: '1,60,-51', 9: '1,-90,72', 10: '1,90,-72', 11: '1,-90,-36', 12: '1,90,36',
+          13: '1,-90,36', 14: '1,90,-36', 15: '1,45,90', 16: '85,23,90', 17: '1,0,0', 18: '1,23,-90',
+          19: '1,45,-90', 20: '1,68,-90', 21: '1,-31,-46', 22: '1,31,46', 23: '1,-31,46', 24: '1,31,-46',
+          25: '0,0,0', 26: '1,69,21', 27: '1,-69,21', 28: '1,69,-21'}
+COORD_SECTION = '[Coordinates]\n' + ''.join(f'Ch{k}={v}\n' for k, v in COORDS.items()) + '\n'
+
+
+def windows(n_times, block):
+    """Start, middle, end, and windows straddling record boundaries (block = samples per record)."""
+    w = min(WIN, n_times)
+    wins = [(0, w), ((n_times - w) // 2, (n_times - w) // 2 + w), (n_times - w, n_times)]
+    if block and n_times > block:
+        for k in sorted({1, (n_times // block) // 2, n_times // block - 1}):
+            b = k * block
+            if 0 < b < n_times:
+                lo = max(0, b - w // 2)
+                hi = min(n_times, lo + w)
+                wins.append((lo, hi))
+    uniq = []
+    for x in wins:
+        if x not in uniq:
+            uniq.append(x)
+    return [list(map(int, x)) for x in uniq]
+
+
+def pick_channels(n, extra=()):
+    picks = sorted(set(np.linspace(0, n - 1, min(n, 8)).round().astype(int).tolist()) | set(extra))
+    return [int(p) for p in picks]
+
+
+def annotations(raw):
+    a = raw.annotations
+    return [dict(onset=float(o), duration=float(d), description=str(s))
+            for o, d, s in zip(a.onset, a.duration, a.description)]
+
+
+def data_windows(raw, picks, wins):
+    out = []
+    for lo, hi in wins:
+        d = raw.get_data(picks=picks, start=lo, stop=hi)
+        out.append(dict(start=lo, stop=hi, data=[row.tolist() for row in d]))
+    return out
+
+
+def locs(raw):
+    return [[None if not np.isfinite(v) else float(v) for v in ch['loc'][:6]] for ch in raw.info['chs']]
+
+
+def common(raw):
+    return dict(ch_names=raw.ch_names, types=raw.get_channel_types(), sfreq=float(raw.info['sfreq']),
+                n_times=int(raw.n_times), fiff_units=[int(ch['unit']) for ch in raw.info['chs']],
+                orig_units=[raw._orig_units.get(n, '') for n in raw.ch_names],
+                annotations=annotations(raw))
+
+
+def edf_golden(path):
+    raw = mne.io.read_raw_bdf(path) if path.endswith('.bdf') else mne.io.read_raw_edf(path)
+    ex = raw._raw_extras[0]
+    sel = [int(s) for s in ex['sel']]
+    n_samps = [int(ex['n_samps'][s]) for s in sel]
+    block = int(ex['max_samp'])
+    # Channels MNE resamples (samples per record != max) are not offered by our reader: no data for them.
+    same_rate = [i for i, n in enumerate(n_samps) if n == block]
+    stim = [int(i) for i in ex['stim_channel_idxs']]
+    picks = [p for p in pick_channels(len(raw.ch_names), stim) if p in same_rate]
+    wins = windows(raw.n_times, block)
+    g = common(raw)
+    g.update(samples_per_record=n_samps, record_samples=block, n_records=int(ex['n_records']),
+             picks=picks, windows=data_windows(raw, picks, wins))
+    return g
+
+
+def bv_golden(vhdr):
+    raw = mne.io.read_raw_brainvision(vhdr)
+    picks = pick_channels(len(raw.ch_names))
+    wins = windows(raw.n_times, 0)
+    g = common(raw)
+    g.update(picks=picks, windows=data_windows(raw, picks, wins), loc=locs(raw),
+             dig=[dict(kind=int(d['kind']), ident=int(d['ident']), r=[float(v) for v in d['r']])
+                  for d in (raw.info['dig'] or [])])
+    return g, raw, wins, picks
+
+
+def write(name, g):
+    path = os.path.join(OUT, name + '.json')
+    with open(path, 'w') as f:
+        json.dump(g, f, separators=(',', ':'))
+    print(f'{path}: {os.path.getsize(path)} bytes')
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    src = f'MNE-Python {mne.__version__}'
+    edf_dir = os.path.join(DATA, 'edf')
+    for fname in sorted(os.listdir(edf_dir)):
+        if fname.endswith(('.edf', '.bdf')):
+            g = edf_golden(os.path.join(edf_dir, fname))
+            g['source'] = f'edf/{fname} read by {src}'
+            write('edf__' + fname.replace('.', '_'), g)
+    bv_dir = os.path.join(DATA, 'brainvision')
+    for fname in sorted(os.listdir(bv_dir)):
+        if fname.endswith('.vhdr'):
+            g, raw, wins, picks = bv_golden(os.path.join(bv_dir, fname))
+            g['source'] = f'brainvision/{fname} read by {src}'
+            if fname == 'test.vhdr':
+                fif = mne.io.read_raw_fif(os.path.join(DATA, 'fif', 'brainvision_test_bin_raw.fif'))
+                g['fif'] = dict(source='fif/brainvision_test_bin_raw.fif', ch_names=[fif.ch_names[p] for p in picks],
+                                windows=data_windows(fif, picks, wins))
+            write('bv__' + fname.replace('.', '_'), g)
+    # test.vhdr with a [Coordinates] section, read from a temporary folder beside copies of .vmrk/.eeg links.
+    with tempfile.TemporaryDirectory() as tmp:
+        text = open(os.path.join(bv_dir, 'test.vhdr'), 'rb').read().decode('utf-8')
+        text = text.replace('[Comment]', COORD_SECTION + '[Comment]', 1)
+        with open(os.path.join(tmp, 'test.vhdr'), 'wb') as f:
+            f.write(text.encode('utf-8'))
+        shutil.copy(os.path.join(bv_dir, 'test.vmrk'), tmp)
+        os.symlink(os.path.join(os.path.abspath(bv_dir), 'test.eeg'), os.path.join(tmp, 'test.eeg'))
+        g, _, _, _ = bv_golden(os.path.join(tmp, 'test.vhdr'))
+        g['source'] = f'brainvision/test.vhdr with an added [Coordinates] section, read by {src}'
+        g['coordinates_section'] = COORD_SECTION
+        del g['windows']
+        write('bv__test_coordinates', g)
+
+
+if __name__ == '__main__':
+    main()
