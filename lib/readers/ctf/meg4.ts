@@ -92,7 +92,8 @@ function consecutiveRuns(requests: ChannelRequest[]): ChannelRequest[][] {
 
 /**
  * Reads samples [a, b) of trial `trial` of one file for the requested channels into the outputs at `outAt`.
- * A whole-trial window reads each run of consecutive channels in one piece; otherwise one range per channel.
+ * Runs of consecutive channels are read in one piece when the window covers at least a third of the trial (so at
+ * most twice as many bytes are skipped over as are used: fewer, larger reads); otherwise each channel's range is read on its own.
  */
 export async function readTrialSpan(
   file: Meg4File,
@@ -105,8 +106,7 @@ export async function readTrialSpan(
 ): Promise<void> {
   const channelStart = (ch: number): number => MEG4_HEADER_BYTES + ((trial * layout.nChan + ch) * layout.nSamp + a) * 4;
   const count = b - a;
-  const wholeTrial = a === 0 && b === layout.nSamp;
-  const groups = wholeTrial ? consecutiveRuns(requests) : requests.map((r) => [r]);
+  const groups = 3 * count >= layout.nSamp ? consecutiveRuns(requests) : requests.map((r) => [r]);
   for (const group of groups) {
     const first = group[0];
     if (!first) continue;
