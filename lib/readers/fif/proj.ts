@@ -1,0 +1,54 @@
+/**
+ * SSP projection operator (MNE's `io/proj.py:_make_projector` with include_active=True): scatter each projector's
+ * vectors onto `channelNames` (zero for unlisted or bad channels), scale each to unit norm, orthogonalise by SVD,
+ * keep singular vectors with S/S[0] > 1e-2, and return P = I − U·Uᵀ (nchan × nchan, row-major).
+ */
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
+import type { Projector } from '../types';
+import { unreadableRecording } from '../../core/errors';
+
+const RELATIVE_SINGULAR_VALUE_CUTOFF = 1e-2;
+
+export function makeProjector(
+  projectors: readonly Projector[],
+  channelNames: readonly string[],
+  bads: readonly string[] = [],
+): number[][] {
+  const nchan = channelNames.length;
+  const columns = projectors.flatMap((p) => scatteredVectors(p, channelNames, new Set(bads)));
+  const nonzero = columns.filter((v) => norm(v) > 0).map((v) => v.map((x) => x / norm(v)));
+  const identity = Matrix.eye(nchan, nchan);
+  if (nonzero.length === 0) return identity.to2DArray();
+  const u = orthonormalBasis(nonzero, nchan);
+  if (u.columns >= nchan) throw unreadableRecording(`${u.columns} projectors for ${nchan} channels leave no components`);
+  return identity.sub(u.mmul(u.transpose())).to2DArray();
+}
+
+/** Each projector vector as a column over `channelNames`; channels not in the projector (or bad) get 0. */
+function scatteredVectors(p: Projector, channelNames: readonly string[], bads: Set<string>): number[][] {
+  if (new Set(p.channelNames).size !== p.channelNames.length) {
+    throw unreadableRecording(`projector "${p.description}" names a channel twice`);
+  }
+  const index = new Map(p.channelNames.map((n, i) => [n, i]));
+  return p.vectors.map((vec) =>
+    channelNames.map((name) => {
+      const i = index.get(name);
+      return i === undefined || bads.has(name) ? 0 : (vec[i] ?? 0);
+    }),
+  );
+}
+
+function norm(v: readonly number[]): number {
+  return Math.sqrt(v.reduce((s, x) => s + x * x, 0));
+}
+
+/** Left singular vectors of the nchan × nvec matrix whose singular values pass the relative cutoff. */
+function orthonormalBasis(columns: number[][], nchan: number): Matrix {
+  const a = new Matrix(nchan, columns.length);
+  columns.forEach((col, j) => col.forEach((x, i) => a.set(i, j, x)));
+  const svd = new SingularValueDecomposition(a, { autoTranspose: true });
+  const s = svd.diagonal;
+  const s0 = s[0] ?? 0;
+  const keep = s.filter((x) => x / s0 > RELATIVE_SINGULAR_VALUE_CUTOFF).length;
+  return svd.leftSingularVectors.subMatrix(0, nchan - 1, 0, keep - 1);
+}

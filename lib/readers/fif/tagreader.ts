@@ -1,0 +1,68 @@
+/**
+ * Reads tag headers and payloads from a ByteSource while the file is being opened. Small reads are served from
+ * one read-ahead chunk (headers and measurement-info tags sit close together), large payloads are read directly,
+ * so opening a file touches its header region and the 16-byte headers of its data buffers, not its data.
+ */
+import { LIMITS } from '../types';
+import type { ByteSource } from '../source';
+import { unreadableRecording } from '../../core/errors';
+import { TAG_HEADER_BYTES, parseTagHeader, type TagHeader } from './tags';
+
+export interface TagReader {
+  readonly source: ByteSource;
+  readonly size: number;
+  /** Bytes [offset, offset+length); both must lie inside the file. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** The tag header at `pos`, checked so that its payload lies inside the file. */
+  readHeader(pos: number): Promise<TagHeader>;
+  /** The payload of a (header-region) tag, at most LIMITS.maxHeaderBytes. */
+  readPayload(tag: TagHeader): Promise<Uint8Array>;
+}
+
+const CHUNK_BYTES = 64 * 1024;
+
+export function tagReader(source: ByteSource): TagReader {
+  const size = source.size;
+  let chunk: { offset: number; bytes: Uint8Array } | null = null;
+
+  async function read(offset: number, length: number): Promise<Uint8Array> {
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw unreadableRecording(`${source.name}: ${length} bytes at offset ${offset} pass the end (${size} bytes)`);
+    }
+    if (chunk && offset >= chunk.offset && offset + length <= chunk.offset + chunk.bytes.length) {
+      return chunk.bytes.subarray(offset - chunk.offset, offset - chunk.offset + length);
+    }
+    if (length > CHUNK_BYTES) return source.read(offset, length);
+    const bytes = await source.read(offset, Math.min(CHUNK_BYTES, size - offset));
+    chunk = { offset, bytes };
+    return bytes.subarray(0, length);
+  }
+
+  async function readHeader(pos: number): Promise<TagHeader> {
+    if (!Number.isSafeInteger(pos) || pos < 0 || pos + TAG_HEADER_BYTES > size) {
+      throw unreadableRecording(`${source.name}: tag header at offset ${pos} passes the end of the file (${size} bytes)`);
+    }
+    const header = parseTagHeader(await read(pos, TAG_HEADER_BYTES), pos);
+    checkTagFits(header, size, source.name);
+    return header;
+  }
+
+  async function readPayload(tag: TagHeader): Promise<Uint8Array> {
+    if (tag.size > LIMITS.maxHeaderBytes) {
+      throw unreadableRecording(`${source.name}: tag ${tag.kind} at ${tag.pos} claims ${tag.size} bytes`);
+    }
+    checkTagFits(tag, size, source.name);
+    return read(tag.pos + TAG_HEADER_BYTES, tag.size);
+  }
+
+  return { source, size, read, readHeader, readPayload };
+}
+
+/** A tag's payload must lie inside the file. */
+export function checkTagFits(tag: TagHeader, fileSize: number, name: string): void {
+  if (tag.size < 0 || tag.pos < 0 || tag.pos + TAG_HEADER_BYTES + tag.size > fileSize) {
+    throw unreadableRecording(
+      `${name}: tag ${tag.kind} at offset ${tag.pos} with ${tag.size} bytes passes the end of the file (${fileSize} bytes)`,
+    );
+  }
+}
