@@ -170,7 +170,7 @@ export function getExtraPoints(
 }
 
 /** Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. */
-export function extraPointValues(extra: ExtraPoints, nSensors: number, values: ArrayLike<number>, border: Border): Float64Array {
+export function extraPointValues(extra: Pick<ExtraPoints, 'tri' | 'points'>, nSensors: number, values: ArrayLike<number>, border: Border): Float64Array {
   const out = new Float64Array(extra.points.length);
   if (border !== 'mean') return out.fill(border);
   const neighbours = vertexNeighbors(extra.tri);

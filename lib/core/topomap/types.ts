@@ -40,6 +40,11 @@ export interface TopomapGeometry {
   extent: [number, number, number, number];
   clip: Clip;
   res: number;
+  /** Optional engine extras (added compatibly): the channel type, the 3-D locations that were projected (same
+   *  frame as `sphere`, used by spline interpolation) and the median sensor spacing used for extra points. */
+  chType?: MapChannelType;
+  locs3d?: Vec3[];
+  distance?: number;
 }
 
 /** An interpolated map: `grid[row * res + col]`, row 0 at ymin, NaN where the interpolant is undefined. */
