@@ -8,6 +8,7 @@ import { LIMITS, type RecordingEvent } from '../types';
 
 // MNE's pattern with Python semantics: `.` excludes only "\n"; digits are ASCII here (Python also accepts other
 // Unicode decimal digits, which EDF+ does not allow).
+// eslint-disable-next-line no-control-regex -- the TAL separators are control characters
 const TAL = /([+-]\d+\.?\d*)(\x15(\d+\.?\d*))?(\x14[^\n]*?)\x14\x00/g;
 
 export function decodeTals(bytes: Uint8Array): string {
