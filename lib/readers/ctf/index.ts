@@ -39,6 +39,13 @@ async function readRes4File(fs: SourceFs, path: string): Promise<Res4> {
   }
 }
 
+const IDENTITY = [
+  [1, 0, 0, 0],
+  [0, 1, 0, 0],
+  [0, 0, 1, 0],
+  [0, 0, 0, 1],
+];
+
 const FIDUCIAL_IDENT = { lpa: 1, nasion: 2, rpa: 3 } as const;
 
 /** Head-frame coils become dig points (cardinal, or HPI for spare coils), in .hc order as in MNE. */
@@ -106,7 +113,8 @@ function buildInfo(res4: Res4, channels: CtfChannel[], t: CtfTransforms | null, 
     tmin: 0,
     channels: channels.map((c) => c.info),
     bads,
-    devHeadT: t ? t.devHead : null,
+    // without head coils MNE keeps its default identity transform
+    devHeadT: t ? t.devHead : IDENTITY.map((row) => [...row]),
     dig: [...coilDigPoints(coils, t), ...eegDigPoints(channels)],
     projectors: [],
     events: [],

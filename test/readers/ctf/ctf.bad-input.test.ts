@@ -151,9 +151,9 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
     await expectFailure(withBytes(files, `${BASE}.hc`, () => new TextEncoder().encode(text)), 'unreadable_recording');
   });
 
-  it('treats an empty .hc as no head position (dev_head_t null, EEG positions dropped)', async () => {
+  it('reads a .ds with an empty .hc leniently (MNE raises: EEG positions cannot be placed); identity dev_head_t, EEG positions dropped', async () => {
     const rec = await openCtf(DS, memoryFs(withBytes(files, `${BASE}.hc`, () => new Uint8Array(0))));
-    expect(rec.info.devHeadT).toBeNull();
+    expect(rec.info.devHeadT).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
     expect(rec.info.dig).toEqual([]);
     expect(rec.info.channels.filter((c) => c.type === 'eeg').every((c) => c.coordFrame === 'unknown' && Number.isNaN(c.loc[0]))).toBe(true);
     await rec.close();

@@ -1,0 +1,111 @@
+/**
+ * KIT/Yokogawa `.sqd`/`.con` recordings, read as MNE-Python 1.3's `read_raw_kit(path)` reads them by default:
+ * channels in device coordinates, samples in SI units, and the synthesized "STI 014" trigger channel
+ * (stim='>', slope='-', stimthresh=1, stim_code='binary'). Coregistration (marker/elp/hsp files, or digitisation
+ * stored in the file) is not read: dev_head_t is the identity and dig empty, as MNE gives without mrk/elp/hsp.
+ */
+import { badRequest } from '../../core/errors';
+import type { ByteSource, SourceFs } from '../source';
+import type { OpenOptions, Recording, RecordingInfo } from '../types';
+import { convertKitChannels, defaultTriggerChannels } from './channels';
+import { readSqdHeader, type SqdHeader } from './sqd';
+
+/** Samples decoded per read, so a long window never needs one huge buffer. */
+const MAX_READ_BYTES = 8 * 1024 * 1024;
+const STIM_THRESHOLD = 1;
+
+function buildInfo(header: SqdHeader): RecordingInfo {
+  return {
+    format: 'kit',
+    kind: 'raw',
+    sfreq: header.sfreq,
+    nSamples: header.nSamples,
+    firstSample: 0,
+    tmin: 0,
+    channels: convertKitChannels(header.channels),
+    bads: [],
+    // MNE's default for files without coregistration: the identity
+    devHeadT: [
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ],
+    dig: [],
+    projectors: [],
+    events: [],
+    excluded: [],
+    notes: {
+      kitFormat: header.version,
+      kitSystemId: header.systemId,
+      ...(header.hasDigitization ? { digitization: 'stored in the file but not read' } : {}),
+    },
+  };
+}
+
+interface WindowPlan {
+  header: SqdHeader;
+  /** Stored channel of each output row, or -1 for the synthesized stim channel. */
+  sources: number[];
+  triggers: number[];
+}
+
+function decodeBlock(bytes: Uint8Array, nSamp: number, plan: WindowPlan, outputs: Float64Array[], outAt: number): void {
+  const { header, sources, triggers } = plan;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const value = (s: number, ch: number): number => {
+    const at = (s * header.nChan + ch) * header.sampleBytes;
+    const raw = header.sampleBytes === 2 ? dv.getInt16(at, true) : dv.getInt32(at, true);
+    return raw * (header.convFactor[ch] ?? Number.NaN);
+  };
+  sources.forEach((ch, k) => {
+    const out = outputs[k] as Float64Array;
+    for (let s = 0; s < nSamp; s++) {
+      out[outAt + s] = ch >= 0 ? value(s, ch) : triggers.reduce((sum, t, bit) => (value(s, t) < STIM_THRESHOLD ? sum + 2 ** bit : sum), 0);
+    }
+  });
+}
+
+async function readWindow(src: ByteSource, plan: WindowPlan, start: number, stop: number): Promise<Float64Array[]> {
+  const { header } = plan;
+  const outputs = plan.sources.map(() => new Float64Array(stop - start));
+  const frameBytes = header.nChan * header.sampleBytes;
+  const perRead = Math.max(1, Math.floor(MAX_READ_BYTES / frameBytes));
+  for (let s = start; s < stop; s += perRead) {
+    const n = Math.min(perRead, stop - s);
+    const bytes = await src.read(header.dataOffset + s * frameBytes, n * frameBytes);
+    decodeBlock(bytes, n, plan, outputs, s - start);
+  }
+  return outputs;
+}
+
+function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
+  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > info.nSamples) {
+    throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
+  }
+  for (const p of picks) {
+    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length) throw badRequest(`channel index ${p} does not exist`);
+  }
+}
+
+/** Opens a KIT `.sqd`/`.con` file. */
+export async function openKit(path: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
+  const src = await fs.open(path);
+  try {
+    const header = await readSqdHeader(src);
+    const info = buildInfo(header);
+    const triggers = defaultTriggerChannels(info.channels);
+    return {
+      info,
+      readWindow: async (picks, start, stop) => {
+        checkWindow(picks, start, stop, info);
+        const sources = picks.map((p) => (p < header.nChan ? p : -1));
+        return readWindow(src, { header, sources, triggers }, start, stop);
+      },
+      close: () => src.close(),
+    };
+  } catch (e) {
+    await src.close();
+    throw e;
+  }
+}
