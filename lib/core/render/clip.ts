@@ -1,0 +1,106 @@
+/**
+ * Anti-aliased coverage of the clip shape (MNE's Ellipse or local-hull Polygon patch) over the map panel:
+ * pixel centres decide the interior, and pixels near the boundary are supersampled 4×4.
+ */
+import type { Clip, Vec2 } from '../topomap/types';
+import { toPixel } from './layout';
+import type { Layout } from './types';
+
+const SUB = 4;
+
+type Inside = (x: number, y: number) => boolean;
+
+function ellipseTest(center: Vec2, rx: number, ry: number): Inside {
+  const [cx, cy] = center;
+  return (x, y) => ((x - cx) / rx) ** 2 + ((y - cy) / ry) ** 2 <= 1;
+}
+
+/** Even–odd rule point-in-polygon. */
+function polygonTest(poly: readonly Vec2[]): Inside {
+  const xs = Float64Array.from(poly, (p) => p[0]);
+  const ys = Float64Array.from(poly, (p) => p[1]);
+  const n = poly.length;
+  return (x, y) => {
+    let inside = false;
+    for (let i = 0, j = n - 1; i < n; j = i++) {
+      const yi = ys[i] as number;
+      const yj = ys[j] as number;
+      if (yi > y !== yj > y) {
+        const xi = xs[i] as number;
+        const xj = xs[j] as number;
+        if (x < ((xj - xi) * (y - yi)) / (yj - yi) + xi) inside = !inside;
+      }
+    }
+    return inside;
+  };
+}
+
+/** The clip boundary as a closed pixel-space polyline and an inside test, both in panel-local pixels. */
+export function clipInPixels(layout: Layout, clip: Clip): { boundary: Vec2[]; inside: Inside } {
+  const local = (p: Vec2): Vec2 => {
+    const [x, y] = toPixel(layout, p);
+    return [x - layout.panel.x, y - layout.panel.y];
+  };
+  if (clip.kind === 'polygon') {
+    const boundary = clip.points.map(local);
+    return { boundary, inside: polygonTest(boundary) };
+  }
+  const center = local(clip.center);
+  const rx = clip.radii[0] * layout.scale;
+  const ry = clip.radii[1] * layout.scale;
+  const steps = Math.max(64, Math.ceil(2 * Math.PI * Math.max(rx, ry)));
+  const boundary: Vec2[] = [];
+  for (let k = 0; k < steps; k++) {
+    const t = (2 * Math.PI * k) / steps;
+    boundary.push([center[0] + rx * Math.cos(t), center[1] + ry * Math.sin(t)]);
+  }
+  return { boundary, inside: ellipseTest(center, rx, ry) };
+}
+
+/** Marks every pixel within about one pixel of the boundary polyline. */
+function markBoundary(boundary: readonly Vec2[], side: number): Uint8Array {
+  const near = new Uint8Array(side * side);
+  const n = boundary.length;
+  for (let k = 0; k < n; k++) {
+    const [ax, ay] = boundary[k] as Vec2;
+    const [bx, by] = boundary[(k + 1) % n] as Vec2;
+    const steps = Math.min(4 * side, Math.ceil(2 * Math.hypot(bx - ax, by - ay)) + 1);
+    for (let s = 0; s <= steps; s++) {
+      const px = Math.floor(ax + ((bx - ax) * s) / steps);
+      const py = Math.floor(ay + ((by - ay) * s) / steps);
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const x = px + dx;
+          const y = py + dy;
+          if (x >= 0 && y >= 0 && x < side && y < side) near[y * side + x] = 1;
+        }
+      }
+    }
+  }
+  return near;
+}
+
+function supersample(inside: Inside, px: number, py: number): number {
+  let hits = 0;
+  for (let sy = 0; sy < SUB; sy++) {
+    for (let sx = 0; sx < SUB; sx++) {
+      if (inside(px + (sx + 0.5) / SUB, py + (sy + 0.5) / SUB)) hits++;
+    }
+  }
+  return Math.round((255 * hits) / (SUB * SUB));
+}
+
+/** Coverage 0…255 of each panel pixel (row-major, panel-local). */
+export function clipCoverage(layout: Layout, clip: Clip): Uint8Array {
+  const side = layout.panel.width;
+  const { boundary, inside } = clipInPixels(layout, clip);
+  const near = markBoundary(boundary, side);
+  const cover = new Uint8Array(side * side);
+  for (let py = 0; py < side; py++) {
+    for (let px = 0; px < side; px++) {
+      const i = py * side + px;
+      cover[i] = near[i] ? supersample(inside, px, py) : inside(px + 0.5, py + 0.5) ? 255 : 0;
+    }
+  }
+  return cover;
+}

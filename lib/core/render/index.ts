@@ -1,0 +1,33 @@
+/**
+ * Topomap rendering: `renderPng` and `renderSvg` turn a RenderableMap into a `size × size` picture. The colormap
+ * LUT is an input (256×3 bytes, e.g. from the engine's colormaps for `m.scale.cmap`).
+ */
+import type { RenderableMap, RenderOptions } from '../topomap/types';
+import { toLut } from './colormap';
+import { encodePng, type OverlayEngine, type PngSettings } from './png';
+import { buildScene, type PlanCache } from './scene';
+import { sceneToSvg } from './svg';
+import type { Lut } from './types';
+
+export { createPlanCache, type PlanCache } from './scene';
+export { toLut } from './colormap';
+export type { Lut } from './types';
+
+export interface RenderContext {
+  /** The colour table for `m.scale.cmap`: 256 RGB rows or 768 packed bytes. */
+  lut: Lut | readonly (readonly number[])[];
+  /** Reuse raster plans across maps with the same geometry and size. */
+  cache?: PlanCache;
+  engine?: OverlayEngine;
+  png?: PngSettings;
+}
+
+export function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext): Promise<Buffer> {
+  const scene = buildScene(m, o, toLut(ctx.lut), ctx.cache);
+  return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png);
+}
+
+export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext): string {
+  const scene = buildScene(m, o, toLut(ctx.lut), ctx.cache);
+  return sceneToSvg(scene, { withImage: true, clip: m.map.geometry.clip });
+}

@@ -1,0 +1,104 @@
+/**
+ * Everything drawn over the image as a display list of pen strokes in canvas pixels: head outline, nose and ears,
+ * contour lines, sensors, channel names, colour-bar frame, ticks and labels, title. The SVG writer and the
+ * direct rasteriser both consume this list, so both outputs show the same thing.
+ */
+import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
+import type { ContourLine } from './contours';
+import { penWidth, textStrokes, type Anchor } from './font';
+import { toPixel } from './layout';
+import type { Layout, Stroke } from './types';
+
+type Kind = Stroke['kind'];
+
+const stroke = (points: Vec2[], width: number, kind: Kind, closed = false, clipped = false): Stroke => ({
+  points,
+  width,
+  closed,
+  clipped,
+  grey: 0,
+  kind,
+});
+
+function text(s: string, x: number, y: number, size: number, anchor: Anchor): Stroke[] {
+  return textStrokes(s, x, y, size, anchor).map((line) => stroke(line, penWidth(size), 'text'));
+}
+
+function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
+  const o = m.map.geometry.outlines;
+  const width = Math.max(1, layout.panel.width / 380);
+  return [o.head, o.nose, o.earLeft, o.earRight].map((line) => stroke(line.map((p) => toPixel(layout, p)), width, 'outline'));
+}
+
+function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
+  const width = Math.max(0.5, layout.panel.width / 900);
+  return contours.flatMap((c) => c.lines.map((line) => stroke(line.map((p) => toPixel(layout, p)), width, 'contour', false, true)));
+}
+
+/** MNE: scatter(s=0.25, marker='o', facecolor='none', edgecolor='k'): tiny open circles. */
+function sensorStrokes(layout: Layout, m: RenderableMap): Stroke[] {
+  const r = Math.max(1, layout.panel.width * 0.0035);
+  const width = Math.max(0.6, layout.panel.width / 700);
+  return m.map.geometry.pos2d.map((p) => {
+    const [cx, cy] = toPixel(layout, p);
+    const ring: Vec2[] = [];
+    for (let k = 0; k < 12; k++) ring.push([cx + r * Math.cos((k * Math.PI) / 6), cy + r * Math.sin((k * Math.PI) / 6)]);
+    return stroke(ring, width, 'sensor', true);
+  });
+}
+
+function nameStrokes(layout: Layout, m: RenderableMap): Stroke[] {
+  const size = Math.max(6, layout.panel.width * 0.018);
+  return m.map.geometry.pos2d.flatMap((p, i) => {
+    const [x, y] = toPixel(layout, p);
+    return text(m.channelNames[i] ?? '', x, y - size * 0.35, size, 'middle');
+  });
+}
+
+/** Tick label as matplotlib's '%3.1f', switching to exponent form for very large or small magnitudes. */
+export function formatTick(v: number): string {
+  const a = Math.abs(v);
+  const s = a !== 0 && (a >= 1e5 || a < 1e-2) ? v.toExponential(1) : v.toFixed(1);
+  return s === '-0.0' ? '0.0' : s;
+}
+
+/** Colour-bar ticks: the contour levels inside [vmin, vmax], else the two limits. */
+export function colorbarTicks(levels: readonly number[], vmin: number, vmax: number): number[] {
+  const eps = Math.abs(vmax - vmin) * 1e-9;
+  const inside = levels.filter((l) => l >= vmin - eps && l <= vmax + eps);
+  return inside.length >= 2 ? inside : vmin === vmax ? [vmin] : [vmin, vmax];
+}
+
+function colorbarStrokes(layout: Layout, m: RenderableMap): Stroke[] {
+  const cb = layout.colorbar;
+  if (!cb) return [];
+  const { bar, fontSize } = cb;
+  const { vmin, vmax, contourLevels } = m.scale;
+  const frame: Vec2[] = [
+    [bar.x, bar.y],
+    [bar.x + bar.width, bar.y],
+    [bar.x + bar.width, bar.y + bar.height],
+    [bar.x, bar.y + bar.height],
+  ];
+  const out = [stroke(frame, 1, 'frame', true)];
+  for (const v of colorbarTicks(contourLevels, vmin, vmax)) {
+    const t = vmax === vmin ? 0.5 : (v - vmin) / (vmax - vmin);
+    const y = bar.y + bar.height * (1 - t);
+    out.push(stroke([[bar.x + bar.width, y], [bar.x + bar.width + fontSize * 0.3, y]], 1, 'frame'));
+    out.push(...text(formatTick(v * m.displayScale), cb.labelX + fontSize * 0.2, y + fontSize * 0.36, fontSize, 'start'));
+  }
+  out.push(...text(m.displayUnit, bar.x, cb.titleY, fontSize * 1.3, 'start'));
+  return out;
+}
+
+/** The full display list, in drawing order (contours under outlines under sensors under text). */
+export function buildOverlay(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Stroke[] {
+  const strokes: Stroke[] = [];
+  if (o.contours) strokes.push(...contourStrokes(layout, contours));
+  if (o.outlines === 'head') strokes.push(...outlineStrokes(layout, m));
+  if (o.sensors) strokes.push(...sensorStrokes(layout, m));
+  if (o.names) strokes.push(...nameStrokes(layout, m));
+  strokes.push(...colorbarStrokes(layout, m));
+  if (o.title && layout.title) strokes.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
+  return strokes;
+}

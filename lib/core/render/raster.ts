@@ -1,0 +1,173 @@
+/**
+ * The map image: the res×res grid resampled bilinearly to panel pixels as matplotlib's
+ * `imshow(Z, origin='lower', extent, interpolation='bilinear')` does (grid samples sit at cell centres), colour
+ * mapped with Normalize + a 256-entry LUT, and clipped with anti-aliased coverage. Everything that depends only on
+ * geometry and size lives in a `RasterPlan`, so a warm map is a single pass over the panel.
+ */
+import type { Clip, TopomapGeometry } from '../topomap/types';
+import { clipCoverage } from './clip';
+import { LUT_SIZE } from './colormap';
+import type { Layout, Lut } from './types';
+
+/** Per panel column (or row): the two grid cells blended, the weight of the second, and whether imshow covers it. */
+interface AxisTaps {
+  lo: Int32Array;
+  hi: Int32Array;
+  w: Float64Array;
+  inside: Uint8Array;
+}
+
+export interface RasterPlan {
+  layout: Layout;
+  res: number;
+  cols: AxisTaps;
+  rows: AxisTaps;
+  /** Clip coverage 0…255 per panel pixel, already 0 where the image does not reach. */
+  coverage: Uint8Array;
+}
+
+/**
+ * Taps along one axis, following matplotlib's `_make_image` + Agg: the image spans `ceil(width)` whole pixels
+ * starting at the rounded pixel of its first edge (content stretched to fill them), each output pixel centre is
+ * mapped to a continuous cell-centre coordinate and clamped at the borders.
+ * `start` is the image's first edge in panel pixels along the axis, `span` its length in pixels; `flip` counts
+ * grid cells from the far end (rows: grid row 0 is at the bottom, panel rows grow downwards).
+ */
+function axisTaps(n: number, res: number, start: number, span: number, flip: boolean): AxisTaps {
+  const taps: AxisTaps = { lo: new Int32Array(n), hi: new Int32Array(n), w: new Float64Array(n), inside: new Uint8Array(n) };
+  const pixels = span % 1 === 0 ? span : Math.ceil(span);
+  const first = Math.round(start);
+  for (let p = 0; p < n; p++) {
+    const q = p - first;
+    taps.inside[p] = q >= 0 && q < pixels ? 1 : 0;
+    const centre = flip ? pixels - q - 0.5 : q + 0.5;
+    const u = Math.min(Math.max((centre * res) / pixels - 0.5, 0), res - 1);
+    const lo = Math.min(Math.floor(u), res - 1);
+    const w = u - lo;
+    taps.lo[p] = lo;
+    taps.hi[p] = w > 0 ? lo + 1 : lo;
+    taps.w[p] = w;
+  }
+  return taps;
+}
+
+/** Precomputes the pixel→grid taps and clip coverage for one geometry, grid resolution and layout. */
+export function planRaster(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res'>, clip: Clip): RasterPlan {
+  const { panel, view, scale } = layout;
+  const [ex0, ex1, ey0, ey1] = geometry.extent;
+  const res = geometry.res;
+  const side = panel.width;
+  const width = (ex1 - ex0) * scale;
+  const height = (ey1 - ey0) * scale;
+  const cols = axisTaps(side, res, (ex0 - view[0]) * scale, width, false);
+  // matplotlib places the image's bottom edge in y-up pixels; its top row in panel rows is side − bottom − height.
+  const bottomUp = (ey0 - view[2]) * scale;
+  const rows = axisTaps(side, res, side - bottomUp - (height % 1 === 0 ? height : Math.ceil(height)), height, true);
+  const coverage = clipCoverage(layout, clip);
+  for (let py = 0; py < side; py++) {
+    for (let px = 0; px < side; px++) if (!rows.inside[py] || !cols.inside[px]) coverage[py * side + px] = 0;
+  }
+  return { layout, res, cols, rows, coverage };
+}
+
+/** Grid values normalised to [0, 1] by the colour limits (NaN kept). */
+function normaliseGrid(grid: Float64Array, vmin: number, vmax: number): Float64Array {
+  const out = new Float64Array(grid.length);
+  const span = vmax - vmin;
+  for (let i = 0; i < grid.length; i++) {
+    const v = grid[i] as number;
+    out[i] = span === 0 ? (Number.isNaN(v) ? NaN : 0) : (v - vmin) / span;
+  }
+  return out;
+}
+
+/** Horizontal pass: every grid row resampled to the panel's columns (res × side values). */
+function resampleColumns(t: Float64Array, res: number, cols: AxisTaps): Float64Array {
+  const side = cols.lo.length;
+  const out = new Float64Array(res * side);
+  for (let r = 0; r < res; r++) {
+    const row = r * res;
+    for (let p = 0; p < side; p++) {
+      const w = cols.w[p] as number;
+      const a = t[row + (cols.lo[p] as number)] as number;
+      out[r * side + p] = w === 0 ? a : a + (t[row + (cols.hi[p] as number)] as number - a) * w;
+    }
+  }
+  return out;
+}
+
+export interface PaintInput {
+  grid: Float64Array;
+  vmin: number;
+  vmax: number;
+  lut: Lut;
+}
+
+/**
+ * Paints the map into the panel of `canvas` (RGBA, layout.width × layout.height, straight alpha) over whatever
+ * background it holds: transparent pixels stay untouched, edge pixels are blended by coverage.
+ */
+export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
+  const { layout, res, rows, coverage } = plan;
+  if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
+  const side = layout.panel.width;
+  const h = resampleColumns(normaliseGrid(input.grid, input.vmin, input.vmax), res, plan.cols);
+  const { lut } = input;
+  for (let py = 0; py < side; py++) {
+    const w = rows.w[py] as number;
+    const lo = (rows.lo[py] as number) * side;
+    const hi = (rows.hi[py] as number) * side;
+    let o = ((layout.panel.y + py) * layout.width + layout.panel.x) * 4;
+    for (let px = 0; px < side; px++, o += 4) {
+      const cov = coverage[py * side + px] as number;
+      if (cov === 0) continue;
+      const a = h[lo + px] as number;
+      const t = w === 0 ? a : a + ((h[hi + px] as number) - a) * w;
+      if (Number.isNaN(t)) continue;
+      const x = t * LUT_SIZE;
+      const k = 3 * (x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.floor(x));
+      blendPixel(canvas, o, lut[k] as number, lut[k + 1] as number, lut[k + 2] as number, cov);
+    }
+  }
+}
+
+/** Source-over of a colour with coverage `cov` (0…255) onto a straight-alpha RGBA pixel. */
+export function blendPixel(canvas: Uint8Array, o: number, r: number, g: number, b: number, cov: number): void {
+  if (cov >= 255) {
+    canvas[o] = r;
+    canvas[o + 1] = g;
+    canvas[o + 2] = b;
+    canvas[o + 3] = 255;
+    return;
+  }
+  const sa = cov / 255;
+  const da = (canvas[o + 3] as number) / 255;
+  const oa = sa + da * (1 - sa);
+  if (oa <= 0) return;
+  const k = da * (1 - sa);
+  canvas[o] = Math.round((r * sa + (canvas[o] as number) * k) / oa);
+  canvas[o + 1] = Math.round((g * sa + (canvas[o + 1] as number) * k) / oa);
+  canvas[o + 2] = Math.round((b * sa + (canvas[o + 2] as number) * k) / oa);
+  canvas[o + 3] = Math.round(oa * 255);
+}
+
+/** A canvas filled with the background. */
+export function blankCanvas(width: number, height: number, background: 'transparent' | 'white'): Uint8Array {
+  const canvas = new Uint8Array(width * height * 4);
+  if (background === 'white') canvas.fill(255);
+  return canvas;
+}
+
+/** Vertical colour bar: bottom row = vmin, top row = vmax, each row coloured by its centre value. */
+export function paintColorbar(layout: Layout, lut: Lut, canvas: Uint8Array): void {
+  const bar = layout.colorbar?.bar;
+  if (!bar) return;
+  for (let r = 0; r < bar.height; r++) {
+    const t = (bar.height - r - 0.5) / bar.height;
+    const k = 3 * Math.min(LUT_SIZE - 1, Math.floor(t * LUT_SIZE));
+    let o = ((bar.y + r) * layout.width + bar.x) * 4;
+    for (let c = 0; c < bar.width; c++, o += 4) {
+      blendPixel(canvas, o, lut[k] as number, lut[k + 1] as number, lut[k + 2] as number, 255);
+    }
+  }
+}

@@ -1,0 +1,41 @@
+/** Plain data shared by the renderers (raster, contours, overlay, SVG, PNG). Pixel space: x right, y down. */
+import type { Vec2 } from '../topomap/types';
+
+/** A colormap as 256 RGB triplets, `lut[3 * i + c]`. */
+export type Lut = Uint8Array;
+
+export type Rgb = [number, number, number];
+
+/** An axis-aligned pixel rectangle. */
+export interface PixelRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** Where each part of the picture goes on a `width × height` canvas, and the data→pixel mapping of the map. */
+export interface Layout {
+  width: number;
+  height: number;
+  /** Square panel holding the map. */
+  panel: PixelRect;
+  /** Data window shown in the panel: [xmin, xmax, ymin, ymax] (square, metres). */
+  view: [number, number, number, number];
+  /** Pixels per metre. */
+  scale: number;
+  colorbar?: { bar: PixelRect; labelX: number; titleY: number; fontSize: number };
+  title?: { x: number; y: number; fontSize: number };
+}
+
+/** One polyline drawn with a round-capped pen, in pixel coordinates. */
+export interface Stroke {
+  points: Vec2[];
+  width: number;
+  closed: boolean;
+  /** Clipped to the map's clip shape (contours). */
+  clipped: boolean;
+  /** Grey level 0 (black) … 255 and opacity 0…1. */
+  grey: number;
+  kind: 'outline' | 'contour' | 'sensor' | 'text' | 'frame';
+}
