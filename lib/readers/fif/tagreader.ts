@@ -13,36 +13,41 @@ export interface TagReader {
   readonly size: number;
   /** Bytes [offset, offset+length); both must lie inside the file. */
   read(offset: number, length: number): Promise<Uint8Array>;
-  /** The tag header at `pos`, checked so that its payload lies inside the file. */
-  readHeader(pos: number): Promise<TagHeader>;
+  /**
+   * The tag header at `pos`, checked so that its payload lies inside the file. `readAhead` bounds the chunk loaded
+   * on a cache miss (small after a large payload, whose neighbour is usually another large payload).
+   */
+  readHeader(pos: number, readAhead?: number): Promise<TagHeader>;
   /** The payload of a (header-region) tag, at most LIMITS.maxHeaderBytes. */
   readPayload(tag: TagHeader): Promise<Uint8Array>;
 }
 
-const CHUNK_BYTES = 64 * 1024;
+export const CHUNK_BYTES = 64 * 1024;
+/** Read-ahead after a payload larger than a chunk. */
+export const SMALL_READ_AHEAD = 4 * 1024;
 
 export function tagReader(source: ByteSource): TagReader {
   const size = source.size;
   let chunk: { offset: number; bytes: Uint8Array } | null = null;
 
-  async function read(offset: number, length: number): Promise<Uint8Array> {
+  async function read(offset: number, length: number, readAhead = CHUNK_BYTES): Promise<Uint8Array> {
     if (offset < 0 || length < 0 || offset + length > size) {
       throw unreadableRecording(`${source.name}: ${length} bytes at offset ${offset} pass the end (${size} bytes)`);
     }
     if (chunk && offset >= chunk.offset && offset + length <= chunk.offset + chunk.bytes.length) {
       return chunk.bytes.subarray(offset - chunk.offset, offset - chunk.offset + length);
     }
-    if (length > CHUNK_BYTES) return source.read(offset, length);
-    const bytes = await source.read(offset, Math.min(CHUNK_BYTES, size - offset));
+    if (length > readAhead) return source.read(offset, length);
+    const bytes = await source.read(offset, Math.min(readAhead, size - offset));
     chunk = { offset, bytes };
     return bytes.subarray(0, length);
   }
 
-  async function readHeader(pos: number): Promise<TagHeader> {
+  async function readHeader(pos: number, readAhead = CHUNK_BYTES): Promise<TagHeader> {
     if (!Number.isSafeInteger(pos) || pos < 0 || pos + TAG_HEADER_BYTES > size) {
       throw unreadableRecording(`${source.name}: tag header at offset ${pos} passes the end of the file (${size} bytes)`);
     }
-    const header = parseTagHeader(await read(pos, TAG_HEADER_BYTES), pos);
+    const header = parseTagHeader(await read(pos, TAG_HEADER_BYTES, readAhead), pos);
     checkTagFits(header, size, source.name);
     return header;
   }
@@ -55,7 +60,7 @@ export function tagReader(source: ByteSource): TagReader {
     return read(tag.pos + TAG_HEADER_BYTES, tag.size);
   }
 
-  return { source, size, read, readHeader, readPayload };
+  return { source, size, read: (offset, length) => read(offset, length), readHeader, readPayload };
 }
 
 /** A tag's payload must lie inside the file. */

@@ -7,7 +7,7 @@ import { LIMITS } from '../types';
 import { unreadableRecording } from '../../core/errors';
 import { TAG, TYPE } from './constants';
 import { TAG_HEADER_BYTES, decodeDirEntries, decodeInt, type TagHeader } from './tags';
-import { checkTagFits, type TagReader } from './tagreader';
+import { CHUNK_BYTES, SMALL_READ_AHEAD, checkTagFits, type TagReader } from './tagreader';
 
 export interface FifNode {
   /** Block kind (0 for the root). */
@@ -59,14 +59,16 @@ export async function scanTags(reader: TagReader): Promise<TagHeader[]> {
   const tags: TagHeader[] = [];
   const visited = new Set<number>();
   let pos = 0;
+  let readAhead: number | undefined;
   for (;;) {
     if (pos === reader.size) throw unreadableRecording(`${name} ends without the FIF end-of-file tag (truncated?)`);
     if (visited.has(pos)) throw unreadableRecording(`${name}: tag chain loops back to offset ${pos}`);
     if (tags.length >= LIMITS.maxTags) throw unreadableRecording(`${name} has more than ${LIMITS.maxTags} tags`);
     visited.add(pos);
-    const tag = await reader.readHeader(pos);
+    const tag = await reader.readHeader(pos, readAhead);
     tags.push(tag);
     if (tag.next < 0) return tags;
+    readAhead = tag.size > CHUNK_BYTES ? SMALL_READ_AHEAD : undefined;
     pos = tag.next === 0 ? pos + TAG_HEADER_BYTES + tag.size : tag.next;
   }
 }
