@@ -2,11 +2,15 @@
 (read_raw_ctf defaults) and from its FIF conversion (read_raw_fif).
 
 Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_ctf_golden.py
-Writes test/golden/ctf/ds.json and test/golden/ctf/ds_raw_fif.json.
+Writes test/golden/ctf/ds.json, test/golden/ctf/ds_raw_fif.json and test/golden/ctf/ds_markers.json (annotations
+MNE makes from a synthetic MarkerFile.mrk and bad.segments added to a temporary copy of the dataset; the texts
+are stored in the JSON so the tests can add the same files to an in-memory copy).
 """
 import json
 import os
+import shutil
 import sys
+import tempfile
 
 import mne
 import numpy as np
@@ -80,6 +84,80 @@ def describe(raw, picks):
                           description=str(a['description'])) for a in raw.annotations])
 
 
+MARKER_FILE = """PATH OF DATASET:
+testdata_ctf_short_discontinuous.ds
+
+
+NUMBER OF MARKERS:
+2
+
+
+CLASSGROUPID:
+3
+NAME:
+stim_on
+COMMENT:
+
+COLOR:
+blue
+EDITABLE:
+Yes
+CLASSID:
+1
+NUMBER OF SAMPLES:
+4
+LIST OF SAMPLES:
+TRIAL NUMBER\t\tTIME FROM SYNC POINT (in seconds)
+                  +0\t\t\t\t     +2.5000000000000e+00
+                  +1\t\t\t\t     +2.3000000000000e+00
+                  +0\t\t\t\t     +1.0000000000000e+00
+                  +1\t\t\t\t     +5.0000000000000e+00
+
+
+CLASSGROUPID:
+3
+NAME:
+resp
+COMMENT:
+
+COLOR:
+red
+EDITABLE:
+Yes
+CLASSID:
+2
+NUMBER OF SAMPLES:
+2
+LIST OF SAMPLES:
+TRIAL NUMBER\t\tTIME FROM SYNC POINT (in seconds)
+                  +0\t\t\t\t     +2.5000000000000e+00
+                  +1\t\t\t\t     +2.0041666666667e+00
+
+
+"""
+
+BAD_SEGMENTS = "1\t2.2\t2.4\n2\t3.9\t4.5\n"
+
+
+def marker_golden():
+    """Annotations MNE makes from MarkerFile.mrk and bad.segments (written into a temporary copy)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ds = os.path.join(tmp, os.path.basename(DS))
+        shutil.copytree(DS, ds)
+        for root, _, files in os.walk(ds):
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+        with open(os.path.join(ds, 'MarkerFile.mrk'), 'w') as f:
+            f.write(MARKER_FILE)
+        with open(os.path.join(ds, 'bad.segments'), 'w') as f:
+            f.write(BAD_SEGMENTS)
+        raw = mne.io.read_raw_ctf(ds, verbose='error')
+        return dict(
+            marker_file=MARKER_FILE, bad_segments=BAD_SEGMENTS,
+            annotations=[dict(onset=float(a['onset']), duration=float(a['duration']),
+                              description=str(a['description'])) for a in raw.annotations])
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     ds = mne.io.read_raw_ctf(DS, verbose='error')
@@ -91,6 +169,10 @@ def main():
         out['generator'] = 'scripts/golden/make_ctf_golden.py (mne %s)' % mne.__version__
         with open(os.path.join(OUT, name), 'w') as f:
             json.dump(out, f, separators=(',', ':'))
+    markers = marker_golden()
+    markers['generator'] = 'scripts/golden/make_ctf_golden.py (mne %s)' % mne.__version__
+    with open(os.path.join(OUT, 'ds_markers.json'), 'w') as f:
+        json.dump(markers, f, indent=1)
     print('wrote', OUT, file=sys.stderr)
 
 

@@ -6,17 +6,18 @@
 import { basename, join } from 'node:path';
 import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import type { DigPoint, OpenOptions, Recording, RecordingInfo } from '../types';
+import type { DigPoint, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
 import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
 import { parseHeadCoils, type HeadCoil } from './hc';
+import { ctfEvents, type TrialTiming } from './markers';
 import { meg4FileName, probeMeg4, readTrialSpan, type ChannelRequest, type Meg4File, type Meg4Layout } from './meg4';
 import { readRes4, type Res4 } from './res4';
 import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
 
 /** Upper bound on `.N_meg4` continuation files. */
 const MAX_MEG4_FILES = 1000;
-/** Upper bound on the size of the small text files (.hc, BadChannels). */
-const MAX_TEXT_BYTES = 1024 * 1024;
+/** Upper bound on the size of the text files (.hc, BadChannels, MarkerFile.mrk, bad.segments). */
+const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
 async function readText(fs: SourceFs, path: string): Promise<string | null> {
   if (!(await fs.exists(path))) return null;
@@ -103,7 +104,17 @@ async function openMeg4Files(fs: SourceFs, base: string, res4: Res4): Promise<Me
   return files;
 }
 
-function buildInfo(res4: Res4, channels: CtfChannel[], t: CtfTransforms | null, coils: HeadCoil[], bads: string[], files: Meg4File[]): RecordingInfo {
+interface DatasetParts {
+  res4: Res4;
+  channels: CtfChannel[];
+  transforms: CtfTransforms | null;
+  coils: HeadCoil[];
+  bads: string[];
+  files: Meg4File[];
+  events: RecordingEvent[];
+}
+
+function buildInfo({ res4, channels, transforms: t, coils, bads, files, events }: DatasetParts): RecordingInfo {
   return {
     format: 'ctf',
     kind: 'raw',
@@ -117,7 +128,7 @@ function buildInfo(res4: Res4, channels: CtfChannel[], t: CtfTransforms | null, 
     devHeadT: t ? t.devHead : IDENTITY.map((row) => [...row]),
     dig: [...coilDigPoints(coils, t), ...eegDigPoints(channels)],
     projectors: [],
-    events: [],
+    events,
     excluded: [],
     notes: {
       compensationGrade: compensationGrade(channels),
@@ -128,6 +139,12 @@ function buildInfo(res4: Res4, channels: CtfChannel[], t: CtfTransforms | null, 
       dataFiles: files.length,
     },
   };
+}
+
+async function readEvents(fs: SourceFs, dir: string, timing: TrialTiming): Promise<RecordingEvent[]> {
+  const markers = await readText(fs, join(dir, 'MarkerFile.mrk'));
+  const badSegments = await readText(fs, join(dir, 'bad.segments'));
+  return ctfEvents(markers, badSegments, timing);
 }
 
 function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
@@ -186,7 +203,12 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
   const channels = convertChannels(res4.channels, transforms);
   const bads = parseBadChannels(await readText(fs, join(dir, 'BadChannels')), channels.map((c) => c.info.name));
   const files = await openMeg4Files(fs, base, res4);
-  const info = buildInfo(res4, channels, transforms, coils, bads, files);
+  const timing = { sfreq: res4.sfreq, nSamp: res4.nSamp, preTrigPts: res4.preTrigPts, nSamples: files.reduce((n, f) => n + f.nSamples, 0) };
+  const events = await readEvents(fs, dir, timing).catch(async (e: unknown) => {
+    await Promise.all(files.map((f) => f.source.close()));
+    throw e;
+  });
+  const info = buildInfo({ res4, channels, transforms, coils, bads, files, events });
   const layout: Meg4Layout = { nChan: res4.nChan, nSamp: res4.nSamp };
   return {
     info,
