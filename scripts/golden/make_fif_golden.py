@@ -146,8 +146,43 @@ def write_synthetic():
     raw.save(SYNTH, buffer_size_sec=100 / 250.0, fmt='double', overwrite=True)
 
 
+def proj_and_name_cases():
+    """MNE's _make_projector on crafted projector sets, and _unique_channel_names on crafted name lists."""
+    from mne.io.proj import Projection, _make_projector
+    from mne.io.meas_info import _unique_channel_names
+    rng = np.random.RandomState(1)
+    names = ['C%d' % i for i in range(6)]
+
+    def proj(desc, kind, cols, vecs):
+        vecs = np.atleast_2d(np.asarray(vecs, dtype=np.float64))
+        return Projection(kind=kind, active=False, desc=desc, explained_var=None,
+                          data=dict(nrow=len(vecs), ncol=len(cols), row_names=None, col_names=list(cols), data=vecs))
+
+    base = rng.randn(5)
+    cases = [
+        ('average reference over 4 channels, one bad', [proj('avg', 10, names[:4], np.ones(4) / 2)], ['C1']),
+        ('nearly dependent second vector is dropped',
+         [proj('a', 1, names[1:], base), proj('b', 1, names[1:], base + 1e-4 * rng.randn(5))], []),
+        ('projector over absent channels gives the identity', [proj('x', 1, ['Z1', 'Z2'], [1.0, 2.0])], []),
+        ('three random vectors and an average reference',
+         [proj('r', 1, names[:5], rng.randn(3, 5)), proj('avg', 10, names, np.ones(6))], ['C5']),
+    ]
+    out = []
+    for title, projs, bads in cases:
+        P, nproj, _ = _make_projector(projs, names, bads)
+        out.append(dict(title=title, ch_names=names, bads=bads, nproj=int(nproj), P=[flist(r) for r in P],
+                        projectors=[dict(desc=p['desc'], kind=int(p['kind']), active=False,
+                                         ch_names=p['data']['col_names'],
+                                         vectors=[flist(r) for r in p['data']['data']]) for p in projs]))
+    name_lists = [['A', 'A', 'B', 'A-0'], ['X', 'X', 'X'], ['', '', 'Y']]
+    uniq = [dict(input=n, output=_unique_channel_names(list(n))) for n in name_lists]
+    with open(os.path.join(OUT, 'proj_cases.json'), 'w') as f:
+        json.dump(dict(projectors=out, unique_names=uniq, mne_version=mne.__version__), f, indent=1)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
+    proj_and_name_cases()
     write_synthetic()
     recordings = {
         'test-ave': (os.path.join(DATA, 'fif', 'test-ave.fif.gz'), evoked_golden),

@@ -270,22 +270,22 @@ function projectorRows(dims: number[], data: Float64Array, ncol: number, nvec: n
   return Array.from({ length: rows }, (_, r) => Array.from({ length: cols }, (_, c) => at(r, c)));
 }
 
-/** Running numbers for duplicate names, as MNE's `_unique_channel_names`. */
+/** Running numbers for duplicate names (`name-0`, `name-1`, ... then letters), as MNE's `_unique_channel_names`. */
 export function uniquifyNames(chs: ChInfoStruct[]): void {
-  const names = chs.map((c) => c.name);
-  const seen = new Set<string>();
-  const dups = new Set<string>();
-  for (const n of names) (seen.has(n) ? dups : seen).add(n);
+  const counts = new Map<string, number>();
+  for (const c of chs) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
+  const dups = [...counts.keys()].filter((n) => (counts.get(n) ?? 0) > 1);
+  const taken = (n: string): boolean => (counts.get(n) ?? 0) > 0;
   for (const stem of dups) {
-    const overlaps = names.flatMap((n, i) => (n === stem ? [i] : []));
-    overlaps.forEach((chIdx, idx) => {
-      const candidates = [String(idx), ...'abcdefghijklmnopqrstuvwxyz'];
-      const name = candidates.map((s) => `${stem}-${s}`).find((c) => !names.includes(c));
+    const overlaps = chs.filter((c) => c.name === stem);
+    overlaps.forEach((ch, idx) => {
+      const name = [String(idx), ...'abcdefghijklmnopqrstuvwxyz'].map((s) => `${stem}-${s}`).find((c) => !taken(c));
       if (name === undefined) throw unreadableRecording(`cannot make channel name ${stem} unique`);
-      names[chIdx] = name;
+      counts.set(stem, (counts.get(stem) ?? 1) - 1);
+      counts.set(name, 1);
+      ch.name = name;
     });
   }
-  chs.forEach((c, i) => (c.name = names[i] ?? c.name));
 }
 
 /** MNE's compensation grade: the upper 16 bits of the MEG channels' coil type (null without MEG channels). */

@@ -111,10 +111,12 @@ export function decodeNumbers(payload: Uint8Array, type: number): Float64Array {
 
 /** The first value of a numeric tag, as MNE's `float(tag.data)` / `int(tag.data)`. */
 export function decodeScalar(payload: Uint8Array, type: number, what: string): number {
-  const values = decodeNumbers(payload, type);
-  const v = values[0];
-  if (v === undefined) throw unreadableRecording(`${what} tag is empty`);
-  return v;
+  const bytes = numericTypeBytes(type);
+  if (bytes === 0) throw unsupportedFormat(`FIF numeric type ${type} for ${what}`);
+  if (payload.length < bytes) throw unreadableRecording(`${what} tag is empty`);
+  const out = new Float64Array(1);
+  readNumbers(dataView(payload), type, 0, 1, bytes, out, 0);
+  return out[0] as number;
 }
 
 const latin1 = new TextDecoder('latin1');
