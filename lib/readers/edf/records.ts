@@ -101,7 +101,12 @@ export async function readDigital(
   return out;
 }
 
-/** The raw bytes of some signals over every record, in MNE's order (per 10 MiB chunk of records, signal by signal). */
+const PARALLEL_READS = 64;
+
+/**
+ * The raw bytes of some signals over every record, in MNE's order (per 10 MiB chunk of records, signal by
+ * signal). One small read per record and signal, issued PARALLEL_READS at a time.
+ */
 export async function readSignalBytes(
   source: ByteSource,
   g: RecordGeometry,
@@ -111,16 +116,20 @@ export async function readSignalBytes(
   const perRecord = signals.reduce((sum, s) => sum + s.samples * g.bytesPerSample, 0);
   const out = new Uint8Array(perRecord * nRecords);
   const chunkRecords = Math.max(Math.floor((10 * 1024 * 1024) / g.recordBytes), 1);
-  let written = 0;
+  const tasks: { from: number; length: number; to: number }[] = [];
   for (let first = 0; first < nRecords; first += chunkRecords) {
-    const last = Math.min(first + chunkRecords, nRecords);
     for (const s of signals) {
-      for (let r = first; r < last; r++) {
+      for (let r = first; r < Math.min(first + chunkRecords, nRecords); r++) {
         const length = s.samples * g.bytesPerSample;
-        out.set(await source.read(g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample, length), written);
-        written += length;
+        const to = tasks.length === 0 ? 0 : (tasks[tasks.length - 1]?.to ?? 0) + (tasks[tasks.length - 1]?.length ?? 0);
+        tasks.push({ from: g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample, length, to });
       }
     }
+  }
+  for (let i = 0; i < tasks.length; i += PARALLEL_READS) {
+    const batch = tasks.slice(i, i + PARALLEL_READS);
+    const parts = await Promise.all(batch.map((t) => source.read(t.from, t.length)));
+    parts.forEach((part, k) => out.set(part, batch[k]?.to ?? 0));
   }
   return out;
 }
