@@ -1,0 +1,60 @@
+// Cold start of serverless-offline (spawn → "Server ready") and of one handler (first request, which loads
+// the bundle in a fresh worker), then the warm median. Medians over RUNS starts. Usage: node bench/cold-start.mjs
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const RUNS = Number(process.env.RUNS ?? 5);
+const route = process.env.ROUTE ?? '/ephys/health';
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const freePort = () =>
+  new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+
+async function once() {
+  const [port, lambdaPort] = [await freePort(), await freePort()];
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'], {
+    cwd: root,
+    env: { ...process.env, LORIS_EPHYS_PORT: String(port), LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort), LORIS_EPHYS_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  while (!out.includes('Server ready')) await new Promise((r) => setTimeout(r, 5));
+  const ready = performance.now() - t0;
+  const t1 = performance.now();
+  await (await fetch(`http://127.0.0.1:${port}${route}`)).arrayBuffer();
+  const first = performance.now() - t1;
+  const warm = [];
+  for (let i = 0; i < 50; i++) {
+    const t = performance.now();
+    await (await fetch(`http://127.0.0.1:${port}${route}`)).arrayBuffer();
+    warm.push(performance.now() - t);
+  }
+  child.kill('SIGTERM');
+  await new Promise((r) => child.once('exit', r));
+  return { ready, first, warm: median(warm) };
+}
+
+const results = [];
+for (let i = 0; i < RUNS; i++) results.push(await once());
+console.log(
+  JSON.stringify(
+    {
+      route,
+      runs: RUNS,
+      offlineReadyMs: +median(results.map((r) => r.ready)).toFixed(1),
+      firstRequestMs: +median(results.map((r) => r.first)).toFixed(1),
+      warmMedianMs: +median(results.map((r) => r.warm)).toFixed(2),
+    },
+    null,
+    1,
+  ),
+);

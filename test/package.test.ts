@@ -1,0 +1,40 @@
+/** `serverless package` works with no network and no AWS credentials: one zip per function with its bundle. */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { projectRoot } from './helpers/testdata';
+import { zipEntries } from './helpers/zip';
+
+const serverless = join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
+
+function functionsOf(yml: string): { name: string; usesSharp: boolean }[] {
+  const blocks = yml.split(/\n(?=  [\w-]+:\n    handler:)/);
+  return blocks
+    .map((block) => ({ match: /^ {2}([\w-]+):\n {4}handler: dist\//m.exec(block), block }))
+    .filter((b) => b.match)
+    .map((b) => ({ name: b.match?.[1] ?? '', usesSharp: b.block.includes('node_modules/sharp/**') }));
+}
+
+describe('serverless package (offline, no credentials)', () => {
+  const out = mkdtempSync(join(tmpdir(), 'loris-ephys-pkg-'));
+  afterAll(() => rmSync(out, { recursive: true, force: true }));
+
+  it('produces one zip per function holding its bundle, with sharp where it is used', () => {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-such' };
+    execFileSync(process.execPath, [serverless, 'package', '--package', out], { cwd: projectRoot, env, stdio: 'pipe' });
+    const functions = functionsOf(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8'));
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      const zip = join(out, `${fn.name}.zip`);
+      expect(existsSync(zip)).toBe(true);
+      const entries = zipEntries(zip);
+      expect(entries).toContain(`dist/${fn.name}/index.js`);
+      expect(entries.some((e) => e.startsWith('dist/') && !e.startsWith(`dist/${fn.name}/`))).toBe(false);
+      if (fn.usesSharp) {
+        expect(entries.some((e) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64\.node$/.test(e))).toBe(true);
+        expect(entries.some((e) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp/.test(e))).toBe(true);
+      }
+    }
+  });
+});
