@@ -118,6 +118,8 @@ const MISSING = g(7, [0, 0, 6, 0, 6, 10, 0, 10, 0, 0]);
 /** Cap height as a fraction of the font size (matches common sans fonts). */
 const CAP = 0.72;
 const UNITS_PER_CAP = 10;
+/** Extra space between glyphs, in glyph units. */
+const TRACKING = 0.6;
 
 export const hasGlyph = (ch: string): boolean => ch in GLYPHS;
 
@@ -129,7 +131,7 @@ function glyphOf(ch: string): Glyph {
 export function textWidth(text: string, fontSize: number): number {
   const k = (CAP * fontSize) / UNITS_PER_CAP;
   let units = 0;
-  for (const ch of text) units += glyphOf(ch).advance;
+  for (const ch of text) units += glyphOf(ch).advance + TRACKING;
   return units * k;
 }
 
@@ -151,7 +153,7 @@ export function textStrokes(text: string, x: number, y: number, fontSize: number
       for (let i = 0; i + 1 < flat.length; i += 2) line.push([penX + (flat[i] as number) * k, y - (flat[i + 1] as number) * k]);
       lines.push(line);
     }
-    penX += glyph.advance * k;
+    penX += (glyph.advance + TRACKING) * k;
   }
   return lines;
 }

@@ -22,7 +22,7 @@ export interface RenderContext {
   png?: PngSettings;
 }
 
-export function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext): Promise<Buffer> {
+export async function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext): Promise<Buffer> {
   const scene = buildScene(m, o, toLut(ctx.lut), ctx.cache);
   return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png);
 }

@@ -1,4 +1,5 @@
 /** Places the map panel, colour bar and title on the canvas, and fixes the data window shown by the panel. */
+import { badRequest } from '../errors';
 import type { Clip, RenderOptions, TopomapGeometry, Vec2 } from '../topomap/types';
 import type { Layout, PixelRect } from './types';
 
@@ -64,13 +65,14 @@ function colorbarArea(size: number, panel: PixelRect): NonNullable<Layout['color
  */
 export function makeLayout(geometry: TopomapGeometry, o: RenderOptions): Layout {
   const size = Math.round(o.size);
-  if (!(size >= MIN_SIZE && size <= MAX_SIZE)) throw new RangeError(`size must be in [${MIN_SIZE}, ${MAX_SIZE}]`);
+  if (!(size >= MIN_SIZE && size <= MAX_SIZE)) throw badRequest(`size must be an integer in [${MIN_SIZE}, ${MAX_SIZE}]`);
   const titleBand = o.title ? Math.round(size * 0.1) : 0;
   const barBand = o.colorbar ? Math.round(size * 0.26) : 0;
   const side = Math.min(size - barBand, size - titleBand);
+  // Centred, except that with a title the panel sits right under it.
   const panel: PixelRect = {
     x: Math.floor((size - barBand - side) / 2),
-    y: titleBand + Math.floor((size - titleBand - side) / 2),
+    y: titleBand + (o.title ? 0 : Math.floor((size - titleBand - side) / 2)),
     width: side,
     height: side,
   };

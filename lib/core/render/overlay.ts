@@ -55,10 +55,10 @@ function nameStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   });
 }
 
-/** Tick label as matplotlib's '%3.1f', switching to exponent form for very large or small magnitudes. */
+/** Tick label as matplotlib's '%3.1f', switching to exponent form for magnitudes it would show as 0.0 or that are very large. */
 export function formatTick(v: number): string {
   const a = Math.abs(v);
-  const s = a !== 0 && (a >= 1e5 || a < 1e-2) ? v.toExponential(1) : v.toFixed(1);
+  const s = a !== 0 && (a >= 1e5 || a < 0.05) ? v.toExponential(1) : v.toFixed(1);
   return s === '-0.0' ? '0.0' : s;
 }
 
