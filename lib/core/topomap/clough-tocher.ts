@@ -154,41 +154,43 @@ export function cloughTocherG(loc: Locator, t: number): [number, number, number]
   return g;
 }
 
-/** Evaluates the Clough–Tocher patch of triangle t at barycentric b (scipy `_clough_tocher_2d_single`). */
-export function cloughTocherSingle(
+/** Number of Bézier control values kept per triangle. */
+const NET = 19;
+
+/**
+ * The cubic Bézier control net of triangle t's Clough–Tocher patch (scipy `_clough_tocher_2d_single`, first half),
+ * written into `net` at offset 19·t in the order c3000, c0300, c0030, c2100, c2010, c1200, c0210, c1020, c0120,
+ * c2001, c0201, c0021, c0111, c1011, c1101, c1002, c0102, c0012, c0003.
+ */
+export function cloughTocherNet(
   tri: Triangulation,
   t: number,
   g: readonly number[],
-  b: ArrayLike<number>,
   values: ArrayLike<number>,
   grad: Float64Array,
-): number {
-  const v = [tri.triangles[3 * t]!, tri.triangles[3 * t + 1]!, tri.triangles[3 * t + 2]!];
+  net: Float64Array,
+): void {
+  const [v0, v1, v2] = [tri.triangles[3 * t]!, tri.triangles[3 * t + 1]!, tri.triangles[3 * t + 2]!];
   const P = tri.points;
-  const e12x = P[2 * v[1]!]! - P[2 * v[0]!]!;
-  const e12y = P[2 * v[1]! + 1]! - P[2 * v[0]! + 1]!;
-  const e23x = P[2 * v[2]!]! - P[2 * v[1]!]!;
-  const e23y = P[2 * v[2]! + 1]! - P[2 * v[1]! + 1]!;
-  const e31x = P[2 * v[0]!]! - P[2 * v[2]!]!;
-  const e31y = P[2 * v[0]! + 1]! - P[2 * v[2]! + 1]!;
-  const f1 = values[v[0]!] ?? NaN;
-  const f2 = values[v[1]!] ?? NaN;
-  const f3 = values[v[2]!] ?? NaN;
-  const gx = (k: number): number => grad[2 * v[k]!]!;
-  const gy = (k: number): number => grad[2 * v[k]! + 1]!;
-  const df12 = +(gx(0) * e12x + gy(0) * e12y);
-  const df21 = -(gx(1) * e12x + gy(1) * e12y);
-  const df23 = +(gx(1) * e23x + gy(1) * e23y);
-  const df32 = -(gx(2) * e23x + gy(2) * e23y);
-  const df31 = +(gx(2) * e31x + gy(2) * e31y);
-  const df13 = -(gx(0) * e31x + gy(0) * e31y);
-  const c3000 = f1;
+  const e12x = P[2 * v1]! - P[2 * v0]!;
+  const e12y = P[2 * v1 + 1]! - P[2 * v0 + 1]!;
+  const e23x = P[2 * v2]! - P[2 * v1]!;
+  const e23y = P[2 * v2 + 1]! - P[2 * v1 + 1]!;
+  const e31x = P[2 * v0]! - P[2 * v2]!;
+  const e31y = P[2 * v0 + 1]! - P[2 * v2 + 1]!;
+  const df12 = +(grad[2 * v0]! * e12x + grad[2 * v0 + 1]! * e12y);
+  const df21 = -(grad[2 * v1]! * e12x + grad[2 * v1 + 1]! * e12y);
+  const df23 = +(grad[2 * v1]! * e23x + grad[2 * v1 + 1]! * e23y);
+  const df32 = -(grad[2 * v2]! * e23x + grad[2 * v2 + 1]! * e23y);
+  const df31 = +(grad[2 * v2]! * e31x + grad[2 * v2 + 1]! * e31y);
+  const df13 = -(grad[2 * v0]! * e31x + grad[2 * v0 + 1]! * e31y);
+  const c3000 = values[v0] ?? NaN;
+  const c0300 = values[v1] ?? NaN;
+  const c0030 = values[v2] ?? NaN;
   const c2100 = (df12 + 3 * c3000) / 3;
   const c2010 = (df13 + 3 * c3000) / 3;
-  const c0300 = f2;
   const c1200 = (df21 + 3 * c0300) / 3;
   const c0210 = (df23 + 3 * c0300) / 3;
-  const c0030 = f3;
   const c1020 = (df31 + 3 * c0030) / 3;
   const c0120 = (df32 + 3 * c0030) / 3;
   const c2001 = (c2100 + c2010 + c3000) / 3;
@@ -202,18 +204,29 @@ export function cloughTocherSingle(
   const c0102 = (c1101 + c0111 + c0201) / 3;
   const c0012 = (c1011 + c0111 + c0021) / 3;
   const c0003 = (c1002 + c0102 + c0012) / 3;
+  net.set(
+    [c3000, c0300, c0030, c2100, c2010, c1200, c0210, c1020, c0120, c2001, c0201, c0021, c0111, c1011, c1101, c1002, c0102, c0012, c0003],
+    NET * t,
+  );
+}
+
+/** Evaluates a control net at barycentric b, after the centroid split (scipy's quartic-index Bernstein sum). */
+export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<number>): number {
+  const o = NET * t;
   // extended barycentric coordinates: the Clough–Tocher split at the centroid
   const minval = Math.min(b[0]!, b[1]!, b[2]!);
   const b1 = b[0]! - minval;
   const b2 = b[1]! - minval;
   const b3 = b[2]! - minval;
   const b4 = 3 * minval;
+  const n = (k: number): number => net[o + k]!;
+  // the same terms, in the same order, as scipy (one of b1..b4 is zero)
   return (
-    b1 ** 3 * c3000 + 3 * b1 ** 2 * b2 * c2100 + 3 * b1 ** 2 * b3 * c2010 + 3 * b1 ** 2 * b4 * c2001 +
-    3 * b1 * b2 ** 2 * c1200 + 6 * b1 * b2 * b4 * c1101 + 3 * b1 * b3 ** 2 * c1020 + 6 * b1 * b3 * b4 * c1011 +
-    3 * b1 * b4 ** 2 * c1002 + b2 ** 3 * c0300 + 3 * b2 ** 2 * b3 * c0210 + 3 * b2 ** 2 * b4 * c0201 +
-    3 * b2 * b3 ** 2 * c0120 + 6 * b2 * b3 * b4 * c0111 + 3 * b2 * b4 ** 2 * c0102 + b3 ** 3 * c0030 +
-    3 * b3 ** 2 * b4 * c0021 + 3 * b3 * b4 ** 2 * c0012 + b4 ** 3 * c0003
+    b1 * b1 * b1 * n(0) + 3 * (b1 * b1) * b2 * n(3) + 3 * (b1 * b1) * b3 * n(4) + 3 * (b1 * b1) * b4 * n(9) +
+    3 * b1 * (b2 * b2) * n(5) + 6 * b1 * b2 * b4 * n(14) + 3 * b1 * (b3 * b3) * n(7) + 6 * b1 * b3 * b4 * n(13) +
+    3 * b1 * (b4 * b4) * n(15) + b2 * b2 * b2 * n(1) + 3 * (b2 * b2) * b3 * n(6) + 3 * (b2 * b2) * b4 * n(10) +
+    3 * b2 * (b3 * b3) * n(8) + 6 * b2 * b3 * b4 * n(12) + 3 * b2 * (b4 * b4) * n(16) + b3 * b3 * b3 * n(2) +
+    3 * (b3 * b3) * b4 * n(11) + 3 * b3 * (b4 * b4) * n(17) + b4 * b4 * b4 * n(18)
   );
 }
 
@@ -233,24 +246,28 @@ export function interpolateGrid(
   const { tri } = loc;
   const out = new Float64Array(xs.length * ys.length).fill(NaN);
   const grad = method === 'cubic' ? estimateGradients(tri, values).grad : null;
-  const gCache = new Map<number, [number, number, number]>();
+  // control nets are built lazily, once per triangle that a grid point falls in
+  const net = new Float64Array(NET * triangleCount(tri));
+  const built = new Uint8Array(triangleCount(tri));
   const c = new Float64Array(3);
+  const v = tri.triangles;
   let hint = 0;
-  ys.forEach((y, row) => {
-    xs.forEach((x, col) => {
-      const t = findTriangle(loc, x, y, c, hint);
-      if (t < 0) return;
+  for (let row = 0; row < ys.length; row++) {
+    for (let col = 0; col < xs.length; col++) {
+      const t = findTriangle(loc, xs[col]!, ys[row]!, c, hint);
+      if (t < 0) continue;
       hint = t;
       if (!grad) {
-        const v = tri.triangles;
         out[row * xs.length + col] =
           c[0]! * (values[v[3 * t]!] ?? NaN) + c[1]! * (values[v[3 * t + 1]!] ?? NaN) + c[2]! * (values[v[3 * t + 2]!] ?? NaN);
-        return;
+        continue;
       }
-      let g = gCache.get(t);
-      if (!g) gCache.set(t, (g = cloughTocherG(loc, t)));
-      out[row * xs.length + col] = cloughTocherSingle(tri, t, g, c, values, grad);
-    });
-  });
+      if (!built[t]) {
+        cloughTocherNet(tri, t, cloughTocherG(loc, t), values, grad, net);
+        built[t] = 1;
+      }
+      out[row * xs.length + col] = cloughTocherEval(net, t, c);
+    }
+  }
   return out;
 }

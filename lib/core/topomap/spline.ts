@@ -56,7 +56,10 @@ export function splineMatrix(posFrom: readonly Vec3[], posTo: readonly Vec3[], a
     c.set(i, n, 1);
     c.set(n, i, 1);
   }
+  // C⁻¹ without its last column, transposed so each output weight is one contiguous dot product
   const cInv = pseudoInverse(c);
+  const cInvT = new Float64Array(n * (n + 1));
+  for (let j = 0; j < n; j++) for (let k = 0; k <= n; k++) cInvT[j * (n + 1) + k] = cInv.get(k, j);
   const out = new Float64Array(posTo.length * n);
   const row = new Float64Array(n + 1);
   posTo.forEach((p, r) => {
@@ -65,7 +68,8 @@ export function splineMatrix(posFrom: readonly Vec3[], posTo: readonly Vec3[], a
     row[n] = 1;
     for (let j = 0; j < n; j++) {
       let s = 0;
-      for (let k = 0; k <= n; k++) s += row[k]! * cInv.get(k, j);
+      const o = j * (n + 1);
+      for (let k = 0; k <= n; k++) s += row[k]! * cInvT[o + k]!;
       out[r * n + j] = s;
     }
   });

@@ -1,0 +1,147 @@
+/** Engine behaviour outside the golden recordings: sphere options, bad input, degenerate layouts, LRU. */
+import { isApiError } from '../../../lib/core/errors';
+import { getExtraPoints } from '../../../lib/core/topomap/extrapolate';
+import { computeGeometry, createLru, interpolate, prepareInterpolation } from '../../../lib/core/topomap/index';
+import { projectPositions } from '../../../lib/core/topomap/projection';
+import { checkSphere, DIG_KIND, eeglabSphere, fitSphere } from '../../../lib/core/topomap/sphere';
+import type { Vec2, Vec3 } from '../../../lib/core/topomap/types';
+import { loadGolden, maxAbsDiff, type GoldenFile } from './golden-helpers';
+
+/** Points on a sphere (deterministic spiral) for synthetic fits. */
+function spherePoints(c: Vec3, r: number, n: number): Vec3[] {
+  return Array.from({ length: n }, (_, i) => {
+    const z = 1 - (2 * (i + 0.5)) / n;
+    const a = i * 2.399963;
+    const s = Math.sqrt(1 - z * z);
+    return [c[0] + r * s * Math.cos(a), c[1] + r * s * Math.sin(a), c[2] + r * Math.abs(z)] as Vec3;
+  });
+}
+
+function expectApiError(fn: () => unknown, status: number, code?: string): void {
+  try {
+    fn();
+  } catch (e) {
+    expect(isApiError(e)).toBe(true);
+    if (isApiError(e)) {
+      expect(e.status).toBe(status);
+      if (code) expect(e.code).toBe(code);
+    }
+    return;
+  }
+  throw new Error('expected an ApiError');
+}
+
+describe('sphere', () => {
+  test('fitSphere recovers an exact sphere from an upper-hemisphere cap', () => {
+    const s = fitSphere(spherePoints([0.003, -0.01, 0.04], 0.09, 60));
+    expect(maxAbsDiff(s, [0.003, -0.01, 0.04, 0.09])).toBeLessThan(1e-12);
+  });
+
+  test('default: fit needs >= 4 extra points after dropping low frontal ones, else 0.095 m', () => {
+    const pts = spherePoints([0, 0, 0.04], 0.09, 8).map((r) => ({ kind: DIG_KIND.extra, r }));
+    expect(checkSphere(undefined, pts.slice(0, 3))).toEqual([0, 0, 0, 0.095]);
+    const frontalLow = [0, 1, 2, 3].map((i) => ({ kind: DIG_KIND.extra, r: [0.01 * i, 0.05, -0.01] as Vec3 }));
+    expect(checkSphere(undefined, [...pts.slice(0, 3), ...frontalLow])).toEqual([0, 0, 0, 0.095]);
+    expect(checkSphere(undefined, pts)[3]).toBeCloseTo(0.09, 10);
+    expect(checkSphere(0.08)).toEqual([0, 0, 0, 0.08]);
+  });
+
+  test("'auto' falls back to extra + EEG points; errors without enough", () => {
+    const pts = spherePoints([0, 0, 0.04], 0.09, 8);
+    const dig = [...pts.slice(0, 2).map((r) => ({ kind: DIG_KIND.extra, r })), ...pts.slice(2).map((r) => ({ kind: DIG_KIND.eeg, r }))];
+    expect(checkSphere('auto', dig)[3]).toBeCloseTo(0.09, 10);
+    expectApiError(() => checkSphere('auto', dig.slice(0, 3)), 400);
+  });
+
+  test("'eeglab' matches MNE on test.bdf with standard_1005, with and without Fpz", () => {
+    const g = loadGolden<GoldenFile>('bdf_eeg');
+    expect(maxAbsDiff(eeglabSphere(g.eeglab!.ch_pos), g.eeglab!.sphere)).toBeLessThan(1e-15);
+    expect(maxAbsDiff(eeglabSphere(g.eeglab_no_fpz!.ch_pos), g.eeglab_no_fpz!.sphere)).toBeLessThan(1e-15);
+    expectApiError(() => eeglabSphere({ T7: [0.08, 0, 0] }), 400);
+  });
+});
+
+describe('bad input', () => {
+  const locs: Vec3[] = [[0.05, 0, 0.07], [-0.05, 0, 0.07], [0, 0.05, 0.07], [0, -0.05, 0.07], [0, 0, 0.09]];
+
+  test('duplicate positions are a 422 duplicate_positions naming the channels', () => {
+    try {
+      projectPositions([...locs, [0.05, 0, 0.07]], [0, 0, 0, 0.095], ['A', 'B', 'C', 'D', 'E', 'F']);
+      throw new Error('no error');
+    } catch (e) {
+      expect(isApiError(e) && e.status === 422 && e.code === 'duplicate_positions').toBe(true);
+      expect(isApiError(e) && e.message).toContain('A, F');
+    }
+  });
+
+  test('non-finite locations become 0 (as MNE) and so collide when two are missing', () => {
+    expect(projectPositions([[NaN, 0, 0.09], ...locs.slice(0, 2)], [0, 0, 0, 0.095])).toHaveLength(3);
+    expectApiError(() => projectPositions([[NaN, NaN, NaN], [Infinity, 0, 0], ...locs], [0, 0, 0, 0.095]), 422, 'duplicate_positions');
+  });
+
+  test('res, sensor count and value count are checked', () => {
+    expectApiError(() => computeGeometry({ locs3d: locs, chType: 'eeg', res: 1 }), 400);
+    expectApiError(() => computeGeometry({ locs3d: locs, chType: 'eeg', res: 100000 }), 400);
+    expectApiError(() => computeGeometry({ locs3d: [], chType: 'eeg' }), 400);
+    const geom = computeGeometry({ locs3d: locs, chType: 'eeg', res: 16 });
+    expectApiError(() => interpolate(geom, [1, 2, 3]), 400);
+  });
+});
+
+describe('degenerate layouts and methods', () => {
+  test('collinear sensors use the sorted-axis spacing and line offsets (local), as MNE', () => {
+    const pos: Vec2[] = [[0, 0], [0.02, 0], [0.04, 0], [0.07, 0]];
+    const ex = getExtraPoints(pos, 'local', [0, 0], [0.1, 0.1]);
+    expect(ex.distance).toBeCloseTo(0.02, 15);
+    expect(ex.points).toHaveLength(10);
+    expect(ex.clip.kind).toBe('polygon');
+    expect(ex.tri.triangles.length).toBeGreaterThan(0);
+  });
+
+  test('three sensors with head extrapolation still give a full grid inside the hull', () => {
+    const locs: Vec3[] = [[0.05, 0, 0.07], [-0.05, 0.01, 0.07], [0, 0.05, 0.07]];
+    const geom = computeGeometry({ locs3d: locs, chType: 'eeg', res: 16 });
+    const map = interpolate(geom, [1, 2, 3]);
+    expect(map.grid.some(Number.isFinite)).toBe(true);
+  });
+
+  test('spline through computeGeometry/interpolate reproduces sensor values on the sphere approximately', () => {
+    const g = loadGolden<GoldenFile>('evoked_eeg_100ms');
+    const keep = g.inputs.ch_names.map((_, i) => i).filter((i) => !g.inputs.bads.includes(g.inputs.ch_names[i]!));
+    const locs = keep.map((i) => g.inputs.loc3d[i]!);
+    const geom = computeGeometry({ locs3d: locs, chType: 'eeg', sphere: g.sphere_head, res: 32 });
+    const map = interpolate(geom, g.data, 'spline');
+    expect(map.grid.every(Number.isFinite)).toBe(true);
+    const range = Math.max(...g.data) - Math.min(...g.data);
+    expect(Math.max(...Array.from(map.grid, Math.abs))).toBeLessThan(2 * range);
+  });
+});
+
+describe('LRU cache', () => {
+  test('bounded, evicts least recently used, getOrCreate computes once', () => {
+    const lru = createLru<number>(2);
+    let made = 0;
+    lru.set('a', 1);
+    lru.set('b', 2);
+    expect(lru.get('a')).toBe(1);
+    lru.set('c', 3);
+    expect(lru.get('b')).toBeUndefined();
+    expect(lru.size).toBe(2);
+    expect(lru.getOrCreate('a', () => ++made)).toBe(1);
+    expect(lru.getOrCreate('d', () => ++made)).toBe(1);
+    expect(lru.getOrCreate('d', () => ++made)).toBe(1);
+    expect(made).toBe(1);
+    expect(() => createLru(0)).toThrow(RangeError);
+  });
+
+  test('a cached prepared interpolation gives the same grid as a fresh one', () => {
+    const locs: Vec3[] = spherePoints([0, 0, 0], 0.09, 40).filter((p) => p[2] > 0.01);
+    const geom = computeGeometry({ locs3d: locs, chType: 'eeg', res: 24 });
+    const values = locs.map((p) => p[0] * 1e3 + p[1] * 500);
+    const lru = createLru<ReturnType<typeof prepareInterpolation>>(4);
+    const prepared = lru.getOrCreate('k', () => prepareInterpolation(geom, 'cubic'));
+    expect(Array.from(interpolate(geom, values, 'cubic', 'mean', prepared).grid)).toEqual(
+      Array.from(interpolate(geom, values, 'cubic', 'mean').grid),
+    );
+  });
+});
