@@ -109,6 +109,66 @@ def bv_golden(vhdr):
     return g, raw, wins, picks
 
 
+# Small EDF+ and BDF+ files built here (no test recording is BDF+ or has tricky TALs): a time-keeping TAL with a
+# non-zero onset, several texts per TAL, UTF-8 text, annotations before/after the data (clipped/dropped), a
+# duplicate label, and a trigger channel with negative values (masked to 17 bits).
+SYN_TALS = [
+    ['+0.25\x14\x14\x00', '+0.3\x150.5\x14first\x14second\x14\x00'],
+    ['+0.75\x14\x14\x00', '+0.8\x14\u00b5-wave\x14\x00'],
+    ['+1.25\x14\x14\x00', '+5\x151\x14beyond\x14\x00', '+0.1\x151\x14early\x14\x00'],
+    ['+1.75\x14\x14\x00', '+2.0\x150.5\x14tail\x14\x00'],
+]
+
+
+def synthetic_edf(bdf):
+    bps = 3 if bdf else 2
+    spr, n_rec, tal_bytes = 10, len(SYN_TALS), 60
+    labels = ['Fz', 'Fz', 'Cz', 'Trigger', 'BDF Annotations' if bdf else 'EDF Annotations']
+    units = ['uV', '\xb5V', 'mV', '', '']
+    dig_min = -(2 ** 23) if bdf else -32768
+    dig_max = 2 ** 23 - 1 if bdf else 32767
+    phys = [('-3276.8', '3276.7'), ('-100', '100'), ('-5', '5'), (str(dig_min), str(dig_max)), ('-1', '1')]
+    sprs = [spr, spr, spr, spr, tal_bytes // bps]
+    ns = len(labels)
+
+    def field(values, width):
+        return b''.join(v.encode('latin-1').ljust(width, b' ')[:width] for v in values)
+
+    head = ((b'\xffBIOSEMI' if bdf else b'0'.ljust(8)) + b'X X X X'.ljust(80) +
+            b'Startdate 02-MAR-2021 X X X'.ljust(80) + b'02.03.2111.22.33' + str(256 * (ns + 1)).encode().ljust(8) +
+            (b'BDF+C' if bdf else b'EDF+C').ljust(44) + str(n_rec).encode().ljust(8) + b'0.5'.ljust(8) +
+            str(ns).encode().ljust(4))
+    head += (field(labels, 16) + field([''] * ns, 80) + field(units, 8) + field([p[0] for p in phys], 8) +
+             field([p[1] for p in phys], 8) + field([str(dig_min)] * ns, 8) + field([str(dig_max)] * ns, 8) +
+             field([''] * ns, 80) + field([str(n) for n in sprs], 8) + field([''] * ns, 32))
+    body = b''
+    for r, tals in enumerate(SYN_TALS):
+        for c in range(4):
+            for k in range(spr):
+                v = ((r * spr + k) * 37 * (c + 1)) % 2001 - 1000
+                if c == 3:
+                    v = -((r * spr + k) % 5)  # trigger codes 0, -1, ... -4 as signed integers
+                body += int(v * (3000 if bdf else 30) if c < 3 else v).to_bytes(bps, 'little', signed=True)
+        body += ''.join(tals).encode('utf-8').ljust(tal_bytes, b'\x00')
+    return head + body
+
+
+def synthetic_golden(bdf):
+    import base64
+    data = synthetic_edf(bdf)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, 'synthetic.bdf' if bdf else 'synthetic.edf')
+        with open(path, 'wb') as f:
+            f.write(data)
+        raw = mne.io.read_raw_bdf(path) if bdf else mne.io.read_raw_edf(path)
+        g = common(raw)
+        g.update(picks=list(range(len(raw.ch_names))),
+                 windows=data_windows(raw, list(range(len(raw.ch_names))), [[0, int(raw.n_times)]]),
+                 file_base64=base64.b64encode(data).decode('ascii'))
+        g['source'] = f'synthetic {"BDF+" if bdf else "EDF+"} file built by make_edf_bv_golden.py, read by MNE-Python {mne.__version__}'
+    return g
+
+
 def write(name, g):
     path = os.path.join(OUT, name + '.json')
     with open(path, 'w') as f:
@@ -125,6 +185,8 @@ def main():
             g = edf_golden(os.path.join(edf_dir, fname))
             g['source'] = f'edf/{fname} read by {src}'
             write('edf__' + fname.replace('.', '_'), g)
+    write('edf__synthetic_edfplus', synthetic_golden(False))
+    write('edf__synthetic_bdfplus', synthetic_golden(True))
     bv_dir = os.path.join(DATA, 'brainvision')
     for fname in sorted(os.listdir(bv_dir)):
         if fname.endswith('.vhdr'):
