@@ -2,7 +2,7 @@
  * FIF reader (raw and evoked files, .fif and .fif.gz), exact against MNE-Python 1.3's `read_raw_fif` and
  * `read_evokeds(proj=False)`; `makeProjector` reproduces `proj=True`.
  */
-import type { OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
+import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
 import { badRequest, unsupportedFormat } from '../../core/errors';
 import { BLOCK, ROLE_NEXT_FILE, TAG } from './constants';
@@ -100,7 +100,6 @@ export async function listFifConditions(
 
 function baseInfo(info: MeasInfo): Omit<RecordingInfo, 'kind' | 'nSamples' | 'firstSample' | 'tmin' | 'sfreq'> {
   const grade = compensationGrade(info.chs);
-  const active = info.projectors.filter((p) => p.active).length;
   return {
     format: 'fif',
     channels: info.chs.map(toChannelInfo),
@@ -111,14 +110,19 @@ function baseInfo(info: MeasInfo): Omit<RecordingInfo, 'kind' | 'nSamples' | 'fi
     events: [],
     excluded: [],
     notes: {
-      projectors:
-        info.projectors.length === 0
-          ? 'none'
-          : `${active} of ${info.projectors.length} active${active < info.projectors.length ? ' (MNE applies the inactive ones to evoked data by default; see makeProjector)' : ''}`,
+      projectors: projectorNote(info.projectors),
       ...(grade === null ? {} : { ctfCompensationGrade: grade }),
       ...(info.ctfCompMatrices > 0 ? { ctfCompensationMatrices: info.ctfCompMatrices } : {}),
     },
   };
+}
+
+/** Whether the file's SSP projectors are already applied to the stored data. */
+function projectorNote(projectors: readonly Projector[]): string {
+  if (projectors.length === 0) return 'none';
+  const active = projectors.filter((p) => p.active).length;
+  const note = `${active} of ${projectors.length} active (applied to the stored data)`;
+  return active === projectors.length ? note : `${note}; MNE's read_evokeds applies the others by default (makeProjector)`;
 }
 
 async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Recording> {

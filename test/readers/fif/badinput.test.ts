@@ -3,7 +3,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isApiError } from '../../../lib/core/errors';
 import { openFif } from '../../../lib/readers/fif';
-import { describeWithData, testDataPath } from '../../helpers/testdata';
+import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
 import { TAG_KIND, firstTag, listTags, loadBytes, oneFileFs, withInt32 } from './mutate';
 
 const QUICK_MS = 2000;
@@ -113,8 +113,8 @@ describeWithData('FIF bad input', () => {
     await expect(capped).rejects.toMatchObject({ code: 'unreadable_recording', message: expect.stringContaining('100000 bytes') });
   });
 
-  test('random corruption of header bytes never escapes as a non-ApiError (200 cases)', async () => {
-    const headerEnd = firstTag(withDir, TAG_KIND.dataBuffer).pos + 16;
+  /** Random byte changes in [0, headerEnd) of `bytes`: the result opens or is refused with an ApiError. */
+  async function fuzz(bytes: Uint8Array, headerEnd: number, name: string, numRuns: number): Promise<void> {
     await fc.assert(
       fc.asyncProperty(
         fc.array(fc.record({ at: fc.integer({ min: 0, max: headerEnd - 1 }), value: fc.integer({ min: 0, max: 255 }) }), {
@@ -122,12 +122,26 @@ describeWithData('FIF bad input', () => {
           maxLength: 8,
         }),
         async (flips) => {
-          const copy = withDir.slice();
+          const copy = bytes.slice();
           for (const f of flips) copy[f.at] = f.value;
-          expect(['ok', 'unreadable_recording', 'unsupported_format']).toContain(await outcome(copy));
+          expect(['ok', 'unreadable_recording', 'unsupported_format']).toContain(await outcome(copy, name));
         },
       ),
-      { numRuns: 200, seed: 42 },
+      { numRuns, seed: 42 },
     );
+  }
+
+  test('random corruption of header bytes never escapes as a non-ApiError (file with a directory, 200 cases)', async () => {
+    await fuzz(withDir, firstTag(withDir, TAG_KIND.dataBuffer).pos + 16, '/x/a_raw.fif', 200);
+  });
+
+  test('random corruption never escapes as a non-ApiError (scanned file with long names and skips, 200 cases)', async () => {
+    const synthetic = loadBytes(goldenPath('fif', 'synthetic_long_names_raw.fif'));
+    await fuzz(synthetic, synthetic.length, '/x/a_raw.fif', 200);
+  });
+
+  test('random corruption of an evoked file before its data never escapes as a non-ApiError (60 cases)', async () => {
+    const firstEvoked = listTags(ave).find((t) => t.kind === TAG_KIND.epoch && t.size === 376 * 421 * 4 + 12);
+    await fuzz(ave, firstEvoked?.pos ?? 0, '/x/a-ave.fif', 60);
   });
 });
