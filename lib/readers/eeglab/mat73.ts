@@ -1,7 +1,126 @@
-/** MATLAB v7.3 (HDF5) MAT-files: not yet decoded. */
-import { unsupportedFormat } from '../../core/errors';
-import type { MatVariables } from '../mat/types';
+/**
+ * MATLAB v7.3 MAT-files (HDF5) → the same MatValue tree as the v5 reader. MATLAB's HDF5 layout: a variable
+ * is a dataset (numeric/char/cell by its MATLAB_class attribute, dims reversed, data already column-major;
+ * MATLAB_empty datasets hold the dims) or a group (struct; a struct array when its fields are datasets of
+ * object references, one per element). Cell elements are references into `#refs#`.
+ */
+import { Worker } from 'node:worker_threads';
+import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import type { MatValue, MatVariables, NumericClass } from '../mat/types';
+import { numel } from '../mat/types';
+import type { H5Node, H5WorkerInput, H5WorkerOutput } from './h5-worker';
+import { H5_WORKER_SOURCE, h5wasmModulePath } from './h5-worker';
 
-export async function readMat73(_bytes: Uint8Array, name: string): Promise<MatVariables> {
-  throw unsupportedFormat(`${name}: MATLAB v7.3 files are not supported yet`);
+const MAX_NODES = 1_000_000;
+const MAX_DEPTH = 32;
+const TIMEOUT_MS = 120_000;
+const HIDDEN = new Set(['#refs#', '#subsystem#']);
+const NUMERIC = new Set<string>(['double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'logical']);
+
+export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVariables> {
+  const nodes = await listHdf5(bytes, name);
+  const root = nodes['/'];
+  if (root?.kind !== 'group') throw unreadableRecording(`${name}: no HDF5 root group`);
+  const convert = converter(nodes, name);
+  const vars: MatVariables = new Map();
+  for (const child of root.children) if (!HIDDEN.has(child)) vars.set(child, convert(`/${child}`, 0));
+  return vars;
+}
+
+function listHdf5(bytes: Uint8Array, name: string): Promise<Record<string, H5Node>> {
+  const modulePath = h5wasmModulePath();
+  if (!modulePath) throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
+  const input: H5WorkerInput = { modulePath, bytes, maxNodes: MAX_NODES, maxDepth: MAX_DEPTH };
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(H5_WORKER_SOURCE, { eval: true, workerData: input });
+    const timer = setTimeout(() => finish(new Error('timed out')), TIMEOUT_MS);
+    const finish = (result: H5WorkerOutput | Error): void => {
+      clearTimeout(timer);
+      void worker.terminate();
+      if (result instanceof Error) reject(unreadableRecording(`${name}: HDF5 read failed (${result.message})`));
+      else if ('error' in result) reject(unreadableRecording(`${name}: HDF5 read failed (${result.error})`));
+      else resolve(result.nodes);
+    };
+    worker.once('message', (m: H5WorkerOutput) => finish(m));
+    worker.once('error', (e) => finish(e));
+    worker.once('exit', (code) => finish(new Error(`worker exited with code ${code}`)));
+  });
+}
+
+const attrString = (node: H5Node, key: string): string | undefined => {
+  const v = node.attrs[key];
+  return typeof v === 'string' ? v : undefined;
+};
+
+/** MATLAB's dims from an HDF5 shape (row-major, reversed). */
+const matDims = (shape: number[]): number[] => {
+  const dims = [...shape].reverse();
+  while (dims.length < 2) dims.push(1);
+  return dims;
+};
+
+function converter(nodes: Record<string, H5Node>, name: string): (path: string, depth: number) => MatValue {
+  const convert = (path: string | null, depth: number): MatValue => {
+    const node = path === null ? undefined : nodes[path];
+    if (!node) return { kind: 'unsupported', cls: 'missing', dims: [0, 0] };
+    if (depth > MAX_DEPTH) throw unreadableRecording(`${name}: MATLAB values nested deeper than ${MAX_DEPTH}`);
+    return node.kind === 'group' ? groupValue(node, path as string, depth) : datasetValue(node, depth);
+  };
+
+  const groupValue = (node: Extract<H5Node, { kind: 'group' }>, path: string, depth: number): MatValue => {
+    const fields = node.children.filter((c) => !HIDDEN.has(c));
+    const fieldNodes = fields.map((f) => nodes[`${path}/${f}`]);
+    const isArray =
+      fields.length > 0 && fieldNodes.every((n) => n?.kind === 'dataset' && n.refs !== null && !attrString(n, 'MATLAB_class'));
+    if (!isArray) {
+      const record = new Map(fields.map((f) => [f, convert(`${path}/${f}`, depth + 1)] as const));
+      return { kind: 'struct', dims: [1, 1], fieldNames: fields, elements: [record] };
+    }
+    const first = fieldNodes[0] as Extract<H5Node, { kind: 'dataset' }>;
+    const dims = matDims(first.shape);
+    const elements = Array.from({ length: numel(dims) }, (_, i) => {
+      const record = new Map<string, MatValue>();
+      fields.forEach((f, k) => {
+        const n = fieldNodes[k] as Extract<H5Node, { kind: 'dataset' }>;
+        record.set(f, convert(n.refs?.[i] ?? null, depth + 1));
+      });
+      return record;
+    });
+    return { kind: 'struct', dims, fieldNames: fields, elements };
+  };
+
+  const datasetValue = (node: Extract<H5Node, { kind: 'dataset' }>, depth: number): MatValue => {
+    const cls = attrString(node, 'MATLAB_class') ?? '';
+    if (node.attrs.MATLAB_sparse !== undefined) return { kind: 'unsupported', cls: 'sparse', dims: [0, 0] };
+    if (node.attrs.MATLAB_empty !== undefined && node.attrs.MATLAB_empty !== 0) return emptyOf(cls, node);
+    const dims = matDims(node.shape);
+    if (cls === 'cell' && node.refs) {
+      return { kind: 'cell', dims, elements: node.refs.map((r) => convert(r, depth + 1)) };
+    }
+    if (cls === 'char' && node.value) {
+      return { kind: 'char', dims, text: fromCharCodes(Array.from(node.value, Number)) };
+    }
+    if (NUMERIC.has(cls) && node.value) {
+      return { kind: 'numeric', cls: cls as NumericClass, dims, real: Float64Array.from(node.value, Number) };
+    }
+    return { kind: 'unsupported', cls: cls || 'unknown', dims };
+  };
+
+  return convert;
+}
+
+function emptyOf(cls: string, node: Extract<H5Node, { kind: 'dataset' }>): MatValue {
+  const dims = node.value ? Array.from(node.value, Number) : [0, 0];
+  if (cls === 'char') return { kind: 'char', dims, text: '' };
+  if (cls === 'cell') return { kind: 'cell', dims, elements: [] };
+  if (cls === 'struct') return { kind: 'struct', dims, fieldNames: [], elements: [] };
+  if (NUMERIC.has(cls)) return { kind: 'numeric', cls: cls as NumericClass, dims, real: new Float64Array(0) };
+  return { kind: 'unsupported', cls: cls || 'unknown', dims };
+}
+
+/** UTF-16 code units → string, in chunks (spreading a long array would overflow the stack). */
+function fromCharCodes(codes: number[]): string {
+  let text = '';
+  for (let i = 0; i < codes.length; i += 8192) text += String.fromCharCode(...codes.slice(i, i + 8192));
+  return text;
 }

@@ -44,10 +44,11 @@ function expectFloat32Close(actual: Float64Array, expected: number[]): void {
   });
 }
 
-const V5_FILES = ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_epochs.set'];
+/** v5 files against MNE 1.3; the v7.3 (HDF5) one against h5py reading by MNE's rules (same recording as test_raw). */
+const FILES = ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_epochs.set', 'test_raw_h5.set'];
 
-describeWithData('EEGLAB v5 .set against MNE 1.3', () => {
-  describe.each(V5_FILES)('%s', (file) => {
+describeWithData('EEGLAB .set against MNE 1.3', () => {
+  describe.each(FILES)('%s', (file) => {
     const g = golden(file);
     let rec: Recording;
     beforeAll(async () => {
@@ -80,7 +81,7 @@ describeWithData('EEGLAB v5 .set against MNE 1.3', () => {
   });
 
   it('gives the annotations MNE gives (onset 1e-9 s, duration, description)', async () => {
-    for (const file of ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set']) {
+    for (const file of ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_raw_h5.set']) {
       const g = golden(file);
       const rec = await openEeglab(testDataPath('eeglab', file), localFs);
       const events = g.events ?? [];
@@ -181,6 +182,12 @@ describeWithData('EEGLAB bad input', () => {
       );
       if (err !== undefined) expect(isApiError(err)).toBe(true);
     }
+  });
+
+  it('reports a truncated MATLAB v7.3 (HDF5) .set as unreadable_recording', async () => {
+    const full = new Uint8Array(readFileSync(testDataPath('eeglab', 'test_raw_h5.set')));
+    const fs = memoryFs(new Map([['/d/t.set', full.subarray(0, 4096)]]));
+    await expectUnreadable(openEeglab('/d/t.set', fs));
   });
 
   it('rejects a file that is not a MAT-file as unsupported_format', async () => {
