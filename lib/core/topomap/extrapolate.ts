@@ -2,7 +2,7 @@
  * Extra (extrapolation) points around the sensors and the clip shape, as MNE 1.3's `_get_extra_points`, and the
  * values given to them (`_GridData.set_values`, border = 'mean' or a number).
  */
-import { badRequest } from '../errors';
+import { ApiError, badRequest } from '../errors';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
 import { hullEdges, triangleEdgeLengths, triangulate, vertexNeighbors, type Triangulation } from './triangulation';
 import type { Clip, Extrapolate, MapChannelType, Vec2 } from './types';
@@ -28,6 +28,12 @@ export interface ExtraPointsOptions {
    */
   medianDistance?: number;
 }
+
+/** Upper bound on extra points; spacing tiny against the head or hull (near-coincident sensors) would exceed it. */
+export const MAX_EXTRA_POINTS = 20000;
+
+const tooManyExtraPoints = (n: number): ApiError =>
+  new ApiError(422, 'degenerate_positions', `Sensor spacing is too small for the layout (${n} extrapolation points)`);
 
 /** `_check_extrapolate`: 'auto' is 'local' for MEG and 'head' otherwise. */
 export const resolveExtrapolate = (mode: Extrapolate, chType: MapChannelType): ExtrapolateMode =>
@@ -70,6 +76,7 @@ function boxPoints(pos: readonly Vec2[]): Vec2[] {
 function headPoints(distance: number, origin: Vec2, radii: Vec2): Vec2[] {
   const angle = Math.asin(Math.min(distance / ((radii[0] + radii[1]) / 2), 1));
   const n = Math.max(12, roundHalfEven((2 * Math.PI) / angle));
+  if (!(n <= MAX_EXTRA_POINTS)) throw tooManyExtraPoints(n);
   const step = (2 * Math.PI) / n;
   const r: Vec2 = [radii[0] * 1.1 + distance, radii[1] * 1.1 + distance];
   return Array.from({ length: n }, (_, i) => {
@@ -118,7 +125,9 @@ function localHullPoints(pos: readonly Vec2[], tri: Triangulation, distance: num
     const d = Math.hypot(pos[j]![0] - pos[i]![0], pos[j]![1] - pos[i]![1]);
     return roundHalfEven((0.25 * d) / distance);
   });
-  const maxCount = Math.min(Math.max(0, ...counts), 10000);
+  const total = counts.reduce((a, n) => a + (n >= 2 ? n - 1 : 0), 0);
+  if (!(total <= MAX_EXTRA_POINTS)) throw tooManyExtraPoints(total);
+  const maxCount = Math.max(0, ...counts);
   for (let n = 2; n <= maxCount; n++) {
     for (let k = 1; k < n; k++) {
       const mult = 1 / n + (k - 1) * (1 / n);

@@ -9,7 +9,8 @@ export interface Lru<V> {
   clear(): void;
 }
 
-export function createLru<V>(maxEntries: number): Lru<V> {
+/** `onEvict` is called with entries pushed out by newer ones (e.g. to release resources). */
+export function createLru<V>(maxEntries: number, onEvict?: (value: V, key: string) => void): Lru<V> {
   if (!(maxEntries >= 1)) throw new RangeError('LRU size must be at least 1');
   const entries = new Map<string, V>();
   const touch = (key: string, value: V): void => {
@@ -18,7 +19,9 @@ export function createLru<V>(maxEntries: number): Lru<V> {
     while (entries.size > maxEntries) {
       const oldest = entries.keys().next();
       if (oldest.done) break;
+      const evicted = entries.get(oldest.value) as V;
       entries.delete(oldest.value);
+      onEvict?.(evicted, oldest.value);
     }
   };
   const lru: Lru<V> = {

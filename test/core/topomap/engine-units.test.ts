@@ -1,5 +1,6 @@
 /** Engine behaviour outside the golden recordings: sphere options, bad input, degenerate layouts, LRU. */
 import { isApiError } from '../../../lib/core/errors';
+import { defaultChannelType, mergeGradValues } from '../../../lib/core/topomap/channels';
 import { getExtraPoints } from '../../../lib/core/topomap/extrapolate';
 import { computeGeometry, createLru, interpolate, prepareInterpolation } from '../../../lib/core/topomap/index';
 import { projectPositions } from '../../../lib/core/topomap/projection';
@@ -143,5 +144,23 @@ describe('LRU cache', () => {
     expect(Array.from(interpolate(geom, values, 'cubic', 'mean', prepared).grid)).toEqual(
       Array.from(interpolate(geom, values, 'cubic', 'mean').grid),
     );
+  });
+});
+
+describe('channel helpers and guards', () => {
+  test('default channel type order is mag, grad, eeg; PSD merge is the mean', () => {
+    expect(defaultChannelType(['eeg', 'grad', 'stim'])).toBe('grad');
+    expect(defaultChannelType(['eeg', 'mag', 'grad'])).toBe('mag');
+    expect(defaultChannelType(['stim'])).toBeNull();
+    expect(mergeGradValues([3, 4, 1, 1], [0, 1, 2, 3], 'rms')).toEqual([Math.sqrt(12.5), 1]);
+    expect(mergeGradValues([3, 4, 1, 1], [0, 1, 2, 3], 'mean')).toEqual([3.5, 1]);
+  });
+
+  test('a layout needing an unbounded number of extra points is refused (422), not allocated', () => {
+    // two tight clusters far apart: the median spacing is tiny against the hull edges
+    const pos: Vec2[] = [];
+    for (let i = 0; i < 20; i++) pos.push([i * 1e-9, (i % 3) * 1e-9], [1 + i * 1e-9, (i % 3) * 1e-9]);
+    expectApiError(() => getExtraPoints(pos, 'local', [0, 0], [1, 1]), 422, 'degenerate_positions');
+    expectApiError(() => getExtraPoints(pos, 'head', [0, 0], [1, 1]), 422, 'degenerate_positions');
   });
 });
