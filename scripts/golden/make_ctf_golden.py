@@ -2,9 +2,10 @@
 (read_raw_ctf defaults) and from its FIF conversion (read_raw_fif).
 
 Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_ctf_golden.py
-Writes test/golden/ctf/ds.json, test/golden/ctf/ds_raw_fif.json and test/golden/ctf/ds_markers.json (annotations
-MNE makes from a synthetic MarkerFile.mrk and bad.segments added to a temporary copy of the dataset; the texts
-are stored in the JSON so the tests can add the same files to an in-memory copy).
+Writes test/golden/ctf/ds.json, test/golden/ctf/ds_raw_fif.json, and two files from synthetic extra files added
+to a temporary copy of the dataset (the texts are stored in the JSON so the tests can add the same files to an
+in-memory copy): ds_markers.json (annotations from MarkerFile.mrk and bad.segments) and ds_eeg_pos.json (EEG
+channel positions and dig points from a .eeg electrode file and a .pos Polhemus file).
 """
 import json
 import os
@@ -139,23 +140,62 @@ TRIAL NUMBER\t\tTIME FROM SYNC POINT (in seconds)
 BAD_SEGMENTS = "1\t2.2\t2.4\n2\t3.9\t4.5\n"
 
 
-def marker_golden():
-    """Annotations MNE makes from MarkerFile.mrk and bad.segments (written into a temporary copy)."""
-    with tempfile.TemporaryDirectory() as tmp:
+EEG_FILE = """1 EEG057 -2.0 8.5 7.0
+2 eeg058 3.5 -8.0 7.5
+3 nasion 10.5 0.0 0.0
+4 Cz 0.5 0.2 11.0
+5 EEG060 0.0 0.05 0.0
+6 EEG061 -6.0 -4.0 3.0
+"""
+
+POS_FILE = """4
+1\t-6.2\t3.1\t4.0
+2\tCz\t0.5\t0.2\t10.1
+nasion\t10.1\t0.0\t0.0
+0\t0.01\t0.0\t0.0
+abc\t1.0\t2.0\t3.0
+"""
+
+
+def read_with_extra_files(extra):
+    """MNE's read_raw_ctf on a temporary copy of the dataset with extra files written into it."""
+    tmp = tempfile.mkdtemp()
+    try:
         ds = os.path.join(tmp, os.path.basename(DS))
         shutil.copytree(DS, ds)
         for root, _, files in os.walk(ds):
             for f in files:
                 os.chmod(os.path.join(root, f), 0o644)
-        with open(os.path.join(ds, 'MarkerFile.mrk'), 'w') as f:
-            f.write(MARKER_FILE)
-        with open(os.path.join(ds, 'bad.segments'), 'w') as f:
-            f.write(BAD_SEGMENTS)
-        raw = mne.io.read_raw_ctf(ds, verbose='error')
-        return dict(
-            marker_file=MARKER_FILE, bad_segments=BAD_SEGMENTS,
-            annotations=[dict(onset=float(a['onset']), duration=float(a['duration']),
-                              description=str(a['description'])) for a in raw.annotations])
+        for name, text in extra.items():
+            with open(os.path.join(ds, name), 'w') as f:
+                f.write(text)
+        return mne.io.read_raw_ctf(ds, verbose='error', preload=False)
+    finally:
+        shutil.rmtree(tmp)
+
+
+def eeg_pos_golden():
+    """EEG channel loc and dig MNE makes from a .eeg file and a .pos file."""
+    stem = os.path.basename(DS)[:-3]
+    raw = read_with_extra_files({stem + '.eeg': EEG_FILE, 'points.pos': POS_FILE})
+    types = raw.get_channel_types()
+    return dict(
+        eeg_file=EEG_FILE, eeg_file_name=stem + '.eeg', pos_file=POS_FILE, pos_file_name='points.pos',
+        channels=[dict(name=ch['ch_name'], loc=finite_or_none(ch['loc']),
+                       coord_frame=FRAME_NAMES.get(int(ch['coord_frame']), 'unknown'))
+                  for ch, t in zip(raw.info['chs'], types) if t == 'eeg'],
+        dig=[dict(kind=KIND_NAMES.get(int(d['kind']), str(int(d['kind']))), ident=int(d['ident']),
+                  r=[float(x) for x in d['r']], coord_frame=FRAME_NAMES.get(int(d['coord_frame']), 'unknown'))
+             for d in raw.info['dig']])
+
+
+def marker_golden():
+    """Annotations MNE makes from MarkerFile.mrk and bad.segments."""
+    raw = read_with_extra_files({'MarkerFile.mrk': MARKER_FILE, 'bad.segments': BAD_SEGMENTS})
+    return dict(
+        marker_file=MARKER_FILE, bad_segments=BAD_SEGMENTS,
+        annotations=[dict(onset=float(a['onset']), duration=float(a['duration']),
+                          description=str(a['description'])) for a in raw.annotations])
 
 
 def main():
@@ -173,6 +213,10 @@ def main():
     markers['generator'] = 'scripts/golden/make_ctf_golden.py (mne %s)' % mne.__version__
     with open(os.path.join(OUT, 'ds_markers.json'), 'w') as f:
         json.dump(markers, f, indent=1)
+    eeg_pos = eeg_pos_golden()
+    eeg_pos['generator'] = markers['generator']
+    with open(os.path.join(OUT, 'ds_eeg_pos.json'), 'w') as f:
+        json.dump(eeg_pos, f, indent=1)
     print('wrote', OUT, file=sys.stderr)
 
 

@@ -26,7 +26,7 @@ export interface CtfChannel {
 }
 
 const sumSquares = (v: Vec3): number => v[0] * v[0] + v[1] * v[1] + v[2] * v[2];
-const atOrigin = (v: Vec3): boolean => sumSquares(v) < 1e-8;
+export const atOrigin = (v: Vec3): boolean => sumSquares(v) < 1e-8;
 const nanLoc = (): number[] => new Array<number>(12).fill(Number.NaN);
 
 /** Two unit vectors orthogonal to ez (normalised in place of the caller's copy), as MNE's _get_plane_vectors. */
@@ -92,9 +92,13 @@ function megChannel(ch: Res4Channel, name: string, toDevice: Mat4): ChannelInfo 
   return { name, type, unit: 'T', coilType: megCoilType(ch, f.offDiagonal), loc, coordFrame: 'device' };
 }
 
-/** EEG positions are stored in the CTF head frame; without a transform MNE drops them. */
-function eegChannel(ch: Res4Channel, name: string, t: CtfTransforms | null): ChannelInfo {
+/**
+ * EEG positions are stored in the CTF head frame; without a transform MNE drops them. With a separate .eeg
+ * position file (useRes4Position false) MNE leaves loc NaN here and fills it from that file.
+ */
+function eegChannel(ch: Res4Channel, name: string, t: CtfTransforms | null, useRes4Position: boolean): ChannelInfo {
   const loc = nanLoc();
+  if (!useRes4Position) return { name, type: 'eeg', unit: 'V', coilType: COIL.eeg, loc, coordFrame: 'head' };
   const pos = ch.coils[0].pos;
   let r: Vec3 = pos;
   let coordFrame: ChannelInfo['coordFrame'] = 'head';
@@ -113,19 +117,19 @@ const isMegSensor = (ch: Res4Channel): boolean =>
 const hasCoilGeometry = (ch: Res4Channel): boolean =>
   sumSquares(ch.coils[0].pos) >= 1e-6 && sumSquares(ch.coils[0].norm) >= 1e-6;
 
-function channelInfo(ch: Res4Channel, t: CtfTransforms | null): ChannelInfo {
+function channelInfo(ch: Res4Channel, t: CtfTransforms | null, useRes4EegPositions: boolean): ChannelInfo {
   const name = ch.name.slice(0, MAX_NAME_LENGTH);
   if (isMegSensor(ch) && hasCoilGeometry(ch)) return megChannel(ch, name, ctfDeviceToDevice());
-  if (ch.sensorTypeIndex === SENSOR.eeg) return eegChannel(ch, name, t);
+  if (ch.sensorTypeIndex === SENSOR.eeg) return eegChannel(ch, name, t, useRes4EegPositions);
   const type = ch.sensorTypeIndex === SENSOR.stim ? 'stim' : 'misc';
   return { name, type, unit: 'V', coilType: 0, loc: nanLoc(), coordFrame: 'unknown' };
 }
 
 /** Converts every sensor record; MEG channels must share one compensation grade (MNE raises otherwise). */
-export function convertChannels(res4Channels: Res4Channel[], t: CtfTransforms | null): CtfChannel[] {
+export function convertChannels(res4Channels: Res4Channel[], t: CtfTransforms | null, useRes4EegPositions = true): CtfChannel[] {
   const counts = new Map<string, number>();
   return res4Channels.map((ch) => {
-    const info = channelInfo(ch, t);
+    const info = channelInfo(ch, t, useRes4EegPositions);
     const logNo = (counts.get(info.type) ?? 0) + 1;
     counts.set(info.type, logNo);
     const grade = info.type === 'mag' || info.type === 'ref_meg' ? ch.gradOrderNo : 0;

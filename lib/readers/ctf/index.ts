@@ -8,6 +8,7 @@ import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { DigPoint, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
 import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
+import { applyEegFile, parseEegFile, parsePosFile } from './digitization';
 import { parseHeadCoils, type HeadCoil } from './hc';
 import { ctfEvents, type TrialTiming } from './markers';
 import { meg4FileName, probeMeg4, readTrialSpan, type ChannelRequest, type Meg4File, type Meg4Layout } from './meg4';
@@ -108,13 +109,13 @@ interface DatasetParts {
   res4: Res4;
   channels: CtfChannel[];
   transforms: CtfTransforms | null;
-  coils: HeadCoil[];
   bads: string[];
   files: Meg4File[];
   events: RecordingEvent[];
+  dig: DigPoint[];
 }
 
-function buildInfo({ res4, channels, transforms: t, coils, bads, files, events }: DatasetParts): RecordingInfo {
+function buildInfo({ res4, channels, transforms: t, bads, files, events, dig }: DatasetParts): RecordingInfo {
   return {
     format: 'ctf',
     kind: 'raw',
@@ -126,7 +127,7 @@ function buildInfo({ res4, channels, transforms: t, coils, bads, files, events }
     bads,
     // without head coils MNE keeps its default identity transform
     devHeadT: t ? t.devHead : IDENTITY.map((row) => [...row]),
-    dig: [...coilDigPoints(coils, t), ...eegDigPoints(channels)],
+    dig,
     projectors: [],
     events,
     excluded: [],
@@ -139,6 +140,14 @@ function buildInfo({ res4, channels, transforms: t, coils, bads, files, events }
       dataFiles: files.length,
     },
   };
+}
+
+/** A single *.pos file in the folder gives extra dig points (MNE ignores several, and all without head coils). */
+async function readPosPoints(fs: SourceFs, dir: string, t: CtfTransforms | null): Promise<DigPoint[]> {
+  const posFiles = (await fs.readdir(dir)).filter((f) => f.endsWith('.pos'));
+  const [only] = posFiles;
+  if (posFiles.length !== 1 || only === undefined || !t) return [];
+  return parsePosFile((await readText(fs, join(dir, only))) ?? '', t);
 }
 
 async function readEvents(fs: SourceFs, dir: string, timing: TrialTiming): Promise<RecordingEvent[]> {
@@ -192,23 +201,47 @@ async function readWindow(
   return outputs;
 }
 
+interface Metadata {
+  res4: Res4;
+  transforms: CtfTransforms | null;
+  channels: CtfChannel[];
+  dig: DigPoint[];
+  bads: string[];
+}
+
+/** Everything but the data files: header, head coils, EEG positions, dig points, bad channels. */
+async function readMetadata(fs: SourceFs, dir: string, base: string): Promise<Metadata> {
+  const res4 = await readRes4File(fs, `${base}.res4`);
+  const coils = parseHeadCoils((await readText(fs, `${base}.hc`)) ?? '');
+  const transforms = makeCtfTransforms(coils);
+  const eegFile = await readText(fs, `${base}.eeg`);
+  const eegPoints = eegFile === null ? [] : parseEegFile(eegFile);
+  const placed = applyEegFile(convertChannels(res4.channels, transforms, eegFile === null), eegPoints, transforms);
+  const channels = placed.channels;
+  // dig: .hc fiducials, then EEG points (from the .eeg file if there is one, else from the channels), then .pos
+  const eegDig = eegFile === null ? eegDigPoints(channels) : placed.dig;
+  const dig = [...coilDigPoints(coils, transforms), ...eegDig, ...(await readPosPoints(fs, dir, transforms))];
+  const bads = parseBadChannels(await readText(fs, join(dir, 'BadChannels')), channels.map((c) => c.info.name));
+  return { res4, transforms, channels, dig, bads };
+}
+
 /** Opens a CTF `.ds` folder. */
 export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
   const dir = dsPath.replace(/\/+$/, '');
   if (!dir.endsWith('.ds')) throw unreadableRecording(`${basename(dir)} is not a CTF .ds folder`);
   const base = join(dir, basename(dir).slice(0, -3));
-  const res4 = await readRes4File(fs, `${base}.res4`);
-  const coils = parseHeadCoils((await readText(fs, `${base}.hc`)) ?? '');
-  const transforms = makeCtfTransforms(coils);
-  const channels = convertChannels(res4.channels, transforms);
-  const bads = parseBadChannels(await readText(fs, join(dir, 'BadChannels')), channels.map((c) => c.info.name));
+  const meta = await readMetadata(fs, dir, base);
+  const { res4, channels } = meta;
   const files = await openMeg4Files(fs, base, res4);
+  const closeFiles = async (): Promise<void> => {
+    await Promise.all(files.map((f: { source: ByteSource }) => f.source.close()));
+  };
   const timing = { sfreq: res4.sfreq, nSamp: res4.nSamp, preTrigPts: res4.preTrigPts, nSamples: files.reduce((n, f) => n + f.nSamples, 0) };
   const events = await readEvents(fs, dir, timing).catch(async (e: unknown) => {
-    await Promise.all(files.map((f) => f.source.close()));
+    await closeFiles();
     throw e;
   });
-  const info = buildInfo({ res4, channels, transforms, coils, bads, files, events });
+  const info = buildInfo({ ...meta, files, events });
   const layout: Meg4Layout = { nChan: res4.nChan, nSamp: res4.nSamp };
   return {
     info,
@@ -216,8 +249,6 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
       checkWindow(picks, start, stop, info);
       return readWindow(files, layout, channels, picks, start, stop);
     },
-    close: async () => {
-      await Promise.all(files.map((f: { source: ByteSource }) => f.source.close()));
-    },
+    close: closeFiles,
   };
 }
