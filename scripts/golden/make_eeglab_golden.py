@@ -61,8 +61,8 @@ def info_part(inst):
     }
 
 
-def raw_golden(fname):
-    raw = mne.io.read_raw_eeglab(os.path.join(EEGLAB, fname), preload=False)
+def raw_golden(fname, folder=EEGLAB):
+    raw = mne.io.read_raw_eeglab(os.path.join(folder, fname), preload=False)
     n = raw.n_times
     picks = picks_for(len(raw.ch_names))
     out = info_part(raw)
@@ -133,6 +133,38 @@ def h5_golden(fname, v5_golden):
     return out
 
 
+def write_synthetic_set(path):
+    """A small .set of our own making (not third-party data) for what the shared files lack: fiducials in
+    chaninfo.nodatchans, a channel with empty coordinates, channel types, numeric and out-of-range events,
+    an empty event duration, and float32 data stored inside the .set."""
+    import scipy.io as sio
+    rng = np.random.default_rng(7)
+    n_ch, n_times = 4, 40
+    chanlocs = np.zeros((1, n_ch), dtype=[(f, object) for f in ('labels', 'type', 'X', 'Y', 'Z')])
+    chanlocs[0, 0] = ('Fz', 'EEG', 60.0, 0.0, 60.0)
+    chanlocs[0, 1] = ('C3', '', 0.0, 70.0, 45.0)
+    chanlocs[0, 2] = ('Nowhere', 'eeg', np.zeros((0, 0)), np.zeros((0, 0)), np.zeros((0, 0)))
+    chanlocs[0, 3] = ('HEOG', 'EOG', -10.0, 30.0, -20.0)
+    nodat = np.zeros((1, 3), dtype=[(f, object) for f in ('labels', 'type', 'description', 'X', 'Y', 'Z')])
+    nodat[0, 0] = ('Nz', 'FID', 'Nasion', 95.0, 0.0, 0.0)
+    nodat[0, 1] = ('LPA', 'FID', 'Left periauricular point', 0.0, 80.0, 0.0)
+    nodat[0, 2] = ('RPA', 'FID', 'Right periauricular point', 0.0, -80.0, 0.0)
+    chaninfo = np.zeros((1, 1), dtype=[('nodatchans', object)])
+    chaninfo[0, 0] = (nodat,)
+    event = np.zeros((1, 4), dtype=[(f, object) for f in ('type', 'latency', 'duration')])
+    event[0, 0] = ('start', 1.0, np.zeros((0, 0)))
+    event[0, 1] = (7.0, 10.5, 2.0)
+    event[0, 2] = ('late', 38.0, 10.0)
+    event[0, 3] = ('beyond', 100.0, 0.0)
+    eeg = {
+        'setname': 'synthetic', 'nbchan': float(n_ch), 'trials': 1.0, 'pnts': float(n_times), 'srate': 100.0,
+        'xmin': 0.0, 'xmax': (n_times - 1) / 100.0,
+        'data': (rng.standard_normal((n_ch, n_times)) * 20).astype(np.float32),
+        'chanlocs': chanlocs, 'chaninfo': chaninfo, 'event': event,
+    }
+    sio.savemat(path, {'EEG': eeg}, do_compression=True, oned_as='row')
+
+
 def main():
     mne.set_log_level('ERROR')
     os.makedirs(OUT, exist_ok=True)
@@ -141,6 +173,8 @@ def main():
         goldens[fname] = raw_golden(fname)
     goldens['test_epochs.set'] = epochs_golden('test_epochs.set')
     goldens['test_raw_h5.set'] = h5_golden('test_raw_h5.set', goldens['test_raw.set'])
+    write_synthetic_set(os.path.join(OUT, 'synthetic_fid.set'))
+    goldens['synthetic_fid.set'] = raw_golden('synthetic_fid.set', OUT)
     for fname, g in goldens.items():
         g['file'] = fname
         g['mne_version'] = mne.__version__

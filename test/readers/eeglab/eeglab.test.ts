@@ -45,14 +45,18 @@ function expectFloat32Close(actual: Float64Array, expected: number[]): void {
 }
 
 /** v5 files against MNE 1.3; the v7.3 (HDF5) one against h5py reading by MNE's rules (same recording as test_raw). */
-const FILES = ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_epochs.set', 'test_raw_h5.set'];
+const FILES = ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_epochs.set', 'test_raw_h5.set', 'synthetic_fid.set'];
+
+/** synthetic_fid.set is our own small file (fiducials, empty coordinates, EOG type, odd events), committed with its golden. */
+const setPath = (file: string): string =>
+  file.startsWith('synthetic') ? goldenPath('eeglab', file) : testDataPath('eeglab', file);
 
 describeWithData('EEGLAB .set against MNE 1.3', () => {
   describe.each(FILES)('%s', (file) => {
     const g = golden(file);
     let rec: Recording;
     beforeAll(async () => {
-      rec = await openEeglab(testDataPath('eeglab', file), localFs);
+      rec = await openEeglab(setPath(file), localFs);
     });
     afterAll(() => rec.close());
 
@@ -81,9 +85,9 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
   });
 
   it('gives the annotations MNE gives (onset 1e-9 s, duration, description)', async () => {
-    for (const file of ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_raw_h5.set']) {
+    for (const file of ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_raw_h5.set', 'synthetic_fid.set']) {
       const g = golden(file);
-      const rec = await openEeglab(testDataPath('eeglab', file), localFs);
+      const rec = await openEeglab(setPath(file), localFs);
       const events = g.events ?? [];
       expect(rec.info.events.map((e) => e.type)).toEqual(events.map((e) => e.description));
       expectClose(rec.info.events.map((e) => e.onset), events.map((e) => e.onset), 1e-9);
