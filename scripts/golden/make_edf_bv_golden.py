@@ -197,19 +197,56 @@ def main():
                 g['fif'] = dict(source='fif/brainvision_test_bin_raw.fif', ch_names=[fif.ch_names[p] for p in picks],
                                 windows=data_windows(fif, picks, wins))
             write('bv__' + fname.replace('.', '_'), g)
-    # test.vhdr with a [Coordinates] section, read from a temporary folder beside copies of .vmrk/.eeg links.
-    with tempfile.TemporaryDirectory() as tmp:
-        text = open(os.path.join(bv_dir, 'test.vhdr'), 'rb').read().decode('utf-8')
-        text = text.replace('[Comment]', COORD_SECTION + '[Comment]', 1)
-        with open(os.path.join(tmp, 'test.vhdr'), 'wb') as f:
-            f.write(text.encode('utf-8'))
-        shutil.copy(os.path.join(bv_dir, 'test.vmrk'), tmp)
-        os.symlink(os.path.join(os.path.abspath(bv_dir), 'test.eeg'), os.path.join(tmp, 'test.eeg'))
-        g, _, _, _ = bv_golden(os.path.join(tmp, 'test.vhdr'))
-        g['source'] = f'brainvision/test.vhdr with an added [Coordinates] section, read by {src}'
-        g['coordinates_section'] = COORD_SECTION
+    # test.vhdr variants read from a temporary folder (beside a link to test.eeg): [Coordinates] sections and
+    # marker files that no test recording has. The test rebuilds the same files in memory from the stored text.
+    vhdr_text = open(os.path.join(bv_dir, 'test.vhdr'), 'rb').read().decode('utf-8')
+    vmrk_text = open(os.path.join(bv_dir, 'test.vmrk'), 'rb').read().decode('utf-8')
+    coords_ref = COORD_SECTION.replace('\n\n', '\nCh32=1,120,-90\n\n')
+    variants = [
+        ('bv__test_coordinates', 'an added [Coordinates] section',
+         vhdr_text.replace('[Comment]', COORD_SECTION + '[Comment]', 1), vmrk_text, dict(coordinates_section=COORD_SECTION)),
+        ('bv__test_coordinates_ref', 'a [Coordinates] section with a REF electrode',
+         vhdr_text.replace('ReRef', 'REF').replace('[Comment]', coords_ref + '[Comment]', 1), vmrk_text,
+         dict(coordinates_section=coords_ref)),
+        ('bv__test_markers_crlf', 'a CRLF marker file with edge cases', vhdr_text, MARKERS_CRLF, {}),
+        ('bv__test_markers_shift', 'a marker file whose 5-field New Segment date shifts onsets', vhdr_text,
+         MARKERS_SHIFT, {}),
+    ]
+    for name, what, vhdr, vmrk, extra in variants:
+        with tempfile.TemporaryDirectory() as tmp:
+            with open(os.path.join(tmp, 'test.vhdr'), 'wb') as f:
+                f.write(vhdr.encode('utf-8'))
+            with open(os.path.join(tmp, 'test.vmrk'), 'wb') as f:
+                f.write(vmrk.encode('utf-8'))
+            os.symlink(os.path.join(os.path.abspath(bv_dir), 'test.eeg'), os.path.join(tmp, 'test.eeg'))
+            g, _, _, _ = bv_golden(os.path.join(tmp, 'test.vhdr'))
+        g['source'] = f'brainvision/test.vhdr with {what}, read by {src}'
+        g['vhdr_text'] = vhdr
+        g['vmrk_text'] = vmrk
+        g.update(extra)
         del g['windows']
-        write('bv__test_coordinates', g)
+        write(name, g)
+
+
+MARKER_HEAD = ('Brain Vision Data Exchange Marker File, Version 1.0\r\n\r\n[Common Infos]\r\nCodepage=UTF-8\r\n'
+               'DataFile=test.eeg\r\n\r\n[Marker Infos]\r\n')
+# position 0 (dropped: before the data), a 4-field marker (its size field ends in CR: duration 0), a marker
+# running past the end (clipped), non-ASCII text, one after the end (dropped), a lower-case "mk" (ignored).
+MARKERS_CRLF = MARKER_HEAD + (
+    'Mk1=New Segment,,1,1,0,20131113161403794232\r\n'
+    'Mk2=Stimulus,S  1,0,0,0\r\n'
+    'Mk3=Stimulus,S\\1 2,100,1\r\n'
+    'Mk4=Response,R  3,7890,50,0\r\n'
+    'Mk5=Comment,\u00dc-umlaut [x],2000,1,0\r\n'
+    'Mk6=Stimulus,S  4,9000,1,0\r\n'
+    'mk7=Stimulus,lower,10,1,0\r\n'
+    'Mk8=Stimulus,S  5,3000,x,0\r\n')
+# meas_date from the 6-field New Segment, orig_time from the 5-field one: MNE shifts onsets by their difference.
+MARKERS_SHIFT = MARKER_HEAD + (
+    'Mk1=New Segment,,1,1,0,20131113161403794232\r\n'
+    'Mk2=New Segment,,2,1,20131113161402000000\r\n'
+    'Mk3=Stimulus,S  1,500,1,0\r\n'
+    'Mk4=Stimulus,S  2,7000,1,0\r\n')
 
 
 if __name__ == '__main__':

@@ -6,7 +6,7 @@
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import type { ChannelInfo, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
+import { LIMITS, type ChannelInfo, type OpenOptions, type Recording, type RecordingEvent, type RecordingInfo } from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
 import { checkWindow } from '../eeg-shared/window';
 import { positionsFromCoordinates, type BvPositions } from './coordinates';
@@ -32,6 +32,7 @@ async function readWhole(fs: SourceFs, path: string, what: string): Promise<Uint
   if (!(await fs.exists(path))) throw unreadableRecording(`the BrainVision ${what} ${path.split(sep).pop()} is missing`);
   const src = await fs.open(path);
   try {
+    if (src.size > LIMITS.maxHeaderBytes) throw unreadableRecording(`the BrainVision ${what} is too large (${src.size} bytes)`);
     return await src.read(0, src.size);
   } finally {
     await src.close();

@@ -20,7 +20,7 @@ function expectInfoLikeMne(rec: Recording, g: EegGolden): void {
 }
 
 describeWithData('BrainVision reader vs MNE 1.3', () => {
-  const files = goldenFiles('bv__').filter((f) => f !== 'bv__test_coordinates.json');
+  const files = goldenFiles('bv__').filter((f) => f.endsWith('_vhdr.json'));
 
   it('has a golden file for every .vhdr recording', () => {
     expect(files.length).toBe(5);
@@ -72,24 +72,29 @@ describeWithData('BrainVision reader vs MNE 1.3', () => {
     }
   });
 
-  describe('test.vhdr with a [Coordinates] section', () => {
-    const g = loadGolden('bv__test_coordinates.json');
-    const dir = testDataPath('brainvision');
+  describe.each(goldenFiles('bv__').filter((f) => !f.endsWith('_vhdr.json')))('test.vhdr variant %s', (file) => {
+    const g = loadGolden(file);
     let rec: Recording;
     beforeAll(async () => {
-      const vhdr = readFileSync(`${dir}/test.vhdr`, 'utf8').replace('[Comment]', `${g.coordinates_section ?? ''}[Comment]`);
       const files = new Map<string, Uint8Array>([
-        ['/rec/test.vhdr', new TextEncoder().encode(vhdr)],
-        ['/rec/test.vmrk', readFileSync(`${dir}/test.vmrk`)],
-        ['/rec/test.eeg', readFileSync(`${dir}/test.eeg`)],
+        ['/rec/test.vhdr', new TextEncoder().encode(g.vhdr_text ?? '')],
+        ['/rec/test.vmrk', new TextEncoder().encode(g.vmrk_text ?? '')],
+        ['/rec/test.eeg', readFileSync(testDataPath('brainvision', 'test.eeg'))],
       ]);
       rec = await openBrainVision('/rec/test.vhdr', memoryFs(files));
     });
 
-    it('has MNE types (a channel at the origin becomes misc)', () => expectInfoLikeMne(rec, g));
+    it('has MNE names, types (a channel at the origin becomes misc), units and sizes', () => expectInfoLikeMne(rec, g));
+
+    it('has MNE annotations as events', () => {
+      expectEventsEqual(
+        rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: `${e.type}/${e.value}` })),
+        g.annotations,
+      );
+    });
 
     it('puts EEG positions and reference in loc[0:6] within 1e-6 m, NaN elsewhere', () => {
-      expect(carriesFilePositions(rec.info)).toBe(true);
+      expect(carriesFilePositions(rec.info)).toBe(g.coordinates_section !== undefined);
       rec.info.channels.forEach((c, i) => {
         const expected = g.loc?.[i] ?? [];
         c.loc.slice(0, 6).forEach((v, j) => {

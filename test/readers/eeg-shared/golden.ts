@@ -33,6 +33,8 @@ export interface EegGolden {
   dig?: { kind: number; ident: number; r: number[] }[];
   fif?: { source: string; ch_names: string[]; windows: GoldenWindow[] };
   coordinates_section?: string;
+  vhdr_text?: string;
+  vmrk_text?: string;
 }
 
 export function goldenFiles(prefix: string): string[] {
