@@ -47,7 +47,11 @@ export function channelType(ch: ChInfoStruct): ChannelType {
   return KIND_TYPES[ch.kind] ?? 'misc';
 }
 
-const UNIT_NAMES: Record<number, string> = { [UNIT.volt]: 'V', [UNIT.tesla]: 'T', [UNIT.teslaPerMetre]: 'T/m' };
+const UNIT_NAMES: Record<number, string> = {
+  [UNIT.volt]: 'V',
+  [UNIT.tesla]: 'T',
+  [UNIT.teslaPerMetre]: 'T/m',
+};
 
 /** MNE's `_ch_coord_dict`: MEG and reference MEG in the device frame; EEG-like kinds in the head frame. */
 function coordFrame(kind: number): CoordFrame {

@@ -7,7 +7,15 @@ import { LIMITS } from '../types';
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource } from '../source';
 import { BLOCK, MATRIX, TAG, TYPE } from './constants';
-import { TAG_HEADER_BYTES, decodeChInfo, decodeString, denseMatrixDims, readNumbers, type ChInfoStruct, type TagHeader } from './tags';
+import {
+  TAG_HEADER_BYTES,
+  decodeChInfo,
+  decodeString,
+  denseMatrixDims,
+  readNumbers,
+  type ChInfoStruct,
+  type TagHeader,
+} from './tags';
 import { findBlocks, type FifNode } from './tree';
 import { applyExtendedChInfo, readScalar, uniquifyNames } from './info';
 import type { TagReader } from './tagreader';
@@ -37,7 +45,8 @@ export interface EvokedCondition extends EvokedConditionSummary {
 }
 
 export function findEvokedNodes(meas: FifNode): FifNode[] {
-  if (findBlocks(meas, BLOCK.processedData).length === 0) throw unreadableRecording('no raw or processed data');
+  if (findBlocks(meas, BLOCK.processedData).length === 0)
+    throw unreadableRecording('no raw or processed data');
   const nodes = findBlocks(meas, BLOCK.evoked);
   if (nodes.length === 0) throw unreadableRecording('the processed data hold no evoked responses');
   return nodes;
@@ -51,11 +60,15 @@ function aspectOf(evoked: FifNode): FifNode {
   throw unreadableRecording('an evoked block has no data aspect');
 }
 
-export async function readConditionSummary(reader: TagReader, evoked: FifNode): Promise<EvokedConditionSummary> {
+export async function readConditionSummary(
+  reader: TagReader,
+  evoked: FifNode,
+): Promise<EvokedConditionSummary> {
   let comment = 'No comment';
   let nave = 1;
   let aspectKind = 100;
-  for (const e of evoked.entries) if (e.kind === TAG.comment) comment = decodeString(await reader.readPayload(e));
+  for (const e of evoked.entries)
+    if (e.kind === TAG.comment) comment = decodeString(await reader.readPayload(e));
   for (const e of aspectOf(evoked).entries) {
     if (e.kind === TAG.comment) comment = decodeString(await reader.readPayload(e));
     else if (e.kind === TAG.nave) nave = await readScalar(reader, e, 'nave');
@@ -75,7 +88,15 @@ interface EvokedTags {
 }
 
 async function readEvokedTags(reader: TagReader, evoked: FifNode): Promise<EvokedTags> {
-  const t: EvokedTags = { first: null, last: null, firstTime: null, nsamp: null, nchan: 0, sfreq: null, chs: [] };
+  const t: EvokedTags = {
+    first: null,
+    last: null,
+    firstTime: null,
+    nsamp: null,
+    nchan: 0,
+    sfreq: null,
+    chs: [],
+  };
   for (const e of evoked.entries) {
     if (e.kind === TAG.firstSample) t.first = await readScalar(reader, e, 'first sample');
     else if (e.kind === TAG.lastSample) t.last = await readScalar(reader, e, 'last sample');
@@ -83,7 +104,8 @@ async function readEvokedTags(reader: TagReader, evoked: FifNode): Promise<Evoke
     else if (e.kind === TAG.noSamples) t.nsamp = await readScalar(reader, e, 'number of samples');
     else if (e.kind === TAG.nchan) t.nchan = await readScalar(reader, e, 'nchan');
     else if (e.kind === TAG.sfreq) t.sfreq = await readScalar(reader, e, 'sfreq');
-    else if (e.kind === TAG.chInfo && t.chs.length < LIMITS.maxChannels) t.chs.push(decodeChInfo(await reader.readPayload(e)));
+    else if (e.kind === TAG.chInfo && t.chs.length < LIMITS.maxChannels)
+      t.chs.push(decodeChInfo(await reader.readPayload(e)));
   }
   return t;
 }
@@ -129,30 +151,48 @@ function timeAxis(tags: EvokedTags, sfreq: number): { firstSample: number; tmin:
   throw unreadableRecording('the evoked block has no usable time parameters');
 }
 
-async function epochData(reader: TagReader, aspect: FifNode, nchan: number, nsamp: number): Promise<EpochData> {
+async function epochData(
+  reader: TagReader,
+  aspect: FifNode,
+  nchan: number,
+  nsamp: number,
+): Promise<EpochData> {
   const epochs = aspect.entries.filter((e) => e.kind === TAG.epoch);
   if (epochs.length === 1) return matrixData(reader, epochs[0] as TagHeader, nchan, nsamp);
   if (epochs.length !== nchan) throw unreadableRecording(`${epochs.length} epoch tags for ${nchan} channels`);
   for (const e of epochs) {
-    if (e.type !== TYPE.float && e.type !== TYPE.double) throw unsupportedFormat(`evoked vectors of type ${e.type}`);
-    if (e.size !== nsamp * (e.type === TYPE.float ? 4 : 8)) throw unreadableRecording('evoked vector of the wrong length');
+    if (e.type !== TYPE.float && e.type !== TYPE.double)
+      throw unsupportedFormat(`evoked vectors of type ${e.type}`);
+    if (e.size !== nsamp * (e.type === TYPE.float ? 4 : 8))
+      throw unreadableRecording('evoked vector of the wrong length');
   }
   return { kind: 'vectors', tags: epochs };
 }
 
-async function matrixData(reader: TagReader, tag: TagHeader, nchan: number, nsamp: number): Promise<EpochData> {
+async function matrixData(
+  reader: TagReader,
+  tag: TagHeader,
+  nchan: number,
+  nsamp: number,
+): Promise<EpochData> {
   if ((tag.type & MATRIX.mask) >>> 0 !== MATRIX.dense) {
-    if (nchan === 1 && (tag.type === TYPE.float || tag.type === TYPE.double)) return { kind: 'vectors', tags: [tag] };
+    if (nchan === 1 && (tag.type === TYPE.float || tag.type === TYPE.double))
+      return { kind: 'vectors', tags: [tag] };
     throw unsupportedFormat(`evoked data of type 0x${tag.type.toString(16)}`);
   }
   const elementType = tag.type & 0xffff;
-  if (elementType !== TYPE.float && elementType !== TYPE.double) throw unsupportedFormat(`evoked matrix type ${elementType}`);
+  if (elementType !== TYPE.float && elementType !== TYPE.double)
+    throw unsupportedFormat(`evoked matrix type ${elementType}`);
   const tailBytes = Math.min(tag.size, 16);
-  const dims = denseMatrixDims(await reader.read(tag.pos + TAG_HEADER_BYTES + tag.size - tailBytes, tailBytes));
+  const dims = denseMatrixDims(
+    await reader.read(tag.pos + TAG_HEADER_BYTES + tag.size - tailBytes, tailBytes),
+  );
   const [rows, cols] = dims.length === 2 ? (dims as [number, number]) : [-1, -1];
   const elementBytes = elementType === TYPE.float ? 4 : 8;
   if (rows !== nchan || cols !== nsamp || rows * cols * elementBytes + 12 > tag.size) {
-    throw unreadableRecording(`evoked matrix ${dims.join('x')} does not match ${nchan} channels × ${nsamp} samples`);
+    throw unreadableRecording(
+      `evoked matrix ${dims.join('x')} does not match ${nchan} channels × ${nsamp} samples`,
+    );
   }
   return { kind: 'matrix', dataPos: tag.pos + TAG_HEADER_BYTES, elementType, ncol: cols };
 }
@@ -169,7 +209,9 @@ export async function readEvokedWindow(
   if (picks.length === 0) return [];
   return data.kind === 'matrix'
     ? readMatrixWindow(source, data, cals, picks, start, stop)
-    : Promise.all(picks.map((p) => readVectorWindow(source, data.tags[p] as TagHeader, cals[p] as number, start, stop)));
+    : Promise.all(
+        picks.map((p) => readVectorWindow(source, data.tags[p] as TagHeader, cals[p] as number, start, stop)),
+      );
 }
 
 /** One read spanning the picked rows' [start, stop) columns. */
@@ -205,7 +247,15 @@ async function readVectorWindow(
   const bytes = tag.type === TYPE.float ? 4 : 8;
   const block = await source.read(tag.pos + TAG_HEADER_BYTES + start * bytes, (stop - start) * bytes);
   const out = new Float64Array(stop - start);
-  readNumbers(new DataView(block.buffer, block.byteOffset, block.byteLength), tag.type, 0, stop - start, bytes, out, 0);
+  readNumbers(
+    new DataView(block.buffer, block.byteOffset, block.byteLength),
+    tag.type,
+    0,
+    stop - start,
+    bytes,
+    out,
+    0,
+  );
   return scale(out, cal);
 }
 

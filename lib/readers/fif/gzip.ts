@@ -18,13 +18,19 @@ export async function gunzipSource(compressed: ByteSource, maxBytes: number): Pr
       total += chunk.length;
       if (total > maxBytes) {
         gunzip.destroy();
-        reject(unreadableRecording(`${compressed.name} inflates to more than ${maxBytes} bytes (the decompression cap)`));
+        reject(
+          unreadableRecording(
+            `${compressed.name} inflates to more than ${maxBytes} bytes (the decompression cap)`,
+          ),
+        );
         return;
       }
       parts.push(chunk);
     });
     gunzip.on('end', resolve);
-    gunzip.on('error', (e: Error) => reject(unreadableRecording(`${compressed.name} is not valid gzip: ${e.message}`)));
+    gunzip.on('error', (e: Error) =>
+      reject(unreadableRecording(`${compressed.name} is not valid gzip: ${e.message}`)),
+    );
   });
   done.catch(() => undefined); // rejection is observed below; avoid an unhandled rejection while feeding
   for (let offset = 0; offset < compressed.size && !gunzip.destroyed; offset += READ_CHUNK) {

@@ -98,7 +98,9 @@ export async function listFifConditions(
   }
 }
 
-function baseInfo(info: MeasInfo): Omit<RecordingInfo, 'kind' | 'nSamples' | 'firstSample' | 'tmin' | 'sfreq'> {
+function baseInfo(
+  info: MeasInfo,
+): Omit<RecordingInfo, 'kind' | 'nSamples' | 'firstSample' | 'tmin' | 'sfreq'> {
   const grade = compensationGrade(info.chs);
   return {
     format: 'fif',
@@ -122,7 +124,9 @@ function projectorNote(projectors: readonly Projector[]): string {
   if (projectors.length === 0) return 'none';
   const active = projectors.filter((p) => p.active).length;
   const note = `${active} of ${projectors.length} active (applied to the stored data)`;
-  return active === projectors.length ? note : `${note}; MNE's read_evokeds applies the others by default (makeProjector)`;
+  return active === projectors.length
+    ? note
+    : `${note}; MNE's read_evokeds applies the others by default (makeProjector)`;
 }
 
 async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Recording> {
@@ -146,7 +150,12 @@ async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Record
 function skipEvents(layout: RawLayout, sfreq: number): RecordingEvent[] {
   return layout.buffers
     .filter((b) => b.dataPos === null)
-    .map((b) => ({ onset: b.start / sfreq, duration: b.nsamp / sfreq, type: 'BAD_ACQ_SKIP', value: '' }));
+    .map((b) => ({
+      onset: b.start / sfreq,
+      duration: b.nsamp / sfreq,
+      type: 'annotation',
+      value: 'BAD_ACQ_SKIP',
+    }));
 }
 
 async function evokedRecording(opened: OpenedFif, conditionIndex: number): Promise<Recording> {
@@ -200,12 +209,19 @@ function recording(info: RecordingInfo, source: ByteSource, read: WindowFn): Rec
 }
 
 function checkWindow(info: RecordingInfo, picks: readonly number[], start: number, stop: number): void {
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > info.nSamples || stop < start) {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(stop) ||
+    start < 0 ||
+    stop > info.nSamples ||
+    stop < start
+  ) {
     throw badRequest(`samples [${start}, ${stop}) are outside [0, ${info.nSamples})`);
   }
   const nchan = info.channels.length;
   if (picks.some((p) => !Number.isInteger(p) || p < 0 || p >= nchan)) {
     throw badRequest(`channel picks must be indices in [0, ${nchan})`);
   }
-  if (picks.length * (stop - start) > MAX_WINDOW_VALUES) throw badRequest('the requested window is too large');
+  if (picks.length * (stop - start) > MAX_WINDOW_VALUES)
+    throw badRequest('the requested window is too large');
 }

@@ -39,22 +39,26 @@ export function findMeasBlocks(tree: FifNode): { meas: FifNode; measInfo: FifNod
   const meas = findBlocks(tree, BLOCK.meas);
   if (meas.length !== 1) throw unreadableRecording(`expected 1 measurement block, found ${meas.length}`);
   const measInfo = findBlocks(meas[0] as FifNode, BLOCK.measInfo);
-  if (measInfo.length !== 1) throw unreadableRecording(`expected 1 measurement info block, found ${measInfo.length}`);
+  if (measInfo.length !== 1)
+    throw unreadableRecording(`expected 1 measurement info block, found ${measInfo.length}`);
   return { meas: meas[0] as FifNode, measInfo: measInfo[0] as FifNode };
 }
 
 export async function readMeasInfo(reader: TagReader, measInfo: FifNode): Promise<MeasInfo> {
   const direct = await readDirectTags(reader, measInfo);
   if (direct.nchan === null) throw unreadableRecording('number of channels is not defined');
-  if (direct.sfreq === null || !(direct.sfreq > 0)) throw unreadableRecording('sampling frequency is not defined');
+  if (direct.sfreq === null || !(direct.sfreq > 0) || !Number.isFinite(direct.sfreq))
+    throw unreadableRecording('sampling frequency is not defined');
   if (direct.chs.length === 0) throw unreadableRecording('channel information is not defined');
   if (direct.chs.length !== direct.nchan) {
-    throw unreadableRecording(`${direct.nchan} channels announced, ${direct.chs.length} channel definitions found`);
+    throw unreadableRecording(
+      `${direct.nchan} channels announced, ${direct.chs.length} channel definitions found`,
+    );
   }
   const nameMap = await applyExtendedChInfo(reader, measInfo, direct.chs);
   const devHeadT = direct.devHeadT ?? (await devHeadFromHpiResult(reader, measInfo));
-  const names = direct.chs.map((c) => c.name);
-  const bads = (await readBads(reader, measInfo)).map((b) => nameMap.get(b) ?? b).filter((b) => names.includes(b));
+  const names = new Set(direct.chs.map((c) => c.name));
+  const bads = (await readBads(reader, measInfo)).map((b) => nameMap.get(b) ?? b).filter((b) => names.has(b));
   uniquifyNames(direct.chs);
   return {
     sfreq: direct.sfreq,
@@ -84,7 +88,8 @@ async function readDirectTags(reader: TagReader, node: FifNode): Promise<DirectT
     } else if (entry.kind === TAG.sfreq) {
       out.sfreq = await readScalar(reader, entry, 'sfreq');
     } else if (entry.kind === TAG.chInfo) {
-      if (out.chs.length >= LIMITS.maxChannels) throw unreadableRecording(`more than ${LIMITS.maxChannels} channels`);
+      if (out.chs.length >= LIMITS.maxChannels)
+        throw unreadableRecording(`more than ${LIMITS.maxChannels} channels`);
       out.chs.push(decodeChInfo(await reader.readPayload(entry)));
     } else if (entry.kind === TAG.coordTrans) {
       out.devHeadT = devHeadCandidate(decodeCoordTrans(await reader.readPayload(entry))) ?? out.devHeadT;
@@ -231,7 +236,11 @@ async function readProjectors(
   return out;
 }
 
-async function readProjItem(reader: TagReader, item: FifNode, nameMap: Map<string, string>): Promise<Projector> {
+async function readProjItem(
+  reader: TagReader,
+  item: FifNode,
+  nameMap: Map<string, string>,
+): Promise<Projector> {
   const tag = async (kind: number, what: string): Promise<TagHeader> => {
     const entry = findEntry(item, kind);
     if (!entry) throw unreadableRecording(`projection item ${what} missing`);
@@ -242,7 +251,9 @@ async function readProjItem(reader: TagReader, item: FifNode, nameMap: Map<strin
   const description = decodeString(await reader.readPayload(descEntry));
   const kind = await readScalar(reader, await tag(TAG.projItemKind, 'kind'), 'projection kind');
   const nvec = await readScalar(reader, await tag(TAG.projItemNvec, 'vector count'), 'projection nvec');
-  const names = decodeString(await reader.readPayload(await tag(TAG.projItemChNameList, 'channel list'))).split(':');
+  const names = decodeString(
+    await reader.readPayload(await tag(TAG.projItemChNameList, 'channel list')),
+  ).split(':');
   const vecEntry = await tag(TAG.projItemVectors, 'data');
   const matrix = decodeDenseMatrix(vecEntry.type, await reader.readPayload(vecEntry));
   const activeEntry = findEntry(item, TAG.projItemActive);
@@ -279,7 +290,9 @@ export function uniquifyNames(chs: ChInfoStruct[]): void {
   for (const stem of dups) {
     const overlaps = chs.filter((c) => c.name === stem);
     overlaps.forEach((ch, idx) => {
-      const name = [String(idx), ...'abcdefghijklmnopqrstuvwxyz'].map((s) => `${stem}-${s}`).find((c) => !taken(c));
+      const name = [String(idx), ...'abcdefghijklmnopqrstuvwxyz']
+        .map((s) => `${stem}-${s}`)
+        .find((c) => !taken(c));
       if (name === undefined) throw unreadableRecording(`cannot make channel name ${stem} unique`);
       counts.set(stem, (counts.get(stem) ?? 1) - 1);
       counts.set(name, 1);

@@ -20,7 +20,8 @@ export function makeProjector(
   const identity = Matrix.eye(nchan, nchan);
   if (nonzero.length === 0) return identity.to2DArray();
   const u = orthonormalBasis(nonzero, nchan);
-  if (u.columns >= nchan) throw unreadableRecording(`${u.columns} projectors for ${nchan} channels leave no components`);
+  if (u.columns >= nchan)
+    throw unreadableRecording(`${u.columns} projectors for ${nchan} channels leave no components`);
   return identity.sub(u.mmul(u.transpose())).to2DArray();
 }
 

@@ -46,8 +46,10 @@ export async function readRawLayout(reader: TagReader, rawNode: FifNode, nchan: 
   let i = 0;
   let firstSample = 0;
   let firstSkip = 0;
-  if (entries[i]?.kind === TAG.firstSample) firstSample = await readScalar(reader, entries[i++] as TagHeader, 'first sample');
-  if (entries[i]?.kind === TAG.dataSkip) firstSkip = await readScalar(reader, entries[i++] as TagHeader, 'data skip');
+  if (entries[i]?.kind === TAG.firstSample)
+    firstSample = await readScalar(reader, entries[i++] as TagHeader, 'first sample');
+  if (entries[i]?.kind === TAG.dataSkip)
+    firstSkip = await readScalar(reader, entries[i++] as TagHeader, 'data skip');
   const buffers: RawBuffer[] = [];
   let next = 0; // next sample, relative to the (possibly moved) first sample
   let pendingSkip = 0;
@@ -81,7 +83,9 @@ function bufferSamples(entry: TagHeader, nchan: number): number {
   if (!BUFFER_TYPES.has(entry.type)) throw unsupportedFormat(`FIF data buffers of type ${entry.type}`);
   const rowBytes = numericTypeBytes(entry.type) * nchan;
   if (entry.size % rowBytes !== 0) {
-    throw unreadableRecording(`data buffer at ${entry.pos} (${entry.size} bytes) is not a whole number of samples`);
+    throw unreadableRecording(
+      `data buffer at ${entry.pos} (${entry.size} bytes) is not a whole number of samples`,
+    );
   }
   return entry.size / rowBytes;
 }

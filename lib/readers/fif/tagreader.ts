@@ -32,7 +32,9 @@ export function tagReader(source: ByteSource): TagReader {
 
   async function read(offset: number, length: number, readAhead = CHUNK_BYTES): Promise<Uint8Array> {
     if (offset < 0 || length < 0 || offset + length > size) {
-      throw unreadableRecording(`${source.name}: ${length} bytes at offset ${offset} pass the end (${size} bytes)`);
+      throw unreadableRecording(
+        `${source.name}: ${length} bytes at offset ${offset} pass the end (${size} bytes)`,
+      );
     }
     if (chunk && offset >= chunk.offset && offset + length <= chunk.offset + chunk.bytes.length) {
       return chunk.bytes.subarray(offset - chunk.offset, offset - chunk.offset + length);
@@ -45,7 +47,9 @@ export function tagReader(source: ByteSource): TagReader {
 
   async function readHeader(pos: number, readAhead = CHUNK_BYTES): Promise<TagHeader> {
     if (!Number.isSafeInteger(pos) || pos < 0 || pos + TAG_HEADER_BYTES > size) {
-      throw unreadableRecording(`${source.name}: tag header at offset ${pos} passes the end of the file (${size} bytes)`);
+      throw unreadableRecording(
+        `${source.name}: tag header at offset ${pos} passes the end of the file (${size} bytes)`,
+      );
     }
     const header = parseTagHeader(await read(pos, TAG_HEADER_BYTES, readAhead), pos);
     checkTagFits(header, size, source.name);

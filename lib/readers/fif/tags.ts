@@ -141,9 +141,11 @@ export interface DenseMatrixLayout {
 }
 
 export function denseMatrixLayout(type: number, payload: Uint8Array): DenseMatrixLayout {
-  if ((type & MATRIX.mask) >>> 0 !== MATRIX.dense) throw unsupportedFormat(`FIF matrix coding 0x${type.toString(16)}`);
+  if ((type & MATRIX.mask) >>> 0 !== MATRIX.dense)
+    throw unsupportedFormat(`FIF matrix coding 0x${type.toString(16)}`);
   const elementType = type & 0xffff;
-  const elementBytes = elementType === TYPE.float || elementType === TYPE.int ? 4 : elementType === TYPE.double ? 8 : 0;
+  const elementBytes =
+    elementType === TYPE.float || elementType === TYPE.int ? 4 : elementType === TYPE.double ? 8 : 0;
   if (elementBytes === 0) throw unsupportedFormat(`FIF matrix element type ${elementType}`);
   needBytes(payload, 8, 'matrix');
   const dims = denseMatrixDims(payload);
@@ -162,7 +164,8 @@ export function denseMatrixLayout(type: number, payload: Uint8Array): DenseMatri
 export function denseMatrixDims(tail: Uint8Array): number[] {
   const view = dataView(tail);
   const ndim = view.getInt32(tail.length - 4, false);
-  if (ndim < 1 || ndim > 3 || tail.length < 4 * (ndim + 1)) throw unreadableRecording(`matrix with ${ndim} dimensions`);
+  if (ndim < 1 || ndim > 3 || tail.length < 4 * (ndim + 1))
+    throw unreadableRecording(`matrix with ${ndim} dimensions`);
   const dims: number[] = [];
   for (let i = 0; i < ndim; i++) dims.push(view.getInt32(tail.length - 4 * (i + 2), false));
   if (dims.some((d) => d < 0)) throw unreadableRecording(`matrix with negative dimension ${dims.join('x')}`);

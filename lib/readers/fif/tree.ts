@@ -47,7 +47,8 @@ async function readDirTag(reader: TagReader, dirPos: number): Promise<TagHeader[
   if (tag.kind !== TAG.dir || tag.type !== TYPE.dirEntryStruct) {
     throw unreadableRecording(`${name}: the directory pointer (${dirPos}) does not point at a FIF directory`);
   }
-  if (tag.size / 16 > LIMITS.maxTags) throw unreadableRecording(`${name}: directory with ${tag.size / 16} entries`);
+  if (tag.size / 16 > LIMITS.maxTags)
+    throw unreadableRecording(`${name}: directory with ${tag.size / 16} entries`);
   const entries = decodeDirEntries(await reader.source.read(tag.pos + TAG_HEADER_BYTES, tag.size));
   for (const entry of entries) checkTagFits(entry, reader.size, name);
   return entries;
@@ -61,9 +62,11 @@ export async function scanTags(reader: TagReader): Promise<TagHeader[]> {
   let pos = 0;
   let readAhead: number | undefined;
   for (;;) {
-    if (pos === reader.size) throw unreadableRecording(`${name} ends without the FIF end-of-file tag (truncated?)`);
+    if (pos === reader.size)
+      throw unreadableRecording(`${name} ends without the FIF end-of-file tag (truncated?)`);
     if (visited.has(pos)) throw unreadableRecording(`${name}: tag chain loops back to offset ${pos}`);
-    if (tags.length >= LIMITS.maxTags) throw unreadableRecording(`${name} has more than ${LIMITS.maxTags} tags`);
+    if (tags.length >= LIMITS.maxTags)
+      throw unreadableRecording(`${name} has more than ${LIMITS.maxTags} tags`);
     visited.add(pos);
     const tag = await reader.readHeader(pos, readAhead);
     tags.push(tag);
@@ -80,8 +83,13 @@ export async function buildTree(reader: TagReader, directory: readonly TagHeader
   for (const entry of directory) {
     const current = stack[stack.length - 1] ?? root;
     if (entry.kind === TAG.blockStart) {
-      if (stack.length > MAX_BLOCK_DEPTH) throw unreadableRecording(`blocks nested deeper than ${MAX_BLOCK_DEPTH}`);
-      const child: FifNode = { block: decodeInt(await reader.readPayload(entry), 'block start'), entries: [], children: [] };
+      if (stack.length > MAX_BLOCK_DEPTH)
+        throw unreadableRecording(`blocks nested deeper than ${MAX_BLOCK_DEPTH}`);
+      const child: FifNode = {
+        block: decodeInt(await reader.readPayload(entry), 'block start'),
+        entries: [],
+        children: [],
+      };
       current.children.push(child);
       stack.push(child);
     } else if (entry.kind === TAG.blockEnd) {

@@ -14,7 +14,11 @@ async function outcome(bytes: Uint8Array, name = '/x/bad_raw.fif', options = {})
   try {
     const rec = await openFif(name, oneFileFs(name, bytes), options);
     const n = Math.min(rec.info.nSamples, 10);
-    await rec.readWindow(rec.info.channels.map((_, i) => i), 0, n);
+    await rec.readWindow(
+      rec.info.channels.map((_, i) => i),
+      0,
+      n,
+    );
     await rec.close();
     return 'ok';
   } catch (e) {
@@ -40,26 +44,41 @@ describeWithData('FIF bad input', () => {
     const tags = listTags(sim);
     const measInfoMiddle = firstTag(sim, TAG_KIND.chInfo, 100).pos + 40;
     const buffer = firstTag(sim, TAG_KIND.dataBuffer, 3);
-    const cuts = [0, 10, 16, 36, 52, 60, measInfoMiddle, buffer.pos + 8, buffer.pos + 1000, sim.length - 16, sim.length - 1];
+    const cuts = [
+      0,
+      10,
+      16,
+      36,
+      52,
+      60,
+      measInfoMiddle,
+      buffer.pos + 8,
+      buffer.pos + 1000,
+      sim.length - 16,
+      sim.length - 1,
+    ];
     // Also cut at tag boundaries (a file that ends at a tag boundary has lost its end-of-file tag).
     cuts.push(...[10, 200, 500, tags.length - 2].map((i) => tags[i]?.pos ?? 0));
-    for (const cut of cuts) expect([cut, await outcome(sim.subarray(0, cut))]).toEqual([cut, 'unreadable_recording']);
+    for (const cut of cuts)
+      expect([cut, await outcome(sim.subarray(0, cut))]).toEqual([cut, 'unreadable_recording']);
   });
 
   test('wrong magic / first tag', async () => {
     expect(await outcome(withInt32(sim, 0, 999))).toBe('unreadable_recording'); // kind
     expect(await outcome(withInt32(sim, 8, 24))).toBe('unreadable_recording'); // size
     expect(await outcome(withInt32(sim, 16 + 20, 12345))).toBe('unreadable_recording'); // no directory pointer
-    expect(await outcome(new TextEncoder().encode('not a FIF file at all, just some text. '.repeat(10)))).toBe(
-      'unreadable_recording',
-    );
+    expect(
+      await outcome(new TextEncoder().encode('not a FIF file at all, just some text. '.repeat(10))),
+    ).toBe('unreadable_recording');
   });
 
   test('a tag size past the end of the file', async () => {
     const ch = firstTag(sim, TAG_KIND.chInfo, 5);
     expect(await outcome(withInt32(sim, ch.pos + 8, 0x7fffff00))).toBe('unreadable_recording');
     const buffer = firstTag(sim, TAG_KIND.dataBuffer, 9);
-    expect(await outcome(withInt32(sim, buffer.pos + 8, buffer.size + 1_000_000))).toBe('unreadable_recording');
+    expect(await outcome(withInt32(sim, buffer.pos + 8, buffer.size + 1_000_000))).toBe(
+      'unreadable_recording',
+    );
     expect(await outcome(withInt32(sim, ch.pos + 8, -5))).toBe('unreadable_recording');
   });
 
@@ -73,7 +92,10 @@ describeWithData('FIF bad input', () => {
   test('absurd or inconsistent channel counts', async () => {
     // The measurement info's NCHAN: the last one before the first channel definition.
     const firstCh = firstTag(sim, TAG_KIND.chInfo).pos;
-    const nchan = listTags(sim).filter((t) => t.kind === TAG_KIND.nchan && t.pos < firstCh).pop() ?? firstCh;
+    const nchan =
+      listTags(sim)
+        .filter((t) => t.kind === TAG_KIND.nchan && t.pos < firstCh)
+        .pop() ?? firstCh;
     if (typeof nchan === 'number') throw new Error('no NCHAN tag');
     expect(await outcome(withInt32(sim, nchan.pos + 16, 1_000_000_000))).toBe('unreadable_recording');
     expect(await outcome(withInt32(sim, nchan.pos + 16, -3))).toBe('unreadable_recording');
@@ -91,8 +113,12 @@ describeWithData('FIF bad input', () => {
   test('directory entries pointing past the end', async () => {
     const dirPos = new DataView(withDir.buffer, withDir.byteOffset).getInt32(16 + 20 + 16);
     // Entry 10's pos field, and entry 20's size field.
-    expect(await outcome(withInt32(withDir, dirPos + 16 + 10 * 16 + 12, withDir.length))).toBe('unreadable_recording');
-    expect(await outcome(withInt32(withDir, dirPos + 16 + 20 * 16 + 8, 1 << 30))).toBe('unreadable_recording');
+    expect(await outcome(withInt32(withDir, dirPos + 16 + 10 * 16 + 12, withDir.length))).toBe(
+      'unreadable_recording',
+    );
+    expect(await outcome(withInt32(withDir, dirPos + 16 + 20 * 16 + 8, 1 << 30))).toBe(
+      'unreadable_recording',
+    );
   });
 
   test('evoked data matrix with wrong dimensions', async () => {
@@ -109,18 +135,29 @@ describeWithData('FIF bad input', () => {
     const gz = gzipSync(withDir);
     expect(await outcome(gz.subarray(0, gz.length - 100), '/x/a_raw.fif.gz')).toBe('unreadable_recording');
     expect(await outcome(gz, '/x/a_raw.fif.gz')).toBe('ok');
-    const capped = openFif('/x/a_raw.fif.gz', oneFileFs('/x/a_raw.fif.gz', gz), { maxDecompressedBytes: 100_000 });
-    await expect(capped).rejects.toMatchObject({ code: 'unreadable_recording', message: expect.stringContaining('100000 bytes') });
+    const capped = openFif('/x/a_raw.fif.gz', oneFileFs('/x/a_raw.fif.gz', gz), {
+      maxDecompressedBytes: 100_000,
+    });
+    await expect(capped).rejects.toMatchObject({
+      code: 'unreadable_recording',
+      message: expect.stringContaining('100000 bytes'),
+    });
   });
 
   /** Random byte changes in [0, headerEnd) of `bytes`: the result opens or is refused with an ApiError. */
   async function fuzz(bytes: Uint8Array, headerEnd: number, name: string, numRuns: number): Promise<void> {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ at: fc.integer({ min: 0, max: headerEnd - 1 }), value: fc.integer({ min: 0, max: 255 }) }), {
-          minLength: 1,
-          maxLength: 8,
-        }),
+        fc.array(
+          fc.record({
+            at: fc.integer({ min: 0, max: headerEnd - 1 }),
+            value: fc.integer({ min: 0, max: 255 }),
+          }),
+          {
+            minLength: 1,
+            maxLength: 8,
+          },
+        ),
         async (flips) => {
           const copy = bytes.slice();
           for (const f of flips) copy[f.at] = f.value;

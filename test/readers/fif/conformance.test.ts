@@ -16,7 +16,10 @@ const RAW_FILES: [string, () => string][] = [
   ['sim_vectorview_raw', () => testDataPath('fif', 'sim_vectorview_raw.fif')],
   ['test_ctf_comp_raw', () => testDataPath('fif', 'test_ctf_comp_raw.fif')],
   ['brainvision_test_bin_raw', () => testDataPath('fif', 'brainvision_test_bin_raw.fif')],
-  ['testdata_ctf_short_discontinuous.ds_raw', () => testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds_raw.fif')],
+  [
+    'testdata_ctf_short_discontinuous.ds_raw',
+    () => testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds_raw.fif'),
+  ],
 ];
 const POSITION_TOL = 1e-6;
 
@@ -61,9 +64,17 @@ function checkHeadFrame(rec: Recording, g: GoldenFif): void {
 
 function checkDigAndProjectors(rec: Recording, g: GoldenFif): void {
   const info = rec.info;
-  expect(info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(g.dig.map((d) => [d.kind, d.ident, d.coord_frame]));
-  expect(maxAbsDiff(info.dig.flatMap((d) => d.r), g.dig.flatMap((d) => d.r))).toBeLessThanOrEqual(POSITION_TOL);
-  const fid = (ident: number): number[] | null => info.dig.find((d) => d.kind === 'cardinal' && d.ident === ident)?.r ?? null;
+  expect(info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(
+    g.dig.map((d) => [d.kind, d.ident, d.coord_frame]),
+  );
+  expect(
+    maxAbsDiff(
+      info.dig.flatMap((d) => d.r),
+      g.dig.flatMap((d) => d.r),
+    ),
+  ).toBeLessThanOrEqual(POSITION_TOL);
+  const fid = (ident: number): number[] | null =>
+    info.dig.find((d) => d.kind === 'cardinal' && d.ident === ident)?.r ?? null;
   expect([fid(1), fid(2), fid(3)]).toEqual([g.fiducials.lpa, g.fiducials.nasion, g.fiducials.rpa]);
   expect(info.projectors.map((p) => [p.description, p.kind, p.active, p.channelNames])).toEqual(
     g.projectors.map((p) => [p.desc, p.kind, p.active, p.ch_names]),
@@ -81,7 +92,9 @@ async function worstWindowRatio(rec: Recording, g: GoldenFif, condition?: number
   let worst = 0;
   for (const w of windows) {
     const got = await rec.readWindow(g.picks, w.start, w.stop);
-    got.forEach((row, k) => (worst = Math.max(worst, worstToleranceRatio(row, w.data[k] ?? [], ranges[k] ?? 0))));
+    got.forEach(
+      (row, k) => (worst = Math.max(worst, worstToleranceRatio(row, w.data[k] ?? [], ranges[k] ?? 0))),
+    );
   }
   return worst;
 }
@@ -127,6 +140,9 @@ describe('FIF raw written by MNE with long names, skips and float64 buffers (syn
     expect(await worstWindowRatio(rec, g)).toBeLessThanOrEqual(1);
     const bounds = g.buffer_bounds ?? [];
     const skips = (g.buffer_is_skip ?? []).flatMap((s, i) => (s ? [i] : []));
+    expect(rec.info.events.map((e) => [e.type, e.value])).toEqual(
+      skips.map(() => ['annotation', 'BAD_ACQ_SKIP']),
+    );
     expect(rec.info.events.map((e) => Math.round(e.onset * g.sfreq))).toEqual(skips.map((i) => bounds[i]));
     expect(rec.info.events.map((e) => Math.round(e.duration * g.sfreq))).toEqual(
       skips.map((i) => (bounds[i + 1] ?? 0) - (bounds[i] ?? 0)),

@@ -70,7 +70,11 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number | null>): n
  * Worst error of `actual` against `expected` in units of the tolerance: |a − e| / max(1e-6·|e|, 1e-6·range),
  * range being the channel's peak-to-peak over the golden windows. ≤ 1 means within float32 precision.
  */
-export function worstToleranceRatio(actual: ArrayLike<number>, expected: readonly number[], range: number): number {
+export function worstToleranceRatio(
+  actual: ArrayLike<number>,
+  expected: readonly number[],
+  range: number,
+): number {
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i] as number;
@@ -81,7 +85,10 @@ export function worstToleranceRatio(actual: ArrayLike<number>, expected: readonl
 }
 
 /** Peak-to-peak of each pick over all golden windows. */
-export function channelRanges(windows: readonly GoldenWindow[], key: 'data' | 'data_proj' = 'data'): number[] {
+export function channelRanges(
+  windows: readonly GoldenWindow[],
+  key: 'data' | 'data_proj' = 'data',
+): number[] {
   const n = windows[0]?.[key]?.length ?? 0;
   return Array.from({ length: n }, (_, k) => {
     const values = windows.flatMap((w) => w[key]?.[k] ?? []);
@@ -90,7 +97,10 @@ export function channelRanges(windows: readonly GoldenWindow[], key: 'data' | 'd
 }
 
 /** Head-frame position and orientation of an MEG loc through a 4x4 device→head transform. */
-export function megToHead(loc: readonly number[], t: readonly number[][]): { pos: number[]; ex: number[]; ey: number[]; ez: number[] } {
+export function megToHead(
+  loc: readonly number[],
+  t: readonly number[][],
+): { pos: number[]; ex: number[]; ey: number[]; ez: number[] } {
   const rot = (v: readonly number[]): number[] =>
     [0, 1, 2].map((r) => [0, 1, 2].reduce((s, c) => s + (t[r]?.[c] ?? NaN) * (v[c] ?? NaN), 0));
   const r0 = loc.slice(0, 3);

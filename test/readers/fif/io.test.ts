@@ -9,11 +9,18 @@ import { loadBytes, oneFileFs, withInt32 } from './mutate';
 /** localFs that remembers the sources it opened, so a test can read their byte counters. */
 function countingFs(): { fs: SourceFs; sources: ByteSource[] } {
   const sources: ByteSource[] = [];
-  return { sources, fs: { ...localFs, open: async (p) => sources[sources.push(await localFs.open(p)) - 1] as ByteSource } };
+  return {
+    sources,
+    fs: { ...localFs, open: async (p) => sources[sources.push(await localFs.open(p)) - 1] as ByteSource },
+  };
 }
 
 async function everything(rec: Recording, start: number, stop: number): Promise<number[][]> {
-  const rows = await rec.readWindow(rec.info.channels.map((_, i) => i), start, stop);
+  const rows = await rec.readWindow(
+    rec.info.channels.map((_, i) => i),
+    start,
+    stop,
+  );
   return rows.map((r) => Array.from(r));
 }
 
@@ -34,11 +41,17 @@ describeWithData('FIF I/O', () => {
     const oneSecond = Math.round(rec.info.sfreq);
     const start = 1500; // crosses the buffer boundary at 1803
     const before = source.bytesRead;
-    await rec.readWindow(rec.info.channels.map((_, i) => i), start, start + oneSecond);
+    await rec.readWindow(
+      rec.info.channels.map((_, i) => i),
+      start,
+      start + oneSecond,
+    );
     const windowRead = source.bytesRead - before;
     const windowBytes = oneSecond * nchan * 4;
-    console.log(`sim_vectorview_raw.fif (${source.size} B): open read ${openBytes} B; 1 s window read ${windowRead} B ` +
-      `for ${windowBytes} B of samples`);
+    console.log(
+      `sim_vectorview_raw.fif (${source.size} B): open read ${openBytes} B; 1 s window read ${windowRead} B ` +
+        `for ${windowBytes} B of samples`,
+    );
     expect(windowRead).toBeGreaterThanOrEqual(windowBytes);
     expect(windowRead).toBeLessThanOrEqual(1.05 * windowBytes);
     expect(openBytes).toBeLessThan(source.size / 10);
@@ -52,7 +65,10 @@ describeWithData('FIF I/O', () => {
     ]) {
       const bytes = loadBytes(path);
       const viaDir = await openFif('/m/a_raw.fif', oneFileFs('/m/a_raw.fif', bytes));
-      const viaScan = await openFif('/m/a_raw.fif', oneFileFs('/m/a_raw.fif', withInt32(bytes, DIR_POINTER_PAYLOAD, -1)));
+      const viaScan = await openFif(
+        '/m/a_raw.fif',
+        oneFileFs('/m/a_raw.fif', withInt32(bytes, DIR_POINTER_PAYLOAD, -1)),
+      );
       expect(viaScan.info).toEqual(viaDir.info);
       const n = viaDir.info.nSamples;
       expect(await everything(viaScan, n - 50, n)).toEqual(await everything(viaDir, n - 50, n));
@@ -74,7 +90,9 @@ describeWithData('FIF I/O', () => {
     await expect(rec.readWindow([rec.info.channels.length], 0, 5)).rejects.toMatchObject({ status: 400 });
     expect(await rec.readWindow([0, 1], 7, 7)).toEqual([new Float64Array(0), new Float64Array(0)]);
     await rec.close();
-    await expect(openFif(testDataPath('fif', 'test-ave.fif.gz'), localFs, { condition: 4 })).rejects.toMatchObject({
+    await expect(
+      openFif(testDataPath('fif', 'test-ave.fif.gz'), localFs, { condition: 4 }),
+    ).rejects.toMatchObject({
       status: 400,
     });
   });
@@ -89,12 +107,18 @@ describeWithData('FIF I/O', () => {
         const rec = await openFif(testDataPath('fif', file), localFs);
         const t1 = performance.now();
         const n = Math.min(rec.info.nSamples, Math.round(rec.info.sfreq));
-        await rec.readWindow(rec.info.channels.map((_, c) => c), 0, n);
+        await rec.readWindow(
+          rec.info.channels.map((_, c) => c),
+          0,
+          n,
+        );
         windows.push(performance.now() - t1);
         opens.push(t1 - t0);
         await rec.close();
       }
-      console.log(`${file}: open ${median(opens).toFixed(1)} ms, window ${median(windows).toFixed(1)} ms (median of ${runs})`);
+      console.log(
+        `${file}: open ${median(opens).toFixed(1)} ms, window ${median(windows).toFixed(1)} ms (median of ${runs})`,
+      );
       expect(median(opens)).toBeLessThan(5000);
     }
   });
