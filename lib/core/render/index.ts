@@ -1,7 +1,9 @@
 /**
- * Topomap rendering: `renderPng` and `renderSvg` turn a RenderableMap into a `size × size` picture. The colormap
- * LUT is an input (256×3 bytes, e.g. from the engine's colormaps for `m.scale.cmap`).
+ * Topomap rendering: `renderPng` and `renderSvg` turn a RenderableMap into a `size × size` picture. The colour
+ * table is the engine's LUT for `m.scale.cmap` unless the context passes one.
  */
+import { badRequest } from '../errors';
+import { colormapLut, isColormapName } from '../topomap/colormaps';
 import type { RenderableMap, RenderOptions } from '../topomap/types';
 import { toLut } from './colormap';
 import { encodePng, type OverlayEngine, type PngSettings } from './png';
@@ -14,20 +16,27 @@ export { toLut } from './colormap';
 export type { Lut } from './types';
 
 export interface RenderContext {
-  /** The colour table for `m.scale.cmap`: 256 RGB rows or 768 packed bytes. */
-  lut: Lut | readonly (readonly number[])[];
+  /** Overrides the colour table of `m.scale.cmap`: 256 RGB rows or 768 packed bytes. */
+  lut?: Lut | readonly (readonly number[])[];
   /** Reuse raster plans across maps with the same geometry and size. */
   cache?: PlanCache;
   engine?: OverlayEngine;
   png?: PngSettings;
 }
 
-export async function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext): Promise<Buffer> {
-  const scene = buildScene(m, o, toLut(ctx.lut), ctx.cache);
+function lutFor(m: RenderableMap, ctx: RenderContext): Lut {
+  if (ctx.lut) return toLut(ctx.lut);
+  const name = m.scale.cmap;
+  if (!isColormapName(name)) throw badRequest(`unknown colour map '${name}'`);
+  return toLut(colormapLut(name));
+}
+
+export async function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): Promise<Buffer> {
+  const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png);
 }
 
-export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext): string {
-  const scene = buildScene(m, o, toLut(ctx.lut), ctx.cache);
+export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): string {
+  const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   return sceneToSvg(scene, { withImage: true, clip: m.map.geometry.clip });
 }

@@ -7,7 +7,8 @@ import type { Layout, PixelRect } from './types';
 const VIEW_PAD = 0.03;
 
 export const MIN_SIZE = 16;
-export const MAX_SIZE = 4096;
+/** 2048² RGBA plus scratch buffers stays under ~60 MB. */
+export const MAX_SIZE = 2048;
 
 type Box = [number, number, number, number];
 
@@ -69,17 +70,18 @@ export function makeLayout(geometry: TopomapGeometry, o: RenderOptions): Layout 
   const titleBand = o.title ? Math.round(size * 0.1) : 0;
   const barBand = o.colorbar ? Math.round(size * 0.26) : 0;
   const side = Math.min(size - barBand, size - titleBand);
-  // Centred, except that with a title the panel sits right under it.
+  // Title band and panel are centred together as one block.
+  const top = Math.floor((size - titleBand - side) / 2);
   const panel: PixelRect = {
     x: Math.floor((size - barBand - side) / 2),
-    y: titleBand + (o.title ? 0 : Math.floor((size - titleBand - side) / 2)),
+    y: top + titleBand,
     width: side,
     height: side,
   };
   const view = viewBox(geometry, o.outlines === 'head');
   const layout: Layout = { width: size, height: size, panel, view, scale: side / (view[1] - view[0]) };
   if (o.colorbar) layout.colorbar = colorbarArea(size, panel);
-  if (o.title) layout.title = { x: panel.x + panel.width / 2, y: titleBand * 0.7, fontSize: Math.max(8, size * 0.05) };
+  if (o.title) layout.title = { x: panel.x + panel.width / 2, y: top + titleBand * 0.7, fontSize: Math.max(8, size * 0.05) };
   return layout;
 }
 

@@ -69,7 +69,7 @@ describe.each(KINDS)('PNG of the MNE %s map', (kind) => {
 describe('PNG options', () => {
   const gold = loadGolden('eeg');
   const m = toMap(gold);
-  it.each([64, 200, 1024])('honours size %p', async (size) => {
+  it.each([64, 200, 2048])('honours size %p', async (size) => {
     const meta = await sharp(await renderPng(m, plainOptions(size, { contours: true, sensors: true, outlines: 'head', colorbar: true }), { lut: gold.lut })).metadata();
     expect([meta.width, meta.height]).toEqual([size, size]);
   });
@@ -77,9 +77,14 @@ describe('PNG options', () => {
     const { at } = await decode(await renderPng(m, plainOptions(128, { background: 'white' }), { lut: gold.lut }));
     expect(at(0, 0)).toEqual([255, 255, 255, 255]);
   });
-  it('rejects sizes outside [16, 4096] with a 400 ApiError', async () => {
+  it('uses the engine colour table for m.scale.cmap by default (identical to matplotlib’s)', async () => {
+    const o = plainOptions(96, { contours: true, outlines: 'head' });
+    expect(await renderPng(m, o)).toEqual(await renderPng(m, o, { lut: gold.lut }));
+    await expect(renderPng({ ...m, scale: { ...m.scale, cmap: 'nope' } }, o)).rejects.toMatchObject({ status: 400 });
+  });
+  it('rejects sizes outside [16, 2048] with a 400 ApiError', async () => {
     await expect(renderPng(m, plainOptions(8), { lut: gold.lut })).rejects.toMatchObject({ status: 400, code: 'invalid_request' });
-    await expect(renderPng(m, plainOptions(5000), { lut: gold.lut })).rejects.toBeInstanceOf(ApiError);
+    await expect(renderPng(m, plainOptions(2049), { lut: gold.lut })).rejects.toBeInstanceOf(ApiError);
     await expect(renderPng(m, plainOptions(NaN), { lut: gold.lut })).rejects.toBeInstanceOf(ApiError);
   });
 });
