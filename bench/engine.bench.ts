@@ -20,7 +20,8 @@ const keep = fixture.inputs.ch_names.map((_, i) => i).filter((i) => !fixture.inp
 const locs3d = keep.map((i) => fixture.inputs.loc3d[i]!);
 const dig = fixture.inputs.dig;
 
-function medianMs(runs: number, fn: () => void): number {
+/** Median (and minimum, less sensitive to other load on a shared machine) of `runs` timings in ms. */
+function timeMs(runs: number, fn: () => void): { median: number; min: number } {
   for (let i = 0; i < 3; i++) fn();
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
@@ -29,20 +30,21 @@ function medianMs(runs: number, fn: () => void): number {
     times.push(Number(process.hrtime.bigint() - t0) / 1e6);
   }
   times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)]!;
+  return { median: times[Math.floor(times.length / 2)]!, min: times[0]! };
 }
 
 function run(res: number, interp: Interp, runs: number): void {
-  const full = medianMs(runs, () => {
+  const full = timeMs(runs, () => {
     const geometry = computeGeometry({ locs3d, chType: 'eeg', dig, res });
     interpolate(geometry, fixture.data, interp);
   });
   const geometry = computeGeometry({ locs3d, chType: 'eeg', dig, res });
   const prepared = prepareInterpolation(geometry, interp);
-  const cached = medianMs(runs, () => interpolate(geometry, fixture.data, interp, 'mean', prepared));
+  const cached = timeMs(runs, () => interpolate(geometry, fixture.data, interp, 'mean', prepared));
   console.log(
-    `${locs3d.length} EEG, ${interp}, res ${res}: geometry + interpolation ${full.toFixed(2)} ms; ` +
-      `with cached geometry/triangulation ${cached.toFixed(2)} ms (median of ${runs})`,
+    `${locs3d.length} EEG, ${interp}, res ${res}: geometry + interpolation median ${full.median.toFixed(2)} ms ` +
+      `(min ${full.min.toFixed(2)}); with cached geometry/triangulation median ${cached.median.toFixed(2)} ms ` +
+      `(min ${cached.min.toFixed(2)}), ${runs} runs`,
   );
 }
 
