@@ -4,6 +4,7 @@
  */
 import { version } from '../package.json';
 import { commands, type Command } from './commands';
+import './recording-commands';
 
 const HELP = `loris-ephys ${version}: electrophysiology imaging for LORIS (topomaps, sensor positions)
 

@@ -1,0 +1,215 @@
+/**
+ * The one layer that opens a recording for a handler: the reader for its format, then the best electrode
+ * positions available (LORIS database, BIDS sidecars, the file itself, a standard montage, in that order),
+ * bad channels from every source, and events from the file and LORIS. MEG sensor positions always come from
+ * the file. The result is cached per recording identity (path, size, modification time).
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { notFound } from '../core/errors';
+import { createLru } from '../core/topomap/lru';
+import { openRecording } from '../readers';
+import {
+  badChannels,
+  findSidecars,
+  matchMontage,
+  parseChannelsTsv,
+  readBidsPositions,
+  toHeadFrame,
+  type Fiducials,
+  type LengthUnit,
+  type NamedPoint,
+} from '../readers/positions';
+import { localFs, type SourceFs } from '../readers/source';
+import type { ChannelInfo, DigPoint, Recording, RecordingEvent, RecordingInfo } from '../readers/types';
+
+/** Positions LORIS stores for a file (electrodes.tsv imported into physiological_electrode/point_3d). */
+export interface StoredElectrodes {
+  points: NamedPoint[];
+  unit: LengthUnit;
+  system: string;
+  fiducials?: Fiducials;
+}
+
+/** What the LORIS database knows about a recording beyond its path (absent in standalone mode). */
+export interface LorisRecordingExtras {
+  electrodes?: StoredElectrodes | null;
+  badChannels?: string[];
+  events?: RecordingEvent[];
+}
+
+export type PositionSource = 'database' | 'sidecar' | 'file' | `montage:${string}` | 'none';
+
+export interface RecordingIdentity {
+  path: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface OpenedRecording {
+  recording: Recording;
+  /** The reader's info with EEG positions, bads and events merged from every source. */
+  info: RecordingInfo;
+  /** Where EEG positions came from ('none' when the recording has no EEG or no positions were found). */
+  positionSource: PositionSource;
+  identity: RecordingIdentity;
+  /** A short stable string for caches and ETags. */
+  identityKey: string;
+}
+
+const hasPosition = (c: ChannelInfo): boolean => {
+  const [x, y, z] = c.loc;
+  return [x, y, z].every((v) => v !== undefined && Number.isFinite(v)) && (x !== 0 || y !== 0 || z !== 0);
+};
+
+const isEeg = (c: ChannelInfo): boolean => c.type === 'eeg';
+
+/** Identity of a recording: size and mtime of the file, or summed over a CTF folder's files. */
+export async function recordingIdentity(path: string): Promise<RecordingIdentity> {
+  let s;
+  try {
+    s = await stat(path);
+  } catch {
+    throw notFound('recording_missing', 'The recording file is not present on disk.');
+  }
+  if (!s.isDirectory()) return { path, size: s.size, mtimeMs: s.mtimeMs };
+  const names = (await localFs.readdir(path)).slice(0, 1000);
+  let size = 0;
+  let mtimeMs = s.mtimeMs;
+  for (const name of names) {
+    const f = await stat(join(path, name)).catch(() => null);
+    if (f?.isFile()) {
+      size += f.size;
+      mtimeMs = Math.max(mtimeMs, f.mtimeMs);
+    }
+  }
+  return { path, size, mtimeMs };
+}
+
+function withPositions(info: RecordingInfo, positions: NamedPoint[], fiducials?: Fiducials): RecordingInfo {
+  const byName = new Map(positions.map((p) => [p.name.toLowerCase(), p.r]));
+  const channels = info.channels.map((c) => {
+    if (!isEeg(c)) return c;
+    const r = byName.get(c.name.toLowerCase());
+    const loc = new Array<number>(12).fill(0);
+    if (r && r.every(Number.isFinite)) [loc[0], loc[1], loc[2]] = r;
+    else loc.fill(NaN, 0, 3);
+    return { ...c, loc, coordFrame: 'head' as const };
+  });
+  // As MNE's set_montage: the digitisation becomes the fiducials and the electrodes of the new positions.
+  const dig: DigPoint[] = [];
+  if (fiducials) {
+    dig.push({ kind: 'cardinal', ident: 1, r: fiducials.lpa, coordFrame: 'head' });
+    dig.push({ kind: 'cardinal', ident: 2, r: fiducials.nasion, coordFrame: 'head' });
+    dig.push({ kind: 'cardinal', ident: 3, r: fiducials.rpa, coordFrame: 'head' });
+  }
+  channels.filter((c) => isEeg(c) && hasPosition(c)).forEach((c, i) => {
+    dig.push({ kind: 'eeg', ident: i + 1, r: [c.loc[0] ?? 0, c.loc[1] ?? 0, c.loc[2] ?? 0], coordFrame: 'head' });
+  });
+  return { ...info, channels, dig };
+}
+
+const countMatched = (info: RecordingInfo, points: NamedPoint[]): number => {
+  const names = new Set(points.filter((p) => p.r.every(Number.isFinite)).map((p) => p.name.toLowerCase()));
+  return info.channels.filter((c) => isEeg(c) && names.has(c.name.toLowerCase())).length;
+};
+
+/** Chooses EEG positions by precedence and returns the info with them applied. */
+async function applyBestPositions(
+  path: string,
+  fs: SourceFs,
+  info: RecordingInfo,
+  extras: LorisRecordingExtras,
+): Promise<{ info: RecordingInfo; source: PositionSource }> {
+  const eeg = info.channels.filter(isEeg);
+  if (eeg.length === 0) return { info, source: 'none' };
+  const stored = extras.electrodes;
+  if (stored && stored.points.length > 0) {
+    const head = toHeadFrame(stored.points, stored.unit, stored.system, stored.fiducials);
+    if (countMatched(info, head) > 0) return { info: withPositions(info, head), source: 'database' };
+  }
+  const bids = await readBidsPositions(path, fs).catch(() => null);
+  if (bids && countMatched(info, bids.positions) > 0) {
+    return { info: withPositions(info, bids.positions), source: 'sidecar' };
+  }
+  if (eeg.some(hasPosition)) return { info, source: 'file' };
+  const montage = matchMontage(eeg.map((c) => c.name));
+  if (montage.montage && montage.positions.length > 0) {
+    return {
+      info: withPositions(info, montage.positions, montage.fiducials ?? undefined),
+      source: `montage:${montage.montage}`,
+    };
+  }
+  return { info, source: 'none' };
+}
+
+async function sidecarBads(path: string, fs: SourceFs): Promise<string[]> {
+  const sidecars = await findSidecars(path, fs).catch(() => ({}) as { channels?: string });
+  if (!sidecars.channels) return [];
+  const src = await fs.open(sidecars.channels);
+  try {
+    if (src.size > 16 * 1024 * 1024) return [];
+    return badChannels(parseChannelsTsv(new TextDecoder().decode(await src.read(0, src.size))));
+  } finally {
+    await src.close();
+  }
+}
+
+function mergeBads(info: RecordingInfo, ...lists: string[][]): string[] {
+  const known = new Map(info.channels.map((c) => [c.name.toLowerCase(), c.name]));
+  const out = new Set(info.bads);
+  for (const name of lists.flat()) {
+    const canonical = known.get(name.toLowerCase());
+    if (canonical) out.add(canonical);
+  }
+  return [...out];
+}
+
+export interface OpenRecordingOptions {
+  fs?: SourceFs;
+  extras?: LorisRecordingExtras;
+  condition?: number;
+}
+
+/** Opens a recording and merges positions, bads and events from every source (not cached). */
+export async function openForHandler(path: string, options: OpenRecordingOptions = {}): Promise<OpenedRecording> {
+  const fs = options.fs ?? localFs;
+  const extras = options.extras ?? {};
+  const identity = await recordingIdentity(path);
+  const recording = await openRecording(path, fs, { condition: options.condition });
+  try {
+    const { info: positioned, source } = await applyBestPositions(path, fs, recording.info, extras);
+    const bads = mergeBads(positioned, await sidecarBads(path, fs), extras.badChannels ?? []);
+    const events = [...positioned.events, ...(extras.events ?? [])].sort((a, b) => a.onset - b.onset);
+    const info = { ...positioned, bads, events };
+    const identityKey = `${identity.path}|${identity.size}|${Math.round(identity.mtimeMs)}|${options.condition ?? 0}`;
+    return { recording, info, positionSource: source, identity, identityKey };
+  } catch (error) {
+    await recording.close();
+    throw error;
+  }
+}
+
+// Evicted recordings are closed after a grace period, so a request still reading one is not cut short.
+const cache = createLru<OpenedRecording>(16, (opened) => {
+  setTimeout(() => void opened.recording.close().catch(() => undefined), 30_000).unref();
+});
+
+/**
+ * Cached openForHandler: a recording is reopened when its identity (size, mtime) changes, so a replaced
+ * file is never served from stale state. `extrasKey` distinguishes database-supplied extras.
+ */
+export async function openCached(
+  path: string,
+  options: OpenRecordingOptions & { extrasKey?: string } = {},
+): Promise<OpenedRecording> {
+  const identity = await recordingIdentity(path);
+  const key = `${path}|${identity.size}|${Math.round(identity.mtimeMs)}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
+  const hit = cache.get(key);
+  if (hit) return hit;
+  const opened = await openForHandler(path, options);
+  cache.set(key, opened);
+  return opened;
+}
+
+export const recordingCacheSize = (): number => cache.size;
