@@ -1,5 +1,6 @@
 /** GET /ephys/health: liveness and readiness of the service and its dependencies. */
 import { httpHandler, json } from '../../lib/core/http';
+import '../../lib/service/access-health';
 import { runHealthChecks } from '../../lib/service/health';
 import { getConfig, SERVICE_VERSION, uptimeSeconds } from '../../lib/service/runtime';
 

@@ -1,0 +1,65 @@
+/**
+ * Verification of LORIS API tokens (modules/api/php/endpoints/login.class.inc): HS256 signed with `JWTKey`,
+ * claim `user` = the login name (users.UserID), `iat`/`nbf` = issue time, `exp` = issue time + 24 h.
+ * Only HS256 is accepted; `exp` and `iat` are required (LORIS always sets them), with a small clock tolerance.
+ */
+import { errors, jwtVerify } from 'jose';
+
+export const CLOCK_TOLERANCE_SECONDS = 30;
+/** LORIS tokens live 24 h; anything issued earlier is refused even if its `exp` says otherwise. */
+const MAX_TOKEN_AGE_SECONDS = 86400;
+export const MAX_TOKEN_LENGTH = 4096;
+const MAX_HEADER_SEGMENT_LENGTH = 512;
+const MAX_USERNAME_LENGTH = 255; // users.UserID is VARCHAR(255)
+
+export type TokenFailure =
+  'malformed' | 'too_long' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'bad_claims' | 'bad_algorithm';
+
+export type TokenResult = { ok: true; username: string } | { ok: false; reason: TokenFailure };
+
+const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+/** Shape checks done before any decoding, so oversized or non-JWT input costs nothing. */
+function precheck(token: string): TokenFailure | undefined {
+  if (token.length > MAX_TOKEN_LENGTH) return 'too_long';
+  if (!JWS_COMPACT.test(token)) return 'malformed';
+  const headerSegment = token.slice(0, token.indexOf('.'));
+  if (headerSegment.length > MAX_HEADER_SEGMENT_LENGTH) return 'too_long';
+  return undefined;
+}
+
+function classify(error: unknown): TokenFailure {
+  if (error instanceof errors.JWTExpired) return 'expired';
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return error.claim === 'nbf' ? 'not_yet_valid' : 'bad_claims';
+  if (error instanceof errors.JWSSignatureVerificationFailed) return 'bad_signature';
+  if (error instanceof errors.JOSEAlgNotAllowed || error instanceof errors.JOSENotSupported)
+    return 'bad_algorithm';
+  return 'malformed';
+}
+
+/** Verifies a compact JWS with the shared key; never throws. */
+export async function verifyLorisToken(
+  token: string,
+  key: string,
+  now: Date = new Date(),
+): Promise<TokenResult> {
+  const early = precheck(token);
+  if (early) return { ok: false, reason: early };
+  try {
+    const { payload } = await jwtVerify(token, new TextEncoder().encode(key), {
+      algorithms: ['HS256'],
+      clockTolerance: CLOCK_TOLERANCE_SECONDS,
+      maxTokenAge: MAX_TOKEN_AGE_SECONDS,
+      requiredClaims: ['exp', 'iat'],
+      currentDate: now,
+    });
+    const user = payload.user;
+    if (typeof user !== 'string' || user.length === 0 || user.length > MAX_USERNAME_LENGTH) {
+      return { ok: false, reason: 'bad_claims' };
+    }
+    return { ok: true, username: user };
+  } catch (error) {
+    return { ok: false, reason: classify(error) };
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * LORIS settings this service needs, from `Config`/`ConfigSettings`: `JWTKey` (token signing key) and
+ * `dataDirBasepath` (root of every FilePath). LORIS_JWT_KEY / LORIS_DATA_DIR override them, for sites that set
+ * them in config.xml (PHP reads config.xml first). Cached briefly so a key rotation is seen within the TTL.
+ */
+import { z } from 'zod';
+import { parseRows, type Db } from './db';
+
+export interface LorisSettings {
+  jwtKey: string | undefined;
+  dataDir: string | undefined;
+}
+
+export interface SettingsOverrides {
+  jwtKey?: string;
+  dataDir?: string;
+}
+
+const SETTINGS_SQL = `SELECT cs.Name, c.Value FROM Config c JOIN ConfigSettings cs ON cs.ID = c.ConfigID
+  WHERE cs.Name IN ('JWTKey', 'dataDirBasepath') ORDER BY c.ID`;
+
+const settingRow = z.object({ Name: z.string(), Value: z.string().nullable() });
+
+/** Reads both settings in one statement (first row wins for each; empty counts as unset). */
+export async function readLorisSettings(db: Db): Promise<LorisSettings> {
+  const rows = parseRows(settingRow, await db.rows(SETTINGS_SQL, []));
+  const first = (name: string): string | undefined =>
+    rows.find((r) => r.Name === name && r.Value !== null && r.Value !== '')?.Value ?? undefined;
+  return { jwtKey: first('JWTKey'), dataDir: first('dataDirBasepath') };
+}
+
+export const SETTINGS_TTL_MS = 30_000;
+
+export type SettingsSource = () => Promise<LorisSettings>;
+
+/**
+ * A cached reader: the database is asked at most once per `ttlMs` (≤ 60 s); failures are not cached. With both
+ * overrides set the database is never asked.
+ */
+export function cachedSettings(
+  db: Db,
+  overrides: SettingsOverrides,
+  ttlMs: number = SETTINGS_TTL_MS,
+  now: () => number = Date.now,
+): SettingsSource {
+  let cached: { value: LorisSettings; at: number } | undefined;
+  const ttl = Math.min(Math.max(ttlMs, 0), 60_000);
+  return async () => {
+    if (overrides.jwtKey !== undefined && overrides.dataDir !== undefined) {
+      return { jwtKey: overrides.jwtKey, dataDir: overrides.dataDir };
+    }
+    if (!cached || now() - cached.at >= ttl) {
+      const fromDb = await readLorisSettings(db);
+      cached = { value: fromDb, at: now() };
+    }
+    return {
+      jwtKey: overrides.jwtKey ?? cached.value.jwtKey,
+      dataDir: overrides.dataDir ?? cached.value.dataDir,
+    };
+  };
+}

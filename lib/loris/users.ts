@@ -1,0 +1,69 @@
+/**
+ * LORIS accounts: the `users` row named by a login name (users.UserID), with its permission codes
+ * (user_perm_rel + permissions), sites (user_psc_rel) and projects (user_project_rel).
+ */
+import { z } from 'zod';
+import { parseRows, type Db } from './db';
+
+export interface LorisUser {
+  /** users.ID */
+  id: number;
+  /** users.UserID, the login name */
+  username: string;
+  active: string;
+  pendingApproval: string | null;
+  /** 'YYYY-MM-DD' or null */
+  activeFrom: string | null;
+  activeTo: string | null;
+  /** The database's CURDATE(), 'YYYY-MM-DD', so date checks use the database's calendar. */
+  today: string;
+  permissions: string[];
+  sites: number[];
+  projects: number[];
+}
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+const userRow = z.object({
+  ID: z.number().int().positive(),
+  UserID: z.string(),
+  Active: z.string(),
+  Pending_approval: z.string().nullable(),
+  active_from: date.nullable(),
+  active_to: date.nullable(),
+  today: date,
+});
+const grantRow = z.object({
+  kind: z.enum(['perm', 'site', 'project']),
+  value: z.union([z.string(), z.number()]),
+});
+
+const USER_SQL = `SELECT ID, UserID, Active, Pending_approval, active_from, active_to, CURDATE() AS today
+  FROM users WHERE UserID = ?`;
+
+/** One round trip for all three grant lists. */
+const GRANTS_SQL = `SELECT 'perm' AS kind, p.code AS value
+    FROM user_perm_rel upr JOIN permissions p ON p.permID = upr.permID WHERE upr.userID = ?
+  UNION ALL SELECT 'site', CAST(upsc.CenterID AS CHAR) FROM user_psc_rel upsc WHERE upsc.UserID = ?
+  UNION ALL SELECT 'project', CAST(upr2.ProjectID AS CHAR) FROM user_project_rel upr2 WHERE upr2.UserID = ?`;
+
+export async function findUserByUsername(db: Db, username: string): Promise<LorisUser | undefined> {
+  const rows = await db.rows(USER_SQL, [username]);
+  // UserID is unique; a case-insensitive collation could still match one row only.
+  if (rows.length !== 1) return undefined;
+  const [u] = parseRows(userRow, rows);
+  if (!u) return undefined;
+  const grants = parseRows(grantRow, await db.rows(GRANTS_SQL, [u.ID, u.ID, u.ID]));
+  const values = (kind: string) => grants.filter((g) => g.kind === kind).map((g) => String(g.value));
+  return {
+    id: u.ID,
+    username: u.UserID,
+    active: u.Active,
+    pendingApproval: u.Pending_approval,
+    activeFrom: u.active_from,
+    activeTo: u.active_to,
+    today: u.today,
+    permissions: values('perm'),
+    sites: values('site').map(Number),
+    projects: values('project').map(Number),
+  };
+}

@@ -1,0 +1,301 @@
+/**
+ * The permission matrix over HTTP (serverless-offline, real MariaDB, real LORIS tokens): every user kind ×
+ * recordings in two sites × two projects, the module switch, inactive sessions/candidates, unknown ids.
+ * The service reaches the database through a LORIS config.xml (its <database> section), as a site would.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAccessWorld, type AccessWorld } from '../helpers/access-world';
+import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
+
+const ALL = 'electrophysiology_browser_view_allsites';
+const SITE = 'electrophysiology_browser_view_site';
+type Cell = 'A1' | 'B1' | 'A2' | 'B2';
+const CELLS: Cell[] = ['A1', 'B1', 'A2', 'B2'];
+
+interface UserCase {
+  username: string;
+  permissions: string[];
+  sites: ('A' | 'B')[];
+  projects: ('P1' | 'P2')[];
+  active?: 'Y' | 'N';
+  pending?: 'Y' | 'N';
+  activeFromDays?: number;
+  activeToDays?: number;
+  /** Expected status for A1, B1, A2, B2. */
+  expect: [number, number, number, number];
+}
+
+const USERS: UserCase[] = [
+  {
+    username: 'no_permission',
+    permissions: [],
+    sites: ['A', 'B'],
+    projects: ['P1', 'P2'],
+    expect: [403, 403, 403, 403],
+  },
+  {
+    username: 'site_a',
+    permissions: [SITE],
+    sites: ['A'],
+    projects: ['P1', 'P2'],
+    expect: [200, 403, 200, 403],
+  },
+  {
+    username: 'site_a_p1',
+    permissions: [SITE],
+    sites: ['A'],
+    projects: ['P1'],
+    expect: [200, 403, 403, 403],
+  },
+  {
+    username: 'site_without_site',
+    permissions: [SITE],
+    sites: [],
+    projects: ['P1', 'P2'],
+    expect: [403, 403, 403, 403],
+  },
+  { username: 'allsites_p1', permissions: [ALL], sites: [], projects: ['P1'], expect: [200, 200, 403, 403] },
+  {
+    username: 'allsites_both',
+    permissions: [ALL],
+    sites: ['B'],
+    projects: ['P1', 'P2'],
+    expect: [200, 200, 200, 200],
+  },
+  {
+    username: 'allsites_no_project',
+    permissions: [ALL],
+    sites: ['A', 'B'],
+    projects: [],
+    expect: [403, 403, 403, 403],
+  },
+  {
+    username: 'super_p1',
+    permissions: ['superuser'],
+    sites: [],
+    projects: ['P1'],
+    expect: [200, 200, 403, 403],
+  },
+  {
+    username: 'super_no_project',
+    permissions: ['superuser'],
+    sites: ['A', 'B'],
+    projects: [],
+    expect: [403, 403, 403, 403],
+  },
+  {
+    username: 'annotations_only',
+    permissions: ['electrophysiology_browser_edit_annotations'],
+    sites: ['A', 'B'],
+    projects: ['P1', 'P2'],
+    expect: [403, 403, 403, 403],
+  },
+  {
+    username: 'other_module',
+    permissions: ['access_all_profiles'],
+    sites: ['A', 'B'],
+    projects: ['P1', 'P2'],
+    expect: [403, 403, 403, 403],
+  },
+  {
+    username: 'inactive',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    active: 'N',
+    expect: [401, 401, 401, 401],
+  },
+  {
+    username: 'pending',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    pending: 'Y',
+    expect: [401, 401, 401, 401],
+  },
+  {
+    username: 'expired',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    activeToDays: -1,
+    expect: [401, 401, 401, 401],
+  },
+  // LORIS's login refuses from the first moment of the active_to day (PHP: now > strtotime(active_to)).
+  {
+    username: 'ends_today',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    activeToDays: 0,
+    expect: [401, 401, 401, 401],
+  },
+  {
+    username: 'ends_tomorrow',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    activeToDays: 1,
+    expect: [200, 200, 200, 200],
+  },
+  {
+    username: 'starts_tomorrow',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    activeFromDays: 1,
+    expect: [401, 401, 401, 401],
+  },
+  {
+    username: 'started_today',
+    permissions: [ALL],
+    sites: [],
+    projects: ['P1', 'P2'],
+    activeFromDays: 0,
+    expect: [200, 200, 200, 200],
+  },
+];
+
+const ERROR_CODES: Record<number, string[]> = {
+  401: ['invalid_token'],
+  403: ['permission_denied'],
+  404: ['recording_not_found'],
+};
+
+describe('permission matrix over HTTP', () => {
+  let world: AccessWorld;
+  let service: OfflineService;
+  const tokens = new Map<string, string>();
+  let checked = 0;
+
+  const fetchAs = async (username: string, fileId: number) => {
+    const token = tokens.get(username);
+    if (!token) throw new Error(`no token for ${username}`);
+    return get(`${service.baseUrl}/ephys/${fileId}`, bearer(token));
+  };
+
+  beforeAll(async () => {
+    world = await buildAccessWorld();
+    for (const u of USERS) {
+      await world.db.seed.user({
+        username: u.username,
+        permissions: u.permissions,
+        sites: u.sites.map((s) => world.sites[s]),
+        projects: u.projects.map((p) => world.projects[p]),
+        active: u.active,
+        pending: u.pending,
+        activeFromDays: u.activeFromDays,
+        activeToDays: u.activeToDays,
+      });
+      tokens.set(u.username, await lorisToken(STRONG_KEY, u.username));
+    }
+    const configXml = join(world.tmp, 'config.xml');
+    writeFileSync(
+      configXml,
+      `<?xml version="1.0" encoding="ISO-8859-1" ?>\n<config>\n  <database>\n    <host>127.0.0.1</host>\n` +
+        `    <username>${world.db.user}</username>\n    <password>${world.db.password}</password>\n` +
+        `    <database>${world.db.name}</database>\n    <name>Test database</name>\n  </database>\n</config>\n`,
+    );
+    service = await startOffline({
+      LORIS_EPHYS_MODE: 'loris',
+      LORIS_CONFIG_XML: configXml,
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
+  });
+
+  afterAll(async () => {
+    await service?.stop();
+    await world?.cleanup();
+    console.log(`permission matrix: ${checked} cells checked over HTTP`);
+  });
+
+  it.each(USERS.map((u) => [u.username, u] as const))(
+    '%s gets the expected status for each site × project',
+    async (_, u) => {
+      const results = [];
+      for (const cell of CELLS) {
+        const r = await fetchAs(u.username, world.files[cell]);
+        results.push(r.status);
+        checked++;
+        if (r.status !== 200) {
+          const body = r.json() as { error: Record<string, unknown> };
+          expect(Object.keys(body)).toEqual(['error']);
+          expect(Object.keys(body.error).sort()).toEqual(['code', 'message']);
+          expect(ERROR_CODES[r.status]).toContain(body.error.code);
+          if (r.status === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Bearer /);
+        }
+      }
+      expect(results).toEqual(u.expect);
+    },
+  );
+
+  it('returns the LORIS metadata of a permitted recording', async () => {
+    const r = await fetchAs('site_a', world.files.A1);
+    checked++;
+    expect(r.status).toBe(200);
+    expect(r.headers.get('cache-control')).toBe('private, no-store');
+    expect(r.json()).toEqual({
+      id: world.files.A1,
+      fileType: 'edf',
+      modality: 'eeg',
+      outputType: 'raw',
+      session: {
+        id: world.sessions.A1,
+        visitLabel: 'VA1',
+        site: { id: world.sites.A, name: 'Site Alpha' },
+        project: { id: world.projects.P1, name: 'Project One' },
+      },
+      candidate: { pscid: 'PSCA1' },
+      fileName: 'sub-A1_task-rest_eeg.edf',
+      presentOnDisk: true,
+    });
+  });
+
+  it('hides recordings of inactive sessions and candidates (404), as the browser list does', async () => {
+    for (const id of [world.files.inactiveSession, world.files.inactiveCandidate]) {
+      const r = await fetchAs('allsites_both', id);
+      checked++;
+      expect(r.status).toBe(404);
+      expect((r.json() as { error: { code: string } }).error.code).toBe('recording_not_found');
+    }
+  });
+
+  it('answers 404 for an unknown id to a permitted user, 403 to one without browser permission', async () => {
+    const unknown = 4294967295;
+    expect((await fetchAs('allsites_both', unknown)).status).toBe(404);
+    expect((await fetchAs('no_permission', unknown)).status).toBe(403);
+    checked += 2;
+  });
+
+  it('refuses everyone, superusers included, while the electrophysiology_browser module is inactive', async () => {
+    await world.db.seed.moduleActive(false);
+    try {
+      for (const username of ['allsites_both', 'super_p1', 'site_a']) {
+        const r = await fetchAs(username, world.files.A1);
+        checked++;
+        expect(r.status).toBe(403);
+        expect((r.json() as { error: { code: string } }).error.code).toBe('permission_denied');
+      }
+    } finally {
+      await world.db.seed.moduleActive(true);
+    }
+    expect((await fetchAs('allsites_both', world.files.A1)).status).toBe(200);
+  });
+
+  it('reports database, jwtKey and dataDir as healthy', async () => {
+    const r = await get(`${service.baseUrl}/ephys/health`);
+    expect(r.status).toBe(200);
+    expect(r.json()).toMatchObject({
+      status: 'ok',
+      checks: { database: { ok: true }, jwtKey: { ok: true }, dataDir: { ok: true } },
+    });
+  });
+
+  it('has no recording list in LORIS mode (404 not_available)', async () => {
+    const r = await get(`${service.baseUrl}/ephys/recordings`, bearer(tokens.get('allsites_both') ?? ''));
+    expect(r.status).toBe(404);
+    expect((r.json() as { error: { code: string } }).error.code).toBe('not_available');
+  });
+});
