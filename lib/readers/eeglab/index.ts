@@ -17,6 +17,7 @@ import { parseEegSet } from './set';
 /** EEGLAB stores µV; MNE's fixed calibration. */
 const CAL = 1e-6;
 const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
+const BLOCK_BYTES = 1024 * 1024;
 
 /** Samples of all channels, multiplexed: sample s of channel c at index c + nbchan * s. */
 interface SampleStore {
@@ -131,11 +132,17 @@ async function readWindow(
   for (const p of picks) {
     if (!Number.isInteger(p) || p < 0 || p >= nbchan) throw unreadableRecording(`channel index ${p} out of range`);
   }
-  const at = await store.read(start, stop);
   const n = stop - start;
-  return picks.map((c) => {
-    const out = new Float64Array(n);
-    for (let s = 0; s < n; s++) out[s] = at(c + nbchan * s);
-    return out;
-  });
+  const out = picks.map(() => new Float64Array(n));
+  // Read in blocks so a long window of a wide recording never needs one huge buffer.
+  const block = Math.max(1, Math.floor(BLOCK_BYTES / (nbchan * 4)));
+  for (let from = start; from < stop; from += block) {
+    const to = Math.min(stop, from + block);
+    const at = await store.read(from, to);
+    picks.forEach((c, k) => {
+      const row = out[k] as Float64Array;
+      for (let s = from; s < to; s++) row[s - start] = at(c + nbchan * (s - from));
+    });
+  }
+  return out;
 }

@@ -108,6 +108,16 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
     await rec.close();
   });
 
+  it('reads a whole-recording window (several 1 MiB blocks) equal to the golden windows', async () => {
+    const g = golden('test_raw.set');
+    const rec = await openEeglab(testDataPath('eeglab', 'test_raw.set'), localFs);
+    const all = await rec.readWindow(g.picks, 0, g.n_times);
+    for (const w of g.windows) {
+      all.forEach((row, k) => expectFloat32Close(row.subarray(w.start, w.stop), w.data[k] as number[]));
+    }
+    await rec.close();
+  });
+
   it('reads only the window’s bytes of the .fdt', async () => {
     let fdtBytes = 0;
     const counting = {
