@@ -1,6 +1,7 @@
 /** MATLAB v5 reader against files written and read back by scipy 1.10 (scripts/golden/make_mat_fixtures.py). */
 import { readFileSync } from 'node:fs';
 import { deflateSync } from 'node:zlib';
+import fc from 'fast-check';
 import { isApiError } from '../../../lib/core/errors';
 import { matFileVersion, readMat5 } from '../../../lib/readers/mat/mat5';
 import type { MatValue } from '../../../lib/readers/mat/types';
@@ -135,5 +136,26 @@ describe('MAT v5 bad input', () => {
     v.setUint32(132, 16, true);
     file.set(deflateSync(Buffer.from('abc')).subarray(0, 5), 136);
     expect(apiErrorCode(() => readMat5(file, 'z.mat'))).toBe('unreadable_recording');
+  });
+});
+
+describe('MAT v5 corruption (fast-check)', () => {
+  it('answers any byte corruption of an uncompressed file with a result or unreadable_recording', () => {
+    const full = fixture('plain');
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 128, max: full.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (edits) => {
+          const bytes = full.slice();
+          for (const [at, value] of edits) bytes[at] = value;
+          const code = apiErrorCode(() => readMat5(bytes, 'f.mat', { maxDecompressedBytes: 1 << 20 }));
+          return code === undefined || code === 'unreadable_recording';
+        },
+      ),
+      { numRuns: 500, seed: 42 },
+    );
   });
 });
