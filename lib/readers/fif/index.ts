@@ -1,6 +1,10 @@
 /**
  * FIF reader (raw and evoked files, .fif and .fif.gz), exact against MNE-Python 1.3's `read_raw_fif` and
  * `read_evokeds(proj=False)`; `makeProjector` reproduces `proj=True`.
+ *
+ * Not read: epochs files, split files (> 2 GB parts), MaxShield (IAS) data, complex-valued buffers (all refused as
+ * unsupported_format), annotations stored in the file (acquisition skips are reported as events), CTF
+ * compensation matrices (only their count and the current grade are reported).
  */
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';

@@ -103,6 +103,7 @@ export async function readRawWindow(
   stop: number,
 ): Promise<Float64Array[]> {
   const out = picks.map(() => new Float64Array(stop - start));
+  if (picks.length === 0) return out;
   for (const buf of layout.buffers) {
     const first = Math.max(start, buf.start);
     const last = Math.min(stop, buf.start + buf.nsamp);
