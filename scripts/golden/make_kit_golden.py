@@ -2,7 +2,8 @@
 stimthresh=1, stim_code='binary', no coregistration) returns for kit/test.sqd.
 
 Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_kit_golden.py
-Writes test/golden/kit/test_sqd.json.
+Writes test/golden/kit/test_sqd.json, and test/golden/kit/test_sqd_coreg.json: dev_head_t and dig when the
+marker (test_mrk.sqd), digitiser (test.elp) and head-shape (test.hsp) files are passed as mrk/elp/hsp.
 """
 import json
 import os
@@ -57,6 +58,18 @@ def main():
                  for s, e in windows])
     with open(os.path.join(OUT, 'test_sqd.json'), 'w') as f:
         json.dump(out, f, separators=(',', ':'))
+    kit = os.path.join(DATA, 'kit')
+    co = mne.io.read_raw_kit(SQD, mrk=os.path.join(kit, 'test_mrk.sqd'), elp=os.path.join(kit, 'test.elp'),
+                             hsp=os.path.join(kit, 'test.hsp'), verbose='error')
+    kinds = {1: 'cardinal', 2: 'hpi', 3: 'eeg', 4: 'extra'}
+    coreg = dict(
+        generator=out['generator'],
+        dev_head_t=co.info['dev_head_t']['trans'].tolist(),
+        mrk=mne.io.kit.read_mrk(os.path.join(kit, 'test_mrk.sqd')).tolist(),
+        dig=[dict(kind=kinds[int(d['kind'])], ident=int(d['ident']), r=[float(x) for x in d['r']],
+                  coord_frame=FRAME_NAMES.get(int(d['coord_frame']), 'unknown')) for d in co.info['dig']])
+    with open(os.path.join(OUT, 'test_sqd_coreg.json'), 'w') as f:
+        json.dump(coreg, f, separators=(',', ':'))
 
 
 if __name__ == '__main__':

@@ -1,20 +1,45 @@
 /**
  * KIT/Yokogawa `.sqd`/`.con` recordings, read as MNE-Python 1.3's `read_raw_kit(path)` reads them by default:
  * channels in device coordinates, samples in SI units, and the synthesized "STI 014" trigger channel
- * (stim='>', slope='-', stimthresh=1, stim_code='binary'). Coregistration (marker/elp/hsp files, or digitisation
- * stored in the file) is not read: dev_head_t is the identity and dig empty, as MNE gives without mrk/elp/hsp.
+ * (stim='>', slope='-', stimthresh=1, stim_code='binary'). Without companion files dev_head_t is the identity and
+ * dig empty, as MNE gives; with marker/elp/hsp files (MNE's mrk=, elp=, hsp=) they come from the coregistration.
+ * Digitisation stored inside newer .sqd files is not read (noted in info.notes).
  */
-import { badRequest } from '../../core/errors';
+import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { OpenOptions, Recording, RecordingInfo } from '../types';
 import { convertKitChannels, defaultTriggerChannels } from './channels';
+import { coregister, parseElp, parseHsp, readMarkerPoints, type KitCoregistration } from './coreg';
 import { readSqdHeader, type SqdHeader } from './sqd';
 
 /** Samples decoded per read, so a long window never needs one huge buffer. */
 const MAX_READ_BYTES = 8 * 1024 * 1024;
 const STIM_THRESHOLD = 1;
 
-function buildInfo(header: SqdHeader): RecordingInfo {
+/** Paths of the companion files MNE takes as mrk=, elp=, hsp= (marker .sqd, Polhemus .elp and .hsp). */
+export interface KitCoregFiles {
+  mrk: string;
+  elp: string;
+  hsp: string;
+}
+
+async function readTextFile(fs: SourceFs, path: string): Promise<string> {
+  const src = await fs.open(path);
+  try {
+    if (src.size > 64 * 1024 * 1024) throw unreadableRecording(`${src.name} is too large`);
+    return new TextDecoder('utf-8').decode(await src.read(0, src.size));
+  } finally {
+    await src.close();
+  }
+}
+
+async function readCoregistration(fs: SourceFs, files: KitCoregFiles): Promise<KitCoregistration> {
+  const mrk = await fs.open(files.mrk);
+  const markers = await readMarkerPoints(mrk).finally(() => mrk.close());
+  return coregister(markers, parseElp(await readTextFile(fs, files.elp)), parseHsp(await readTextFile(fs, files.hsp)));
+}
+
+function buildInfo(header: SqdHeader, coreg: KitCoregistration | null): RecordingInfo {
   return {
     format: 'kit',
     kind: 'raw',
@@ -25,13 +50,13 @@ function buildInfo(header: SqdHeader): RecordingInfo {
     channels: convertKitChannels(header.channels),
     bads: [],
     // MNE's default for files without coregistration: the identity
-    devHeadT: [
+    devHeadT: coreg?.devHeadT ?? [
       [1, 0, 0, 0],
       [0, 1, 0, 0],
       [0, 0, 1, 0],
       [0, 0, 0, 1],
     ],
-    dig: [],
+    dig: coreg?.dig ?? [],
     projectors: [],
     events: [],
     excluded: [],
@@ -88,12 +113,12 @@ function checkWindow(picks: readonly number[], start: number, stop: number, info
   }
 }
 
-/** Opens a KIT `.sqd`/`.con` file. */
-export async function openKit(path: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
+/** Opens a KIT `.sqd`/`.con` file, with coregistration when the marker/elp/hsp companion files are given. */
+export async function openKit(path: string, fs: SourceFs, _options: OpenOptions = {}, coregFiles?: KitCoregFiles): Promise<Recording> {
   const src = await fs.open(path);
   try {
     const header = await readSqdHeader(src);
-    const info = buildInfo(header);
+    const info = buildInfo(header, coregFiles ? await readCoregistration(fs, coregFiles) : null);
     const triggers = defaultTriggerChannels(info.channels);
     return {
       info,

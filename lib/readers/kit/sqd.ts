@@ -7,7 +7,7 @@ import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS } from '../types';
 import type { ByteSource } from '../source';
 
-const DIR = { system: 1, channels: 4, calibration: 5, ampFilter: 7, acquisition: 8, rawData: 9, coreg: 12, digPoints: 26 } as const;
+export const DIR = { system: 1, channels: 4, calibration: 5, ampFilter: 7, acquisition: 8, rawData: 9, coreg: 12, digPoints: 26 } as const;
 const MAX_DIRS = 1024;
 const CONTINUOUS = 1;
 
@@ -52,7 +52,7 @@ export interface SqdHeader {
   hasDigitization: boolean;
 }
 
-interface DirEntry {
+export interface DirEntry {
   offset: number;
   size: number;
   count: number;
@@ -66,7 +66,7 @@ function readName(b: Uint8Array, offset: number, length: number): string {
   return decoder.decode(nul < 0 ? field : field.subarray(0, nul));
 }
 
-async function readDirs(src: ByteSource): Promise<DirEntry[]> {
+export async function readDirs(src: ByteSource): Promise<DirEntry[]> {
   const first = view(await src.read(0, 16));
   const n = first.getInt32(12, true);
   if (n <= DIR.rawData || n > MAX_DIRS || n * 16 > src.size) throw unreadableRecording(`.sqd directory count ${n}`);
