@@ -61,13 +61,16 @@ async function main(): Promise<void> {
     await median(`PNG direct, sharp level ${level} adaptive ${adaptive ? 'on ' : 'off'}`, () => encodePng(scene, g.clip, 'direct', settings));
     sizes.push(`direct L${level}${adaptive ? 'A' : ''} ${(await encodePng(scene, g.clip, 'direct', settings)).length} B`);
   }
-  await median('PNG librsvg overlay, sharp level 1 adaptive off', () => encodePng(scene, g.clip, 'librsvg'));
-  sizes.push(`librsvg L1 ${(await encodePng(scene, g.clip, 'librsvg')).length} B`);
+  for (const level of [1, 3]) {
+    const settings = { compressionLevel: level, adaptiveFiltering: false };
+    await median(`PNG librsvg overlay, sharp level ${level} adaptive off`, () => encodePng(scene, g.clip, 'librsvg', settings));
+    sizes.push(`librsvg L${level} ${(await encodePng(scene, g.clip, 'librsvg', settings)).length} B`);
+  }
   const pixels = composeDirect(scene);
   await median('PNG own zlib encoder (level 1), no filter', () => encodeRgbaPng(pixels, 512, 512, 1));
   sizes.push(`own-zlib L1 ${encodeRgbaPng(pixels, 512, 512, 1).length} B`);
-  await median('renderPng end to end (warm cache, direct, L1)', () => renderPng(m, full, { lut, cache }));
-  await median('renderPng end to end (cold cache, direct, L1)', () => renderPng(m, full, { lut }), 10);
+  await median('renderPng end to end (warm cache, defaults: direct, L3)', () => renderPng(m, full, { lut, cache }));
+  await median('renderPng end to end (cold cache, defaults: direct, L3)', () => renderPng(m, full, { lut }), 10);
   console.log(sizes.join(' | '));
 }
 

@@ -18,6 +18,9 @@ interface GridSpec {
   extent: readonly [number, number, number, number];
 }
 
+/** More levels than this would only paint the map black; extra levels are ignored (bounds work per request). */
+export const MAX_LEVELS = 100;
+
 /** Levels matplotlib actually draws: strictly between the finite minimum and maximum of the grid. */
 export function drawableLevels(grid: Float64Array, levels: readonly number[]): number[] {
   let lo = Infinity;
@@ -27,7 +30,7 @@ export function drawableLevels(grid: Float64Array, levels: readonly number[]): n
     if (v > hi) hi = v;
   }
   if (!(hi > lo)) return [];
-  return levels.filter((l) => l > lo && l < hi);
+  return levels.slice(0, MAX_LEVELS).filter((l) => l > lo && l < hi);
 }
 
 /** Edge ids: 2·(r·res + c) for the edge (r,c)–(r,c+1); 2·(r·res + c) + 1 for (r,c)–(r+1,c). */

@@ -17,7 +17,9 @@ function segmentDistance(px: number, py: number, a: Vec2, b: Vec2): number {
   const vy = b[1] - a[1];
   const len2 = vx * vx + vy * vy;
   const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((px - a[0]) * vx + (py - a[1]) * vy) / len2));
-  return Math.hypot(px - a[0] - t * vx, py - a[1] - t * vy);
+  const dx = px - a[0] - t * vx;
+  const dy = py - a[1] - t * vy;
+  return Math.sqrt(dx * dx + dy * dy);
 }
 
 /** Max-accumulates one stroke's coverage into `acc`, returning the touched pixel box. */

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { contourLines, drawableLevels } from '../../../lib/core/render/contours';
 import type { Vec2 } from '../../../lib/core/topomap/types';
 import { KINDS, loadGolden, toMap } from './fixture';
@@ -81,3 +82,52 @@ describe('contour edge cases', () => {
     expect(first[0]).not.toEqual(first[first.length - 1]);
   });
 });
+
+describe('contour invariants on random grids', () => {
+  it('puts every vertex on a grid edge or cell diagonal where the linear interpolant equals the level', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 2, max: 12 }),
+        // Values on a 1e-3 lattice and levels half a step off it, so no vertex sits exactly on a grid node.
+        fc.array(fc.oneof(fc.integer({ min: -5000, max: 5000 }).map((v) => v / 1000), fc.constant(NaN)), { minLength: 144, maxLength: 144 }),
+        fc.integer({ min: -4000, max: 4000 }).map((v) => v / 1000 + 0.0005),
+        (res, values, level) => {
+          const grid = Float64Array.from(values.slice(0, res * res));
+          const extent = [0, res - 1, 0, res - 1] as const; // one unit per cell: vertices are in grid units
+          for (const c of contourLines({ grid, res, extent }, [level])) {
+            for (const [x, y] of c.lines.flat()) {
+              const value = interpolantOnEdge(grid, res, x, y);
+              expect(Math.abs(value - level)).toBeLessThan(1e-9 * (1 + Math.abs(level)) + 1e-9);
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** Linear interpolation along whichever cell edge (or diagonal) the point lies on. */
+function interpolantOnEdge(grid: Float64Array, res: number, x: number, y: number): number {
+  const z = (r: number, c: number) => grid[r * res + c]!;
+  const eps = 1e-9;
+  const onX = Math.abs(x - Math.round(x)) < eps;
+  const onY = Math.abs(y - Math.round(y)) < eps;
+  if (onY) {
+    const r = Math.round(y);
+    const c = Math.min(Math.floor(x + eps), res - 2);
+    return z(r, c) + (z(r, c + 1) - z(r, c)) * (x - c);
+  }
+  if (onX) {
+    const c = Math.round(x);
+    const r = Math.min(Math.floor(y + eps), res - 2);
+    return z(r, c) + (z(r + 1, c) - z(r, c)) * (y - r);
+  }
+  const c = Math.floor(x);
+  const r = Math.floor(y);
+  const fx = x - c;
+  const fy = y - r;
+  // On the diagonal (r,c)–(r+1,c+1) when fx == fy, else on (r,c+1)–(r+1,c) where fx + fy == 1.
+  if (Math.abs(fx - fy) < 1e-7) return z(r, c) + (z(r + 1, c + 1) - z(r, c)) * fx;
+  return z(r, c + 1) + (z(r + 1, c) - z(r, c + 1)) * fy;
+}
