@@ -4,6 +4,7 @@
  */
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS, type ChannelType } from '../types';
+import { uniqueChannelNames } from '../eeg-shared/unique-names';
 import { parseIni, type Ini } from './ini';
 import { asciiIgnore, decodeWithCodepage } from './text';
 
@@ -99,10 +100,13 @@ function parseChannels(ini: Ini, nchan: number): BvChannel[] {
     const channel = parseChannel(key, props);
     slots[channelNumber(key, nchan)] = { ...channel, ...channelType(channel.name, channel.origUnit) };
   }
-  return slots.map((c, i) => {
+  const channels = slots.map((c, i) => {
     if (!c) throw unreadableRecording(`BrainVision header does not describe channel ${i + 1}`);
     return c;
   });
+  // MNE's Info renames duplicates ("-0", "-1"); MNE 1.3 then fails on its unit table, this reader goes on.
+  const names = uniqueChannelNames(channels.map((c) => c.name));
+  return channels.map((c, i) => ({ ...c, name: names[i] ?? c.name }));
 }
 
 function commonSection(ini: Ini): string {

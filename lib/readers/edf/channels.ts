@@ -5,7 +5,7 @@
  */
 import { unreadableRecording } from '../../core/errors';
 import type { ChannelType } from '../types';
-import { uniqueChannelNames } from './unique-names';
+import { uniqueChannelNames } from '../eeg-shared/unique-names';
 import type { EdfHeader } from './header';
 
 const ANNOTATION_LABELS = ['EDF Annotations', 'BDF Annotations'];

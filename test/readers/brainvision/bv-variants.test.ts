@@ -95,6 +95,11 @@ describeWithData('BrainVision variants and bad input', () => {
     expect(rec.info.events[1]?.value).toBe('S2,53');
   });
 
+  it('duplicate channel names get MNE suffixes "-0", "-1"', async () => {
+    const rec = await openWith(vhdr.replace('Ch2=FP2,', 'Ch2=FP1,'), eeg, vmrk);
+    expect(rec.info.channels.slice(0, 3).map((c) => c.name)).toEqual(['FP1-0', 'FP1-1', 'F3']);
+  });
+
   it('missing .eeg → unreadable_recording', async () => {
     await expectCode(openWith(vhdr, null, vmrk), 'unreadable_recording', /test\.eeg is missing/);
   });
