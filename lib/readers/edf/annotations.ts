@@ -6,10 +6,23 @@
 import { unreadableRecording } from '../../core/errors';
 import { LIMITS, type RecordingEvent } from '../types';
 
-// MNE's pattern with Python semantics: `.` excludes only "\n"; digits are ASCII here (Python also accepts other
-// Unicode decimal digits, which EDF+ does not allow).
+// MNE's pattern `([+-]\d+\.?\d*)(\x15(\d+\.?\d*))?(\x14.*?)\x14\x00` with Python semantics (`.` excludes only
+// "\n"), its numbers written without ambiguous backtracking (same matches). Digits are ASCII here (Python also
+// takes other Unicode decimal digits, which EDF+ does not allow).
 // eslint-disable-next-line no-control-regex -- the TAL separators are control characters
-const TAL = /([+-]\d+\.?\d*)(\x15(\d+\.?\d*))?(\x14[^\n]*?)\x14\x00/g;
+const TAL = /([+-]\d+(?:\.\d*)?)(\x15(\d+(?:\.\d*)?))?(\x14[^\n]*?)\x14\x00/g;
+const TERMINATOR = '\x14\x00';
+
+/**
+ * MNE's matches, found in linear time: a match never spans a "\n" and ends with "\x14\x00", so each line is cut
+ * after its last terminator, where every match attempt that reaches the text part succeeds.
+ */
+function* talMatches(text: string): Generator<RegExpMatchArray> {
+  for (const line of text.split('\n')) {
+    const end = line.lastIndexOf(TERMINATOR);
+    if (end >= 0) yield* line.slice(0, end + TERMINATOR.length).matchAll(TAL);
+  }
+}
 
 export function decodeTals(bytes: Uint8Array): string {
   try {
@@ -24,7 +37,7 @@ export function parseTals(text: string): RecordingEvent[] {
   const events: RecordingEvent[] = [];
   let offset = 0;
   let k = 0;
-  for (const match of text.matchAll(TAL)) {
+  for (const match of talMatches(text)) {
     const onset = Number(match[1]) + offset;
     const duration = match[3] ? Number(match[3]) : 0;
     const texts = (match[4] ?? '').split('\x14').slice(1);
