@@ -26,11 +26,12 @@ export function drawableLevels(grid: Float64Array, levels: readonly number[]): n
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of grid) {
+    if (!Number.isFinite(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   if (!(hi > lo)) return [];
-  return levels.slice(0, MAX_LEVELS).filter((l) => l > lo && l < hi);
+  return levels.slice(0, MAX_LEVELS).filter((l) => Number.isFinite(l) && l > lo && l < hi);
 }
 
 /** Edge ids: 2·(r·res + c) for the edge (r,c)–(r,c+1); 2·(r·res + c) + 1 for (r,c)–(r+1,c). */
@@ -95,7 +96,7 @@ function cellSegments(spec: GridSpec, level: number): [number, number][] {
     for (let c = 0; c + 1 < res; c++) {
       const z = [grid[r * res + c], grid[r * res + c + 1], grid[(r + 1) * res + c + 1], grid[(r + 1) * res + c]];
       const edges = [hEdge(res, r, c), vEdge(res, r, c + 1), hEdge(res, r + 1, c), vEdge(res, r, c)];
-      const nans = z.map((v) => v === undefined || Number.isNaN(v));
+      const nans = z.map((v) => v === undefined || !Number.isFinite(v)); // matplotlib masks ±inf like NaN
       const nanCount = nans.filter(Boolean).length;
       if (nanCount === 1) {
         const nan = nans.indexOf(true);

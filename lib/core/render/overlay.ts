@@ -64,6 +64,7 @@ export function formatTick(v: number): string {
 
 /** Colour-bar ticks: the contour levels inside [vmin, vmax], else the two limits. */
 export function colorbarTicks(levels: readonly number[], vmin: number, vmax: number): number[] {
+  if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return [];
   const eps = Math.abs(vmax - vmin) * 1e-9;
   const inside = levels.filter((l) => l >= vmin - eps && l <= vmax + eps);
   return inside.length >= 2 ? inside : vmin === vmax ? [vmin] : [vmin, vmax];
@@ -100,5 +101,6 @@ export function buildOverlay(layout: Layout, m: RenderableMap, o: RenderOptions,
   if (o.names) strokes.push(...nameStrokes(layout, m));
   strokes.push(...colorbarStrokes(layout, m));
   if (o.title && layout.title) strokes.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
-  return strokes;
+  // Non-finite positions (bad channel locations) cannot be drawn.
+  return strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
 }

@@ -70,13 +70,13 @@ export function planRaster(layout: Layout, geometry: Pick<TopomapGeometry, 'exte
   return { layout, res, cols, rows, coverage };
 }
 
-/** Grid values normalised to [0, 1] by the colour limits (NaN kept). */
+/** Grid values normalised to [0, 1] by the colour limits; NaN and ±inf become NaN (masked, as matplotlib does). */
 function normaliseGrid(grid: Float64Array, vmin: number, vmax: number): Float64Array {
   const out = new Float64Array(grid.length);
   const span = vmax - vmin;
   for (let i = 0; i < grid.length; i++) {
     const v = grid[i] as number;
-    out[i] = span === 0 ? (Number.isNaN(v) ? NaN : 0) : (v - vmin) / span;
+    out[i] = !Number.isFinite(v) ? NaN : span === 0 ? 0 : (v - vmin) / span;
   }
   return out;
 }
