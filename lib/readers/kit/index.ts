@@ -3,13 +3,14 @@
  * channels in device coordinates, samples in SI units, and the synthesized "STI 014" trigger channel
  * (stim='>', slope='-', stimthresh=1, stim_code='binary'). Without companion files dev_head_t is the identity and
  * dig empty, as MNE gives; with marker/elp/hsp files (MNE's mrk=, elp=, hsp=) they come from the coregistration.
- * Digitisation stored inside newer .sqd files is not read (noted in info.notes).
+ * Newer .sqd files store their own digitisation; then MNE (and this reader) coregister from it by default, and
+ * EEG channels take their digitised position (left in the digitiser frame, as MNE leaves it).
  */
 import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import type { OpenOptions, Recording, RecordingInfo } from '../types';
+import type { ChannelInfo, OpenOptions, Recording, RecordingInfo } from '../types';
 import { convertKitChannels, defaultTriggerChannels } from './channels';
-import { coregister, parseElp, parseHsp, readMarkerPoints, type KitCoregistration } from './coreg';
+import { coregister, parseElp, parseHsp, readMarkerPoints, readStoredDigitization, type KitCoregistration } from './coreg';
 import { readSqdHeader, type SqdHeader } from './sqd';
 
 /** Samples decoded per read, so a long window never needs one huge buffer. */
@@ -39,7 +40,24 @@ async function readCoregistration(fs: SourceFs, files: KitCoregFiles): Promise<K
   return coregister(markers, parseElp(await readTextFile(fs, files.elp)), parseHsp(await readTextFile(fs, files.hsp)));
 }
 
-function buildInfo(header: SqdHeader, coreg: KitCoregistration | null): RecordingInfo {
+/**
+ * Coregistration from the file's own digitisation. Non-MEG channels whose stored name (lower case) names a
+ * digitised point get that position in loc, left in the digitiser frame as MNE leaves it.
+ */
+async function storedCoregistration(src: ByteSource, header: SqdHeader, channels: ChannelInfo[]): Promise<KitCoregistration> {
+  const stored = await readStoredDigitization(src);
+  const eeg: [string, [number, number, number]][] = [];
+  header.channels.forEach((raw, i) => {
+    const key = raw.name.toLowerCase();
+    const r = raw.loc === undefined && key !== '' ? stored.named.get(key) : undefined;
+    if (!r) return;
+    channels[i]?.loc.splice(0, 3, ...r);
+    if (!eeg.some(([k]) => k === key)) eeg.push([key, r]);
+  });
+  return coregister(stored.markers, stored.elp, stored.hsp, eeg);
+}
+
+function buildInfo(header: SqdHeader, channels: ChannelInfo[], coreg: KitCoregistration | null): RecordingInfo {
   return {
     format: 'kit',
     kind: 'raw',
@@ -47,7 +65,7 @@ function buildInfo(header: SqdHeader, coreg: KitCoregistration | null): Recordin
     nSamples: header.nSamples,
     firstSample: 0,
     tmin: 0,
-    channels: convertKitChannels(header.channels),
+    channels,
     bads: [],
     // MNE's default for files without coregistration: the identity
     devHeadT: coreg?.devHeadT ?? [
@@ -63,7 +81,7 @@ function buildInfo(header: SqdHeader, coreg: KitCoregistration | null): Recordin
     notes: {
       kitFormat: header.version,
       kitSystemId: header.systemId,
-      ...(header.hasDigitization ? { digitization: 'stored in the file but not read' } : {}),
+      coregistration: coreg ? 'yes' : 'no',
     },
   };
 }
@@ -118,7 +136,14 @@ export async function openKit(path: string, fs: SourceFs, _options: OpenOptions 
   const src = await fs.open(path);
   try {
     const header = await readSqdHeader(src);
-    const info = buildInfo(header, coregFiles ? await readCoregistration(fs, coregFiles) : null);
+    const channels = convertKitChannels(header.channels);
+    // explicit companion files win over stored digitisation, as MNE's mrk/elp/hsp arguments do
+    const coreg = coregFiles
+      ? await readCoregistration(fs, coregFiles)
+      : header.hasDigitization
+        ? await storedCoregistration(src, header, channels)
+        : null;
+    const info = buildInfo(header, channels, coreg);
     const triggers = defaultTriggerChannels(info.channels);
     return {
       info,
