@@ -1,0 +1,83 @@
+/**
+ * What sensors and topomap handlers call: authorise the caller for the recording in the path, gather what
+ * LORIS knows about it (stored electrodes, channel status, events) and open it through the cached recording
+ * layer. Standalone mode has no database, so only the file and its sidecars count.
+ */
+import { createHash } from 'node:crypto';
+import { notFound } from '../core/errors';
+import type { HttpEvent, RequestContext } from '../core/http';
+import type { Db } from '../loris/db';
+import { storedChannels } from '../loris/channels';
+import { storedPositions, type StoredPoint } from '../loris/electrodes';
+import { storedEvents } from '../loris/events';
+import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
+import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
+import { openCached, type LorisRecordingExtras, type OpenedRecording, type StoredElectrodes } from './open-recording';
+import { getConfig } from './runtime';
+
+export interface RequestedRecording {
+  access: AuthorizedRecording;
+  opened: OpenedRecording;
+}
+
+const LENGTH_UNITS: readonly string[] = ['m', 'cm', 'mm'];
+const FIDUCIAL_NAMES: Record<keyof Fiducials, string[]> = {
+  nasion: ['nas', 'nasion', 'nz'],
+  lpa: ['lpa', 'lpf', 'left'],
+  rpa: ['rpa', 'rpf', 'right'],
+};
+
+const vec = (p: StoredPoint): Vec3 => [p.x ?? NaN, p.y ?? NaN, p.z ?? NaN];
+
+/** LORIS's stored electrodes as positions in their coordinate system; null when there are none. */
+export function toStoredElectrodes(electrodes: StoredPoint[], landmarks: StoredPoint[]): StoredElectrodes | null {
+  const first = electrodes[0];
+  if (!first) return null;
+  const unit = (LENGTH_UNITS.includes(first.unit ?? '') ? first.unit : 'm') as LengthUnit;
+  const system = first.coordSystem.orientation || first.coordSystem.name || 'n/a';
+  const sameSystem = landmarks.filter((l) => l.coordSystem.id === first.coordSystem.id);
+  const find = (names: string[]): Vec3 | undefined => {
+    const hit = sameSystem.find((l) => names.includes(l.name.toLowerCase().replace(/[\s_-]/g, '')));
+    return hit ? vec(hit) : undefined;
+  };
+  const [nasion, lpa, rpa] = [find(FIDUCIAL_NAMES.nasion), find(FIDUCIAL_NAMES.lpa), find(FIDUCIAL_NAMES.rpa)];
+  const stored: StoredElectrodes = { points: electrodes.map((e) => ({ name: e.name, r: vec(e) })), unit, system };
+  if (nasion && lpa && rpa) stored.fiducials = { nasion, lpa, rpa };
+  return stored;
+}
+
+export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordingExtras> {
+  const [positions, channels, events] = await Promise.all([
+    storedPositions(db, fileId),
+    storedChannels(db, fileId),
+    storedEvents(db, fileId),
+  ]);
+  return {
+    electrodes: toStoredElectrodes(positions.electrodes, positions.landmarks),
+    badChannels: channels.filter((c) => c.status?.toLowerCase() === 'bad').map((c) => c.name),
+    events: events.map((e) => ({
+      onset: e.onset,
+      duration: e.duration,
+      type: e.eventType ?? e.trialType ?? 'event',
+      value: e.eventValue ?? e.trialType ?? '',
+    })),
+  };
+}
+
+export async function openRequestedRecording(
+  event: HttpEvent,
+  ctx: Pick<RequestContext, 'log'>,
+  options: { condition?: number } = {},
+): Promise<RequestedRecording> {
+  const config = getConfig();
+  const access = await authorizeRecording(event, event.pathParameters?.physioFileId, { log: ctx.log });
+  if (!access.presentOnDisk) throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
+  let extras: LorisRecordingExtras = {};
+  if (config.mode === 'loris' && access.file) {
+    const { db } = await lorisRuntimeFor(config);
+    extras = await lorisExtras(db, access.id);
+  }
+  const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
+  const opened = await openCached(access.absolutePath, { extras, extrasKey, condition: options.condition });
+  return { access, opened };
+}
