@@ -15,6 +15,7 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), '..', '..'))
 DATA = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, '..', 'shared', 'data')
 OUT = os.path.join(ROOT, 'test', 'golden', 'fif')
 SYNTH = os.path.join(OUT, 'synthetic_long_names_raw.fif')
+SYNTH_ANNOT = os.path.join(OUT, 'synthetic_annotations_raw.fif')
 PICKS_PER_TYPE = 10
 WINDOW = 20
 UNITS = {107: 'V', 112: 'T', 201: 'T/m'}
@@ -23,7 +24,8 @@ FRAMES = {1: 'device', 4: 'head'}
 
 
 def flist(a):
-    return [float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
+    """Floats for JSON, NaN as null."""
+    return [None if np.isnan(v) else float(v) for v in np.asarray(a, dtype=np.float64).ravel()]
 
 
 def channel_entry(info, idx):
@@ -90,6 +92,9 @@ def raw_golden(path):
     skips = [e is None for e in raw._raw_extras[0]['ent']]
     picks = pick_per_type(info)
     out = info_entry(info)
+    ann = raw.annotations
+    out['annotations'] = [[float(o - raw.first_time), float(d), str(t)]
+                          for o, d, t in zip(ann.onset, ann.duration, ann.description)]
     out.update(kind='raw', n_times=int(raw.n_times), first_samp=int(raw.first_samp),
                buffer_bounds=[int(b) for b in bounds], buffer_is_skip=skips, picks=picks,
                windows=[])
@@ -180,10 +185,37 @@ def proj_and_name_cases():
         json.dump(dict(projectors=out, unique_names=uniq, mne_version=mne.__version__), f, indent=1)
 
 
+def write_synthetic_annotations():
+    """A small MNE-written raw FIF with a measurement date and annotations, whose onset/end arrays are then patched
+    so that one annotation starts before the data, one ends after them and one lies wholly outside (MNE crops these
+    on reading)."""
+    from mne.io.open import fiff_open
+    info = mne.create_info(['EEG 001', 'EEG 002', 'STI 014'], 100.0, ['eeg', 'eeg', 'stim'])
+    data = np.random.RandomState(2).randn(3, 500) * np.array([1e-5, 1e-5, 1])[:, None]
+    raw = mne.io.RawArray(data, info, first_samp=50)
+    raw.set_meas_date((1_600_000_000, 123_456))
+    ft = raw.first_time
+    raw.set_annotations(mne.Annotations(
+        [ft + 0.5, ft + 1.25, ft + 2.0, ft + 3.0, ft + 4.0], [1.0, 0.0, 0.5, 0.25, 0.5],
+        ['start', 'a:colon', 'middle', 'late', 'end'], orig_time=raw.info['meas_date']))
+    raw.save(SYNTH_ANNOT, fmt='single', overwrite=True)
+    fid, _, directory = fiff_open(SYNTH_ANNOT)
+    fid.close()
+    pos = {t.kind: t.pos for t in directory}
+    with open(SYNTH_ANNOT, 'r+b') as f:
+        # onsets (relative to meas_date): first before the data start; last wholly after the data end
+        f.seek(pos[3568] + 16)
+        f.write(np.array([ft - 0.5, ft + 1.25, ft + 2.0, ft + 3.0, ft + 7.0], '>f4').tobytes())
+        # ends: the fourth annotation now runs past the data end (5 s)
+        f.seek(pos[3569] + 16)
+        f.write(np.array([ft + 0.5, ft + 1.25, ft + 2.5, ft + 6.0, ft + 7.5], '>f4').tobytes())
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     proj_and_name_cases()
     write_synthetic()
+    write_synthetic_annotations()
     recordings = {
         'test-ave': (os.path.join(DATA, 'fif', 'test-ave.fif.gz'), evoked_golden),
         'sim_vectorview_raw': (os.path.join(DATA, 'fif', 'sim_vectorview_raw.fif'), raw_golden),
@@ -192,10 +224,12 @@ def main():
         'testdata_ctf_short_discontinuous.ds_raw': (
             os.path.join(DATA, 'ctf', 'testdata_ctf_short_discontinuous.ds_raw.fif'), raw_golden),
         'synthetic_long_names_raw': (SYNTH, raw_golden),
+        'synthetic_annotations_raw': (SYNTH_ANNOT, raw_golden),
     }
     for name, (path, fn) in recordings.items():
         out = fn(path)
-        out['source'] = os.path.relpath(path, DATA) if path != SYNTH else 'test/golden/fif/synthetic_long_names_raw.fif'
+        out['source'] = (os.path.relpath(path, DATA) if path not in (SYNTH, SYNTH_ANNOT)
+                         else os.path.relpath(path, ROOT))
         out['mne_version'] = mne.__version__
         dest = os.path.join(OUT, name + '.json')
         with open(dest, 'w') as f:

@@ -68,6 +68,7 @@ export const BLOCK = {
   mneBadChannels: 359,
   mneCtfComp: 370,
   mneEpochs: 373,
+  mneAnnotations: 3810,
 } as const;
 
 /** Payload types. */

@@ -3,8 +3,8 @@
  * `read_evokeds(proj=False)`; `makeProjector` reproduces `proj=True`.
  *
  * Not read: epochs files, split files (> 2 GB parts), MaxShield (IAS) data, complex-valued buffers (all refused as
- * unsupported_format), annotations stored in the file (acquisition skips are reported as events), CTF
- * compensation matrices (only their count and the current grade are reported).
+ * unsupported_format), CTF compensation matrices (only their count and the current grade are reported).
+ * Raw events are MNE's raw.annotations: the file's annotations (cropped to the data) and acquisition skips.
  */
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
@@ -23,6 +23,7 @@ import {
   type EvokedConditionSummary,
 } from './evoked';
 import { tagReader, type TagReader } from './tagreader';
+import { annotationEvents, readFileAnnotations, readMeasDateUs } from './annotations';
 import { buildTree, findBlocks, readDirectory, type FifNode } from './tree';
 
 export { makeProjector } from './proj';
@@ -35,6 +36,7 @@ interface OpenedFif {
   reader: TagReader;
   tree: FifNode;
   meas: FifNode;
+  measInfo: FifNode;
   info: MeasInfo;
 }
 
@@ -55,7 +57,7 @@ async function openStructure(path: string, fs: SourceFs, options: OpenOptions): 
     const tree = await buildTree(reader, await readDirectory(reader));
     const { meas, measInfo } = findMeasBlocks(tree);
     await refuseSplitFiles(reader, tree);
-    return { source, reader, tree, meas, info: await readMeasInfo(reader, measInfo) };
+    return { source, reader, tree, meas, measInfo, info: await readMeasInfo(reader, measInfo) };
   } catch (e) {
     await source.close();
     throw e;
@@ -143,23 +145,25 @@ async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Record
     nSamples: layout.nSamples,
     firstSample: layout.firstSample,
     tmin: 0,
-    events: skipEvents(layout, opened.info.sfreq),
+    events: await rawEvents(opened, layout),
   };
   return recording(info, opened.source, (picks, start, stop) =>
     readRawWindow(opened.source, layout, cals, picks, start, stop),
   );
 }
 
-/** Acquisition skips, which MNE marks as BAD_ACQ_SKIP annotations. */
-function skipEvents(layout: RawLayout, sfreq: number): RecordingEvent[] {
-  return layout.buffers
-    .filter((b) => b.dataPos === null)
-    .map((b) => ({
-      onset: b.start / sfreq,
-      duration: b.nsamp / sfreq,
-      type: 'annotation',
-      value: 'BAD_ACQ_SKIP',
-    }));
+/** The file's annotations and the acquisition skips, as MNE's raw.annotations (onsets from the first sample). */
+async function rawEvents(opened: OpenedFif, layout: RawLayout): Promise<RecordingEvent[]> {
+  const { reader, tree, meas, measInfo, info } = opened;
+  return annotationEvents(await readFileAnnotations(reader, tree), {
+    measDateUs: await readMeasDateUs(reader, tree, meas, measInfo),
+    firstSample: layout.firstSample,
+    sfreq: info.sfreq,
+    nSamples: layout.nSamples,
+    skips: layout.buffers
+      .filter((b) => b.dataPos === null)
+      .map((b) => ({ startAbs: layout.firstSample + b.start, nsamp: b.nsamp })),
+  });
 }
 
 async function evokedRecording(opened: OpenedFif, conditionIndex: number): Promise<Recording> {

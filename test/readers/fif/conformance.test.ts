@@ -85,6 +85,24 @@ function checkDigAndProjectors(rec: Recording, g: GoldenFif): void {
   expect(info.notes?.ctfCompensationGrade ?? null).toBe(g.compensation_grade);
 }
 
+/** Events equal MNE's raw.annotations (onsets relative to the first sample), within 1 ns. */
+function checkEvents(rec: Recording, g: GoldenFif): void {
+  const expected = g.annotations ?? [];
+  expect(rec.info.events.map((e) => [e.type, e.value])).toEqual(expected.map((a) => ['annotation', a[2]]));
+  expect(
+    maxAbsDiff(
+      rec.info.events.map((e) => e.onset),
+      expected.map((a) => a[0] as number),
+    ),
+  ).toBeLessThanOrEqual(1e-9);
+  expect(
+    maxAbsDiff(
+      rec.info.events.map((e) => e.duration),
+      expected.map((a) => a[1] as number),
+    ),
+  ).toBeLessThanOrEqual(1e-9);
+}
+
 /** Worst data error over all golden windows, in units of the tolerance (≤ 1 passes). */
 async function worstWindowRatio(rec: Recording, g: GoldenFif, condition?: number): Promise<number> {
   const windows = g.windows.filter((w) => condition === undefined || w.condition === condition);
@@ -116,37 +134,36 @@ describeWithData('FIF raw files equal MNE 1.3 read_raw_fif', () => {
     test('channels: names, types, coil types, units, frames, loc; bads; dev_head_t', () => checkInfo(rec, g));
     test('head-frame positions and orientations', () => checkHeadFrame(rec, g));
     test('digitisation, fiducials, projectors, compensation grade', () => checkDigAndProjectors(rec, g));
+    test('events equal raw.annotations', () => checkEvents(rec, g));
     test(`data windows (${g.windows.length} windows × ${g.picks.length} channels) within float32 precision`, async () => {
       expect(await worstWindowRatio(rec, g)).toBeLessThanOrEqual(1);
     });
   });
 });
 
-describe('FIF raw written by MNE with long names, skips and float64 buffers (synthetic fixture)', () => {
-  const g = loadGolden('synthetic_long_names_raw');
+describe.each([
+  ['synthetic_long_names_raw', 'long names, skips, float64 buffers'],
+  ['synthetic_annotations_raw', 'annotations cropped to the data, measurement date'],
+])('FIF raw written by MNE: %s (%s)', (name) => {
+  const g = loadGolden(name);
   let rec: Recording;
   beforeAll(async () => {
-    rec = await openFif(goldenPath('fif', 'synthetic_long_names_raw.fif'), localFs);
+    rec = await openFif(goldenPath('fif', `${name}.fif`), localFs);
   });
   afterAll(async () => rec?.close());
 
-  test('long names from extended channel info, renamed bads and projector channels', () => {
+  test('channels (extended channel info for long names), bads and projector channels, dig', () => {
     checkInfo(rec, g);
     checkDigAndProjectors(rec, g);
     checkHeadFrame(rec, g);
     expect(rec.info.firstSample).toBe(g.first_samp);
   });
-  test('skips read as zeros and are reported as BAD_ACQ_SKIP events', async () => {
+  test('data windows (skips read as zeros)', async () => {
     expect(await worstWindowRatio(rec, g)).toBeLessThanOrEqual(1);
-    const bounds = g.buffer_bounds ?? [];
-    const skips = (g.buffer_is_skip ?? []).flatMap((s, i) => (s ? [i] : []));
-    expect(rec.info.events.map((e) => [e.type, e.value])).toEqual(
-      skips.map(() => ['annotation', 'BAD_ACQ_SKIP']),
-    );
-    expect(rec.info.events.map((e) => Math.round(e.onset * g.sfreq))).toEqual(skips.map((i) => bounds[i]));
-    expect(rec.info.events.map((e) => Math.round(e.duration * g.sfreq))).toEqual(
-      skips.map((i) => (bounds[i + 1] ?? 0) - (bounds[i] ?? 0)),
-    );
+  });
+  test('events equal raw.annotations (file annotations and BAD_ACQ_SKIP)', () => {
+    expect(rec.info.events.length).toBeGreaterThan(0);
+    checkEvents(rec, g);
   });
 });
 

@@ -44,6 +44,8 @@ export interface GoldenFif {
   compensation_grade: number | null;
   picks: number[];
   windows: GoldenWindow[];
+  /** raw.annotations as [onset − first_time, duration, description]. */
+  annotations?: [number, number, string][];
 }
 
 export function loadGolden(name: string): GoldenFif {
