@@ -8,7 +8,6 @@ import { unreadableRecording } from '../../core/errors';
 export type Ini = Map<string, Map<string, string>>;
 
 const SECTION = /^\[(.+)\]/;
-const OPTION = /^(.*?)\s*(=|:)\s*(.*)$/;
 
 function interpolate(value: string, where: string): string {
   if (!value.includes('%')) return value;
@@ -50,11 +49,12 @@ function handleLine(state: ParserState, line: string, lineNo: number): void {
     return;
   }
   if (!state.current) throw unreadableRecording(`BrainVision header: line ${lineNo} comes before any [section]`);
-  const option = OPTION.exec(value);
-  const key = option?.[1]?.trimEnd().toLowerCase();
-  if (!option || !key) throw unreadableRecording(`BrainVision header: cannot parse line ${lineNo}`);
+  // configparser's `(?P<option>.*?)\s*(=|:)\s*(?P<value>.*)$`, found without backtracking: the first delimiter.
+  const delimiter = value.search(/[=:]/);
+  const key = delimiter > 0 ? value.slice(0, delimiter).trimEnd().toLowerCase() : '';
+  if (!key) throw unreadableRecording(`BrainVision header: cannot parse line ${lineNo}`);
   if (state.current.has(key)) throw unreadableRecording(`BrainVision header: "${key}" appears twice in [${state.sectionName}]`);
-  state.current.set(key, [(option[3] ?? '').trim()]);
+  state.current.set(key, [value.slice(delimiter + 1).trim()]);
   state.option = key;
 }
 

@@ -23,7 +23,9 @@ export interface BvMarkers {
   origTime: number | null;
 }
 
-const MEAS_DATE = /^Mk\d+=New Segment,.*,\d+,\d+,-?\d+,(\d{20})$/;
+// MNE's `^Mk\d+=New Segment,.*,\d+,\d+,-?\d+,(\d{20})$`, split in two so that it cannot backtrack badly.
+const MEAS_DATE_PREFIX = /^Mk\d+=New Segment,/;
+const MEAS_DATE_SUFFIX = /,\d+,\d+,-?\d+,(\d{20})$/;
 const MARKER_LINE = /^Mk\d+=([^\n]*)/;
 
 /** MNE's `_str_to_meas_date` for "yyyymmddhhmmssuuuuuu": microseconds since 1970, or null. */
@@ -60,7 +62,9 @@ function parseMarker(line: string): { marker: BvMarker; fields: string[] } {
 
 function measDate(text: string): number | null {
   for (const line of text.split(/\r\n|\r|\n/)) {
-    const m = MEAS_DATE.exec(line.trim());
+    const trimmed = line.trim();
+    const prefix = MEAS_DATE_PREFIX.exec(trimmed);
+    const m = prefix ? MEAS_DATE_SUFFIX.exec(trimmed.slice(prefix[0].length)) : null;
     if (m) return parseBvDate(m[1] ?? '');
   }
   return null;

@@ -156,6 +156,16 @@ describeWithData('BrainVision variants and bad input', () => {
     await expectCode(openWith(vhdr, eeg, bad), 'unreadable_recording', /position/);
   });
 
+  it('stays fast on hostile text (long blank runs, long comma/digit marker lines)', async () => {
+    const header = vhdr.replace('[Binary Infos]', `[Binary Infos]\nx${' '.repeat(300_000)}y`);
+    const markers = `${new TextDecoder().decode(vmrk)}Mk99=New Segment,${',1'.repeat(300_000)}x\n`;
+    const t0 = performance.now();
+    await expectCode(openWith(header, eeg, vmrk), 'unreadable_recording', /cannot parse line/);
+    const rec = await openWith(vhdr, eeg, new TextEncoder().encode(markers));
+    expect(rec.info.events.length).toBe(15);
+    expect(performance.now() - t0).toBeLessThan(3000);
+  });
+
   it('random header edits: opens or fails with an ApiError', async () => {
     const lines = vhdr.split('\n');
     await fc.assert(
