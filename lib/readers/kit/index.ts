@@ -6,6 +6,7 @@
  * Newer .sqd files store their own digitisation; then MNE (and this reader) coregister from it by default, and
  * EEG channels take their digitised position (left in the digitiser frame, as MNE leaves it).
  */
+import { basename } from 'node:path';
 import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { ChannelInfo, OpenOptions, Recording, RecordingInfo } from '../types';
@@ -24,8 +25,14 @@ export interface KitCoregFiles {
   hsp: string;
 }
 
+/** Opens a file, reporting a missing one as an unreadable recording (not a raw file-system error). */
+async function openExisting(fs: SourceFs, path: string): Promise<ByteSource> {
+  if (!(await fs.exists(path))) throw unreadableRecording(`${basename(path)} is missing`);
+  return fs.open(path);
+}
+
 async function readTextFile(fs: SourceFs, path: string): Promise<string> {
-  const src = await fs.open(path);
+  const src = await openExisting(fs, path);
   try {
     if (src.size > 64 * 1024 * 1024) throw unreadableRecording(`${src.name} is too large`);
     return new TextDecoder('utf-8').decode(await src.read(0, src.size));
@@ -35,7 +42,7 @@ async function readTextFile(fs: SourceFs, path: string): Promise<string> {
 }
 
 async function readCoregistration(fs: SourceFs, files: KitCoregFiles): Promise<KitCoregistration> {
-  const mrk = await fs.open(files.mrk);
+  const mrk = await openExisting(fs, files.mrk);
   const markers = await readMarkerPoints(mrk).finally(() => mrk.close());
   return coregister(markers, parseElp(await readTextFile(fs, files.elp)), parseHsp(await readTextFile(fs, files.hsp)));
 }
@@ -133,7 +140,7 @@ function checkWindow(picks: readonly number[], start: number, stop: number, info
 
 /** Opens a KIT `.sqd`/`.con` file, with coregistration when the marker/elp/hsp companion files are given. */
 export async function openKit(path: string, fs: SourceFs, _options: OpenOptions = {}, coregFiles?: KitCoregFiles): Promise<Recording> {
-  const src = await fs.open(path);
+  const src = await openExisting(fs, path);
   try {
     const header = await readSqdHeader(src);
     const channels = convertKitChannels(header.channels);

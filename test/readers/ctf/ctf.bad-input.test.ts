@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isApiError } from '../../../lib/core/errors';
 import { openCtf } from '../../../lib/readers/ctf';
-import { memoryFs, type ByteSource, type SourceFs } from '../../../lib/readers/source';
+import { localFs, memoryFs, type ByteSource, type SourceFs } from '../../../lib/readers/source';
 import { describeWithData, testDataPath } from '../../helpers/testdata';
 import { DS_PATH_PARTS } from './golden';
 
@@ -127,6 +127,13 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
     const copy = new Map(files);
     copy.delete(meg4);
     await expectFailure(copy, 'unreadable_recording');
+  });
+
+  it('rejects a missing folder or a path that is not a .ds on the local file system', async () => {
+    for (const path of [testDataPath('ctf', 'nope.ds'), testDataPath('ctf')]) {
+      const err = await openCtf(path, localFs).then(() => null, (e: unknown) => e);
+      expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
+    }
   });
 
   it('rejects a dataset without .res4', async () => {

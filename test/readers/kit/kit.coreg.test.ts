@@ -54,6 +54,14 @@ describeWithData('KIT coregistration equals MNE read_raw_kit(mrk, elp, hsp)', ()
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
   });
 
+  it('rejects missing files on the local file system as unreadable', async () => {
+    const missing = await openKit(testDataPath('kit', 'nope.sqd'), localFs).then(() => null, (e: unknown) => e);
+    expect(isApiError(missing) ? missing.code : missing).toBe('unreadable_recording');
+    const files = { ...companions(), hsp: testDataPath('kit', 'nope.hsp') };
+    const err = await openKit(testDataPath('kit', 'test.sqd'), localFs, {}, files).then(() => null, (e: unknown) => e);
+    expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
+  });
+
   it('rejects a truncated marker file', async () => {
     const mrk = new Uint8Array(readFileSync(testDataPath('kit', 'test_mrk.sqd'))).slice(0, 2000);
     const fs = memoryFs(new Map([
