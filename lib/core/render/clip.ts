@@ -35,15 +35,21 @@ function polygonTest(poly: readonly Vec2[]): Inside {
   };
 }
 
-/** The clip boundary as a closed pixel-space polyline and an inside test, both in panel-local pixels. */
-export function clipInPixels(layout: Layout, clip: Clip): { boundary: Vec2[]; inside: Inside } {
+interface PixelClip {
+  boundary: Vec2[];
+  inside: Inside;
+  crossings: (y: number) => number[];
+}
+
+/** The clip boundary as a closed pixel-space polyline, an inside test and row crossings, in panel-local pixels. */
+export function clipInPixels(layout: Layout, clip: Clip): PixelClip {
   const local = (p: Vec2): Vec2 => {
     const [x, y] = toPixel(layout, p);
     return [x - layout.panel.x, y - layout.panel.y];
   };
   if (clip.kind === 'polygon') {
     const boundary = clip.points.map(local);
-    return { boundary, inside: polygonTest(boundary) };
+    return { boundary, inside: polygonTest(boundary), crossings: polygonCrossings(boundary) };
   }
   const center = local(clip.center);
   const rx = clip.radii[0] * layout.scale;
@@ -54,7 +60,7 @@ export function clipInPixels(layout: Layout, clip: Clip): { boundary: Vec2[]; in
     const t = (2 * Math.PI * k) / steps;
     boundary.push([center[0] + rx * Math.cos(t), center[1] + ry * Math.sin(t)]);
   }
-  return { boundary, inside: ellipseTest(center, rx, ry) };
+  return { boundary, inside: ellipseTest(center, rx, ry), crossings: ellipseCrossings(center, rx, ry) };
 }
 
 /** Marks every pixel within about one pixel of the boundary polyline. */
@@ -90,17 +96,48 @@ function supersample(inside: Inside, px: number, py: number): number {
   return Math.round((255 * hits) / (SUB * SUB));
 }
 
+/** Sorted x positions where the row y crosses a closed polygon (even–odd pairs bound the inside). */
+function polygonCrossings(poly: readonly Vec2[]): (y: number) => number[] {
+  const n = poly.length;
+  return (y) => {
+    const xs: number[] = [];
+    for (let i = 0, j = n - 1; i < n; j = i++) {
+      const [xi, yi] = poly[i] as Vec2;
+      const [xj, yj] = poly[j] as Vec2;
+      if (yi > y !== yj > y) xs.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
+    }
+    return xs.sort((a, b) => a - b);
+  };
+}
+
+function ellipseCrossings(center: Vec2, rx: number, ry: number): (y: number) => number[] {
+  return (y) => {
+    const t = 1 - ((y - center[1]) / ry) ** 2;
+    if (!(t >= 0)) return [];
+    const half = rx * Math.sqrt(t);
+    return [center[0] - half, center[0] + half];
+  };
+}
+
+/** Scanline fill of the pixels whose centres lie inside. */
+function fillInterior(crossings: (y: number) => number[], side: number, cover: Uint8Array): void {
+  for (let py = 0; py < side; py++) {
+    const xs = crossings(py + 0.5);
+    for (let k = 0; k + 1 < xs.length; k += 2) {
+      const from = Math.max(0, Math.ceil((xs[k] as number) - 0.5));
+      const to = Math.min(side, Math.ceil((xs[k + 1] as number) - 0.5));
+      if (to > from) cover.fill(255, py * side + from, py * side + to);
+    }
+  }
+}
+
 /** Coverage 0…255 of each panel pixel (row-major, panel-local). */
 export function clipCoverage(layout: Layout, clip: Clip): Uint8Array {
   const side = layout.panel.width;
-  const { boundary, inside } = clipInPixels(layout, clip);
+  const { boundary, inside, crossings } = clipInPixels(layout, clip);
   const near = markBoundary(boundary, side);
   const cover = new Uint8Array(side * side);
-  for (let py = 0; py < side; py++) {
-    for (let px = 0; px < side; px++) {
-      const i = py * side + px;
-      cover[i] = near[i] ? supersample(inside, px, py) : inside(px + 0.5, py + 0.5) ? 255 : 0;
-    }
-  }
+  fillInterior(crossings, side, cover);
+  for (let i = 0; i < near.length; i++) if (near[i]) cover[i] = supersample(inside, i % side, Math.floor(i / side));
   return cover;
 }
