@@ -144,6 +144,19 @@ describeWithData('FIF bad input', () => {
     });
   });
 
+  test('variants this reader does not read are unsupported_format', async () => {
+    const rawStart = listTags(sim).find(
+      (t) =>
+        t.kind === TAG_KIND.blockStart &&
+        new DataView(sim.buffer, sim.byteOffset).getInt32(t.pos + 16) === 102,
+    );
+    if (!rawStart) throw new Error('no raw data block');
+    expect(await outcome(withInt32(sim, rawStart.pos + 16, 119))).toBe('unsupported_format'); // MaxShield (IAS) raw
+    expect(await outcome(withInt32(sim, rawStart.pos + 16, 373))).toBe('unsupported_format'); // an epochs block
+    const buffer = firstTag(sim, TAG_KIND.dataBuffer);
+    expect(await outcome(withInt32(sim, buffer.pos + 4, 20))).toBe('unsupported_format'); // complex float buffers
+  });
+
   /** Random byte changes in [0, headerEnd) of `bytes`: the result opens or is refused with an ApiError. */
   async function fuzz(bytes: Uint8Array, headerEnd: number, name: string, numRuns: number): Promise<void> {
     await fc.assert(
