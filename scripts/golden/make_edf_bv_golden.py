@@ -78,7 +78,9 @@ def common(raw):
     return dict(ch_names=raw.ch_names, types=raw.get_channel_types(), sfreq=float(raw.info['sfreq']),
                 n_times=int(raw.n_times), fiff_units=[int(ch['unit']) for ch in raw.info['chs']],
                 orig_units=[raw._orig_units.get(n, '') for n in raw.ch_names],
-                annotations=annotations(raw))
+                annotations=annotations(raw),
+                meas_date=None if raw.info['meas_date'] is None
+                else raw.info['meas_date'].strftime('%Y-%m-%dT%H:%M:%S.%fZ'))
 
 
 def edf_golden(path):

@@ -8,6 +8,7 @@ import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import { LIMITS, type ChannelInfo, type OpenOptions, type Recording, type RecordingEvent, type RecordingInfo } from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
+import { isoFromMicros } from '../eeg-shared/dates';
 import { checkWindow } from '../eeg-shared/window';
 import { positionsFromCoordinates, type BvPositions } from './coordinates';
 import { readRaw, type BvDataLayout } from './data';
@@ -77,7 +78,7 @@ function buildInfo(h: BvHeader, m: BvMarkers, nSamples: number, pos: BvPositions
   const channels = h.channels.map((c, i) => channelInfo(c, i, pos));
   const notes: Record<string, string | number> = { headerVersion: h.version };
   if (pos && pos.positions.size > 0) notes.positions = POSITIONS_FROM_FILE;
-  if (m.measDate !== null) notes.measDate = new Date(Math.floor(m.measDate / 1000)).toISOString();
+  if (m.measDate !== null) notes.measDate = isoFromMicros(m.measDate);
   return {
     format: 'brainvision',
     kind: 'raw',

@@ -3,6 +3,7 @@
  * field. Every field is validated; the record count is recomputed from the file size as MNE does.
  */
 import { unreadableRecording } from '../../core/errors';
+import { isoFromMicros } from '../eeg-shared/dates';
 import { LIMITS } from '../types';
 
 export type EdfSubtype = 'edf' | 'bdf';
@@ -79,7 +80,7 @@ function measDate(recordingField: string, dateField: string, timeField: string):
   const ms = Date.UTC(ymd[0], ymd[1] - 1, ymd[2], Number(t[1]), Number(t[2]), Number(t[3]));
   const date = new Date(ms);
   const valid = date.getUTCDate() === ymd[2] && date.getUTCHours() === Number(t[1]) && date.getUTCSeconds() === Number(t[3]);
-  return valid ? date.toISOString() : null;
+  return valid ? isoFromMicros(ms * 1000) : null;
 }
 
 /** Parses the fixed 256-byte part; returns the signal count and the header size it announces. */

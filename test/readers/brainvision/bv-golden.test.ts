@@ -17,6 +17,7 @@ function expectInfoLikeMne(rec: Recording, g: EegGolden): void {
   expect(rec.info.sfreq).toBe(g.sfreq);
   expect(rec.info.nSamples).toBe(g.n_times);
   expect(rec.info.excluded).toEqual([]);
+  expect(rec.info.notes?.measDate ?? null).toBe(g.meas_date);
 }
 
 describeWithData('BrainVision reader vs MNE 1.3', () => {

@@ -35,6 +35,7 @@ describeWithData('EDF/BDF reader vs MNE 1.3', () => {
       expect(rec.info.channels.map((c) => c.unit)).toEqual(index.map((i) => (g.fiff_units[i] === FIFF_UNIT_V ? 'V' : '')));
       expect(rec.info.sfreq).toBe(g.sfreq);
       expect(rec.info.nSamples).toBe(g.n_times);
+      expect(rec.info.notes?.measDate ?? null).toBe(g.meas_date);
     });
 
     it('has MNE annotations as events', () => {

@@ -25,6 +25,7 @@ describe.each([
     expect(rec.info.channels.map((c) => c.type)).toEqual(g.types);
     expect(rec.info.sfreq).toBe(g.sfreq);
     expect(rec.info.nSamples).toBe(g.n_times);
+    expect(rec.info.notes?.measDate).toBe(g.meas_date);
     expect(rec.info.format).toBe(path.endsWith('.bdf') ? 'bdf' : 'edf');
   });
 

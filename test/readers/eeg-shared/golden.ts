@@ -24,6 +24,8 @@ export interface EegGolden {
   fiff_units: number[];
   orig_units: string[];
   annotations: GoldenAnnotation[];
+  /** MNE's info['meas_date'] as ISO 8601 with microseconds, or null. */
+  meas_date: string | null;
   picks: number[];
   windows: GoldenWindow[];
   samples_per_record?: number[];
