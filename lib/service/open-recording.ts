@@ -55,6 +55,8 @@ export interface OpenedRecording {
   identity: RecordingIdentity;
   /** A short stable string for caches and ETags. */
   identityKey: string;
+  /** The recording cache's key (identity plus database extras), when it came from openCached. */
+  cacheKey?: string;
 }
 
 const hasPosition = (c: ChannelInfo): boolean => {
@@ -207,7 +209,7 @@ export async function openCached(
   const key = `${path}|${identity.size}|${Math.round(identity.mtimeMs)}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const opened = await openForHandler(path, options);
+  const opened = { ...(await openForHandler(path, options)), cacheKey: key };
   cache.set(key, opened);
   return opened;
 }
