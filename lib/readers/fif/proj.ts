@@ -16,7 +16,10 @@ export function makeProjector(
 ): number[][] {
   const nchan = channelNames.length;
   const columns = projectors.flatMap((p) => scatteredVectors(p, channelNames, new Set(bads)));
-  const nonzero = columns.filter((v) => norm(v) > 0).map((v) => v.map((x) => x / norm(v)));
+  const nonzero = columns.flatMap((v) => {
+    const size = norm(v);
+    return size > 0 ? [v.map((x) => x / size)] : [];
+  });
   const identity = Matrix.eye(nchan, nchan);
   if (nonzero.length === 0) return identity.to2DArray();
   const u = orthonormalBasis(nonzero, nchan);
