@@ -1,7 +1,9 @@
 /**
  * CTF `.ds` datasets, read as MNE-Python 1.3's `read_raw_ctf(path)` reads them by default (clean_names=False,
  * system_clock='truncate', compensation as stored): `.res4` header, `.hc` head coils → dev_head_t and fiducials,
- * `BadChannels`, and `.meg4` (+ `.N_meg4`) data read window by window.
+ * optional `.eeg` electrode and `*.pos` Polhemus files → EEG positions and dig, `BadChannels`, `MarkerFile.mrk` and
+ * `bad.segments` → events, and `.meg4` (+ `.N_meg4`) data read window by window. Compensation coefficients are not
+ * read (the data are returned with the grade they were stored in, `notes.compensationGrade`).
  */
 import { basename, join } from 'node:path';
 import { badRequest, unreadableRecording } from '../../core/errors';
