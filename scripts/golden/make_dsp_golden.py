@@ -42,7 +42,7 @@ def write(name, obj):
     os.makedirs(OUT, exist_ok=True)
     path = os.path.join(OUT, name)
     with open(path, 'w') as f:
-        json.dump(obj, f, separators=(',', ':'))
+        json.dump(obj, f, separators=(',', ':'), allow_nan=False)
     print(f'{path}: {os.path.getsize(path) / 1e3:.0f} kB')
 
 
@@ -112,6 +112,9 @@ def welch_golden(raw, channels, name, spans):
         bands = {}
         for band, (fmin, fmax) in BANDS.items():
             mask = (fmin < freqs) & (freqs < fmax)
+            if not mask.any():  # MNE raises 'No frequencies in band'
+                bands[band] = dict(empty=True)
+                continue
             mean = psd[:, mask].mean(axis=1)
             bands[band] = dict(mean=as_list(mean), dB=as_list(10 * np.log10(mean)),
                                normalized=as_list((psd / psd.sum(-1, keepdims=True))[:, mask].sum(1)))
