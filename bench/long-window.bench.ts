@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const { fs, bytesRead } = countingFs();
   const t0 = performance.now();
   const rec: Recording =
-    format === 'edf' ? await openEdf(join(dir, 'long.edf'), fs) : await openBrainVision(join(dir, 'long.vhdr'), fs);
+    format === 'edf'
+      ? await openEdf(join(dir, 'long.edf'), fs)
+      : await openBrainVision(join(dir, 'long.vhdr'), fs);
   const t1 = performance.now();
   const afterOpen = bytesRead();
   const start = 59 * 60 * rec.info.sfreq;
@@ -44,7 +46,11 @@ async function main(): Promise<void> {
   const repeats: number[] = [];
   for (let minute = 1; minute <= 59; minute += 3) {
     const r0 = performance.now();
-    await rec.readWindow(picks, minute * 60 * rec.info.sfreq + 123, minute * 60 * rec.info.sfreq + 123 + rec.info.sfreq);
+    await rec.readWindow(
+      picks,
+      minute * 60 * rec.info.sfreq + 123,
+      minute * 60 * rec.info.sfreq + 123 + rec.info.sfreq,
+    );
     repeats.push(performance.now() - r0);
   }
   repeats.sort((a, b) => a - b);

@@ -17,7 +17,8 @@ const MARKER_EVERY = 10; // seconds
 
 /** Deterministic int16 test signal: a channel-specific sine plus a slow ramp. */
 function sample(channel: number, t: number): number {
-  const v = 2000 * Math.sin(2 * Math.PI * (1 + channel / 8) * (t / SFREQ)) + ((t * 7 + channel * 131) % 401) - 200;
+  const v =
+    2000 * Math.sin(2 * Math.PI * (1 + channel / 8) * (t / SFREQ)) + ((t * 7 + channel * 131) % 401) - 200;
   return Math.round(v);
 }
 
@@ -25,18 +26,35 @@ const ascii = (text: string, width: number): string => text.padEnd(width, ' ').s
 
 function edfHeader(): Buffer {
   const ns = N_CHANNELS + 1;
-  const labels = [...Array.from({ length: N_CHANNELS }, (_, c) => `EEG${String(c + 1).padStart(3, '0')}`), 'EDF Annotations'];
-  const perSignal = (f: (i: number) => string, width: number): string => labels.map((_, i) => ascii(f(i), width)).join('');
+  const labels = [
+    ...Array.from({ length: N_CHANNELS }, (_, c) => `EEG${String(c + 1).padStart(3, '0')}`),
+    'EDF Annotations',
+  ];
+  const perSignal = (f: (i: number) => string, width: number): string =>
+    labels.map((_, i) => ascii(f(i), width)).join('');
   const isTal = (i: number): boolean => i === N_CHANNELS;
   const fixed =
-    ascii('0', 8) + ascii('X X X long-test', 80) + ascii('Startdate 01-JAN-2024 X X generator', 80) +
-    '01.01.24' + '10.00.00' + ascii(String(256 * (ns + 1)), 8) + ascii('EDF+C', 44) + ascii(String(SECONDS), 8) +
-    ascii('1', 8) + ascii(String(ns), 4);
+    ascii('0', 8) +
+    ascii('X X X long-test', 80) +
+    ascii('Startdate 01-JAN-2024 X X generator', 80) +
+    '01.01.24' +
+    '10.00.00' +
+    ascii(String(256 * (ns + 1)), 8) +
+    ascii('EDF+C', 44) +
+    ascii(String(SECONDS), 8) +
+    ascii('1', 8) +
+    ascii(String(ns), 4);
   const signals =
-    perSignal((i) => labels[i] ?? '', 16) + perSignal(() => '', 80) + perSignal((i) => (isTal(i) ? '' : 'uV'), 8) +
-    perSignal((i) => (isTal(i) ? '-1' : '-3276.8'), 8) + perSignal((i) => (isTal(i) ? '1' : '3276.7'), 8) +
-    perSignal(() => '-32768', 8) + perSignal(() => '32767', 8) + perSignal(() => '', 80) +
-    perSignal((i) => String(isTal(i) ? TAL_SAMPLES : SFREQ), 8) + perSignal(() => '', 32);
+    perSignal((i) => labels[i] ?? '', 16) +
+    perSignal(() => '', 80) +
+    perSignal((i) => (isTal(i) ? '' : 'uV'), 8) +
+    perSignal((i) => (isTal(i) ? '-1' : '-3276.8'), 8) +
+    perSignal((i) => (isTal(i) ? '1' : '3276.7'), 8) +
+    perSignal(() => '-32768', 8) +
+    perSignal(() => '32767', 8) +
+    perSignal(() => '', 80) +
+    perSignal((i) => String(isTal(i) ? TAL_SAMPLES : SFREQ), 8) +
+    perSignal(() => '', 32);
   return Buffer.from(fixed + signals, 'latin1');
 }
 
@@ -63,17 +81,44 @@ function writeEdf(path: string): void {
 }
 
 function writeBrainVision(dir: string): void {
-  const channels = Array.from({ length: N_CHANNELS }, (_, c) => `Ch${c + 1}=EEG${String(c + 1).padStart(3, '0')},,0.1,µV`);
+  const channels = Array.from(
+    { length: N_CHANNELS },
+    (_, c) => `Ch${c + 1}=EEG${String(c + 1).padStart(3, '0')},,0.1,µV`,
+  );
   const vhdr = [
-    'Brain Vision Data Exchange Header File Version 1.0', '', '[Common Infos]', 'Codepage=UTF-8',
-    'DataFile=long.eeg', 'MarkerFile=long.vmrk', 'DataFormat=BINARY', 'DataOrientation=MULTIPLEXED',
-    `NumberOfChannels=${N_CHANNELS}`, `SamplingInterval=${1e6 / SFREQ}`, '', '[Binary Infos]', 'BinaryFormat=INT_16', '',
-    '[Channel Infos]', ...channels, '',
+    'Brain Vision Data Exchange Header File Version 1.0',
+    '',
+    '[Common Infos]',
+    'Codepage=UTF-8',
+    'DataFile=long.eeg',
+    'MarkerFile=long.vmrk',
+    'DataFormat=BINARY',
+    'DataOrientation=MULTIPLEXED',
+    `NumberOfChannels=${N_CHANNELS}`,
+    `SamplingInterval=${1e6 / SFREQ}`,
+    '',
+    '[Binary Infos]',
+    'BinaryFormat=INT_16',
+    '',
+    '[Channel Infos]',
+    ...channels,
+    '',
   ].join('\n');
-  const markers = Array.from({ length: SECONDS / MARKER_EVERY }, (_, k) => `Mk${k + 2}=Stimulus,S  1,${k * MARKER_EVERY * SFREQ + 501},200,0`);
+  const markers = Array.from(
+    { length: SECONDS / MARKER_EVERY },
+    (_, k) => `Mk${k + 2}=Stimulus,S  1,${k * MARKER_EVERY * SFREQ + 501},200,0`,
+  );
   const vmrk = [
-    'Brain Vision Data Exchange Marker File, Version 1.0', '', '[Common Infos]', 'Codepage=UTF-8', 'DataFile=long.eeg', '',
-    '[Marker Infos]', 'Mk1=New Segment,,1,1,0,20240101100000000000', ...markers, '',
+    'Brain Vision Data Exchange Marker File, Version 1.0',
+    '',
+    '[Common Infos]',
+    'Codepage=UTF-8',
+    'DataFile=long.eeg',
+    '',
+    '[Marker Infos]',
+    'Mk1=New Segment,,1,1,0,20240101100000000000',
+    ...markers,
+    '',
   ].join('\n');
   const fdH = openSync(join(dir, 'long.vhdr'), 'w');
   writeSync(fdH, Buffer.from(vhdr, 'utf8'));
@@ -85,7 +130,8 @@ function writeBrainVision(dir: string): void {
   const second = Buffer.alloc(N_CHANNELS * SFREQ * 2);
   for (let r = 0; r < SECONDS; r++) {
     for (let s = 0; s < SFREQ; s++) {
-      for (let c = 0; c < N_CHANNELS; c++) second.writeInt16LE(sample(c, r * SFREQ + s), (s * N_CHANNELS + c) * 2);
+      for (let c = 0; c < N_CHANNELS; c++)
+        second.writeInt16LE(sample(c, r * SFREQ + s), (s * N_CHANNELS + c) * 2);
     }
     writeSync(fd, second);
   }
@@ -98,7 +144,9 @@ function main(): void {
   const t0 = Date.now();
   writeEdf(join(dir, 'long.edf'));
   writeBrainVision(dir);
-  console.log(`wrote ${join(dir, 'long.edf')} and long.vhdr/.vmrk/.eeg in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  console.log(
+    `wrote ${join(dir, 'long.edf')} and long.vhdr/.vmrk/.eeg in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+  );
 }
 
 main();

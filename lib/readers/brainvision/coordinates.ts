@@ -26,7 +26,8 @@ export interface BvPositions {
 /** BESA (radius, theta, phi in degrees) → Cartesian millimetres, as MNE's `_sph_to_cart([r, phi, theta])`. */
 function besaToCartesian(text: string, key: string): Vec3 {
   const parts = text.split(',');
-  if (parts.length !== 3) throw unreadableRecording(`BrainVision coordinates of ${key} are not "radius,theta,phi"`);
+  if (parts.length !== 3)
+    throw unreadableRecording(`BrainVision coordinates of ${key} are not "radius,theta,phi"`);
   const [given, theta, phi] = parts.map((p, i) => parseDecimal(p, `coordinate ${i + 1} of ${key}`)) as Vec3;
   const radius = given === 1 ? given * (HEAD_SIZE_DEFAULT * 1000) : given;
   const pol = theta * (Math.PI / 180);
@@ -43,13 +44,17 @@ function fiducials(points: readonly Vec3[]): DigPoint[] {
 }
 
 /** Positions for `channels` from the [Coordinates] entries (channel key, value) in file order. */
-export function positionsFromCoordinates(entries: readonly [string, string][], channels: readonly BvChannel[]): BvPositions {
+export function positionsFromCoordinates(
+  entries: readonly [string, string][],
+  channels: readonly BvChannel[],
+): BvPositions {
   const byKey = new Map(channels.map((c, i) => [c.key, i]));
   const montage: { name: string; index: number; r: Vec3; ident: number }[] = [];
   const toMisc = new Set<number>();
   entries.forEach(([key, value], k) => {
     const index = byKey.get(key);
-    if (index === undefined) throw unreadableRecording(`BrainVision [Coordinates] entry ${key} has no channel`);
+    if (index === undefined)
+      throw unreadableRecording(`BrainVision [Coordinates] entry ${key} has no channel`);
     const mm = besaToCartesian(value, key);
     const channel = channels[index] as BvChannel;
     if (mm.every((v) => v === 0) && channel.type !== 'eog' && channel.type !== 'misc') toMisc.add(index);

@@ -22,9 +22,16 @@ const DECODERS: Record<BinaryFormat, Decoder> = {
   IEEE_FLOAT_32: (v, at) => v.getFloat32(at, true),
 };
 
-const viewOf = (bytes: Uint8Array): DataView => new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+const viewOf = (bytes: Uint8Array): DataView =>
+  new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-async function readMultiplexed(src: ByteSource, l: BvDataLayout, channels: readonly number[], start: number, stop: number) {
+async function readMultiplexed(
+  src: ByteSource,
+  l: BvDataLayout,
+  channels: readonly number[],
+  start: number,
+  stop: number,
+) {
   const width = BYTES_PER_SAMPLE[l.format];
   const rowBytes = width * l.nChannels;
   const rowsPerRead = Math.max(1, Math.floor(MAX_READ_BYTES / rowBytes));
@@ -41,7 +48,13 @@ async function readMultiplexed(src: ByteSource, l: BvDataLayout, channels: reado
   return out;
 }
 
-async function readVectorized(src: ByteSource, l: BvDataLayout, channels: readonly number[], start: number, stop: number) {
+async function readVectorized(
+  src: ByteSource,
+  l: BvDataLayout,
+  channels: readonly number[],
+  start: number,
+  stop: number,
+) {
   const width = BYTES_PER_SAMPLE[l.format];
   const decode = DECODERS[l.format];
   const out: Float64Array[] = [];
@@ -55,7 +68,13 @@ async function readVectorized(src: ByteSource, l: BvDataLayout, channels: readon
 }
 
 /** Raw (unscaled) samples [start, stop) of `channels`. */
-export function readRaw(src: ByteSource, l: BvDataLayout, channels: readonly number[], start: number, stop: number): Promise<Float64Array[]> {
+export function readRaw(
+  src: ByteSource,
+  l: BvDataLayout,
+  channels: readonly number[],
+  start: number,
+  stop: number,
+): Promise<Float64Array[]> {
   if (stop <= start) return Promise.resolve(channels.map(() => new Float64Array(0)));
   return l.orientation === 'MULTIPLEXED'
     ? readMultiplexed(src, l, channels, start, stop)

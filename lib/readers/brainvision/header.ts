@@ -37,15 +37,25 @@ export interface BvHeader {
 }
 
 const VERSION = /Brain ?Vision( Core| V-Amp)? Data( Exchange)? Header File,? Version ([12])\.0/;
-const VOLTAGE_UNITS: Record<string, number> = { V: 1, 'µV': 1e-6, uV: 1e-6, mV: 1e-3, nV: 1e-9 };
-const OTHER_UNITS: Record<string, number> = { C: 1, '°C': 1, 'n/a': 1, 'µS': 1e-6, uS: 1e-6, ARU: 1, S: 1, N: 1 };
+const VOLTAGE_UNITS: Record<string, number> = { V: 1, µV: 1e-6, uV: 1e-6, mV: 1e-3, nV: 1e-9 };
+const OTHER_UNITS: Record<string, number> = {
+  C: 1,
+  '°C': 1,
+  'n/a': 1,
+  µS: 1e-6,
+  uS: 1e-6,
+  ARU: 1,
+  S: 1,
+  N: 1,
+};
 const EOG_NAMES = ['HEOGL', 'HEOGR', 'VEOGb'];
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseDecimal(text: string, what: string): number {
   const t = text.trim();
   const value = Number(t);
-  if (!DECIMAL.test(t) || !Number.isFinite(value)) throw unreadableRecording(`BrainVision ${what} is not a number: "${t}"`);
+  if (!DECIMAL.test(t) || !Number.isFinite(value))
+    throw unreadableRecording(`BrainVision ${what} is not a number: "${t}"`);
   return value;
 }
 
@@ -79,9 +89,11 @@ function parseChannel(key: string, props: string): Omit<BvChannel, 'type' | 'uni
   const fields = props.split(',');
   if (fields.length < 4) fields.push('µV');
   else if (fields[3] === '') fields[3] = 'µV';
-  if (fields.length < 4) throw unreadableRecording(`BrainVision channel ${key} has too few fields: "${props}"`);
+  if (fields.length < 4)
+    throw unreadableRecording(`BrainVision channel ${key} has too few fields: "${props}"`);
   const [rawName = '', , resolutionText = '', rawUnit = ''] = fields;
-  const resolution = resolutionText === '' ? (rawUnit ? 1 : 1e-6) : parseDecimal(resolutionText, `resolution of ${key}`);
+  const resolution =
+    resolutionText === '' ? (rawUnit ? 1 : 1e-6) : parseDecimal(resolutionText, `resolution of ${key}`);
   const origUnit = rawUnit.replace(/\xc2/g, '');
   const range = (VOLTAGE_UNITS[origUnit] ?? OTHER_UNITS[origUnit] ?? 1) * 1;
   return { name: rawName.replace(/\\1/g, ','), key, origUnit, factor: range * resolution };
@@ -115,7 +127,8 @@ function commonSection(ini: Ini): string {
 
 function binaryFormat(ini: Ini, common: string): BinaryFormat {
   const dataFormat = option(ini, common, 'DataFormat');
-  if (dataFormat !== 'BINARY') throw unsupportedFormat(`BrainVision DataFormat ${dataFormat} (only BINARY is read)`);
+  if (dataFormat !== 'BINARY')
+    throw unsupportedFormat(`BrainVision DataFormat ${dataFormat} (only BINARY is read)`);
   const format = option(ini, 'Binary Infos', 'BinaryFormat');
   if (!(format in BYTES_PER_SAMPLE)) throw unsupportedFormat(`BrainVision BinaryFormat ${format}`);
   return format as BinaryFormat;
@@ -135,7 +148,8 @@ export function parseVhdr(bytes: Uint8Array): BvHeader {
   if (!(interval > 0)) throw unreadableRecording(`BrainVision SamplingInterval ${interval} is not positive`);
   const nchanText = option(ini, common, 'NumberOfChannels').trim();
   const nchan = /^[+-]?\d+$/.test(nchanText) ? Number(nchanText) : NaN;
-  if (!(nchan >= 1 && nchan <= LIMITS.maxChannels)) throw unreadableRecording(`BrainVision NumberOfChannels "${nchanText}"`);
+  if (!(nchan >= 1 && nchan <= LIMITS.maxChannels))
+    throw unreadableRecording(`BrainVision NumberOfChannels "${nchanText}"`);
   const coordinates = ini.get('Coordinates');
   return {
     version,

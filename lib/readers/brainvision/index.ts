@@ -6,7 +6,14 @@
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import { LIMITS, type ChannelInfo, type OpenOptions, type Recording, type RecordingEvent, type RecordingInfo } from '../types';
+import {
+  LIMITS,
+  type ChannelInfo,
+  type OpenOptions,
+  type Recording,
+  type RecordingEvent,
+  type RecordingInfo,
+} from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
 import { isoFromMicros } from '../eeg-shared/dates';
 import { checkWindow } from '../eeg-shared/window';
@@ -18,7 +25,8 @@ import { parseVmrk, type BvMarkers } from './markers';
 /** Value of `info.notes.positions` when channel positions came from the recording itself. */
 export const POSITIONS_FROM_FILE = 'file';
 
-export const carriesFilePositions = (info: RecordingInfo): boolean => info.notes?.positions === POSITIONS_FROM_FILE;
+export const carriesFilePositions = (info: RecordingInfo): boolean =>
+  info.notes?.positions === POSITIONS_FROM_FILE;
 
 /** A file named by the header, kept inside the header's folder. */
 function siblingPath(vhdrPath: string, name: string, what: string): string {
@@ -30,10 +38,12 @@ function siblingPath(vhdrPath: string, name: string, what: string): string {
 }
 
 async function readWhole(fs: SourceFs, path: string, what: string): Promise<Uint8Array> {
-  if (!(await fs.exists(path))) throw unreadableRecording(`the BrainVision ${what} ${path.split(sep).pop()} is missing`);
+  if (!(await fs.exists(path)))
+    throw unreadableRecording(`the BrainVision ${what} ${path.split(sep).pop()} is missing`);
   const src = await fs.open(path);
   try {
-    if (src.size > LIMITS.maxHeaderBytes) throw unreadableRecording(`the BrainVision ${what} is too large (${src.size} bytes)`);
+    if (src.size > LIMITS.maxHeaderBytes)
+      throw unreadableRecording(`the BrainVision ${what} is too large (${src.size} bytes)`);
     return await src.read(0, src.size);
   } finally {
     await src.close();
@@ -41,7 +51,8 @@ async function readWhole(fs: SourceFs, path: string, what: string): Promise<Uint
 }
 
 async function openData(fs: SourceFs, path: string): Promise<ByteSource> {
-  if (!(await fs.exists(path))) throw unreadableRecording(`the BrainVision data file ${path.split(sep).pop()} is missing`);
+  if (!(await fs.exists(path)))
+    throw unreadableRecording(`the BrainVision data file ${path.split(sep).pop()} is missing`);
   return fs.open(path);
 }
 
@@ -97,9 +108,15 @@ function buildInfo(h: BvHeader, m: BvMarkers, nSamples: number, pos: BvPositions
   };
 }
 
-export async function openBrainVision(vhdrPath: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
+export async function openBrainVision(
+  vhdrPath: string,
+  fs: SourceFs,
+  _options: OpenOptions = {},
+): Promise<Recording> {
   const header = parseVhdr(await readWhole(fs, vhdrPath, 'header'));
-  const markers = parseVmrk(await readWhole(fs, siblingPath(vhdrPath, header.markerFile, 'MarkerFile'), 'marker file'));
+  const markers = parseVmrk(
+    await readWhole(fs, siblingPath(vhdrPath, header.markerFile, 'MarkerFile'), 'marker file'),
+  );
   const positions = header.coordinates ? positionsFromCoordinates(header.coordinates, header.channels) : null;
   const data = await openData(fs, siblingPath(vhdrPath, header.dataFile, 'DataFile'));
   const layout: BvDataLayout = {

@@ -41,19 +41,22 @@ function handleLine(state: ParserState, line: string, lineNo: number): void {
   const section = SECTION.exec(value);
   if (section) {
     const name = section[1] ?? '';
-    if (state.sections.has(name)) throw unreadableRecording(`BrainVision header: section [${name}] appears twice`);
+    if (state.sections.has(name))
+      throw unreadableRecording(`BrainVision header: section [${name}] appears twice`);
     state.current = new Map();
     state.sections.set(name, state.current);
     state.sectionName = name;
     state.option = null;
     return;
   }
-  if (!state.current) throw unreadableRecording(`BrainVision header: line ${lineNo} comes before any [section]`);
+  if (!state.current)
+    throw unreadableRecording(`BrainVision header: line ${lineNo} comes before any [section]`);
   // configparser's `(?P<option>.*?)\s*(=|:)\s*(?P<value>.*)$`, found without backtracking: the first delimiter.
   const delimiter = value.search(/[=:]/);
   const key = delimiter > 0 ? value.slice(0, delimiter).trimEnd().toLowerCase() : '';
   if (!key) throw unreadableRecording(`BrainVision header: cannot parse line ${lineNo}`);
-  if (state.current.has(key)) throw unreadableRecording(`BrainVision header: "${key}" appears twice in [${state.sectionName}]`);
+  if (state.current.has(key))
+    throw unreadableRecording(`BrainVision header: "${key}" appears twice in [${state.sectionName}]`);
   state.current.set(key, [value.slice(delimiter + 1).trim()]);
   state.option = key;
 }

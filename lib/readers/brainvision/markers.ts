@@ -32,7 +32,15 @@ const MARKER_LINE = /^Mk\d+=([^\n]*)/;
 export function parseBvDate(text: string): number | null {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{6})$/.exec(text.trim());
   if (!m) return null;
-  const [y, mo, d, h, mi, s, us] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+  const [y, mo, d, h, mi, s, us] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const ms = Date.UTC(y, mo - 1, d, h, mi, s);
   const date = new Date(ms);
   if (date.getUTCMonth() !== mo - 1 || date.getUTCDate() !== d || h > 23 || mi > 59 || s > 59) return null;
@@ -47,7 +55,8 @@ function integer(text: string, what: string): number {
 
 function parseMarker(line: string): { marker: BvMarker; fields: string[] } {
   const fields = line.split(',');
-  if (fields.length < 4) throw unreadableRecording(`BrainVision marker "${line.trim()}" has fewer than 4 fields`);
+  if (fields.length < 4)
+    throw unreadableRecording(`BrainVision marker "${line.trim()}" has fewer than 4 fields`);
   const [type = '', description = '', position = '', size = ''] = fields;
   return {
     marker: {

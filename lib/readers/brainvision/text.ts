@@ -8,11 +8,26 @@ import { unsupportedFormat } from '../../core/errors';
 type Codec = 'utf-8' | 'cp1252' | 'latin-1' | 'ascii';
 
 const CODEC_NAMES: Record<string, Codec> = {
-  utf_8: 'utf-8', utf8: 'utf-8', u8: 'utf-8', utf: 'utf-8', cp65001: 'utf-8',
-  cp1252: 'cp1252', windows_1252: 'cp1252', ansi: 'cp1252',
-  latin_1: 'latin-1', latin1: 'latin-1', latin: 'latin-1', l1: 'latin-1', iso_8859_1: 'latin-1',
-  iso8859_1: 'latin-1', '8859': 'latin-1', cp819: 'latin-1', iso_ir_100: 'latin-1',
-  ascii: 'ascii', us_ascii: 'ascii', '646': 'ascii',
+  utf_8: 'utf-8',
+  utf8: 'utf-8',
+  u8: 'utf-8',
+  utf: 'utf-8',
+  cp65001: 'utf-8',
+  cp1252: 'cp1252',
+  windows_1252: 'cp1252',
+  ansi: 'cp1252',
+  latin_1: 'latin-1',
+  latin1: 'latin-1',
+  latin: 'latin-1',
+  l1: 'latin-1',
+  iso_8859_1: 'latin-1',
+  iso8859_1: 'latin-1',
+  '8859': 'latin-1',
+  cp819: 'latin-1',
+  iso_ir_100: 'latin-1',
+  ascii: 'ascii',
+  us_ascii: 'ascii',
+  '646': 'ascii',
 };
 const CP1252_UNDEFINED = new Set([0x81, 0x8d, 0x8f, 0x90, 0x9d]);
 
@@ -33,7 +48,8 @@ function codecOf(name: string): Codec {
   // "ANSI" is matched exactly by MNE; other names go through Python's codec lookup (case and -/space insensitive).
   if (name === 'ANSI') return 'cp1252';
   const codec = CODEC_NAMES[name.toLowerCase().replace(/[-\s]/g, '_')];
-  if (!codec || name.toLowerCase() === 'ansi') throw unsupportedFormat(`BrainVision code page "${name}" is not supported`);
+  if (!codec || name.toLowerCase() === 'ansi')
+    throw unsupportedFormat(`BrainVision code page "${name}" is not supported`);
   return codec;
 }
 
@@ -42,7 +58,10 @@ function strictDecode(bytes: Uint8Array, codec: Codec): string | null {
   if (codec === 'ascii') return bytes.every((b) => b < 0x80) ? latin1(bytes) : null;
   if (codec === 'cp1252' && bytes.some((b) => CP1252_UNDEFINED.has(b))) return null;
   try {
-    return new TextDecoder(codec === 'cp1252' ? 'windows-1252' : 'utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+    return new TextDecoder(codec === 'cp1252' ? 'windows-1252' : 'utf-8', {
+      fatal: true,
+      ignoreBOM: true,
+    }).decode(bytes);
   } catch {
     return null;
   }

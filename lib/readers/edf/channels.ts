@@ -78,7 +78,9 @@ export function buildLayout(header: EdfHeader): EdfLayout {
     signalOffsets.push(total);
     total += s.samplesPerRecord;
   }
-  const annotationSignals = header.signals.flatMap((s, i) => (ANNOTATION_LABELS.includes(s.label) ? [i] : []));
+  const annotationSignals = header.signals.flatMap((s, i) =>
+    ANNOTATION_LABELS.includes(s.label) ? [i] : [],
+  );
   const dataSignals = header.signals.flatMap((s, i) => (ANNOTATION_LABELS.includes(s.label) ? [] : [i]));
   if (dataSignals.length === 0) throw unreadableRecording('EDF file holds only annotation signals');
   const names = uniqueChannelNames(dataSignals.map((i) => header.signals[i]?.label ?? ''));
@@ -115,5 +117,13 @@ export function buildLayout(header: EdfHeader): EdfLayout {
       origUnit: s.unit,
     });
   });
-  return { sfreq, recordSamples, channels, excluded, annotationSignals, signalOffsets, recordSamplesAll: total };
+  return {
+    sfreq,
+    recordSamples,
+    channels,
+    excluded,
+    annotationSignals,
+    signalOffsets,
+    recordSamplesAll: total,
+  };
 }

@@ -34,8 +34,16 @@ export interface EdfHeader {
 
 const FIXED_BYTES = 256;
 const SIGNAL_FIELDS: readonly [string, number][] = [
-  ['label', 16], ['transducer', 80], ['unit', 8], ['physicalMin', 8], ['physicalMax', 8],
-  ['digitalMin', 8], ['digitalMax', 8], ['prefiltering', 80], ['samplesPerRecord', 8], ['reserved', 32],
+  ['label', 16],
+  ['transducer', 80],
+  ['unit', 8],
+  ['physicalMin', 8],
+  ['physicalMax', 8],
+  ['digitalMin', 8],
+  ['digitalMax', 8],
+  ['prefiltering', 80],
+  ['samplesPerRecord', 8],
+  ['reserved', 32],
 ];
 
 const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
@@ -48,7 +56,8 @@ function parseInteger(text: string, what: string): number {
   const t = stripAscii(text);
   if (!/^[+-]?\d+$/.test(t)) throw unreadableRecording(`EDF header field ${what} is not an integer: "${t}"`);
   const value = Number(t);
-  if (!Number.isSafeInteger(value)) throw unreadableRecording(`EDF header field ${what} is out of range: "${t}"`);
+  if (!Number.isSafeInteger(value))
+    throw unreadableRecording(`EDF header field ${what} is out of range: "${t}"`);
   return value;
 }
 
@@ -79,7 +88,10 @@ function measDate(recordingField: string, dateField: string, timeField: string):
   if (!ymd || !t) return null;
   const ms = Date.UTC(ymd[0], ymd[1] - 1, ymd[2], Number(t[1]), Number(t[2]), Number(t[3]));
   const date = new Date(ms);
-  const valid = date.getUTCDate() === ymd[2] && date.getUTCHours() === Number(t[1]) && date.getUTCSeconds() === Number(t[3]);
+  const valid =
+    date.getUTCDate() === ymd[2] &&
+    date.getUTCHours() === Number(t[1]) &&
+    date.getUTCSeconds() === Number(t[3]);
   return valid ? isoFromMicros(ms * 1000) : null;
 }
 
@@ -90,7 +102,9 @@ export function parseFixedHeader(fixed: Uint8Array): { ns: number; headerBytes: 
   const ns = parseInteger(edfStr(fixed.subarray(252, 256)), 'number of signals');
   if (ns < 1 || ns > LIMITS.maxChannels) throw unreadableRecording(`EDF header declares ${ns} signals`);
   if (headerBytes !== FIXED_BYTES * (ns + 1)) {
-    throw unreadableRecording(`EDF header size ${headerBytes} does not match ${ns} signals (${FIXED_BYTES * (ns + 1)})`);
+    throw unreadableRecording(
+      `EDF header size ${headerBytes} does not match ${ns} signals (${FIXED_BYTES * (ns + 1)})`,
+    );
   }
   return { ns, headerBytes };
 }
@@ -115,8 +129,12 @@ function parseSignals(bytes: Uint8Array, ns: number): EdfSignalHeader[] {
     parseDecimal(beforeNul(get(name, i)), `${what} of signal ${i + 1}`);
   const signals: EdfSignalHeader[] = [];
   for (let i = 0; i < ns; i++) {
-    const samplesPerRecord = parseInteger(beforeNul(get('samplesPerRecord', i)), `samples per record of signal ${i + 1}`);
-    if (samplesPerRecord < 0) throw unreadableRecording(`signal ${i + 1} has ${samplesPerRecord} samples per record`);
+    const samplesPerRecord = parseInteger(
+      beforeNul(get('samplesPerRecord', i)),
+      `samples per record of signal ${i + 1}`,
+    );
+    if (samplesPerRecord < 0)
+      throw unreadableRecording(`signal ${i + 1} has ${samplesPerRecord} samples per record`);
     signals.push({
       label: stripAscii(get('label', i)),
       unit: stripAscii(get('unit', i)),
@@ -152,6 +170,10 @@ export function parseEdfHeader(bytes: Uint8Array, fileSize: number, subtype: Edf
     declaredRecords,
     recordDuration,
     signals,
-    measDate: measDate(latin1(bytes.subarray(88, 168)), latin1(bytes.subarray(168, 176)), latin1(bytes.subarray(176, 184))),
+    measDate: measDate(
+      latin1(bytes.subarray(88, 168)),
+      latin1(bytes.subarray(168, 176)),
+      latin1(bytes.subarray(176, 184)),
+    ),
   };
 }

@@ -45,7 +45,8 @@ async function readEvents(source: ByteSource, header: EdfHeader, layout: EdfLayo
     samples: header.signals[i]?.samplesPerRecord ?? 0,
   }));
   const total = signals.reduce((sum, s) => sum + s.samples, 0) * header.bytesPerSample * header.nRecords;
-  if (total > LIMITS.maxHeaderBytes) throw unreadableRecording(`EDF annotations take ${total} bytes, over the limit`);
+  if (total > LIMITS.maxHeaderBytes)
+    throw unreadableRecording(`EDF annotations take ${total} bytes, over the limit`);
   const text = decodeTals(await readSignalBytes(source, g, header.nRecords, signals));
   return attachToRaw(parseTals(text), (nSamples - 1) / layout.sfreq + 1 / layout.sfreq);
 }
@@ -65,7 +66,7 @@ function channelInfo(c: EdfChannel): ChannelInfo {
 function toPhysical(digital: Float64Array, c: EdfChannel): Float64Array {
   for (let i = 0; i < digital.length; i++) {
     const v = ((digital[i] ?? 0) * c.cal + c.offset) * c.gain;
-    digital[i] = c.isStim ? (((Math.trunc(v) % (STIM_MASK + 1)) + STIM_MASK + 1) % (STIM_MASK + 1)) : v;
+    digital[i] = c.isStim ? ((Math.trunc(v) % (STIM_MASK + 1)) + STIM_MASK + 1) % (STIM_MASK + 1) : v;
   }
   return digital;
 }
@@ -91,7 +92,10 @@ export async function openEdf(path: string, fs: SourceFs, _options: OpenOptions 
       projectors: [],
       events: await readEvents(source, header, layout, nSamples),
       excluded: layout.excluded,
-      notes: { declaredRecords: header.declaredRecords, ...(header.measDate ? { measDate: header.measDate } : {}) },
+      notes: {
+        declaredRecords: header.declaredRecords,
+        ...(header.measDate ? { measDate: header.measDate } : {}),
+      },
     };
     const g = geometry(header, layout);
     return {

@@ -35,7 +35,13 @@ interface Chunk {
   length: number;
 }
 
-function byteRange(g: RecordGeometry, span: [number, number], r: number, a: number, b: number): [number, number] {
+function byteRange(
+  g: RecordGeometry,
+  span: [number, number],
+  r: number,
+  a: number,
+  b: number,
+): [number, number] {
   const base = g.headerBytes + r * g.recordBytes;
   return [base + (span[0] + a) * g.bytesPerSample, base + (span[1] + b) * g.bytesPerSample];
 }
@@ -43,7 +49,10 @@ function byteRange(g: RecordGeometry, span: [number, number], r: number, a: numb
 function planChunks(g: RecordGeometry, slots: readonly SignalSlot[], start: number, stop: number): Chunk[] {
   const n = g.recordSamples;
   const offsets = slots.map((s) => s.signalOffset);
-  const span: [number, number] = [offsets.reduce((m, v) => Math.min(m, v)), offsets.reduce((m, v) => Math.max(m, v))];
+  const span: [number, number] = [
+    offsets.reduce((m, v) => Math.min(m, v)),
+    offsets.reduce((m, v) => Math.max(m, v)),
+  ];
   const chunks: Chunk[] = [];
   for (let r = Math.floor(start / n); r <= Math.floor((stop - 1) / n); r++) {
     const [a, b] = recordSpan(r, start, stop, n);
@@ -121,7 +130,10 @@ export async function readSignalBytes(
     for (const s of signals) {
       for (let r = first; r < Math.min(first + chunkRecords, nRecords); r++) {
         const length = s.samples * g.bytesPerSample;
-        const to = tasks.length === 0 ? 0 : (tasks[tasks.length - 1]?.to ?? 0) + (tasks[tasks.length - 1]?.length ?? 0);
+        const to =
+          tasks.length === 0
+            ? 0
+            : (tasks[tasks.length - 1]?.to ?? 0) + (tasks[tasks.length - 1]?.length ?? 0);
         tasks.push({ from: g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample, length, to });
       }
     }

@@ -11,7 +11,10 @@ describeWithData('BrainVision window reads touch only what the window needs', ()
     let before = bytesRead();
     await rec.readWindow([0, 31], 5000, 5100);
     expect(bytesRead() - before).toBe(100 * 32 * 2);
-    const vec = await openBrainVision(testDataPath('brainvision', 'test_old_layout_latin1_software_filter.vhdr'), fs);
+    const vec = await openBrainVision(
+      testDataPath('brainvision', 'test_old_layout_latin1_software_filter.vhdr'),
+      fs,
+    );
     before = bytesRead();
     await vec.readWindow([3, 7], 10, 60);
     expect(bytesRead() - before).toBe(2 * 50 * 4);

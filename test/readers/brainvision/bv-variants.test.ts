@@ -14,15 +14,26 @@ import { loadGolden, relativeError } from '../eeg-shared/golden';
 
 const NCHAN = 32;
 
-function openWith(vhdr: string | Uint8Array, eeg: Uint8Array | null, vmrk: Uint8Array | null): Promise<Recording> {
-  const files = new Map<string, Uint8Array>([['/r/test.vhdr', typeof vhdr === 'string' ? new TextEncoder().encode(vhdr) : vhdr]]);
+function openWith(
+  vhdr: string | Uint8Array,
+  eeg: Uint8Array | null,
+  vmrk: Uint8Array | null,
+): Promise<Recording> {
+  const files = new Map<string, Uint8Array>([
+    ['/r/test.vhdr', typeof vhdr === 'string' ? new TextEncoder().encode(vhdr) : vhdr],
+  ]);
   if (eeg) files.set('/r/test.eeg', eeg);
   if (vmrk) files.set('/r/test.vmrk', vmrk);
   return openBrainVision('/r/test.vhdr', memoryFs(files));
 }
 
 /** Re-encodes the INT_16 multiplexed samples of test.eeg. */
-function reencode(int16: Int16Array, nSamples: number, format: 'INT_32' | 'IEEE_FLOAT_32' | 'INT_16', vectorized: boolean): Uint8Array {
+function reencode(
+  int16: Int16Array,
+  nSamples: number,
+  format: 'INT_32' | 'IEEE_FLOAT_32' | 'INT_16',
+  vectorized: boolean,
+): Uint8Array {
   const width = format === 'INT_16' ? 2 : 4;
   const out = new DataView(new ArrayBuffer(nSamples * NCHAN * width));
   for (let s = 0; s < nSamples; s++) {
@@ -38,7 +49,10 @@ function reencode(int16: Int16Array, nSamples: number, format: 'INT_32' | 'IEEE_
 }
 
 async function expectCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await expect(p).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+  await expect(p).rejects.toMatchObject({
+    code,
+    ...(message ? { message: expect.stringMatching(message) } : {}),
+  });
 }
 
 describeWithData('BrainVision variants and bad input', () => {
@@ -81,7 +95,10 @@ describeWithData('BrainVision variants and bad input', () => {
   });
 
   it('a UTF-8 header that is not valid UTF-8 falls back to latin-1 (µ as "Âµ" is cleaned as MNE does)', async () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode(vhdr.replace('Ch1=FP1,', 'Ch1=F\u0001,')), 0xff]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode(vhdr.replace('Ch1=FP1,', 'Ch1=F\u0001,')),
+      0xff,
+    ]);
     bytes[bytes.indexOf(1)] = 0xe9; // a lone latin-1 "é": invalid UTF-8
     const rec = await openWith(bytes, eeg, vmrk);
     expect(rec.info.channels[0]?.name).toBe('Fé');
@@ -89,8 +106,13 @@ describeWithData('BrainVision variants and bad input', () => {
   });
 
   it('commas written "\\1" in names and markers are restored', async () => {
-    const rec = await openWith(vhdr.replace('Ch1=FP1,', 'Ch1=FP\\11,'), eeg,
-      new TextEncoder().encode(new TextDecoder().decode(vmrk).replace('Stimulus,S253,487', 'Stimulus,S2\\153,487')));
+    const rec = await openWith(
+      vhdr.replace('Ch1=FP1,', 'Ch1=FP\\11,'),
+      eeg,
+      new TextEncoder().encode(
+        new TextDecoder().decode(vmrk).replace('Stimulus,S253,487', 'Stimulus,S2\\153,487'),
+      ),
+    );
     expect(rec.info.channels[0]?.name).toBe('FP,1');
     expect(rec.info.events[1]?.value).toBe('S2,53');
   });
@@ -109,7 +131,11 @@ describeWithData('BrainVision variants and bad input', () => {
   });
 
   it('ASCII data → unsupported_format with a clear message', async () => {
-    await expectCode(openWith(vhdr.replace('DataFormat=BINARY', 'DataFormat=ASCII'), eeg, vmrk), 'unsupported_format', /ASCII/);
+    await expectCode(
+      openWith(vhdr.replace('DataFormat=BINARY', 'DataFormat=ASCII'), eeg, vmrk),
+      'unsupported_format',
+      /ASCII/,
+    );
   });
 
   it.each([
@@ -170,13 +196,20 @@ describeWithData('BrainVision variants and bad input', () => {
     const lines = vhdr.split('\n');
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(lines.length - 1), fc.string({ maxLength: 12 })), { minLength: 1, maxLength: 5 }),
+        fc.array(fc.tuple(fc.nat(lines.length - 1), fc.string({ maxLength: 12 })), {
+          minLength: 1,
+          maxLength: 5,
+        }),
         async (edits) => {
           const copy = [...lines];
           for (const [at, text] of edits) copy[at] = text;
           try {
             const rec = await openWith(copy.join('\n'), eeg, vmrk);
-            await rec.readWindow(rec.info.channels.map((_, i) => i), 0, Math.min(rec.info.nSamples, 500));
+            await rec.readWindow(
+              rec.info.channels.map((_, i) => i),
+              0,
+              Math.min(rec.info.nSamples, 500),
+            );
           } catch (e) {
             if (!isApiError(e)) throw e;
           }

@@ -18,7 +18,10 @@ function setField(bytes: Uint8Array, offset: number, width: number, text: string
 }
 
 async function expectCode(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  await expect(p).rejects.toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+  await expect(p).rejects.toMatchObject({
+    code,
+    ...(message ? { message: expect.stringMatching(message) } : {}),
+  });
 }
 
 describeWithData('EDF reader on bad input', () => {
@@ -88,12 +91,18 @@ describeWithData('EDF reader on bad input', () => {
   });
 
   it('physical minimum not a number → unreadable_recording', async () => {
-    await expectCode(openBdf(setField(edf, 256 + ns * 104, 8, 'low')), 'unreadable_recording', /physical minimum/);
+    await expectCode(
+      openBdf(setField(edf, 256 + ns * 104, 8, 'low')),
+      'unreadable_recording',
+      /physical minimum/,
+    );
   });
 
   it('inconsistent rates: a channel with fewer samples per record is excluded, not resampled', async () => {
     const rec = await openBdf(setField(edf, spr(1), 8, '250'));
-    expect(rec.info.excluded).toEqual([{ name: 'C4', reason: expect.stringContaining('250 samples per record') }]);
+    expect(rec.info.excluded).toEqual([
+      { name: 'C4', reason: expect.stringContaining('250 samples per record') },
+    ]);
     expect(rec.info.channels.map((c) => c.name)).toEqual(['C3', 'Cz', 'Status']);
     const data = await rec.readWindow([0, 1, 2], 0, rec.info.nSamples);
     expect(data.every((d) => d.length === rec.info.nSamples && d.every(Number.isFinite))).toBe(true);
@@ -121,14 +130,21 @@ describeWithData('EDF reader on bad input', () => {
   it('random header corruption: opens or fails with an ApiError, and any window read stays bounded', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.tuple(fc.nat(256 * (ns + 1) - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(fc.nat(256 * (ns + 1) - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         async (edits) => {
           const copy = edf.slice();
           for (const [at, value] of edits) copy[at] = value;
           try {
             const rec = await openBdf(copy);
             const stop = Math.min(rec.info.nSamples, 1000);
-            await rec.readWindow(rec.info.channels.map((_, i) => i), 0, stop);
+            await rec.readWindow(
+              rec.info.channels.map((_, i) => i),
+              0,
+              stop,
+            );
           } catch (e) {
             if (!isApiError(e)) throw e;
           }

@@ -32,7 +32,9 @@ describeWithData('EDF/BDF reader vs MNE 1.3', () => {
     it('has MNE types, units, sfreq and sample count', () => {
       const index = rec.info.channels.map((c) => g.ch_names.indexOf(c.name));
       expect(rec.info.channels.map((c) => c.type)).toEqual(index.map((i) => g.types[i]));
-      expect(rec.info.channels.map((c) => c.unit)).toEqual(index.map((i) => (g.fiff_units[i] === FIFF_UNIT_V ? 'V' : '')));
+      expect(rec.info.channels.map((c) => c.unit)).toEqual(
+        index.map((i) => (g.fiff_units[i] === FIFF_UNIT_V ? 'V' : '')),
+      );
       expect(rec.info.sfreq).toBe(g.sfreq);
       expect(rec.info.nSamples).toBe(g.n_times);
       expect(rec.info.notes?.measDate ?? null).toBe(g.meas_date);
@@ -46,10 +48,13 @@ describeWithData('EDF/BDF reader vs MNE 1.3', () => {
       expect(rec.info.events.every((e) => e.type === 'annotation')).toBe(true);
     });
 
-    it.each(g.windows.map((w) => [w.start, w.stop, w] as const))('window [%d, %d) equals MNE', async (_s, _e, w) => {
-      const picks = g.picks.map((p) => sameRate.indexOf(g.ch_names[p] ?? ''));
-      const data = await rec.readWindow(picks, w.start, w.stop);
-      data.forEach((row, k) => expect(relativeError(row, w.data[k] ?? [])).toBeLessThan(1e-6));
-    });
+    it.each(g.windows.map((w) => [w.start, w.stop, w] as const))(
+      'window [%d, %d) equals MNE',
+      async (_s, _e, w) => {
+        const picks = g.picks.map((p) => sameRate.indexOf(g.ch_names[p] ?? ''));
+        const data = await rec.readWindow(picks, w.start, w.stop);
+        data.forEach((row, k) => expect(relativeError(row, w.data[k] ?? [])).toBeLessThan(1e-6));
+      },
+    );
   });
 });

@@ -17,7 +17,8 @@ describe.each([
   ['edf__synthetic_bdfplus.json', '/s/synthetic.bdf'],
 ])('%s', (file, path) => {
   const g = loadGolden(file) as SyntheticGolden;
-  const open = () => openEdf(path, memoryFs(new Map([[path, new Uint8Array(Buffer.from(g.file_base64, 'base64'))]])));
+  const open = () =>
+    openEdf(path, memoryFs(new Map([[path, new Uint8Array(Buffer.from(g.file_base64, 'base64'))]])));
 
   it('has MNE names (duplicates suffixed), types, sfreq and length', async () => {
     const rec = await open();
@@ -32,7 +33,10 @@ describe.each([
   it('has MNE annotations: offsets from the first TAL, clipped, dropped, sorted', async () => {
     const rec = await open();
     expect(g.annotations.length).toBe(5);
-    expectEventsEqual(rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })), g.annotations);
+    expectEventsEqual(
+      rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
+      g.annotations,
+    );
   });
 
   it('has MNE data for every channel (trigger masked to 17 bits)', async () => {

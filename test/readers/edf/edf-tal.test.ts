@@ -5,10 +5,29 @@
 import { parseTals } from '../../../lib/readers/edf/annotations';
 
 const cases: [string, [number, number, string][]][] = [
-  ['+0\x14\x14\x00+1\x14\x00+2\x14text\x14\x00', [[1, 0, '\x00+2'], [1, 0, 'text']]],
-  ['+0.25\x14\x14\x00+0.5\x151.\x14a\x14b\x14\x00-1\x14neg\x14\x00', [[0.25, 1, 'a'], [0.25, 1, 'b'], [-1.25, 0, 'neg']]],
+  [
+    '+0\x14\x14\x00+1\x14\x00+2\x14text\x14\x00',
+    [
+      [1, 0, '\x00+2'],
+      [1, 0, 'text'],
+    ],
+  ],
+  [
+    '+0.25\x14\x14\x00+0.5\x151.\x14a\x14b\x14\x00-1\x14neg\x14\x00',
+    [
+      [0.25, 1, 'a'],
+      [0.25, 1, 'b'],
+      [-1.25, 0, 'neg'],
+    ],
+  ],
   ['+3\x14\x14\x00+4\x14line\nbreak\x14\x00+5\x14ok\x14\x00', [[2, 0, 'ok']]],
-  ['+1\x14x\x14\x00\x00\x00+2.\x150\x14\x14y\x14\x00', [[1, 0, 'x'], [2, 0, 'y']]],
+  [
+    '+1\x14x\x14\x00\x00\x00+2.\x150\x14\x14y\x14\x00',
+    [
+      [1, 0, 'x'],
+      [2, 0, 'y'],
+    ],
+  ],
 ];
 
 describe('EDF+ TAL parsing (MNE 1.3 _read_annotations_edf)', () => {
@@ -18,7 +37,11 @@ describe('EDF+ TAL parsing (MNE 1.3 _read_annotations_edf)', () => {
   });
 
   it('stays linear on hostile text (no terminators, long digit runs)', () => {
-    const hostile = ['+1\x14'.repeat(200_000), `+${'9'.repeat(500_000)}`, `+1\x14${'a'.repeat(500_000)}\n`].join('');
+    const hostile = [
+      '+1\x14'.repeat(200_000),
+      `+${'9'.repeat(500_000)}`,
+      `+1\x14${'a'.repeat(500_000)}\n`,
+    ].join('');
     const t0 = performance.now();
     expect(parseTals(hostile)).toEqual([]);
     expect(performance.now() - t0).toBeLessThan(2000);

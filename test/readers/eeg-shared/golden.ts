@@ -40,7 +40,9 @@ export interface EegGolden {
 }
 
 export function goldenFiles(prefix: string): string[] {
-  return readdirSync(goldenPath('eeg')).filter((f) => f.startsWith(prefix) && f.endsWith('.json')).sort();
+  return readdirSync(goldenPath('eeg'))
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.json'))
+    .sort();
 }
 
 export function loadGolden(file: string): EegGolden {
@@ -57,11 +59,15 @@ export function relativeError(actual: ArrayLike<number>, expected: readonly numb
   if (actual.length !== expected.length) return Infinity;
   const scale = expected.reduce((m, v) => Math.max(m, Math.abs(v)), 0) || 1;
   let worst = 0;
-  for (let i = 0; i < expected.length; i++) worst = Math.max(worst, Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)) / scale);
+  for (let i = 0; i < expected.length; i++)
+    worst = Math.max(worst, Math.abs((actual[i] ?? NaN) - (expected[i] ?? NaN)) / scale);
   return Number.isNaN(worst) ? Infinity : worst;
 }
 
-export function eventsAsMne(events: readonly RecordingEvent[], describe: (e: RecordingEvent) => string): GoldenAnnotation[] {
+export function eventsAsMne(
+  events: readonly RecordingEvent[],
+  describe: (e: RecordingEvent) => string,
+): GoldenAnnotation[] {
   return events.map((e) => ({ onset: e.onset, duration: e.duration, description: describe(e) }));
 }
 
