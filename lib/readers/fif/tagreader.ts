@@ -1,7 +1,8 @@
 /**
  * Reads tag headers and payloads from a ByteSource while the file is being opened. Small reads are served from
- * one read-ahead chunk (headers and measurement-info tags sit close together), large payloads are read directly,
- * so opening a file touches its header region and the 16-byte headers of its data buffers, not its data.
+ * a few recent read-ahead chunks (headers and measurement-info tags sit close together, and payloads are read
+ * after the scan that loaded their chunk), large payloads are read directly, so opening a file touches its header
+ * region and the headers of its data buffers, not its data.
  */
 import { LIMITS } from '../types';
 import type { ByteSource } from '../source';
@@ -25,10 +26,17 @@ export interface TagReader {
 export const CHUNK_BYTES = 64 * 1024;
 /** Read-ahead after a payload larger than a chunk. */
 export const SMALL_READ_AHEAD = 4 * 1024;
+/** Chunks kept (at most MAX_CHUNKS · CHUNK_BYTES of memory per open file). */
+const MAX_CHUNKS = 16;
+
+interface Chunk {
+  offset: number;
+  bytes: Uint8Array;
+}
 
 export function tagReader(source: ByteSource): TagReader {
   const size = source.size;
-  let chunk: { offset: number; bytes: Uint8Array } | null = null;
+  const chunks: Chunk[] = []; // most recent last
 
   async function read(offset: number, length: number, readAhead = CHUNK_BYTES): Promise<Uint8Array> {
     if (offset < 0 || length < 0 || offset + length > size) {
@@ -36,12 +44,12 @@ export function tagReader(source: ByteSource): TagReader {
         `${source.name}: ${length} bytes at offset ${offset} pass the end (${size} bytes)`,
       );
     }
-    if (chunk && offset >= chunk.offset && offset + length <= chunk.offset + chunk.bytes.length) {
-      return chunk.bytes.subarray(offset - chunk.offset, offset - chunk.offset + length);
-    }
+    const hit = chunks.find((c) => offset >= c.offset && offset + length <= c.offset + c.bytes.length);
+    if (hit) return hit.bytes.subarray(offset - hit.offset, offset - hit.offset + length);
     if (length > readAhead) return source.read(offset, length);
     const bytes = await source.read(offset, Math.min(readAhead, size - offset));
-    chunk = { offset, bytes };
+    chunks.push({ offset, bytes });
+    if (chunks.length > MAX_CHUNKS) chunks.shift();
     return bytes.subarray(0, length);
   }
 

@@ -54,7 +54,7 @@ describeWithData('FIF I/O', () => {
     );
     expect(windowRead).toBeGreaterThanOrEqual(windowBytes);
     expect(windowRead).toBeLessThanOrEqual(1.05 * windowBytes);
-    expect(openBytes).toBeLessThan(source.size / 10);
+    expect(openBytes).toBeLessThan(source.size / 25);
     await rec.close();
   });
 
