@@ -5,6 +5,8 @@
 import { version } from '../package.json';
 import { commands, type Command } from './commands';
 import './recording-commands';
+import './demo';
+import './topomap-command';
 
 const HELP = `loris-ephys ${version}: electrophysiology imaging for LORIS (topomaps, sensor positions)
 

@@ -273,7 +273,7 @@ async function erpValues(opened: OpenedRecording, sel: Selection, q: TopomapQuer
     const w = { start: Math.max(0, at - margin), stop: Math.min(info.nSamples, at + margin + 1) };
     if (w.stop <= w.start) continue;
     const data = await readProcessed(opened, sel.picks, w, q);
-    const one = erp(data, info.sfreq, [(at - w.start) / info.sfreq], { tmin, tmax, baseline });
+    const one = erp(data, info.sfreq, [at - w.start], { tmin, tmax, baseline });
     if (one.kept.length === 0) continue;
     times = one.times;
     averages.push(one.average);
