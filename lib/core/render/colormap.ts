@@ -1,7 +1,8 @@
-/** matplotlib `Normalize` + `Colormap(N=256)` applied to one value. */
+/** Colour tables for the renderers: packed 256×3-byte LUTs, and one value's colour by matplotlib's rule. */
+import { colorIndex, LUT_SIZE } from '../topomap/colormaps';
 import type { Lut } from './types';
 
-export const LUT_SIZE = 256;
+export { LUT_SIZE };
 
 /** A LUT from 256 [r, g, b] rows (as in colormaps.json) or a packed 768-byte array. */
 export function toLut(table: Uint8Array | readonly (readonly number[])[]): Lut {
@@ -17,25 +18,9 @@ export function toLut(table: Uint8Array | readonly (readonly number[])[]): Lut {
   return lut;
 }
 
-/**
- * Colour index of a value already normalised to [0, 1] by (v − vmin)/(vmax − vmin): floor(t·256), 256 → 255,
- * below range → 0, above → 255. NaN gives −1 (transparent).
- */
-export function normIndex(t: number): number {
-  if (Number.isNaN(t)) return -1;
-  const x = t * LUT_SIZE;
-  if (x < 0) return 0;
-  if (x >= LUT_SIZE - 1) return LUT_SIZE - 1;
-  return Math.floor(x);
-}
-
-/** Normalised position of v in [vmin, vmax]; matplotlib maps everything to 0 when vmin == vmax. */
-export function normalise(v: number, vmin: number, vmax: number): number {
-  return vmax === vmin ? (Number.isNaN(v) ? NaN : 0) : (v - vmin) / (vmax - vmin);
-}
-
+/** RGB of value v under Normalize(vmin, vmax) and the LUT (the engine's index rule); null where NaN. */
 export function colorOf(lut: Lut, v: number, vmin: number, vmax: number): [number, number, number] | null {
-  const i = normIndex(normalise(v, vmin, vmax));
+  const i = colorIndex(v, vmin, vmax);
   if (i < 0) return null;
   return [lut[3 * i] ?? 0, lut[3 * i + 1] ?? 0, lut[3 * i + 2] ?? 0];
 }

@@ -127,7 +127,8 @@ function interpolantOnEdge(grid: Float64Array, res: number, x: number, y: number
   const r = Math.floor(y);
   const fx = x - c;
   const fy = y - r;
-  // On the diagonal (r,c)–(r+1,c+1) when fx == fy, else on (r,c+1)–(r+1,c) where fx + fy == 1.
-  if (Math.abs(fx - fy) < 1e-7) return z(r, c) + (z(r + 1, c + 1) - z(r, c)) * fx;
-  return z(r, c + 1) + (z(r + 1, c) - z(r, c + 1)) * fy;
+  // On the diagonal (r,c)–(r+1,c+1) when fx == fy, on (r,c+1)–(r+1,c) when fx + fy == 1 (the centre is on both).
+  const main = Math.abs(fx - fy) < 1e-7 ? z(r, c) + (z(r + 1, c + 1) - z(r, c)) * fx : NaN;
+  const anti = Math.abs(fx + fy - 1) < 1e-7 ? z(r, c + 1) + (z(r + 1, c) - z(r, c + 1)) * fy : NaN;
+  return Number.isFinite(main) ? main : anti;
 }
