@@ -41,7 +41,7 @@ async function openAndRead(open: () => Promise<Recording>): Promise<void> {
 
 describeWithData('corrupted CTF and KIT headers fail only with ApiErrors', () => {
   const dir = testDataPath(...DS_PATH_PARTS);
-  const ds = new Map(readdirSync(dir).map((f) => [join(DS, f), new Uint8Array(readFileSync(join(dir, f)))]));
+  const ds = new Map<string, Uint8Array>(readdirSync(dir).map((f) => [join(DS, f), new Uint8Array(readFileSync(join(dir, f)))]));
   const sqd = new Uint8Array(readFileSync(testDataPath('kit', 'test.sqd')));
   const res4 = ds.get(RES4) as Uint8Array;
   const meg4 = ds.get(MEG4) as Uint8Array;
