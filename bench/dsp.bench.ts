@@ -25,7 +25,13 @@ const sfreq = 1000;
 const signal = (n: number, ch: number): Float64Array =>
   Float64Array.from({ length: n }, (_, i) => Math.sin((i + ch) / 17) * 1e-5 + Math.cos(i / 3.1) * 1e-6);
 
-for (const [l, h] of [[0.5, null], [1, 40], [null, 30], [8, 12], [0.1, null]] as const) {
+for (const [l, h] of [
+  [0.5, null],
+  [1, 40],
+  [null, 30],
+  [8, 12],
+  [0.1, null],
+] as const) {
   const c = contextForBand(sfreq, l, h);
   const chunk = Array.from({ length: 64 }, (_, ch) => signal(1000 + 2 * c, ch));
   measure(`filterWindow 64 ch × 1 s, l=${l} h=${h} (context ${c})`, () => {

@@ -124,7 +124,12 @@ export const prefersDirect = (n: number, width: number): boolean => {
 };
 
 function checkWindow(data: Float64Array[], contextBefore: number, contextAfter: number): number {
-  if (!Number.isInteger(contextBefore) || !Number.isInteger(contextAfter) || contextBefore < 0 || contextAfter < 0) {
+  if (
+    !Number.isInteger(contextBefore) ||
+    !Number.isInteger(contextAfter) ||
+    contextBefore < 0 ||
+    contextAfter < 0
+  ) {
     throw new RangeError('context sample counts must be non-negative integers');
   }
   const len = data[0]?.length ?? 0;
@@ -154,7 +159,15 @@ export function applyZeroPhase(
   const kernel = makeKernel(h, fftSizeFor(n, width));
   const out = spans.map(() => new Float64Array(width));
   for (let c = 0; c < spans.length; c += 2) {
-    convolveFftPair(kernel, n, spans[c] as Float64Array, spans[c + 1] ?? null, width, out[c] as Float64Array, out[c + 1] ?? null);
+    convolveFftPair(
+      kernel,
+      n,
+      spans[c] as Float64Array,
+      spans[c + 1] ?? null,
+      width,
+      out[c] as Float64Array,
+      out[c + 1] ?? null,
+    );
   }
   return out;
 }

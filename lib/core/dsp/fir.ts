@@ -23,15 +23,19 @@ export interface FirFilter {
   h: Float64Array;
 }
 
-/** Longest filter designed (taps); a very low high-pass at a high rate would otherwise allocate without bound. */
-export const MAX_FILTER_LENGTH = 1_000_001;
+/**
+ * Longest filter designed (taps), e.g. a 0.0165 Hz high-pass at 1 kHz or 0.066 Hz at 4 kHz: a very low high-pass
+ * at a high rate would otherwise allocate (and ask the caller to read as context) without bound.
+ */
+export const MAX_FILTER_LENGTH = 200_001;
 
 /** MNE's `_length_factors['hamming']`: taps per (transition bandwidth / sfreq). */
 const HAMMING_LENGTH_FACTOR = 3.3;
 
 export const invalidBand = (message: string): ApiError => new ApiError(400, 'invalid_band', message);
 
-const validRange = (nyquist: number): string => `valid frequencies are 0 < f < ${nyquist} Hz (the Nyquist frequency)`;
+const validRange = (nyquist: number): string =>
+  `valid frequencies are 0 < f < ${nyquist} Hz (the Nyquist frequency)`;
 
 /** Python's round(): nearest integer, ties to even. */
 export function roundHalfEven(x: number): number {
@@ -50,8 +54,9 @@ export function pairwiseSum(a: Float64Array, start = 0, n = a.length): number {
     const r = new Float64Array(8);
     for (let j = 0; j < 8; j++) r[j] = a[start + j] as number;
     let i = 8;
-    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[start + i + j] as number);
-    let s = ((r[0]! + r[1]!) + (r[2]! + r[3]!)) + ((r[4]! + r[5]!) + (r[6]! + r[7]!));
+    for (; i < n - (n % 8); i += 8)
+      for (let j = 0; j < 8; j++) r[j] = (r[j] as number) + (a[start + i + j] as number);
+    let s = r[0]! + r[1]! + (r[2]! + r[3]!) + (r[4]! + r[5]! + (r[6]! + r[7]!));
     for (; i < n; i++) s += a[start + i] as number;
     return s;
   }
@@ -115,7 +120,8 @@ function firwinDesign(n: number, freqNorm: number[], gain: number[], sfreq: numb
       const lowpass = firwinLowpass(thisN, (prevFreq + thisFreq) / 2);
       const offset = (n - thisN) >> 1;
       const sign = thisGain === 0 ? -1 : 1;
-      for (let k = 0; k < thisN; k++) h[offset + k] = (h[offset + k] as number) + sign * (lowpass[k] as number);
+      for (let k = 0; k < thisN; k++)
+        h[offset + k] = (h[offset + k] as number) + sign * (lowpass[k] as number);
     }
     prevGain = thisGain;
     prevFreq = thisFreq;
@@ -143,12 +149,17 @@ export function autoFilterLength(sfreq: number, transitions: number[]): number {
 }
 
 function checkInputs(sfreq: number, lFreq: number | null, hFreq: number | null): void {
-  if (!(Number.isFinite(sfreq) && sfreq > 0)) throw invalidBand(`The sampling rate ${sfreq} Hz is not positive`);
+  if (!(Number.isFinite(sfreq) && sfreq > 0))
+    throw invalidBand(`The sampling rate ${sfreq} Hz is not positive`);
   const nyquist = sfreq / 2;
-  for (const [name, f] of [['l_freq', lFreq], ['h_freq', hFreq]] as const) {
+  for (const [name, f] of [
+    ['l_freq', lFreq],
+    ['h_freq', hFreq],
+  ] as const) {
     if (f === null) continue;
     if (!Number.isFinite(f)) throw invalidBand(`${name} ${f} is not a number; ${validRange(nyquist)}`);
-    if (f >= nyquist) throw invalidBand(`${name} ${f} Hz must be less than the Nyquist frequency; ${validRange(nyquist)}`);
+    if (f >= nyquist)
+      throw invalidBand(`${name} ${f} Hz must be less than the Nyquist frequency; ${validRange(nyquist)}`);
     if (f < 0 || (name === 'h_freq' && f === 0)) {
       throw invalidBand(`${name} ${f} Hz must be greater than zero; ${validRange(nyquist)}`);
     }
@@ -167,7 +178,8 @@ function planLowpass(sfreq: number, hFreq: number): Plan {
   const nyquist = sfreq / 2;
   const hTrans = autoHighTransition(hFreq, sfreq);
   const stop = hFreq + hTrans;
-  if (stop > nyquist) throw invalidBand(`Low-pass stop frequency ${stop} Hz exceeds Nyquist; ${validRange(nyquist)}`);
+  if (stop > nyquist)
+    throw invalidBand(`Low-pass stop frequency ${stop} Hz exceeds Nyquist; ${validRange(nyquist)}`);
   const freq = [0, hFreq, stop];
   const gain = [1, 1, 0];
   if (stop !== nyquist) {
@@ -194,7 +206,8 @@ function planBandpass(sfreq: number, lFreq: number, hFreq: number): Plan {
   const lTrans = autoLowTransition(lFreq);
   const hTrans = autoHighTransition(hFreq, sfreq);
   const stop2 = hFreq + hTrans;
-  if (stop2 > nyquist) throw invalidBand(`Upper stop frequency ${stop2} Hz exceeds Nyquist; ${validRange(nyquist)}`);
+  if (stop2 > nyquist)
+    throw invalidBand(`Upper stop frequency ${stop2} Hz exceeds Nyquist; ${validRange(nyquist)}`);
   const freq = [lFreq - lTrans, lFreq, hFreq, stop2];
   const gain = [0, 1, 1, 0];
   if (stop2 !== nyquist) {

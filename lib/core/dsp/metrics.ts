@@ -29,7 +29,12 @@ export interface SampleRange {
  * MNE's `_time_mask(times, tmin, tmax, sfreq)`: samples with round(tmin·sfreq)/sfreq − ½/sfreq ≤ t ≤
  * round(tmax·sfreq)/sfreq + ½/sfreq (null = open end). `invalid_time` when nothing remains.
  */
-export function timeMask(times: Float64Array, tmin: number | null, tmax: number | null, sfreq: number): SampleRange {
+export function timeMask(
+  times: Float64Array,
+  tmin: number | null,
+  tmax: number | null,
+  sfreq: number,
+): SampleRange {
   const first = times[0];
   const last = times[times.length - 1];
   if (first === undefined || last === undefined) throw invalidTime('There are no samples to select from');
@@ -41,7 +46,9 @@ export function timeMask(times: Float64Array, tmin: number | null, tmax: number 
   let stop = start;
   while (stop < times.length && (times[stop] as number) >= lo && (times[stop] as number) <= hi) stop++;
   if (start === stop) {
-    throw invalidTime(`No samples between tmin=${tmin} and tmax=${tmax} s (the data spans ${first} to ${last} s)`);
+    throw invalidTime(
+      `No samples between tmin=${tmin} and tmax=${tmax} s (the data spans ${first} to ${last} s)`,
+    );
   }
   return { start, stop };
 }
@@ -55,7 +62,8 @@ export const nearestSample = (times: Float64Array, t: number, sfreq: number): nu
  * (MNE centres on that sample's time, not on t). Empty when w is shorter than the sample spacing.
  */
 export function averagingSamples(times: Float64Array, t: number, width: number, sfreq: number): number[] {
-  if (!(width > 0)) throw invalidTime(`The averaging window must be a positive number of seconds, got ${width}`);
+  if (!(width > 0))
+    throw invalidTime(`The averaging window must be a positive number of seconds, got ${width}`);
   const centre = times[nearestSample(times, t, sfreq)] as number;
   const lo = centre - width / 2;
   const hi = centre + width / 2;
@@ -103,12 +111,18 @@ export interface EpochLayout {
 export function epochLayout(tmin: number, tmax: number, sfreq: number): EpochLayout {
   const startOffset = pyRound(tmin * sfreq);
   const length = pyRound(tmax * sfreq) + 1 - startOffset;
-  if (!(length >= 1)) throw invalidTime(`The epoch tmin (${tmin}) must be less than or equal to tmax (${tmax})`);
+  if (!(length >= 1))
+    throw invalidTime(`The epoch tmin (${tmin}) must be less than or equal to tmax (${tmax})`);
   return { startOffset, length, times: sampleTimes(startOffset, length, sfreq) };
 }
 
 /** The raw sample range of one epoch, or null when it runs outside [0, nTimes) (MNE drops such epochs). */
-export function epochRange(onset: number, layout: EpochLayout, sfreq: number, nTimes: number): SampleRange | null {
+export function epochRange(
+  onset: number,
+  layout: EpochLayout,
+  sfreq: number,
+  nTimes: number,
+): SampleRange | null {
   const start = pyRound(onset + (layout.times[0] as number) * sfreq);
   const stop = start + layout.length;
   return start < 0 || stop > nTimes ? null : { start, stop };

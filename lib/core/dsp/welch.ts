@@ -69,6 +69,9 @@ export function welchPsd(data: Float64Array[], sfreq: number, nFftWanted = DEFAU
   const nTimes = data[0]?.length ?? 0;
   if (nTimes < 1) throw new RangeError('Welch PSD needs at least one sample');
   if (data.some((x) => x.length !== nTimes)) throw new RangeError('all channels must have the same length');
+  if (!Number.isInteger(nFftWanted) || nFftWanted < 1)
+    throw new RangeError(`n_fft must be a positive integer`);
+  if (!(sfreq > 0)) throw new RangeError(`sfreq must be positive, got ${sfreq}`);
   const nFft = Math.min(nFftWanted, nTimes);
   const nSegments = Math.floor(nTimes / nFft);
   const window = hammingPeriodic(nFft);
@@ -113,7 +116,12 @@ export function bandBins(freqs: Float64Array, fmin: number, fmax: number): numbe
 }
 
 /** One value per channel: the band mean of the PSD (or the normalised sum), optionally in dB. */
-export function bandPower(spectrum: Psd, fmin: number, fmax: number, options: BandOptions = {}): Float64Array {
+export function bandPower(
+  spectrum: Psd,
+  fmin: number,
+  fmax: number,
+  options: BandOptions = {},
+): Float64Array {
   const bins = bandBins(spectrum.freqs, fmin, fmax);
   return Float64Array.from(spectrum.psd, (p) => {
     if (options.normalize) {

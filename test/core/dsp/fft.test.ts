@@ -33,17 +33,20 @@ function pseudoRandom(n: number, seed: number): Float64Array {
 
 describe('fft', () => {
   const sizes = [1, 2, 3, 4, 5, 7, 8, 16, 32, 64, 100, 128, 200, 255, 256, 512, 1000, 1024];
-  it.each(sizes)('length %i matches the O(n²) DFT forward and inverse (1e-12 of the input scale × n)', (n) => {
-    for (const inverse of [false, true]) {
-      const re = pseudoRandom(n, n + 1);
-      const im = pseudoRandom(n, n + 7);
-      const [wantRe, wantIm] = naiveDft(re, im, inverse);
-      fft(re, im, inverse);
-      const tol = 1e-13 * Math.max(1, inverse ? 1 : n);
-      expect(maxAbsDiff(re, wantRe)).toBeLessThan(tol);
-      expect(maxAbsDiff(im, wantIm)).toBeLessThan(tol);
-    }
-  });
+  it.each(sizes)(
+    'length %i matches the O(n²) DFT forward and inverse (1e-12 of the input scale × n)',
+    (n) => {
+      for (const inverse of [false, true]) {
+        const re = pseudoRandom(n, n + 1);
+        const im = pseudoRandom(n, n + 7);
+        const [wantRe, wantIm] = naiveDft(re, im, inverse);
+        fft(re, im, inverse);
+        const tol = 1e-13 * Math.max(1, inverse ? 1 : n);
+        expect(maxAbsDiff(re, wantRe)).toBeLessThan(tol);
+        expect(maxAbsDiff(im, wantIm)).toBeLessThan(tol);
+      }
+    },
+  );
 
   it('round-trips a 65536-point transform (radix-4 passes and a final radix-2 stage)', () => {
     for (const n of [32768, 65536]) {

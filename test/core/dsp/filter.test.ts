@@ -82,7 +82,11 @@ describe('padding and convolution paths', () => {
   it('direct and FFT convolution agree (1e-12 of the signal)', () => {
     const golden = readGolden<FilterGolden>('filter_bv.json');
     const data = golden.data.map(f64);
-    for (const [l, h] of [[1, 40], [null, 30], [8, 12]] as const) {
+    for (const [l, h] of [
+      [1, 40],
+      [null, 30],
+      [8, 12],
+    ] as const) {
       const filter = designFir(golden.sfreq, l, h);
       const c = contextSamples(filter.h.length);
       const chunk = data.map((x) => x.subarray(2000 - c, 2300 + c));
@@ -102,14 +106,17 @@ describe('padding and convolution paths', () => {
 
   it('long windows (several overlap-save blocks) match the single-block result', () => {
     const n = 200_000;
-    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i / 7) + Math.cos(i / 53) + ((i * 7919) % 13) / 13);
+    const x = Float64Array.from(
+      { length: n },
+      (_, i) => Math.sin(i / 7) + Math.cos(i / 53) + ((i * 7919) % 13) / 13,
+    );
     const filter = designFir(1000, 0.5, null);
     const c = contextSamples(filter.h.length);
     const [whole] = applyZeroPhase([x], filter.h, c, c);
     const [part] = applyZeroPhase([x.subarray(100_000 - c, 101_000 + c)], filter.h, c, c);
-    expect(maxAbsDiff((whole as Float64Array).subarray(100_000 - c, 101_000 - c), part as Float64Array)).toBeLessThan(
-      1e-12,
-    );
+    expect(
+      maxAbsDiff((whole as Float64Array).subarray(100_000 - c, 101_000 - c), part as Float64Array),
+    ).toBeLessThan(1e-12);
   });
 
   it('picks direct convolution only for tiny outputs', () => {

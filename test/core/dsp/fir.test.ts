@@ -21,6 +21,7 @@ interface FirCase {
 }
 
 const { cases } = readGolden<{ cases: FirCase[] }>('fir.json');
+const worst = { taps: 0, sum: 0 };
 const label = (c: FirCase): string => `${c.sfreq} Hz, l=${c.l_freq}, h=${c.h_freq}`;
 
 function thrown(fn: () => unknown): unknown {
@@ -47,13 +48,16 @@ describe('designFir against MNE 1.3 create_filter (golden)', () => {
     const scale = maxAbs(filter.h);
     if (c.h) {
       // MNE's taps to rounding: ≤ 1e-13 of the largest tap
+      worst.taps = Math.max(worst.taps, maxAbsDiff(filter.h, c.h) / scale);
       expect(maxAbsDiff(filter.h, c.h) / scale).toBeLessThan(1e-13);
     } else {
       const ours = (c.sample_idx ?? []).map((i) => filter.h[i] as number);
       expect(ours.length).toBeGreaterThan(100);
+      worst.taps = Math.max(worst.taps, maxAbsDiff(ours, c.sample ?? []) / scale);
       expect(maxAbsDiff(ours, c.sample ?? []) / scale).toBeLessThan(1e-13);
     }
     const sum = filter.h.reduce((s, v) => s + v, 0);
+    worst.sum = Math.max(worst.sum, Math.abs(sum - (c.sum ?? NaN)));
     expect(Math.abs(sum - (c.sum ?? NaN))).toBeLessThan(1e-12);
     // symmetric (linear phase) to rounding
     expect(maxAbsDiff(filter.h, filter.h.slice().reverse()) / scale).toBeLessThan(1e-14);
@@ -69,7 +73,14 @@ describe('designFir against MNE 1.3 create_filter (golden)', () => {
   });
 
   it('names the valid range when a frequency is outside (0, Nyquist)', () => {
-    for (const [l, h] of [[null, 500], [null, 600], [-1, null], [1, 500], [600, null], [null, 0]] as const) {
+    for (const [l, h] of [
+      [null, 500],
+      [null, 600],
+      [-1, null],
+      [1, 500],
+      [600, null],
+      [null, 0],
+    ] as const) {
       const err = thrown(() => designFir(1000, l, h));
       expect(isApiError(err) && err.message.includes('0 < f < 500 Hz')).toBe(true);
     }
@@ -104,10 +115,16 @@ describe('auto parameters', () => {
 
   it('refuses filters longer than MAX_FILTER_LENGTH instead of allocating them', () => {
     const err = thrown(() => designFir(20000, 0.01, null));
-    expect(isApiError(err) && err.code === 'invalid_band' && err.message.includes(String(MAX_FILTER_LENGTH))).toBe(
-      true,
-    );
+    expect(
+      isApiError(err) && err.code === 'invalid_band' && err.message.includes(String(MAX_FILTER_LENGTH)),
+    ).toBe(true);
     const nanErr = thrown(() => designFir(1000, Number.NaN, null));
     expect(isApiError(nanErr)).toBe(true);
   });
+});
+
+afterAll(() => {
+  console.log(
+    `worst FIR errors vs MNE (taps relative to the largest tap; |Σh − Σh_MNE|): ${JSON.stringify(worst)}`,
+  );
 });

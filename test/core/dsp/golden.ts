@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { goldenPath } from '../../helpers/testdata';
 
-export const readGolden = <T>(name: string): T => JSON.parse(readFileSync(goldenPath('dsp', name), 'utf8')) as T;
+export const readGolden = <T>(name: string): T =>
+  JSON.parse(readFileSync(goldenPath('dsp', name), 'utf8')) as T;
 
 export const f64 = (values: number[]): Float64Array => Float64Array.from(values);
 

@@ -62,18 +62,20 @@ function apiErrorCode(fn: () => unknown): string | undefined {
 describe('ERP = MNE Epochs(...).average() on test.vhdr markers (golden)', () => {
   const golden = readGolden<ErpGolden>('erp_bv.json');
   const data = golden.data.map(f64);
-  it.each(golden.cases.map((c) => [`${c.labels.join('+')} ${c.tmin}…${c.tmax} s, baseline ${JSON.stringify(c.baseline)}`, c] as const))(
-    '%s',
-    (_name, c) => {
-      const result = erp(data, golden.sfreq, c.onsets, { tmin: c.tmin, tmax: c.tmax, baseline: c.baseline });
-      expect(result.kept).toEqual(c.kept);
-      expect(maxAbsDiff(result.times, c.times)).toBe(0);
-      result.average.forEach((y, ch) => {
-        const want = c.average[ch] ?? [];
-        expect(maxAbsDiff(y, want) / maxAbs(want)).toBeLessThan(1e-12);
-      });
-    },
-  );
+  it.each(
+    golden.cases.map(
+      (c) =>
+        [`${c.labels.join('+')} ${c.tmin}…${c.tmax} s, baseline ${JSON.stringify(c.baseline)}`, c] as const,
+    ),
+  )('%s', (_name, c) => {
+    const result = erp(data, golden.sfreq, c.onsets, { tmin: c.tmin, tmax: c.tmax, baseline: c.baseline });
+    expect(result.kept).toEqual(c.kept);
+    expect(maxAbsDiff(result.times, c.times)).toBe(0);
+    result.average.forEach((y, ch) => {
+      const want = c.average[ch] ?? [];
+      expect(maxAbsDiff(y, want) / maxAbs(want)).toBeLessThan(1e-12);
+    });
+  });
 
   it('cuts each epoch at round(onset + tmin·sfreq) and baseline-corrects it as MNE (first epoch)', () => {
     const c = golden.cases[0];
@@ -81,7 +83,11 @@ describe('ERP = MNE Epochs(...).average() on test.vhdr markers (golden)', () => 
     const layout = epochLayout(c.tmin, c.tmax, golden.sfreq);
     const range = epochRange(c.onsets[0] ?? 0, layout, golden.sfreq, golden.n_times);
     expect(range).toEqual({ start: 296, stop: 997 });
-    const single = erp(data, golden.sfreq, [c.onsets[0] ?? 0], { tmin: c.tmin, tmax: c.tmax, baseline: c.baseline });
+    const single = erp(data, golden.sfreq, [c.onsets[0] ?? 0], {
+      tmin: c.tmin,
+      tmax: c.tmax,
+      baseline: c.baseline,
+    });
     single.average.forEach((y, ch) => {
       expect(maxAbsDiff(y, c.first_epoch[ch] ?? []) / maxAbs(c.first_epoch[ch] ?? [])).toBeLessThan(1e-13);
     });
@@ -141,9 +147,12 @@ describe('time selection as MNE _time_mask / plot_evoked_topomap (golden)', () =
     expect(maxAbsDiff(times, golden.times)).toBe(0);
   });
 
-  it.each(golden.single_times.map((s) => [s.t, s.indices] as const))('_time_mask(t=%p, t) → %p', (t, want) => {
-    expect(indicesOf(timeMask(times, t, t, golden.sfreq))).toEqual(want);
-  });
+  it.each(golden.single_times.map((s) => [s.t, s.indices] as const))(
+    '_time_mask(t=%p, t) → %p',
+    (t, want) => {
+      expect(indicesOf(timeMask(times, t, t, golden.sfreq))).toEqual(want);
+    },
+  );
 
   it.each(golden.spans.map((s) => [s.tmin, s.tmax, s.indices.length, s] as const))(
     '_time_mask(%p, %p) selects %p samples',

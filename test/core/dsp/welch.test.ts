@@ -95,6 +95,8 @@ describe('band edges and errors', () => {
   it('rejects empty or ragged input', () => {
     expect(() => welchPsd([new Float64Array(0)], 100)).toThrow(RangeError);
     expect(() => welchPsd([new Float64Array(10), new Float64Array(11)], 100)).toThrow(RangeError);
+    expect(() => welchPsd([new Float64Array(10)], 100, 0)).toThrow(RangeError);
+    expect(() => welchPsd([new Float64Array(10)], 0)).toThrow(RangeError);
   });
 });
 
