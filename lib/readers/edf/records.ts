@@ -111,10 +111,86 @@ export async function readDigital(
 }
 
 const PARALLEL_READS = 64;
+/** Above this many (record, signal) pieces, whole records are scanned in MNE-sized chunks instead. */
+const MAX_SMALL_READS = 100_000;
+const MNE_CHUNK_BYTES = 10 * 1024 * 1024;
+
+interface Piece {
+  /** File offset and length of one signal's bytes in one record. */
+  from: number;
+  length: number;
+}
+
+/** The pieces in MNE's order: per 10 MiB chunk of records, signal by signal, record by record. */
+function* piecesInMneOrder(
+  g: RecordGeometry,
+  nRecords: number,
+  signals: readonly { offset: number; samples: number }[],
+): Generator<{ chunkFirst: number; chunkLast: number; piece: Piece }> {
+  const chunkRecords = Math.max(Math.floor(MNE_CHUNK_BYTES / g.recordBytes), 1);
+  for (let first = 0; first < nRecords; first += chunkRecords) {
+    const last = Math.min(first + chunkRecords, nRecords);
+    for (const s of signals) {
+      for (let r = first; r < last; r++) {
+        const from = g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample;
+        yield { chunkFirst: first, chunkLast: last, piece: { from, length: s.samples * g.bytesPerSample } };
+      }
+    }
+  }
+}
+
+/** One small read per piece, PARALLEL_READS at a time. */
+async function readPieces(source: ByteSource, pieces: Iterable<Piece>, out: Uint8Array): Promise<void> {
+  let written = 0;
+  let batch: Piece[] = [];
+  const flush = async (): Promise<void> => {
+    const parts = await Promise.all(batch.map((p) => source.read(p.from, p.length)));
+    for (const part of parts) {
+      out.set(part, written);
+      written += part.length;
+    }
+    batch = [];
+  };
+  for (const piece of pieces) {
+    batch.push(piece);
+    if (batch.length === PARALLEL_READS) await flush();
+  }
+  await flush();
+}
+
+/** Whole chunks of records read one at a time, the pieces copied out of them. */
+async function scanChunks(
+  source: ByteSource,
+  pieces: Iterable<{ chunkFirst: number; chunkLast: number; piece: Piece }>,
+  g: RecordGeometry,
+  out: Uint8Array,
+): Promise<void> {
+  let written = 0;
+  let loaded: { first: number; base: number; bytes: Uint8Array } = {
+    first: -1,
+    base: 0,
+    bytes: new Uint8Array(0),
+  };
+  for (const { chunkFirst, chunkLast, piece } of pieces) {
+    if (loaded.first !== chunkFirst) {
+      const base = g.headerBytes + chunkFirst * g.recordBytes;
+      loaded = {
+        first: chunkFirst,
+        base,
+        bytes: await source.read(base, (chunkLast - chunkFirst) * g.recordBytes),
+      };
+    }
+    out.set(
+      loaded.bytes.subarray(piece.from - loaded.base, piece.from - loaded.base + piece.length),
+      written,
+    );
+    written += piece.length;
+  }
+}
 
 /**
- * The raw bytes of some signals over every record, in MNE's order (per 10 MiB chunk of records, signal by
- * signal). One small read per record and signal, issued PARALLEL_READS at a time.
+ * The raw bytes of some signals over every record, in MNE's order. Few pieces: one small read each (the data
+ * records are skipped); very many (tiny records): the file is scanned in 10 MiB chunks.
  */
 export async function readSignalBytes(
   source: ByteSource,
@@ -122,26 +198,21 @@ export async function readSignalBytes(
   nRecords: number,
   signals: readonly { offset: number; samples: number }[],
 ): Promise<Uint8Array> {
-  const perRecord = signals.reduce((sum, s) => sum + s.samples * g.bytesPerSample, 0);
+  const used = signals.filter((s) => s.samples > 0);
+  const perRecord = used.reduce((sum, s) => sum + s.samples * g.bytesPerSample, 0);
   const out = new Uint8Array(perRecord * nRecords);
-  const chunkRecords = Math.max(Math.floor((10 * 1024 * 1024) / g.recordBytes), 1);
-  const tasks: { from: number; length: number; to: number }[] = [];
-  for (let first = 0; first < nRecords; first += chunkRecords) {
-    for (const s of signals) {
-      for (let r = first; r < Math.min(first + chunkRecords, nRecords); r++) {
-        const length = s.samples * g.bytesPerSample;
-        const to =
-          tasks.length === 0
-            ? 0
-            : (tasks[tasks.length - 1]?.to ?? 0) + (tasks[tasks.length - 1]?.length ?? 0);
-        tasks.push({ from: g.headerBytes + r * g.recordBytes + s.offset * g.bytesPerSample, length, to });
-      }
-    }
-  }
-  for (let i = 0; i < tasks.length; i += PARALLEL_READS) {
-    const batch = tasks.slice(i, i + PARALLEL_READS);
-    const parts = await Promise.all(batch.map((t) => source.read(t.from, t.length)));
-    parts.forEach((part, k) => out.set(part, batch[k]?.to ?? 0));
+  if (perRecord === 0) return out;
+  const pieces = piecesInMneOrder(g, nRecords, used);
+  if (nRecords * used.length <= MAX_SMALL_READS) {
+    await readPieces(
+      source,
+      (function* () {
+        for (const p of pieces) yield p.piece;
+      })(),
+      out,
+    );
+  } else {
+    await scanChunks(source, pieces, g, out);
   }
   return out;
 }
