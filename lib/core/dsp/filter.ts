@@ -175,7 +175,9 @@ export function applyZeroPhase(
 /**
  * MNE 1.3's `raw.filter(lFreq, hFreq)` (FIR defaults) over a window: `data` holds, per channel, the window
  * with `contextBefore`/`contextAfter` extra samples read around it (ideally `contextForBand(...)` each; fewer
- * only where the recording starts or ends). Returns the filtered window only.
+ * only where the recording starts or ends — a shorter context is taken to be a recording edge and padded as
+ * MNE pads one). MNE filters each span between 'edge'/'bad_acq_skip' annotations on its own, so callers treat
+ * such boundaries as recording edges too. Returns the filtered window only.
  */
 export function filterWindow(
   data: Float64Array[],
