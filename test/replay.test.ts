@@ -5,7 +5,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { makeDemo } from '../cli/demo';
 import { mismatches } from './helpers/match';
 import { hasTestData, projectRoot, testDataDir } from './helpers/testdata';
 
@@ -40,7 +42,7 @@ interface LambdaResponse {
 type Handler = (event: unknown, context: unknown) => Promise<LambdaResponse>;
 
 const eventsDir = join(projectRoot, 'events');
-const demoData = process.env.LORIS_EPHYS_DEMO_DATA ?? join(projectRoot, 'demo-data');
+const demoData = process.env.LORIS_EPHYS_DEMO_DATA ?? join(tmpdir(), 'loris-ephys-replay-demo');
 
 function listFixtures(): { file: string; fixture: Fixture }[] {
   return readdirSync(eventsDir, { withFileTypes: true })
@@ -89,15 +91,16 @@ async function checkImage(response: LambdaResponse, image: NonNullable<Fixture['
 
 describe('event fixtures replayed through dist/ bundles', () => {
   const fixtures = listFixtures();
+  beforeAll(() => {
+    if (!existsSync(join(demoData, '.complete'))) makeDemo(demoData);
+  });
   it('has fixtures for every function in serverless.yml', () => {
     const yml = readFileSync(join(projectRoot, 'serverless.yml'), 'utf8');
     const functions = [...yml.matchAll(/handler: dist\/([\w-]+)\/index\.handler/g)].map((m) => m[1]);
     for (const fn of functions) expect(fixtures.some((f) => f.fixture.function === fn)).toBe(true);
   });
   for (const { file, fixture } of fixtures) {
-    const missing =
-      (fixture.requires?.includes('testdata') && !hasTestData()) ||
-      (fixture.requires?.includes('demo') && !existsSync(demoData));
+    const missing = fixture.requires?.includes('testdata') && !hasTestData();
     (missing ? it.skip : it)(`${file}: ${fixture.description}`, async () => {
       const response = await invoke(fixture);
       expect(response.statusCode).toBe(fixture.expected.status);
