@@ -40,19 +40,25 @@ const grantRow = z.object({
 const USER_SQL = `SELECT ID, UserID, Active, Pending_approval, active_from, active_to, CURDATE() AS today
   FROM users WHERE UserID = ?`;
 
-/** One round trip for all three grant lists. */
+/** One round trip for all three grant lists, by login name so it can run alongside the user row. */
 const GRANTS_SQL = `SELECT 'perm' AS kind, p.code AS value
-    FROM user_perm_rel upr JOIN permissions p ON p.permID = upr.permID WHERE upr.userID = ?
-  UNION ALL SELECT 'site', CAST(upsc.CenterID AS CHAR) FROM user_psc_rel upsc WHERE upsc.UserID = ?
-  UNION ALL SELECT 'project', CAST(upr2.ProjectID AS CHAR) FROM user_project_rel upr2 WHERE upr2.UserID = ?`;
+    FROM users u JOIN user_perm_rel upr ON upr.userID = u.ID JOIN permissions p ON p.permID = upr.permID
+    WHERE u.UserID = ?
+  UNION ALL SELECT 'site', CAST(upsc.CenterID AS CHAR)
+    FROM users u JOIN user_psc_rel upsc ON upsc.UserID = u.ID WHERE u.UserID = ?
+  UNION ALL SELECT 'project', CAST(uprj.ProjectID AS CHAR)
+    FROM users u JOIN user_project_rel uprj ON uprj.UserID = u.ID WHERE u.UserID = ?`;
 
 export async function findUserByUsername(db: Db, username: string): Promise<LorisUser | undefined> {
-  const rows = await db.rows(USER_SQL, [username]);
-  // UserID is unique; a case-insensitive collation could still match one row only.
+  const [rows, grantRows] = await Promise.all([
+    db.rows(USER_SQL, [username]),
+    db.rows(GRANTS_SQL, [username, username, username]),
+  ]);
+  // UserID is unique, so at most one row (its collation is case-insensitive, as in LORIS's own lookup).
   if (rows.length !== 1) return undefined;
   const [u] = parseRows(userRow, rows);
   if (!u) return undefined;
-  const grants = parseRows(grantRow, await db.rows(GRANTS_SQL, [u.ID, u.ID, u.ID]));
+  const grants = parseRows(grantRow, grantRows);
   const values = (kind: string) => grants.filter((g) => g.kind === kind).map((g) => String(g.value));
   return {
     id: u.ID,

@@ -175,12 +175,20 @@ async function authorizeLoris(
   const { db, settings } = await lorisRuntimeFor(config);
   const current = await settings();
   const key = usableJwtKey(current);
+  // The module and file lookups start once the token's signature holds (never for forged tokens) and run
+  // alongside the account lookup; their results are only looked at after the account passed.
+  let lookups: Promise<[boolean, PhysiologicalFileRecord | undefined]> | undefined;
   const user = await identify(header(event, 'authorization'), {
     key,
-    findUser: (username) => findUserByUsername(db, username),
+    findUser: (username) => {
+      lookups = Promise.all([isModuleActive(db), findPhysiologicalFile(db, id)]);
+      lookups.catch(() => undefined);
+      return findUserByUsername(db, username);
+    },
     onRefused: (reason) => log?.info('token refused', { reason }),
   });
-  const [moduleActive, row] = await Promise.all([isModuleActive(db), findPhysiologicalFile(db, id)]);
+  if (!lookups) throw new Error('identify returned without looking the user up');
+  const [moduleActive, row] = await lookups;
   const file = assertMayView(user, row, moduleActive);
   const root = await realDataDir(current.dataDir);
   const resolved = await resolveOrLog(root, file.filePath, id, log, user.username);
