@@ -5,6 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { SignJWT } from 'jose';
+import { verifyLorisToken } from '../../lib/auth/jwt';
+import { realDataDir } from '../../lib/service/data-path';
 import { accountProblem, bearerToken } from '../../lib/auth/identity';
 import { isKeyStrong } from '../../lib/auth/key-strength';
 import { canUseBrowser, canViewSession, PERMISSION } from '../../lib/auth/permissions';
@@ -143,6 +146,44 @@ describe('account checks', () => {
       expect(() => bearerToken(bad)).toThrow(
         expect.objectContaining({ status: 401, code: 'authentication_required' }),
       );
+    }
+  });
+});
+
+describe('token verification reasons (logged, never sent)', () => {
+  const key = 'Unit-test_key#2026$abcdef';
+  const sign = (claims: Record<string, unknown>, alg = 'HS256', k = key) =>
+    new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(k));
+  const t = Math.floor(Date.now() / 1000);
+
+  it.each([
+    ['a valid token', { iat: t, nbf: t, exp: t + 60, user: 'u' }, 'HS256', key, undefined],
+    ['an expired one', { iat: t - 600, exp: t - 300, user: 'u' }, 'HS256', key, 'expired'],
+    ['one within the clock tolerance', { iat: t - 600, exp: t - 20, user: 'u' }, 'HS256', key, undefined],
+    ['a future nbf', { iat: t, nbf: t + 300, exp: t + 600, user: 'u' }, 'HS256', key, 'not_yet_valid'],
+    ['another key', { iat: t, exp: t + 60, user: 'u' }, 'HS256', 'Other-unit_key#2026$abc', 'bad_signature'],
+    ['HS384', { iat: t, exp: t + 60, user: 'u' }, 'HS384', key, 'bad_algorithm'],
+    ['no exp', { iat: t, user: 'u' }, 'HS256', key, 'bad_claims'],
+    ['no iat', { exp: t + 60, user: 'u' }, 'HS256', key, 'bad_claims'],
+    ['a numeric user', { iat: t, exp: t + 60, user: 5 }, 'HS256', key, 'bad_claims'],
+  ] as [string, Record<string, unknown>, string, string, string | undefined][])(
+    '%s',
+    async (_, claims, alg, k, reason) => {
+      const result = await verifyLorisToken(await sign(claims, alg, k), key);
+      expect(result.ok ? undefined : result.reason).toBe(reason);
+    },
+  );
+
+  it('rejects oversized and non-JWS input before decoding', async () => {
+    expect(await verifyLorisToken('a'.repeat(5000), key)).toEqual({ ok: false, reason: 'too_long' });
+    expect(await verifyLorisToken('not a token', key)).toEqual({ ok: false, reason: 'malformed' });
+  });
+});
+
+describe('data directory', () => {
+  it('is 503 data_dir_unavailable when unset, relative or missing', async () => {
+    for (const dir of [undefined, '', 'relative/data', '/no/such/loris/data']) {
+      await expect(realDataDir(dir)).rejects.toMatchObject({ status: 503, code: 'data_dir_unavailable' });
     }
   });
 });
