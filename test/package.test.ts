@@ -9,7 +9,7 @@ import { zipEntries } from './helpers/zip';
 const serverless = join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
 
 function functionsOf(yml: string): { name: string; usesSharp: boolean }[] {
-  const blocks = yml.split(/\n(?=  [\w-]+:\n    handler:)/);
+  const blocks = yml.split(/\n(?= {2}[\w-]+:\n {4}handler:)/);
   return blocks
     .map((block) => ({ match: /^ {2}([\w-]+):\n {4}handler: dist\//m.exec(block), block }))
     .filter((b) => b.match)

@@ -67,6 +67,8 @@ async function invoke(fixture: Fixture): Promise<LambdaResponse> {
   try {
     let handler: Handler | undefined;
     jest.isolateModules(() => {
+      // The built CommonJS bundle is loaded as Lambda loads it, in a fresh module registry per fixture.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
       handler = (require(bundle) as { handler: Handler }).handler;
     });
     if (!handler) throw new Error('no handler exported');
