@@ -352,6 +352,26 @@ describe('LORIS queries on a real database', () => {
       status: 500,
       code: 'database_error',
     });
+    // A statement that runs past the per-query timeout is abandoned (503), not waited for.
+    const env2 = world.db.env();
+    const impatient = createDb(
+      {
+        host: '127.0.0.1',
+        port: 3306,
+        user: env2.LORIS_DB_USER,
+        password: env2.LORIS_DB_PASSWORD,
+        database: env2.LORIS_DB_NAME,
+      },
+      { connectionLimit: 1, queueLimit: 1, connectTimeoutMs: 2000, queryTimeoutMs: 300 },
+    );
+    const started = Date.now();
+    await expect(impatient.rows('SELECT SLEEP(5) AS s', [])).rejects.toMatchObject({
+      status: 503,
+      driverCode: 'PROTOCOL_SEQUENCE_TIMEOUT',
+    });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(await impatient.rows('SELECT 1 AS ok', [])).toEqual([{ ok: 1 }]);
+    await impatient.close();
     // The read-only account cannot write, whatever a statement tries.
     await expect(db.rows('DELETE FROM users', [])).rejects.toMatchObject({ status: 503 });
   });
