@@ -6,6 +6,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { ZodError, type ZodType } from 'zod';
+import { processLimiter, type Release } from './concurrency';
 import { ApiError, isApiError } from './errors';
 import { createLogger, type Logger, type LogLevel } from './log';
 
@@ -43,6 +44,8 @@ export interface RequestContext {
   requestId: string;
   route: string;
   log: Logger;
+  /** Aborted when the request times out: long work may check it between stages and stop early. */
+  signal?: AbortSignal;
 }
 
 export type RouteHandler = (event: HttpEvent, ctx: RequestContext) => Promise<HandlerResult>;
@@ -69,7 +72,9 @@ export function toResponse(result: HandlerResult): HttpResponse {
       return {
         statusCode: result.status ?? 200,
         headers: { 'Content-Type': result.contentType, ...headers },
-        body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength).toString('base64'),
+        body: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength).toString(
+          'base64',
+        ),
         isBase64Encoded: true,
       };
     case 'text':
@@ -114,14 +119,76 @@ export function toApiError(error: unknown, requestId: string): ApiError {
 export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
   const result = schema.safeParse(input);
   if (!result.success) {
-    throw new ApiError(400, 'invalid_request', 'The request parameters are invalid.', zodDetails(result.error));
+    throw new ApiError(
+      400,
+      'invalid_request',
+      'The request parameters are invalid.',
+      zodDetails(result.error),
+    );
   }
   return result.data;
+}
+
+/** Caps for heavy routes, read per request (the configuration is parsed lazily, once per process). */
+export interface RequestLimits {
+  /** At most this many requests of the limited routes run at once in this process; more get 429. */
+  maxConcurrent: number;
+  /** A request still running after this many milliseconds is answered 504 and its slot released. */
+  requestTimeoutMs: number;
 }
 
 export interface HandlerOptions {
   logLevel?: LogLevel;
   logger?: Logger;
+  /** Turns on admission control and the request timeout (topomap, sensors). */
+  limits?: () => RequestLimits;
+  /** Routes with the same limiter name share one process-wide count (default 'heavy'). */
+  limiterName?: string;
+}
+
+/** Seconds a client is told to wait after a 429. */
+export const RETRY_AFTER_SECONDS = 1;
+
+export const tooManyRequests = (cap: number): ApiError =>
+  new ApiError(
+    429,
+    'too_many_requests',
+    `Too many concurrent requests: at most ${cap} heavy requests run at once; retry shortly.`,
+    { maxConcurrent: cap },
+    { 'Retry-After': String(RETRY_AFTER_SECONDS) },
+  );
+
+export const requestTimeout = (ms: number): ApiError =>
+  new ApiError(504, 'timeout', `The request did not finish within ${ms} ms.`, { requestTimeoutMs: ms });
+
+/**
+ * Runs `work` under the limits: 429 when no slot is free; 504 when it outlives the timeout, which also aborts
+ * `controller` and frees the slot at once (the abandoned work's eventual outcome is ignored).
+ */
+async function runLimited<T>(
+  limits: RequestLimits,
+  limiterName: string,
+  controller: AbortController,
+  work: () => Promise<T>,
+): Promise<T> {
+  const limiter = processLimiter(limiterName, limits.maxConcurrent);
+  const release: Release | null = limiter.tryAcquire();
+  if (!release) throw tooManyRequests(limiter.cap);
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(requestTimeout(limits.requestTimeoutMs));
+    }, limits.requestTimeoutMs);
+  });
+  const running = work();
+  running.catch(() => undefined); // a late failure of abandoned work must not become an unhandled rejection
+  try {
+    return await Promise.race([running, timedOut]);
+  } finally {
+    clearTimeout(timer);
+    release();
+  }
 }
 
 /** Wraps a route handler: request id, one structured log line per request, errors as data. Never throws. */
@@ -131,15 +198,24 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
     const started = process.hrtime.bigint();
     const requestId = context?.awsRequestId || event?.requestContext?.requestId || randomUUID();
     const log = baseLog.child({ requestId, route });
+    const controller = new AbortController();
+    const ctx: RequestContext = { requestId, route, log, signal: controller.signal };
     let response: HttpResponse;
     let errorCode: string | undefined;
     try {
-      response = toResponse(await fn(event, { requestId, route, log }));
+      const limits = options.limits?.();
+      const result = limits
+        ? await runLimited(limits, options.limiterName ?? 'heavy', controller, () => fn(event, ctx))
+        : await fn(event, ctx);
+      response = toResponse(result);
     } catch (error) {
       response = errorResponse(error, requestId);
       errorCode = toApiError(error, requestId).code;
       if (!isApiError(error) && !(error instanceof ZodError)) {
-        log.error('unhandled error', { errorName: (error as Error)?.name, errorMessage: (error as Error)?.message });
+        log.error('unhandled error', {
+          errorName: (error as Error)?.name,
+          errorMessage: (error as Error)?.message,
+        });
       }
     }
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;

@@ -1,0 +1,172 @@
+/**
+ * Admission control and request timeout of httpHandler: over the concurrency cap a request gets 429 with the
+ * cap and Retry-After; past the timeout it gets 504, its abort signal fires and its slot is free again.
+ */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { createConcurrencyLimiter, processLimiter } from '../../lib/core/concurrency';
+import { httpHandler, json, type RequestContext } from '../../lib/core/http';
+import { createLogger } from '../../lib/core/log';
+
+const event = {
+  version: '2.0',
+  routeKey: 'GET /x',
+  rawPath: '/x',
+  rawQueryString: '',
+  headers: {},
+  requestContext: { requestId: 'req-1', http: { method: 'GET', path: '/x' } },
+  isBase64Encoded: false,
+} as unknown as APIGatewayProxyEventV2;
+
+const quiet = createLogger('error', {}, () => undefined);
+let nameCounter = 0;
+const freshName = (): string => `test-limiter-${++nameCounter}`;
+
+/** A handler whose requests stay in flight until the test opens the gate. */
+function gatedHandler(limiterName: string, maxConcurrent: number, requestTimeoutMs = 60_000) {
+  let open: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (open = resolve));
+  const handler = httpHandler(
+    'GET /x',
+    async () => {
+      await gate;
+      return json({ ok: true });
+    },
+    { logger: quiet, limiterName, limits: () => ({ maxConcurrent, requestTimeoutMs }) },
+  );
+  return { handler, open: () => open() };
+}
+
+describe('concurrency limiter', () => {
+  it('grants up to the cap, refuses beyond it, and a release is counted once', () => {
+    const limiter = createConcurrencyLimiter(2);
+    const a = limiter.tryAcquire();
+    const b = limiter.tryAcquire();
+    expect(a).not.toBeNull();
+    expect(b).not.toBeNull();
+    expect(limiter.tryAcquire()).toBeNull();
+    a?.();
+    a?.();
+    expect(limiter.active).toBe(1);
+    expect(limiter.tryAcquire()).not.toBeNull();
+    expect(limiter.tryAcquire()).toBeNull();
+  });
+
+  it('rejects caps that are not positive integers', () => {
+    expect(() => createConcurrencyLimiter(0)).toThrow(RangeError);
+    expect(() => createConcurrencyLimiter(1.5)).toThrow(RangeError);
+  });
+
+  it('is shared by name across callers in one process', () => {
+    const name = freshName();
+    const first = processLimiter(name, 1);
+    const release = first.tryAcquire();
+    expect(processLimiter(name, 1).tryAcquire()).toBeNull();
+    release?.();
+    expect(processLimiter(name, 1).active).toBe(0);
+  });
+});
+
+describe('httpHandler limits', () => {
+  it('answers 429 too_many_requests with the cap and Retry-After beyond the cap, and admits again after', async () => {
+    const { handler, open } = gatedHandler(freshName(), 2);
+    const inFlight = [handler(event), handler(event)];
+    const refused = await handler(event);
+    expect(refused.statusCode).toBe(429);
+    expect(refused.headers?.['Retry-After']).toBe('1');
+    const body = JSON.parse(String(refused.body));
+    expect(body.error.code).toBe('too_many_requests');
+    expect(body.error.message).toContain('at most 2');
+    expect(body.error.details).toEqual({ maxConcurrent: 2 });
+    open();
+    expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([200, 200]);
+    expect((await handler(event)).statusCode).toBe(200);
+  });
+
+  it('routes with the same limiter name share the cap', async () => {
+    const name = freshName();
+    const a = gatedHandler(name, 1);
+    const b = gatedHandler(name, 1);
+    const first = a.handler(event);
+    expect((await b.handler(event)).statusCode).toBe(429);
+    a.open();
+    expect((await first).statusCode).toBe(200);
+    b.open();
+    expect((await b.handler(event)).statusCode).toBe(200);
+  });
+
+  it('answers 504 timeout past the request timeout, aborts the signal and frees the slot', async () => {
+    const name = freshName();
+    let seen: RequestContext | undefined;
+    const stuck = httpHandler(
+      'GET /x',
+      async (_e, ctx) => {
+        seen = ctx;
+        return new Promise(() => undefined); // never settles
+      },
+      { logger: quiet, limiterName: name, limits: () => ({ maxConcurrent: 1, requestTimeoutMs: 50 }) },
+    );
+    const started = Date.now();
+    const response = await stuck(event);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(response.statusCode).toBe(504);
+    const body = JSON.parse(String(response.body));
+    expect(body.error).toMatchObject({
+      code: 'timeout',
+      details: { requestTimeoutMs: 50 },
+      requestId: 'req-1',
+    });
+    expect(body.error.message).toContain('50 ms');
+    expect(seen?.signal?.aborted).toBe(true);
+    expect(processLimiter(name, 1).active).toBe(0);
+  });
+
+  it('ignores the late failure of timed-out work (no unhandled rejection) and keeps serving', async () => {
+    const name = freshName();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      let calls = 0;
+      const slowThenFailing = httpHandler(
+        'GET /x',
+        async () => {
+          calls++;
+          if (calls > 1) return json({ ok: true });
+          await new Promise((r) => setTimeout(r, 120));
+          throw new Error('late failure');
+        },
+        { logger: quiet, limiterName: name, limits: () => ({ maxConcurrent: 1, requestTimeoutMs: 30 }) },
+      );
+      expect((await slowThenFailing(event)).statusCode).toBe(504);
+      expect((await slowThenFailing(event)).statusCode).toBe(200);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('releases the slot when the handler fails', async () => {
+    const name = freshName();
+    const failing = httpHandler(
+      'GET /x',
+      async () => {
+        throw new Error('boom');
+      },
+      { logger: quiet, limiterName: name, limits: () => ({ maxConcurrent: 1, requestTimeoutMs: 1000 }) },
+    );
+    expect((await failing(event)).statusCode).toBe(500);
+    expect((await failing(event)).statusCode).toBe(500);
+    expect(processLimiter(name, 1).active).toBe(0);
+  });
+
+  it('answers 500 when the limits cannot be read', async () => {
+    const handler = httpHandler('GET /x', async () => json({ ok: true }), {
+      logger: quiet,
+      limits: () => {
+        throw new Error('bad config');
+      },
+    });
+    expect((await handler(event)).statusCode).toBe(500);
+  });
+});
