@@ -170,10 +170,9 @@ async function readProcessed(
   const context = filtering ? contextForBand(info.sfreq, q.lfreq ?? null, q.hfreq ?? null) : 0;
   const from = Math.max(0, w.start - context);
   const to = Math.min(info.nSamples, w.stop + context);
-  const needed = projectionChannels(info, picks);
-  let data = await recording.readWindow(needed.read, from, to);
-  if (needed.projector) data = project(needed.projector, data);
-  data = needed.pickRows.map((r) => data[r] as Float64Array);
+  const projection = projectionFor(opened, picks);
+  let data = await recording.readWindow(projection ? projection.read : picks, from, to);
+  if (projection) data = project(projection.rows, data);
   if (q.reference === 'average') {
     const good = picks.map((p, k) => (info.channels[p]?.type === 'eeg' && !info.bads.includes(info.channels[p]?.name ?? '') ? k : -1));
     data = averageReference(data, good.filter((k) => k >= 0));
@@ -184,20 +183,27 @@ async function readProcessed(
 
 /**
  * Evoked files are read as MNE's read_evokeds(proj=True) gives them: with the file's SSP projectors applied
- * over all channels; raw files are not projected (read_raw_* does not apply projectors).
+ * over all channels; raw files are not projected (read_raw_* does not apply projectors). Only the rows of P
+ * for the picked channels are needed; they are cached per recording and pick set.
  */
-function projectionChannels(info: RecordingInfo, picks: number[]): { read: number[]; pickRows: number[]; projector: number[][] | null } {
-  if (info.kind !== 'evoked' || info.projectors.length === 0) {
-    return { read: picks, pickRows: picks.map((_, k) => k), projector: null };
-  }
-  const names = info.channels.map((c) => c.name);
-  const all = info.channels.map((_, i) => i);
-  return { read: all, pickRows: picks, projector: makeProjector(info.projectors, names, info.bads) };
+const projectorCache = createLru<{ read: number[]; rows: Float64Array[] }>(32);
+
+function projectionFor(opened: OpenedRecording, picks: number[]): { read: number[]; rows: Float64Array[] } | null {
+  const { info } = opened;
+  if (info.kind !== 'evoked' || info.projectors.length === 0) return null;
+  const key = `${opened.cacheKey ?? opened.identityKey}|${picks.join(',')}`;
+  return projectorCache.getOrCreate(key, () => {
+    const p = makeProjector(info.projectors, info.channels.map((c) => c.name), info.bads);
+    // Channels whose weight is zero in every picked row need not be read.
+    const used = info.channels.map((_, j) => j).filter((j) => picks.some((i) => (p[i]?.[j] ?? 0) !== 0));
+    const rows = picks.map((i) => Float64Array.from(used, (j) => p[i]?.[j] ?? 0));
+    return { read: used, rows };
+  });
 }
 
-function project(p: number[][], data: Float64Array[]): Float64Array[] {
+function project(rows: Float64Array[], data: Float64Array[]): Float64Array[] {
   const n = data[0]?.length ?? 0;
-  return p.map((row) => {
+  return rows.map((row) => {
     const out = new Float64Array(n);
     row.forEach((w, j) => {
       if (w === 0) return;

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
-export const projectRoot = resolve(__dirname, '..', '..');
+/** The checkout (LORIS_EPHYS_ROOT when bundled elsewhere, e.g. by scripts/run-ts.mjs). */
+export const projectRoot = process.env.LORIS_EPHYS_ROOT ?? resolve(__dirname, '..', '..');
 
 export function testDataDir(): string {
   return process.env.LORIS_EPHYS_TESTDATA ?? resolve(projectRoot, '..', 'shared', 'data');

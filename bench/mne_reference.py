@@ -1,0 +1,70 @@
+# MNE-Python 1.3 side of the benchmarks, run in the same session as ours (Debian's /usr/bin/python3).
+# Usage: python3 bench/mne_reference.py sensors <file> [<file>...] | topomap <evoked.fif.gz> <t> <runs>
+# Prints one JSON object with medians in milliseconds.
+import io, json, statistics, sys, time, warnings
+import numpy as np
+import matplotlib
+matplotlib.use('Agg')
+import matplotlib.pyplot as plt
+import mne
+
+mne.set_log_level('ERROR')
+warnings.simplefilter('ignore')
+
+
+def read(path):
+    if path.endswith('.ds'):
+        return mne.io.read_raw_ctf(path, verbose=False)
+    if path.endswith('-ave.fif.gz') or path.endswith('-ave.fif'):
+        return mne.read_evokeds(path, condition=0)
+    return mne.io.read_raw(path, verbose=False)
+
+
+def sensors(info):
+    # What the sensors route gives: every channel's position and orientation in the head frame.
+    t = info['dev_head_t']['trans'] if info['dev_head_t'] is not None else np.eye(4)
+    out = []
+    for ch in info['chs']:
+        loc = ch['loc']
+        is_meg = ch['kind'] in (1, 301)
+        r = t[:3, :3] @ loc[:3] + t[:3, 3] if is_meg else loc[:3]
+        ez = t[:3, :3] @ loc[9:12] if is_meg else None
+        out.append({'name': ch['ch_name'], 'position': r.tolist(), 'ez': None if ez is None else ez.tolist()})
+    return json.dumps(out)
+
+
+def bench_sensors(paths, runs=15):
+    result = {}
+    for p in paths:
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            sensors(read(p).info)
+            times.append((time.perf_counter() - t0) * 1e3)
+        result[p] = {'medianMs': statistics.median(times)}
+    return result
+
+
+def bench_topomap(path, t, runs):
+    ev = mne.read_evokeds(path, condition=0)
+    ev.pick('eeg', exclude='bads')
+    data = ev.data[:, ev.time_as_index(t)[0]]
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fig, ax = plt.subplots(figsize=(5.12, 5.12), dpi=100)
+        mne.viz.plot_topomap(data, ev.info, axes=ax, contours=6, sensors=True, show=False)
+        buf = io.BytesIO()
+        fig.savefig(buf, format='png', dpi=100)
+        plt.close(fig)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return {'medianMs': statistics.median(times), 'p95Ms': times[int(0.95 * (len(times) - 1))], 'runs': runs}
+
+
+if __name__ == '__main__':
+    mode = sys.argv[1]
+    if mode == 'sensors':
+        print(json.dumps(bench_sensors(sys.argv[2:])))
+    else:
+        print(json.dumps(bench_topomap(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))))

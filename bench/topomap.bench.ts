@@ -1,0 +1,60 @@
+/**
+ * Topomap route over HTTP (serverless-offline, standalone): a 60-channel EEG map (test-ave.fif.gz, t = 0.1 s)
+ * at 512 px with contours and sensors — warm p50/p95, first map of a recording — against MNE 1.3's
+ * plot_topomap + PNG save of the same data in the same run. Goals: warm ≤ 8 ms, first ≤ 25 ms, ratio ≤ 0.15.
+ * Also the demo's 64-channel raw EDF (1 s window mean). Run: npm run bench:topomap
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeDemo } from '../cli/demo';
+import { testDataPath } from '../test/helpers/testdata';
+import { loadAverage, median, mne, percentile, serveCopies, timedGet } from './common';
+
+const COPIES = Number(process.env.COPIES ?? 9);
+const WARM = Number(process.env.WARM ?? 200);
+const QUERY = 'size=512&contours=6&sensors=true';
+
+async function main(): Promise<void> {
+  const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
+  const [demo] = makeDemo(demoDir).files as [string];
+  const cases = [
+    { label: 'test-ave EEG 60 ch (evoked, t=0.1)', file: testDataPath('fif', 'test-ave.fif.gz'), query: `type=eeg&t=0.1&${QUERY}` },
+    { label: 'demo EEG 64 ch (raw EDF, 1 s mean)', file: demo, query: `tmin=30&tmax=31&${QUERY}` },
+  ];
+  const bench = await serveCopies(cases.map((c) => c.file), COPIES + 1);
+  const rows: Record<string, unknown>[] = [];
+  try {
+    for (const c of cases) {
+      const url = (copy: number, t = ''): string => `${bench.service.baseUrl}/ephys/${bench.idOf(c.file, copy)}/topographic-map?${c.query}${t}`;
+      for (let i = 0; i < 5; i++) await timedGet(url(0));
+      const first: number[] = [];
+      for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k)));
+      // Warm: same recording, varying the colour limits so no answer is a repeat (no HTTP caching involved).
+      const warm: number[] = [];
+      for (let i = 0; i < WARM; i++) warm.push(await timedGet(url(0, `&vmax=${1e-4 + i * 1e-7}`)));
+      rows.push({
+        case: c.label,
+        warmP50Ms: +median(warm).toFixed(2),
+        warmP95Ms: +percentile(warm, 0.95).toFixed(2),
+        firstMedianMs: +median(first).toFixed(2),
+      });
+    }
+  } finally {
+    await bench.close();
+  }
+  const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', '30']) as { medianMs: number; p95Ms: number } | null;
+  const first = rows[0] as { warmP50Ms: number };
+  console.table(rows);
+  console.log(
+    JSON.stringify({
+      bench: 'topomap',
+      loadAverage: loadAverage(),
+      rows,
+      mnePlotTopomapSavefigMs: reference,
+      warmRatioToMne: reference ? +(first.warmP50Ms / reference.medianMs).toFixed(3) : null,
+    }),
+  );
+}
+
+void main();
