@@ -4,6 +4,7 @@
  */
 import { ApiError, badRequest } from '../errors';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
+import { qhullDelaunaySimplices } from './qhull-order';
 import { hullEdges, triangleEdgeLengths, triangulate, vertexNeighbors, type Triangulation } from './triangulation';
 import type { Clip, Extrapolate, MapChannelType, Vec2 } from './types';
 
@@ -23,8 +24,8 @@ export interface ExtraPoints {
 export interface ExtraPointsOptions {
   /**
    * MNE takes the median over edges (v0,v1) and (v1,v2) of qhull's simplices, which depends on qhull's vertex
-   * order; without qhull we use all three edges of each triangle (about 1 % off). Callers holding MNE's value
-   * (conformance tests) may pass it here.
+   * order: we reproduce that order (qhull-order.ts) and fall back to all three edges of each triangle (about 1 %
+   * off) where it declines (co-circular sites). Callers holding MNE's value may pass it here.
    */
   medianDistance?: number;
 }
@@ -141,9 +142,25 @@ function localHullPoints(pos: readonly Vec2[], tri: Triangulation, distance: num
   return { points: [...uniqueRows(extended), ...along], mask };
 }
 
-/** MNE's median inter-sensor distance (see ExtraPointsOptions.medianDistance). */
-function delaunayMedianDistance(tri: Triangulation): number {
-  return median(triangleEdgeLengths(tri));
+/**
+ * MNE's median inter-sensor distance: over edges (v0,v1) and (v1,v2) of scipy's `Delaunay(pos, incremental=True)`
+ * simplices when their qhull order is reproduced, else over all three edges of our triangles (approximation).
+ */
+export function delaunayMedianDistance(pos: readonly Vec2[], tri: Triangulation = triangulate(pos)): number {
+  const simplices = qhullDelaunaySimplices(pos);
+  if (!simplices) return median(triangleEdgeLengths(tri));
+  const len = (i: number, j: number): number => {
+    const dx = pos[i]![0] - pos[j]![0];
+    const dy = pos[i]![1] - pos[j]![1];
+    return Math.sqrt(dx * dx + dy * dy); // numpy.linalg.norm's arithmetic
+  };
+  const first: number[] = [];
+  const second: number[] = [];
+  for (let t = 0; t < simplices.length; t += 3) {
+    first.push(len(simplices[t]!, simplices[t + 1]!));
+    second.push(len(simplices[t + 1]!, simplices[t + 2]!));
+  }
+  return median([...first, ...second]);
 }
 
 /** `_get_extra_points(pos, extrapolate, origin, radii)` plus the Delaunay of sensors and extra points. */
@@ -167,7 +184,7 @@ export function getExtraPoints(
   const line = isCollinear(pos) || pos.length < 4;
   const sensorTri = line ? null : triangulate(pos);
   const axis = line ? sortedAxisSpacing(pos) : null;
-  const distance = options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(sensorTri!));
+  const distance = options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(pos, sensorTri!));
   if (!(distance > 0)) throw badRequest('Sensor positions are degenerate (zero spacing)');
   if (extrapolate === 'head') return finish(headPoints(distance, origin, radii), ellipse, distance);
   if (axis) {

@@ -56,6 +56,8 @@ const EPS = 2.220446049250313e-16;
 const MAX_NARROW = -0.99999999;
 const RATIO_MAX_SIMPLEX = 1.0e-3;
 const ZERO_DELAUNAY = 2;
+/** Beyond this the quadratic worst case of the simulation is not worth it; callers fall back. */
+const MAX_SITES = 5000;
 
 const det2 = (a1: number, a2: number, b1: number, b2: number): number => a1 * b2 - a2 * b1;
 const det3 = (a1: number, a2: number, a3: number, b1: number, b2: number, b3: number, c1: number, c2: number, c3: number): number =>
@@ -610,7 +612,7 @@ class Hull {
  * null when qhull would merge co-circular sites or take another precision path not reproduced here.
  */
 export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null {
-  if (pos.length < 4 || pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return null;
+  if (pos.length < 4 || pos.length > MAX_SITES || pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return null;
   try {
     return new Hull(pos).build();
   } catch (err) {
