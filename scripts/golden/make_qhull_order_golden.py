@@ -75,7 +75,43 @@ def random_layouts():
     return out
 
 
-cases = golden_layouts() + montage_layouts() + random_layouts()
+def stress_layouts():
+    """Near-degenerate sets (grids, rings, mirrored pairs, duplicates, with or without tiny jitter): the
+    implementation must either decline or agree exactly."""
+    rng = np.random.default_rng(7)
+    out = []
+    for i in range(60):
+        n = int(rng.integers(5, 120))
+        kind = i % 6
+        if kind == 0:  # integer grid points, many co-circular
+            pos = rng.integers(-6, 7, (n, 2)) * 0.01
+            pos = np.unique(pos, axis=0)
+        elif kind == 1:  # grid with 1e-9 jitter
+            pos = np.unique(rng.integers(-6, 7, (n, 2)) * 0.01, axis=0) + rng.normal(0, 1e-9, (1, 2))
+            pos = pos + rng.normal(0, 1e-9, pos.shape)
+        elif kind == 2:  # concentric rings
+            k = max(4, n // 4)
+            t = np.linspace(0, 2 * np.pi, k, endpoint=False)
+            pos = np.concatenate([np.c_[r * np.cos(t + r), r * np.sin(t + r)] for r in (0.03, 0.06, 0.09)])
+        elif kind == 3:  # mirror-symmetric pairs (like montages)
+            half = rng.uniform(0.0, 0.1, (n // 2, 2))
+            pos = np.concatenate([half, half * [-1, 1], [[0, 0.05], [0, -0.05]]])
+        elif kind == 4:  # random with a few near-coincident sites
+            pos = rng.uniform(-0.1, 0.1, (n, 2))
+            pos[: n // 5] = pos[n // 5: 2 * (n // 5)] + rng.normal(0, 1e-12, (n // 5, 2))
+        else:  # random, wide dynamic range
+            pos = rng.normal(0, 1, (n, 2)) * np.exp(rng.uniform(-8, 8))
+        pos = np.asarray(pos, float)
+        if len(pos) < 4:
+            continue
+        try:
+            out.append(case(f'stress{kind}:{i}', pos))
+        except Exception as err:  # scipy refuses (e.g. all collinear): nothing to compare
+            print('skip stress', i, type(err).__name__)
+    return out
+
+
+cases = golden_layouts() + montage_layouts() + random_layouts() + stress_layouts()
 with open(os.path.join(OUT, 'qhull-order.json'), 'w') as fh:
     json.dump(dict(scipy_options='Q11 Qt Qc (Delaunay incremental=True)', cases=cases), fh, separators=(',', ':'))
 print(len(cases), 'cases')
