@@ -5,7 +5,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAccessWorld, type AccessWorld } from '../helpers/access-world';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
 import { get, startOffline, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
@@ -198,12 +198,15 @@ describe('permission matrix over HTTP', () => {
         `    <username>${world.db.user}</username>\n    <password>${world.db.password}</password>\n` +
         `    <database>${world.db.name}</database>\n    <name>Test database</name>\n  </database>\n</config>\n`,
     );
-    service = await startOffline({
-      LORIS_EPHYS_MODE: 'loris',
-      LORIS_CONFIG_XML: configXml,
-      LORIS_EPHYS_LOG_LEVEL: 'warn',
-    });
-  });
+    service = await startOffline(
+      {
+        LORIS_EPHYS_MODE: 'loris',
+        LORIS_CONFIG_XML: configXml,
+        LORIS_EPHYS_LOG_LEVEL: 'warn',
+      },
+      SETUP_TIMEOUT_MS,
+    );
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await service?.stop();

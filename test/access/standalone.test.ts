@@ -6,6 +6,7 @@
 import { get, startOffline, type OfflineService } from '../helpers/offline';
 import { describeWithData, testDataDir } from '../helpers/testdata';
 import { pathId } from '../../lib/service/catalog';
+import { SETUP_TIMEOUT_MS } from '../helpers/access-world';
 
 interface Listed {
   id: number;
@@ -17,14 +18,17 @@ describeWithData('standalone mode over HTTP', () => {
   let service: OfflineService;
 
   beforeAll(async () => {
-    service = await startOffline({
-      LORIS_EPHYS_MODE: 'standalone',
-      LORIS_EPHYS_DATA: testDataDir(),
-      LORIS_EPHYS_LOG_LEVEL: 'warn',
-      // Proves no database is touched: nothing listens here.
-      LORIS_DB_PORT: '1',
-    });
-  });
+    service = await startOffline(
+      {
+        LORIS_EPHYS_MODE: 'standalone',
+        LORIS_EPHYS_DATA: testDataDir(),
+        LORIS_EPHYS_LOG_LEVEL: 'warn',
+        // Proves no database is touched: nothing listens here.
+        LORIS_DB_PORT: '1',
+      },
+      SETUP_TIMEOUT_MS,
+    );
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await service?.stop();

@@ -4,7 +4,7 @@
  * are not what the route accepts (SQL injection attempts included) are a 400 before any SQL runs.
  */
 import { createHmac } from 'node:crypto';
-import { buildAccessWorld, type AccessWorld } from '../helpers/access-world';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
 import { get, startOffline, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, rawToken, STRONG_KEY } from '../helpers/tokens';
 
@@ -38,13 +38,16 @@ describe('tokens and validation over HTTP', () => {
       permissions: ['electrophysiology_browser_view_allsites'],
       projects: [world.projects.P1, world.projects.P2],
     });
-    service = await startOffline({
-      LORIS_EPHYS_MODE: 'loris',
-      ...world.db.env(),
-      LORIS_EPHYS_LOG_LEVEL: 'warn',
-    });
+    service = await startOffline(
+      {
+        LORIS_EPHYS_MODE: 'loris',
+        ...world.db.env(),
+        LORIS_EPHYS_LOG_LEVEL: 'warn',
+      },
+      SETUP_TIMEOUT_MS,
+    );
     url = `${service.baseUrl}/ephys/${world.files.A1}`;
-  });
+  }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
     await service?.stop();

@@ -10,6 +10,9 @@ import { dirname, join } from 'node:path';
 import { createLorisTestDb, type LorisTestDb } from './loris-db';
 import { STRONG_KEY } from './tokens';
 
+/** Setting up a world and a serverless-offline instance can be slow on a loaded machine. */
+export const SETUP_TIMEOUT_MS = 120_000;
+
 export interface AccessWorld {
   db: LorisTestDb;
   /** Temporary folder holding `data/` (the data directory) and `outside/` (the sentinel). */
