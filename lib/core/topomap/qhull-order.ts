@@ -428,15 +428,18 @@ class Hull {
   }
 
   /**
-   * qh_premerge with 'C-0' merges a new facet with a neighbour when the neighbour's far vertex is not clearly
-   * below it (co-circular sites). Such merges are not reproduced; a wide margin keeps the decision safe.
+   * qh_checkzero (start of qh_premerge with the default 'C-0'): unless every new facet is clearly convex against
+   * its neighbours, qhull goes on to its merge tests, which are not reproduced. Vertex k of a new facet must lie
+   * clearly below neighbour k, and the horizon's far vertex clearly below the new facet (margin 2× qhull's).
    */
   assertConvex(f: Facet): void {
-    for (const nb of f.neighbours) {
-      const far = nb.pts.find((q) => !f.pts.includes(q));
-      if (far === undefined) throw new Undecided('duplicate facet');
-      if (this.dist(far, f) > -100 * this.distRound) throw new Undecided('co-circular sites (merge)');
+    const clearlyBelow = (dist: number): boolean => dist < -4 * this.distRound;
+    for (let k = 1; k < 3; k++) {
+      if (!clearlyBelow(this.dist(f.pts[k]!, f.neighbours[k]!))) throw new Undecided('non-convex new facets (merge)');
     }
+    const horizon = f.neighbours[0]!;
+    const far = horizon.pts.find((q) => !f.pts.includes(q));
+    if (far === undefined || !clearlyBelow(this.dist(far, f))) throw new Undecided('non-convex horizon (merge)');
   }
 
   /** qh_findbest(point, start, !bestoutside, isnewfacets, !noupper): directed search over new facets. */
