@@ -2,8 +2,9 @@
  * The one layer that opens a recording for a handler: the reader for its format, then the best electrode
  * positions available (LORIS database, BIDS sidecars, the file itself, a standard montage, in that order),
  * bad channels from every source, and events from the file and LORIS. MEG sensor positions always come from
- * the file. The result is cached per recording identity (path, size, modification time).
+ * the file. The result is cached while every file the open touched is unchanged (see createRecordingCache).
  */
+import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { notFound } from '../core/errors';
@@ -105,9 +106,16 @@ function withPositions(info: RecordingInfo, positions: NamedPoint[], fiducials?:
     dig.push({ kind: 'cardinal', ident: 2, r: fiducials.nasion, coordFrame: 'head' });
     dig.push({ kind: 'cardinal', ident: 3, r: fiducials.rpa, coordFrame: 'head' });
   }
-  channels.filter((c) => isEeg(c) && hasPosition(c)).forEach((c, i) => {
-    dig.push({ kind: 'eeg', ident: i + 1, r: [c.loc[0] ?? 0, c.loc[1] ?? 0, c.loc[2] ?? 0], coordFrame: 'head' });
-  });
+  channels
+    .filter((c) => isEeg(c) && hasPosition(c))
+    .forEach((c, i) => {
+      dig.push({
+        kind: 'eeg',
+        ident: i + 1,
+        r: [c.loc[0] ?? 0, c.loc[1] ?? 0, c.loc[2] ?? 0],
+        coordFrame: 'head',
+      });
+    });
   return { ...info, channels, dig };
 }
 
@@ -174,7 +182,10 @@ export interface OpenRecordingOptions {
 }
 
 /** Opens a recording and merges positions, bads and events from every source (not cached). */
-export async function openForHandler(path: string, options: OpenRecordingOptions = {}): Promise<OpenedRecording> {
+export async function openForHandler(
+  path: string,
+  options: OpenRecordingOptions = {},
+): Promise<OpenedRecording> {
   const fs = options.fs ?? localFs;
   const extras = options.extras ?? {};
   const identity = await recordingIdentity(path);
@@ -192,26 +203,114 @@ export async function openForHandler(path: string, options: OpenRecordingOptions
   }
 }
 
-// Evicted recordings are closed after a grace period, so a request still reading one is not cut short.
-const cache = createLru<OpenedRecording>(16, (opened) => {
-  setTimeout(() => void opened.recording.close().catch(() => undefined), 30_000).unref();
-});
-
-/**
- * Cached openForHandler: a recording is reopened when its identity (size, mtime) changes, so a replaced
- * file is never served from stale state. `extrasKey` distinguishes database-supplied extras.
- */
-export async function openCached(
-  path: string,
-  options: OpenRecordingOptions & { extrasKey?: string } = {},
-): Promise<OpenedRecording> {
-  const identity = await recordingIdentity(path);
-  const key = `${path}|${identity.size}|${Math.round(identity.mtimeMs)}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
-  const hit = cache.get(key);
-  if (hit) return hit;
-  const opened = { ...(await openForHandler(path, options)), cacheKey: key };
-  cache.set(key, opened);
-  return opened;
+/** `inode:size:mtime` of a path, or 'absent': a file renamed over another changes at least its inode. */
+async function statSignature(path: string): Promise<string> {
+  const s = await stat(path).catch(() => null);
+  return s ? `${s.ino}:${s.size}:${s.mtimeMs}` : 'absent';
 }
 
-export const recordingCacheSize = (): number => cache.size;
+/**
+ * A SourceFs that notes, before each use, the signature of every path an open touches: the files it opens
+ * (a .vhdr's .eeg and .vmrk, a .set's .fdt, sidecars) and the paths and folders it looks for. Stat-ing before
+ * opening means a file replaced in between is seen as changed on the next request (never the reverse).
+ */
+function trackingFs(fs: SourceFs, touched: Map<string, Promise<string>>): SourceFs {
+  const note = (path: string): Promise<string> => {
+    let signature = touched.get(path);
+    if (!signature) {
+      signature = statSignature(path);
+      touched.set(path, signature);
+    }
+    return signature;
+  };
+  return {
+    open: async (path) => (await note(path), fs.open(path)),
+    readdir: async (path) => (await note(path), fs.readdir(path)),
+    exists: async (path) => (await note(path), fs.exists(path)),
+    isDirectory: async (path) => (await note(path), fs.isDirectory(path)),
+  };
+}
+
+interface CachedRecording {
+  opened: OpenedRecording;
+  /** Signatures, at open time, of every path the open touched. */
+  dependencies: Map<string, string>;
+}
+
+async function unchanged(entry: CachedRecording): Promise<boolean> {
+  const paths = [...entry.dependencies.keys()];
+  const now = await Promise.all(paths.map(statSignature));
+  return paths.every((p, i) => entry.dependencies.get(p) === now[i]);
+}
+
+export interface RecordingCache {
+  open(path: string, options?: OpenRecordingOptions & { extrasKey?: string }): Promise<OpenedRecording>;
+  readonly size: number;
+}
+
+/**
+ * Opened recordings by path, condition and database extras, at most `maxEntries`. An entry is served only
+ * while every file its open touched is unchanged (inode, size, mtime), so a replaced recording, data file or
+ * sidecar is reopened, never served from stale state. Evicted or replaced recordings are closed after
+ * `closeGraceMs`, so a request still reading one is not cut short. Concurrent misses share one open.
+ */
+export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): RecordingCache {
+  const closeLater = (entry: CachedRecording): void => {
+    setTimeout(() => void entry.opened.recording.close().catch(() => undefined), closeGraceMs).unref();
+  };
+  const lru = createLru<CachedRecording>(maxEntries, closeLater);
+  const opening = new Map<string, Promise<CachedRecording>>();
+
+  const openEntry = async (
+    path: string,
+    key: string,
+    options: OpenRecordingOptions,
+  ): Promise<CachedRecording> => {
+    const touched = new Map<string, Promise<string>>([[path, statSignature(path)]]);
+    const opened = await openForHandler(path, { ...options, fs: trackingFs(options.fs ?? localFs, touched) });
+    const signatures = await Promise.all(touched.values());
+    const dependencies = new Map([...touched.keys()].map((p, i) => [p, signatures[i] ?? 'absent']));
+    const digest = createHash('sha1').update(signatures.join(';')).digest('hex').slice(0, 12);
+    return {
+      opened: { ...opened, identityKey: `${opened.identityKey}|${digest}`, cacheKey: key },
+      dependencies,
+    };
+  };
+
+  const open: RecordingCache['open'] = async (path, options = {}) => {
+    await recordingIdentity(path); // 404 recording_missing once the file is gone
+    const key = `${path}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
+    const hit = lru.get(key);
+    if (hit && (await unchanged(hit))) return hit.opened;
+    const pending = opening.get(key);
+    if (pending) return (await pending).opened;
+    const created = openEntry(path, key, options);
+    opening.set(key, created);
+    try {
+      const entry = await created;
+      const replaced = lru.get(key);
+      lru.set(key, entry);
+      if (replaced && replaced !== entry) closeLater(replaced);
+      return entry.opened;
+    } finally {
+      opening.delete(key);
+    }
+  };
+
+  return {
+    open,
+    get size() {
+      return lru.size;
+    },
+  };
+}
+
+const defaultCache = createRecordingCache();
+
+/** The process's recording cache (see createRecordingCache); `extrasKey` distinguishes database extras. */
+export const openCached = (
+  path: string,
+  options: OpenRecordingOptions & { extrasKey?: string } = {},
+): Promise<OpenedRecording> => defaultCache.open(path, options);
+
+export const recordingCacheSize = (): number => defaultCache.size;

@@ -22,19 +22,33 @@ export async function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
 
-/** Starts serverless-offline with `env` added to the environment (handlers see it: localEnvironment). */
-export async function startOffline(env: Record<string, string> = {}, timeoutMs = 30000): Promise<OfflineService> {
+/**
+ * Starts serverless-offline with `env` added to the environment (handlers see it: localEnvironment).
+ * `nodeArgs` go to node before the serverless script (e.g. --cpu-prof for a benchmark).
+ */
+export async function startOffline(
+  env: Record<string, string> = {},
+  timeoutMs = 30000,
+  nodeArgs: string[] = [],
+): Promise<OfflineService> {
   const port = await freePort();
   const lambdaPort = await freePort();
   let log = '';
   const child = spawn(
     process.execPath,
-    [join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'), 'offline', 'start'],
+    [
+      ...nodeArgs,
+      join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'),
+      'offline',
+      'start',
+    ],
     {
       cwd: projectRoot,
       env: {

@@ -1,0 +1,203 @@
+/**
+ * Load test (`npm run load`): the real service under serverless-offline on loopback, standalone mode over a
+ * temporary data folder holding the demo sample and copies of the shared recordings (in /tmp, never in the
+ * project). LOAD_CONNECTIONS clients (default 50) for LOAD_SECONDS (default 60) ask for maps of different
+ * recordings, windows, metrics and channel types, plus sensors. Prints throughput, latency percentiles, status
+ * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
+ * 250 ms from /proc) and its RSS after a cool-down.
+ * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
+ * (default 15), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
+ * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * Run: npm run load   (builds dist/ first)
+ */
+import autocannon from 'autocannon';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { get, startOffline, type OfflineService } from '../test/helpers/offline';
+import { projectRoot, testDataDir } from '../test/helpers/testdata';
+import { mb, sampleTreeRss, treeRss } from './proc-rss';
+
+const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
+const SENSORS_SHARE = Number(process.env.LOAD_SENSORS_SHARE ?? 0.2);
+const COOLDOWN_SECONDS = Number(process.env.LOAD_COOLDOWN_SECONDS ?? 15);
+
+/** Shared recordings copied into the temporary data folder (paths relative to the shared data folder). */
+const SHARED = [
+  'fif/sim_vectorview_raw.fif',
+  'fif/test-ave.fif.gz',
+  'edf/test.edf',
+  'edf/test.bdf',
+  'brainvision/test.vhdr',
+  'brainvision/test.vmrk',
+  'brainvision/test.eeg',
+  'eeglab/test_raw.set',
+  'eeglab/test_raw.fdt',
+  'kit/test.sqd',
+  'ctf/testdata_ctf_short_discontinuous.ds',
+];
+
+function prepareData(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'loris-load-'));
+  execFileSync(process.execPath, [join(projectRoot, 'dist/cli/index.js'), 'make-demo', join(dir, 'demo')]);
+  const shared = testDataDir();
+  for (const rel of SHARED) {
+    const from = join(shared, rel);
+    if (!existsSync(from)) continue;
+    mkdirSync(join(dir, 'shared', rel, '..'), { recursive: true });
+    cpSync(from, join(dir, 'shared', rel), { recursive: true });
+  }
+  return dir;
+}
+
+interface Recording {
+  id: number;
+  path: string;
+  fileType: string;
+}
+
+/** Candidate map queries for a recording: several windows, and for MEG files each channel type. */
+function mapQueries(rec: Recording): string[] {
+  if (rec.path.startsWith('demo/')) {
+    const windows = [0, 7, 15, 31, 47, 63, 79, 95].map((a) => `tmin=${a}&tmax=${a + 1}`);
+    return [
+      ...windows,
+      'tmin=10&tmax=20&metric=power&band=alpha',
+      'tmin=30&tmax=31&metric=rms&res=32&size=256',
+    ];
+  }
+  const windows = [0, 0.1, 0.2, 0.3].map((a) => `tmin=${a}&tmax=${(a + 0.05).toFixed(2)}`);
+  const types = rec.fileType === 'fif' ? ['eeg', 'mag', 'grad'] : [undefined];
+  return types.flatMap((type) => windows.map((w) => (type ? `${w}&type=${type}` : w)));
+}
+
+async function workingUrls(
+  service: OfflineService,
+): Promise<{ maps: string[]; sensors: string[]; refused: string[] }> {
+  const list = (await get(`${service.baseUrl}/ephys/recordings`)).json() as { recordings: Recording[] };
+  const maps: string[] = [];
+  const sensors: string[] = [];
+  const refused: string[] = [];
+  for (const rec of list.recordings) {
+    for (const q of mapQueries(rec)) {
+      const path = `/ephys/${rec.id}/topographic-map?${q}`;
+      const r = await get(service.baseUrl + path);
+      if (r.status === 200) maps.push(path);
+      else
+        refused.push(
+          `${rec.path} ${q} → ${r.status} ${(r.json() as { error?: { code?: string } }).error?.code}`,
+        );
+    }
+    const path = `/ephys/${rec.id}/sensors`;
+    if ((await get(service.baseUrl + path)).status === 200) sensors.push(path);
+    else refused.push(`${rec.path} sensors`);
+  }
+  return { maps, sensors, refused };
+}
+
+const percentile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+
+interface Tally {
+  byStatus: Map<number, number>;
+  mapsOk: number;
+  sensorsOk: number;
+  latencies: number[];
+}
+
+async function runLoad(baseUrl: string, maps: string[], sensors: string[]): Promise<Tally> {
+  const tally: Tally = { byStatus: new Map(), mapsOk: 0, sensorsOk: 0, latencies: [] };
+  let counter = 0;
+  const instance = autocannon({
+    url: baseUrl,
+    connections: CONNECTIONS,
+    duration: SECONDS,
+    timeout: 30,
+    requests: [
+      {
+        method: 'GET',
+        setupRequest: (req, context) => {
+          const n = counter++;
+          const isSensors = sensors.length > 0 && (n % 100) / 100 < SENSORS_SHARE;
+          const list = isSensors ? sensors : maps;
+          (context as { kind?: string }).kind = isSensors ? 'sensors' : 'map';
+          return { ...req, path: list[n % list.length] ?? '/' };
+        },
+        onResponse: (status, _body, context) => {
+          tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
+          if (status !== 200) return;
+          if ((context as { kind?: string }).kind === 'sensors') tally.sensorsOk++;
+          else tally.mapsOk++;
+        },
+      },
+    ],
+  });
+  instance.on('response', (_client, _status, _bytes, responseTime) => tally.latencies.push(responseTime));
+  await instance;
+  return tally;
+}
+
+function report(tally: Tally, peak: number, baseline: number, after: number): void {
+  const sorted = [...tally.latencies].sort((a, b) => a - b);
+  const statuses = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]);
+  const errors = statuses.filter(([s]) => !(s >= 200 && s < 300) && s !== 304 && s !== 429);
+  const limited = tally.byStatus.get(429) ?? 0;
+  console.log(`\n== load: ${CONNECTIONS} connections, ${SECONDS} s ==`);
+  console.log(`maps/s            ${(tally.mapsOk / SECONDS).toFixed(1)}  (${tally.mapsOk} maps)`);
+  console.log(`sensors/s         ${(tally.sensorsOk / SECONDS).toFixed(1)}  (${tally.sensorsOk})`);
+  console.log(`requests/s        ${(tally.latencies.length / SECONDS).toFixed(1)}`);
+  console.log(
+    `latency ms        p50 ${percentile(sorted, 50)}  p95 ${percentile(sorted, 95)}  p99 ${percentile(sorted, 99)}  max ${sorted.at(-1)}`,
+  );
+  console.log(`statuses          ${statuses.map(([s, n]) => `${s}:${n}`).join(' ')}`);
+  console.log(`errors            ${errors.reduce((sum, [, n]) => sum + n, 0)}   429 (by design): ${limited}`);
+  console.log(
+    `RSS service tree  baseline ${mb(baseline)}  peak ${mb(peak)}  after ${COOLDOWN_SECONDS} s cool-down ${mb(after)}`,
+  );
+}
+
+function extraEnv(): Record<string, string> {
+  const pairs = (process.env.LOAD_ENV ?? '').split(/[\s,]+/).filter(Boolean);
+  return Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+}
+
+async function main(): Promise<void> {
+  const dataDir = prepareData();
+  const env = {
+    LORIS_EPHYS_MODE: 'standalone',
+    LORIS_EPHYS_DATA: dataDir,
+    LORIS_EPHYS_LOG_LEVEL: 'warn',
+    ...extraEnv(),
+  };
+  const nodeArgs = (process.env.LOAD_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const service = await startOffline(env, 60000, nodeArgs);
+  const pid = service.process.pid ?? 0;
+  try {
+    const { maps, sensors, refused } = await workingUrls(service);
+    console.log(
+      `${maps.length} map URLs and ${sensors.length} sensors URLs; ${refused.length} probes refused`,
+    );
+    for (const line of refused) console.log(`  refused: ${line}`);
+    console.log(`service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`);
+    const baseline = treeRss(pid);
+    const sampler = sampleTreeRss(pid, 250);
+    const tally = await runLoad(service.baseUrl, maps, sensors);
+    const { peak } = sampler.stop();
+    console.log(`load average after: ${loadAverage()}`);
+    await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
+    report(tally, peak, baseline, treeRss(pid));
+  } finally {
+    await service.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+const loadAverage = (): string =>
+  execFileSync('cat', ['/proc/loadavg']).toString().split(' ').slice(0, 3).join(' ');
+
+void main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
