@@ -2,9 +2,10 @@
 "Q11 Qt Qc") for the 2-D sensor layouts MNE 1.3 topomaps triangulate in `_get_extra_points`, and MNE's median
 sensor spacing (median over edges (v0,v1),(v1,v2) of those simplices).
 
-Usage: /usr/bin/python3 scripts/golden/make_qhull_order_golden.py [OUT_DIR]
-Cases: the pos2d of every test/golden/topomap/*.json file, every MNE standard montage projected by MNE's
-`_prepare_topomap_plot` (EEG info with that montage, default sphere), and seeded random point sets.
+Usage: /usr/bin/python3 scripts/golden/make_qhull_order_golden.py [OUT_DIR] [DATA_DIR]
+Cases: the pos2d of every test/golden/topomap/*.json file, the 2-D layouts MNE's `_prepare_topomap_plot` makes for
+the shared recordings (EEGLAB, KIT, CTF, test-ave; DATA_DIR defaults to ../shared/data), every MNE standard montage
+(EEG info with that montage, default sphere), seeded random point sets and near-degenerate stress sets.
 Writes test/golden/topomap/qhull-order.json.
 """
 import glob, json, os, sys, warnings
@@ -17,6 +18,7 @@ mne.set_log_level('ERROR')
 warnings.simplefilter('ignore')
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'test', 'golden', 'topomap')
+DATA = sys.argv[2] if len(sys.argv) > 2 else os.path.join(ROOT, '..', 'shared', 'data')
 
 
 def case(name, pos):
@@ -35,6 +37,28 @@ def golden_layouts():
         d = json.load(open(f))
         if isinstance(d, dict) and 'pos2d' in d:
             out.append(case('golden:' + os.path.basename(f)[:-5], d['pos2d']))
+    return out
+
+
+def recording_layouts():
+    specs = [
+        ('eeglab/test_raw.set', lambda p: mne.io.read_raw_eeglab(p), ['eeg']),
+        ('eeglab/test_raw_chanloc.set', lambda p: mne.io.read_raw_eeglab(p), ['eeg']),
+        ('kit/test.sqd', lambda p: mne.io.read_raw_kit(p), ['mag']),
+        ('ctf/testdata_ctf_short_discontinuous.ds', lambda p: mne.io.read_raw_ctf(p), ['mag']),
+        ('fif/test-ave.fif.gz', lambda p: mne.read_evokeds(p)[0], ['eeg', 'mag', 'grad']),
+        ('fif/test_ctf_comp_raw.fif', lambda p: mne.io.read_raw_fif(p), ['mag']),
+    ]
+    out = []
+    for rel, read, types in specs:
+        inst = read(os.path.join(DATA, rel))
+        for ch_type in types:
+            try:
+                pos = _prepare_topomap_plot(inst, ch_type, sphere=None)[1]
+            except RuntimeError as err:  # e.g. EEG without digitisation: MNE cannot plot it either
+                print('skip', rel, ch_type, err)
+                continue
+            out.append(case(f'recording:{rel}:{ch_type}', pos))
     return out
 
 
@@ -111,7 +135,7 @@ def stress_layouts():
     return out
 
 
-cases = golden_layouts() + montage_layouts() + random_layouts() + stress_layouts()
+cases = golden_layouts() + recording_layouts() + montage_layouts() + random_layouts() + stress_layouts()
 with open(os.path.join(OUT, 'qhull-order.json'), 'w') as fh:
     json.dump(dict(scipy_options='Q11 Qt Qc (Delaunay incremental=True)', cases=cases), fh, separators=(',', ':'))
 print(len(cases), 'cases')

@@ -21,12 +21,13 @@ interface OrderCase {
 
 const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-order.json'), 'utf8')) as { cases: OrderCase[] };
 
-/** Symmetric montages: qhull merges co-circular sites and re-triangulates ('Qt'), which is not reproduced. */
-const DECLINED = new Set([
+/** Symmetric layouts: qhull merges co-circular sites and re-triangulates ('Qt'), which is not reproduced. */
+const DECLINED_MONTAGES = [
   'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128', 'biosemi160', 'biosemi256', 'easycap-M1', 'easycap-M10',
   'EGI_256', 'GSN-HydroCel-32', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-65_1.0', 'GSN-HydroCel-128',
   'GSN-HydroCel-129', 'GSN-HydroCel-256', 'GSN-HydroCel-257', 'brainproducts-RNP-BA-128',
-].map((m) => `montage:${m}`));
+];
+const DECLINED = new Set([...DECLINED_MONTAGES.map((m) => `montage:${m}`), 'recording:eeglab/test_raw_chanloc.set:eeg']);
 
 /** Measured: 22 of 60 (all jittered grids and wide-range sets, 2 exact grids; no rings, mirrored pairs or near-duplicates). */
 const ANSWERED_STRESS_MIN = 22;
@@ -34,6 +35,7 @@ const ANSWERED_STRESS_MIN = 22;
 describe('qhull vertex order of scipy Delaunay simplices', () => {
   it('covers the golden layouts, montages and random sets', () => {
     expect(fixture.cases.filter((c) => c.name.startsWith('golden:'))).toHaveLength(8);
+    expect(fixture.cases.filter((c) => c.name.startsWith('recording:'))).toHaveLength(7);
     expect(fixture.cases.filter((c) => c.name.startsWith('montage:')).length).toBeGreaterThanOrEqual(27);
     expect(fixture.cases.filter((c) => /^(uniform|disc|unit-scale):/.test(c.name))).toHaveLength(30);
   });
