@@ -1,22 +1,12 @@
 /** GET /ephys/{physioFileId}/sensors?types=&frame=: sensor and electrode positions for the 3D view. */
-import { z } from 'zod';
 import { httpHandler, json, parseWith } from '../../lib/core/http';
+import { sensorsQuerySchema } from '../../lib/core/sensors-params';
 import { sensorsResponse } from '../../lib/core/sensors';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
 import { getConfig } from '../../lib/service/runtime';
 
-export const sensorsQuerySchema = z
-  .object({
-    frame: z.enum(['head', 'device']).default('head'),
-    types: z
-      .string()
-      .max(200)
-      .regex(/^[a-z_]+(,[a-z_]+)*$/, 'types is a comma-separated list of channel types (mag,grad,eeg,...)')
-      .optional(),
-  })
-  .strict();
+export { sensorsQuerySchema };
 
-// Heavy route: shares the process-wide concurrency cap with topomap and answers 504 past the request timeout.
 export const handler = httpHandler(
   'GET /ephys/{physioFileId}/sensors',
   async (event, ctx) => {

@@ -1,0 +1,18 @@
+/** GET /ephys/demo: the demo page (HTML with inline script and style, strict Content-Security-Policy). */
+import { httpHandler, parseWith } from '../../lib/core/http';
+import { DEMO_CSP, demoPage, demoQuerySchema } from '../../lib/demo/page';
+
+export const handler = httpHandler('GET /ephys/demo', async (event) => {
+  const query = parseWith(demoQuerySchema, event.queryStringParameters ?? {});
+  return {
+    kind: 'text',
+    contentType: 'text/html; charset=utf-8',
+    body: demoPage(query.id),
+    headers: {
+      'Content-Security-Policy': DEMO_CSP,
+      'Cache-Control': 'no-cache',
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+    },
+  };
+});
