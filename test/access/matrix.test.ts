@@ -5,8 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import { get, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
 const ALL = 'electrophysiology_browser_view_allsites';
@@ -198,14 +198,11 @@ describe('permission matrix over HTTP', () => {
         `    <username>${world.db.user}</username>\n    <password>${world.db.password}</password>\n` +
         `    <database>${world.db.name}</database>\n    <name>Test database</name>\n  </database>\n</config>\n`,
     );
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'loris',
-        LORIS_CONFIG_XML: configXml,
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'loris',
+      LORIS_CONFIG_XML: configXml,
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -3,8 +3,8 @@
  * proxy down, requests get 503 database_unavailable (and /ephys/health says so); with it hanging, they
  * still answer 503 within the connect timeout; when it comes back the very next request succeeds — no restart.
  */
-import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import { get, type OfflineService } from '../helpers/offline';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
@@ -24,14 +24,11 @@ describe('database outage and recovery over HTTP', () => {
     });
     token = bearer(await lorisToken(STRONG_KEY, 'reader'));
     proxy = await startTcpProxy('127.0.0.1', 3306);
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'loris',
-        ...world.db.env('127.0.0.1', proxy.port),
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env('127.0.0.1', proxy.port),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
     url = `${service.baseUrl}/ephys/${world.files.A1}`;
   }, SETUP_TIMEOUT_MS);
 

@@ -7,8 +7,14 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAccessWorld, writeDataFile, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import {
+  buildAccessWorld,
+  writeDataFile,
+  SETUP_TIMEOUT_MS,
+  startService,
+  type AccessWorld,
+} from '../helpers/access-world';
+import { get, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
 const USER = 'reader';
@@ -35,14 +41,11 @@ describe('file resolution inside the data directory, over HTTP', () => {
     writeDataFile(data, 'meg/sub-01_task-rest_meg.ds/sub-01_task-rest_meg.res4');
     mkdirSync(join(data, 'plain-directory.edf'));
     execFileSync('mkfifo', [join(data, 'pipe.edf')]);
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'loris',
-        ...world.db.env(),
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

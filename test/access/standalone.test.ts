@@ -3,10 +3,10 @@
  * database and no token; GET /ephys/recordings lists the folder with stable ids, and GET /ephys/{id} answers
  * for each listed recording. (Non-loopback refusal: events/recording/standalone-non-loopback.json.)
  */
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { get, type OfflineService } from '../helpers/offline';
 import { describeWithData, testDataDir } from '../helpers/testdata';
 import { pathId } from '../../lib/service/catalog';
-import { SETUP_TIMEOUT_MS } from '../helpers/access-world';
+import { SETUP_TIMEOUT_MS, startService } from '../helpers/access-world';
 
 interface Listed {
   id: number;
@@ -18,16 +18,13 @@ describeWithData('standalone mode over HTTP', () => {
   let service: OfflineService;
 
   beforeAll(async () => {
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'standalone',
-        LORIS_EPHYS_DATA: testDataDir(),
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-        // Proves no database is touched: nothing listens here.
-        LORIS_DB_PORT: '1',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'standalone',
+      LORIS_EPHYS_DATA: testDataDir(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+      // Proves no database is touched: nothing listens here.
+      LORIS_DB_PORT: '1',
+    });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -4,8 +4,8 @@
  * are not what the route accepts (SQL injection attempts included) are a 400 before any SQL runs.
  */
 import { createHmac } from 'node:crypto';
-import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import { get, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, rawToken, STRONG_KEY } from '../helpers/tokens';
 
 const USER = 'reader';
@@ -38,14 +38,11 @@ describe('tokens and validation over HTTP', () => {
       permissions: ['electrophysiology_browser_view_allsites'],
       projects: [world.projects.P1, world.projects.P2],
     });
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'loris',
-        ...world.db.env(),
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
     url = `${service.baseUrl}/ephys/${world.files.A1}`;
   }, SETUP_TIMEOUT_MS);
 

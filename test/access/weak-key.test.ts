@@ -2,8 +2,8 @@
  * A JWTKey that fails LORIS's own strength rule is a configuration error: every token — even one correctly
  * signed with that key — is refused with 503 auth_misconfigured, and /ephys/health's jwtKey check says why.
  */
-import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type OfflineService } from '../helpers/offline';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import { get, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken } from '../helpers/tokens';
 
 const WEAK_KEY = 'onlylettersandnodigitsatall';
@@ -20,14 +20,11 @@ describe('weak JWTKey over HTTP', () => {
       projects: [world.projects.P1],
     });
     await world.db.seed.config('JWTKey', WEAK_KEY);
-    service = await startOffline(
-      {
-        LORIS_EPHYS_MODE: 'loris',
-        ...world.db.env(),
-        LORIS_EPHYS_LOG_LEVEL: 'warn',
-      },
-      SETUP_TIMEOUT_MS,
-    );
+    service = await startService({
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {

@@ -8,6 +8,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createLorisTestDb, type LorisTestDb } from './loris-db';
+import { startOffline, type OfflineService } from './offline';
 import { STRONG_KEY } from './tokens';
 
 /** Setting up a world and a serverless-offline instance can be slow on a loaded machine. */
@@ -110,4 +111,19 @@ export async function buildAccessWorld(): Promise<AccessWorld> {
       rmSync(tmp, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * startOffline, retried when serverless-offline exits during start-up (two instances starting at once can race
+ * for the free ports they were given). Any other failure is not retried.
+ */
+export async function startService(env: Record<string, string>, attempts = 3): Promise<OfflineService> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOffline(env, SETUP_TIMEOUT_MS / 2);
+    } catch (error) {
+      if (attempt >= attempts || !String((error as Error).message).includes('exited early')) throw error;
+      console.warn(`serverless-offline exited during start-up (attempt ${attempt}); retrying`);
+    }
+  }
 }
