@@ -53,6 +53,8 @@ interface Best {
 class Undecided extends Error {}
 
 const EPS = 2.220446049250313e-16;
+/** qh.MINdenom_1 = max(1 / REALmax, REALmin). */
+const MIN_DENOM_1 = Math.max(1 / Number.MAX_VALUE, 2.2250738585072014e-308);
 const MAX_NARROW = -0.99999999;
 const RATIO_MAX_SIMPLEX = 1.0e-3;
 const ZERO_DELAUNAY = 2;
@@ -245,7 +247,7 @@ class Hull {
     const n1 = det2(d(p1, 0), d(p1, 2), d(p2, 0), d(p2, 2));
     const n2 = det2(d(p2, 0), d(p2, 1), d(p1, 0), d(p1, 1));
     let norm = Math.sqrt(n0 * n0 + n1 * n1 + n2 * n2);
-    if (!(norm > EPS * this.maxAbs)) throw new Undecided('degenerate facet'); // qh.MINdenom path
+    if (!(norm > MIN_DENOM_1 * this.maxAbs)) throw new Undecided('degenerate facet'); // qh_divzero path
     if (!f.toporient) norm = -norm;
     f.normal = [n0 / norm, n1 / norm, n2 / norm];
     f.offset = -(this.c(p0, 0) * f.normal[0] + this.c(p0, 1) * f.normal[1] + this.c(p0, 2) * f.normal[2]);
