@@ -179,6 +179,8 @@ export interface OpenRecordingOptions {
   fs?: SourceFs;
   extras?: LorisRecordingExtras;
   condition?: number;
+  /** The identity to use instead of stat-ing `path` (recordings served from a non-local `fs`, e.g. fuzzing). */
+  identity?: RecordingIdentity;
 }
 
 /** Opens a recording and merges positions, bads and events from every source (not cached). */
@@ -188,7 +190,7 @@ export async function openForHandler(
 ): Promise<OpenedRecording> {
   const fs = options.fs ?? localFs;
   const extras = options.extras ?? {};
-  const identity = await recordingIdentity(path);
+  const identity = options.identity ?? (await recordingIdentity(path));
   const recording = await openRecording(path, fs, { condition: options.condition });
   try {
     const { info: positioned, source } = await applyBestPositions(path, fs, recording.info, extras);

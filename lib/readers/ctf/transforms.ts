@@ -144,6 +144,8 @@ export function makeCtfTransforms(coils: HeadCoil[]): CtfTransforms | null {
   if (!lpa || !rpa || !nas || !dev('lpa') || !dev('rpa') || !dev('nasion')) {
     throw unreadableRecording('.hc lacks the nasion, left or right ear coil in the device or head frame');
   }
+  // Every coil enters the fit; a non-numeric coordinate would make the eigen-decomposition fail.
+  if (!coils.every((c) => c.r.every(Number.isFinite))) throw unreadableRecording('.hc: a coil coordinate is not a number');
   const ctfHeadHead = rasToNeuromag(nas, lpa, rpa);
   const ctfDevHead = multiply(ctfHeadHead, ctfDeviceToCtfHead(coils));
   return { devHead: multiply(ctfDevHead, invertRigid(ctfDeviceToDevice())), ctfHeadHead };
