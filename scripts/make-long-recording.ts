@@ -4,6 +4,8 @@
  * (bench/long-window.bench.ts). Nothing here is committed data; the files go to a temporary folder.
  *   npx esbuild scripts/make-long-recording.ts --bundle --platform=node --outfile=/tmp/make-long.js
  *   node /tmp/make-long.js [OUT_DIR]      (default: $TMPDIR/loris-long-recording)
+ * LONG_SECONDS sets the length (default 3600: 461 MB per format; 20000 gives a 2.56 GB EDF for the memory
+ * benchmark, bench/memory.ts); LONG_FORMATS=edf skips the BrainVision copy.
  */
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,7 +13,7 @@ import { join } from 'node:path';
 
 const N_CHANNELS = 64;
 const SFREQ = 1000;
-const SECONDS = 3600;
+const SECONDS = Number(process.env.LONG_SECONDS ?? 3600);
 const TAL_SAMPLES = 60; // 120 bytes of annotations per record
 const MARKER_EVERY = 10; // seconds
 
@@ -142,8 +144,11 @@ function main(): void {
   const dir = process.argv[2] ?? join(tmpdir(), 'loris-long-recording');
   mkdirSync(dir, { recursive: true });
   const t0 = Date.now();
-  writeEdf(join(dir, 'long.edf'));
-  writeBrainVision(dir);
+  const formats = (process.env.LONG_FORMATS ?? 'edf,vhdr').split(',');
+  if (!Number.isInteger(SECONDS) || SECONDS < 10 || SECONDS > 99_999_999)
+    throw new Error('LONG_SECONDS out of range');
+  if (formats.includes('edf')) writeEdf(join(dir, 'long.edf'));
+  if (formats.includes('vhdr')) writeBrainVision(dir);
   console.log(
     `wrote ${join(dir, 'long.edf')} and long.vhdr/.vmrk/.eeg in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
   );

@@ -1,0 +1,87 @@
+/**
+ * Database stopped and restarted mid-run, for the heavy routes (LORIS mode, through serverless-offline).
+ * test/access/outage.test.ts covers the metadata route and health; here the sensors and topographic-map routes,
+ * which also read LORIS's stored electrodes, channel status and events, serve a real recording, answer 503
+ * database_unavailable while the database is away (refused or hanging), and serve again as soon as it is back,
+ * from the same service process (no restart).
+ */
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
+import { get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
+import { describeWithData, testDataPath } from '../helpers/testdata';
+import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
+
+describeWithData('database outage on the heavy routes', () => {
+  let world: AccessWorld;
+  let proxy: TcpProxy;
+  let service: OfflineService;
+  let token: Record<string, string>;
+  let urls: string[];
+
+  beforeAll(async () => {
+    world = await buildAccessWorld();
+    // The A1 cell's file becomes a real recording (138 EEG channels with 10-05 names).
+    copyFileSync(
+      testDataPath('edf', 'test.edf'),
+      join(world.dataDir, 'bids_imports/ds/sub-A1/ses-V1/eeg/sub-A1_task-rest_eeg.edf'),
+    );
+    await world.db.seed.user({
+      username: 'viewer',
+      permissions: ['superuser'],
+      projects: [world.projects.P1],
+    });
+    token = bearer(await lorisToken(STRONG_KEY, 'viewer'));
+    proxy = await startTcpProxy('127.0.0.1', 3306);
+    service = await startOffline(
+      { LORIS_EPHYS_MODE: 'loris', ...world.db.env('127.0.0.1', proxy.port), LORIS_EPHYS_LOG_LEVEL: 'warn' },
+      SETUP_TIMEOUT_MS,
+    );
+    const base = `${service.baseUrl}/ephys/${world.files.A1}`;
+    urls = [`${base}/sensors`, `${base}/topographic-map?tmin=0.5&tmax=0.6&format=json&res=16`];
+  }, SETUP_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await service?.stop();
+    await proxy?.close();
+    await world?.cleanup();
+  });
+
+  const all = (): Promise<FetchResult[]> => Promise.all(urls.map((u) => get(u, token)));
+  const expectServed = async () => {
+    const answers = await all();
+    expect(answers.map((r) => r.status)).toEqual([200, 200]);
+    return answers;
+  };
+  const expectUnavailable = async () => {
+    for (const r of await all()) {
+      expect(r.status).toBe(503);
+      expect((r.json() as { error: { code: string } }).error.code).toBe('database_unavailable');
+      expect(r.text).not.toMatch(/ECONN|3306|127\.0\.0\.1/);
+    }
+  };
+
+  it('serves, answers 503 while the database is refused, and serves the same answers once it is back', async () => {
+    const [sensors, map] = await expectServed();
+    const pid = service.process.pid;
+    await proxy.setMode('down');
+    await expectUnavailable();
+    await expectUnavailable();
+    await proxy.setMode('up');
+    const [sensorsAfter, mapAfter] = await expectServed();
+    expect(sensorsAfter?.json()).toEqual(sensors?.json());
+    expect(mapAfter?.json()).toEqual(map?.json());
+    expect(service.process.pid).toBe(pid);
+    expect(service.process.exitCode).toBeNull();
+  }, 60_000);
+
+  it('answers 503 within the connect timeout while the database hangs, then recovers', async () => {
+    await proxy.setMode('blackhole');
+    const started = Date.now();
+    await expectUnavailable();
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await proxy.setMode('up');
+    await expectServed();
+  }, 60_000);
+});
