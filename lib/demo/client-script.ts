@@ -219,6 +219,8 @@ export const DEMO_SCRIPT = String.raw`
       }
     });
     ctx.globalAlpha = 1;
+    c.dataset.yaw = state.yaw.toFixed(4);
+    c.dataset.pitch = state.pitch.toFixed(4);
   }
 
   // Great circles of the fitted head sphere (equator, midline, coronal) as depth cues; the back half is faint.

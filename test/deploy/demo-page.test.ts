@@ -14,7 +14,8 @@ import { makeDemo } from '../../cli/demo';
 import { get, startOffline, type OfflineService } from '../helpers/offline';
 import { projectRoot } from '../helpers/testdata';
 
-const CHROMIUM = '/usr/bin/chromium';
+/** Debian's chromium; LORIS_EPHYS_CHROMIUM points elsewhere (the test fails, never skips, when it is missing). */
+const CHROMIUM = process.env.LORIS_EPHYS_CHROMIUM ?? '/usr/bin/chromium';
 const DEMO_CHANNELS = 64;
 const artifacts = join(projectRoot, 'test', 'artifacts');
 
@@ -133,6 +134,20 @@ describe('demo page in headless Chromium', () => {
     expect(await page.locator('#recording option').count()).toBe(1);
     expect(await page.locator('body').getAttribute('data-duration')).toBe(String(120 - 1 / 256));
     expect(await page.locator('#sensors').getAttribute('data-sensor-count')).toBe(String(DEMO_CHANNELS));
+
+    // Dragging rotates the 3D view (0.01 rad per pixel) and stops its slow spin.
+    const canvas = page.locator('#sensors');
+    const area = await canvas.boundingBox();
+    if (!area) throw new Error('canvas not laid out');
+    await page.mouse.move(area.x + area.width / 2, area.y + area.height / 2);
+    await page.mouse.down();
+    const yaw0 = Number(await canvas.getAttribute('data-yaw'));
+    const before = await canvas.screenshot();
+    await page.mouse.move(area.x + area.width / 2 + 100, area.y + area.height / 2 - 40, { steps: 5 });
+    await page.mouse.up();
+    expect(Number(await canvas.getAttribute('data-yaw')) - yaw0).toBeCloseTo(1.0, 2);
+    expect(Number(await canvas.getAttribute('data-pitch'))).toBeCloseTo(0.35 - 0.4, 2);
+    expect((await canvas.screenshot()).equals(before)).toBe(false);
 
     // The page shows exactly what the route answers for the query it names.
     const id = await page.locator('#recording').inputValue();
