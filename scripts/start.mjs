@@ -26,6 +26,9 @@ const env = {
   LORIS_EPHYS_PORT: String(port),
   LORIS_EPHYS_HOST: host,
   LORIS_EPHYS_LAMBDA_PORT: process.env.LORIS_EPHYS_LAMBDA_PORT ?? String(port + 2),
+  // Handlers run in this process (serverless.yml useInProcess): a stray promise rejection is logged, and must
+  // not stop the service for every viewer.
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=warn`.trim(),
 };
 const child = spawn(process.execPath, [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'], {
   cwd: root,
