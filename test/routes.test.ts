@@ -2,7 +2,8 @@
  * The recording routes over real HTTP through serverless-offline, in standalone mode over the shared
  * recordings: sensors against MNE's golden positions, topomaps against MNE's golden values, errors as data.
  */
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import sharp from 'sharp';
 import { get, startOffline, type OfflineService } from './helpers/offline';
 import { describeWithData, goldenPath, projectRoot, testDataDir } from './helpers/testdata';
@@ -24,6 +25,9 @@ interface GoldenChannel {
   head_pos: (number | null)[];
   head_ori: number[] | null;
 }
+
+const sharedReference = join(projectRoot, '..', 'shared', 'reference');
+const artifacts = join(projectRoot, 'test', 'artifacts', 'compare');
 
 const maxAbsDiff = (a: readonly number[], b: readonly (number | null)[]): number =>
   Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
@@ -102,22 +106,40 @@ describeWithData('recording routes (standalone mode over the shared recordings)'
     expect(Object.keys(body.points)).toEqual(expect.arrayContaining(['nasion', 'lpa', 'rpa', 'extra78', 'hpi4']));
   });
 
-  it('maps test-ave EEG at 0.1 s with MNE values, scale and contour levels (projectors applied)', async () => {
-    const golden = JSON.parse(readFileSync(`${projectRoot}/../shared/reference/golden/topomap_eeg_res64.json`, 'utf8')) as {
+  it.each([
+    ['eeg', 1e6],
+    ['mag', 1e15],
+    ['grad', 1e13],
+  ])('maps test-ave %s at 0.1 s as MNE 1.3 does: values, scale, levels and the whole grid', async (type, scale) => {
+    const golden = JSON.parse(readFileSync(join(sharedReference, 'golden', `topomap_${type}_res64.json`), 'utf8')) as {
       data_scaled: number[];
       vmin: number;
       vmax: number;
       contour_levels: number[];
-      ch_names: string[];
+      grid_Z: (number | null)[][];
     };
-    const r = await get(url('fif/test-ave.fif.gz', '/topographic-map', 't=0.1&type=eeg&format=json'));
+    const r = await get(url('fif/test-ave.fif.gz', '/topographic-map', `t=0.1&type=${type}&format=json`));
     expect(r.status).toBe(200);
-    const body = r.json() as { values: number[]; vmin: number; vmax: number; contourLevels: number[]; channels: string[]; grid: (number | null)[][]; res: number };
-    expect(body.channels).toEqual(golden.ch_names);
-    expect(maxAbsDiff(body.values.map((v) => v * 1e6), golden.data_scaled)).toBeLessThan(1e-9);
-    expect(body.vmax * 1e6).toBeCloseTo(golden.vmax, 9);
-    expect(body.contourLevels.map((l) => l * 1e6)).toEqual(golden.contour_levels.map((l) => expect.closeTo(l, 9)));
-    expect(body.grid).toHaveLength(body.res);
+    const body = r.json() as { values: number[]; vmin: number; vmax: number; contourLevels: number[]; grid: (number | null)[][] };
+    const range = golden.vmax - golden.vmin;
+    expect(maxAbsDiff(body.values.map((v) => v * scale), golden.data_scaled)).toBeLessThan(1e-9 * range);
+    expect(body.vmin * scale).toBeCloseTo(golden.vmin, 9);
+    expect(body.vmax * scale).toBeCloseTo(golden.vmax, 9);
+    expect(body.contourLevels.map((l) => l * scale)).toEqual(golden.contour_levels.map((l) => expect.closeTo(l, 9)));
+    let worst = 0;
+    golden.grid_Z.forEach((row, i) =>
+      row.forEach((g, j) => {
+        const ours = body.grid[i]?.[j];
+        expect(ours === null).toBe(g === null);
+        if (g !== null && ours !== null && ours !== undefined) worst = Math.max(worst, Math.abs(ours * scale - g));
+      }),
+    );
+    expect(worst).toBeLessThan(1e-4 * range);
+    // Our PNG beside MNE's, for a person to compare (test/artifacts is not committed).
+    const png = await get(url('fif/test-ave.fif.gz', '/topographic-map', `t=0.1&type=${type}&colorbar=true`));
+    mkdirSync(artifacts, { recursive: true });
+    writeFileSync(join(artifacts, `ours_${type}_0.1s.png`), png.bytes);
+    copyFileSync(join(sharedReference, 'golden', `topomap_${type}_0.1s.png`), join(artifacts, `mne_${type}_0.1s.png`));
   });
 
   it('renders a PNG of the requested size with an ETag, and answers 304 to If-None-Match', async () => {

@@ -372,6 +372,23 @@ export function checkLimits(q: TopomapQuery, limits: TopomapLimits): void {
   }
 }
 
+/**
+ * Interpolates in display units (µV, fT, fT/cm), as MNE's evoked maps do, then returns the grid in SI units.
+ * scipy's Clough–Tocher gradient iteration has an absolute tolerance (max(1, |r|)), so SI-sized values
+ * (1e-13 T) would stop it after one sweep; display units give MNE's converged maps.
+ */
+function interpolateInDisplayUnits(
+  geometry: TopomapGeometry,
+  values: number[],
+  q: TopomapQuery,
+  prepared: PreparedInterpolation,
+  scale: number,
+) {
+  const border = typeof q.border === 'number' ? q.border * scale : q.border;
+  const map = interpolate(geometry, values.map((v) => v * scale), q.interp, border, prepared);
+  return { ...map, values, grid: map.grid.map((v) => v / scale) };
+}
+
 export interface ComputedMap {
   renderable: RenderableMap;
   selection: Selection;
@@ -384,9 +401,9 @@ export async function computeMap(opened: OpenedRecording, q: TopomapQuery, limit
   const mv = q.metric === 'erp' ? await erpValues(opened, sel, q, limits) : await amplitudeValues(opened, sel, q, limits);
   const values = sel.merge ? mergeGradValues(mv.values, sel.names.map((_, k) => [2 * k, 2 * k + 1]).flat(), mv.power ? 'mean' : 'rms') : mv.values;
   const { geometry, prepared } = geometryFor(opened, sel, q);
-  const map = interpolate(geometry, values, q.interp, q.border, prepared);
-  const scale = scaleFor(values, sel, q, mv.power);
   const d = DISPLAY[sel.chType];
+  const map = interpolateInDisplayUnits(geometry, values, q, prepared, mv.power ? d.scale ** 2 : d.scale);
+  const scale = scaleFor(values, sel, q, mv.power);
   const renderable: RenderableMap = {
     map,
     scale,
