@@ -88,65 +88,129 @@ function triangleSegment(z: readonly number[], edges: readonly number[], nan: nu
   return [e12, diagonal];
 }
 
-/** All cell segments of one level as pairs of edge ids. */
-function cellSegments(spec: GridSpec, level: number): [number, number][] {
+/** Edge id of side k (0 B, 1 R, 2 T, 3 L) of cell (r, c). */
+function cellEdge(res: number, r: number, c: number, side: number): number {
+  if (side === 0) return hEdge(res, r, c);
+  if (side === 1) return vEdge(res, r, c + 1);
+  if (side === 2) return hEdge(res, r + 1, c);
+  return vEdge(res, r, c);
+}
+
+/** The segment of a cell with exactly one non-finite corner (contoured as the triangle of the other three). */
+function triangleCell(spec: GridSpec, r: number, c: number, level: number): [number, number] | null {
   const { grid, res } = spec;
-  const segments: [number, number][] = [];
+  const z = [grid[r * res + c], grid[r * res + c + 1], grid[(r + 1) * res + c + 1], grid[(r + 1) * res + c]] as number[];
+  const edges = [0, 1, 2, 3].map((side) => cellEdge(res, r, c, side));
+  const nan = z.findIndex((v) => !Number.isFinite(v));
+  return triangleSegment(z, edges, nan, diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0), level);
+}
+
+/** Per cell (r·(res − 1) + c): the smallest and largest corner value, and how many corners are non-finite. */
+interface CellRanges {
+  lo: Float64Array;
+  hi: Float64Array;
+  masked: Uint8Array;
+}
+
+function cellRanges(spec: GridSpec): CellRanges {
+  const { grid, res } = spec;
+  const n = (res - 1) * (res - 1);
+  const ranges: CellRanges = { lo: new Float64Array(n), hi: new Float64Array(n), masked: new Uint8Array(n) };
   for (let r = 0; r + 1 < res; r++) {
     for (let c = 0; c + 1 < res; c++) {
-      const z = [grid[r * res + c], grid[r * res + c + 1], grid[(r + 1) * res + c + 1], grid[(r + 1) * res + c]];
-      const edges = [hEdge(res, r, c), vEdge(res, r, c + 1), hEdge(res, r + 1, c), vEdge(res, r, c)];
-      const nans = z.map((v) => v === undefined || !Number.isFinite(v)); // matplotlib masks ±inf like NaN
-      const nanCount = nans.filter(Boolean).length;
-      if (nanCount === 1) {
-        const nan = nans.indexOf(true);
-        const seg = triangleSegment(z as number[], edges, nan, diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0), level);
-        if (seg) segments.push(seg);
+      const z0 = grid[r * res + c] as number;
+      const z1 = grid[r * res + c + 1] as number;
+      const z2 = grid[(r + 1) * res + c + 1] as number;
+      const z3 = grid[(r + 1) * res + c] as number;
+      const k = r * (res - 1) + c;
+      // matplotlib masks ±inf like NaN
+      ranges.masked[k] = +!Number.isFinite(z0) + +!Number.isFinite(z1) + +!Number.isFinite(z2) + +!Number.isFinite(z3);
+      ranges.lo[k] = Math.min(z0, z1, z2, z3);
+      ranges.hi[k] = Math.max(z0, z1, z2, z3);
+    }
+  }
+  return ranges;
+}
+
+/**
+ * All cell segments of one level as a flat list of edge-id pairs, cell by cell (rows bottom to top). Cells whose
+ * corners are all above or all at/below the level have none and are skipped on their range.
+ */
+function cellSegments(spec: GridSpec, ranges: CellRanges, level: number): number[] {
+  const { grid, res } = spec;
+  const { lo, hi, masked } = ranges;
+  const segments: number[] = [];
+  for (let r = 0; r + 1 < res; r++) {
+    for (let c = 0; c + 1 < res; c++) {
+      const k = r * (res - 1) + c;
+      const nanCount = masked[k] as number;
+      if (nanCount > 0) {
+        const seg = nanCount === 1 ? triangleCell(spec, r, c, level) : null;
+        if (seg) segments.push(seg[0], seg[1]);
+        continue;
       }
-      if (nanCount > 0) continue;
-      const zs = z as number[];
-      let kind = zs.reduce((acc, v, bit) => acc | (v > level ? 1 << bit : 0), 0);
+      if (!((lo[k] as number) <= level && level < (hi[k] as number))) continue;
+      const z0 = grid[r * res + c] as number;
+      const z1 = grid[r * res + c + 1] as number;
+      const z2 = grid[(r + 1) * res + c + 1] as number;
+      const z3 = grid[(r + 1) * res + c] as number;
+      let kind = (z0 > level ? 1 : 0) | (z1 > level ? 2 : 0) | (z2 > level ? 4 : 0) | (z3 > level ? 8 : 0);
       // Saddles: the cell centre decides which corners connect.
-      if ((kind === 5 || kind === 10) && (zs[0]! + zs[1]! + zs[2]! + zs[3]!) / 4 > level) kind = kind === 5 ? 10 : 5;
-      for (const [a, b] of CASES[kind] ?? []) segments.push([edges[a]!, edges[b]!]);
+      if ((kind === 5 || kind === 10) && (z0 + z1 + z2 + z3) / 4 > level) kind = kind === 5 ? 10 : 5;
+      for (const [a, b] of CASES[kind] ?? []) segments.push(cellEdge(res, r, c, a), cellEdge(res, r, c, b));
     }
   }
   return segments;
 }
 
-/** Joins segments sharing an edge into chains of edge ids (open chains first, then rings). */
-function joinSegments(segments: readonly [number, number][]): number[][] {
-  const links = new Map<number, number[]>();
-  segments.forEach(([a, b], i) => {
-    for (const e of [a, b]) links.set(e, [...(links.get(e) ?? []), i]);
-  });
-  const used = new Uint8Array(segments.length);
+/**
+ * Joins segments (flat edge-id pairs) sharing an edge into chains of edge ids: open chains first, in the order their
+ * first edge appeared, then rings. An edge belongs to at most two segments (the cells on either side of it).
+ */
+function joinSegments(segments: readonly number[]): number[][] {
+  const count = segments.length / 2;
+  const first = new Map<number, number>();
+  const second = new Map<number, number>();
+  for (let i = 0; i < segments.length; i++) {
+    const e = segments[i] as number;
+    const seg = i >> 1;
+    if (!first.has(e)) first.set(e, seg);
+    else if (first.get(e) !== seg) second.set(e, seg);
+  }
+  const used = new Uint8Array(count);
+  const unusedAt = (edge: number): number => {
+    const a = first.get(edge);
+    if (a !== undefined && !used[a]) return a;
+    const b = second.get(edge);
+    return b !== undefined && !used[b] ? b : -1;
+  };
   const walk = (startSeg: number, startEdge: number): number[] => {
     const chain = [startEdge];
     let seg = startSeg;
     let edge = startEdge;
     while (seg >= 0 && !used[seg]) {
       used[seg] = 1;
-      const [a, b] = segments[seg]!;
-      edge = a === edge ? b : a;
+      const a = segments[2 * seg] as number;
+      edge = a === edge ? (segments[2 * seg + 1] as number) : a;
       chain.push(edge);
-      seg = (links.get(edge) ?? []).find((s) => !used[s]) ?? -1;
+      seg = unusedAt(edge);
     }
     return chain;
   };
   const chains: number[][] = [];
-  for (const [edge, segs] of links) if (segs.length === 1 && !used[segs[0]!]) chains.push(walk(segs[0]!, edge));
-  segments.forEach(([a], i) => {
-    if (!used[i]) chains.push(walk(i, a));
-  });
+  for (const [edge, seg] of first) if (!second.has(edge) && !used[seg]) chains.push(walk(seg, edge));
+  for (let i = 0; i < count; i++) if (!used[i]) chains.push(walk(i, segments[2 * i] as number));
   return chains;
 }
 
 /** Contour polylines for each level that lies strictly inside the grid's range. */
 export function contourLines(spec: GridSpec, levels: readonly number[]): ContourLine[] {
   if (spec.res < 2 || spec.grid.length !== spec.res * spec.res) return [];
-  return drawableLevels(spec.grid, levels).map((level) => ({
+  const drawable = drawableLevels(spec.grid, levels);
+  if (drawable.length === 0) return [];
+  const ranges = cellRanges(spec);
+  return drawable.map((level) => ({
     level,
-    lines: joinSegments(cellSegments(spec, level)).map((chain) => chain.map((e) => crossing(spec, e, level))),
+    lines: joinSegments(cellSegments(spec, ranges, level)).map((chain) => chain.map((e) => crossing(spec, e, level))),
   }));
 }

@@ -33,7 +33,8 @@ function lutFor(m: RenderableMap, ctx: RenderContext): Lut {
 
 export async function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): Promise<Buffer> {
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
-  return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png);
+  // The scene is private to this call, so the overlay is drawn into its canvas.
+  return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png, true);
 }
 
 export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): string {

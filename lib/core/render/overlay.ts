@@ -70,18 +70,26 @@ export function colorbarTicks(levels: readonly number[], vmin: number, vmax: num
   return inside.length >= 2 ? inside : vmin === vmax ? [vmin] : [vmin, vmax];
 }
 
-function colorbarStrokes(layout: Layout, m: RenderableMap): Stroke[] {
+function colorbarFrame(layout: Layout): Stroke[] {
   const cb = layout.colorbar;
   if (!cb) return [];
-  const { bar, fontSize } = cb;
-  const { vmin, vmax, contourLevels } = m.scale;
+  const { bar } = cb;
   const frame: Vec2[] = [
     [bar.x, bar.y],
     [bar.x + bar.width, bar.y],
     [bar.x + bar.width, bar.y + bar.height],
     [bar.x, bar.y + bar.height],
   ];
-  const out = [stroke(frame, 1, 'frame', true)];
+  return [stroke(frame, 1, 'frame', true)];
+}
+
+/** Ticks and tick labels at the contour levels, and the unit above the bar (they depend on the map's scale). */
+function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
+  const cb = layout.colorbar;
+  if (!cb) return [];
+  const { bar, fontSize } = cb;
+  const { vmin, vmax, contourLevels } = m.scale;
+  const out: Stroke[] = [];
   for (const v of colorbarTicks(contourLevels, vmin, vmax)) {
     const t = vmax === vmin ? 0.5 : (v - vmin) / (vmax - vmin);
     const y = bar.y + bar.height * (1 - t);
@@ -92,15 +100,45 @@ function colorbarStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   return out;
 }
 
-/** The full display list, in drawing order (contours under outlines under sensors under text). */
-export function buildOverlay(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Stroke[] {
+/** Non-finite positions (bad channel locations) cannot be drawn. */
+const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+
+/** The overlay split by what it depends on; drawn in the order below, decor, above. */
+export interface OverlayParts {
+  /** Contour lines (depend on the data), under everything else. */
+  below: Stroke[];
+  /** Head outline, nose, ears, sensors, channel names, colour-bar frame: fixed by geometry, layout and options. */
+  decor: Stroke[];
+  /** Colour-bar ticks, tick labels and unit (depend on the scale), then the title. */
+  above: Stroke[];
+}
+
+/** The options and names the decor strokes depend on (besides geometry and layout), as a cache key. */
+export function decorKey(m: RenderableMap, o: RenderOptions): string {
+  const names = o.names ? m.channelNames.join('\u0000') : '';
+  return [o.outlines, o.sensors, o.names, o.colorbar, names].join('|');
+}
+
+/** The strokes that depend only on geometry, layout and `decorKey`. */
+export function decorStrokes(layout: Layout, m: RenderableMap, o: RenderOptions): Stroke[] {
   const strokes: Stroke[] = [];
-  if (o.contours) strokes.push(...contourStrokes(layout, contours));
   if (o.outlines === 'head') strokes.push(...outlineStrokes(layout, m));
   if (o.sensors) strokes.push(...sensorStrokes(layout, m));
   if (o.names) strokes.push(...nameStrokes(layout, m));
-  strokes.push(...colorbarStrokes(layout, m));
-  if (o.title && layout.title) strokes.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
-  // Non-finite positions (bad channel locations) cannot be drawn.
-  return strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  strokes.push(...colorbarFrame(layout));
+  return drawable(strokes);
+}
+
+/** The strokes that change with the data: contours below the decor, colour-bar labels and title above it. */
+export function dataStrokes(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Omit<OverlayParts, 'decor'> {
+  const below = o.contours ? contourStrokes(layout, contours) : [];
+  const above = colorbarLabels(layout, m);
+  if (o.title && layout.title) above.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
+  return { below: drawable(below), above: drawable(above) };
+}
+
+/** The full display list, in drawing order (contours under outlines under sensors under text). */
+export function buildOverlay(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Stroke[] {
+  const { below, above } = dataStrokes(layout, m, o, contours);
+  return [...below, ...decorStrokes(layout, m, o), ...above];
 }

@@ -1,16 +1,17 @@
 /**
  * PNG output. Two ways to put the overlay on the base canvas:
- *  - 'direct' (default): strokes are anti-aliased straight into the RGBA buffer, then sharp encodes it;
- *  - 'librsvg': the overlay SVG is composited by sharp (librsvg) over the raw canvas.
- * Encoder settings chosen with bench/png.bench.ts (512 px EEG map with contours, sensors, colour bar, title; medians
- * recorded there): compressionLevel 3 with adaptiveFiltering off. Level 1 is ~1 ms faster but the file is ~65 %
- * larger (168 kB vs 100 kB); level 6 costs ~4 ms more for 85 kB; adaptive filtering costs 2–3× the time.
- * The direct engine is about twice as fast as compositing the SVG overlay with librsvg.
+ *  - 'direct' (default): strokes are anti-aliased straight into the RGBA buffer, then it is encoded;
+ *  - 'librsvg': the overlay SVG is composited by sharp (librsvg) over the raw canvas, and sharp encodes.
+ * The direct image is encoded by our own zlib PNG writer by default (no filter, deflate level 2, synchronous):
+ * chosen with bench/png.bench.ts on the 512 px EEG map with contours and sensors (figures there) — about 1 ms
+ * faster than sharp at level 3 (no sharp pipeline, no thread-pool hop) for a file ~10 % larger (106 kB vs 96 kB);
+ * zlib level 1 saves no time measurably and sharp level 1 is 60 % larger. Adaptive filtering costs 2–3× the time.
  */
 import sharp from 'sharp';
 import type { Clip } from '../topomap/types';
-import type { Scene } from './scene';
-import { drawStrokes } from './strokes';
+import { decorOps, type Scene } from './scene';
+import { encodeRgbaPng } from './png-encode';
+import { applyOps, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
 type Sharp = ReturnType<typeof sharp>;
@@ -18,33 +19,46 @@ type Sharp = ReturnType<typeof sharp>;
 export type OverlayEngine = 'direct' | 'librsvg';
 
 export interface PngSettings {
+  /** 'zlib': our PNG writer (filter none); 'sharp': libvips/libspng. The librsvg engine always encodes with sharp. */
+  encoder?: 'zlib' | 'sharp';
   compressionLevel: number;
+  /** sharp only. */
   adaptiveFiltering: boolean;
 }
 
-export const DEFAULT_PNG: PngSettings = { compressionLevel: 3, adaptiveFiltering: false };
+export const DEFAULT_PNG: PngSettings = { encoder: 'zlib', compressionLevel: 2, adaptiveFiltering: false };
 
 const raw = (scene: Scene, pixels: Uint8Array): Sharp =>
   sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
     raw: { width: scene.layout.width, height: scene.layout.height, channels: 4 },
   });
 
-/** Overlay drawn into a copy of the canvas; the scene is left untouched. */
-export function composeDirect(scene: Scene): Uint8Array {
-  const pixels = scene.canvas.slice();
-  drawStrokes(scene.layout, scene.strokes, scene.plan.coverage, pixels);
+/**
+ * Overlay drawn over the canvas: contours, then the decor's cached blend ops, then labels and title (the same
+ * pixels as drawing `scene.strokes` in order). Draws into a copy unless `inPlace` (the scene's canvas is spent).
+ */
+export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
+  const pixels = inPlace ? scene.canvas : scene.canvas.slice();
+  const { layout, plan, scratch } = scene;
+  drawStrokes(layout, scene.below, plan.coverage, pixels, scratch);
+  applyOps(decorOps(scene), pixels);
+  drawStrokes(layout, scene.above, plan.coverage, pixels, scratch);
   return pixels;
 }
 
+/** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
 export async function encodePng(
   scene: Scene,
   clip: Clip,
   engine: OverlayEngine = 'direct',
   settings: PngSettings = DEFAULT_PNG,
+  spend = false,
 ): Promise<Buffer> {
   let image: Sharp;
   if (engine === 'direct') {
-    image = raw(scene, composeDirect(scene));
+    const pixels = composeDirect(scene, spend);
+    if ((settings.encoder ?? 'zlib') === 'zlib') return encodeRgbaPng(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
+    image = raw(scene, pixels);
   } else {
     const overlay = Buffer.from(sceneToSvg(scene, { withImage: false, clip }));
     image = raw(scene, scene.canvas).composite([{ input: overlay, top: 0, left: 0 }]);

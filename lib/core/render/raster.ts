@@ -24,6 +24,8 @@ export interface RasterPlan {
   rows: AxisTaps;
   /** Clip coverage 0…255 per panel pixel, already 0 where the image does not reach. */
   coverage: Uint8Array;
+  /** Per panel row, the columns [from, to) outside which coverage is 0: `spans[2·row]`, `spans[2·row + 1]`. */
+  spans: Int32Array;
 }
 
 /**
@@ -67,7 +69,22 @@ export function planRaster(layout: Layout, geometry: Pick<TopomapGeometry, 'exte
   for (let py = 0; py < side; py++) {
     for (let px = 0; px < side; px++) if (!rows.inside[py] || !cols.inside[px]) coverage[py * side + px] = 0;
   }
-  return { layout, res, cols, rows, coverage };
+  return { layout, res, cols, rows, coverage, spans: coveredSpans(coverage, side) };
+}
+
+/** Per row, the smallest column range holding every covered pixel (empty rows get [0, 0)). */
+function coveredSpans(coverage: Uint8Array, side: number): Int32Array {
+  const spans = new Int32Array(2 * side);
+  for (let py = 0; py < side; py++) {
+    const row = py * side;
+    let from = 0;
+    while (from < side && coverage[row + from] === 0) from++;
+    let to = side;
+    while (to > from && coverage[row + to - 1] === 0) to--;
+    spans[2 * py] = from;
+    spans[2 * py + 1] = to;
+  }
+  return spans;
 }
 
 /** Grid values normalised to [0, 1] by the colour limits; NaN and ±inf become NaN (masked, as matplotlib does). */
@@ -103,30 +120,60 @@ export interface PaintInput {
   lut: Lut;
 }
 
+/** The LUT as opaque RGBA pixels packed in the platform's byte order, for 32-bit writes. */
+function packLut(lut: Lut): Uint32Array {
+  const packed = new Uint32Array(LUT_SIZE);
+  const bytes = new Uint8Array(packed.buffer);
+  for (let k = 0; k < LUT_SIZE; k++) {
+    bytes[4 * k] = lut[3 * k] as number;
+    bytes[4 * k + 1] = lut[3 * k + 1] as number;
+    bytes[4 * k + 2] = lut[3 * k + 2] as number;
+    bytes[4 * k + 3] = 255;
+  }
+  return packed;
+}
+
+/** A 32-bit-per-pixel view of an RGBA canvas, or null when its bytes are not 4-aligned. */
+export function pixelView(canvas: Uint8Array): Uint32Array | null {
+  return canvas.byteOffset % 4 === 0 && canvas.length % 4 === 0 ? new Uint32Array(canvas.buffer, canvas.byteOffset, canvas.length / 4) : null;
+}
+
+/** LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. */
+function lutIndex(t: number): number {
+  if (t !== t) return -1;
+  const x = t * LUT_SIZE;
+  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.floor(x);
+}
+
 /**
  * Paints the map into the panel of `canvas` (RGBA, layout.width × layout.height, straight alpha) over whatever
- * background it holds: transparent pixels stay untouched, edge pixels are blended by coverage.
+ * background it holds: transparent pixels stay untouched, fully covered pixels are written whole (one 32-bit
+ * store), edge pixels are blended by coverage.
  */
 export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
-  const { layout, res, rows, coverage } = plan;
+  const { layout, res, rows, coverage, spans } = plan;
   if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
   const side = layout.panel.width;
   const h = resampleColumns(normaliseGrid(input.grid, input.vmin, input.vmax), res, plan.cols);
   const { lut } = input;
+  const packed = packLut(lut);
+  const pixels = pixelView(canvas);
   for (let py = 0; py < side; py++) {
+    const from = spans[2 * py] as number;
+    const to = spans[2 * py + 1] as number;
     const w = rows.w[py] as number;
     const lo = (rows.lo[py] as number) * side;
     const hi = (rows.hi[py] as number) * side;
-    let o = ((layout.panel.y + py) * layout.width + layout.panel.x) * 4;
-    for (let px = 0; px < side; px++, o += 4) {
-      const cov = coverage[py * side + px] as number;
+    const covRow = py * side;
+    const first = (layout.panel.y + py) * layout.width + layout.panel.x;
+    for (let px = from; px < to; px++) {
+      const cov = coverage[covRow + px] as number;
       if (cov === 0) continue;
       const a = h[lo + px] as number;
-      const t = w === 0 ? a : a + ((h[hi + px] as number) - a) * w;
-      if (Number.isNaN(t)) continue;
-      const x = t * LUT_SIZE;
-      const k = 3 * (x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.floor(x));
-      blendPixel(canvas, o, lut[k] as number, lut[k + 1] as number, lut[k + 2] as number, cov);
+      const k = lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
+      if (k < 0) continue;
+      if (cov === 255 && pixels) pixels[first + px] = packed[k] as number;
+      else blendPixel(canvas, (first + px) * 4, lut[3 * k] as number, lut[3 * k + 1] as number, lut[3 * k + 2] as number, cov);
     }
   }
 }

@@ -25,8 +25,8 @@ function clipElement(layout: Layout, clip: Clip): string {
   return `<path d="${pathData(clip.points.map((p) => toPixel(layout, p)), true)}"/>`;
 }
 
-/** One <path> per run of strokes with the same look, keeping the document small. */
-function strokeGroups(strokes: readonly Stroke[]): string[] {
+/** One <path> per run of strokes with the same look, keeping the document small; `paths[i]` is stroke i's data. */
+function strokeGroups(strokes: readonly Stroke[], paths: readonly string[]): string[] {
   const out: string[] = [];
   let i = 0;
   while (i < strokes.length) {
@@ -35,7 +35,7 @@ function strokeGroups(strokes: readonly Stroke[]): string[] {
     for (; i < strokes.length; i++) {
       const s = strokes[i] as Stroke;
       if (s.width !== first.width || s.clipped !== first.clipped || s.grey !== first.grey || s.kind !== first.kind) break;
-      d += pathData(s.points, s.closed);
+      d += paths[i] as string;
     }
     const grey = first.grey.toString(16).padStart(2, '0');
     const clip = first.clipped ? ' clip-path="url(#mapclip)"' : '';
@@ -50,6 +50,14 @@ export interface SvgOptions {
   clip: Clip;
 }
 
+const strokePaths = (strokes: readonly Stroke[]): string[] => strokes.map((s) => pathData(s.points, s.closed));
+
+/** Path data of every stroke in `scene.strokes` order; the decor's is computed once and kept with the decor. */
+function scenePaths(scene: Scene): string[] {
+  scene.decor.svgPaths ??= strokePaths(scene.decor.strokes);
+  return [...strokePaths(scene.below), ...scene.decor.svgPaths, ...strokePaths(scene.above)];
+}
+
 export function sceneToSvg(scene: Scene, opts: SvgOptions): string {
   const { width, height } = scene.layout;
   const parts = [
@@ -60,6 +68,6 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions): string {
     const png = encodeRgbaPng(scene.canvas, width, height).toString('base64');
     parts.push(`<image x="0" y="0" width="${width}" height="${height}" href="data:image/png;base64,${png}"/>`);
   }
-  parts.push('<g fill="none" stroke-linecap="round" stroke-linejoin="round">', ...strokeGroups(scene.strokes), '</g>', '</svg>');
+  parts.push('<g fill="none" stroke-linecap="round" stroke-linejoin="round">', ...strokeGroups(scene.strokes, scenePaths(scene)), '</g>', '</svg>');
   return parts.join('\n');
 }
