@@ -64,13 +64,9 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
   };
 }
 
-export async function openRequestedRecording(
-  event: HttpEvent,
-  ctx: Pick<RequestContext, 'log'>,
-  options: { condition?: number } = {},
-): Promise<RequestedRecording> {
+/** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
+export async function openAuthorized(access: AuthorizedRecording, options: { condition?: number } = {}): Promise<OpenedRecording> {
   const config = getConfig();
-  const access = await authorizeRecording(event, event.pathParameters?.physioFileId, { log: ctx.log });
   if (!access.presentOnDisk) throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
   let extras: LorisRecordingExtras = {};
   if (config.mode === 'loris' && access.file) {
@@ -78,6 +74,14 @@ export async function openRequestedRecording(
     extras = await lorisExtras(db, access.id);
   }
   const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
-  const opened = await openCached(access.absolutePath, { extras, extrasKey, condition: options.condition });
-  return { access, opened };
+  return openCached(access.absolutePath, { extras, extrasKey, condition: options.condition });
+}
+
+export async function openRequestedRecording(
+  event: HttpEvent,
+  ctx: Pick<RequestContext, 'log'>,
+  options: { condition?: number } = {},
+): Promise<RequestedRecording> {
+  const access = await authorizeRecording(event, event.pathParameters?.physioFileId, { log: ctx.log });
+  return { access, opened: await openAuthorized(access, options) };
 }
