@@ -106,6 +106,8 @@ async function main(): Promise<void> {
       const p = plan(format);
       all.push(await fuzzFormat(pools, format, seed, p));
       console.log(`${format}: ${p.indices.length} cases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      // Each format's row as soon as it is done, so a long run that is stopped still reports.
+      console.log(summaryTable(all.slice(-1)).split('\n').at(-1));
     }
   } finally {
     await Promise.all(pools.map((p) => p.close()));

@@ -23,6 +23,8 @@ export type PoolResult =
   | { kind: 'hang' | 'died'; spec: CaseSpec; message: string; ms: number };
 
 let bundled: Promise<string> | null = null;
+/** Time allowed for a fresh worker to load the bundle and a format's corpus. */
+const WARM_UP_MS = 120_000;
 
 /** Bundles the worker once per process (dependencies stay external, resolved from the project). */
 export function bundleWorker(): Promise<string> {
@@ -57,7 +59,11 @@ export async function createPool(options: PoolOptions): Promise<FuzzPool> {
     new Worker(file, { resourceLimits: { maxOldGenerationSizeMb: options.heapMb } });
   let worker = spawn();
 
-  const run = (spec: CaseSpec, hangMs = options.hangMs): Promise<PoolResult> =>
+  // Formats whose corpus the current worker has loaded: a fresh worker loads it in an uncounted warm-up
+  // case first, so a replaced worker's start-up never counts against the next case's time limit.
+  let warmed = new Set<string>();
+
+  const runOnce = (spec: CaseSpec, hangMs: number): Promise<PoolResult> =>
     new Promise((resolve) => {
       const t0 = performance.now();
       const rss0 = process.memoryUsage.rss();
@@ -75,6 +81,7 @@ export async function createPool(options: PoolOptions): Promise<FuzzPool> {
         if (replace) {
           void current.terminate();
           worker = spawn();
+          warmed = new Set();
         }
         resolve(result);
       };
@@ -94,6 +101,14 @@ export async function createPool(options: PoolOptions): Promise<FuzzPool> {
       current.once('exit', (code) => died(`worker exited with code ${code}`));
       current.postMessage(spec);
     });
+
+  const run = async (spec: CaseSpec, hangMs = options.hangMs): Promise<PoolResult> => {
+    if (!warmed.has(spec.format) && spec.index >= 0) {
+      await runOnce({ ...spec, index: -1 }, Math.max(hangMs, WARM_UP_MS));
+      warmed.add(spec.format);
+    }
+    return runOnce(spec, hangMs);
+  };
 
   return {
     run,
