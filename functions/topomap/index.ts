@@ -22,7 +22,7 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
   const headers = { 'Cache-Control': 'private, max-age=3600', ETag: etag };
   if (header(event, 'if-none-match') === etag) return { kind: 'empty', status: 304, headers };
   ctx.signal?.throwIfAborted(); // timed out already: skip the compute and render
-  const map = await computeMap(opened, query, getConfig().limits);
+  const map = await computeMap(opened, query, getConfig().limits, ctx.signal);
   ctx.signal?.throwIfAborted();
   const { contentType, body } = await renderMap(map, opened, query);
   if (body instanceof Uint8Array) return { kind: 'binary', contentType, body, headers };

@@ -254,7 +254,18 @@ async function amplitudeValues(opened: OpenedRecording, sel: Selection, q: Topom
   return { values, times: [t0, t1], power: isPower };
 }
 
-async function erpValues(opened: OpenedRecording, sel: Selection, q: TopomapQuery, limits: TopomapLimits): Promise<MapValues> {
+function addInto(sum: Float64Array | undefined, x: Float64Array): void {
+  if (!sum) return;
+  for (let i = 0; i < sum.length; i++) sum[i] = (sum[i] as number) + (x[i] as number);
+}
+
+async function erpValues(
+  opened: OpenedRecording,
+  sel: Selection,
+  q: TopomapQuery,
+  limits: TopomapLimits,
+  signal?: AbortSignal,
+): Promise<MapValues> {
   const { info } = opened;
   if (!q.event) throw badRequest('metric=erp needs event=<type or value>.');
   const onsets = info.events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
@@ -271,10 +282,12 @@ async function erpValues(opened: OpenedRecording, sel: Selection, q: TopomapQuer
   }
   const baseline = parseBaseline(q.baseline, tmin);
   const margin = Math.ceil(Math.max(Math.abs(tmin), Math.abs(tmax)) * info.sfreq) + 2;
-  const averages: Float64Array[][] = [];
+  // A running sum per channel: memory stays one epoch per channel however many events are averaged.
+  let sums: Float64Array[] | undefined;
   let kept = 0;
   let times: Float64Array | undefined;
   for (const onset of onsets) {
+    signal?.throwIfAborted(); // the request timed out: stop reading epochs
     const at = Math.round(onset * info.sfreq);
     const w = { start: Math.max(0, at - margin), stop: Math.min(info.nSamples, at + margin + 1) };
     if (w.stop <= w.start) continue;
@@ -282,16 +295,13 @@ async function erpValues(opened: OpenedRecording, sel: Selection, q: TopomapQuer
     const one = erp(data, info.sfreq, [at - w.start], { tmin, tmax, baseline });
     if (one.kept.length === 0) continue;
     times = one.times;
-    averages.push(one.average);
+    sums ??= one.average.map((a) => new Float64Array(a.length));
+    one.average.forEach((a, c) => addInto(sums?.[c], a));
     kept++;
   }
-  if (kept === 0 || !times) throw new ApiError(422, 'unknown_event', 'No epoch fits inside the recording.');
+  if (kept === 0 || !times || !sums) throw new ApiError(422, 'unknown_event', 'No epoch fits inside the recording.');
   const n = times.length;
-  const mean = sel.picks.map((_, c) => {
-    const acc = new Float64Array(n);
-    for (const a of averages) for (let i = 0; i < n; i++) acc[i] = (acc[i] as number) + ((a[c] as Float64Array)[i] as number) / kept;
-    return acc;
-  });
+  const mean = sums.map((sum) => sum.map((v) => v / kept));
   const pick = (t: number): number => {
     let best = 0;
     for (let i = 1; i < n; i++) if (Math.abs((times as Float64Array)[i]! - t) < Math.abs((times as Float64Array)[best]! - t)) best = i;
@@ -395,10 +405,17 @@ export interface ComputedMap {
   times: [number, number];
 }
 
-export async function computeMap(opened: OpenedRecording, q: TopomapQuery, limits: TopomapLimits): Promise<ComputedMap> {
+/** `signal` (the request's timeout) stops long work, such as an ERP over many events, between reads. */
+export async function computeMap(
+  opened: OpenedRecording,
+  q: TopomapQuery,
+  limits: TopomapLimits,
+  signal?: AbortSignal,
+): Promise<ComputedMap> {
   checkLimits(q, limits);
   const sel = selectChannels(opened.info, q);
-  const mv = q.metric === 'erp' ? await erpValues(opened, sel, q, limits) : await amplitudeValues(opened, sel, q, limits);
+  const mv =
+    q.metric === 'erp' ? await erpValues(opened, sel, q, limits, signal) : await amplitudeValues(opened, sel, q, limits);
   const values = sel.merge ? mergeGradValues(mv.values, sel.names.map((_, k) => [2 * k, 2 * k + 1]).flat(), mv.power ? 'mean' : 'rms') : mv.values;
   const { geometry, prepared } = geometryFor(opened, sel, q);
   const d = DISPLAY[sel.chType];
