@@ -1,0 +1,109 @@
+/**
+ * The warm path: a PlanCache (raster plan, decor blend ops, SVG path data) must not change a single output byte,
+ * whatever was rendered before with the same geometry, and the fast paths must equal the plain ones.
+ */
+import sharp from 'sharp';
+import { createPlanCache, renderPng, renderSvg, toLut } from '../../../lib/core/render';
+import { makeLayout } from '../../../lib/core/render/layout';
+import { composeDirect, encodePng } from '../../../lib/core/render/png';
+import { blankCanvas, paintColorbar, paintMap, planRaster } from '../../../lib/core/render/raster';
+import { buildScene, MAX_LAYOUTS, planFor } from '../../../lib/core/render/scene';
+import { drawStrokes } from '../../../lib/core/render/strokes';
+import type { RenderableMap, RenderOptions } from '../../../lib/core/topomap/types';
+import { KINDS, loadGolden, plainOptions, toMap } from './fixture';
+
+/** The same geometry with other data: the grid scaled and shifted, other colour limits, contour levels and names. */
+function otherData(m: RenderableMap, factor: number): RenderableMap {
+  const grid = Float64Array.from(m.map.grid, (v) => v * factor + m.scale.vmax * 0.1);
+  const { vmin, vmax } = m.scale;
+  const levels = [0.2, 0.4, 0.6, 0.8].map((f) => (vmin + (vmax - vmin) * f) * factor);
+  return {
+    ...m,
+    map: { ...m.map, grid },
+    scale: { ...m.scale, vmin: vmin * factor, vmax: vmax * factor, contourLevels: levels },
+    channelNames: m.channelNames.map((name) => name.toLowerCase()),
+  };
+}
+
+const OPTIONS: [string, RenderOptions][] = [
+  ['route defaults (512, contours, sensors, colour bar)', plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head' })],
+  ['everything on a white background', plainOptions(300, { contours: true, sensors: true, names: true, colorbar: true, outlines: 'head', background: 'white', title: '0.100 s' })],
+  ['bare map', plainOptions(97, { outlines: 'none' })],
+];
+
+async function rawPixels(png: Buffer): Promise<Buffer> {
+  return sharp(png).ensureAlpha().raw().toBuffer();
+}
+
+describe.each(KINDS)('cached rendering of the MNE %s map', (kind) => {
+  const gold = loadGolden(kind);
+  const first = toMap(gold);
+  const second = otherData(first, 1.7);
+
+  it.each(OPTIONS)('gives byte-identical PNG and SVG to an uncached render, after another map was cached (%s)', async (_, o) => {
+    const cache = createPlanCache();
+    for (const m of [first, second]) {
+      const cachedPng = await renderPng(m, o, { lut: gold.lut, cache });
+      const cachedSvg = renderSvg(m, o, { lut: gold.lut, cache });
+      expect(cachedPng.equals(await renderPng(m, o, { lut: gold.lut }))).toBe(true);
+      expect(cachedSvg).toBe(renderSvg(m, o, { lut: gold.lut }));
+    }
+    // Same options again: served from the cache, still identical.
+    expect((await renderPng(first, o, { lut: gold.lut, cache })).equals(await renderPng(first, o, { lut: gold.lut }))).toBe(true);
+  });
+
+  it('draws the decor from cached blend ops exactly as drawing every stroke in order does', () => {
+    const o = OPTIONS[1]![1];
+    const cache = createPlanCache();
+    buildScene(first, o, toLut(gold.lut), cache); // warms the decor
+    const scene = buildScene(second, o, toLut(gold.lut), cache);
+    const plain = scene.canvas.slice();
+    drawStrokes(scene.layout, scene.strokes, scene.plan.coverage, plain);
+    const composed = composeDirect(scene);
+    expect(scene.decor.strokes.length).toBeGreaterThan(gold.pos2d.length); // sensors, names, outlines, frame
+    expect(Buffer.from(composed).equals(Buffer.from(plain))).toBe(true);
+    expect(scene.scratch.every((v) => v === 0)).toBe(true); // the shared accumulator is left clean
+  });
+});
+
+describe('fast paths equal the plain ones', () => {
+  const gold = loadGolden('eeg');
+  const m = toMap(gold);
+  const lut = toLut(gold.lut);
+
+  it('paints the map with 32-bit writes exactly as per-byte blending does (unaligned canvas)', () => {
+    const o = plainOptions(257, { outlines: 'head', colorbar: true, background: 'white' });
+    const layout = makeLayout(m.map.geometry, o);
+    const plan = planRaster(layout, m.map.geometry, m.map.geometry.clip);
+    const input = { grid: m.map.grid, vmin: gold.vmin, vmax: gold.vmax, lut };
+    const aligned = blankCanvas(257, 257, 'white');
+    paintMap(plan, input, aligned);
+    paintColorbar(layout, lut, aligned);
+    const unaligned = new Uint8Array(new ArrayBuffer(aligned.length + 1), 1, aligned.length).fill(255);
+    paintMap(plan, input, unaligned);
+    paintColorbar(layout, lut, unaligned);
+    expect(Buffer.from(unaligned).equals(Buffer.from(aligned))).toBe(true);
+  });
+
+  it('encodes with zlib (default) to the same pixels sharp encodes, and both decode to the composed canvas', async () => {
+    const o = OPTIONS[0]![1];
+    const scene = buildScene(m, o, lut);
+    const pixels = Buffer.from(composeDirect(scene));
+    const viaZlib = await encodePng(scene, m.map.geometry.clip);
+    const viaSharp = await encodePng(scene, m.map.geometry.clip, 'direct', { encoder: 'sharp', compressionLevel: 3, adaptiveFiltering: false });
+    expect((await rawPixels(viaZlib)).equals(pixels)).toBe(true);
+    expect((await rawPixels(viaSharp)).equals(pixels)).toBe(true);
+    expect(viaZlib.length).toBeLessThan(pixels.length / 4);
+  });
+
+  it('keeps at most MAX_LAYOUTS layouts per geometry, most recently used first', () => {
+    const cache = createPlanCache();
+    const g = m.map.geometry;
+    const sizes = Array.from({ length: MAX_LAYOUTS + 3 }, (_, i) => 64 + i);
+    const plans = sizes.map((size) => planFor(makeLayout(g, plainOptions(size)), g, cache));
+    expect(cache.get(g)?.size).toBe(MAX_LAYOUTS);
+    const last = sizes[sizes.length - 1]!;
+    expect(planFor(makeLayout(g, plainOptions(last)), g, cache)).toBe(plans[plans.length - 1]);
+    expect(planFor(makeLayout(g, plainOptions(64)), g, cache)).not.toBe(plans[0]); // evicted, planned again
+  });
+});
