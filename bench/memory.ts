@@ -8,10 +8,10 @@
  *    dist/sensors/index.js and serves windows spread over the whole file (1 s and 60 s windows, band power,
  *    an ERP over every event, PNG at 512 and 2048 px); its peak RSS is the kernel's VmHWM.
  * 2. The whole service: serverless-offline (in-process handlers) under MEMORY_CONNECTIONS concurrent clients
- *    (default 8) asking for the same kinds of maps; peak RSS of the process tree sampled every 100 ms.
+ *    (default 4, the default concurrency cap) asking for the same kinds of maps; peak RSS of the process tree sampled every 100 ms.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathId } from '../lib/service/catalog';
@@ -20,18 +20,44 @@ import { projectRoot } from '../test/helpers/testdata';
 import { mb, sampleTreeRss, treeRss } from './proc-rss';
 
 const dir = process.argv[2] ?? join(tmpdir(), 'loris-huge');
-const FILE = 'long.edf';
-const CONNECTIONS = Number(process.env.MEMORY_CONNECTIONS ?? 8);
+// The generated EEG001..EEG064 names match no montage: the recording is hard-linked (no copy) into a BIDS layout
+// with electrodes.tsv and coordsystem.json taken from the demo sample's 64 positions.
+const BIDS = join(dir, 'bids');
+const FILE = 'sub-huge/ses-01/eeg/sub-huge_ses-01_task-long_eeg.edf';
+
+function prepareBids(): void {
+  if (existsSync(join(BIDS, FILE))) return;
+  const demo = join(dir, 'demo');
+  execFileSync(process.execPath, [join(projectRoot, 'dist/cli/index.js'), 'make-demo', demo], {
+    stdio: 'ignore',
+  });
+  const demoEeg = join(demo, 'sub-demo/ses-01/eeg');
+  const eegDir = join(BIDS, 'sub-huge/ses-01/eeg');
+  mkdirSync(eegDir, { recursive: true });
+  const rows = readFileSync(join(demoEeg, 'sub-demo_ses-01_electrodes.tsv'), 'utf8').trim().split('\n');
+  const renamed = rows.map((row, i) =>
+    i === 0 ? row : row.replace(/^[^\t]+/, `EEG${String(i).padStart(3, '0')}`),
+  );
+  writeFileSync(join(eegDir, 'sub-huge_ses-01_electrodes.tsv'), `${renamed.join('\n')}\n`);
+  writeFileSync(
+    join(eegDir, 'sub-huge_ses-01_coordsystem.json'),
+    readFileSync(join(demoEeg, 'sub-demo_ses-01_coordsystem.json')),
+  );
+  linkSync(join(dir, 'long.edf'), join(BIDS, FILE));
+}
+const CONNECTIONS = Number(process.env.MEMORY_CONNECTIONS ?? 4);
 
 /** Queries over the whole recording: `seconds` long, so windows reach its last hour. */
 function queries(seconds: number): string[] {
   const starts = [0, 0.25, 0.5, 0.75, 0.99].map((f) => Math.floor(f * (seconds - 61)));
+  // Smallest to largest, so the high-water mark after each row is the peak of that kind of map.
   return [
     ...starts.map((t) => `tmin=${t}&tmax=${t + 1}`),
-    ...starts.map((t) => `tmin=${t}&tmax=${t + 60}&lfreq=1&hfreq=40`),
-    `tmin=${starts[2]}&tmax=${(starts[2] ?? 0) + 60}&metric=power&band=alpha`,
-    'metric=erp&event=stimulus&tmin=-0.1&tmax=0.5',
     `tmin=${starts[4]}&tmax=${(starts[4] ?? 0) + 1}&size=2048&res=256`,
+    'metric=erp&event=stimulus&tmin=-0.1&tmax=0.5',
+    `tmin=${starts[1]}&tmax=${(starts[1] ?? 0) + 20}&lfreq=1&hfreq=40`,
+    ...starts.map((t) => `tmin=${t}&tmax=${t + 59}&lfreq=1&hfreq=40`),
+    `tmin=${starts[2]}&tmax=${(starts[2] ?? 0) + 59}&metric=power&band=alpha`,
   ];
 }
 
@@ -69,7 +95,7 @@ async function oneWorker(id: number, qs: string[]): Promise<WorkerReport> {
   const env = {
     ...process.env,
     LORIS_EPHYS_MODE: 'standalone',
-    LORIS_EPHYS_DATA: dir,
+    LORIS_EPHYS_DATA: BIDS,
     LORIS_EPHYS_LOG_LEVEL: 'warn',
     BUNDLES: join(projectRoot, 'dist'),
     REC_ID: String(id),
@@ -85,7 +111,7 @@ async function oneWorker(id: number, qs: string[]): Promise<WorkerReport> {
 
 async function wholeService(id: number, qs: string[]): Promise<void> {
   const service = await startOffline(
-    { LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: dir, LORIS_EPHYS_LOG_LEVEL: 'warn' },
+    { LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: BIDS, LORIS_EPHYS_LOG_LEVEL: 'warn' },
     60_000,
   );
   try {
@@ -114,7 +140,8 @@ async function wholeService(id: number, qs: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
-  const path = join(dir, FILE);
+  prepareBids();
+  const path = join(BIDS, FILE);
   const size = statSync(path).size;
   const seconds = Math.floor((size - 256 * 66) / (64 * 1000 * 2 + 120));
   const id = pathId(FILE);
