@@ -21,16 +21,19 @@
  * Chosen: direct overlay, compressionLevel 3, adaptiveFiltering off (L1 is ≈1 ms faster but 68 % larger; librsvg
  * compositing is ≈2× slower than drawing the strokes ourselves).
  */
+import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
 import { createPlanCache, renderPng, renderSvg, toLut } from '../lib/core/render';
+import { contourLines } from '../lib/core/render/contours';
 import { makeLayout } from '../lib/core/render/layout';
-import { encodePng, composeDirect } from '../lib/core/render/png';
+import { composeDirect, encodePng } from '../lib/core/render/png';
 import { encodeRgbaPng } from '../lib/core/render/png-encode';
 import { blankCanvas, paintMap, planRaster } from '../lib/core/render/raster';
-import { buildScene } from '../lib/core/render/scene';
+import { buildScene, decorOps } from '../lib/core/render/scene';
+import { applyOps, drawStrokes, strokeOps } from '../lib/core/render/strokes';
 import { loadGolden, plainOptions, toMap } from '../test/core/render/fixture';
 
-const RUNS = 40;
+const RUNS = Number(process.env.RUNS ?? 60);
 
 async function median(label: string, fn: () => unknown, runs = RUNS): Promise<number> {
   for (let k = 0; k < 5; k++) await fn();
@@ -42,48 +45,62 @@ async function median(label: string, fn: () => unknown, runs = RUNS): Promise<nu
   }
   times.sort((a, b) => a - b);
   const mid = times[Math.floor(runs / 2)] ?? NaN;
-  console.log(`${label.padEnd(58)} median ${mid.toFixed(2).padStart(7)} ms   best ${(times[0] ?? NaN).toFixed(2).padStart(7)} ms`);
+  const p10 = times[Math.floor(runs / 10)] ?? NaN;
+  console.log(`${label.padEnd(62)} median ${mid.toFixed(2).padStart(6)}  p10 ${p10.toFixed(2).padStart(6)}  best ${(times[0] ?? NaN).toFixed(2).padStart(6)} ms`);
   return mid;
 }
 
 async function main(): Promise<void> {
   sharp.concurrency(1);
+  console.log(`load average: ${readFileSync('/proc/loadavg', 'utf8').trim()}`);
   const gold = loadGolden('eeg');
   const m = toMap(gold);
   const lut = toLut(gold.lut);
   const g = m.map.geometry;
-  const plainOpts = plainOptions(512, { outlines: 'head' });
+  // The route's warm case: 512 px, contours, sensors, colour bar, head outline, transparent background.
+  const route = plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head' });
   const full = plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head', background: 'white', title: '0.100 s' });
-  const layout = makeLayout(g, plainOpts);
+  const layout = makeLayout(g, route);
 
-  await median('raster plan (cold: taps + AA clip mask), 512', () => planRaster(layout, g, g.clip), 10);
+  console.log('-- stages of a warm render (route options)');
+  await median('raster plan (cold: taps + AA clip mask)', () => planRaster(layout, g, g.clip), 10);
   const plan = planRaster(layout, g, g.clip);
   const canvas = blankCanvas(512, 512, 'transparent');
-  await median('raster paint (warm plan), 512', () => paintMap(plan, { grid: m.map.grid, vmin: gold.vmin, vmax: gold.vmax, lut }, canvas));
-
+  await median('paintMap (warm plan)', () => paintMap(plan, { grid: m.map.grid, vmin: gold.vmin, vmax: gold.vmax, lut }, canvas));
+  await median('contourLines (9 levels)', () => contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, gold.contour_levels));
   const cache = createPlanCache();
-  await median('scene (warm plan): raster + colourbar + contours + overlay', () => buildScene(m, full, lut, cache));
-  await median('renderSvg (scene + PNG data URI + paths), 512', () => renderSvg(m, full, { lut, cache }));
-  const scene = buildScene(m, full, lut, cache);
-  await median('overlay drawn into RGBA (direct engine)', () => composeDirect(scene));
+  await median('buildScene (warm: canvas, map, colour bar, contours, strokes)', () => buildScene(m, route, lut, cache));
+  const scene = buildScene(m, route, lut, cache);
+  await median('decor blend ops, cold (outlines, sensors, frame)', () => strokeOps(scene.layout, scene.decor.strokes, plan.coverage), 20);
+  const ops = decorOps(scene);
+  console.log(`decor blend ops: ${ops.length}`);
+  const pixels = scene.canvas.slice();
+  await median('contour strokes drawn', () => drawStrokes(scene.layout, scene.below, plan.coverage, pixels, scene.scratch));
+  await median('decor ops replayed', () => applyOps(ops, pixels));
+  await median('composeDirect (copy + contours + decor + labels)', () => composeDirect(scene));
+  await median('all strokes drawn one by one (no decor cache)', () => drawStrokes(scene.layout, scene.strokes, plan.coverage, scene.canvas.slice()));
 
+  console.log('-- PNG encoders on the composed image (time, size)');
+  const composed = composeDirect(scene);
   const sizes: string[] = [];
-  for (const [level, adaptive] of [[1, false], [3, false], [6, false], [1, true], [6, true]] as const) {
-    const settings = { compressionLevel: level, adaptiveFiltering: adaptive };
-    await median(`PNG direct, sharp level ${level} adaptive ${adaptive ? 'on ' : 'off'}`, () => encodePng(scene, g.clip, 'direct', settings));
-    sizes.push(`direct L${level}${adaptive ? 'A' : ''} ${(await encodePng(scene, g.clip, 'direct', settings)).length} B`);
+  for (const level of [1, 2, 3, 6]) {
+    await median(`own zlib writer, level ${level}, filter none`, () => encodeRgbaPng(composed, 512, 512, level));
+    sizes.push(`zlib L${level} ${encodeRgbaPng(composed, 512, 512, level).length} B`);
   }
-  for (const level of [1, 3]) {
-    const settings = { compressionLevel: level, adaptiveFiltering: false };
-    await median(`PNG librsvg overlay, sharp level ${level} adaptive off`, () => encodePng(scene, g.clip, 'librsvg', settings));
-    sizes.push(`librsvg L${level} ${(await encodePng(scene, g.clip, 'librsvg', settings)).length} B`);
+  for (const [level, adaptive] of [[1, false], [2, false], [3, false], [6, false], [1, true]] as const) {
+    const settings = { encoder: 'sharp' as const, compressionLevel: level, adaptiveFiltering: adaptive };
+    await median(`sharp level ${level}, adaptive ${adaptive ? 'on' : 'off'} (incl. compose)`, () => encodePng(scene, g.clip, 'direct', settings));
+    sizes.push(`sharp L${level}${adaptive ? 'A' : ''} ${(await encodePng(scene, g.clip, 'direct', settings)).length} B`);
   }
-  const pixels = composeDirect(scene);
-  await median('PNG own zlib encoder (level 1), no filter', () => encodeRgbaPng(pixels, 512, 512, 1));
-  sizes.push(`own-zlib L1 ${encodeRgbaPng(pixels, 512, 512, 1).length} B`);
-  await median('renderPng end to end (warm cache, defaults: direct, L3)', () => renderPng(m, full, { lut, cache }));
-  await median('renderPng end to end (cold cache, defaults: direct, L3)', () => renderPng(m, full, { lut }), 10);
+  await median('librsvg overlay (sharp composite, level 3)', () => encodePng(scene, g.clip, 'librsvg', { encoder: 'sharp', compressionLevel: 3, adaptiveFiltering: false }), 20);
   console.log(sizes.join(' | '));
+
+  console.log('-- end to end');
+  await median('renderPng warm cache, route options (defaults: direct, zlib L2)', () => renderPng(m, route, { lut, cache }));
+  await median('renderPng warm cache, white + title', () => renderPng(m, full, { lut, cache }));
+  await median('renderPng cold cache, route options', () => renderPng(m, route, { lut }), 20);
+  await median('renderSvg warm cache (scene + PNG data URI + paths)', () => renderSvg(m, full, { lut, cache }), 20);
+  await median('renderSvg cold cache', () => renderSvg(m, full, { lut }), 20);
 }
 
 main().catch((e: unknown) => {

@@ -31,15 +31,18 @@ export interface Scene {
   below: Stroke[];
   decor: Decor;
   above: Stroke[];
-  /** All-zero stroke accumulator of the canvas size, shared by scenes of one cached layout (kept all zero). */
-  scratch: Float32Array;
+  /**
+   * All-zero stroke accumulator of the canvas size shared by the scenes of one cached layout (kept all zero);
+   * absent for canvases over SCRATCH_MAX_PIXELS, which allocate one per drawing.
+   */
+  scratch?: Float32Array;
 }
 
 /** What a cache keeps per layout of one geometry. */
 interface LayoutEntry {
   plan: RasterPlan;
   decor: Map<string, Decor>;
-  scratch: Float32Array;
+  scratch?: Float32Array;
 }
 
 /**
@@ -53,6 +56,8 @@ export const createPlanCache = (): PlanCache => new WeakMap();
 
 export const MAX_LAYOUTS = 8;
 export const MAX_DECORS = 8;
+/** Canvases up to 1024² keep a stroke accumulator (4 MB) with their cached layout. */
+export const SCRATCH_MAX_PIXELS = 1024 * 1024;
 
 function layoutKey(l: Layout): string {
   return [l.width, l.height, l.panel.x, l.panel.y, l.panel.width, ...l.view].join(',');
@@ -76,7 +81,7 @@ function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCach
   const fresh = (): LayoutEntry => ({
     plan: planRaster(layout, geometry, geometry.clip),
     decor: new Map(),
-    scratch: new Float32Array(layout.width * layout.height),
+    scratch: layout.width * layout.height <= SCRATCH_MAX_PIXELS ? new Float32Array(layout.width * layout.height) : undefined,
   });
   if (!cache) return fresh();
   let byLayout = cache.get(geometry);
@@ -110,5 +115,7 @@ export function buildScene(m: RenderableMap, o: RenderOptions, lut: Lut, cache?:
   const decor = recent(entry.decor, decorKey(m, o), MAX_DECORS, () => ({ strokes: decorStrokes(layout, m, o) }));
   const { below, above } = dataStrokes(layout, m, o, contours);
   const strokes = [...below, ...decor.strokes, ...above];
-  return { layout, plan, canvas, strokes, below, decor, above, scratch: entry.scratch };
+  const scene: Scene = { layout, plan, canvas, strokes, below, decor, above };
+  if (entry.scratch) scene.scratch = entry.scratch;
+  return scene;
 }
