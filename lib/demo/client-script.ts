@@ -69,7 +69,7 @@ export const DEMO_SCRIPT = String.raw`
     return getJson('/' + id).then(function (meta) {
       if (meta.status !== 200) { show(errorText(meta.body, meta.status)); return; }
       var m = meta.body;
-      ui.info.textContent = m.fileName + ' · ' + (m.modality || '?').toUpperCase() +
+      ui.info.textContent = m.fileName + ' · ' + (m.modality || m.fileType || '?').toUpperCase() +
         (m.candidate && m.candidate.pscid ? ' · ' + m.candidate.pscid : '') +
         (m.session ? ' · ' + m.session.visitLabel : '');
       if (typeof m.durationSeconds === 'number') return m.durationSeconds;
@@ -165,7 +165,10 @@ export const DEMO_SCRIPT = String.raw`
     return getJson('/' + id + '/sensors').then(function (res) {
       if (res.status !== 200) { ui.sensorInfo.textContent = errorText(res.body, res.status); state.sensors = []; }
       else {
-        state.sensors = res.body.channels.filter(function (c) { return c.position; });
+        // MEG reference sensors sit far from the head: they are counted but not drawn.
+        var positioned = res.body.channels.filter(function (c) { return c.position; });
+        state.sensors = positioned.filter(function (c) { return c.type !== 'ref_meg'; });
+        var hidden = positioned.length - state.sensors.length;
         var centre = [0, 1, 2].map(function (k) {
           return state.sensors.reduce(function (s, c) { return s + c.position[k]; }, 0) / Math.max(1, state.sensors.length);
         });
@@ -175,7 +178,8 @@ export const DEMO_SCRIPT = String.raw`
         }, 0.01);
         var bads = state.sensors.filter(function (c) { return c.status === 'bad'; }).length;
         ui.sensorInfo.textContent = state.sensors.length + ' sensors with positions (' + res.body.positionSource +
-          ', ' + res.body.coordinateFrame + ' frame' + (bads ? ', ' + bads + ' bad' : '') + ')';
+          ', ' + res.body.coordinateFrame + ' frame' + (bads ? ', ' + bads + ' bad' : '') + ')' +
+          (hidden ? '; ' + hidden + ' reference sensors not shown' : '');
       }
       ui.canvas.dataset.sensorCount = String(state.sensors.length);
       draw();

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { makeDemo } from '../../cli/demo';
 import { get, startOffline, type OfflineService } from '../helpers/offline';
-import { projectRoot } from '../helpers/testdata';
+import { describeWithData, projectRoot, testDataDir } from '../helpers/testdata';
 
 /** Debian's chromium; LORIS_EPHYS_CHROMIUM points elsewhere (the test fails, never skips, when it is missing). */
 const CHROMIUM = process.env.LORIS_EPHYS_CHROMIUM ?? '/usr/bin/chromium';
@@ -69,6 +69,32 @@ async function mapWhere(page: Page, accept: (query: string) => boolean) {
   };
 }
 
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** Debian's chromium with a fresh profile (`profileDir`); a clear failure when it is not installed. */
+async function launchChromium(profileDir: string): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`,
+    );
+  }
+  return chromium.launchPersistentContext(profileDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1440, height: 720 },
+  });
+}
+
 describe('demo page in headless Chromium', () => {
   let service: OfflineService | undefined;
   let context: BrowserContext | undefined;
@@ -76,35 +102,16 @@ describe('demo page in headless Chromium', () => {
   let profileDir = '';
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium); .ci/run does`,
-      );
-    }
     if (!existsSync(join(projectRoot, 'dist', 'demo', 'index.js')))
       throw new Error('dist/ is missing: npm run build');
-    dataDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-page-'));
     profileDir = mkdtempSync(join(tmpdir(), 'loris-ephys-chromium-'));
+    context = await launchChromium(profileDir);
+    dataDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-page-'));
     makeDemo(dataDir);
     service = await startOffline({
       LORIS_EPHYS_MODE: 'standalone',
       LORIS_EPHYS_DATA: dataDir,
       LORIS_EPHYS_LOG_LEVEL: 'warn',
-    });
-    context = await chromium.launchPersistentContext(profileDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1440, height: 720 },
     });
   }, 120000);
 
@@ -199,4 +206,53 @@ describe('demo page in headless Chromium', () => {
     expect(await page.locator('#message').textContent()).toContain('recording_not_found');
     await page.close();
   }, 60000);
+});
+
+describeWithData('demo page on the shared MEG recordings', () => {
+  let service: OfflineService | undefined;
+  let context: BrowserContext | undefined;
+  let profileDir = '';
+
+  beforeAll(async () => {
+    profileDir = mkdtempSync(join(tmpdir(), 'loris-ephys-chromium-'));
+    context = await launchChromium(profileDir);
+    service = await startOffline({
+      LORIS_EPHYS_MODE: 'standalone',
+      LORIS_EPHYS_DATA: testDataDir(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
+  }, 120000);
+
+  afterAll(async () => {
+    await context?.close();
+    await service?.stop();
+    if (profileDir) rmSync(profileDir, { recursive: true, force: true });
+  });
+
+  it.each([['fif/sim_vectorview_raw.fif'], ['ctf/testdata_ctf_short_discontinuous.ds']])(
+    '%s: the 3D view draws every positioned head sensor the sensors route gives, and a map',
+    async (path) => {
+      const base = service!.baseUrl;
+      const list = (await get(`${base}/ephys/recordings`)).json() as {
+        recordings: { id: number; path: string }[];
+      };
+      const id = list.recordings.find((r) => r.path === path)?.id;
+      expect(id).toBeDefined();
+      const sensors = (await get(`${base}/ephys/${id}/sensors`)).json() as {
+        channels: { position: unknown; type: string }[];
+      };
+      // MEG reference sensors (CTF) are far from the head and not drawn.
+      const positioned = sensors.channels.filter((c) => c.position !== null && c.type !== 'ref_meg').length;
+      expect(positioned).toBeGreaterThan(100);
+      const { page, log } = await openPage(context!, `${base}/ephys/demo?id=${id}`);
+      await mapWhere(page, (q) => q !== '');
+      expect(await page.locator('#recording').inputValue()).toBe(String(id));
+      expect(await page.locator('#sensors').getAttribute('data-sensor-count')).toBe(String(positioned));
+      expect(log.errors).toEqual([]);
+      mkdirSync(artifacts, { recursive: true });
+      await page.screenshot({ path: join(artifacts, `demo-page-${path.split('/')[0]}.png`), fullPage: true });
+      await page.close();
+    },
+    60000,
+  );
 });
