@@ -30,11 +30,16 @@ export const configSchema = z
     LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
     LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
     LORIS_EPHYS_MAX_CONCURRENT: int(4, 1, 256),
+    LORIS_EPHYS_MAX_QUEUED: int(64, 0, 10000),
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
-      ctx.addIssue({ code: 'custom', path: ['LORIS_EPHYS_DATA'], message: 'standalone mode needs a data folder' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['LORIS_EPHYS_DATA'],
+        message: 'standalone mode needs a data folder',
+      });
     }
   });
 
@@ -61,6 +66,8 @@ export interface Config {
     maxImageSize: number;
     maxRes: number;
     maxConcurrent: number;
+    /** Heavy requests waiting for a slot beyond the running ones; more get 429. */
+    maxQueued: number;
     requestTimeoutMs: number;
   };
 }
@@ -94,6 +101,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxImageSize: c.LORIS_EPHYS_MAX_IMAGE_SIZE,
       maxRes: c.LORIS_EPHYS_MAX_RES,
       maxConcurrent: c.LORIS_EPHYS_MAX_CONCURRENT,
+      maxQueued: c.LORIS_EPHYS_MAX_QUEUED,
       requestTimeoutMs: c.LORIS_EPHYS_REQUEST_TIMEOUT_MS,
     },
   };

@@ -131,9 +131,11 @@ export function parseWith<T>(schema: ZodType<T>, input: unknown): T {
 
 /** Caps for heavy routes, read per request (the configuration is parsed lazily, once per process). */
 export interface RequestLimits {
-  /** At most this many requests of the limited routes run at once in this process; more get 429. */
+  /** At most this many requests of the limited routes run at once in this process. */
   maxConcurrent: number;
-  /** A request still running after this many milliseconds is answered 504 and its slot released. */
+  /** Beyond the running ones, at most this many wait in line (FIFO); more get 429 (default 0: no line). */
+  maxQueued?: number;
+  /** A request not finished this many milliseconds after it arrived (waiting included) is answered 504. */
   requestTimeoutMs: number;
 }
 
@@ -149,12 +151,12 @@ export interface HandlerOptions {
 /** Seconds a client is told to wait after a 429. */
 export const RETRY_AFTER_SECONDS = 1;
 
-export const tooManyRequests = (cap: number): ApiError =>
+export const tooManyRequests = (cap: number, maxQueued: number): ApiError =>
   new ApiError(
     429,
     'too_many_requests',
-    `Too many concurrent requests: at most ${cap} heavy requests run at once; retry shortly.`,
-    { maxConcurrent: cap },
+    `Too many concurrent requests: at most ${cap} heavy requests run at once and ${maxQueued} wait; retry shortly.`,
+    { maxConcurrent: cap, maxQueued },
     { 'Retry-After': String(RETRY_AFTER_SECONDS) },
   );
 
@@ -162,8 +164,9 @@ export const requestTimeout = (ms: number): ApiError =>
   new ApiError(504, 'timeout', `The request did not finish within ${ms} ms.`, { requestTimeoutMs: ms });
 
 /**
- * Runs `work` under the limits: 429 when no slot is free; 504 when it outlives the timeout, which also aborts
- * `controller` and frees the slot at once (the abandoned work's eventual outcome is ignored).
+ * Runs `work` under the limits: it waits for a slot (429 when the line is full), and answers 504 when the
+ * request outlives the timeout, waiting or running; that aborts `controller` (so the work can stop early)
+ * and frees the slot at once (the abandoned work's eventual outcome is ignored).
  */
 async function runLimited<T>(
   limits: RequestLimits,
@@ -171,23 +174,32 @@ async function runLimited<T>(
   controller: AbortController,
   work: () => Promise<T>,
 ): Promise<T> {
-  const limiter = processLimiter(limiterName, limits.maxConcurrent);
-  const release: Release | null = limiter.tryAcquire();
-  if (!release) throw tooManyRequests(limiter.cap);
+  const limiter = processLimiter(limiterName, limits.maxConcurrent, limits.maxQueued ?? 0);
+  const admitted = limiter.acquire(controller.signal);
+  if (!admitted) throw tooManyRequests(limiter.cap, limiter.maxQueued);
+  admitted.catch(() => undefined); // rejected only when the timeout aborts the wait
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
-      reject(requestTimeout(limits.requestTimeoutMs));
+      const error = requestTimeout(limits.requestTimeoutMs);
+      reject(error);
+      controller.abort(error);
     }, limits.requestTimeoutMs);
   });
-  const running = work();
-  running.catch(() => undefined); // a late failure of abandoned work must not become an unhandled rejection
+  let release: Release | undefined;
   try {
+    release = await Promise.race([admitted, timedOut]);
+    const running = work();
+    running.catch(() => undefined); // a late failure of abandoned work must not become an unhandled rejection
     return await Promise.race([running, timedOut]);
   } finally {
     clearTimeout(timer);
-    release();
+    if (release) release();
+    else
+      void admitted.then(
+        (late) => late(),
+        () => undefined,
+      ); // a slot granted after we gave up goes back
   }
 }
 

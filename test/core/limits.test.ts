@@ -22,7 +22,7 @@ let nameCounter = 0;
 const freshName = (): string => `test-limiter-${++nameCounter}`;
 
 /** A handler whose requests stay in flight until the test opens the gate. */
-function gatedHandler(limiterName: string, maxConcurrent: number, requestTimeoutMs = 60_000) {
+function gatedHandler(limiterName: string, maxConcurrent: number, requestTimeoutMs = 60_000, maxQueued = 0) {
   let open: () => void = () => undefined;
   const gate = new Promise<void>((resolve) => (open = resolve));
   const handler = httpHandler(
@@ -31,7 +31,7 @@ function gatedHandler(limiterName: string, maxConcurrent: number, requestTimeout
       await gate;
       return json({ ok: true });
     },
-    { logger: quiet, limiterName, limits: () => ({ maxConcurrent, requestTimeoutMs }) },
+    { logger: quiet, limiterName, limits: () => ({ maxConcurrent, maxQueued, requestTimeoutMs }) },
   );
   return { handler, open: () => open() };
 }
@@ -49,6 +49,34 @@ describe('concurrency limiter', () => {
     expect(limiter.active).toBe(1);
     expect(limiter.tryAcquire()).not.toBeNull();
     expect(limiter.tryAcquire()).toBeNull();
+  });
+
+  it('lines up waiters in arrival order up to the queue length and hands each freed slot to the next', async () => {
+    const limiter = createConcurrencyLimiter(1, 2);
+    const first = await limiter.acquire();
+    const order: string[] = [];
+    const second = limiter.acquire()?.then((r) => (order.push('second'), r));
+    const third = limiter.acquire()?.then((r) => (order.push('third'), r));
+    expect(limiter.acquire()).toBeNull(); // line full
+    expect(limiter.queued).toBe(2);
+    first?.();
+    (await second)?.();
+    (await third)?.();
+    expect(order).toEqual(['second', 'third']);
+    expect(limiter.active).toBe(0);
+    expect(limiter.queued).toBe(0);
+  });
+
+  it('takes an aborted waiter out of the line', async () => {
+    const limiter = createConcurrencyLimiter(1, 4);
+    const held = limiter.tryAcquire();
+    const controller = new AbortController();
+    const waiting = limiter.acquire(controller.signal);
+    controller.abort(new Error('gave up'));
+    await expect(waiting).rejects.toThrow('gave up');
+    expect(limiter.queued).toBe(0);
+    held?.();
+    expect(limiter.active).toBe(0);
   });
 
   it('rejects caps that are not positive integers', () => {
@@ -76,10 +104,35 @@ describe('httpHandler limits', () => {
     const body = JSON.parse(String(refused.body));
     expect(body.error.code).toBe('too_many_requests');
     expect(body.error.message).toContain('at most 2');
-    expect(body.error.details).toEqual({ maxConcurrent: 2 });
+    expect(body.error.details).toEqual({ maxConcurrent: 2, maxQueued: 0 });
     open();
     expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([200, 200]);
     expect((await handler(event)).statusCode).toBe(200);
+  });
+
+  it('lets requests over the cap wait in line (up to the queue length) instead of refusing them', async () => {
+    const { handler, open } = gatedHandler(freshName(), 1, 60_000, 2);
+    const inFlight = [handler(event), handler(event), handler(event)];
+    const refused = await handler(event);
+    expect(refused.statusCode).toBe(429);
+    expect(JSON.parse(String(refused.body)).error.message).toContain(
+      'at most 1 heavy requests run at once and 2 wait',
+    );
+    open();
+    expect((await Promise.all(inFlight)).map((r) => r.statusCode)).toEqual([200, 200, 200]);
+  });
+
+  it('answers 504 to a request that times out while waiting in line, and takes it out of the line', async () => {
+    const name = freshName();
+    const { handler, open } = gatedHandler(name, 1, 80, 4);
+    const running = handler(event);
+    const waiting = await handler(event);
+    expect(waiting.statusCode).toBe(504);
+    expect(JSON.parse(String(waiting.body)).error.code).toBe('timeout');
+    expect((await running).statusCode).toBe(504);
+    open();
+    expect(processLimiter(name, 1, 4).queued).toBe(0);
+    expect(processLimiter(name, 1, 4).active).toBe(0);
   });
 
   it('routes with the same limiter name share the cap', async () => {

@@ -74,10 +74,14 @@ describe('overload, timeouts and disconnects over HTTP', () => {
     return service;
   };
 
-  describe('with a 100 ms request timeout and one heavy request at a time', () => {
+  describe('with a 100 ms request timeout, one heavy request at a time and no waiting line', () => {
     let service: OfflineService;
     beforeAll(async () => {
-      service = await start({ LORIS_EPHYS_REQUEST_TIMEOUT_MS: '100', LORIS_EPHYS_MAX_CONCURRENT: '1' });
+      service = await start({
+        LORIS_EPHYS_REQUEST_TIMEOUT_MS: '100',
+        LORIS_EPHYS_MAX_CONCURRENT: '1',
+        LORIS_EPHYS_MAX_QUEUED: '0',
+      });
     }, 180_000);
     afterAll(() => service?.stop());
 
