@@ -1,25 +1,45 @@
 /**
- * Rendering benchmark at 512 px (EEG map of test-ave.fif.gz at 0.1 s, from the render golden fixture): raster plan
- * (cold), warm raster, scene with overlay, SVG string, and PNG encoding with both overlay engines and several
- * sharp settings. Run from the project root:
+ * Rendering benchmark at 512 px (EEG map of test-ave.fif.gz at 0.1 s, from the render golden fixture): the stages
+ * of a warm render with the topomap route's options (contours, sensors, colour bar, head outline, transparent),
+ * the PNG encoders (time and size), and renderPng / renderSvg end to end. Run from the project root:
  *   npx esbuild bench/png.bench.ts --bundle --platform=node --external:sharp --outfile=bench/out/png.bench.js \
  *     && node bench/out/png.bench.js
  *
- * Results on the shared 2-vCPU EPYC, 2026-11-28 02:29 UTC, load average ≈ 12 from other jobs (so medians are
- * inflated; "best" is closer to an idle core). Median / best of 40 runs, ms:
- *   raster plan, cold (taps + AA clip mask)            24.0 / 1.6
- *   raster paint, warm plan                             8.6 / 2.3
- *   scene, warm (raster + colour bar + contours + overlay list) 17.0 / 2.5
- *   renderSvg (incl. PNG data URI)                     20.5 / 6.7
- *   overlay drawn into RGBA (direct engine)             6.4 / 2.5
- *   PNG direct (overlay + sharp) L1 / L3 / L6, adaptive off   6.5 / 6.6 / 19.1  (best 5.3 / 6.3 / 10.8)
- *   PNG direct L1 / L6, adaptive on                    15.0 / 22.8
- *   PNG librsvg overlay (sharp composite) L1 / L3      18.4 / 17.7  (best 13.0 / 13.8)
- *   own zlib PNG encoder L1 (no filter)                 8.6 / 3.4
- *   renderPng end to end, defaults, warm / cold cache   9.1 / 15.4  (best 8.3 / 9.2)
- *   sizes: direct L1 168 kB, L3 100 kB, L6 85 kB, L1+adaptive 163 kB, L6+adaptive 101 kB; librsvg L3 99 kB
- * Chosen: direct overlay, compressionLevel 3, adaptiveFiltering off (L1 is ≈1 ms faster but 68 % larger; librsvg
- * compositing is ≈2× slower than drawing the strokes ourselves).
+ * All figures below were taken on the shared 2-vCPU EPYC with load average 12–24 from other jobs, so medians
+ * are inflated and noisy; "best" (wall) and CPU time per call are the steadier measures.
+ *
+ * Before (render as of e7af82b; that header, load ≈ 12, median / best ms): scene warm 17.0 / 2.5, overlay drawn
+ * into RGBA 6.4 / 2.5, PNG direct sharp L3 6.6 / 6.3 (incl. overlay), renderPng warm 9.1 / 8.3, renderSvg 20.5 / 6.7.
+ *
+ * After (2026-11-28 03:25 UTC, load ≈ 20.4; median / p10 / best ms, 40 runs):
+ *   paintMap (warm plan)                          1.74 / 1.30 / 0.70
+ *   contourLines (9 levels)                       1.68 / 1.03 / 0.97
+ *   buildScene warm (map, bar, contours, strokes) 4.19 / 0.99 / 0.92
+ *   decor blend ops, cold (4496 ops)              — / 0.46 / 0.41   (once per cached layout)
+ *   contour strokes drawn                         0.53 / 0.45 / 0.43
+ *   decor ops replayed                            0.04 / 0.03 / 0.03
+ *   composeDirect (contours + decor + labels)     9.55 / 1.32 / 1.20  (every stroke drawn one by one: best 1.63)
+ *   own zlib writer L1 / L2 / L3, filter none     best 2.80 / 2.87 / 4.49   sizes 114.5 / 105.9 / 102.0 kB
+ *   sharp L1 / L2 / L3 (incl. compose ≈ 1.2)      best 3.78 / 4.40 / 4.97   sizes 163.2 / 111.2 / 96.4 kB
+ *   renderPng warm, route options                 19.9 / 9.95 / 5.54   (before: best 7.6–8.5 at load 13)
+ *   renderPng warm, white + title                 20.3 / 13.9 / 5.97
+ *   renderPng cold cache                          28.4 / 17.0 / 16.6
+ *   renderSvg warm / cold                         best 4.84 / 13.6
+ *
+ * CPU ms per call, old vs new in one process (min over 5 rounds of 30, load ≈ 23, 03:16 UTC):
+ *   contourLines 1.92 → 0.45; buildScene warm 4.97 → 2.33; composeDirect 4.67 → 2.72;
+ *   encodePng default incl. compose 9.30 (sharp L3) → 7.46 (zlib L2); renderPng warm (route) 12.54 → 8.27;
+ *   renderPng warm (white + title) 14.47 → 9.90; renderSvg warm 8.61 → 7.88.
+ *   Encoders alone (CPU): zlib L1 4.8–5.0, L2 3.1–5.1, L3 5.7–5.9; sharp L1 4.1, L2 4.6–5.1, L3 5.7.
+ * Whole route in process (dist/topomap handler, test-ave 60-ch EEG, 512 px, contours=6, sensors; 200 warm
+ * requests with varying vmax; load 20–23): CPU per request 19.4–24.4 → 15.5–15.7 ms, best wall 14.8–17.4 →
+ * 11.8–12.3 ms. Over HTTP (npm run bench:topomap) at load 22–24 the warm p50 was 60–94 ms for test-ave and
+ * 10–70 ms for the demo EDF: unusable for the ≤ 8 ms goal until the machine is quiet.
+ *
+ * Chosen: direct overlay, our zlib PNG writer at level 2 with no filter, synchronous (≈ sharp L3's CPU or less,
+ * no sharp pipeline or thread-pool hop, 10 % larger file); adaptive filtering and higher levels cost 2–4× more.
+ * Every cached render is byte-identical to an uncached one and pixel-identical to the previous renderer
+ * (test/core/render/cache.test.ts; the old renderer was also compared directly while optimising).
  */
 import { readFileSync } from 'node:fs';
 import sharp from 'sharp';
