@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get, startOffline, type OfflineService } from '../test/helpers/offline';
 import { projectRoot, testDataDir } from '../test/helpers/testdata';
-import { mb, sampleTreeRss, treeRss } from './proc-rss';
+import { mb, sampleTreeRss, treeCpuSeconds, treeRss } from './proc-rss';
 
 const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
@@ -139,7 +139,7 @@ async function runLoad(baseUrl: string, maps: string[], sensors: string[]): Prom
   return tally;
 }
 
-function report(tally: Tally, peak: number, baseline: number, after: number): void {
+function report(tally: Tally, peak: number, baseline: number, after: number, cpuSeconds: number): void {
   const sorted = [...tally.latencies].sort((a, b) => a - b);
   const statuses = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]);
   const errors = statuses.filter(([s]) => !(s >= 200 && s < 300) && s !== 304 && s !== 429);
@@ -153,6 +153,12 @@ function report(tally: Tally, peak: number, baseline: number, after: number): vo
   );
   console.log(`statuses          ${statuses.map(([s, n]) => `${s}:${n}`).join(' ')}`);
   console.log(`errors            ${errors.reduce((sum, [, n]) => sum + n, 0)}   429 (by design): ${limited}`);
+  // CPU per request does not depend on how busy the machine is: it bounds throughput per core.
+  const cpuMs = (cpuSeconds * 1000) / Math.max(1, tally.latencies.length);
+  const cores = (cpuSeconds / SECONDS).toFixed(2);
+  console.log(
+    `service CPU       ${cpuSeconds.toFixed(1)} s = ${cores} cores; ${cpuMs.toFixed(1)} ms per request`,
+  );
   console.log(
     `RSS service tree  baseline ${mb(baseline)}  peak ${mb(peak)}  after ${COOLDOWN_SECONDS} s cool-down ${mb(after)}`,
   );
@@ -183,11 +189,13 @@ async function main(): Promise<void> {
     console.log(`service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`);
     const baseline = treeRss(pid);
     const sampler = sampleTreeRss(pid, 250);
+    const cpuBefore = treeCpuSeconds(pid);
     const tally = await runLoad(service.baseUrl, maps, sensors);
+    const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
     const { peak } = sampler.stop();
     console.log(`load average after: ${loadAverage()}`);
     await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
-    report(tally, peak, baseline, treeRss(pid));
+    report(tally, peak, baseline, treeRss(pid), cpuSeconds);
   } finally {
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 /**
- * Resident memory of a process tree, read from /proc (Linux): the process, every descendant, and a sampler
- * that records the tree's total every few hundred milliseconds while a benchmark runs.
+ * Resident memory and CPU time of a process tree, read from /proc (Linux): the process, every descendant, and
+ * a sampler that records the tree's RSS every few hundred milliseconds while a benchmark runs.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -47,6 +47,21 @@ export function processTree(root: number): number[] {
   }
   return tree;
 }
+
+/** CPU seconds (user + system) used so far by one process, all its threads included (0 when it has gone). */
+export function processCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime are fields 14 and 15 of stat (11 and 12 after the state field), in 1/100 s ticks.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+export const treeCpuSeconds = (root: number): number =>
+  processTree(root).reduce((sum, pid) => sum + processCpuSeconds(pid), 0);
 
 export const treeRss = (root: number): number =>
   processTree(root).reduce((sum, pid) => sum + processRss(pid), 0);
