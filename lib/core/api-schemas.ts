@@ -63,6 +63,29 @@ export const recordingMetadataSchema = z.object({
   candidate: z.object({ pscid: z.string().nullable() }).nullable(),
   fileName: z.string(),
   presentOnDisk: z.boolean(),
+  description: z
+    .object({
+      format: z.string(),
+      kind: z.string().describe('raw, evoked or epochs'),
+      sfreq: z.number(),
+      nSamples: z.number().int(),
+      durationSeconds: z.number(),
+      firstSample: z.number().int(),
+      tmin: z.number().describe('time of the first sample (s): the time axis of the topographic-map route'),
+      channelCount: z.number().int(),
+      channelCounts: z.record(z.string(), z.number().int()),
+      bads: z.array(z.string()),
+      excluded: z.array(z.object({ name: z.string(), reason: z.string() })),
+      eventCount: z.number().int(),
+      hasDevHeadTransform: z.boolean(),
+      positionSource: z.string(),
+    })
+    .nullable()
+    .describe('the recording itself, when its file is present and readable'),
+  descriptionError: z
+    .object({ code: z.string(), message: z.string() })
+    .optional()
+    .describe('why the description is null (unreadable or unsupported file)'),
 });
 
 export const sensorsResponseSchema = z.object({

@@ -15,7 +15,7 @@ export const DEMO_SCRIPT = String.raw`
     map: $('map'), mapStatus: $('map-status'), mapQuery: $('map-query'), info: $('info'),
     canvas: $('sensors'), sensorInfo: $('sensor-info'), labels: $('labels'), message: $('message')
   };
-  var state = { id: null, duration: 60, sensors: [], yaw: -0.6, pitch: 0.35, dragging: null, spin: true,
+  var state = { id: null, start: 0, end: 60, sensors: [], yaw: -0.6, pitch: 0.35, dragging: null, spin: true,
                 seq: 0, pending: null, controller: null, objectUrl: null };
 
   function show(text) { ui.message.textContent = text || ''; ui.message.hidden = !text; }
@@ -63,42 +63,52 @@ export const DEMO_SCRIPT = String.raw`
     });
   }
 
-  // The time range: metadata's durationSeconds when the service reports it, else the range named by the
-  // topographic-map route's invalid_time answer for a time far past the end.
+  // The time axis of the topographic-map route: from the metadata's description (first sample time, rate,
+  // samples), or else from the range the route names when asked for a time far past the end.
   function loadInfo(id) {
     return getJson('/' + id).then(function (meta) {
-      if (meta.status !== 200) { show(errorText(meta.body, meta.status)); return; }
-      var m = meta.body;
+      if (meta.status !== 200) { show(errorText(meta.body, meta.status)); return null; }
+      var m = meta.body, d = m.description;
       ui.info.textContent = m.fileName + ' · ' + (m.modality || m.fileType || '?').toUpperCase() +
         (m.candidate && m.candidate.pscid ? ' · ' + m.candidate.pscid : '') +
-        (m.session ? ' · ' + m.session.visitLabel : '');
-      if (typeof m.durationSeconds === 'number') return m.durationSeconds;
+        (m.session ? ' · ' + m.session.visitLabel : '') +
+        (d ? ' · ' + d.channelCount + ' channels at ' + Number(d.sfreq.toFixed(2)) + ' Hz, ' + d.durationSeconds.toFixed(1) + ' s' : '');
+      if (d && d.sfreq > 0 && d.nSamples > 0) return { start: d.tmin, end: d.tmin + (d.nSamples - 1) / d.sfreq };
       return getJson('/' + id + '/topographic-map?format=json&t=1e9').then(function (probe) {
         var found = probe.body && probe.body.error && /\(([-\d.e]+) to ([-\d.e]+) s\)/.exec(probe.body.error.message);
-        return found ? Number(found[2]) - Number(found[1]) : 60;
+        return found ? { start: Number(found[1]), end: Number(found[2]) } : null;
       });
-    }).then(function (duration) {
-      if (typeof duration !== 'number' || !(duration > 0)) return;
-      state.duration = duration;
-      ui.time.max = String(Math.max(0, Math.floor((duration - windowLength()) * 100) / 100));
-      if (Number(ui.time.value) > Number(ui.time.max)) ui.time.value = ui.time.max;
-      ui.timeLabel.textContent = timeText();
-      document.body.dataset.duration = String(duration);
+    }).then(function (range) {
+      if (!range || !(range.end > range.start)) return;
+      state.start = range.start;
+      state.end = range.end;
+      ui.time.min = String(range.start);
+      ui.time.value = String(Math.min(range.start + 10, range.end));
+      updateRange();
+      document.body.dataset.start = String(range.start);
+      document.body.dataset.end = String(range.end);
     });
   }
 
   // ---- topographic map ----
   function windowLength() { return Number(ui.win.value); }
+  function windowEnd(t) { return Math.min(t + windowLength(), state.end); }
   function timeText() {
     var t = Number(ui.time.value);
-    return t.toFixed(2) + ' – ' + Math.min(t + windowLength(), state.duration).toFixed(2) + ' s';
+    return t.toFixed(2) + ' – ' + windowEnd(t).toFixed(2) + ' s';
+  }
+  // The slider's range keeps the whole window inside the recording.
+  function updateRange() {
+    ui.time.max = String(Math.max(state.start, Math.floor((state.end - windowLength()) * 100) / 100));
+    if (Number(ui.time.value) > Number(ui.time.max)) ui.time.value = ui.time.max;
+    ui.timeLabel.textContent = timeText();
   }
 
   function mapQuery() {
     var t = Number(ui.time.value);
     var q = new URLSearchParams();
     q.set('tmin', t.toFixed(3));
-    q.set('tmax', Math.min(t + windowLength(), state.duration).toFixed(3));
+    q.set('tmax', windowEnd(t).toFixed(3));
     if (ui.band.value) { q.set('metric', 'power'); q.set('band', ui.band.value); }
     else q.set('metric', ui.metric.value);
     if (ui.lfreq.value) q.set('lfreq', ui.lfreq.value);
@@ -266,21 +276,16 @@ export const DEMO_SCRIPT = String.raw`
   // ---- controls ----
   ui.recording.addEventListener('change', function () { selectRecording(ui.recording.value); });
   ui.time.addEventListener('input', function () { ui.timeLabel.textContent = timeText(); requestMap(); });
-  ui.win.addEventListener('change', function () { loadInfoRange(); requestMap(); });
+  ui.win.addEventListener('change', function () { updateRange(); requestMap(); });
   ui.band.addEventListener('change', function () {
     ui.metric.disabled = Boolean(ui.band.value);
-    if (ui.band.value && windowLength() < 2) { ui.win.value = '2'; loadInfoRange(); }
+    if (ui.band.value && windowLength() < 2) { ui.win.value = '2'; updateRange(); }
     requestMap();
   });
   [ui.metric, ui.reference].forEach(function (el) { el.addEventListener('change', requestMap); });
   [ui.lfreq, ui.hfreq].forEach(function (el) { el.addEventListener('input', requestMap); });
   ui.labels.addEventListener('change', draw);
   window.addEventListener('resize', draw);
-
-  function loadInfoRange() {
-    ui.time.max = String(Math.max(0, Math.floor((state.duration - windowLength()) * 100) / 100));
-    ui.timeLabel.textContent = timeText();
-  }
 
   start();
   requestAnimationFrame(spin);
