@@ -10,6 +10,8 @@ import { createRecordingCache, type OpenedRecording } from '../../lib/service/op
 import { describeWithData, testDataPath } from '../helpers/testdata';
 
 const settle = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+const closeAll = (...opened: OpenedRecording[]) =>
+  Promise.all(opened.map((o) => o.recording.close().catch(() => undefined)));
 const readsFirstSamples = (opened: OpenedRecording) => opened.recording.readWindow([0], 0, 8);
 
 describeWithData('recording cache', () => {
@@ -44,6 +46,7 @@ describeWithData('recording cache', () => {
     expect(reopened).not.toBe(edf);
     await expect(readsFirstSamples(reopened)).resolves.toHaveLength(1);
     expect(cache.size).toBe(2);
+    await closeAll(bdf, vhdr, reopened);
   });
 
   it('returns the same opened recording on a hit, and concurrent misses share one open', async () => {
@@ -57,6 +60,7 @@ describeWithData('recording cache', () => {
     expect(c).toBe(a);
     expect(await cache.open(paths.bdf)).toBe(a);
     expect(cache.size).toBe(1);
+    await closeAll(a);
   });
 
   it('keeps a replaced recording readable for the grace period, then closes it', async () => {
@@ -72,6 +76,7 @@ describeWithData('recording cache', () => {
     await expect(readsFirstSamples(before)).rejects.toThrow();
     await expect(readsFirstSamples(after)).resolves.toHaveLength(1);
     expect(cache.size).toBe(1);
+    await closeAll(after);
   });
 
   it('answers 404 recording_missing for a path that is gone', async () => {
