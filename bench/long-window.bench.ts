@@ -8,22 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openBrainVision } from '../lib/readers/brainvision';
 import { openEdf } from '../lib/readers/edf';
-import { localFs, type ByteSource, type SourceFs } from '../lib/readers/source';
+import { countingFs as countingLocalFs, localFs, type SourceFs } from '../lib/readers/source';
 import type { Recording } from '../lib/readers/types';
 
-/** localFs that remembers every source it opens, to add up the bytes they handed out. */
-function countingFs(): { fs: SourceFs; bytesRead: () => number } {
-  const opened: ByteSource[] = [];
-  const fs: SourceFs = {
-    ...localFs,
-    open: async (path) => {
-      const src = await localFs.open(path);
-      opened.push(src);
-      return src;
-    },
-  };
-  return { fs, bytesRead: () => opened.reduce((sum, s) => sum + s.bytesRead, 0) };
-}
+const countingFs = (): { fs: SourceFs; bytesRead: () => number } => countingLocalFs(localFs);
 
 const mib = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
 

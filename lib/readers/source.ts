@@ -115,3 +115,17 @@ export function memoryFs(files: Map<string, Uint8Array>): SourceFs {
     isDirectory: async (path) => [...files.keys()].some((k) => k.startsWith(join(path, '/'))),
   };
 }
+
+/** Wraps a SourceFs to add up the bytes every source it opened handed out (benchmarks, O(window) tests). */
+export function countingFs(inner: SourceFs): { fs: SourceFs; bytesRead: () => number } {
+  const opened: ByteSource[] = [];
+  const fs: SourceFs = {
+    ...inner,
+    open: async (path) => {
+      const src = await inner.open(path);
+      opened.push(src);
+      return src;
+    },
+  };
+  return { fs, bytesRead: () => opened.reduce((sum, s) => sum + s.bytesRead, 0) };
+}

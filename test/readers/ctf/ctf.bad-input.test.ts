@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isApiError } from '../../../lib/core/errors';
 import { openCtf } from '../../../lib/readers/ctf';
-import { localFs, memoryFs, type ByteSource, type SourceFs } from '../../../lib/readers/source';
+import { countingFs as countingSourceFs, localFs, memoryFs, type SourceFs } from '../../../lib/readers/source';
 import { describeWithData, testDataPath } from '../../helpers/testdata';
 import { DS_PATH_PARTS } from './golden';
 
@@ -22,22 +22,11 @@ function loadDataset(): Map<string, Uint8Array> {
   return new Map(readdirSync(dir).map((f) => [join(DS, f), new Uint8Array(readFileSync(join(dir, f)))]));
 }
 
-/** A memory fs that remembers every source it opened, so tests can count the bytes read. */
-function countingFs(files: Map<string, Uint8Array>): { fs: SourceFs; opened: ByteSource[] } {
-  const inner = memoryFs(files);
-  const opened: ByteSource[] = [];
-  const fs: SourceFs = {
-    ...inner,
-    open: async (path) => {
-      const src = await inner.open(path);
-      opened.push(src);
-      return src;
-    },
-  };
-  return { fs, opened };
+/** A memory fs that counts the bytes its sources handed out. */
+function countingFs(files: Map<string, Uint8Array>): { fs: SourceFs; bytesRead: () => number } {
+  return countingSourceFs(memoryFs(files));
 }
 
-const totalRead = (opened: ByteSource[]): number => opened.reduce((n, s) => n + s.bytesRead, 0);
 
 function withBytes(files: Map<string, Uint8Array>, name: string, edit: (b: Uint8Array) => Uint8Array): Map<string, Uint8Array> {
   const copy = new Map(files);
@@ -65,7 +54,7 @@ const setAscii = (offset: number, text: string) => (b: Uint8Array) => {
 };
 
 async function expectFailure(files: Map<string, Uint8Array>, code: 'unreadable_recording' | 'unsupported_format'): Promise<void> {
-  const { fs, opened } = countingFs(files);
+  const { fs, bytesRead } = countingFs(files);
   const size = [...files.values()].reduce((n, b) => n + b.length, 0);
   const t0 = performance.now();
   const err = await openCtf(DS, fs).then(
@@ -75,7 +64,7 @@ async function expectFailure(files: Map<string, Uint8Array>, code: 'unreadable_r
   expect(isApiError(err) ? err.code : err).toBe(code);
   expect(performance.now() - t0).toBeLessThan(2000);
   // never reads more than the files hold
-  expect(totalRead(opened)).toBeLessThanOrEqual(size);
+  expect(bytesRead()).toBeLessThanOrEqual(size);
 }
 
 describeWithData('CTF reader on malformed and mutated datasets', () => {
@@ -173,14 +162,14 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
   });
 
   it('reads only the bytes a window needs', async () => {
-    const { fs, opened } = countingFs(files);
+    const { fs, bytesRead } = countingFs(files);
     const rec = await openCtf(DS, fs);
-    const before = totalRead(opened);
+    const before = bytesRead();
     await rec.readWindow([100, 5, 100], 1190, 1290); // two channels (one picked twice), across the trial boundary
-    expect(totalRead(opened) - before).toBe(2 * 100 * 4);
-    const whole = totalRead(opened);
+    expect(bytesRead() - before).toBe(2 * 100 * 4);
+    const whole = bytesRead();
     await rec.readWindow([10, 11, 12, 200], 0, 2402); // whole trials: a run of 3 channels read in one piece
-    expect(totalRead(opened) - whole).toBe(4 * 2402 * 4);
+    expect(bytesRead() - whole).toBe(4 * 2402 * 4);
     await rec.close();
   });
 
