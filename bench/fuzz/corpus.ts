@@ -183,7 +183,10 @@ function eeglabCorpus(): SeedRecording[] {
 /** The MATLAB v7.3 (HDF5) .set, read by h5wasm in a worker thread: seconds per open, so fuzzed apart. */
 function eeglabV73Corpus(): SeedRecording[] {
   const h5 = read('eeglab', 'test_raw_h5.set');
-  return [single('test_raw_h5.set', h5, target(h5, 4096))];
+  const recording = single('test_raw_h5.set', h5, target(h5, 4096));
+  // Its EEG.data names test_raw.fdt (the samples of test_raw.set).
+  recording.files.set(virtual('test_raw.fdt'), read('eeglab', 'test_raw.fdt'));
+  return [recording];
 }
 
 function kitCorpus(): SeedRecording[] {
