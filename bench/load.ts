@@ -6,7 +6,7 @@
  * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
  * 250 ms from /proc) and its RSS after a cool-down.
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
- * (default 15), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
+ * (default 15), LOAD_ROUNDS (default 1; rounds on the same service, each followed by the cool-down), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
  * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * Run: npm run load   (builds dist/ first)
  */
@@ -23,6 +23,7 @@ const SECONDS = Number(process.env.LOAD_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
 const SENSORS_SHARE = Number(process.env.LOAD_SENSORS_SHARE ?? 0.2);
 const COOLDOWN_SECONDS = Number(process.env.LOAD_COOLDOWN_SECONDS ?? 15);
+const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 1);
 
 /** Shared recordings copied into the temporary data folder (paths relative to the shared data folder). */
 const SHARED = [
@@ -188,14 +189,17 @@ async function main(): Promise<void> {
     for (const line of refused) console.log(`  refused: ${line}`);
     console.log(`service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`);
     const baseline = treeRss(pid);
-    const sampler = sampleTreeRss(pid, 250);
-    const cpuBefore = treeCpuSeconds(pid);
-    const tally = await runLoad(service.baseUrl, maps, sensors);
-    const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
-    const { peak } = sampler.stop();
-    console.log(`load average after: ${loadAverage()}`);
-    await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
-    report(tally, peak, baseline, treeRss(pid), cpuSeconds);
+    // Several rounds on one service show whether memory after each cool-down settles (bounded caches) or grows.
+    for (let round = 1; round <= ROUNDS; round++) {
+      const sampler = sampleTreeRss(pid, 250);
+      const cpuBefore = treeCpuSeconds(pid);
+      const tally = await runLoad(service.baseUrl, maps, sensors);
+      const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
+      const { peak } = sampler.stop();
+      console.log(`round ${round}/${ROUNDS}: load average after: ${loadAverage()}`);
+      await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
+      report(tally, peak, baseline, treeRss(pid), cpuSeconds);
+    }
   } finally {
     await service.stop();
     rmSync(dataDir, { recursive: true, force: true });
