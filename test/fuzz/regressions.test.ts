@@ -53,4 +53,13 @@ describeWithData('fuzz regressions', () => {
     files.set(hcPath, new Uint8Array(Buffer.from(text.replace('x = 3.74269', 'x = 3n74269'), 'latin1')));
     expect(await openCode(root, files)).toBe('unreadable_recording');
   });
+
+  // The same crash through other .hc mutations of the full seed-1 run (45 of its 10 000 CTF cases crashed
+  // before the fix, all in the eigen-decomposition; none after).
+  it.each([913, 961, 9389, 9732, 9797, 9984])(
+    'CTF .hc mutations of seed 1, ctf #%i: a typed error',
+    async (index) => {
+      expect(await harnessOutcome({ format: 'ctf', seed: 1, index })).toBe('unreadable_recording');
+    },
+  );
 });
