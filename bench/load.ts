@@ -199,6 +199,12 @@ async function main(): Promise<void> {
       console.log(`round ${round}/${ROUNDS}: load average after: ${loadAverage()}`);
       await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
       report(tally, peak, baseline, treeRss(pid), cpuSeconds);
+      if (service.process.exitCode !== null || service.process.signalCode !== null) {
+        console.log(`SERVICE DIED (exit ${service.process.exitCode}, signal ${service.process.signalCode}):`);
+        console.log(service.output().split('\n').slice(-15).join('\n'));
+        process.exitCode = 1;
+        break;
+      }
     }
   } finally {
     await service.stop();
