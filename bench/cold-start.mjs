@@ -20,11 +20,20 @@ const freePort = () =>
 async function once() {
   const [port, lambdaPort] = [await freePort(), await freePort()];
   const t0 = performance.now();
-  const child = spawn(process.execPath, [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'], {
-    cwd: root,
-    env: { ...process.env, LORIS_EPHYS_PORT: String(port), LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort), LORIS_EPHYS_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'],
+    {
+      cwd: root,
+      env: {
+        ...process.env,
+        LORIS_EPHYS_PORT: String(port),
+        LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort),
+        LORIS_EPHYS_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   while (!out.includes('Server ready')) await new Promise((r) => setTimeout(r, 5));

@@ -50,8 +50,14 @@ export async function serveCopies(files: string[], copies: number): Promise<Benc
   for (const file of files) {
     for (let k = 0; k < copies; k++) cpSync(file, join(dir, `c${k}`, basename(file)), { recursive: true });
   }
-  const service = await startOffline({ LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: dir, LORIS_EPHYS_LOG_LEVEL: 'warn' });
-  const list = (await (await fetch(`${service.baseUrl}/ephys/recordings`)).json()) as { recordings: { id: number; path: string }[] };
+  const service = await startOffline({
+    LORIS_EPHYS_MODE: 'standalone',
+    LORIS_EPHYS_DATA: dir,
+    LORIS_EPHYS_LOG_LEVEL: 'warn',
+  });
+  const list = (await (await fetch(`${service.baseUrl}/ephys/recordings`)).json()) as {
+    recordings: { id: number; path: string }[];
+  };
   const ids = new Map(list.recordings.map((r) => [r.path, r.id]));
   return {
     service,

@@ -5,7 +5,8 @@ import type { Recording } from '../lib/readers/types';
 import { localFs } from '../lib/readers/source';
 import { testDataPath } from '../test/helpers/testdata';
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+const median = (xs: number[]): number =>
+  [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 async function measure(label: string, open: () => Promise<Recording>, start: number): Promise<void> {
   const opens: number[] = [];
@@ -21,12 +22,18 @@ async function measure(label: string, open: () => Promise<Recording>, start: num
     opens.push(t1 - t0);
     windows.push(t2 - t1);
   }
-  console.log(`${label}: open median ${median(opens).toFixed(2)} ms; 1 s window (all channels) median ${median(windows).toFixed(2)} ms`);
+  console.log(
+    `${label}: open median ${median(opens).toFixed(2)} ms; 1 s window (all channels) median ${median(windows).toFixed(2)} ms`,
+  );
 }
 
 async function main(): Promise<void> {
   // CTF: 356 channels at 1200 Hz, the window crosses the trial boundary at sample 1201
-  await measure('CTF .ds', () => openCtf(testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds'), localFs), 600);
+  await measure(
+    'CTF .ds',
+    () => openCtf(testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds'), localFs),
+    600,
+  );
   await measure('KIT .sqd', () => openKit(testDataPath('kit', 'test.sqd'), localFs), 500);
 }
 

@@ -16,7 +16,9 @@ interface Fixture {
 const fixture = JSON.parse(
   readFileSync(join(process.cwd(), 'test', 'golden', 'topomap', 'evoked_eeg_100ms.json'), 'utf8'),
 ) as Fixture;
-const keep = fixture.inputs.ch_names.map((_, i) => i).filter((i) => !fixture.inputs.bads.includes(fixture.inputs.ch_names[i]!));
+const keep = fixture.inputs.ch_names
+  .map((_, i) => i)
+  .filter((i) => !fixture.inputs.bads.includes(fixture.inputs.ch_names[i]!));
 const locs3d = keep.map((i) => fixture.inputs.loc3d[i]!);
 const dig = fixture.inputs.dig;
 

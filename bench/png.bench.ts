@@ -67,7 +67,9 @@ async function median(label: string, fn: () => unknown, runs = RUNS): Promise<nu
   times.sort((a, b) => a - b);
   const mid = times[Math.floor(runs / 2)] ?? NaN;
   const p10 = times[Math.floor(runs / 10)] ?? NaN;
-  console.log(`${label.padEnd(62)} median ${mid.toFixed(2).padStart(6)}  p10 ${p10.toFixed(2).padStart(6)}  best ${(times[0] ?? NaN).toFixed(2).padStart(6)} ms`);
+  console.log(
+    `${label.padEnd(62)} median ${mid.toFixed(2).padStart(6)}  p10 ${p10.toFixed(2).padStart(6)}  best ${(times[0] ?? NaN).toFixed(2).padStart(6)} ms`,
+  );
   return mid;
 }
 
@@ -80,47 +82,95 @@ async function main(): Promise<void> {
   const g = m.map.geometry;
   // The route's warm case: 512 px, contours, sensors, colour bar, head outline, transparent background.
   const route = plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head' });
-  const full = plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head', background: 'white', title: '0.100 s' });
+  const full = plainOptions(512, {
+    contours: true,
+    sensors: true,
+    colorbar: true,
+    outlines: 'head',
+    background: 'white',
+    title: '0.100 s',
+  });
   const layout = makeLayout(g, route);
 
   console.log('-- stages of a warm render (route options)');
   await median('raster plan (cold: taps + AA clip mask)', () => planRaster(layout, g, g.clip), 10);
   const plan = planRaster(layout, g, g.clip);
   const canvas = blankCanvas(512, 512, 'transparent');
-  await median('paintMap (warm plan)', () => paintMap(plan, { grid: m.map.grid, vmin: gold.vmin, vmax: gold.vmax, lut }, canvas));
-  await median('contourLines (9 levels)', () => contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, gold.contour_levels));
+  await median('paintMap (warm plan)', () =>
+    paintMap(plan, { grid: m.map.grid, vmin: gold.vmin, vmax: gold.vmax, lut }, canvas),
+  );
+  await median('contourLines (9 levels)', () =>
+    contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, gold.contour_levels),
+  );
   const cache = createPlanCache();
-  await median('buildScene (warm: canvas, map, colour bar, contours, strokes)', () => buildScene(m, route, lut, cache));
+  await median('buildScene (warm: canvas, map, colour bar, contours, strokes)', () =>
+    buildScene(m, route, lut, cache),
+  );
   const scene = buildScene(m, route, lut, cache);
-  await median('decor blend ops, cold (outlines, sensors, frame)', () => strokeOps(scene.layout, scene.decor.strokes, plan.coverage), 20);
+  await median(
+    'decor blend ops, cold (outlines, sensors, frame)',
+    () => strokeOps(scene.layout, scene.decor.strokes, plan.coverage),
+    20,
+  );
   const ops = decorOps(scene);
   console.log(`decor blend ops: ${ops.length}`);
   const pixels = scene.canvas.slice();
-  await median('contour strokes drawn', () => drawStrokes(scene.layout, scene.below, plan.coverage, pixels, scene.scratch));
+  await median('contour strokes drawn', () =>
+    drawStrokes(scene.layout, scene.below, plan.coverage, pixels, scene.scratch),
+  );
   await median('decor ops replayed', () => applyOps(ops, pixels));
   await median('composeDirect (copy + contours + decor + labels)', () => composeDirect(scene));
-  await median('all strokes drawn one by one (no decor cache)', () => drawStrokes(scene.layout, scene.strokes, plan.coverage, scene.canvas.slice()));
+  await median('all strokes drawn one by one (no decor cache)', () =>
+    drawStrokes(scene.layout, scene.strokes, plan.coverage, scene.canvas.slice()),
+  );
 
   console.log('-- PNG encoders on the composed image (time, size)');
   const composed = composeDirect(scene);
   const sizes: string[] = [];
   for (const level of [1, 2, 3, 6]) {
-    await median(`own zlib writer, level ${level}, filter none`, () => encodeRgbaPng(composed, 512, 512, level));
+    await median(`own zlib writer, level ${level}, filter none`, () =>
+      encodeRgbaPng(composed, 512, 512, level),
+    );
     sizes.push(`zlib L${level} ${encodeRgbaPng(composed, 512, 512, level).length} B`);
   }
-  for (const [level, adaptive] of [[1, false], [2, false], [3, false], [6, false], [1, true]] as const) {
+  for (const [level, adaptive] of [
+    [1, false],
+    [2, false],
+    [3, false],
+    [6, false],
+    [1, true],
+  ] as const) {
     const settings = { encoder: 'sharp' as const, compressionLevel: level, adaptiveFiltering: adaptive };
-    await median(`sharp level ${level}, adaptive ${adaptive ? 'on' : 'off'} (incl. compose)`, () => encodePng(scene, g.clip, 'direct', settings));
-    sizes.push(`sharp L${level}${adaptive ? 'A' : ''} ${(await encodePng(scene, g.clip, 'direct', settings)).length} B`);
+    await median(`sharp level ${level}, adaptive ${adaptive ? 'on' : 'off'} (incl. compose)`, () =>
+      encodePng(scene, g.clip, 'direct', settings),
+    );
+    sizes.push(
+      `sharp L${level}${adaptive ? 'A' : ''} ${(await encodePng(scene, g.clip, 'direct', settings)).length} B`,
+    );
   }
-  await median('librsvg overlay (sharp composite, level 3)', () => encodePng(scene, g.clip, 'librsvg', { encoder: 'sharp', compressionLevel: 3, adaptiveFiltering: false }), 20);
+  await median(
+    'librsvg overlay (sharp composite, level 3)',
+    () =>
+      encodePng(scene, g.clip, 'librsvg', {
+        encoder: 'sharp',
+        compressionLevel: 3,
+        adaptiveFiltering: false,
+      }),
+    20,
+  );
   console.log(sizes.join(' | '));
 
   console.log('-- end to end');
-  await median('renderPng warm cache, route options (defaults: direct, zlib L2)', () => renderPng(m, route, { lut, cache }));
+  await median('renderPng warm cache, route options (defaults: direct, zlib L2)', () =>
+    renderPng(m, route, { lut, cache }),
+  );
   await median('renderPng warm cache, white + title', () => renderPng(m, full, { lut, cache }));
   await median('renderPng cold cache, route options', () => renderPng(m, route, { lut }), 20);
-  await median('renderSvg warm cache (scene + PNG data URI + paths)', () => renderSvg(m, full, { lut, cache }), 20);
+  await median(
+    'renderSvg warm cache (scene + PNG data URI + paths)',
+    () => renderSvg(m, full, { lut, cache }),
+    20,
+  );
   await median('renderSvg cold cache', () => renderSvg(m, full, { lut }), 20);
 }
 

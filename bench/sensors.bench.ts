@@ -15,12 +15,16 @@ const WARM = Number(process.env.WARM ?? 200);
 
 async function main(): Promise<void> {
   const bench = await serveCopies(Object.values(FILES), COPIES + 1);
-  const url = (file: string, copy: number): string => `${bench.service.baseUrl}/ephys/${bench.idOf(file, copy)}/sensors`;
+  const url = (file: string, copy: number): string =>
+    `${bench.service.baseUrl}/ephys/${bench.idOf(file, copy)}/sensors`;
   const rows: Record<string, unknown>[] = [];
   try {
     // Warm the worker (module load) on copy 0 of each file, so "first" measures opening a recording only.
     for (const file of Object.values(FILES)) for (let i = 0; i < 5; i++) await timedGet(url(file, 0));
-    const reference = mne(['sensors', ...Object.values(FILES)]) as Record<string, { medianMs: number }> | null;
+    const reference = mne(['sensors', ...Object.values(FILES)]) as Record<
+      string,
+      { medianMs: number }
+    > | null;
     for (const [label, file] of Object.entries(FILES)) {
       const first: number[] = [];
       for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(file, k)));

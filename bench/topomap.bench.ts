@@ -19,14 +19,22 @@ async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
   const cases = [
-    { label: 'test-ave EEG 60 ch (evoked, t=0.1)', file: testDataPath('fif', 'test-ave.fif.gz'), query: `type=eeg&t=0.1&${QUERY}` },
+    {
+      label: 'test-ave EEG 60 ch (evoked, t=0.1)',
+      file: testDataPath('fif', 'test-ave.fif.gz'),
+      query: `type=eeg&t=0.1&${QUERY}`,
+    },
     { label: 'demo EEG 64 ch (raw EDF, 1 s mean)', file: demo, query: `tmin=30&tmax=31&${QUERY}` },
   ];
-  const bench = await serveCopies(cases.map((c) => c.file), COPIES + 1);
+  const bench = await serveCopies(
+    cases.map((c) => c.file),
+    COPIES + 1,
+  );
   const rows: Record<string, unknown>[] = [];
   try {
     for (const c of cases) {
-      const url = (copy: number, t = ''): string => `${bench.service.baseUrl}/ephys/${bench.idOf(c.file, copy)}/topographic-map?${c.query}${t}`;
+      const url = (copy: number, t = ''): string =>
+        `${bench.service.baseUrl}/ephys/${bench.idOf(c.file, copy)}/topographic-map?${c.query}${t}`;
       for (let i = 0; i < 5; i++) await timedGet(url(0));
       const first: number[] = [];
       for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k)));
@@ -43,7 +51,10 @@ async function main(): Promise<void> {
   } finally {
     await bench.close();
   }
-  const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', '30']) as { medianMs: number; p95Ms: number } | null;
+  const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', '30']) as {
+    medianMs: number;
+    p95Ms: number;
+  } | null;
   const first = rows[0] as { warmP50Ms: number };
   console.table(rows);
   console.log(

@@ -14,7 +14,8 @@ export interface EdfAnnotation {
   text: string;
 }
 
-const field = (value: string | number, width: number): string => String(value).slice(0, width).padEnd(width, ' ');
+const field = (value: string | number, width: number): string =>
+  String(value).slice(0, width).padEnd(width, ' ');
 const ANNOTATION_SAMPLES = 64;
 
 /** One EDF+ file from channel-major data (each channel the same sample count, whole records only). */

@@ -9,7 +9,10 @@ import { registerCommand } from './commands';
 export class UsageError extends Error {}
 
 /** Parses `--name value` options and positional arguments; unknown options are usage errors. */
-export function parseArgs(args: string[], known: readonly string[]): { positional: string[]; options: Map<string, string> } {
+export function parseArgs(
+  args: string[],
+  known: readonly string[],
+): { positional: string[]; options: Map<string, string> } {
   const positional: string[] = [];
   const options = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
@@ -81,7 +84,13 @@ registerCommand('sensors', {
       const types = options.get('types')?.split(',').filter(Boolean);
       const opened = await openForHandler(onePath(positional));
       try {
-        print(sensorsResponse(opened.info, { frame: frame as Frame, types, positionSource: opened.positionSource }));
+        print(
+          sensorsResponse(opened.info, {
+            frame: frame as Frame,
+            types,
+            positionSource: opened.positionSource,
+          }),
+        );
       } finally {
         await opened.recording.close();
       }
@@ -112,8 +121,10 @@ registerCommand('read', {
           : info.channels.map((_, i) => i);
         const start = Math.max(0, Math.round((tmin - info.tmin) * info.sfreq));
         const stop = Math.min(info.nSamples, Math.round((tmax - info.tmin) * info.sfreq));
-        if (stop <= start) throw new UsageError(`the window is outside the recording (0 to ${info.nSamples / info.sfreq} s)`);
-        if ((stop - start) * picks.length > 50_000_000) throw new UsageError('window too large for JSON output');
+        if (stop <= start)
+          throw new UsageError(`the window is outside the recording (0 to ${info.nSamples / info.sfreq} s)`);
+        if ((stop - start) * picks.length > 50_000_000)
+          throw new UsageError('window too large for JSON output');
         const data = await opened.recording.readWindow(picks, start, stop);
         print({
           sfreq: info.sfreq,

@@ -28,13 +28,17 @@ registerCommand('topomap', {
         } else positional.push(arg);
       }
       if (positional.length !== 1 || !output) throw new UsageError('usage: topomap <path> [options] -o FILE');
-      const format = options.format ?? (output.endsWith('.svg') ? 'svg' : output.endsWith('.json') ? 'json' : 'png');
+      const format =
+        options.format ?? (output.endsWith('.svg') ? 'svg' : output.endsWith('.json') ? 'json' : 'png');
       const query = parseWith(topomapQuerySchema, { ...options, format });
       const opened = await openForHandler(resolve(positional[0] as string), { condition: query.condition });
       try {
         const map = await computeMap(opened, query, getConfig().limits);
         const { body } = await renderMap(map, opened, query);
-        writeFileSync(output, typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body));
+        writeFileSync(
+          output,
+          typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+        );
       } finally {
         await opened.recording.close();
       }

@@ -14,7 +14,9 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
   process.exit(2);
 }
 if (!loopback) {
-  console.error(`LORIS_EPHYS_HOST=${host}: this service binds loopback only (put LORIS's PHP proxy in front of it).`);
+  console.error(
+    `LORIS_EPHYS_HOST=${host}: this service binds loopback only (put LORIS's PHP proxy in front of it).`,
+  );
   process.exit(2);
 }
 if (!existsSync(join(root, 'dist', 'health', 'index.js'))) {
@@ -30,11 +32,15 @@ const env = {
   // not stop the service for every viewer.
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=warn`.trim(),
 };
-const child = spawn(process.execPath, [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'], {
-  cwd: root,
-  env,
-  stdio: 'inherit',
-});
+const child = spawn(
+  process.execPath,
+  [join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'],
+  {
+    cwd: root,
+    env,
+    stdio: 'inherit',
+  },
+);
 const stop = (signal) => {
   if (child.exitCode === null) child.kill(signal);
 };

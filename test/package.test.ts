@@ -21,13 +21,24 @@ describe('serverless package (offline, no credentials)', () => {
   afterAll(() => rmSync(out, { recursive: true, force: true }));
 
   it('produces one zip per function holding its bundle, with sharp where it is used', () => {
-    const env = { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: 'none-such' };
+    const env = {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: 'none-such',
+    };
     // A copy of the service (dist and node_modules linked) so no other test's packaging shares .serverless/.
     const service = join(out, 'service');
     mkdirSync(service);
-    for (const file of ['serverless.yml', 'package.json']) copyFileSync(join(projectRoot, file), join(service, file));
-    for (const folder of ['dist', 'node_modules']) symlinkSync(join(projectRoot, folder), join(service, folder));
-    execFileSync(process.execPath, [serverless, 'package', '--package', join(out, 'zips')], { cwd: service, env, stdio: 'pipe' });
+    for (const file of ['serverless.yml', 'package.json'])
+      copyFileSync(join(projectRoot, file), join(service, file));
+    for (const folder of ['dist', 'node_modules'])
+      symlinkSync(join(projectRoot, folder), join(service, folder));
+    execFileSync(process.execPath, [serverless, 'package', '--package', join(out, 'zips')], {
+      cwd: service,
+      env,
+      stdio: 'pipe',
+    });
     const functions = functionsOf(readFileSync(join(projectRoot, 'serverless.yml'), 'utf8'));
     expect(functions.length).toBeGreaterThan(0);
     for (const fn of functions) {
@@ -37,7 +48,9 @@ describe('serverless package (offline, no credentials)', () => {
       expect(entries).toContain(`dist/${fn.name}/index.js`);
       expect(entries.some((e) => e.startsWith('dist/') && !e.startsWith(`dist/${fn.name}/`))).toBe(false);
       if (fn.usesSharp) {
-        expect(entries.some((e) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64[-\d.]*\.node$/.test(e))).toBe(true);
+        expect(entries.some((e) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64[-\d.]*\.node$/.test(e))).toBe(
+          true,
+        );
         expect(entries.some((e) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp/.test(e))).toBe(true);
       }
     }

@@ -52,11 +52,17 @@ function listFixtures(): { file: string; fixture: Fixture }[] {
         .filter((f) => f.endsWith('.json'))
         .map((f) => join(d.name, f)),
     )
-    .map((file) => ({ file, fixture: fixtureSchema.parse(JSON.parse(readFileSync(join(eventsDir, file), 'utf8'))) }));
+    .map((file) => ({
+      file,
+      fixture: fixtureSchema.parse(JSON.parse(readFileSync(join(eventsDir, file), 'utf8'))),
+    }));
 }
 
 const expand = (value: string): string =>
-  value.replaceAll('${TESTDATA}', testDataDir()).replaceAll('${DEMO_DATA}', demoData).replaceAll('${PROJECT}', projectRoot);
+  value
+    .replaceAll('${TESTDATA}', testDataDir())
+    .replaceAll('${DEMO_DATA}', demoData)
+    .replaceAll('${PROJECT}', projectRoot);
 
 async function invoke(fixture: Fixture): Promise<LambdaResponse> {
   const bundle = join(projectRoot, 'dist', fixture.function, 'index.js');
@@ -106,7 +112,9 @@ describe('event fixtures replayed through dist/ bundles', () => {
     (missing ? it.skip : it)(`${file}: ${fixture.description}`, async () => {
       const response = await invoke(fixture);
       expect(response.statusCode).toBe(fixture.expected.status);
-      const headers = Object.fromEntries(Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+      const headers = Object.fromEntries(
+        Object.entries(response.headers ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+      );
       for (const [name, value] of Object.entries(fixture.expected.headers)) {
         expect(`${name}: ${headers[name.toLowerCase()]}`).toBe(`${name}: ${value}`);
       }

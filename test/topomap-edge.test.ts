@@ -23,7 +23,14 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function edf(name: string, names: string[], sample: (c: number, s: number) => number): string {
   const data = names.map((_, c) => Float64Array.from({ length: 256 * 4 }, (_, s) => sample(c, s)));
   const path = join(dir, name);
-  writeFileSync(path, writeEdf(names.map((label) => ({ label, unit: 'uV', physMax: 500 })), data, 256));
+  writeFileSync(
+    path,
+    writeEdf(
+      names.map((label) => ({ label, unit: 'uV', physMax: 500 })),
+      data,
+      256,
+    ),
+  );
   return path;
 }
 
@@ -49,15 +56,25 @@ const codeOf = async (promise: Promise<unknown>): Promise<string> => {
 
 describe('topomap edge cases', () => {
   it('draws flat data as a map without contours', async () => {
-    const { computed, rendered } = await map(edf('flat.edf', NAMES, () => 0), { t: '1', format: 'png' });
+    const { computed, rendered } = await map(
+      edf('flat.edf', NAMES, () => 0),
+      { t: '1', format: 'png' },
+    );
     expect(computed.renderable.scale.contourLevels).toEqual([]);
-    expect(Buffer.from(rendered.body as Uint8Array).subarray(1, 4).toString()).toBe('PNG');
+    expect(
+      Buffer.from(rendered.body as Uint8Array)
+        .subarray(1, 4)
+        .toString(),
+    ).toBe('PNG');
     const json = await map(join(dir, 'flat.edf'), { t: '1', format: 'json' });
     expect((json.rendered.body as { contourLevels: number[] }).contourLevels).toEqual([]);
   });
 
   it('draws constant non-zero data without contours and with finite limits', async () => {
-    const { computed } = await map(edf('dc.edf', NAMES, () => 42), { tmin: '0', tmax: '2' });
+    const { computed } = await map(
+      edf('dc.edf', NAMES, () => 42),
+      { tmin: '0', tmax: '2' },
+    );
     expect(computed.renderable.scale.contourLevels).toEqual([]);
     expect(Number.isFinite(computed.renderable.scale.vmax)).toBe(true);
   });

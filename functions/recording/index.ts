@@ -9,7 +9,10 @@ import { authorizeRecording, parseQuery } from '../../lib/service/access';
 import { recordingMetadata } from '../../lib/service/recording-metadata';
 import { openAuthorized } from '../../lib/service/requested-recording';
 
-type Description = { description: RecordingDescription | null; descriptionError?: { code: string; message: string } };
+type Description = {
+  description: RecordingDescription | null;
+  descriptionError?: { code: string; message: string };
+};
 
 export const handler = httpHandler('GET /ephys/{physioFileId}', async (event, { log }) => {
   parseQuery(event, {});
@@ -24,5 +27,7 @@ export const handler = httpHandler('GET /ephys/{physioFileId}', async (event, { 
       described = { description: null, descriptionError: { code: error.code, message: error.message } };
     }
   }
-  return json({ ...recordingMetadata(recording), ...described }, 200, { 'Cache-Control': 'private, no-store' });
+  return json({ ...recordingMetadata(recording), ...described }, 200, {
+    'Cache-Control': 'private, no-store',
+  });
 });

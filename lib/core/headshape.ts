@@ -36,10 +36,13 @@ export function headShapeFromDig(info: RecordingInfo): HeadShapeResponse | null 
 }
 
 /** A CTF headshape.pos (cm, CTF head frame: x to the nasion, y to the left ear) in MNE's head frame. */
-export function headShapeFromCtfPos(points: { name: string; x: number; y: number; z: number }[]): HeadShapeResponse {
+export function headShapeFromCtfPos(
+  points: { name: string; x: number; y: number; z: number }[],
+): HeadShapeResponse {
   const find = (name: string) => points.find((p) => p.name.toLowerCase() === name);
   const [nas, lpa, rpa] = [find('nas') ?? find('nasion'), find('lpa'), find('rpa')];
-  if (!nas || !lpa || !rpa) throw unreadableRecording('the head shape has no NAS, LPA and RPA points to align on');
+  if (!nas || !lpa || !rpa)
+    throw unreadableRecording('the head shape has no NAS, LPA and RPA points to align on');
   const v = (p: { x: number; y: number; z: number }): [number, number, number] => [p.x, p.y, p.z];
   const named = points.map((p) => ({ name: p.name, r: v(p) }));
   const head = toHeadFrame(named, 'cm', 'CTF', { nasion: v(nas), lpa: v(lpa), rpa: v(rpa) });

@@ -37,12 +37,18 @@ export function invertRigid(t: number[][]): number[][] {
 }
 
 export const applyPoint = (t: number[][], p: V3): V3 =>
-  [0, 1, 2].map((i) => (t[i]?.[0] ?? 0) * p[0] + (t[i]?.[1] ?? 0) * p[1] + (t[i]?.[2] ?? 0) * p[2] + (t[i]?.[3] ?? 0)) as V3;
+  [0, 1, 2].map(
+    (i) => (t[i]?.[0] ?? 0) * p[0] + (t[i]?.[1] ?? 0) * p[1] + (t[i]?.[2] ?? 0) * p[2] + (t[i]?.[3] ?? 0),
+  ) as V3;
 
 export const applyVector = (t: number[][], v: V3): V3 =>
   [0, 1, 2].map((i) => (t[i]?.[0] ?? 0) * v[0] + (t[i]?.[1] ?? 0) * v[1] + (t[i]?.[2] ?? 0) * v[2]) as V3;
 
-const slice3 = (loc: number[], start: number): V3 => [loc[start] ?? NaN, loc[start + 1] ?? NaN, loc[start + 2] ?? NaN];
+const slice3 = (loc: number[], start: number): V3 => [
+  loc[start] ?? NaN,
+  loc[start + 1] ?? NaN,
+  loc[start + 2] ?? NaN,
+];
 const finite = (v: V3): boolean => v.every(Number.isFinite);
 const nonZero = (v: V3): boolean => v.some((x) => x !== 0);
 
@@ -59,7 +65,12 @@ function frameTransform(ch: ChannelInfo, frame: Frame, devHead: number[][] | nul
   return ch.coordFrame === 'device' ? devHead : invertRigid(devHead);
 }
 
-export function sensorChannel(ch: ChannelInfo, bads: ReadonlySet<string>, frame: Frame, devHead: number[][] | null): SensorChannel {
+export function sensorChannel(
+  ch: ChannelInfo,
+  bads: ReadonlySet<string>,
+  frame: Frame,
+  devHead: number[][] | null,
+): SensorChannel {
   const t = frameTransform(ch, frame, devHead);
   const r0 = slice3(ch.loc, 0);
   const hasPos = t !== null && finite(r0) && nonZero(r0);
@@ -73,7 +84,9 @@ export function sensorChannel(ch: ChannelInfo, bads: ReadonlySet<string>, frame:
     unit: ch.unit,
     position: hasPos && t ? applyPoint(t, r0) : null,
     orientation:
-      hasAxes && t ? { ex: applyVector(t, axes[0]), ey: applyVector(t, axes[1]), ez: applyVector(t, axes[2]) } : null,
+      hasAxes && t
+        ? { ex: applyVector(t, axes[0]), ey: applyVector(t, axes[1]), ez: applyVector(t, axes[2]) }
+        : null,
     status: bads.has(ch.name) ? 'bad' : 'good',
   };
 }
@@ -86,7 +99,11 @@ export function fiducialsOf(info: RecordingInfo, frame: Frame): SensorsResponse[
   if (frame === 'head') return { nasion, lpa, rpa };
   if (!info.devHeadT) return null;
   const headDev = invertRigid(info.devHeadT);
-  return { nasion: applyPoint(headDev, nasion), lpa: applyPoint(headDev, lpa), rpa: applyPoint(headDev, rpa) };
+  return {
+    nasion: applyPoint(headDev, nasion),
+    lpa: applyPoint(headDev, lpa),
+    rpa: applyPoint(headDev, rpa),
+  };
 }
 
 export function sensorsResponse(
@@ -110,13 +127,21 @@ export function sensorsResponse(
 }
 
 /** The proof of concept's `/meg/sensors` shape: head frame, metres, `type` a plain string. */
-export function pocSensors(info: RecordingInfo): { sensors: Record<string, { x: number; y: number; z: number; unit: string | null; type: string }> } {
+export function pocSensors(info: RecordingInfo): {
+  sensors: Record<string, { x: number; y: number; z: number; unit: string | null; type: string }>;
+} {
   const bads = new Set(info.bads);
   const sensors: Record<string, { x: number; y: number; z: number; unit: string | null; type: string }> = {};
   for (const ch of info.channels) {
     const s = sensorChannel(ch, bads, 'head', info.devHeadT);
     if (!s.position) continue;
-    sensors[ch.name] = { x: s.position[0], y: s.position[1], z: s.position[2], unit: ch.unit || null, type: ch.type };
+    sensors[ch.name] = {
+      x: s.position[0],
+      y: s.position[1],
+      z: s.position[2],
+      unit: ch.unit || null,
+      type: ch.type,
+    };
   }
   return { sensors };
 }

@@ -11,10 +11,30 @@ const bool = z
 const list = z
   .string()
   .max(20000)
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    v
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
-export const BANDS = { delta: [0, 4], theta: [4, 8], alpha: [8, 12], beta: [12, 30], gamma: [30, 45] } as const;
-export const CMAPS = ['RdBu_r', 'Reds', 'viridis', 'plasma', 'inferno', 'magma', 'cividis', 'coolwarm'] as const;
+export const BANDS = {
+  delta: [0, 4],
+  theta: [4, 8],
+  alpha: [8, 12],
+  beta: [12, 30],
+  gamma: [30, 45],
+} as const;
+export const CMAPS = [
+  'RdBu_r',
+  'Reds',
+  'viridis',
+  'plasma',
+  'inferno',
+  'magma',
+  'cividis',
+  'coolwarm',
+] as const;
 
 export const topomapQuerySchema = z
   .object({
@@ -31,7 +51,10 @@ export const topomapQuerySchema = z
     event: z.string().max(255).optional().describe('event type or value for metric=erp'),
     baseline: z
       .string()
-      .regex(/^(none|(-?\d+(\.\d+)?)?,(-?\d+(\.\d+)?)?)$/, 'baseline is "a,b" in seconds (either may be empty) or none')
+      .regex(
+        /^(none|(-?\d+(\.\d+)?)?,(-?\d+(\.\d+)?)?)$/,
+        'baseline is "a,b" in seconds (either may be empty) or none',
+      )
       .optional(),
     type: z.enum(['eeg', 'mag', 'grad']).optional(),
     exclude: list.optional(),

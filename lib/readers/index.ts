@@ -10,7 +10,14 @@ import { openKit } from './kit';
 import type { SourceFs } from './source';
 import type { OpenOptions, Recording, RecordingFormat } from './types';
 
-export type { Recording, RecordingInfo, ChannelInfo, ChannelType, OpenOptions, RecordingEvent } from './types';
+export type {
+  Recording,
+  RecordingInfo,
+  ChannelInfo,
+  ChannelType,
+  OpenOptions,
+  RecordingEvent,
+} from './types';
 
 /** The format of a recording from its name (CTF recordings are `.ds` folders). */
 export function detectFormat(path: string, isDirectory: boolean): RecordingFormat {
@@ -28,9 +35,23 @@ export function detectFormat(path: string, isDirectory: boolean): RecordingForma
   throw unsupportedFormat(`${basename(path)}: not EDF/BDF, BrainVision, EEGLAB, FIF, CTF or KIT`);
 }
 
-export const RECORDING_EXTENSIONS = ['.edf', '.bdf', '.vhdr', '.set', '.fif', '.fif.gz', '.sqd', '.con', '.ds'];
+export const RECORDING_EXTENSIONS = [
+  '.edf',
+  '.bdf',
+  '.vhdr',
+  '.set',
+  '.fif',
+  '.fif.gz',
+  '.sqd',
+  '.con',
+  '.ds',
+];
 
-export async function openRecording(path: string, fs: SourceFs, options: OpenOptions = {}): Promise<Recording> {
+export async function openRecording(
+  path: string,
+  fs: SourceFs,
+  options: OpenOptions = {},
+): Promise<Recording> {
   const format = detectFormat(path, await fs.isDirectory(path));
   switch (format) {
     case 'fif':

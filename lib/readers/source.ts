@@ -30,7 +30,9 @@ function checkRange(name: string, size: number, offset: number, length: number):
     throw unreadableRecording(`${name}: invalid read at offset ${offset} of ${length} bytes`);
   }
   if (offset + length > size) {
-    throw unreadableRecording(`${name}: read of ${length} bytes at offset ${offset} passes the end (${size} bytes)`);
+    throw unreadableRecording(
+      `${name}: read of ${length} bytes at offset ${offset} passes the end (${size} bytes)`,
+    );
   }
 }
 
@@ -110,7 +112,10 @@ export function memoryFs(files: Map<string, Uint8Array>): SourceFs {
       return memorySource(bytes, basename(path));
     },
     readdir: async (path) =>
-      [...files.keys()].filter((k) => dirname(k) === path).map((k) => basename(k)).sort(),
+      [...files.keys()]
+        .filter((k) => dirname(k) === path)
+        .map((k) => basename(k))
+        .sort(),
     exists: async (path) => files.has(path) || [...files.keys()].some((k) => k.startsWith(join(path, '/'))),
     isDirectory: async (path) => [...files.keys()].some((k) => k.startsWith(join(path, '/'))),
   };

@@ -12,7 +12,12 @@ import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
 import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
-import { openCached, type LorisRecordingExtras, type OpenedRecording, type StoredElectrodes } from './open-recording';
+import {
+  openCached,
+  type LorisRecordingExtras,
+  type OpenedRecording,
+  type StoredElectrodes,
+} from './open-recording';
 import { getConfig } from './runtime';
 
 export interface RequestedRecording {
@@ -30,7 +35,10 @@ const FIDUCIAL_NAMES: Record<keyof Fiducials, string[]> = {
 const vec = (p: StoredPoint): Vec3 => [p.x ?? NaN, p.y ?? NaN, p.z ?? NaN];
 
 /** LORIS's stored electrodes as positions in their coordinate system; null when there are none. */
-export function toStoredElectrodes(electrodes: StoredPoint[], landmarks: StoredPoint[]): StoredElectrodes | null {
+export function toStoredElectrodes(
+  electrodes: StoredPoint[],
+  landmarks: StoredPoint[],
+): StoredElectrodes | null {
   const first = electrodes[0];
   if (!first) return null;
   const unit = (LENGTH_UNITS.includes(first.unit ?? '') ? first.unit : 'm') as LengthUnit;
@@ -40,8 +48,16 @@ export function toStoredElectrodes(electrodes: StoredPoint[], landmarks: StoredP
     const hit = sameSystem.find((l) => names.includes(l.name.toLowerCase().replace(/[\s_-]/g, '')));
     return hit ? vec(hit) : undefined;
   };
-  const [nasion, lpa, rpa] = [find(FIDUCIAL_NAMES.nasion), find(FIDUCIAL_NAMES.lpa), find(FIDUCIAL_NAMES.rpa)];
-  const stored: StoredElectrodes = { points: electrodes.map((e) => ({ name: e.name, r: vec(e) })), unit, system };
+  const [nasion, lpa, rpa] = [
+    find(FIDUCIAL_NAMES.nasion),
+    find(FIDUCIAL_NAMES.lpa),
+    find(FIDUCIAL_NAMES.rpa),
+  ];
+  const stored: StoredElectrodes = {
+    points: electrodes.map((e) => ({ name: e.name, r: vec(e) })),
+    unit,
+    system,
+  };
   if (nasion && lpa && rpa) stored.fiducials = { nasion, lpa, rpa };
   return stored;
 }
@@ -65,9 +81,13 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
 }
 
 /** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
-export async function openAuthorized(access: AuthorizedRecording, options: { condition?: number } = {}): Promise<OpenedRecording> {
+export async function openAuthorized(
+  access: AuthorizedRecording,
+  options: { condition?: number } = {},
+): Promise<OpenedRecording> {
   const config = getConfig();
-  if (!access.presentOnDisk) throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
+  if (!access.presentOnDisk)
+    throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
   let extras: LorisRecordingExtras = {};
   if (config.mode === 'loris' && access.file) {
     const { db } = await lorisRuntimeFor(config);

@@ -55,7 +55,9 @@ const DISPLAY: Record<MapChannelType, { unit: string; display: string; scale: nu
 };
 const MAX_ERP_EVENTS = 2000;
 
-const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<string, PreparedInterpolation> }>(64);
+const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<string, PreparedInterpolation> }>(
+  64,
+);
 const planCache = createPlanCache();
 
 const hasPosition = (c: ChannelInfo): boolean => {
@@ -78,12 +80,21 @@ function chooseType(info: RecordingInfo, wanted: MapChannelType | undefined): Ma
   const present = new Set(info.channels.filter(hasPosition).map((c) => c.type));
   if (wanted) {
     if (!present.has(wanted)) {
-      throw new ApiError(422, 'channel_type_absent', `This recording has no ${wanted} channels with positions.`);
+      throw new ApiError(
+        422,
+        'channel_type_absent',
+        `This recording has no ${wanted} channels with positions.`,
+      );
     }
     return wanted;
   }
   const found = (['mag', 'grad', 'eeg'] as const).find((t) => present.has(t));
-  if (!found) throw new ApiError(422, 'insufficient_positions', 'This recording has no EEG or MEG channels with positions.');
+  if (!found)
+    throw new ApiError(
+      422,
+      'insufficient_positions',
+      'This recording has no EEG or MEG channels with positions.',
+    );
   return found;
 }
 
@@ -94,7 +105,8 @@ export function selectChannels(info: RecordingInfo, q: Pick<TopomapQuery, 'type'
   const candidates: number[] = [];
   info.channels.forEach((c, i) => {
     if (c.type !== chType) return;
-    if (excludedNames.has(c.name)) excluded.push({ name: c.name, reason: info.bads.includes(c.name) ? 'bad' : 'excluded' });
+    if (excludedNames.has(c.name))
+      excluded.push({ name: c.name, reason: info.bads.includes(c.name) ? 'bad' : 'excluded' });
     else if (!hasPosition(c)) excluded.push({ name: c.name, reason: 'no position' });
     else candidates.push(i);
   });
@@ -141,7 +153,11 @@ export function windowSamples(info: RecordingInfo, tmin: number, tmax: number): 
   const end = (first + info.nSamples - 1) / sf;
   if (tmin > tmax) throw badRequest(`tmin (${tmin}) must be less than tmax (${tmax}).`);
   if (start >= stop || start >= info.nSamples) {
-    throw new ApiError(400, 'invalid_time', `The window ${tmin}–${tmax} s is outside the recording (${first / sf} to ${end} s).`);
+    throw new ApiError(
+      400,
+      'invalid_time',
+      `The window ${tmin}–${tmax} s is outside the recording (${first / sf} to ${end} s).`,
+    );
   }
   return { start, stop: Math.min(stop, info.nSamples) };
 }
@@ -174,8 +190,13 @@ async function readProcessed(
   let data = await recording.readWindow(projection ? projection.read : picks, from, to);
   if (projection) data = project(projection.rows, data);
   if (q.reference === 'average') {
-    const good = picks.map((p, k) => (info.channels[p]?.type === 'eeg' && !info.bads.includes(info.channels[p]?.name ?? '') ? k : -1));
-    data = averageReference(data, good.filter((k) => k >= 0));
+    const good = picks.map((p, k) =>
+      info.channels[p]?.type === 'eeg' && !info.bads.includes(info.channels[p]?.name ?? '') ? k : -1,
+    );
+    data = averageReference(
+      data,
+      good.filter((k) => k >= 0),
+    );
   }
   if (!filtering) return data.map((x) => x.subarray(w.start - from, w.stop - from));
   return filterWindow(data, info.sfreq, q.lfreq ?? null, q.hfreq ?? null, w.start - from, to - w.stop);
@@ -188,12 +209,19 @@ async function readProcessed(
  */
 const projectorCache = createLru<{ read: number[]; rows: Float64Array[] }>(32);
 
-function projectionFor(opened: OpenedRecording, picks: number[]): { read: number[]; rows: Float64Array[] } | null {
+function projectionFor(
+  opened: OpenedRecording,
+  picks: number[],
+): { read: number[]; rows: Float64Array[] } | null {
   const { info } = opened;
   if (info.kind !== 'evoked' || info.projectors.length === 0) return null;
   const key = `${opened.cacheKey ?? opened.identityKey}|${picks.join(',')}`;
   return projectorCache.getOrCreate(key, () => {
-    const p = makeProjector(info.projectors, info.channels.map((c) => c.name), info.bads);
+    const p = makeProjector(
+      info.projectors,
+      info.channels.map((c) => c.name),
+      info.bads,
+    );
     // Channels whose weight is zero in every picked row need not be read.
     const used = info.channels.map((_, j) => j).filter((j) => picks.some((i) => (p[i]?.[j] ?? 0) !== 0));
     const rows = picks.map((i) => Float64Array.from(used, (j) => p[i]?.[j] ?? 0));
@@ -227,10 +255,18 @@ interface MapValues {
   power: boolean;
 }
 
-async function amplitudeValues(opened: OpenedRecording, sel: Selection, q: TopomapQuery, limits: TopomapLimits): Promise<MapValues> {
+async function amplitudeValues(
+  opened: OpenedRecording,
+  sel: Selection,
+  q: TopomapQuery,
+  limits: TopomapLimits,
+): Promise<MapValues> {
   const { info } = opened;
   const end = info.tmin + (info.nSamples - 1) / info.sfreq;
-  const w = q.t !== undefined ? windowSamples(info, q.t, q.t) : windowSamples(info, q.tmin ?? info.tmin, q.tmax ?? end);
+  const w =
+    q.t !== undefined
+      ? windowSamples(info, q.t, q.t)
+      : windowSamples(info, q.tmin ?? info.tmin, q.tmax ?? end);
   if (q.t !== undefined) w.stop = w.start + 1;
   checkWindowLength(info, w, limits);
   const data = await readProcessed(opened, sel.picks, w, q);
@@ -240,11 +276,20 @@ async function amplitudeValues(opened: OpenedRecording, sel: Selection, q: Topom
   if (isPower) {
     const [fmin, fmax] = q.band ? BANDS[q.band] : [q.fmin ?? 0, q.fmax ?? info.sfreq / 2];
     const nyquist = info.sfreq / 2;
-    if (fmax > nyquist) throw new ApiError(400, 'invalid_band', `fmax ${fmax} Hz is above the Nyquist frequency ${nyquist} Hz.`);
+    if (fmax > nyquist)
+      throw new ApiError(
+        400,
+        'invalid_band',
+        `fmax ${fmax} Hz is above the Nyquist frequency ${nyquist} Hz.`,
+      );
     if (fmin >= fmax) throw new ApiError(400, 'invalid_band', `fmin (${fmin}) must be below fmax (${fmax}).`);
-    if (range.stop < 2) throw new ApiError(400, 'invalid_time', 'Band power needs a window of at least 2 samples.');
+    if (range.stop < 2)
+      throw new ApiError(400, 'invalid_time', 'Band power needs a window of at least 2 samples.');
     const scale = DISPLAY[sel.chType].scale;
-    const psd = welchPsd(data.map((x) => x.map((v) => v * scale)), info.sfreq);
+    const psd = welchPsd(
+      data.map((x) => x.map((v) => v * scale)),
+      info.sfreq,
+    );
     values = Array.from(bandPower(psd, fmin, fmax, { dB: false }), (v) => v / scale ** 2);
   } else {
     values = Array.from(q.metric === 'rms' ? channelRms(data, range) : channelMeans(data, range));
@@ -271,14 +316,22 @@ async function erpValues(
   const onsets = info.events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
   if (onsets.length === 0) {
     const known = [...new Set(info.events.flatMap((e) => [e.type, e.value]))].slice(0, 20).join(', ');
-    throw new ApiError(422, 'unknown_event', `No event of type or value "${q.event}". Known: ${known || 'none'}.`);
+    throw new ApiError(
+      422,
+      'unknown_event',
+      `No event of type or value "${q.event}". Known: ${known || 'none'}.`,
+    );
   }
   if (onsets.length > MAX_ERP_EVENTS) throw badRequest(`At most ${MAX_ERP_EVENTS} events can be averaged.`);
   const tmin = q.tmin ?? -0.2;
   const tmax = q.tmax ?? 0.5;
   if (!(tmin < tmax)) throw badRequest(`tmin (${tmin}) must be less than tmax (${tmax}).`);
   if (tmax - tmin > limits.maxWindowSeconds) {
-    throw new ApiError(400, 'window_too_long', `The epoch is ${tmax - tmin} s; the longest allowed is ${limits.maxWindowSeconds} s.`);
+    throw new ApiError(
+      400,
+      'window_too_long',
+      `The epoch is ${tmax - tmin} s; the longest allowed is ${limits.maxWindowSeconds} s.`,
+    );
   }
   const baseline = parseBaseline(q.baseline, tmin);
   const margin = Math.ceil(Math.max(Math.abs(tmin), Math.abs(tmax)) * info.sfreq) + 2;
@@ -299,12 +352,14 @@ async function erpValues(
     one.average.forEach((a, c) => addInto(sums?.[c], a));
     kept++;
   }
-  if (kept === 0 || !times || !sums) throw new ApiError(422, 'unknown_event', 'No epoch fits inside the recording.');
+  if (kept === 0 || !times || !sums)
+    throw new ApiError(422, 'unknown_event', 'No epoch fits inside the recording.');
   const n = times.length;
   const mean = sums.map((sum) => sum.map((v) => v / kept));
   const pick = (t: number): number => {
     let best = 0;
-    for (let i = 1; i < n; i++) if (Math.abs((times as Float64Array)[i]! - t) < Math.abs((times as Float64Array)[best]! - t)) best = i;
+    for (let i = 1; i < n; i++)
+      if (Math.abs((times as Float64Array)[i]! - t) < Math.abs((times as Float64Array)[best]! - t)) best = i;
     return best;
   };
   const [a, b] = q.t !== undefined ? [pick(q.t), pick(q.t) + 1] : [pick(Math.max(0, tmin)), n];
@@ -322,7 +377,9 @@ function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
   const key = [opened.identityKey, sel.chType, sel.names.join(':'), q.extrapolate, q.res].join('|');
   const entry = geometryCache.getOrCreate(key, () => {
     const locs3d = locIndex.map((p) => (info.channels[p]?.loc.slice(0, 3) ?? [0, 0, 0]) as Vec3);
-    const dig = info.dig.filter((d) => d.coordFrame === 'head').map((d) => ({ kind: DIG_KIND_NUMBER[d.kind], r: d.r }));
+    const dig = info.dig
+      .filter((d) => d.coordFrame === 'head')
+      .map((d) => ({ kind: DIG_KIND_NUMBER[d.kind], r: d.r }));
     const geometry = computeGeometry({
       locs3d,
       chType: sel.chType,
@@ -371,9 +428,14 @@ function scaleFor(values: number[], sel: Selection, q: TopomapQuery, power: bool
 
 export function checkLimits(q: TopomapQuery, limits: TopomapLimits): void {
   if (q.size > limits.maxImageSize) {
-    throw new ApiError(413, 'image_too_large', `size ${q.size} is above the limit of ${limits.maxImageSize} pixels.`);
+    throw new ApiError(
+      413,
+      'image_too_large',
+      `size ${q.size} is above the limit of ${limits.maxImageSize} pixels.`,
+    );
   }
-  if (q.res > limits.maxRes) throw new ApiError(413, 'grid_too_large', `res ${q.res} is above the limit of ${limits.maxRes}.`);
+  if (q.res > limits.maxRes)
+    throw new ApiError(413, 'grid_too_large', `res ${q.res} is above the limit of ${limits.maxRes}.`);
   if (q.metric !== 'power' && (q.band || q.fmin !== undefined || q.fmax !== undefined)) {
     throw badRequest('band, fmin and fmax apply to metric=power.');
   }
@@ -395,7 +457,13 @@ function interpolateInDisplayUnits(
   scale: number,
 ) {
   const border = typeof q.border === 'number' ? q.border * scale : q.border;
-  const map = interpolate(geometry, values.map((v) => v * scale), q.interp, border, prepared);
+  const map = interpolate(
+    geometry,
+    values.map((v) => v * scale),
+    q.interp,
+    border,
+    prepared,
+  );
   return { ...map, values, grid: map.grid.map((v) => v / scale) };
 }
 
@@ -415,8 +483,16 @@ export async function computeMap(
   checkLimits(q, limits);
   const sel = selectChannels(opened.info, q);
   const mv =
-    q.metric === 'erp' ? await erpValues(opened, sel, q, limits, signal) : await amplitudeValues(opened, sel, q, limits);
-  const values = sel.merge ? mergeGradValues(mv.values, sel.names.map((_, k) => [2 * k, 2 * k + 1]).flat(), mv.power ? 'mean' : 'rms') : mv.values;
+    q.metric === 'erp'
+      ? await erpValues(opened, sel, q, limits, signal)
+      : await amplitudeValues(opened, sel, q, limits);
+  const values = sel.merge
+    ? mergeGradValues(
+        mv.values,
+        sel.names.map((_, k) => [2 * k, 2 * k + 1]).flat(),
+        mv.power ? 'mean' : 'rms',
+      )
+    : mv.values;
   const { geometry, prepared } = geometryFor(opened, sel, q);
   const d = DISPLAY[sel.chType];
   const map = interpolateInDisplayUnits(geometry, values, q, prepared, mv.power ? d.scale ** 2 : d.scale);
@@ -469,7 +545,11 @@ export function mapJson(c: ComputedMap, opened: OpenedRecording, q: TopomapQuery
   };
 }
 
-export async function renderMap(c: ComputedMap, opened: OpenedRecording, q: TopomapQuery): Promise<{ contentType: string; body: Uint8Array | string | object }> {
+export async function renderMap(
+  c: ComputedMap,
+  opened: OpenedRecording,
+  q: TopomapQuery,
+): Promise<{ contentType: string; body: Uint8Array | string | object }> {
   const options = {
     size: q.size,
     contours: q.contours > 0,
@@ -480,7 +560,8 @@ export async function renderMap(c: ComputedMap, opened: OpenedRecording, q: Topo
     background: q.background,
   };
   if (q.format === 'json') return { contentType: 'application/json', body: mapJson(c, opened, q) };
-  if (q.format === 'svg') return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
+  if (q.format === 'svg')
+    return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
   return { contentType: 'image/png', body: await renderPng(c.renderable, options, { cache: planCache }) };
 }
 

@@ -24,7 +24,9 @@ describe('parseConfig', () => {
   });
   it('requires a data folder in standalone mode', () => {
     expect(() => parseConfig({ LORIS_EPHYS_MODE: 'standalone' })).toThrow(/LORIS_EPHYS_DATA/);
-    expect(parseConfig({ LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: '/tmp' }).standaloneData).toBe('/tmp');
+    expect(parseConfig({ LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: '/tmp' }).standaloneData).toBe(
+      '/tmp',
+    );
   });
   it('treats empty strings as unset', () => {
     expect(parseConfig({ LORIS_DB_SOCKET: '' }).db.socketPath).toBeUndefined();

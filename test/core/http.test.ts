@@ -33,7 +33,9 @@ describe('httpHandler', () => {
     const response = await handler(event());
     expect(response.statusCode).toBe(500);
     const body = JSON.parse(String(response.body));
-    expect(body).toEqual({ error: { code: 'internal_error', message: 'Internal error (request req-1).', requestId: 'req-1' } });
+    expect(body).toEqual({
+      error: { code: 'internal_error', message: 'Internal error (request req-1).', requestId: 'req-1' },
+    });
     expect(String(response.body)).not.toContain('secret internals');
     expect(String(response.body)).not.toMatch(/stack|at Object/);
     expect(lines.some((l) => JSON.parse(l).message === 'unhandled error')).toBe(true);
@@ -64,9 +66,13 @@ describe('httpHandler', () => {
 
   it('turns zod validation failures into 400 listing the failing fields', async () => {
     const schema = z.object({ tmin: z.coerce.number(), size: z.coerce.number().int().max(100) });
-    const handler = httpHandler('GET /x', async () => json(parseWith(schema, { tmin: 'abc', size: '1000' })), {
-      logger: capture().logger,
-    });
+    const handler = httpHandler(
+      'GET /x',
+      async () => json(parseWith(schema, { tmin: 'abc', size: '1000' })),
+      {
+        logger: capture().logger,
+      },
+    );
     const response = await handler(event());
     expect(response.statusCode).toBe(400);
     const body = JSON.parse(String(response.body));
@@ -76,9 +82,13 @@ describe('httpHandler', () => {
 
   it('encodes binary results as base64 with isBase64Encoded', async () => {
     const bytes = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
-    const handler = httpHandler('GET /x', async () => ({ kind: 'binary', contentType: 'image/png', body: bytes }), {
-      logger: capture().logger,
-    });
+    const handler = httpHandler(
+      'GET /x',
+      async () => ({ kind: 'binary', contentType: 'image/png', body: bytes }),
+      {
+        logger: capture().logger,
+      },
+    );
     const response = await handler(event());
     expect(response.isBase64Encoded).toBe(true);
     expect(Buffer.from(String(response.body), 'base64')).toEqual(Buffer.from(bytes));
@@ -100,7 +110,11 @@ describe('httpHandler', () => {
 describe('logger redaction', () => {
   it('redacts secret-looking keys at any depth', () => {
     const { lines, logger } = capture();
-    logger.info('x', { db: { password: 'hunter2', user: 'loris' }, authorization: 'Bearer abc', jwtKey: 'k' });
+    logger.info('x', {
+      db: { password: 'hunter2', user: 'loris' },
+      authorization: 'Bearer abc',
+      jwtKey: 'k',
+    });
     const entry = JSON.parse(lines[0] ?? '{}');
     expect(entry.db).toEqual({ password: '[redacted]', user: 'loris' });
     expect(entry.authorization).toBe('[redacted]');

@@ -10,11 +10,16 @@ export function mismatches(actual: unknown, expected: unknown, path = '$'): stri
     return expected.flatMap((e, i) => mismatches(actual[i], e, `${path}[${i}]`));
   }
   if (expected !== null && typeof expected === 'object') {
-    if (actual === null || typeof actual !== 'object' || Array.isArray(actual)) return [`${path}: expected an object`];
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return [`${path}: expected an object`];
     const a = actual as Record<string, unknown>;
     const e = expected as Record<string, unknown>;
-    const extra = Object.keys(a).filter((k) => !(k in e)).map((k) => `${path}.${k}: unexpected key`);
+    const extra = Object.keys(a)
+      .filter((k) => !(k in e))
+      .map((k) => `${path}.${k}: unexpected key`);
     return [...extra, ...Object.keys(e).flatMap((k) => mismatches(a[k], e[k], `${path}.${k}`))];
   }
-  return Object.is(actual, expected) ? [] : [`${path}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`];
+  return Object.is(actual, expected)
+    ? []
+    : [`${path}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`];
 }

@@ -38,7 +38,12 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(testDataPath('edf', 'test.bdf'), target);
     fileId = await world.db.seed.file({ session: world.sessions.A1, filePath: FILE, fileType: 'bdf' });
-    await world.db.seed.user({ username: 'viewer', permissions: ['electrophysiology_browser_view_allsites'], sites: [], projects: [world.projects.P1] });
+    await world.db.seed.user({
+      username: 'viewer',
+      permissions: ['electrophysiology_browser_view_allsites'],
+      sites: [],
+      projects: [world.projects.P1],
+    });
     headers = bearer(await lorisToken(STRONG_KEY, 'viewer'));
     const root = world.db.root;
     const cs = await exec(
@@ -50,8 +55,15 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
     );
     for (const p of montage.positions) {
       const [x, y, z] = toDigitiser(p.r);
-      const point = await exec(root, 'INSERT INTO point_3d (X, Y, Z) VALUES (?, ?, ?)', [x ?? 0, y ?? 0, z ?? 0]);
-      const el = await exec(root, 'INSERT INTO physiological_electrode (Name, Point3DID) VALUES (?, ?)', [p.name, point]);
+      const point = await exec(root, 'INSERT INTO point_3d (X, Y, Z) VALUES (?, ?, ?)', [
+        x ?? 0,
+        y ?? 0,
+        z ?? 0,
+      ]);
+      const el = await exec(root, 'INSERT INTO physiological_electrode (Name, Point3DID) VALUES (?, ?)', [
+        p.name,
+        point,
+      ]);
       await exec(
         root,
         'INSERT INTO physiological_coord_system_electrode_rel (PhysiologicalCoordSystemID, PhysiologicalElectrodeID, PhysiologicalFileID) VALUES (?, ?, ?)',
@@ -60,10 +72,22 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
     }
     const fid = montage.fiducials;
     if (!fid) throw new Error('standard_1005 has fiducials');
-    for (const [name, r] of [['NAS', fid.nasion], ['LPA', fid.lpa], ['RPA', fid.rpa]] as const) {
+    for (const [name, r] of [
+      ['NAS', fid.nasion],
+      ['LPA', fid.lpa],
+      ['RPA', fid.rpa],
+    ] as const) {
       const [x, y, z] = toDigitiser(r);
-      const point = await exec(root, 'INSERT INTO point_3d (X, Y, Z) VALUES (?, ?, ?)', [x ?? 0, y ?? 0, z ?? 0]);
-      await exec(root, 'INSERT INTO physiological_coord_system_point_3d_rel (PhysiologicalCoordSystemID, Point3DID, Name) VALUES (?, ?, ?)', [cs, point, name]);
+      const point = await exec(root, 'INSERT INTO point_3d (X, Y, Z) VALUES (?, ?, ?)', [
+        x ?? 0,
+        y ?? 0,
+        z ?? 0,
+      ]);
+      await exec(
+        root,
+        'INSERT INTO physiological_coord_system_point_3d_rel (PhysiologicalCoordSystemID, Point3DID, Name) VALUES (?, ?, ?)',
+        [cs, point, name],
+      );
     }
     await exec(
       root,
@@ -72,7 +96,11 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
        FROM physiological_channel_type t, physiological_status_type s WHERE t.ChannelTypeName = 'EEG' AND s.ChannelStatus = 'bad'`,
       [fileId],
     );
-    const eventFile = await exec(root, "INSERT INTO physiological_event_file (PhysiologicalFileID, FileType, FilePath) VALUES (?, 'tsv', 'x_events.tsv')", [fileId]);
+    const eventFile = await exec(
+      root,
+      "INSERT INTO physiological_event_file (PhysiologicalFileID, FileType, FilePath) VALUES (?, 'tsv', 'x_events.tsv')",
+      [fileId],
+    );
     for (const onset of [0.3, 0.6]) {
       await exec(
         root,
@@ -80,7 +108,11 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
         [fileId, eventFile, onset, 'stimulus', 'tone'],
       );
     }
-    service = await startService({ ...world.db.env(), LORIS_EPHYS_MODE: 'loris', LORIS_EPHYS_LOG_LEVEL: 'warn' });
+    service = await startService({
+      ...world.db.env(),
+      LORIS_EPHYS_MODE: 'loris',
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    });
   }, SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -91,14 +123,23 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
   it('uses the stored electrodes, converted to the head frame by their fiducials (mm, CapTrak)', async () => {
     const r = await get(`${service.baseUrl}/ephys/${fileId}/sensors?types=eeg`, headers);
     expect(r.status).toBe(200);
-    const body = r.json() as { positionSource: string; channels: { name: string; position: number[] | null; status: string }[] };
+    const body = r.json() as {
+      positionSource: string;
+      channels: { name: string; position: number[] | null; status: string }[];
+    };
     expect(body.positionSource).toBe('database');
     const fid = montage.fiducials as NonNullable<typeof montage.fiducials>;
-    const trans = rasToNeuromagTrans({ nasion: toDigitiser(fid.nasion).map((v) => v / 1000) as [number, number, number], lpa: toDigitiser(fid.lpa).map((v) => v / 1000) as [number, number, number], rpa: toDigitiser(fid.rpa).map((v) => v / 1000) as [number, number, number] });
+    const trans = rasToNeuromagTrans({
+      nasion: toDigitiser(fid.nasion).map((v) => v / 1000) as [number, number, number],
+      lpa: toDigitiser(fid.lpa).map((v) => v / 1000) as [number, number, number],
+      rpa: toDigitiser(fid.rpa).map((v) => v / 1000) as [number, number, number],
+    });
     for (const p of montage.positions) {
       const ch = body.channels.find((c) => c.name === p.name);
       const expected = applyTrans(trans, toDigitiser(p.r).map((v) => v / 1000) as [number, number, number]);
-      expect(ch?.position?.map((v, i) => Math.abs(v - (expected[i] ?? NaN))).every((d) => d < 1e-9)).toBe(true);
+      expect(ch?.position?.map((v, i) => Math.abs(v - (expected[i] ?? NaN))).every((d) => d < 1e-9)).toBe(
+        true,
+      );
     }
     // Channels LORIS has no electrode for have no position (the database source wins over the montage).
     expect(body.channels.find((c) => c.name === 'AF7')?.position).toBeNull();
@@ -106,7 +147,10 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
   });
 
   it('leaves the database-bad channel out of maps and averages ERPs over the stored events', async () => {
-    const r = await get(`${service.baseUrl}/ephys/${fileId}/topographic-map?metric=erp&event=tone&tmin=-0.1&tmax=0.2&format=json&res=16`, headers);
+    const r = await get(
+      `${service.baseUrl}/ephys/${fileId}/topographic-map?metric=erp&event=tone&tmin=-0.1&tmax=0.2&format=json&res=16`,
+      headers,
+    );
     expect(r.status).toBe(200);
     const body = r.json() as { channels: string[]; excluded: string[]; positionSource: string };
     expect(body.positionSource).toBe('database');

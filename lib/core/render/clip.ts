@@ -138,6 +138,7 @@ export function clipCoverage(layout: Layout, clip: Clip): Uint8Array {
   const near = markBoundary(boundary, side);
   const cover = new Uint8Array(side * side);
   fillInterior(crossings, side, cover);
-  for (let i = 0; i < near.length; i++) if (near[i]) cover[i] = supersample(inside, i % side, Math.floor(i / side));
+  for (let i = 0; i < near.length; i++)
+    if (near[i]) cover[i] = supersample(inside, i % side, Math.floor(i / side));
   return cover;
 }

@@ -43,12 +43,33 @@ const vEdge = (res: number, r: number, c: number): number => 2 * (r * res + c) +
  * = 0..3. Saddles (5, 10) are listed with a low centre: the high corners are cut off.
  */
 const CASES: readonly (readonly [number, number][])[] = [
-  [], [[3, 0]], [[0, 1]], [[3, 1]], [[1, 2]], [[3, 0], [1, 2]], [[0, 2]], [[3, 2]],
-  [[2, 3]], [[2, 0]], [[0, 1], [2, 3]], [[2, 1]], [[1, 3]], [[1, 0]], [[0, 3]], [],
+  [],
+  [[3, 0]],
+  [[0, 1]],
+  [[3, 1]],
+  [[1, 2]],
+  [
+    [3, 0],
+    [1, 2],
+  ],
+  [[0, 2]],
+  [[3, 2]],
+  [[2, 3]],
+  [[2, 0]],
+  [
+    [0, 1],
+    [2, 3],
+  ],
+  [[2, 1]],
+  [[1, 3]],
+  [[1, 0]],
+  [[0, 3]],
+  [],
 ];
 
 /** Diagonal of cell (r, c): kind 0 joins (r,c)–(r+1,c+1), kind 1 joins (r,c+1)–(r+1,c); ids follow the edges. */
-const diagEdge = (res: number, r: number, c: number, kind: number): number => 2 * res * res + 2 * (r * res + c) + kind;
+const diagEdge = (res: number, r: number, c: number, kind: number): number =>
+  2 * res * res + 2 * (r * res + c) + kind;
 
 /** Grid end points [r1, c1, r2, c2] of an edge id. */
 function edgeEnds(res: number, edge: number): [number, number, number, number] {
@@ -77,7 +98,13 @@ function crossing(spec: GridSpec, edge: number, level: number): Vec2 {
  * The triangle left when corner `nan` (0 BL, 1 BR, 2 TR, 3 TL) is NaN: its vertices v0..v2 follow the ring, edges
  * v0–v1 and v1–v2 are cell edges and v2–v0 is the diagonal. The segment cuts off the vertex on its own side.
  */
-function triangleSegment(z: readonly number[], edges: readonly number[], nan: number, diagonal: number, level: number): [number, number] | null {
+function triangleSegment(
+  z: readonly number[],
+  edges: readonly number[],
+  nan: number,
+  diagonal: number,
+  level: number,
+): [number, number] | null {
   const v = [1, 2, 3].map((k) => (nan + k) % 4);
   const above = v.map((corner) => (z[corner] as number) > level);
   const e01 = edges[v[0]!]!;
@@ -99,7 +126,12 @@ function cellEdge(res: number, r: number, c: number, side: number): number {
 /** The segment of a cell with exactly one non-finite corner (contoured as the triangle of the other three). */
 function triangleCell(spec: GridSpec, r: number, c: number, level: number): [number, number] | null {
   const { grid, res } = spec;
-  const z = [grid[r * res + c], grid[r * res + c + 1], grid[(r + 1) * res + c + 1], grid[(r + 1) * res + c]] as number[];
+  const z = [
+    grid[r * res + c],
+    grid[r * res + c + 1],
+    grid[(r + 1) * res + c + 1],
+    grid[(r + 1) * res + c],
+  ] as number[];
   const edges = [0, 1, 2, 3].map((side) => cellEdge(res, r, c, side));
   const nan = z.findIndex((v) => !Number.isFinite(v));
   return triangleSegment(z, edges, nan, diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0), level);
@@ -124,7 +156,8 @@ function cellRanges(spec: GridSpec): CellRanges {
       const z3 = grid[(r + 1) * res + c] as number;
       const k = r * (res - 1) + c;
       // matplotlib masks ±inf like NaN
-      ranges.masked[k] = +!Number.isFinite(z0) + +!Number.isFinite(z1) + +!Number.isFinite(z2) + +!Number.isFinite(z3);
+      ranges.masked[k] =
+        +!Number.isFinite(z0) + +!Number.isFinite(z1) + +!Number.isFinite(z2) + +!Number.isFinite(z3);
       ranges.lo[k] = Math.min(z0, z1, z2, z3);
       ranges.hi[k] = Math.max(z0, z1, z2, z3);
     }
@@ -211,6 +244,8 @@ export function contourLines(spec: GridSpec, levels: readonly number[]): Contour
   const ranges = cellRanges(spec);
   return drawable.map((level) => ({
     level,
-    lines: joinSegments(cellSegments(spec, ranges, level)).map((chain) => chain.map((e) => crossing(spec, e, level))),
+    lines: joinSegments(cellSegments(spec, ranges, level)).map((chain) =>
+      chain.map((e) => crossing(spec, e, level)),
+    ),
   }));
 }

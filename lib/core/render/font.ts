@@ -48,13 +48,28 @@ const SYMBOLS: Record<string, Glyph> = {
   '(': g(4.5, [3.5, 11, 1.8, 8.5, 1.2, 5, 1.8, 1.5, 3.5, -1]),
   ')': g(4.5, [0.5, 11, 2.2, 8.5, 2.8, 5, 2.2, 1.5, 0.5, -1]),
   _: g(7, [0, -1.5, 6, -1.5]),
-  'µ': g(6.5, [0, 7, ...arc(2.5, 2.5, 2.5, 2.5, 180, 360), 5, 7], [5, 7, 5, 0], [0, 2.5, 0, -3]),
+  µ: g(6.5, [0, 7, ...arc(2.5, 2.5, 2.5, 2.5, 180, 360), 5, 7], [5, 7, 5, 0], [0, 2.5, 0, -3]),
   '²': g(4.5, [...arc(1.75, 8.8, 1.4, 1.2, 160, -40), 0.3, 6, 3.3, 6]),
 };
 
 const UPPER: Record<string, Glyph> = {
   A: g(7.5, [0, 0, 3, 10, 6, 0], [1.1, 3.5, 4.9, 3.5]),
-  B: g(7, [0, 5, 0, 10, 3.5, 10, ...arc(3.5, 7.5, 2, 2.5, 90, -90), 0, 5, 0, 0, 3.5, 0, ...arc(3.5, 2.5, 2.5, 2.5, -90, 90)]),
+  B: g(7, [
+    0,
+    5,
+    0,
+    10,
+    3.5,
+    10,
+    ...arc(3.5, 7.5, 2, 2.5, 90, -90),
+    0,
+    5,
+    0,
+    0,
+    3.5,
+    0,
+    ...arc(3.5, 2.5, 2.5, 2.5, -90, 90),
+  ]),
   C: g(7.5, arc(3.5, 5, 3.5, 5, 45, 315)),
   D: g(7.5, [0, 0, 0, 10, 2.5, 10, ...arc(2.5, 5, 3.5, 5, 90, -90), 0, 0]),
   E: g(6.5, [5, 10, 0, 10, 0, 0, 5, 0], [0, 5, 4, 5]),
@@ -94,7 +109,12 @@ const LOWER: Record<string, Glyph> = {
   j: g(3.5, [2, 7, 2, -1.5, ...arc(0.5, -1.5, 1.5, 1.5, 0, -150)], [2, 9.3, 2, 9.8]),
   k: g(6, [0, 10, 0, 0], [4.5, 7, 0, 2.5], [1.6, 4, 5, 0]),
   l: g(2.5, [1, 10, 1, 0]),
-  m: g(9, [0, 7, 0, 0], [0, 5, ...arc(1.9, 5, 1.9, 2, 180, 0), 3.8, 0], [3.8, 5, ...arc(5.7, 5, 1.9, 2, 180, 0), 7.6, 0]),
+  m: g(
+    9,
+    [0, 7, 0, 0],
+    [0, 5, ...arc(1.9, 5, 1.9, 2, 180, 0), 3.8, 0],
+    [3.8, 5, ...arc(5.7, 5, 1.9, 2, 180, 0), 7.6, 0],
+  ),
   n: g(6.5, [0, 7, 0, 0], [0, 4.5, ...arc(2.5, 4.5, 2.5, 2.5, 180, 0), 5, 0]),
   o: g(6.5, ring(2.6, 3.5, 2.6, 3.5)),
   p: g(6.5, [0, 7, 0, -3], ring(2.5, 3.5, 2.5, 3.5)),
@@ -110,7 +130,13 @@ const LOWER: Record<string, Glyph> = {
   z: g(6.5, [0, 7, 5, 7, 0, 0, 5, 0]),
 };
 
-const GLYPHS: Record<string, Glyph> = { ...DIGITS, ...SYMBOLS, ...UPPER, ...LOWER, '−': SYMBOLS['-'] as Glyph };
+const GLYPHS: Record<string, Glyph> = {
+  ...DIGITS,
+  ...SYMBOLS,
+  ...UPPER,
+  ...LOWER,
+  '−': SYMBOLS['-'] as Glyph,
+};
 
 /** Drawn for characters the font lacks: an empty box, so nothing is silently dropped. */
 const MISSING = g(7, [0, 0, 6, 0, 6, 10, 0, 10, 0, 0]);
@@ -141,7 +167,13 @@ export const penWidth = (fontSize: number): number => Math.max(0.7, fontSize / 1
 export type Anchor = 'start' | 'middle' | 'end';
 
 /** Polylines (canvas pixels, y down) drawing `text` with its baseline at y, anchored at x. */
-export function textStrokes(text: string, x: number, y: number, fontSize: number, anchor: Anchor = 'start'): Vec2[][] {
+export function textStrokes(
+  text: string,
+  x: number,
+  y: number,
+  fontSize: number,
+  anchor: Anchor = 'start',
+): Vec2[][] {
   const k = (CAP * fontSize) / UNITS_PER_CAP;
   const width = textWidth(text, fontSize);
   let penX = anchor === 'start' ? x : anchor === 'middle' ? x - width / 2 : x - width;
@@ -150,7 +182,8 @@ export function textStrokes(text: string, x: number, y: number, fontSize: number
     const glyph = glyphOf(ch);
     for (const flat of glyph.strokes) {
       const line: Vec2[] = [];
-      for (let i = 0; i + 1 < flat.length; i += 2) line.push([penX + (flat[i] as number) * k, y - (flat[i + 1] as number) * k]);
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        line.push([penX + (flat[i] as number) * k, y - (flat[i + 1] as number) * k]);
       lines.push(line);
     }
     penX += (glyph.advance + TRACKING) * k;

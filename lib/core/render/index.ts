@@ -31,7 +31,11 @@ function lutFor(m: RenderableMap, ctx: RenderContext): Lut {
   return toLut(colormapLut(name));
 }
 
-export async function renderPng(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): Promise<Buffer> {
+export async function renderPng(
+  m: RenderableMap,
+  o: RenderOptions,
+  ctx: RenderContext = {},
+): Promise<Buffer> {
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
   return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png, true);

@@ -57,7 +57,12 @@ function colorbarArea(size: number, panel: PixelRect): NonNullable<Layout['color
     width: Math.max(4, Math.round(size * 0.035)),
     height: barHeight,
   };
-  return { bar, labelX: bar.x + bar.width + Math.max(3, fontSize * 0.4), titleY: bar.y - fontSize * 0.9, fontSize };
+  return {
+    bar,
+    labelX: bar.x + bar.width + Math.max(3, fontSize * 0.4),
+    titleY: bar.y - fontSize * 0.9,
+    fontSize,
+  };
 }
 
 /**
@@ -66,7 +71,8 @@ function colorbarArea(size: number, panel: PixelRect): NonNullable<Layout['color
  */
 export function makeLayout(geometry: TopomapGeometry, o: RenderOptions): Layout {
   const size = Math.round(o.size);
-  if (!(size >= MIN_SIZE && size <= MAX_SIZE)) throw badRequest(`size must be an integer in [${MIN_SIZE}, ${MAX_SIZE}]`);
+  if (!(size >= MIN_SIZE && size <= MAX_SIZE))
+    throw badRequest(`size must be an integer in [${MIN_SIZE}, ${MAX_SIZE}]`);
   const titleBand = o.title ? Math.round(size * 0.1) : 0;
   const barBand = o.colorbar ? Math.round(size * 0.26) : 0;
   const side = Math.min(size - barBand, size - titleBand);
@@ -81,7 +87,12 @@ export function makeLayout(geometry: TopomapGeometry, o: RenderOptions): Layout 
   const view = viewBox(geometry, o.outlines === 'head');
   const layout: Layout = { width: size, height: size, panel, view, scale: side / (view[1] - view[0]) };
   if (o.colorbar) layout.colorbar = colorbarArea(size, panel);
-  if (o.title) layout.title = { x: panel.x + panel.width / 2, y: top + titleBand * 0.7, fontSize: Math.max(8, size * 0.05) };
+  if (o.title)
+    layout.title = {
+      x: panel.x + panel.width / 2,
+      y: top + titleBand * 0.7,
+      fontSize: Math.max(8, size * 0.05),
+    };
   return layout;
 }
 

@@ -27,12 +27,28 @@ function text(s: string, x: number, y: number, size: number, anchor: Anchor): St
 function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   const o = m.map.geometry.outlines;
   const width = Math.max(1, layout.panel.width / 380);
-  return [o.head, o.nose, o.earLeft, o.earRight].map((line) => stroke(line.map((p) => toPixel(layout, p)), width, 'outline'));
+  return [o.head, o.nose, o.earLeft, o.earRight].map((line) =>
+    stroke(
+      line.map((p) => toPixel(layout, p)),
+      width,
+      'outline',
+    ),
+  );
 }
 
 function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
   const width = Math.max(0.5, layout.panel.width / 900);
-  return contours.flatMap((c) => c.lines.map((line) => stroke(line.map((p) => toPixel(layout, p)), width, 'contour', false, true)));
+  return contours.flatMap((c) =>
+    c.lines.map((line) =>
+      stroke(
+        line.map((p) => toPixel(layout, p)),
+        width,
+        'contour',
+        false,
+        true,
+      ),
+    ),
+  );
 }
 
 /** MNE: scatter(s=0.25, marker='o', facecolor='none', edgecolor='k'): tiny open circles. */
@@ -42,7 +58,8 @@ function sensorStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   return m.map.geometry.pos2d.map((p) => {
     const [cx, cy] = toPixel(layout, p);
     const ring: Vec2[] = [];
-    for (let k = 0; k < 12; k++) ring.push([cx + r * Math.cos((k * Math.PI) / 6), cy + r * Math.sin((k * Math.PI) / 6)]);
+    for (let k = 0; k < 12; k++)
+      ring.push([cx + r * Math.cos((k * Math.PI) / 6), cy + r * Math.sin((k * Math.PI) / 6)]);
     return stroke(ring, width, 'sensor', true);
   });
 }
@@ -93,15 +110,33 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   for (const v of colorbarTicks(contourLevels, vmin, vmax)) {
     const t = vmax === vmin ? 0.5 : (v - vmin) / (vmax - vmin);
     const y = bar.y + bar.height * (1 - t);
-    out.push(stroke([[bar.x + bar.width, y], [bar.x + bar.width + fontSize * 0.3, y]], 1, 'frame'));
-    out.push(...text(formatTick(v * m.displayScale), cb.labelX + fontSize * 0.2, y + fontSize * 0.36, fontSize, 'start'));
+    out.push(
+      stroke(
+        [
+          [bar.x + bar.width, y],
+          [bar.x + bar.width + fontSize * 0.3, y],
+        ],
+        1,
+        'frame',
+      ),
+    );
+    out.push(
+      ...text(
+        formatTick(v * m.displayScale),
+        cb.labelX + fontSize * 0.2,
+        y + fontSize * 0.36,
+        fontSize,
+        'start',
+      ),
+    );
   }
   out.push(...text(m.displayUnit, bar.x, cb.titleY, fontSize * 1.3, 'start'));
   return out;
 }
 
 /** Non-finite positions (bad channel locations) cannot be drawn. */
-const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+const drawable = (strokes: Stroke[]): Stroke[] =>
+  strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
 
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {
@@ -130,15 +165,26 @@ export function decorStrokes(layout: Layout, m: RenderableMap, o: RenderOptions)
 }
 
 /** The strokes that change with the data: contours below the decor, colour-bar labels and title above it. */
-export function dataStrokes(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Omit<OverlayParts, 'decor'> {
+export function dataStrokes(
+  layout: Layout,
+  m: RenderableMap,
+  o: RenderOptions,
+  contours: readonly ContourLine[],
+): Omit<OverlayParts, 'decor'> {
   const below = o.contours ? contourStrokes(layout, contours) : [];
   const above = colorbarLabels(layout, m);
-  if (o.title && layout.title) above.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
+  if (o.title && layout.title)
+    above.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
   return { below: drawable(below), above: drawable(above) };
 }
 
 /** The full display list, in drawing order (contours under outlines under sensors under text). */
-export function buildOverlay(layout: Layout, m: RenderableMap, o: RenderOptions, contours: readonly ContourLine[]): Stroke[] {
+export function buildOverlay(
+  layout: Layout,
+  m: RenderableMap,
+  o: RenderOptions,
+  contours: readonly ContourLine[],
+): Stroke[] {
   const { below, above } = dataStrokes(layout, m, o, contours);
   return [...below, ...decorStrokes(layout, m, o), ...above];
 }

@@ -57,11 +57,14 @@ export async function encodePng(
   let image: Sharp;
   if (engine === 'direct') {
     const pixels = composeDirect(scene, spend);
-    if ((settings.encoder ?? 'zlib') === 'zlib') return encodeRgbaPng(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
+    if ((settings.encoder ?? 'zlib') === 'zlib')
+      return encodeRgbaPng(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
     image = raw(scene, pixels);
   } else {
     const overlay = Buffer.from(sceneToSvg(scene, { withImage: false, clip }));
     image = raw(scene, scene.canvas).composite([{ input: overlay, top: 0, left: 0 }]);
   }
-  return image.png({ compressionLevel: settings.compressionLevel, adaptiveFiltering: settings.adaptiveFiltering }).toBuffer();
+  return image
+    .png({ compressionLevel: settings.compressionLevel, adaptiveFiltering: settings.adaptiveFiltering })
+    .toBuffer();
 }

@@ -36,7 +36,12 @@ export interface RasterPlan {
  * grid cells from the far end (rows: grid row 0 is at the bottom, panel rows grow downwards).
  */
 function axisTaps(n: number, res: number, start: number, span: number, flip: boolean): AxisTaps {
-  const taps: AxisTaps = { lo: new Int32Array(n), hi: new Int32Array(n), w: new Float64Array(n), inside: new Uint8Array(n) };
+  const taps: AxisTaps = {
+    lo: new Int32Array(n),
+    hi: new Int32Array(n),
+    w: new Float64Array(n),
+    inside: new Uint8Array(n),
+  };
   const pixels = span % 1 === 0 ? span : Math.ceil(span);
   const first = Math.round(start);
   for (let p = 0; p < n; p++) {
@@ -54,7 +59,11 @@ function axisTaps(n: number, res: number, start: number, span: number, flip: boo
 }
 
 /** Precomputes the pixel→grid taps and clip coverage for one geometry, grid resolution and layout. */
-export function planRaster(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res'>, clip: Clip): RasterPlan {
+export function planRaster(
+  layout: Layout,
+  geometry: Pick<TopomapGeometry, 'extent' | 'res'>,
+  clip: Clip,
+): RasterPlan {
   const { panel, view, scale } = layout;
   const [ex0, ex1, ey0, ey1] = geometry.extent;
   const res = geometry.res;
@@ -64,7 +73,13 @@ export function planRaster(layout: Layout, geometry: Pick<TopomapGeometry, 'exte
   const cols = axisTaps(side, res, (ex0 - view[0]) * scale, width, false);
   // matplotlib places the image's bottom edge in y-up pixels; its top row in panel rows is side − bottom − height.
   const bottomUp = (ey0 - view[2]) * scale;
-  const rows = axisTaps(side, res, side - bottomUp - (height % 1 === 0 ? height : Math.ceil(height)), height, true);
+  const rows = axisTaps(
+    side,
+    res,
+    side - bottomUp - (height % 1 === 0 ? height : Math.ceil(height)),
+    height,
+    true,
+  );
   const coverage = clipCoverage(layout, clip);
   for (let py = 0; py < side; py++) {
     for (let px = 0; px < side; px++) if (!rows.inside[py] || !cols.inside[px]) coverage[py * side + px] = 0;
@@ -107,7 +122,7 @@ function resampleColumns(t: Float64Array, res: number, cols: AxisTaps): Float64A
     for (let p = 0; p < side; p++) {
       const w = cols.w[p] as number;
       const a = t[row + (cols.lo[p] as number)] as number;
-      out[r * side + p] = w === 0 ? a : a + (t[row + (cols.hi[p] as number)] as number - a) * w;
+      out[r * side + p] = w === 0 ? a : a + ((t[row + (cols.hi[p] as number)] as number) - a) * w;
     }
   }
   return out;
@@ -135,7 +150,9 @@ function packLut(lut: Lut): Uint32Array {
 
 /** A 32-bit-per-pixel view of an RGBA canvas, or null when its bytes are not 4-aligned. */
 export function pixelView(canvas: Uint8Array): Uint32Array | null {
-  return canvas.byteOffset % 4 === 0 && canvas.length % 4 === 0 ? new Uint32Array(canvas.buffer, canvas.byteOffset, canvas.length / 4) : null;
+  return canvas.byteOffset % 4 === 0 && canvas.length % 4 === 0
+    ? new Uint32Array(canvas.buffer, canvas.byteOffset, canvas.length / 4)
+    : null;
 }
 
 /** LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. */
@@ -173,13 +190,28 @@ export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array
       const k = lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
       if (k < 0) continue;
       if (cov === 255 && pixels) pixels[first + px] = packed[k] as number;
-      else blendPixel(canvas, (first + px) * 4, lut[3 * k] as number, lut[3 * k + 1] as number, lut[3 * k + 2] as number, cov);
+      else
+        blendPixel(
+          canvas,
+          (first + px) * 4,
+          lut[3 * k] as number,
+          lut[3 * k + 1] as number,
+          lut[3 * k + 2] as number,
+          cov,
+        );
     }
   }
 }
 
 /** Source-over of a colour with coverage `cov` (0…255) onto a straight-alpha RGBA pixel. */
-export function blendPixel(canvas: Uint8Array, o: number, r: number, g: number, b: number, cov: number): void {
+export function blendPixel(
+  canvas: Uint8Array,
+  o: number,
+  r: number,
+  g: number,
+  b: number,
+  cov: number,
+): void {
   if (cov >= 255) {
     canvas[o] = r;
     canvas[o + 1] = g;

@@ -81,7 +81,10 @@ function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCach
   const fresh = (): LayoutEntry => ({
     plan: planRaster(layout, geometry, geometry.clip),
     decor: new Map(),
-    scratch: layout.width * layout.height <= SCRATCH_MAX_PIXELS ? new Float32Array(layout.width * layout.height) : undefined,
+    scratch:
+      layout.width * layout.height <= SCRATCH_MAX_PIXELS
+        ? new Float32Array(layout.width * layout.height)
+        : undefined,
   });
   if (!cache) return fresh();
   let byLayout = cache.get(geometry);
@@ -111,8 +114,12 @@ export function buildScene(m: RenderableMap, o: RenderOptions, lut: Lut, cache?:
   const { vmin, vmax, contourLevels } = m.scale;
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
   paintColorbar(layout, lut, canvas);
-  const contours = o.contours ? contourLines({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels) : [];
-  const decor = recent(entry.decor, decorKey(m, o), MAX_DECORS, () => ({ strokes: decorStrokes(layout, m, o) }));
+  const contours = o.contours
+    ? contourLines({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
+    : [];
+  const decor = recent(entry.decor, decorKey(m, o), MAX_DECORS, () => ({
+    strokes: decorStrokes(layout, m, o),
+  }));
   const { below, above } = dataStrokes(layout, m, o, contours);
   const strokes = [...below, ...decor.strokes, ...above];
   const scene: Scene = { layout, plan, canvas, strokes, below, decor, above };

@@ -18,7 +18,14 @@ interface Scratch {
  * Columns [from, to] of row centre `py` that can lie within `limit` of segment a + t·v (t in 0…1): the part of the
  * segment within `limit` of the row, widened by `limit` and a pixel of margin; `from > to` when none can.
  */
-function rowReach(py: number, ax: number, ay: number, vx: number, vy: number, limit: number): [number, number] {
+function rowReach(
+  py: number,
+  ax: number,
+  ay: number,
+  vx: number,
+  vy: number,
+  limit: number,
+): [number, number] {
   const band = limit + 1e-6;
   let t0 = 0;
   let t1 = 1;
@@ -89,7 +96,8 @@ function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
     accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
     return;
   }
-  for (let k = 0; k + 1 < n; k++) accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s.width, w, h, scratch);
+  for (let k = 0; k + 1 < n; k++)
+    accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s.width, w, h, scratch);
   if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
 }
 
@@ -137,7 +145,13 @@ function pushOp(ops: PixelOps, index: number, grey: number, cov: number): PixelO
 }
 
 /** Turns the pixels the stroke reached into blend ops and clears their coverage for the next stroke. */
-function emitTouched(layout: Layout, s: Stroke, coverage: Uint8Array, scratch: Scratch, ops: PixelOps): PixelOps {
+function emitTouched(
+  layout: Layout,
+  s: Stroke,
+  coverage: Uint8Array,
+  scratch: Scratch,
+  ops: PixelOps,
+): PixelOps {
   const { acc, touched } = scratch;
   const w = layout.width;
   let out = ops;
@@ -156,7 +170,12 @@ function emitTouched(layout: Layout, s: Stroke, coverage: Uint8Array, scratch: S
  * The blend ops of every stroke in order. `coverage` is the clip mask used for clipped strokes. `acc`, when given,
  * is an all-zero width × height accumulator to reuse; it is all zero again on return.
  */
-export function strokeOps(layout: Layout, strokes: readonly Stroke[], coverage: Uint8Array, acc?: Float32Array): PixelOps {
+export function strokeOps(
+  layout: Layout,
+  strokes: readonly Stroke[],
+  coverage: Uint8Array,
+  acc?: Float32Array,
+): PixelOps {
   const { width: w, height: h } = layout;
   const reusable = acc !== undefined && acc.length === w * h;
   const scratch: Scratch = { acc: reusable ? acc : new Float32Array(w * h), touched: [] };
@@ -204,6 +223,12 @@ export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
 }
 
 /** Draws every stroke over the canvas in order. `coverage` is the clip mask used for clipped strokes. */
-export function drawStrokes(layout: Layout, strokes: readonly Stroke[], coverage: Uint8Array, canvas: Uint8Array, acc?: Float32Array): void {
+export function drawStrokes(
+  layout: Layout,
+  strokes: readonly Stroke[],
+  coverage: Uint8Array,
+  canvas: Uint8Array,
+  acc?: Float32Array,
+): void {
   if (strokes.length > 0) applyOps(strokeOps(layout, strokes, coverage, acc), canvas);
 }

@@ -22,7 +22,10 @@ function clipElement(layout: Layout, clip: Clip): string {
     const ry = clip.radii[1] * layout.scale;
     return `<ellipse cx="${num(cx)}" cy="${num(cy)}" rx="${num(rx)}" ry="${num(ry)}"/>`;
   }
-  return `<path d="${pathData(clip.points.map((p) => toPixel(layout, p)), true)}"/>`;
+  return `<path d="${pathData(
+    clip.points.map((p) => toPixel(layout, p)),
+    true,
+  )}"/>`;
 }
 
 /** One <path> per run of strokes with the same look, keeping the document small; `paths[i]` is stroke i's data. */
@@ -34,12 +37,20 @@ function strokeGroups(strokes: readonly Stroke[], paths: readonly string[]): str
     let d = '';
     for (; i < strokes.length; i++) {
       const s = strokes[i] as Stroke;
-      if (s.width !== first.width || s.clipped !== first.clipped || s.grey !== first.grey || s.kind !== first.kind) break;
+      if (
+        s.width !== first.width ||
+        s.clipped !== first.clipped ||
+        s.grey !== first.grey ||
+        s.kind !== first.kind
+      )
+        break;
       d += paths[i] as string;
     }
     const grey = first.grey.toString(16).padStart(2, '0');
     const clip = first.clipped ? ' clip-path="url(#mapclip)"' : '';
-    out.push(`<path class="${first.kind}" d="${d}" stroke="#${grey}${grey}${grey}" stroke-width="${num(first.width)}"${clip}/>`);
+    out.push(
+      `<path class="${first.kind}" d="${d}" stroke="#${grey}${grey}${grey}" stroke-width="${num(first.width)}"${clip}/>`,
+    );
   }
   return out;
 }
@@ -50,7 +61,8 @@ export interface SvgOptions {
   clip: Clip;
 }
 
-const strokePaths = (strokes: readonly Stroke[]): string[] => strokes.map((s) => pathData(s.points, s.closed));
+const strokePaths = (strokes: readonly Stroke[]): string[] =>
+  strokes.map((s) => pathData(s.points, s.closed));
 
 /** Path data of every stroke in `scene.strokes` order; the decor's is computed once and kept with the decor. */
 function scenePaths(scene: Scene): string[] {
@@ -66,8 +78,15 @@ export function sceneToSvg(scene: Scene, opts: SvgOptions): string {
   ];
   if (opts.withImage) {
     const png = encodeRgbaPng(scene.canvas, width, height).toString('base64');
-    parts.push(`<image x="0" y="0" width="${width}" height="${height}" href="data:image/png;base64,${png}"/>`);
+    parts.push(
+      `<image x="0" y="0" width="${width}" height="${height}" href="data:image/png;base64,${png}"/>`,
+    );
   }
-  parts.push('<g fill="none" stroke-linecap="round" stroke-linejoin="round">', ...strokeGroups(scene.strokes, scenePaths(scene)), '</g>', '</svg>');
+  parts.push(
+    '<g fill="none" stroke-linecap="round" stroke-linejoin="round">',
+    ...strokeGroups(scene.strokes, scenePaths(scene)),
+    '</g>',
+    '</svg>',
+  );
   return parts.join('\n');
 }

@@ -37,7 +37,11 @@ export function pairGradSensors(grads: readonly GradChannel[], bads: readonly st
 export type MergeMethod = 'rms' | 'mean';
 
 /** `_merge_ch_data` for grads: rms √((a² + b²)/2) for amplitudes, mean for power (PSD). */
-export function mergeGradValues(values: ArrayLike<number>, picks: readonly number[], method: MergeMethod = 'rms'): number[] {
+export function mergeGradValues(
+  values: ArrayLike<number>,
+  picks: readonly number[],
+  method: MergeMethod = 'rms',
+): number[] {
   const out: number[] = [];
   for (let k = 0; k + 1 < picks.length; k += 2) {
     const a = values[picks[k]!] ?? NaN;

@@ -95,7 +95,12 @@ export interface GradientResult {
 }
 
 /** `estimate_gradients_2d_global(tri, values, maxiter=400, tol=1e-6)`. */
-export function estimateGradients(tri: Triangulation, values: ArrayLike<number>, maxiter = 400, tol = 1e-6): GradientResult {
+export function estimateGradients(
+  tri: Triangulation,
+  values: ArrayLike<number>,
+  maxiter = 400,
+  tol = 1e-6,
+): GradientResult {
   const neighbours = vertexNeighbors(tri);
   const p = tri.points;
   const y = new Float64Array(2 * tri.nPoints);
@@ -197,15 +202,38 @@ export function cloughTocherNet(
   const c0201 = (c1200 + c0300 + c0210) / 3;
   const c0021 = (c1020 + c0120 + c0030) / 3;
   const [g0, g1, g2] = [g[0]!, g[1]!, g[2]!];
-  const c0111 = (g0 * (-c0300 + 3 * c0210 - 3 * c0120 + c0030) + (-c0300 + 2 * c0210 - c0120 + c0021 + c0201)) / 2;
-  const c1011 = (g1 * (-c0030 + 3 * c1020 - 3 * c2010 + c3000) + (-c0030 + 2 * c1020 - c2010 + c2001 + c0021)) / 2;
-  const c1101 = (g2 * (-c3000 + 3 * c2100 - 3 * c1200 + c0300) + (-c3000 + 2 * c2100 - c1200 + c2001 + c0201)) / 2;
+  const c0111 =
+    (g0 * (-c0300 + 3 * c0210 - 3 * c0120 + c0030) + (-c0300 + 2 * c0210 - c0120 + c0021 + c0201)) / 2;
+  const c1011 =
+    (g1 * (-c0030 + 3 * c1020 - 3 * c2010 + c3000) + (-c0030 + 2 * c1020 - c2010 + c2001 + c0021)) / 2;
+  const c1101 =
+    (g2 * (-c3000 + 3 * c2100 - 3 * c1200 + c0300) + (-c3000 + 2 * c2100 - c1200 + c2001 + c0201)) / 2;
   const c1002 = (c1101 + c1011 + c2001) / 3;
   const c0102 = (c1101 + c0111 + c0201) / 3;
   const c0012 = (c1011 + c0111 + c0021) / 3;
   const c0003 = (c1002 + c0102 + c0012) / 3;
   net.set(
-    [c3000, c0300, c0030, c2100, c2010, c1200, c0210, c1020, c0120, c2001, c0201, c0021, c0111, c1011, c1101, c1002, c0102, c0012, c0003],
+    [
+      c3000,
+      c0300,
+      c0030,
+      c2100,
+      c2010,
+      c1200,
+      c0210,
+      c1020,
+      c0120,
+      c2001,
+      c0201,
+      c0021,
+      c0111,
+      c1011,
+      c1101,
+      c1002,
+      c0102,
+      c0012,
+      c0003,
+    ],
     NET * t,
   );
 }
@@ -222,11 +250,25 @@ export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<numb
   const n = (k: number): number => net[o + k]!;
   // the same terms, in the same order, as scipy (one of b1..b4 is zero)
   return (
-    b1 * b1 * b1 * n(0) + 3 * (b1 * b1) * b2 * n(3) + 3 * (b1 * b1) * b3 * n(4) + 3 * (b1 * b1) * b4 * n(9) +
-    3 * b1 * (b2 * b2) * n(5) + 6 * b1 * b2 * b4 * n(14) + 3 * b1 * (b3 * b3) * n(7) + 6 * b1 * b3 * b4 * n(13) +
-    3 * b1 * (b4 * b4) * n(15) + b2 * b2 * b2 * n(1) + 3 * (b2 * b2) * b3 * n(6) + 3 * (b2 * b2) * b4 * n(10) +
-    3 * b2 * (b3 * b3) * n(8) + 6 * b2 * b3 * b4 * n(12) + 3 * b2 * (b4 * b4) * n(16) + b3 * b3 * b3 * n(2) +
-    3 * (b3 * b3) * b4 * n(11) + 3 * b3 * (b4 * b4) * n(17) + b4 * b4 * b4 * n(18)
+    b1 * b1 * b1 * n(0) +
+    3 * (b1 * b1) * b2 * n(3) +
+    3 * (b1 * b1) * b3 * n(4) +
+    3 * (b1 * b1) * b4 * n(9) +
+    3 * b1 * (b2 * b2) * n(5) +
+    6 * b1 * b2 * b4 * n(14) +
+    3 * b1 * (b3 * b3) * n(7) +
+    6 * b1 * b3 * b4 * n(13) +
+    3 * b1 * (b4 * b4) * n(15) +
+    b2 * b2 * b2 * n(1) +
+    3 * (b2 * b2) * b3 * n(6) +
+    3 * (b2 * b2) * b4 * n(10) +
+    3 * b2 * (b3 * b3) * n(8) +
+    6 * b2 * b3 * b4 * n(12) +
+    3 * b2 * (b4 * b4) * n(16) +
+    b3 * b3 * b3 * n(2) +
+    3 * (b3 * b3) * b4 * n(11) +
+    3 * b3 * (b4 * b4) * n(17) +
+    b4 * b4 * b4 * n(18)
   );
 }
 
@@ -259,7 +301,9 @@ export function interpolateGrid(
       hint = t;
       if (!grad) {
         out[row * xs.length + col] =
-          c[0]! * (values[v[3 * t]!] ?? NaN) + c[1]! * (values[v[3 * t + 1]!] ?? NaN) + c[2]! * (values[v[3 * t + 2]!] ?? NaN);
+          c[0]! * (values[v[3 * t]!] ?? NaN) +
+          c[1]! * (values[v[3 * t + 1]!] ?? NaN) +
+          c[2]! * (values[v[3 * t + 2]!] ?? NaN);
         continue;
       }
       if (!built[t]) {

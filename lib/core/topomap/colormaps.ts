@@ -6,10 +6,18 @@
 import lutData from './colormap-luts.json';
 
 export type Rgb = [number, number, number];
-export type ColormapName = 'RdBu_r' | 'Reds' | 'viridis' | 'plasma' | 'inferno' | 'magma' | 'cividis' | 'coolwarm';
+export type ColormapName =
+  'RdBu_r' | 'Reds' | 'viridis' | 'plasma' | 'inferno' | 'magma' | 'cividis' | 'coolwarm';
 
 export const COLORMAP_NAMES: readonly ColormapName[] = [
-  'RdBu_r', 'Reds', 'viridis', 'plasma', 'inferno', 'magma', 'cividis', 'coolwarm',
+  'RdBu_r',
+  'Reds',
+  'viridis',
+  'plasma',
+  'inferno',
+  'magma',
+  'cividis',
+  'coolwarm',
 ];
 export const LUT_SIZE = 256;
 

@@ -5,7 +5,13 @@
 import { ApiError, badRequest } from '../errors';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
 import { qhullDelaunaySimplices } from './qhull-order';
-import { hullEdges, triangleEdgeLengths, triangulate, vertexNeighbors, type Triangulation } from './triangulation';
+import {
+  hullEdges,
+  triangleEdgeLengths,
+  triangulate,
+  vertexNeighbors,
+  type Triangulation,
+} from './triangulation';
 import type { Clip, Extrapolate, MapChannelType, Vec2 } from './types';
 
 export type Border = 'mean' | number;
@@ -34,7 +40,11 @@ export interface ExtraPointsOptions {
 export const MAX_EXTRA_POINTS = 20000;
 
 const tooManyExtraPoints = (n: number): ApiError =>
-  new ApiError(422, 'degenerate_positions', `Sensor spacing is too small for the layout (${n} extrapolation points)`);
+  new ApiError(
+    422,
+    'degenerate_positions',
+    `Sensor spacing is too small for the layout (${n} extrapolation points)`,
+  );
 
 /** `_check_extrapolate`: 'auto' is 'local' for MEG and 'head' otherwise. */
 export const resolveExtrapolate = (mode: Extrapolate, chType: MapChannelType): ExtrapolateMode =>
@@ -71,7 +81,12 @@ function boxPoints(pos: readonly Vec2[]): Vec2[] {
   const span = [hi[0] - lo[0], hi[1] - lo[1]];
   const a: Vec2 = [lo[0] - span[0]!, lo[1] - span[1]!];
   const b: Vec2 = [hi[0] + span[0]!, hi[1] + span[1]!];
-  return [[a[0], a[1]], [a[0], b[1]], [b[0], a[1]], [b[0], b[1]]];
+  return [
+    [a[0], a[1]],
+    [a[0], b[1]],
+    [b[0], a[1]],
+    [b[0], b[1]],
+  ];
 }
 
 function headPoints(distance: number, origin: Vec2, radii: Vec2): Vec2[] {
@@ -106,7 +121,11 @@ function localLinePoints(pos: readonly Vec2[], sorting: readonly number[], dista
 }
 
 /** 'local': hull vertices pushed out radially by `distance` plus points along long hull edges; mask polygon. */
-function localHullPoints(pos: readonly Vec2[], tri: Triangulation, distance: number): { points: Vec2[]; mask: Vec2[] } {
+function localHullPoints(
+  pos: readonly Vec2[],
+  tri: Triangulation,
+  distance: number,
+): { points: Vec2[]; mask: Vec2[] } {
   const center: Vec2 = [mean(pos.map((p) => p[0])), mean(pos.map((p) => p[1]))];
   const push = (p: Vec2, by: number): Vec2 => {
     const d: Vec2 = [p[0] - center[0], p[1] - center[1]];
@@ -115,7 +134,9 @@ function localHullPoints(pos: readonly Vec2[], tri: Triangulation, distance: num
   };
   const edges = hullEdges(tri);
   const extended = edges.flatMap(([i, j]) => [push(pos[i]!, distance), push(pos[j]!, distance)]);
-  const maskRaw = uniqueRows(edges.flatMap(([i, j]) => [push(pos[i]!, distance * 0.5), push(pos[j]!, distance * 0.5)]));
+  const maskRaw = uniqueRows(
+    edges.flatMap(([i, j]) => [push(pos[i]!, distance * 0.5), push(pos[j]!, distance * 0.5)]),
+  );
   const mc: Vec2 = [mean(maskRaw.map((p) => p[0])), mean(maskRaw.map((p) => p[1]))];
   const mask = maskRaw
     .map((p) => [p[0] - mc[0], p[1] - mc[1]] as Vec2)
@@ -135,7 +156,10 @@ function localHullPoints(pos: readonly Vec2[], tri: Triangulation, distance: num
       edges.forEach(([i, j], e) => {
         if (counts[e] !== n) return;
         const start = extended[2 * e]!;
-        along.push([start[0] + (pos[j]![0] - pos[i]![0]) * mult, start[1] + (pos[j]![1] - pos[i]![1]) * mult]);
+        along.push([
+          start[0] + (pos[j]![0] - pos[i]![0]) * mult,
+          start[1] + (pos[j]![1] - pos[i]![1]) * mult,
+        ]);
       });
     }
   }
@@ -196,7 +220,12 @@ export function getExtraPoints(
 }
 
 /** Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. */
-export function extraPointValues(extra: Pick<ExtraPoints, 'tri' | 'points'>, nSensors: number, values: ArrayLike<number>, border: Border): Float64Array {
+export function extraPointValues(
+  extra: Pick<ExtraPoints, 'tri' | 'points'>,
+  nSensors: number,
+  values: ArrayLike<number>,
+  border: Border,
+): Float64Array {
   const out = new Float64Array(extra.points.length);
   if (border !== 'mean') return out.fill(border);
   const neighbours = vertexNeighbors(extra.tri);

@@ -40,7 +40,8 @@ function checkInput(input: GeometryInput): number {
     throw badRequest(`res must be an integer from ${ENGINE_LIMITS.minRes} to ${ENGINE_LIMITS.maxRes}`);
   }
   const n = input.locs3d.length;
-  if (n < 1 || n > ENGINE_LIMITS.maxSensors) throw badRequest(`A topomap needs 1 to ${ENGINE_LIMITS.maxSensors} sensors`);
+  if (n < 1 || n > ENGINE_LIMITS.maxSensors)
+    throw badRequest(`A topomap needs 1 to ${ENGINE_LIMITS.maxSensors} sensors`);
   return res;
 }
 
@@ -79,7 +80,8 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
   if (interp === 'spline') {
     const locs = geometry.locs3d;
     if (!locs) throw badRequest('Spline interpolation needs the 3-D sensor locations in the geometry');
-    if (locs.length > ENGINE_LIMITS.maxSplineSensors) throw badRequest('Too many sensors for spline interpolation');
+    if (locs.length > ENGINE_LIMITS.maxSplineSensors)
+      throw badRequest('Too many sensors for spline interpolation');
     return { interp, spline: buildSplineInterpolator(locs, geometry.sphere, geometry.extent, geometry.res) };
   }
   const points: Vec2[] = [...geometry.pos2d, ...geometry.extraPoints];

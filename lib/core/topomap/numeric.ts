@@ -14,8 +14,7 @@ export function roundHalfEven(x: number): number {
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
-export const mean = (values: readonly number[]): number =>
-  values.reduce((a, b) => a + b, 0) / values.length;
+export const mean = (values: readonly number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** Lexicographic (x, then y) sort with exact duplicates removed, as numpy.unique(axis=0) on 2-D points. */
 export function uniqueRows(points: readonly [number, number][]): [number, number][] {

@@ -17,7 +17,9 @@ export function applyInverseTransform(t: Transform4, p: Vec3): Vec3 {
   const [a, b, c] = [0, 1, 2].map((i) => [at(t, i, 0), at(t, i, 1), at(t, i, 2)]) as [Vec3, Vec3, Vec3];
   const d: Vec3 = [p[0] - at(t, 0, 3), p[1] - at(t, 1, 3), p[2] - at(t, 2, 3)];
   const det =
-    a[0] * (b[1] * c[2] - b[2] * c[1]) - a[1] * (b[0] * c[2] - b[2] * c[0]) + a[2] * (b[0] * c[1] - b[1] * c[0]);
+    a[0] * (b[1] * c[2] - b[2] * c[1]) -
+    a[1] * (b[0] * c[2] - b[2] * c[0]) +
+    a[2] * (b[0] * c[1] - b[1] * c[0]);
   if (!(Math.abs(det) > 0)) throw new ApiError(422, 'unreadable_recording', 'dev_head_t is singular');
   // inverse of the 3×3 block by cofactors, applied to (p − t)
   const inv = [

@@ -62,12 +62,34 @@ const ZERO_DELAUNAY = 2;
 const MAX_SITES = 5000;
 
 const det2 = (a1: number, a2: number, b1: number, b2: number): number => a1 * b2 - a2 * b1;
-const det3 = (a1: number, a2: number, a3: number, b1: number, b2: number, b3: number, c1: number, c2: number, c3: number): number =>
-  a1 * det2(b2, b3, c2, c3) - b1 * det2(a2, a3, c2, c3) + c1 * det2(a2, a3, b2, b3);
+const det3 = (
+  a1: number,
+  a2: number,
+  a3: number,
+  b1: number,
+  b2: number,
+  b3: number,
+  c1: number,
+  c2: number,
+  c3: number,
+): number => a1 * det2(b2, b3, c2, c3) - b1 * det2(a2, a3, c2, c3) + c1 * det2(a2, a3, b2, b3);
 
 const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => ({
-  vids, pts, neighbours: [], normal: [0, 0, 0], offset: 0, toporient, upper: false, outside: [], furthestDist: 0,
-  visible: false, isNew: false, visitId: 0, replace: null, next: null, previous: null,
+  vids,
+  pts,
+  neighbours: [],
+  normal: [0, 0, 0],
+  offset: 0,
+  toporient,
+  upper: false,
+  outside: [],
+  furthestDist: 0,
+  visible: false,
+  isNew: false,
+  visitId: 0,
+  replace: null,
+  next: null,
+  previous: null,
 });
 
 /** One quickhull run over the lifted points, with qhull's facet list and numeric constants. */
@@ -182,7 +204,8 @@ class Hull {
 
   // ---- initial simplex (qh_maxsimplex, qh_detsimplex) ----
   detSimplex(apex: number, simplex: readonly number[], dim: 2 | 3): { det: number; nearZero: boolean } {
-    const row = (j: number): number[] => [0, 1, 2].slice(0, dim).map((k) => this.c(simplex[j]!, k) - this.c(apex, k));
+    const row = (j: number): number[] =>
+      [0, 1, 2].slice(0, dim).map((k) => this.c(simplex[j]!, k) - this.c(apex, k));
     if (dim === 2) {
       const [a, b] = [row(0), row(1)];
       const det = det2(a[0]!, a[1]!, b[0]!, b[1]!);
@@ -273,15 +296,26 @@ class Hull {
     });
     const facets = vertices.map((_, i) => {
       const rest = vertices.filter((__, j) => j !== i);
-      return newFacet(rest.map((v) => v.id), rest.map((v) => v.q), i % 2 === 0);
+      return newFacet(
+        rest.map((v) => v.id),
+        rest.map((v) => v.q),
+        i % 2 === 0,
+      );
     });
     facets.forEach((f) => {
       this.append(f);
       f.neighbours = facets.filter((g) => g !== f);
     });
-    this.interior = [0, 1, 2].map((k) => vertices.reduce((s, v) => s + this.c(v.q, k), 0) / 4) as [number, number, number];
+    this.interior = [0, 1, 2].map((k) => vertices.reduce((s, v) => s + this.c(v.q, k), 0) / 4) as [
+      number,
+      number,
+      number,
+    ];
     const interiorDist = (f: Facet): number =>
-      f.offset + this.interior[0] * f.normal[0] + this.interior[1] * f.normal[1] + this.interior[2] * f.normal[2];
+      f.offset +
+      this.interior[0] * f.normal[0] +
+      this.interior[1] * f.normal[1] +
+      this.interior[2] * f.normal[2];
     const first = facets[0]!;
     this.setPlane(first);
     if (interiorDist(first) > this.distRound) {
@@ -437,11 +471,13 @@ class Hull {
   assertConvex(f: Facet): void {
     const clearlyBelow = (dist: number): boolean => dist < -4 * this.distRound;
     for (let k = 1; k < 3; k++) {
-      if (!clearlyBelow(this.dist(f.pts[k]!, f.neighbours[k]!))) throw new Undecided('non-convex new facets (merge)');
+      if (!clearlyBelow(this.dist(f.pts[k]!, f.neighbours[k]!)))
+        throw new Undecided('non-convex new facets (merge)');
     }
     const horizon = f.neighbours[0]!;
     const far = horizon.pts.find((q) => !f.pts.includes(q));
-    if (far === undefined || !clearlyBelow(this.dist(far, f))) throw new Undecided('non-convex horizon (merge)');
+    if (far === undefined || !clearlyBelow(this.dist(far, f)))
+      throw new Undecided('non-convex horizon (merge)');
   }
 
   /** qh_findbest(point, start, !bestoutside, isnewfacets, !noupper): directed search over new facets. */
@@ -548,7 +584,9 @@ class Hull {
 
   /** qh_partitionpoint for a point of a visible facet's outside set. */
   partitionPoint(point: number, start: Facet): void {
-    const { facet, dist } = this.useFindBestNew ? this.findBestNew(point, start) : this.findBest(point, start);
+    const { facet, dist } = this.useFindBestNew
+      ? this.findBestNew(point, start)
+      : this.findBest(point, start);
     if (dist < this.minOutside) throw new Undecided('site became a coplanar point');
     let isNewOutside = false;
     if (facet.outside.length === 0) {
@@ -581,7 +619,7 @@ class Hull {
       for (const q of v.outside) this.partitionPoint(q, start ?? this.newFacetList!);
     }
     // qh_deletevisible, qh_resetlists
-    for (let v: Facet | null = this.visibleList; v && v.visible; ) {
+    for (let v: Facet | null = this.visibleList; v && v.visible;) {
       const next: Facet | null = v.next;
       this.remove(v);
       v.outside = [];
@@ -600,7 +638,8 @@ class Hull {
     this.partitionAll();
     this.facetNext = this.facetList;
     this.furthestNext();
-    for (let step = this.nextFurthest(); step; step = this.nextFurthest()) this.addPoint(step.point, step.facet);
+    for (let step = this.nextFurthest(); step; step = this.nextFurthest())
+      this.addPoint(step.point, step.facet);
     if (this.vertexOfPoint.some((v) => v < 0)) throw new Undecided('a site is not a vertex');
     const out: number[] = [];
     for (const f of this.facets()) {
@@ -617,7 +656,12 @@ class Hull {
  * null when qhull would merge co-circular sites or take another precision path not reproduced here.
  */
 export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null {
-  if (pos.length < 4 || pos.length > MAX_SITES || pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))) return null;
+  if (
+    pos.length < 4 ||
+    pos.length > MAX_SITES ||
+    pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))
+  )
+    return null;
   try {
     return new Hull(pos).build();
   } catch (err) {

@@ -24,7 +24,12 @@ const minOf = (d: ArrayLike<number>): number => {
  * `_setup_vmin_vmax(data, vmin, vmax, norm)`: with no limits, ±max|data| (or 0..max|data| when `norm`); with one
  * limit given, the other is 0 (vmin, when norm) or the data's min / max.
  */
-export function setupVminVmax(data: ArrayLike<number>, vmin?: number | null, vmax?: number | null, norm = false): VLim {
+export function setupVminVmax(
+  data: ArrayLike<number>,
+  vmin?: number | null,
+  vmax?: number | null,
+  norm = false,
+): VLim {
   if ((vmin === undefined || vmin === null) && (vmax === undefined || vmax === null)) {
     const top = Math.max(Math.abs(maxOf(data)), Math.abs(minOf(data)));
     return { vmin: norm ? 0 : -top, vmax: top };
@@ -82,7 +87,8 @@ function nonsingular(vmin: number, vmax: number): [number, number] {
 function scaleRange(vmin: number, vmax: number, n: number): [number, number] {
   const dv = Math.abs(vmax - vmin);
   const meanv = (vmax + vmin) / 2;
-  const offset = Math.abs(meanv) / dv < 100 ? 0 : Math.sign(meanv) * pow10(Math.floor(Math.log10(Math.abs(meanv))));
+  const offset =
+    Math.abs(meanv) / dv < 100 ? 0 : Math.sign(meanv) * pow10(Math.floor(Math.log10(Math.abs(meanv))));
   return [pow10(Math.floor(Math.log10(dv / n))), offset];
 }
 

@@ -35,9 +35,7 @@ export function fittingDigPoints(dig: readonly DigPoint[], kinds: readonly numbe
 
 /** `get_fitting_dig(info, 'auto')`: 'extra' points, else 'extra' + 'eeg' points. */
 export function autoFittingDigPoints(dig: readonly DigPoint[]): Vec3[] | null {
-  return (
-    fittingDigPoints(dig, [DIG_KIND.extra]) ?? fittingDigPoints(dig, [DIG_KIND.extra, DIG_KIND.eeg])
-  );
+  return fittingDigPoints(dig, [DIG_KIND.extra]) ?? fittingDigPoints(dig, [DIG_KIND.extra, DIG_KIND.eeg]);
 }
 
 /** Solves the 4×4 system `a x = b` by Gaussian elimination with partial pivoting; null when singular. */
@@ -102,7 +100,10 @@ function gaussNewtonStep(points: readonly Vec3[], s: Sphere): Sphere | null {
       for (let j = 0; j < 4; j++) jtj[i]![j] = jtj[i]![j]! + jac[i]! * jac[j]!;
     }
   }
-  const step = solve4(jtj, jtr.map((v) => -v));
+  const step = solve4(
+    jtj,
+    jtr.map((v) => -v),
+  );
   if (!step) return null;
   return [s[0] + step[0]!, s[1] + step[1]!, s[2] + step[2]!, s[3] + step[3]!];
 }

@@ -47,7 +47,11 @@ const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2
  * `_make_interpolation_matrix(pos_from, pos_to, alpha)`: M (n_to × n_from, row-major) with values_to = M·values.
  * Positions are relative to the sphere centre; they are normalised here.
  */
-export function splineMatrix(posFrom: readonly Vec3[], posTo: readonly Vec3[], alpha = SPLINE_ALPHA): Float64Array {
+export function splineMatrix(
+  posFrom: readonly Vec3[],
+  posTo: readonly Vec3[],
+  alpha = SPLINE_ALPHA,
+): Float64Array {
   const from = posFrom.map(normalise);
   const n = from.length;
   const c = Matrix.zeros(n + 1, n + 1);

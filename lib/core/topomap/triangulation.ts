@@ -37,7 +37,15 @@ export function triangulate(pts: readonly Vec2[]): Triangulation {
   const neighbors = new Int32Array(d.triangles.length);
   for (let t = 0; t < nTri; t++) {
     const [a, b, c] = [d.triangles[3 * t]!, d.triangles[3 * t + 1]!, d.triangles[3 * t + 2]!];
-    const ccw = cross(points[2 * a]!, points[2 * a + 1]!, points[2 * b]!, points[2 * b + 1]!, points[2 * c]!, points[2 * c + 1]!) > 0;
+    const ccw =
+      cross(
+        points[2 * a]!,
+        points[2 * a + 1]!,
+        points[2 * b]!,
+        points[2 * b + 1]!,
+        points[2 * c]!,
+        points[2 * c + 1]!,
+      ) > 0;
     const order = ccw ? [a, b, c] : [a, c, b];
     // half-edge 3t+j runs from vertex j to vertex j+1, i.e. it is opposite vertex j+2
     const across = (from: number, to: number): number => {
@@ -90,7 +98,8 @@ export function vertexNeighbors(tri: Triangulation): number[][] {
 /** Edge lengths of every triangle (all three edges; interior edges appear once per triangle). */
 export function triangleEdgeLengths(tri: Triangulation): number[] {
   const p = tri.points;
-  const len = (i: number, j: number): number => Math.hypot(p[2 * i]! - p[2 * j]!, p[2 * i + 1]! - p[2 * j + 1]!);
+  const len = (i: number, j: number): number =>
+    Math.hypot(p[2 * i]! - p[2 * j]!, p[2 * i + 1]! - p[2 * j + 1]!);
   const out: number[] = [];
   for (let t = 0; t < triangleCount(tri); t++) {
     const [a, b, c] = [tri.triangles[3 * t]!, tri.triangles[3 * t + 1]!, tri.triangles[3 * t + 2]!];

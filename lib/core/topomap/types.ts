@@ -12,9 +12,7 @@ export type Interp = 'cubic' | 'linear' | 'nearest' | 'spline';
 export type Extrapolate = 'auto' | 'local' | 'head' | 'box';
 export type MapChannelType = 'eeg' | 'mag' | 'grad';
 
-export type Clip =
-  | { kind: 'ellipse'; center: Vec2; radii: Vec2 }
-  | { kind: 'polygon'; points: Vec2[] };
+export type Clip = { kind: 'ellipse'; center: Vec2; radii: Vec2 } | { kind: 'polygon'; points: Vec2[] };
 
 /** Head outline, nose and ears as polylines (MNE's `_make_head_outlines`). */
 export interface Outlines {

@@ -96,7 +96,12 @@ function megChannel(ch: Res4Channel, name: string, toDevice: Mat4): ChannelInfo 
  * EEG positions are stored in the CTF head frame; without a transform MNE drops them. With a separate .eeg
  * position file (useRes4Position false) MNE leaves loc NaN here and fills it from that file.
  */
-function eegChannel(ch: Res4Channel, name: string, t: CtfTransforms | null, useRes4Position: boolean): ChannelInfo {
+function eegChannel(
+  ch: Res4Channel,
+  name: string,
+  t: CtfTransforms | null,
+  useRes4Position: boolean,
+): ChannelInfo {
   const loc = nanLoc();
   if (!useRes4Position) return { name, type: 'eeg', unit: 'V', coilType: COIL.eeg, loc, coordFrame: 'head' };
   const pos = ch.coils[0].pos;
@@ -111,7 +116,9 @@ function eegChannel(ch: Res4Channel, name: string, t: CtfTransforms | null, useR
 }
 
 const isMegSensor = (ch: Res4Channel): boolean =>
-  ch.sensorTypeIndex === SENSOR.refMag || ch.sensorTypeIndex === SENSOR.refGrad || ch.sensorTypeIndex === SENSOR.meg;
+  ch.sensorTypeIndex === SENSOR.refMag ||
+  ch.sensorTypeIndex === SENSOR.refGrad ||
+  ch.sensorTypeIndex === SENSOR.meg;
 
 /** MEG channels without a coil position or normal become misc channels, as in MNE. */
 const hasCoilGeometry = (ch: Res4Channel): boolean =>
@@ -126,7 +133,11 @@ function channelInfo(ch: Res4Channel, t: CtfTransforms | null, useRes4EegPositio
 }
 
 /** Converts every sensor record; MEG channels must share one compensation grade (MNE raises otherwise). */
-export function convertChannels(res4Channels: Res4Channel[], t: CtfTransforms | null, useRes4EegPositions = true): CtfChannel[] {
+export function convertChannels(
+  res4Channels: Res4Channel[],
+  t: CtfTransforms | null,
+  useRes4EegPositions = true,
+): CtfChannel[] {
   const counts = new Map<string, number>();
   return res4Channels.map((ch) => {
     const info = channelInfo(ch, t, useRes4EegPositions);
@@ -140,13 +151,17 @@ export function convertChannels(res4Channels: Res4Channel[], t: CtfTransforms | 
 /** The software compensation grade of the stored data: that of the MEG (non-reference) channels. */
 export function compensationGrade(channels: CtfChannel[]): number {
   const grades = new Set(channels.filter((c) => c.info.type === 'mag').map((c) => c.grade));
-  if (grades.size > 1) throw unreadableRecording(`MEG channels have mixed compensation grades ${[...grades].join(', ')}`);
+  if (grades.size > 1)
+    throw unreadableRecording(`MEG channels have mixed compensation grades ${[...grades].join(', ')}`);
   return [...grades][0] ?? 0;
 }
 
 /** Dig points from EEG channel positions (MNE's _pick_eeg_pos), ident = the EEG channel's logical number. */
 export function eegDigPoints(channels: CtfChannel[]): DigPoint[] {
   return channels
-    .filter((c) => c.info.type === 'eeg' && c.info.coordFrame === 'head' && !atOrigin(c.info.loc.slice(0, 3) as Vec3))
+    .filter(
+      (c) =>
+        c.info.type === 'eeg' && c.info.coordFrame === 'head' && !atOrigin(c.info.loc.slice(0, 3) as Vec3),
+    )
     .map((c) => ({ kind: 'eeg', ident: c.logNo, r: c.info.loc.slice(0, 3) as Vec3, coordFrame: 'head' }));
 }

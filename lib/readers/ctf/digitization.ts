@@ -30,7 +30,10 @@ const centimetres = (parts: string[]): Vec3 => parts.map((p) => Number(p) / 100)
 const farFromOrigin = (r: Vec3): boolean => r[0] * r[0] + r[1] * r[1] + r[2] * r[2] > 1e-4;
 
 function nonEmptyLines(text: string, what: string): string[] {
-  const lines = text.split('\n').map((l) => l.trim()).filter((l) => l.length > 0);
+  const lines = text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0);
   if (lines.length > LIMITS.maxEvents) throw unreadableRecording(`${what} has too many lines`);
   return lines;
 }
@@ -40,12 +43,14 @@ export function parseEegFile(text: string): EegFilePoint[] {
   return nonEmptyLines(text, '.eeg').flatMap((line) => {
     const parts = line.split(/\s+/);
     const r = centimetres(parts.slice(2));
-    if (parts.length !== 5 || r.some((v) => !Number.isFinite(v))) throw unreadableRecording(`.eeg: illegal line "${line.slice(0, 60)}"`);
+    if (parts.length !== 5 || r.some((v) => !Number.isFinite(v)))
+      throw unreadableRecording(`.eeg: illegal line "${line.slice(0, 60)}"`);
     if (!farFromOrigin(r)) return [];
     const label = parts[1] ?? '';
     const cardinalIdent = CARDINAL_IDENT.get(label.toLowerCase());
     const number = Number(parts[0]);
-    if (cardinalIdent === undefined && !Number.isInteger(number)) throw unreadableRecording(`.eeg: bad electrode number "${parts[0]}"`);
+    if (cardinalIdent === undefined && !Number.isInteger(number))
+      throw unreadableRecording(`.eeg: bad electrode number "${parts[0]}"`);
     return [{ label, ident: cardinalIdent ?? number, cardinal: cardinalIdent !== undefined, r }];
   });
 }
@@ -54,7 +59,11 @@ export function parseEegFile(text: string): EegFilePoint[] {
  * Places .eeg points on the EEG channels of the same name (case-insensitive) and lists all of them as dig points:
  * matched ones as EEG points (ident = channel's logical number), the others as cardinal or extra points.
  */
-export function applyEegFile(channels: CtfChannel[], points: EegFilePoint[], t: CtfTransforms | null): { channels: CtfChannel[]; dig: DigPoint[] } {
+export function applyEegFile(
+  channels: CtfChannel[],
+  points: EegFilePoint[],
+  t: CtfTransforms | null,
+): { channels: CtfChannel[]; dig: DigPoint[] } {
   if (points.length === 0) return { channels, dig: [] };
   if (!t) throw unreadableRecording('.eeg positions need the .hc head coils to be placed');
   const placed = channels.map((c) => ({ ...c, info: { ...c.info, loc: [...c.info.loc] } }));
@@ -77,7 +86,8 @@ export function parsePosFile(text: string, t: CtfTransforms): DigPoint[] {
     if (parts.length !== 4 && parts.length !== 5) return [];
     const id = /^[+-]?\d+$/.test(parts[0] ?? '') ? Number(parts[0]) + 1000 : nextIdent++;
     const r = centimetres(parts.slice(-3));
-    if (r.some((v) => !Number.isFinite(v))) throw unreadableRecording(`.pos: bad coordinates in "${line.slice(0, 60)}"`);
+    if (r.some((v) => !Number.isFinite(v)))
+      throw unreadableRecording(`.pos: bad coordinates in "${line.slice(0, 60)}"`);
     if (!farFromOrigin(r)) return [];
     return [{ kind: 'extra', ident: id, r: applyTransform(t.ctfHeadHead, r), coordFrame: 'head' }];
   });

@@ -13,7 +13,14 @@ import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } fro
 import { applyEegFile, parseEegFile, parsePosFile } from './digitization';
 import { parseHeadCoils, type HeadCoil } from './hc';
 import { ctfEvents, type TrialTiming } from './markers';
-import { meg4FileName, probeMeg4, readTrialSpan, type ChannelRequest, type Meg4File, type Meg4Layout } from './meg4';
+import {
+  meg4FileName,
+  probeMeg4,
+  readTrialSpan,
+  type ChannelRequest,
+  type Meg4File,
+  type Meg4Layout,
+} from './meg4';
 import { readRes4, type Res4 } from './res4';
 import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
 
@@ -103,7 +110,8 @@ async function openMeg4Files(fs: SourceFs, base: string, res4: Res4): Promise<Me
     await Promise.all(files.map((f) => f.source.close()));
     throw e;
   }
-  if (files.length === 0) throw unreadableRecording(`${basename(meg4FileName(base, 0))} is missing or holds no samples`);
+  if (files.length === 0)
+    throw unreadableRecording(`${basename(meg4FileName(base, 0))} is missing or holds no samples`);
   return files;
 }
 
@@ -159,16 +167,27 @@ async function readEvents(fs: SourceFs, dir: string, timing: TrialTiming): Promi
 }
 
 function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > info.nSamples) {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(stop) ||
+    start < 0 ||
+    stop < start ||
+    stop > info.nSamples
+  ) {
     throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
   }
   for (const p of picks) {
-    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length) throw badRequest(`channel index ${p} does not exist`);
+    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length)
+      throw badRequest(`channel index ${p} does not exist`);
   }
 }
 
 /** One request per distinct channel, sorted by channel, each filling the outputs of every pick that names it. */
-function channelRequests(picks: readonly number[], outputs: Float64Array[], channels: CtfChannel[]): ChannelRequest[] {
+function channelRequests(
+  picks: readonly number[],
+  outputs: Float64Array[],
+  channels: CtfChannel[],
+): ChannelRequest[] {
   const byChannel = new Map<number, ChannelRequest>();
   picks.forEach((channel, k) => {
     const out = outputs[k] as Float64Array;
@@ -191,7 +210,10 @@ async function readWindow(
   const requests = channelRequests(picks, outputs, channels);
   let fileStart = 0;
   for (const file of files) {
-    const [from, to] = [Math.max(start, fileStart) - fileStart, Math.min(stop, fileStart + file.nSamples) - fileStart];
+    const [from, to] = [
+      Math.max(start, fileStart) - fileStart,
+      Math.min(stop, fileStart + file.nSamples) - fileStart,
+    ];
     for (let trial = Math.floor(from / layout.nSamp); from < to && trial * layout.nSamp < to; trial++) {
       const trialStart = trial * layout.nSamp;
       const a = Math.max(from, trialStart) - trialStart;
@@ -218,12 +240,19 @@ async function readMetadata(fs: SourceFs, dir: string, base: string): Promise<Me
   const transforms = makeCtfTransforms(coils);
   const eegFile = await readText(fs, `${base}.eeg`);
   const eegPoints = eegFile === null ? [] : parseEegFile(eegFile);
-  const placed = applyEegFile(convertChannels(res4.channels, transforms, eegFile === null), eegPoints, transforms);
+  const placed = applyEegFile(
+    convertChannels(res4.channels, transforms, eegFile === null),
+    eegPoints,
+    transforms,
+  );
   const channels = placed.channels;
   // dig: .hc fiducials, then EEG points (from the .eeg file if there is one, else from the channels), then .pos
   const eegDig = eegFile === null ? eegDigPoints(channels) : placed.dig;
   const dig = [...coilDigPoints(coils, transforms), ...eegDig, ...(await readPosPoints(fs, dir, transforms))];
-  const bads = parseBadChannels(await readText(fs, join(dir, 'BadChannels')), channels.map((c) => c.info.name));
+  const bads = parseBadChannels(
+    await readText(fs, join(dir, 'BadChannels')),
+    channels.map((c) => c.info.name),
+  );
   return { res4, transforms, channels, dig, bads };
 }
 
@@ -238,7 +267,12 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
   const closeFiles = async (): Promise<void> => {
     await Promise.all(files.map((f: { source: ByteSource }) => f.source.close()));
   };
-  const timing = { sfreq: res4.sfreq, nSamp: res4.nSamp, preTrigPts: res4.preTrigPts, nSamples: files.reduce((n, f) => n + f.nSamples, 0) };
+  const timing = {
+    sfreq: res4.sfreq,
+    nSamp: res4.nSamp,
+    preTrigPts: res4.preTrigPts,
+    nSamples: files.reduce((n, f) => n + f.nSamples, 0),
+  };
   const events = await readEvents(fs, dir, timing).catch(async (e: unknown) => {
     await closeFiles();
     throw e;

@@ -40,7 +40,8 @@ function lineReader(text: string): { skipPast: (prefix: string) => void; next: (
 
 function parseCount(line: string, what: string): number {
   const n = Number(line.trim());
-  if (!Number.isInteger(n) || n < 0 || n > LIMITS.maxEvents) throw unreadableRecording(`MarkerFile.mrk ${what} "${line.trim().slice(0, 20)}"`);
+  if (!Number.isInteger(n) || n < 0 || n > LIMITS.maxEvents)
+    throw unreadableRecording(`MarkerFile.mrk ${what} "${line.trim().slice(0, 20)}"`);
   return n;
 }
 
@@ -59,7 +60,8 @@ export function parseMarkerFile(text: string): { label: string; trial: number; t
     r.next(); // column titles
     for (let k = 0; k < nSamples; k++) {
       const [trial, time] = r.next().trim().split(/\s+/).map(Number);
-      if (!Number.isInteger(trial) || !Number.isFinite(time)) throw unreadableRecording(`MarkerFile.mrk: bad sample line for ${label}`);
+      if (!Number.isInteger(trial) || !Number.isFinite(time))
+        throw unreadableRecording(`MarkerFile.mrk: bad sample line for ${label}`);
       if (out.length >= LIMITS.maxEvents) throw unreadableRecording('MarkerFile.mrk has too many markers');
       out.push({ label, trial: trial as number, time: time as number });
     }
@@ -71,7 +73,11 @@ function markerAnnotations(text: string | null, t: TrialTiming): Annotation[] {
   if (text === null) return [];
   const offset = t.preTrigPts / t.sfreq;
   const trialDuration = t.nSamp / t.sfreq;
-  return parseMarkerFile(text).map((m) => ({ onset: m.time + m.trial * trialDuration + offset, duration: 0, description: m.label }));
+  return parseMarkerFile(text).map((m) => ({
+    onset: m.time + m.trial * trialDuration + offset,
+    duration: 0,
+    description: m.label,
+  }));
 }
 
 function badSegmentAnnotations(text: string | null, t: TrialTiming): Annotation[] {
@@ -82,7 +88,8 @@ function badSegmentAnnotations(text: string | null, t: TrialTiming): Annotation[
   return lines.map((line) => {
     const [name, from, to] = line.trim().split(/\s+/);
     const [start, stop] = [Number(from), Number(to)];
-    if (!Number.isFinite(start) || !Number.isFinite(stop)) throw unreadableRecording('bad.segments: bad line');
+    if (!Number.isFinite(start) || !Number.isFinite(stop))
+      throw unreadableRecording('bad.segments: bad line');
     return { onset: start - startTime, duration: stop - start, description: `bad_${name ?? ''}` };
   });
 }
@@ -95,14 +102,27 @@ function cropToRecording(list: Annotation[], t: TrialTiming): Annotation[] {
     .map((a) => {
       const onset = Math.max(a.onset, 0);
       const end = Math.min(a.onset + a.duration, tmax);
-      return { ...a, onset, duration: onset === a.onset && end === a.onset + a.duration ? a.duration : end - onset };
+      return {
+        ...a,
+        onset,
+        duration: onset === a.onset && end === a.onset + a.duration ? a.duration : end - onset,
+      };
     });
 }
 
 /** Events from the two files (either may be absent), as MNE's raw.annotations lists them. */
-export function ctfEvents(markerText: string | null, badSegmentsText: string | null, t: TrialTiming): RecordingEvent[] {
+export function ctfEvents(
+  markerText: string | null,
+  badSegmentsText: string | null,
+  t: TrialTiming,
+): RecordingEvent[] {
   const all = [...badSegmentAnnotations(badSegmentsText, t), ...markerAnnotations(markerText, t)]
     .map((a, i) => ({ ...a, i }))
     .sort((x, y) => x.onset - y.onset || x.duration - y.duration || x.i - y.i);
-  return cropToRecording(all, t).map((a) => ({ onset: a.onset, duration: a.duration, type: 'annotation', value: a.description }));
+  return cropToRecording(all, t).map((a) => ({
+    onset: a.onset,
+    duration: a.duration,
+    type: 'annotation',
+    value: a.description,
+  }));
 }

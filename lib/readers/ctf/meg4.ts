@@ -29,11 +29,17 @@ function trialBytes(layout: Meg4Layout): number {
 async function checkHeader(src: ByteSource): Promise<void> {
   if (src.size < MEG4_HEADER_BYTES) throw unreadableRecording(`${src.name} is shorter than its header`);
   const magic = new TextDecoder('latin1').decode(await src.read(0, MEG4_HEADER_BYTES)).replace(/\0+$/, '');
-  if (!MEG4_MAGIC.test(magic)) throw unsupportedFormat(`${src.name} header "${magic}" is not MEG41CP or MEG42CP`);
+  if (!MEG4_MAGIC.test(magic))
+    throw unsupportedFormat(`${src.name} header "${magic}" is not MEG41CP or MEG42CP`);
 }
 
 /** Index of the first zero clock sample, scanning trial by trial; nSampTotal when the clock never stops. */
-async function clockEnd(src: ByteSource, layout: Meg4Layout, clockChannel: number, nTrials: number): Promise<number> {
+async function clockEnd(
+  src: ByteSource,
+  layout: Meg4Layout,
+  clockChannel: number,
+  nTrials: number,
+): Promise<number> {
   for (let t = 0; t < nTrials; t++) {
     const offset = MEG4_HEADER_BYTES + (t * layout.nChan + clockChannel) * layout.nSamp * 4;
     const bytes = await src.read(offset, layout.nSamp * 4);
@@ -46,7 +52,11 @@ async function clockEnd(src: ByteSource, layout: Meg4Layout, clockChannel: numbe
 }
 
 /** Validates a data file and counts its valid samples. */
-export async function probeMeg4(src: ByteSource, layout: Meg4Layout, channelNames: string[]): Promise<Meg4File> {
+export async function probeMeg4(
+  src: ByteSource,
+  layout: Meg4Layout,
+  channelNames: string[],
+): Promise<Meg4File> {
   await checkHeader(src);
   const dataBytes = src.size - MEG4_HEADER_BYTES;
   if (dataBytes % trialBytes(layout) !== 0) {
@@ -71,7 +81,13 @@ export interface ChannelRequest {
   cal: number;
 }
 
-function decodeInto(bytes: Uint8Array, byteOffset: number, count: number, req: ChannelRequest, outAt: number): void {
+function decodeInto(
+  bytes: Uint8Array,
+  byteOffset: number,
+  count: number,
+  req: ChannelRequest,
+  outAt: number,
+): void {
   const dv = new DataView(bytes.buffer, bytes.byteOffset + byteOffset, count * 4);
   for (const out of req.outputs) {
     for (let i = 0; i < count; i++) out[outAt + i] = dv.getInt32(i * 4) * req.cal;
@@ -104,13 +120,17 @@ export async function readTrialSpan(
   requests: ChannelRequest[],
   outAt: number,
 ): Promise<void> {
-  const channelStart = (ch: number): number => MEG4_HEADER_BYTES + ((trial * layout.nChan + ch) * layout.nSamp + a) * 4;
+  const channelStart = (ch: number): number =>
+    MEG4_HEADER_BYTES + ((trial * layout.nChan + ch) * layout.nSamp + a) * 4;
   const count = b - a;
   const groups = 3 * count >= layout.nSamp ? consecutiveRuns(requests) : requests.map((r) => [r]);
   for (const group of groups) {
     const first = group[0];
     if (!first) continue;
-    const bytes = await file.source.read(channelStart(first.channel), group.length * layout.nSamp * 4 - (layout.nSamp - count) * 4);
+    const bytes = await file.source.read(
+      channelStart(first.channel),
+      group.length * layout.nSamp * 4 - (layout.nSamp - count) * 4,
+    );
     group.forEach((req, k) => decodeInto(bytes, k * layout.nSamp * 4, count, req, outAt));
   }
 }

@@ -62,7 +62,11 @@ function view(bytes: Uint8Array): DataView {
 }
 
 function readVec3(dv: DataView, offset: number, scale: number): Vec3 {
-  return [dv.getFloat64(offset) * scale, dv.getFloat64(offset + 8) * scale, dv.getFloat64(offset + 16) * scale];
+  return [
+    dv.getFloat64(offset) * scale,
+    dv.getFloat64(offset + 8) * scale,
+    dv.getFloat64(offset + 16) * scale,
+  ];
 }
 
 function readCoil(dv: DataView, offset: number): Res4Coil {
@@ -114,9 +118,12 @@ function parseRunHeader(head: Uint8Array): RunHeader {
 
 function checkRunHeader(h: RunHeader, fileSize: number): void {
   if (!SUPPORTED_MAGIC.includes(h.magic)) {
-    throw unsupportedFormat(`CTF .res4 header "${h.magic.slice(0, 8)}" is not one of ${SUPPORTED_MAGIC.join(', ')}`);
+    throw unsupportedFormat(
+      `CTF .res4 header "${h.magic.slice(0, 8)}" is not one of ${SUPPORTED_MAGIC.join(', ')}`,
+    );
   }
-  if (h.nChan <= 0 || h.nChan > LIMITS.maxChannels) throw unreadableRecording(`.res4 channel count ${h.nChan}`);
+  if (h.nChan <= 0 || h.nChan > LIMITS.maxChannels)
+    throw unreadableRecording(`.res4 channel count ${h.nChan}`);
   if (h.nSamp <= 0) throw unreadableRecording(`.res4 samples per trial ${h.nSamp}`);
   if (!Number.isFinite(h.sfreq) || h.sfreq <= 0) throw unreadableRecording(`.res4 sampling rate ${h.sfreq}`);
   if (h.runDescLength < 0 || FUNNY_POS + h.runDescLength > fileSize) {

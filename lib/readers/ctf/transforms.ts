@@ -31,14 +31,22 @@ const at = (m: Mat4, i: number, j: number): number => m[i]?.[j] ?? 0;
 
 export function multiply(a: Mat4, b: Mat4): Mat4 {
   return [0, 1, 2, 3].map((i) =>
-    [0, 1, 2, 3].map((j) => at(a, i, 0) * at(b, 0, j) + at(a, i, 1) * at(b, 1, j) + at(a, i, 2) * at(b, 2, j) + at(a, i, 3) * at(b, 3, j)),
+    [0, 1, 2, 3].map(
+      (j) =>
+        at(a, i, 0) * at(b, 0, j) +
+        at(a, i, 1) * at(b, 1, j) +
+        at(a, i, 2) * at(b, 2, j) +
+        at(a, i, 3) * at(b, 3, j),
+    ),
   );
 }
 
 /** Applies a 4×4 transform to a point (or, with move=false, rotates a direction). */
 export function applyTransform(m: Mat4, p: Vec3, move = true): Vec3 {
   const w = move ? 1 : 0;
-  return [0, 1, 2].map((i) => at(m, i, 0) * p[0] + at(m, i, 1) * p[1] + at(m, i, 2) * p[2] + at(m, i, 3) * w) as Vec3;
+  return [0, 1, 2].map(
+    (i) => at(m, i, 0) * p[0] + at(m, i, 1) * p[1] + at(m, i, 2) * p[2] + at(m, i, 3) * w,
+  ) as Vec3;
 }
 
 /** Inverse of a rigid transform: [Rᵀ | −Rᵀt]. */
@@ -56,7 +64,9 @@ export function invertRigid(m: Mat4): Mat4 {
 export function rasToNeuromag(nasion: Vec3, lpa: Vec3, rpa: Vec3): Mat4 {
   const right = sub(rpa, lpa);
   const rightUnit = scale(right, 1 / norm(right));
-  const origin: Vec3 = [0, 1, 2].map((i) => lpa[i as 0] + dot(sub(nasion, lpa), rightUnit) * rightUnit[i as 0]) as Vec3;
+  const origin: Vec3 = [0, 1, 2].map(
+    (i) => lpa[i as 0] + dot(sub(nasion, lpa), rightUnit) * rightUnit[i as 0],
+  ) as Vec3;
   const anterior = sub(nasion, origin);
   const anteriorUnit = scale(anterior, 1 / norm(anterior));
   const superiorUnit = cross(rightUnit, anteriorUnit);
@@ -86,14 +96,22 @@ function quaternionToRotation(b: number, c: number, d: number): number[][] {
   ];
 }
 
-const mean = (pts: Vec3[]): Vec3 => scale(pts.reduce<Vec3>((s, p) => [s[0] + p[0], s[1] + p[1], s[2] + p[2]], [0, 0, 0]), 1 / pts.length);
+const mean = (pts: Vec3[]): Vec3 =>
+  scale(
+    pts.reduce<Vec3>((s, p) => [s[0] + p[0], s[1] + p[1], s[2] + p[2]], [0, 0, 0]),
+    1 / pts.length,
+  );
 
 /** Rigid transform taking `from` onto `to` (Horn 1987, as MNE's _fit_matched_points without scaling). */
 export function fitMatchedPoints(from: Vec3[], to: Vec3[]): Mat4 {
   const muP = mean(from);
   const muX = mean(to);
   const sigma = [0, 1, 2].map((i) =>
-    [0, 1, 2].map((j) => from.reduce((s, p, k) => s + p[i as 0] * (to[k] as Vec3)[j as 0], 0) / from.length - muP[i as 0] * muX[j as 0]),
+    [0, 1, 2].map(
+      (j) =>
+        from.reduce((s, p, k) => s + p[i as 0] * (to[k] as Vec3)[j as 0], 0) / from.length -
+        muP[i as 0] * muX[j as 0],
+    ),
   );
   const s = (i: number, j: number): number => sigma[i]?.[j] ?? 0;
   const trace = s(0, 0) + s(1, 1) + s(2, 2);
@@ -145,7 +163,8 @@ export function makeCtfTransforms(coils: HeadCoil[]): CtfTransforms | null {
     throw unreadableRecording('.hc lacks the nasion, left or right ear coil in the device or head frame');
   }
   // Every coil enters the fit; a non-numeric coordinate would make the eigen-decomposition fail.
-  if (!coils.every((c) => c.r.every(Number.isFinite))) throw unreadableRecording('.hc: a coil coordinate is not a number');
+  if (!coils.every((c) => c.r.every(Number.isFinite)))
+    throw unreadableRecording('.hc: a coil coordinate is not a number');
   const ctfHeadHead = rasToNeuromag(nas, lpa, rpa);
   const ctfDevHead = multiply(ctfHeadHead, ctfDeviceToCtfHead(coils));
   return { devHead: multiply(ctfDevHead, invertRigid(ctfDeviceToDevice())), ctfHeadHead };

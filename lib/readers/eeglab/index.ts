@@ -77,7 +77,11 @@ function buildInfo(set: EegSet): RecordingInfo {
     excluded: [],
   };
   if (labels) {
-    info.notes = { trials: set.trials, samplesPerEpoch: set.pnts, eventId: JSON.stringify(Object.fromEntries(labels.eventId)) };
+    info.notes = {
+      trials: set.trials,
+      samplesPerEpoch: set.pnts,
+      eventId: JSON.stringify(Object.fromEntries(labels.eventId)),
+    };
   }
   return info;
 }
@@ -87,9 +91,14 @@ async function openSamples(set: EegSet, setPath: string, fs: SourceFs): Promise<
   if ('values' in set.data) {
     const values = set.data.values.real;
     if (values.length !== total) {
-      throw unreadableRecording(`EEG.data holds ${values.length} values for ${set.nbchan}×${set.pnts}×${set.trials}`);
+      throw unreadableRecording(
+        `EEG.data holds ${values.length} values for ${set.nbchan}×${set.pnts}×${set.trials}`,
+      );
     }
-    return { read: async (start) => (i) => (values[i + start * set.nbchan] ?? NaN) * CAL, close: async () => {} };
+    return {
+      read: async (start) => (i) => (values[i + start * set.nbchan] ?? NaN) * CAL,
+      close: async () => {},
+    };
   }
   const src = await fs.open(await findFdt(setPath, set.data.file, fs));
   if (src.size < total * 4) {
@@ -126,11 +135,18 @@ async function readWindow(
   start: number,
   stop: number,
 ): Promise<Float64Array[]> {
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > info.nSamples || stop < start) {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(stop) ||
+    start < 0 ||
+    stop > info.nSamples ||
+    stop < start
+  ) {
     throw unreadableRecording(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
   }
   for (const p of picks) {
-    if (!Number.isInteger(p) || p < 0 || p >= nbchan) throw unreadableRecording(`channel index ${p} out of range`);
+    if (!Number.isInteger(p) || p < 0 || p >= nbchan)
+      throw unreadableRecording(`channel index ${p} out of range`);
   }
   const n = stop - start;
   const out = picks.map(() => new Float64Array(n));

@@ -14,12 +14,40 @@ const MONTAGE_SCALE = 1e-3;
 /** Types `set_montage` gives positions to. */
 const MONTAGE_TYPES = new Set<ChannelType>(['eeg', 'seeg', 'ecog', 'dbs']);
 const KNOWN_TYPES = new Set<ChannelType>([
-  'mag', 'grad', 'ref_meg', 'eeg', 'seeg', 'ecog', 'dbs', 'eog', 'ecg', 'emg', 'resp', 'bio', 'stim', 'syst', 'chpi', 'misc',
+  'mag',
+  'grad',
+  'ref_meg',
+  'eeg',
+  'seeg',
+  'ecog',
+  'dbs',
+  'eog',
+  'ecg',
+  'emg',
+  'resp',
+  'bio',
+  'stim',
+  'syst',
+  'chpi',
+  'misc',
 ]);
 /** MNE types outside ChannelType (fNIRS, temperature, ...) that MNE would keep: reported as misc. */
 const OTHER_MNE_TYPES = new Set([
-  'csd', 'exci', 'ias', 'gof', 'dipole', 'temperature', 'gsr', 'eyegaze', 'pupil',
-  'hbo', 'hbr', 'fnirs_cw_amplitude', 'fnirs_fd_ac_amplitude', 'fnirs_fd_phase', 'fnirs_od',
+  'csd',
+  'exci',
+  'ias',
+  'gof',
+  'dipole',
+  'temperature',
+  'gsr',
+  'eyegaze',
+  'pupil',
+  'hbo',
+  'hbr',
+  'fnirs_cw_amplitude',
+  'fnirs_fd_ac_amplitude',
+  'fnirs_fd_phase',
+  'fnirs_od',
 ]);
 
 export interface EegChannels {
@@ -45,7 +73,14 @@ export function eeglabToHead([x, y, z]: Vec3): Vec3 {
 function channelInfo(name: string, type: ChannelType): ChannelInfo {
   const isElectrode = MONTAGE_TYPES.has(type);
   const unitless = type === 'stim' || type === 'syst' || type === 'chpi';
-  return { name, type, unit: unitless ? '' : 'V', coilType: isElectrode ? 1 : 0, loc: nanLoc(), coordFrame: 'head' };
+  return {
+    name,
+    type,
+    unit: unitless ? '' : 'V',
+    coilType: isElectrode ? 1 : 0,
+    loc: nanLoc(),
+    coordFrame: 'head',
+  };
 }
 
 export function eegChannels(set: EegSet): EegChannels {

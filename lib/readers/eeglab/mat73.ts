@@ -15,7 +15,19 @@ const MAX_NODES = 1_000_000;
 const MAX_DEPTH = 32;
 const TIMEOUT_MS = 120_000;
 const HIDDEN = new Set(['#refs#', '#subsystem#']);
-const NUMERIC = new Set<string>(['double', 'single', 'int8', 'uint8', 'int16', 'uint16', 'int32', 'uint32', 'int64', 'uint64', 'logical']);
+const NUMERIC = new Set<string>([
+  'double',
+  'single',
+  'int8',
+  'uint8',
+  'int16',
+  'uint16',
+  'int32',
+  'uint32',
+  'int64',
+  'uint64',
+  'logical',
+]);
 
 export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVariables> {
   const nodes = await listHdf5(bytes, name);
@@ -29,7 +41,8 @@ export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVar
 
 function listHdf5(bytes: Uint8Array, name: string): Promise<Record<string, H5Node>> {
   const modulePath = h5wasmModulePath();
-  if (!modulePath) throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
+  if (!modulePath)
+    throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
   const input: H5WorkerInput = { modulePath, bytes, maxNodes: MAX_NODES, maxDepth: MAX_DEPTH };
   return new Promise((resolve, reject) => {
     const worker = new Worker(H5_WORKER_SOURCE, { eval: true, workerData: input });
@@ -37,7 +50,8 @@ function listHdf5(bytes: Uint8Array, name: string): Promise<Record<string, H5Nod
     const finish = (result: H5WorkerOutput | Error): void => {
       clearTimeout(timer);
       void worker.terminate();
-      if (result instanceof Error) reject(unreadableRecording(`${name}: HDF5 read failed (${result.message})`));
+      if (result instanceof Error)
+        reject(unreadableRecording(`${name}: HDF5 read failed (${result.message})`));
       else if ('error' in result) reject(unreadableRecording(`${name}: HDF5 read failed (${result.error})`));
       else resolve(result.nodes);
     };
@@ -63,7 +77,8 @@ function converter(nodes: Record<string, H5Node>, name: string): (path: string, 
   const convert = (path: string | null, depth: number): MatValue => {
     const node = path === null ? undefined : nodes[path];
     if (!node) return { kind: 'unsupported', cls: 'missing', dims: [0, 0] };
-    if (depth > MAX_DEPTH) throw unreadableRecording(`${name}: MATLAB values nested deeper than ${MAX_DEPTH}`);
+    if (depth > MAX_DEPTH)
+      throw unreadableRecording(`${name}: MATLAB values nested deeper than ${MAX_DEPTH}`);
     return node.kind === 'group' ? groupValue(node, path as string, depth) : datasetValue(node, depth);
   };
 
@@ -71,7 +86,8 @@ function converter(nodes: Record<string, H5Node>, name: string): (path: string, 
     const fields = node.children.filter((c) => !HIDDEN.has(c));
     const fieldNodes = fields.map((f) => nodes[`${path}/${f}`]);
     const isArray =
-      fields.length > 0 && fieldNodes.every((n) => n?.kind === 'dataset' && n.refs !== null && !attrString(n, 'MATLAB_class'));
+      fields.length > 0 &&
+      fieldNodes.every((n) => n?.kind === 'dataset' && n.refs !== null && !attrString(n, 'MATLAB_class'));
     if (!isArray) {
       const record = new Map(fields.map((f) => [f, convert(`${path}/${f}`, depth + 1)] as const));
       return { kind: 'struct', dims: [1, 1], fieldNames: fields, elements: [record] };

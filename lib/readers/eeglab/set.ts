@@ -4,7 +4,16 @@
  */
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS } from '../types';
-import { asNumber, asNumeric, asString, field, hasField, pythonStr, records, structFields } from '../mat/access';
+import {
+  asNumber,
+  asNumeric,
+  asString,
+  field,
+  hasField,
+  pythonStr,
+  records,
+  structFields,
+} from '../mat/access';
 import type { MatNumeric, MatValue, MatVariables } from '../mat/types';
 
 export interface EegChanloc {
@@ -134,4 +143,3 @@ function eventTypesOf(v: MatValue | undefined): string[] {
   if (v?.kind === 'cell' && v.elements.length > 1) return v.elements.map((e) => pythonStr(e));
   return [pythonStr(v)];
 }
-

@@ -70,7 +70,14 @@ export function convertKitChannels(channels: SqdChannel[]): ChannelInfo[] {
     counters.set(label, n);
     const name = ch.name === '' || ch.name === 'EEG' ? `${label} ${String(n).padStart(3, '0')}` : ch.name;
     const coilType = ch.type === KIT_TYPE.eeg ? COIL.eeg : COIL.none;
-    return { name, type: otherType(ch.type), unit: 'V', coilType, loc: new Array<number>(12).fill(0), coordFrame: 'device' };
+    return {
+      name,
+      type: otherType(ch.type),
+      unit: 'V',
+      coilType,
+      loc: new Array<number>(12).fill(0),
+      coordFrame: 'device',
+    };
   });
   const stim: ChannelInfo = {
     name: SYNTHETIC_STIM_NAME,

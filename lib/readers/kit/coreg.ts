@@ -40,7 +40,8 @@ export async function readMarkerPoints(src: ByteSource): Promise<Vec3[]> {
     if (dv.getInt32(k * 64 + 12, true) === 0) continue;
     points.push([0, 1, 2].map((i) => dv.getFloat64(k * 64 + 40 + 8 * i, true)) as Vec3);
   }
-  if (points.length !== MARKER_COUNT) throw unreadableRecording(`marker file has ${points.length} measured markers, not ${MARKER_COUNT}`);
+  if (points.length !== MARKER_COUNT)
+    throw unreadableRecording(`marker file has ${points.length} measured markers, not ${MARKER_COUNT}`);
   return points;
 }
 
@@ -63,11 +64,21 @@ export function parseHsp(text: string): Vec3[] {
   const header = (lines[at + 5] ?? '').trim();
   if (header === '') return [];
   const [nPoints, nCols] = header.split(/\s+/).map(Number);
-  if (nCols !== 3 || !Number.isInteger(nPoints) || (nPoints ?? -1) < 0) throw unreadableRecording(`.hsp header "${header.slice(0, 30)}"`);
-  if ((nPoints ?? 0) > MAX_HEAD_SHAPE_POINTS) throw unsupportedFormat(`head shapes of more than ${MAX_HEAD_SHAPE_POINTS} points are not supported`);
-  const values = lines.slice(at + 6).join(' ').trim().split(/\s+/).filter((v) => v !== '').map(Number);
+  if (nCols !== 3 || !Number.isInteger(nPoints) || (nPoints ?? -1) < 0)
+    throw unreadableRecording(`.hsp header "${header.slice(0, 30)}"`);
+  if ((nPoints ?? 0) > MAX_HEAD_SHAPE_POINTS)
+    throw unsupportedFormat(`head shapes of more than ${MAX_HEAD_SHAPE_POINTS} points are not supported`);
+  const values = lines
+    .slice(at + 6)
+    .join(' ')
+    .trim()
+    .split(/\s+/)
+    .filter((v) => v !== '')
+    .map(Number);
   if (values.length !== (nPoints ?? 0) * 3 || values.some((v) => !Number.isFinite(v))) {
-    throw unreadableRecording(`.hsp should hold ${nPoints} points of 3 values, found ${values.length} values`);
+    throw unreadableRecording(
+      `.hsp should hold ${nPoints} points of 3 values, found ${values.length} values`,
+    );
   }
   return Array.from({ length: nPoints ?? 0 }, (_, i) => values.slice(3 * i, 3 * i + 3) as Vec3);
 }
@@ -79,14 +90,26 @@ const alsToRas = (p: Vec3): Vec3 => [-p[1], p[0], p[2]];
  * nasion, LPA, RPA then one point per marker, all in the digitiser frame; `eeg` pairs lower-case channel names
  * with digitiser-frame positions.
  */
-export function coregister(markers: Vec3[], elp: Vec3[], hsp: Vec3[], eeg: [string, Vec3][] = []): KitCoregistration {
-  if (hsp.length > MAX_HEAD_SHAPE_POINTS) throw unsupportedFormat(`head shapes of more than ${MAX_HEAD_SHAPE_POINTS} points are not supported`);
-  if (elp.length - 3 !== markers.length || markers.length < 3) throw unreadableRecording(`${markers.length} markers for ${elp.length - 3} digitised coils`);
+export function coregister(
+  markers: Vec3[],
+  elp: Vec3[],
+  hsp: Vec3[],
+  eeg: [string, Vec3][] = [],
+): KitCoregistration {
+  if (hsp.length > MAX_HEAD_SHAPE_POINTS)
+    throw unsupportedFormat(`head shapes of more than ${MAX_HEAD_SHAPE_POINTS} points are not supported`);
+  if (elp.length - 3 !== markers.length || markers.length < 3)
+    throw unreadableRecording(`${markers.length} markers for ${elp.length - 3} digitised coils`);
   const [nasion, lpa, rpa] = elp as [Vec3, Vec3, Vec3];
   const toHead = rasToNeuromag(nasion, lpa, rpa);
   const [nas, l, r, ...coils] = elp.map((p) => applyTransform(toHead, p)) as [Vec3, Vec3, Vec3, ...Vec3[]];
   const devHeadT = fitMatchedPoints(markers.map(alsToRas), coils);
-  const point = (kind: DigPoint['kind'], ident: number, p: Vec3): DigPoint => ({ kind, ident, r: p, coordFrame: 'head' });
+  const point = (kind: DigPoint['kind'], ident: number, p: Vec3): DigPoint => ({
+    kind,
+    ident,
+    r: p,
+    coordFrame: 'head',
+  });
   const dig = [
     point('cardinal', 1, l),
     point('cardinal', 2, nas),
@@ -113,7 +136,11 @@ export interface StoredDigitization {
 
 const decoder = new TextDecoder('utf-8');
 
-async function readDigPoints(src: ByteSource, offset: number, count: number): Promise<{ named: Map<string, Vec3>; hsp: Vec3[] }> {
+async function readDigPoints(
+  src: ByteSource,
+  offset: number,
+  count: number,
+): Promise<{ named: Map<string, Vec3>; hsp: Vec3[] }> {
   if (count * DIG_POINT_BYTES > src.size) throw unreadableRecording(`.sqd lists ${count} digitiser points`);
   const bytes = await src.read(offset, count * DIG_POINT_BYTES);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -122,7 +149,10 @@ async function readDigPoints(src: ByteSource, offset: number, count: number): Pr
   for (let k = 0; k < count; k++) {
     const field = bytes.subarray(k * DIG_POINT_BYTES, k * DIG_POINT_BYTES + 8);
     const nul = field.indexOf(0);
-    const name = decoder.decode(nul < 0 ? field : field.subarray(0, nul)).trim().toLowerCase();
+    const name = decoder
+      .decode(nul < 0 ? field : field.subarray(0, nul))
+      .trim()
+      .toLowerCase();
     const r = [0, 1, 2].map((i) => dv.getFloat64(k * DIG_POINT_BYTES + 8 + 8 * i, true)) as Vec3;
     if (name === '') hsp.push(r);
     else if (named.has(name)) throw unreadableRecording(`.sqd digitiser point "${name}" appears twice`);
@@ -132,7 +162,12 @@ async function readDigPoints(src: ByteSource, offset: number, count: number): Pr
 }
 
 /** Marker positions of the completed coregistration entries (later ones overwrite earlier), and which were measured. */
-async function readStoredMarkers(src: ByteSource, offset: number, entries: number, nMarkers: number): Promise<{ points: Vec3[]; done: boolean[] }> {
+async function readStoredMarkers(
+  src: ByteSource,
+  offset: number,
+  entries: number,
+  nMarkers: number,
+): Promise<{ points: Vec3[]; done: boolean[] }> {
   if (entries > MAX_COREG_ENTRIES) throw unreadableRecording(`.sqd lists ${entries} coregistrations`);
   const points: Vec3[] = Array.from({ length: nMarkers }, () => [0, 0, 0]);
   const done = new Array<boolean>(MARKER_COUNT).fill(true);
@@ -173,14 +208,25 @@ export async function readStoredDigitization(src: ByteSource): Promise<StoredDig
   if (elp.length < 6) throw unreadableRecording(`fewer than 3 HPI coils found, got ${elp.length - 3}`);
   const { points, done } = await readStoredMarkers(src, coregDir.offset, coregDir.count, elp.length - 3);
   // MNE drops the coils whose marker was not measured (its mask assumes 5 coils)
-  if (!done.every(Boolean) && elp.length !== 3 + MARKER_COUNT) throw unreadableRecording('.sqd marker list does not match its HPI coils');
+  if (!done.every(Boolean) && elp.length !== 3 + MARKER_COUNT)
+    throw unreadableRecording('.sqd marker list does not match its HPI coils');
   const keep = (_: unknown, i: number): boolean => done[i] ?? true;
-  return { named, elp: [...elp.slice(0, 3), ...elp.slice(3).filter(keep)], hsp, markers: points.filter(keep) };
+  return {
+    named,
+    elp: [...elp.slice(0, 3), ...elp.slice(3).filter(keep)],
+    hsp,
+    markers: points.filter(keep),
+  };
 }
 
 /** EEG dig idents: the last three characters of each name as a number, else 1, 2, 3... (MNE's _make_dig_points). */
 export function eegDigPoints(eeg: [string, Vec3][], toHead: Mat4): DigPoint[] {
   const idents = eeg.map(([name]) => Number(name.slice(-3)));
   const useIndex = idents.some((n) => !Number.isInteger(n));
-  return eeg.map(([, r], i) => ({ kind: 'eeg', ident: useIndex ? i + 1 : (idents[i] as number), r: applyTransform(toHead, r), coordFrame: 'head' }));
+  return eeg.map(([, r], i) => ({
+    kind: 'eeg',
+    ident: useIndex ? i + 1 : (idents[i] as number),
+    r: applyTransform(toHead, r),
+    coordFrame: 'head',
+  }));
 }

@@ -11,7 +11,14 @@ import { badRequest, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { ChannelInfo, OpenOptions, Recording, RecordingInfo } from '../types';
 import { convertKitChannels, defaultTriggerChannels } from './channels';
-import { coregister, parseElp, parseHsp, readMarkerPoints, readStoredDigitization, type KitCoregistration } from './coreg';
+import {
+  coregister,
+  parseElp,
+  parseHsp,
+  readMarkerPoints,
+  readStoredDigitization,
+  type KitCoregistration,
+} from './coreg';
 import { readSqdHeader, type SqdHeader } from './sqd';
 
 /** Samples decoded per read, so a long window never needs one huge buffer. */
@@ -44,14 +51,22 @@ async function readTextFile(fs: SourceFs, path: string): Promise<string> {
 async function readCoregistration(fs: SourceFs, files: KitCoregFiles): Promise<KitCoregistration> {
   const mrk = await openExisting(fs, files.mrk);
   const markers = await readMarkerPoints(mrk).finally(() => mrk.close());
-  return coregister(markers, parseElp(await readTextFile(fs, files.elp)), parseHsp(await readTextFile(fs, files.hsp)));
+  return coregister(
+    markers,
+    parseElp(await readTextFile(fs, files.elp)),
+    parseHsp(await readTextFile(fs, files.hsp)),
+  );
 }
 
 /**
  * Coregistration from the file's own digitisation. Non-MEG channels whose stored name (lower case) names a
  * digitised point get that position in loc, left in the digitiser frame as MNE leaves it.
  */
-async function storedCoregistration(src: ByteSource, header: SqdHeader, channels: ChannelInfo[]): Promise<KitCoregistration> {
+async function storedCoregistration(
+  src: ByteSource,
+  header: SqdHeader,
+  channels: ChannelInfo[],
+): Promise<KitCoregistration> {
   const stored = await readStoredDigitization(src);
   const eeg: [string, [number, number, number]][] = [];
   header.channels.forEach((raw, i) => {
@@ -64,7 +79,11 @@ async function storedCoregistration(src: ByteSource, header: SqdHeader, channels
   return coregister(stored.markers, stored.elp, stored.hsp, eeg);
 }
 
-function buildInfo(header: SqdHeader, channels: ChannelInfo[], coreg: KitCoregistration | null): RecordingInfo {
+function buildInfo(
+  header: SqdHeader,
+  channels: ChannelInfo[],
+  coreg: KitCoregistration | null,
+): RecordingInfo {
   return {
     format: 'kit',
     kind: 'raw',
@@ -100,7 +119,13 @@ interface WindowPlan {
   triggers: number[];
 }
 
-function decodeBlock(bytes: Uint8Array, nSamp: number, plan: WindowPlan, outputs: Float64Array[], outAt: number): void {
+function decodeBlock(
+  bytes: Uint8Array,
+  nSamp: number,
+  plan: WindowPlan,
+  outputs: Float64Array[],
+  outAt: number,
+): void {
   const { header, sources, triggers } = plan;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const value = (s: number, ch: number): number => {
@@ -111,12 +136,20 @@ function decodeBlock(bytes: Uint8Array, nSamp: number, plan: WindowPlan, outputs
   sources.forEach((ch, k) => {
     const out = outputs[k] as Float64Array;
     for (let s = 0; s < nSamp; s++) {
-      out[outAt + s] = ch >= 0 ? value(s, ch) : triggers.reduce((sum, t, bit) => (value(s, t) < STIM_THRESHOLD ? sum + 2 ** bit : sum), 0);
+      out[outAt + s] =
+        ch >= 0
+          ? value(s, ch)
+          : triggers.reduce((sum, t, bit) => (value(s, t) < STIM_THRESHOLD ? sum + 2 ** bit : sum), 0);
     }
   });
 }
 
-async function readWindow(src: ByteSource, plan: WindowPlan, start: number, stop: number): Promise<Float64Array[]> {
+async function readWindow(
+  src: ByteSource,
+  plan: WindowPlan,
+  start: number,
+  stop: number,
+): Promise<Float64Array[]> {
   const { header } = plan;
   const outputs = plan.sources.map(() => new Float64Array(stop - start));
   const frameBytes = header.nChan * header.sampleBytes;
@@ -130,16 +163,28 @@ async function readWindow(src: ByteSource, plan: WindowPlan, start: number, stop
 }
 
 function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop < start || stop > info.nSamples) {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(stop) ||
+    start < 0 ||
+    stop < start ||
+    stop > info.nSamples
+  ) {
     throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
   }
   for (const p of picks) {
-    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length) throw badRequest(`channel index ${p} does not exist`);
+    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length)
+      throw badRequest(`channel index ${p} does not exist`);
   }
 }
 
 /** Opens a KIT `.sqd`/`.con` file, with coregistration when the marker/elp/hsp companion files are given. */
-export async function openKit(path: string, fs: SourceFs, _options: OpenOptions = {}, coregFiles?: KitCoregFiles): Promise<Recording> {
+export async function openKit(
+  path: string,
+  fs: SourceFs,
+  _options: OpenOptions = {},
+  coregFiles?: KitCoregFiles,
+): Promise<Recording> {
   const src = await openExisting(fs, path);
   try {
     const header = await readSqdHeader(src);

@@ -7,12 +7,30 @@ import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS } from '../types';
 import type { ByteSource } from '../source';
 
-export const DIR = { system: 1, channels: 4, calibration: 5, ampFilter: 7, acquisition: 8, rawData: 9, coreg: 12, digPoints: 26 } as const;
+export const DIR = {
+  system: 1,
+  channels: 4,
+  calibration: 5,
+  ampFilter: 7,
+  acquisition: 8,
+  rawData: 9,
+  coreg: 12,
+  digPoints: 26,
+} as const;
 const MAX_DIRS = 1024;
 const CONTINUOUS = 1;
 
 /** KIT channel type codes. */
-export const KIT_TYPE = { mag: 1, axialGrad: 2, refMag: 0x101, trigger: -1, eeg: -2, ecg: -3, etc: -4, null: 0 } as const;
+export const KIT_TYPE = {
+  mag: 1,
+  axialGrad: 2,
+  refMag: 0x101,
+  trigger: -1,
+  eeg: -2,
+  ecg: -3,
+  etc: -4,
+  null: 0,
+} as const;
 const MEG_TYPES = [1, 0x101, 2, 0x102, 3, 0x103, 4, 0x104];
 const READABLE_MEG_TYPES: number[] = [KIT_TYPE.axialGrad, KIT_TYPE.refMag];
 const MISC_TYPES: number[] = [KIT_TYPE.trigger, KIT_TYPE.eeg, KIT_TYPE.ecg, KIT_TYPE.etc];
@@ -69,7 +87,8 @@ function readName(b: Uint8Array, offset: number, length: number): string {
 export async function readDirs(src: ByteSource): Promise<DirEntry[]> {
   const first = view(await src.read(0, 16));
   const n = first.getInt32(12, true);
-  if (n <= DIR.rawData || n > MAX_DIRS || n * 16 > src.size) throw unreadableRecording(`.sqd directory count ${n}`);
+  if (n <= DIR.rawData || n > MAX_DIRS || n * 16 > src.size)
+    throw unreadableRecording(`.sqd directory count ${n}`);
   const dv = view(await src.read(0, n * 16));
   return Array.from({ length: n }, (_, i) => ({
     offset: dv.getUint32(i * 16, true),
@@ -99,7 +118,8 @@ async function readSystem(src: ByteSource, d: DirEntry): Promise<SystemInfo> {
   const dv = view(b);
   const [version, revision] = [dv.getInt32(0, true), dv.getInt32(4, true)];
   const label = `V${version}R${String(revision).padStart(3, '0')}`;
-  if (version < 2 || (version === 2 && revision < 3)) throw unsupportedFormat(`KIT file format ${label} is not supported`);
+  if (version < 2 || (version === 2 && revision < 3))
+    throw unsupportedFormat(`KIT file format ${label} is not supported`);
   const oldAdc = version === 2 && revision <= 3;
   const adcAt = oldAdc ? 720 : 724;
   return {
@@ -119,7 +139,8 @@ function parseChannel(b: Uint8Array, systemId: number, index: number): SqdChanne
   // System 52 labelled its reference channels NULL (as MNE corrects).
   if (systemId === 52 && index < 160 && type === KIT_TYPE.null) type = KIT_TYPE.refMag;
   if (MEG_TYPES.includes(type)) {
-    if (!READABLE_MEG_TYPES.includes(type)) throw unsupportedFormat(`KIT MEG channel type ${type} is not supported`);
+    if (!READABLE_MEG_TYPES.includes(type))
+      throw unsupportedFormat(`KIT MEG channel type ${type} is not supported`);
     const loc = [0, 1, 2, 3, 4].map((k) => dv.getFloat64(4 + 8 * k, true));
     const chars = NAME_CHARS.get(type);
     return { type, loc, name: chars ? readName(b, 60, chars) : '' };
@@ -138,13 +159,17 @@ function parseChannel(b: Uint8Array, systemId: number, index: number): SqdChanne
 const CHANNEL_READ_BYTES = 68;
 
 async function readChannels(src: ByteSource, d: DirEntry, sys: SystemInfo): Promise<SqdChannel[]> {
-  if (sys.nChan <= 0 || sys.nChan > LIMITS.maxChannels || d.size <= 0) throw unreadableRecording(`.sqd channel count ${sys.nChan}`);
+  if (sys.nChan <= 0 || sys.nChan > LIMITS.maxChannels || d.size <= 0)
+    throw unreadableRecording(`.sqd channel count ${sys.nChan}`);
   const span = d.size * (sys.nChan - 1) + CHANNEL_READ_BYTES;
   const readable = Math.min(span, src.size - d.offset);
-  if (readable < d.size * (sys.nChan - 1) + 4) throw unreadableRecording('.sqd channel records are truncated');
+  if (readable < d.size * (sys.nChan - 1) + 4)
+    throw unreadableRecording('.sqd channel records are truncated');
   const bytes = new Uint8Array(span);
   bytes.set(await src.read(d.offset, readable));
-  return Array.from({ length: sys.nChan }, (_, i) => parseChannel(bytes.subarray(i * d.size, i * d.size + CHANNEL_READ_BYTES), sys.systemId, i));
+  return Array.from({ length: sys.nChan }, (_, i) =>
+    parseChannel(bytes.subarray(i * d.size, i * d.size + CHANNEL_READ_BYTES), sys.systemId, i),
+  );
 }
 
 /** Sorted FLL types MNE knows, and whether each is a "Kapper" (>= 100) amplifier. */
@@ -159,19 +184,26 @@ function knownFllType(fll: number): number {
 
 function amplifierGain(amp: number, fllType: number): number {
   const g = (i: number): number => GAINS[i] ?? 1;
-  if (knownFllType(fllType) >= 100) return g((amp & 0x7000) >>> 12) * g((amp & 0x70000000) >>> 28) * g((amp & 0x07000000) >>> 24);
+  if (knownFllType(fllType) >= 100)
+    return g((amp & 0x7000) >>> 12) * g((amp & 0x70000000) >>> 28) * g((amp & 0x07000000) >>> 24);
   return g((amp & 0x1800) >>> 11) * g(amp & 0x7);
 }
 
 async function readAcquisition(src: ByteSource, d: DirEntry): Promise<{ sfreq: number; nSamples: number }> {
   const dv = view(await src.read(d.offset, 20));
   const acqType = dv.getInt32(0, true);
-  if (acqType === 2 || acqType === 3) throw unsupportedFormat('KIT file holds averaged or epoched data, not a continuous recording');
+  if (acqType === 2 || acqType === 3)
+    throw unsupportedFormat('KIT file holds averaged or epoched data, not a continuous recording');
   if (acqType !== CONTINUOUS) throw unreadableRecording(`KIT acquisition type ${acqType}`);
   return { sfreq: dv.getFloat64(4, true), nSamples: dv.getInt32(16, true) };
 }
 
-function conversionFactors(channels: SqdChannel[], sys: SystemInfo, gains: number[], ampGain: number): number[] {
+function conversionFactors(
+  channels: SqdChannel[],
+  sys: SystemInfo,
+  gains: number[],
+  ampGain: number,
+): number[] {
   const adToVolt = sys.adcRange / 2 ** sys.adcStored;
   return channels.map((ch, i) => {
     if (MEG_TYPES.includes(ch.type)) return (adToVolt / ampGain) * (gains[i] ?? Number.NaN);
@@ -187,9 +219,16 @@ async function readGains(src: ByteSource, d: DirEntry, nChan: number): Promise<n
   return Array.from({ length: nChan }, (_, i) => dv.getFloat64(i * 16 + 8, true));
 }
 
-function checkData(sys: SystemInfo, acq: { sfreq: number; nSamples: number }, data: DirEntry, size: number): number {
-  if (sys.adcAllocated !== 16 && sys.adcAllocated !== 32) throw unreadableRecording(`KIT sample size of ${sys.adcAllocated} bits`);
-  if (!Number.isFinite(acq.sfreq) || acq.sfreq <= 0) throw unreadableRecording(`KIT sampling rate ${acq.sfreq}`);
+function checkData(
+  sys: SystemInfo,
+  acq: { sfreq: number; nSamples: number },
+  data: DirEntry,
+  size: number,
+): number {
+  if (sys.adcAllocated !== 16 && sys.adcAllocated !== 32)
+    throw unreadableRecording(`KIT sample size of ${sys.adcAllocated} bits`);
+  if (!Number.isFinite(acq.sfreq) || acq.sfreq <= 0)
+    throw unreadableRecording(`KIT sampling rate ${acq.sfreq}`);
   const sampleBytes = sys.adcAllocated / 8;
   if (acq.nSamples <= 0 || data.offset + acq.nSamples * sys.nChan * sampleBytes > size) {
     throw unreadableRecording(`KIT data of ${acq.nSamples} samples does not fit the file`);

@@ -64,5 +64,3 @@ function pythonFloat(x: number): string {
   if (Number.isInteger(x) && Math.abs(x) < 1e16) return `${x}.0`;
   return String(x);
 }
-
-

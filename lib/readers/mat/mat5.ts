@@ -127,7 +127,8 @@ function readTag(buf: Buf, offset: number, end: number, ctx: Ctx): Tag {
   }
   const nbytes = buf.view.getUint32(offset + 4, buf.le);
   const data = offset + 8;
-  if (nbytes > end - data) fail(ctx, `MAT element of ${nbytes} bytes at ${offset} passes the end of its container`);
+  if (nbytes > end - data)
+    fail(ctx, `MAT element of ${nbytes} bytes at ${offset} passes the end of its container`);
   const padded = first === MI.COMPRESSED ? nbytes : Math.ceil(nbytes / 8) * 8;
   return { type: first, nbytes, data, next: Math.min(data + padded, end) };
 }
@@ -173,7 +174,11 @@ function readMatrix(buf: Buf, tag: Tag, ctx: Ctx, depth: number): { name: string
   const name = latin1(buf.bytes.subarray(nameTag.data, nameTag.data + nameTag.nbytes));
   const body = { buf, start: nameTag.next, end, dims, ctx, depth };
   const numericClass = NUMERIC_CLASS[cls];
-  if (numericClass) return { name, value: readNumeric(body, (flags & 0x200) !== 0 ? 'logical' : numericClass, (flags & 0x800) !== 0) };
+  if (numericClass)
+    return {
+      name,
+      value: readNumeric(body, (flags & 0x200) !== 0 ? 'logical' : numericClass, (flags & 0x800) !== 0),
+    };
   switch (cls) {
     case MX.CHAR:
       return { name, value: readChar(body) };
@@ -226,14 +231,21 @@ function readNumeric(body: Body, cls: NumericClass, complex: boolean): MatNumeri
   const real = readNumbers(body.buf, realTag, count, body.ctx);
   if (!complex) return { kind: 'numeric', cls, dims: body.dims, real };
   const imagTag = readTag(body.buf, realTag.next, body.end, body.ctx);
-  return { kind: 'numeric', cls, dims: body.dims, real, imag: readNumbers(body.buf, imagTag, count, body.ctx) };
+  return {
+    kind: 'numeric',
+    cls,
+    dims: body.dims,
+    real,
+    imag: readNumbers(body.buf, imagTag, count, body.ctx),
+  };
 }
 
 /** Decodes `count` values of the tag's storage type (which may be narrower than the array's class). */
 function readNumbers(buf: Buf, tag: Tag, count: number, ctx: Ctx): Float64Array {
   const size = MI_SIZE[tag.type];
   if (size === undefined) fail(ctx, `MAT numeric data of type ${tag.type}`);
-  if (tag.nbytes !== count * size) fail(ctx, `MAT numeric data holds ${tag.nbytes} bytes for ${count} values`);
+  if (tag.nbytes !== count * size)
+    fail(ctx, `MAT numeric data holds ${tag.nbytes} bytes for ${count} values`);
   const out = new Float64Array(count);
   const read = numberReader(buf.view, tag.type, buf.le);
   for (let i = 0; i < count; i++) out[i] = read(tag.data + i * size);

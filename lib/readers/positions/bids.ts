@@ -32,7 +32,10 @@ const MAX_SIDECAR_BYTES = 16 * 1024 * 1024;
 
 /** Rows of a TSV file as records keyed by the header's column names. */
 function parseTsv(text: string, what: string): Record<string, string>[] {
-  const lines = text.replace(/^\ufeff/, '').split(/\r?\n/).filter((l) => l.trim() !== '');
+  const lines = text
+    .replace(/^\ufeff/, '')
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '');
   const header = lines[0]?.split('\t').map((h) => h.trim().toLowerCase());
   if (!header) throw unreadableRecording(`${what} is empty`);
   if (lines.length - 1 > LIMITS.maxChannels) throw unreadableRecording(`${what} has too many rows`);
@@ -54,7 +57,10 @@ export function parseElectrodesTsv(text: string): Electrode[] {
     throw unreadableRecording('electrodes.tsv lacks the name, x, y, z columns');
   }
   return rows.map((row) => {
-    const e: Electrode = { name: row.name ?? '', r: [coordinate(row.x), coordinate(row.y), coordinate(row.z)] };
+    const e: Electrode = {
+      name: row.name ?? '',
+      r: [coordinate(row.x), coordinate(row.y), coordinate(row.z)],
+    };
     if (row.type && row.type !== 'n/a') e.type = row.type;
     return e;
   });
@@ -96,7 +102,8 @@ const LANDMARK_ALIASES: Record<keyof Fiducials, string[]> = {
 
 function findLandmarks(coords: Record<string, Vec3>): Fiducials | undefined {
   const byKey = new Map(Object.entries(coords).map(([k, v]) => [k.toLowerCase().replace(/[\s_-]/g, ''), v]));
-  const pick = (names: string[]): Vec3 | undefined => names.map((n) => byKey.get(n)).find((v) => v !== undefined);
+  const pick = (names: string[]): Vec3 | undefined =>
+    names.map((n) => byKey.get(n)).find((v) => v !== undefined);
   const nasion = pick(LANDMARK_ALIASES.nasion);
   const lpa = pick(LANDMARK_ALIASES.lpa);
   const rpa = pick(LANDMARK_ALIASES.rpa);
@@ -128,7 +135,11 @@ function landmarksInEegFrame(
   unit: LengthUnit | null,
 ): Fiducials | undefined {
   const sets = [
-    [j.AnatomicalLandmarkCoordinates, j.AnatomicalLandmarkCoordinateSystem, j.AnatomicalLandmarkCoordinateUnits],
+    [
+      j.AnatomicalLandmarkCoordinates,
+      j.AnatomicalLandmarkCoordinateSystem,
+      j.AnatomicalLandmarkCoordinateUnits,
+    ],
     [j.FiducialsCoordinates, j.FiducialsCoordinateSystem, j.FiducialsCoordinateUnits],
   ] as const;
   for (const [coords, lmSystem, lmUnit] of sets) {
@@ -179,7 +190,13 @@ export async function findSidecars(recordingPath: string, fs: SourceFs): Promise
   const found: Sidecars = {};
   let space: string | undefined;
   for (const kind of ['electrodes', 'coordsystem', 'channels'] as const) {
-    const path = await findSidecar(recordingPath, fs, own, SIDECAR_FILES[kind], kind === 'coordsystem' ? space : undefined);
+    const path = await findSidecar(
+      recordingPath,
+      fs,
+      own,
+      SIDECAR_FILES[kind],
+      kind === 'coordsystem' ? space : undefined,
+    );
     if (path) found[kind] = path;
     if (kind === 'electrodes' && path) space = bidsEntities(path).entities.get('space');
   }
@@ -195,7 +212,9 @@ async function findSidecar(
 ): Promise<string | undefined> {
   let dir = dirname(recordingPath);
   for (let level = 0; level < 4; level++) {
-    const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) => n.endsWith(`_${suffixFile}`));
+    const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) =>
+      n.endsWith(`_${suffixFile}`),
+    );
     const best = names
       .map((n) => ({ n, score: applicability(bidsEntities(n).entities, own, space) }))
       .filter((c) => c.score >= 0)
@@ -209,7 +228,11 @@ async function findSidecar(
 }
 
 /** Number of shared entities, or −1 when the sidecar names an entity value the recording does not have. */
-function applicability(entities: Map<string, string>, own: Map<string, string>, space: string | undefined): number {
+function applicability(
+  entities: Map<string, string>,
+  own: Map<string, string>,
+  space: string | undefined,
+): number {
   let score = 0;
   for (const [k, v] of entities) {
     if (k === 'space') {
@@ -234,7 +257,8 @@ export interface BidsPositions {
 async function readText(fs: SourceFs, path: string): Promise<string> {
   const src = await fs.open(path);
   try {
-    if (src.size > MAX_SIDECAR_BYTES) throw unreadableRecording(`${src.name} is larger than ${MAX_SIDECAR_BYTES} bytes`);
+    if (src.size > MAX_SIDECAR_BYTES)
+      throw unreadableRecording(`${src.name} is larger than ${MAX_SIDECAR_BYTES} bytes`);
     return new TextDecoder('utf-8').decode(await src.read(0, src.size));
   } finally {
     await src.close();

@@ -52,7 +52,8 @@ const AXIS_LETTER: Record<string, [number, number]> = {
 export function systemOrientation(system: string): string | null {
   const key = system.trim().toLowerCase();
   if (SYSTEM_ORIENTATION[key]) return SYSTEM_ORIENTATION[key];
-  if (key.startsWith('mni') || key.startsWith('icbm') || key.startsWith('ixi') || key.startsWith('oasis')) return 'RAS';
+  if (key.startsWith('mni') || key.startsWith('icbm') || key.startsWith('ixi') || key.startsWith('oasis'))
+    return 'RAS';
   const code = system.trim().toUpperCase();
   return isOrientationCode(code) ? code : null;
 }
@@ -96,7 +97,9 @@ export function rasToNeuromagTrans({ nasion, lpa, rpa }: Fiducials): number[][] 
 export function applyTrans(t: number[][], r: Vec3): Vec3 {
   return [0, 1, 2].map((i) => {
     const row = t[i] as number[];
-    return (row[0] as number) * r[0] + (row[1] as number) * r[1] + (row[2] as number) * r[2] + (row[3] as number);
+    return (
+      (row[0] as number) * r[0] + (row[1] as number) * r[1] + (row[2] as number) * r[2] + (row[3] as number)
+    );
   }) as Vec3;
 }
 

@@ -26,8 +26,22 @@ function otherData(m: RenderableMap, factor: number): RenderableMap {
 }
 
 const OPTIONS: [string, RenderOptions][] = [
-  ['route defaults (512, contours, sensors, colour bar)', plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head' })],
-  ['everything on a white background', plainOptions(300, { contours: true, sensors: true, names: true, colorbar: true, outlines: 'head', background: 'white', title: '0.100 s' })],
+  [
+    'route defaults (512, contours, sensors, colour bar)',
+    plainOptions(512, { contours: true, sensors: true, colorbar: true, outlines: 'head' }),
+  ],
+  [
+    'everything on a white background',
+    plainOptions(300, {
+      contours: true,
+      sensors: true,
+      names: true,
+      colorbar: true,
+      outlines: 'head',
+      background: 'white',
+      title: '0.100 s',
+    }),
+  ],
   ['bare map', plainOptions(97, { outlines: 'none' })],
 ];
 
@@ -40,17 +54,24 @@ describe.each(KINDS)('cached rendering of the MNE %s map', (kind) => {
   const first = toMap(gold);
   const second = otherData(first, 1.7);
 
-  it.each(OPTIONS)('gives byte-identical PNG and SVG to an uncached render, after another map was cached (%s)', async (_, o) => {
-    const cache = createPlanCache();
-    for (const m of [first, second]) {
-      const cachedPng = await renderPng(m, o, { lut: gold.lut, cache });
-      const cachedSvg = renderSvg(m, o, { lut: gold.lut, cache });
-      expect(cachedPng.equals(await renderPng(m, o, { lut: gold.lut }))).toBe(true);
-      expect(cachedSvg).toBe(renderSvg(m, o, { lut: gold.lut }));
-    }
-    // Same options again: served from the cache, still identical.
-    expect((await renderPng(first, o, { lut: gold.lut, cache })).equals(await renderPng(first, o, { lut: gold.lut }))).toBe(true);
-  });
+  it.each(OPTIONS)(
+    'gives byte-identical PNG and SVG to an uncached render, after another map was cached (%s)',
+    async (_, o) => {
+      const cache = createPlanCache();
+      for (const m of [first, second]) {
+        const cachedPng = await renderPng(m, o, { lut: gold.lut, cache });
+        const cachedSvg = renderSvg(m, o, { lut: gold.lut, cache });
+        expect(cachedPng.equals(await renderPng(m, o, { lut: gold.lut }))).toBe(true);
+        expect(cachedSvg).toBe(renderSvg(m, o, { lut: gold.lut }));
+      }
+      // Same options again: served from the cache, still identical.
+      expect(
+        (await renderPng(first, o, { lut: gold.lut, cache })).equals(
+          await renderPng(first, o, { lut: gold.lut }),
+        ),
+      ).toBe(true);
+    },
+  );
 
   it('draws the decor from cached blend ops exactly as drawing every stroke in order does', () => {
     const o = OPTIONS[1]![1];
@@ -90,7 +111,11 @@ describe('fast paths equal the plain ones', () => {
     const scene = buildScene(m, o, lut);
     const pixels = Buffer.from(composeDirect(scene));
     const viaZlib = await encodePng(scene, m.map.geometry.clip);
-    const viaSharp = await encodePng(scene, m.map.geometry.clip, 'direct', { encoder: 'sharp', compressionLevel: 3, adaptiveFiltering: false });
+    const viaSharp = await encodePng(scene, m.map.geometry.clip, 'direct', {
+      encoder: 'sharp',
+      compressionLevel: 3,
+      adaptiveFiltering: false,
+    });
     expect((await rawPixels(viaZlib)).equals(pixels)).toBe(true);
     expect((await rawPixels(viaSharp)).equals(pixels)).toBe(true);
     expect(viaZlib.length).toBeLessThan(pixels.length / 4);

@@ -35,13 +35,18 @@ describe.each(KINDS)('contours of the MNE %s map vs matplotlib contour()', (kind
     let maxTheirs = 0;
     ours.forEach((c, i) => {
       const theirs = gold.contours[i]!.lines;
-      for (const line of c.lines) for (const p of line) maxOurs = Math.max(maxOurs, distanceToLines(p, theirs));
-      for (const line of theirs) for (const p of line) maxTheirs = Math.max(maxTheirs, distanceToLines(p, c.lines));
+      for (const line of c.lines)
+        for (const p of line) maxOurs = Math.max(maxOurs, distanceToLines(p, theirs));
+      for (const line of theirs)
+        for (const p of line) maxTheirs = Math.max(maxTheirs, distanceToLines(p, c.lines));
       const count = (ls: Vec2[][]) => ls.reduce((n, l) => n + l.length, 0);
       expect(c.lines.map((l) => l.length).sort()).toEqual(theirs.map((l) => l.length).sort());
       expect(count(c.lines)).toBe(count(theirs));
     });
-    console.log(kind, `max vertex distance ours→mpl ${maxOurs.toExponential(2)} m, mpl→ours ${maxTheirs.toExponential(2)} m`);
+    console.log(
+      kind,
+      `max vertex distance ours→mpl ${maxOurs.toExponential(2)} m, mpl→ours ${maxTheirs.toExponential(2)} m`,
+    );
     expect(maxOurs).toBeLessThan(1e-9);
     expect(maxTheirs).toBeLessThan(1e-9);
   });
@@ -89,7 +94,13 @@ describe('contour invariants on random grids', () => {
       fc.property(
         fc.integer({ min: 2, max: 12 }),
         // Values on a 1e-3 lattice and levels half a step off it, so no vertex sits exactly on a grid node.
-        fc.array(fc.oneof(fc.integer({ min: -5000, max: 5000 }).map((v) => v / 1000), fc.constant(NaN)), { minLength: 144, maxLength: 144 }),
+        fc.array(
+          fc.oneof(
+            fc.integer({ min: -5000, max: 5000 }).map((v) => v / 1000),
+            fc.constant(NaN),
+          ),
+          { minLength: 144, maxLength: 144 },
+        ),
         fc.integer({ min: -4000, max: 4000 }).map((v) => v / 1000 + 0.0005),
         (res, values, level) => {
           const grid = Float64Array.from(values.slice(0, res * res));

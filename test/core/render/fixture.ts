@@ -1,6 +1,12 @@
 /** Loads the render golden files (MNE 1.3 topomap inputs + matplotlib's output) as RenderableMaps. */
 import { readFileSync } from 'node:fs';
-import type { Clip, RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../../../lib/core/topomap/types';
+import type {
+  Clip,
+  RenderableMap,
+  RenderOptions,
+  TopomapGeometry,
+  Vec2,
+} from '../../../lib/core/topomap/types';
 import { goldenPath } from '../../helpers/testdata';
 
 export type MapKind = 'eeg' | 'mag' | 'grad';

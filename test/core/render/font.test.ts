@@ -32,13 +32,20 @@ describe('built-in stroke font', () => {
     const ys = lines.flat().map((p) => p[1]);
     expect(Math.min(...ys)).toBeGreaterThanOrEqual(50 - size * 0.8);
     expect(Math.max(...ys)).toBeLessThanOrEqual(50 + size * 0.3);
-    const middle = textStrokes('abc', 100, 50, size, 'middle').flat().map((p) => p[0]);
+    const middle = textStrokes('abc', 100, 50, size, 'middle')
+      .flat()
+      .map((p) => p[0]);
     expect((Math.min(...middle) + Math.max(...middle)) / 2).toBeCloseTo(100, -1);
     expect(textStrokes('?', 0, 0, 10).length).toBe(1); // unknown characters draw a box, never vanish
   });
 
   it('writes a specimen to test/artifacts for inspection', async () => {
-    const rows = [REQUIRED.slice(0, 26), REQUIRED.slice(26, 52), REQUIRED.slice(52), '-121.7 µV fT/cm V²/Hz 0.100 s'];
+    const rows = [
+      REQUIRED.slice(0, 26),
+      REQUIRED.slice(26, 52),
+      REQUIRED.slice(52),
+      '-121.7 µV fT/cm V²/Hz 0.100 s',
+    ];
     const d = rows
       .flatMap((row, i) => textStrokes(row, 10, 40 + i * 40, 28))
       .map((l) => 'M' + l.map(([x, y]) => `${x.toFixed(1)} ${y.toFixed(1)}`).join('L'))

@@ -5,7 +5,12 @@ import type { Layout } from '../../../lib/core/render/types';
 import type { RenderableMap } from '../../../lib/core/topomap/types';
 import { aggPixels, KINDS, loadGolden, plainOptions, toMap, type RenderGolden } from './fixture';
 
-function render(m: RenderableMap, lut: number[][], size: number, background: 'transparent' | 'white' = 'transparent') {
+function render(
+  m: RenderableMap,
+  lut: number[][],
+  size: number,
+  background: 'transparent' | 'white' = 'transparent',
+) {
   const g = m.map.geometry;
   const layout = makeLayout(g, plainOptions(size, { outlines: 'head', background }));
   const plan = planRaster(layout, g, g.clip);
@@ -41,7 +46,8 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
   const m = toMap(gold);
   const size = gold.agg_size;
   const { layout, canvas } = render(m, gold.lut, size);
-  const rgba = (px: number, py: number) => Array.from(canvas.subarray((py * size + px) * 4, (py * size + px) * 4 + 4));
+  const rgba = (px: number, py: number) =>
+    Array.from(canvas.subarray((py * size + px) * 4, (py * size + px) * 4 + 4));
 
   it('uses the same data window as the golden rendering', () => {
     layout.view.forEach((v, i) => expect(v).toBeCloseTo(gold.view[i] ?? NaN, 12));
@@ -51,7 +57,8 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
     // matplotlib snaps the image to whole pixels (stretching it by < 1 px), so the grid value "there" is taken
     // anywhere within one pixel of the sensor's pixel centre: the colour must be one the colormap gives in that range.
     const lut = toLut(gold.lut);
-    const indexOf = (v: number) => Math.min(255, Math.max(0, Math.floor(((v - gold.vmin) / (gold.vmax - gold.vmin)) * 256)));
+    const indexOf = (v: number) =>
+      Math.min(255, Math.max(0, Math.floor(((v - gold.vmin) / (gold.vmax - gold.vmin)) * 256)));
     let checked = 0;
     for (const p of gold.pos2d) {
       const px = Math.floor((p[0] - layout.view[0]) * layout.scale);
@@ -60,9 +67,12 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
       if (a !== 255) continue;
       const [x, y] = pixelCentre(layout, px, py);
       const d = 1 / layout.scale;
-      const near = [-d, 0, d].flatMap((dx) => [-d, 0, d].map((dy) => indexOf(gridValueAt(gold, x + dx, y + dy))));
+      const near = [-d, 0, d].flatMap((dx) =>
+        [-d, 0, d].map((dy) => indexOf(gridValueAt(gold, x + dx, y + dy))),
+      );
       const candidates = [];
-      for (let k = Math.min(...near); k <= Math.max(...near); k++) candidates.push([lut[3 * k], lut[3 * k + 1], lut[3 * k + 2]]);
+      for (let k = Math.min(...near); k <= Math.max(...near); k++)
+        candidates.push([lut[3 * k], lut[3 * k + 1], lut[3 * k + 2]]);
       expect(candidates).toContainEqual([r, g, b]);
       expect(colorOf(lut, gridValueAt(gold, x, y), gold.vmin, gold.vmax)).not.toBeNull();
       checked++;
@@ -81,12 +91,25 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
         const k = (j * side + i) * 4;
         const theirs = [pixels[k], pixels[k + 1], pixels[k + 2], pixels[k + 3]] as number[];
         if ((ours[3] === 255 && theirs[3] === 0) || (ours[3] === 0 && theirs[3] === 255)) alphaMismatch++;
-        if (ours[3] === 255 && theirs[3] === 255) diffs.push(Math.max(...[0, 1, 2].map((c) => Math.abs(ours[c]! - theirs[c]!))));
+        if (ours[3] === 255 && theirs[3] === 255)
+          diffs.push(Math.max(...[0, 1, 2].map((c) => Math.abs(ours[c]! - theirs[c]!))));
       }
     }
     diffs.sort((a, b) => a - b);
     const q = (f: number) => diffs[Math.floor(f * (diffs.length - 1))] ?? NaN;
-    console.log(kind, 'opaque pixels compared', diffs.length, 'median', q(0.5), 'p99', q(0.99), 'max', q(1), 'alpha mismatches', alphaMismatch);
+    console.log(
+      kind,
+      'opaque pixels compared',
+      diffs.length,
+      'median',
+      q(0.5),
+      'p99',
+      q(0.99),
+      'max',
+      q(1),
+      'alpha mismatches',
+      alphaMismatch,
+    );
     expect(diffs.length).toBeGreaterThan(8000);
     // Agg weights are 8-bit fixed point, so ±1 colour step is the floor; measured p99 ≤ 2, max ≤ 4.
     expect(q(0.5)).toBeLessThanOrEqual(1);
@@ -106,11 +129,20 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
         const a = rgba(px, py)[3]!;
         if (a > 0 && a < 255) partial++;
         // A pixel whose 3×3 neighbourhood of pixel centres is all outside is clearly outside.
-        const allOut = [-1, 0, 1].every((dx) => [-1, 0, 1].every((dy) => !outside(px + 0.5 + dx, py + 0.5 + dy)));
+        const allOut = [-1, 0, 1].every((dx) =>
+          [-1, 0, 1].every((dy) => !outside(px + 0.5 + dx, py + 0.5 + dy)),
+        );
         if (!allOut) continue;
         far++;
         const o = (py * size + px) * 4;
-        if (a !== 0 || white[o] !== 255 || white[o + 1] !== 255 || white[o + 2] !== 255 || white[o + 3] !== 255) wrong++;
+        if (
+          a !== 0 ||
+          white[o] !== 255 ||
+          white[o + 1] !== 255 ||
+          white[o + 2] !== 255 ||
+          white[o + 3] !== 255
+        )
+          wrong++;
       }
     }
     expect(wrong).toBe(0);
@@ -121,7 +153,8 @@ describe.each(KINDS)('raster of the MNE %s map', (kind) => {
   it('makes pixels whose bilinear taps touch a NaN grid cell transparent', () => {
     const grid = Float64Array.from(m.map.grid);
     const mid = gold.res / 2;
-    for (let r = mid - 3; r < mid + 3; r++) for (let c = mid - 3; c < mid + 3; c++) grid[r * gold.res + c] = NaN;
+    for (let r = mid - 3; r < mid + 3; r++)
+      for (let c = mid - 3; c < mid + 3; c++) grid[r * gold.res + c] = NaN;
     const holed = render(toMap(gold, grid), gold.lut, size).canvas;
     const [x0, x1, y0, y1] = gold.extent;
     const cx = x0 + ((mid + 0.0) / gold.res) * (x1 - x0);
@@ -138,7 +171,8 @@ function insideClip(gold: RenderGolden, layout: Layout): (px: number, py: number
   return (px, py) => {
     const [x, y] = [layout.view[0] + px / layout.scale, layout.view[3] - py / layout.scale];
     const clip = gold.clip;
-    if (clip.kind === 'ellipse') return ((x - clip.center[0]) / clip.radii[0]) ** 2 + ((y - clip.center[1]) / clip.radii[1]) ** 2 <= 1;
+    if (clip.kind === 'ellipse')
+      return ((x - clip.center[0]) / clip.radii[0]) ** 2 + ((y - clip.center[1]) / clip.radii[1]) ** 2 <= 1;
     let winding = false;
     const pts = clip.points;
     for (let i = 0, j = pts.length - 1; i < pts.length; j = i++) {
@@ -153,7 +187,17 @@ function insideClip(gold: RenderGolden, layout: Layout): (px: number, py: number
 describe('colour index rule (matplotlib Normalize + 256-entry LUT)', () => {
   const lut = toLut(Array.from({ length: 256 }, (_, i) => [i, 255 - i, 0]));
   it.each([
-    [-10, 0], [0, 0], [0.039, 0], [0.04, 1], [0.999, 25], [1, 25], [5, 128], [9.96, 254], [9.97, 255], [10, 255], [20, 255],
+    [-10, 0],
+    [0, 0],
+    [0.039, 0],
+    [0.04, 1],
+    [0.999, 25],
+    [1, 25],
+    [5, 128],
+    [9.96, 254],
+    [9.97, 255],
+    [10, 255],
+    [20, 255],
   ])('value %p in [0, 10] → index %p', (v, idx) => {
     expect(colorOf(lut, v, 0, 10)).toEqual([idx, 255 - idx, 0]);
   });

@@ -19,7 +19,14 @@ function paths(doc: Node): Node[] {
 describe.each(KINDS)('SVG of the MNE %s map', (kind) => {
   const gold = loadGolden(kind);
   const m = toMap(gold);
-  const full = plainOptions(400, { contours: true, sensors: true, names: true, colorbar: true, outlines: 'head', title: '0.100 s' });
+  const full = plainOptions(400, {
+    contours: true,
+    sensors: true,
+    names: true,
+    colorbar: true,
+    outlines: 'head',
+    title: '0.100 s',
+  });
   const svg = renderSvg(m, full, { lut: gold.lut });
   const doc = parser.parse(svg) as Node;
 
@@ -43,7 +50,10 @@ describe.each(KINDS)('SVG of the MNE %s map', (kind) => {
     const contour = ps.filter((p) => p.class === 'contour');
     expect(contour).toHaveLength(1);
     expect(contour[0]!['clip-path']).toBe('url(#mapclip)');
-    const expected = contourLines({ grid: m.map.grid, res: gold.res, extent: gold.extent }, gold.contour_levels);
+    const expected = contourLines(
+      { grid: m.map.grid, res: gold.res, extent: gold.extent },
+      gold.contour_levels,
+    );
     const lines = expected.reduce((n, c) => n + c.lines.length, 0);
     expect(String(contour[0]!.d).match(/M/g)).toHaveLength(lines);
     expect(gold.contours.length).toBeGreaterThan(0);

@@ -2,7 +2,12 @@
 import { isApiError } from '../../../lib/core/errors';
 import { defaultChannelType, mergeGradValues } from '../../../lib/core/topomap/channels';
 import { getExtraPoints } from '../../../lib/core/topomap/extrapolate';
-import { computeGeometry, createLru, interpolate, prepareInterpolation } from '../../../lib/core/topomap/index';
+import {
+  computeGeometry,
+  createLru,
+  interpolate,
+  prepareInterpolation,
+} from '../../../lib/core/topomap/index';
 import { projectPositions } from '../../../lib/core/topomap/projection';
 import { checkSphere, DIG_KIND, eeglabSphere, fitSphere } from '../../../lib/core/topomap/sphere';
 import type { Vec2, Vec3 } from '../../../lib/core/topomap/types';
@@ -41,7 +46,10 @@ describe('sphere', () => {
   test('default: fit needs >= 4 extra points after dropping low frontal ones, else 0.095 m', () => {
     const pts = spherePoints([0, 0, 0.04], 0.09, 8).map((r) => ({ kind: DIG_KIND.extra, r }));
     expect(checkSphere(undefined, pts.slice(0, 3))).toEqual([0, 0, 0, 0.095]);
-    const frontalLow = [0, 1, 2, 3].map((i) => ({ kind: DIG_KIND.extra, r: [0.01 * i, 0.05, -0.01] as Vec3 }));
+    const frontalLow = [0, 1, 2, 3].map((i) => ({
+      kind: DIG_KIND.extra,
+      r: [0.01 * i, 0.05, -0.01] as Vec3,
+    }));
     expect(checkSphere(undefined, [...pts.slice(0, 3), ...frontalLow])).toEqual([0, 0, 0, 0.095]);
     expect(checkSphere(undefined, pts)[3]).toBeCloseTo(0.09, 10);
     expect(checkSphere(0.08)).toEqual([0, 0, 0, 0.08]);
@@ -49,7 +57,10 @@ describe('sphere', () => {
 
   test("'auto' falls back to extra + EEG points; errors without enough", () => {
     const pts = spherePoints([0, 0, 0.04], 0.09, 8);
-    const dig = [...pts.slice(0, 2).map((r) => ({ kind: DIG_KIND.extra, r })), ...pts.slice(2).map((r) => ({ kind: DIG_KIND.eeg, r }))];
+    const dig = [
+      ...pts.slice(0, 2).map((r) => ({ kind: DIG_KIND.extra, r })),
+      ...pts.slice(2).map((r) => ({ kind: DIG_KIND.eeg, r })),
+    ];
     expect(checkSphere('auto', dig)[3]).toBeCloseTo(0.09, 10);
     expectApiError(() => checkSphere('auto', dig.slice(0, 3)), 400);
   });
@@ -63,7 +74,13 @@ describe('sphere', () => {
 });
 
 describe('bad input', () => {
-  const locs: Vec3[] = [[0.05, 0, 0.07], [-0.05, 0, 0.07], [0, 0.05, 0.07], [0, -0.05, 0.07], [0, 0, 0.09]];
+  const locs: Vec3[] = [
+    [0.05, 0, 0.07],
+    [-0.05, 0, 0.07],
+    [0, 0.05, 0.07],
+    [0, -0.05, 0.07],
+    [0, 0, 0.09],
+  ];
 
   test('duplicate positions are a 422 duplicate_positions naming the channels', () => {
     try {
@@ -77,7 +94,11 @@ describe('bad input', () => {
 
   test('non-finite locations become 0 (as MNE) and so collide when two are missing', () => {
     expect(projectPositions([[NaN, 0, 0.09], ...locs.slice(0, 2)], [0, 0, 0, 0.095])).toHaveLength(3);
-    expectApiError(() => projectPositions([[NaN, NaN, NaN], [Infinity, 0, 0], ...locs], [0, 0, 0, 0.095]), 422, 'duplicate_positions');
+    expectApiError(
+      () => projectPositions([[NaN, NaN, NaN], [Infinity, 0, 0], ...locs], [0, 0, 0, 0.095]),
+      422,
+      'duplicate_positions',
+    );
   });
 
   test('res, sensor count and value count are checked', () => {
@@ -91,7 +112,12 @@ describe('bad input', () => {
 
 describe('degenerate layouts and methods', () => {
   test('collinear sensors use the sorted-axis spacing and line offsets (local), as MNE', () => {
-    const pos: Vec2[] = [[0, 0], [0.02, 0], [0.04, 0], [0.07, 0]];
+    const pos: Vec2[] = [
+      [0, 0],
+      [0.02, 0],
+      [0.04, 0],
+      [0.07, 0],
+    ];
     const ex = getExtraPoints(pos, 'local', [0, 0], [0.1, 0.1]);
     expect(ex.distance).toBeCloseTo(0.02, 15);
     expect(ex.points).toHaveLength(10);
@@ -100,7 +126,11 @@ describe('degenerate layouts and methods', () => {
   });
 
   test('three sensors with head extrapolation still give a full grid inside the hull', () => {
-    const locs: Vec3[] = [[0.05, 0, 0.07], [-0.05, 0.01, 0.07], [0, 0.05, 0.07]];
+    const locs: Vec3[] = [
+      [0.05, 0, 0.07],
+      [-0.05, 0.01, 0.07],
+      [0, 0.05, 0.07],
+    ];
     const geom = computeGeometry({ locs3d: locs, chType: 'eeg', res: 16 });
     const map = interpolate(geom, [1, 2, 3]);
     expect(map.grid.some(Number.isFinite)).toBe(true);
@@ -108,7 +138,9 @@ describe('degenerate layouts and methods', () => {
 
   test('spline through computeGeometry/interpolate reproduces sensor values on the sphere approximately', () => {
     const g = loadGolden<GoldenFile>('evoked_eeg_100ms');
-    const keep = g.inputs.ch_names.map((_, i) => i).filter((i) => !g.inputs.bads.includes(g.inputs.ch_names[i]!));
+    const keep = g.inputs.ch_names
+      .map((_, i) => i)
+      .filter((i) => !g.inputs.bads.includes(g.inputs.ch_names[i]!));
     const locs = keep.map((i) => g.inputs.loc3d[i]!);
     const geom = computeGeometry({ locs3d: locs, chType: 'eeg', sphere: g.sphere_head, res: 32 });
     const map = interpolate(geom, g.data, 'spline');

@@ -47,21 +47,38 @@ export interface GoldenFile {
   pos2d: Vec2[];
   data: number[];
   cases: GoldenCase[];
-  spline?: { res: number; extent: [number, number, number, number]; alpha: number; grid: number[]; matrix_row0: number[]; matrix_row_mid: number[]; matrix_row_mid_index: number };
+  spline?: {
+    res: number;
+    extent: [number, number, number, number];
+    alpha: number;
+    grid: number[];
+    matrix_row0: number[];
+    matrix_row_mid: number[];
+    matrix_row_mid_index: number;
+  };
   eeglab?: { ch_pos: Record<string, Vec3>; sphere: [number, number, number, number] };
   eeglab_no_fpz?: { ch_pos: Record<string, Vec3>; sphere: [number, number, number, number] };
 }
 
 export const GOLDEN_FILES = [
-  'evoked_eeg_100ms', 'evoked_eeg_50ms', 'evoked_mag_100ms', 'evoked_mag_50ms',
-  'evoked_grad_100ms', 'evoked_grad_50ms', 'bdf_eeg', 'ctf_mag',
+  'evoked_eeg_100ms',
+  'evoked_eeg_50ms',
+  'evoked_mag_100ms',
+  'evoked_mag_50ms',
+  'evoked_grad_100ms',
+  'evoked_grad_50ms',
+  'bdf_eeg',
+  'ctf_mag',
 ] as const;
 
 export const loadGolden = <T = GoldenFile>(name: string): T =>
   JSON.parse(readFileSync(goldenPath('topomap', `${name}.json`), 'utf8')) as T;
 
 /** Largest |a − b| over paired number arrays (flattened); Infinity when shapes differ. */
-export function maxAbsDiff(a: readonly (readonly number[] | number)[], b: readonly (readonly number[] | number)[]): number {
+export function maxAbsDiff(
+  a: readonly (readonly number[] | number)[],
+  b: readonly (readonly number[] | number)[],
+): number {
   const fa = a.flat();
   const fb = b.flat();
   if (fa.length !== fb.length) return Infinity;
@@ -69,7 +86,10 @@ export function maxAbsDiff(a: readonly (readonly number[] | number)[], b: readon
 }
 
 /** Grid comparison: max |ours − MNE| over cells MNE defines, and cells where NaN-ness differs. */
-export function compareGrid(ours: Float64Array, mne: readonly (number | null)[]): { maxErr: number; nanMismatch: number } {
+export function compareGrid(
+  ours: Float64Array,
+  mne: readonly (number | null)[],
+): { maxErr: number; nanMismatch: number } {
   let maxErr = 0;
   let nanMismatch = ours.length === mne.length ? 0 : Infinity;
   mne.forEach((v, i) => {

@@ -19,15 +19,34 @@ interface OrderCase {
   median_distance: number;
 }
 
-const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-order.json'), 'utf8')) as { cases: OrderCase[] };
+const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-order.json'), 'utf8')) as {
+  cases: OrderCase[];
+};
 
 /** Symmetric layouts: qhull merges co-circular sites and re-triangulates ('Qt'), which is not reproduced. */
 const DECLINED_MONTAGES = [
-  'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128', 'biosemi160', 'biosemi256', 'easycap-M1', 'easycap-M10',
-  'EGI_256', 'GSN-HydroCel-32', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-65_1.0', 'GSN-HydroCel-128',
-  'GSN-HydroCel-129', 'GSN-HydroCel-256', 'GSN-HydroCel-257', 'brainproducts-RNP-BA-128',
+  'biosemi16',
+  'biosemi32',
+  'biosemi64',
+  'biosemi128',
+  'biosemi160',
+  'biosemi256',
+  'easycap-M1',
+  'easycap-M10',
+  'EGI_256',
+  'GSN-HydroCel-32',
+  'GSN-HydroCel-64_1.0',
+  'GSN-HydroCel-65_1.0',
+  'GSN-HydroCel-128',
+  'GSN-HydroCel-129',
+  'GSN-HydroCel-256',
+  'GSN-HydroCel-257',
+  'brainproducts-RNP-BA-128',
 ];
-const DECLINED = new Set([...DECLINED_MONTAGES.map((m) => `montage:${m}`), 'recording:eeglab/test_raw_chanloc.set:eeg']);
+const DECLINED = new Set([
+  ...DECLINED_MONTAGES.map((m) => `montage:${m}`),
+  'recording:eeglab/test_raw_chanloc.set:eeg',
+]);
 
 /** Measured: 22 of 60 (all jittered grids and wide-range sets, 2 exact grids; no rings, mirrored pairs or near-duplicates). */
 const ANSWERED_STRESS_MIN = 22;
@@ -52,10 +71,13 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
     expect(Array.from(ours ?? [])).toEqual(c.simplices.flat());
   });
 
-  it.each(stress.map((c) => [c.name, c] as const))('%s (near-degenerate): declines or agrees exactly', (_name, c) => {
-    const ours = qhullDelaunaySimplices(c.pos);
-    if (ours) expect(Array.from(ours)).toEqual(c.simplices.flat());
-  });
+  it.each(stress.map((c) => [c.name, c] as const))(
+    '%s (near-degenerate): declines or agrees exactly',
+    (_name, c) => {
+      const ours = qhullDelaunaySimplices(c.pos);
+      if (ours) expect(Array.from(ours)).toEqual(c.simplices.flat());
+    },
+  );
 
   it('answers on some near-degenerate sets (jittered grids, wide range, near-coincident)', () => {
     const answered = stress.filter((c) => qhullDelaunaySimplices(c.pos) !== null).map((c) => c.name);
@@ -79,21 +101,31 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
   });
 
   it('any input: null or a counter-clockwise triangulation covering the convex hull, never an exception', () => {
-    const coord = fc.oneof(fc.double({ min: -1, max: 1, noNaN: true }), fc.integer({ min: -3, max: 3 }).map((v) => v / 4));
+    const coord = fc.oneof(
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.integer({ min: -3, max: 3 }).map((v) => v / 4),
+    );
     const area = (p: readonly Vec2[], a: number, b: number, c: number): number =>
       cross(p[a]![0], p[a]![1], p[b]![0], p[b]![1], p[c]![0], p[c]![1]) / 2;
     fc.assert(
-      fc.property(fc.array(fc.tuple(coord, coord), { minLength: 0, maxLength: 40 }), fc.double({ min: 1e-6, max: 1e3, noNaN: true }), (pts, scale) => {
-        const pos = pts.map(([x, y]) => [x * scale, y * scale] as Vec2);
-        const s = qhullDelaunaySimplices(pos);
-        if (!s) return;
-        const areas = Array.from({ length: s.length / 3 }, (_, t) => area(pos, s[3 * t]!, s[3 * t + 1]!, s[3 * t + 2]!));
-        expect(Math.min(...areas)).toBeGreaterThan(0);
-        const tri = triangulate(pos);
-        let hull = 0;
-        for (let t = 0; t < tri.triangles.length; t += 3) hull += area(pos, tri.triangles[t]!, tri.triangles[t + 1]!, tri.triangles[t + 2]!);
-        expect(Math.abs(areas.reduce((a, b) => a + b, 0) - hull)).toBeLessThanOrEqual(1e-9 * hull);
-      }),
+      fc.property(
+        fc.array(fc.tuple(coord, coord), { minLength: 0, maxLength: 40 }),
+        fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+        (pts, scale) => {
+          const pos = pts.map(([x, y]) => [x * scale, y * scale] as Vec2);
+          const s = qhullDelaunaySimplices(pos);
+          if (!s) return;
+          const areas = Array.from({ length: s.length / 3 }, (_, t) =>
+            area(pos, s[3 * t]!, s[3 * t + 1]!, s[3 * t + 2]!),
+          );
+          expect(Math.min(...areas)).toBeGreaterThan(0);
+          const tri = triangulate(pos);
+          let hull = 0;
+          for (let t = 0; t < tri.triangles.length; t += 3)
+            hull += area(pos, tri.triangles[t]!, tri.triangles[t + 1]!, tri.triangles[t + 2]!);
+          expect(Math.abs(areas.reduce((a, b) => a + b, 0) - hull)).toBeLessThanOrEqual(1e-9 * hull);
+        },
+      ),
       { numRuns: 2000, seed: 42 },
     );
   });

@@ -10,7 +10,13 @@ import { loadGolden, maxAbsDiff, type GoldenFile } from './golden-helpers';
 
 interface Tables {
   max_n_locator: { vmin: number; vmax: number; contours: number; levels: number[] }[];
-  setup_vmin_vmax: { data: number[]; vmin: number | null; vmax: number | null; norm: boolean; out: [number, number] }[];
+  setup_vmin_vmax: {
+    data: number[];
+    vmin: number | null;
+    vmax: number | null;
+    norm: boolean;
+    out: [number, number];
+  }[];
   calc_g: { x: number[]; g: number[] };
 }
 const tables = loadGolden<Tables>('tables');
@@ -65,7 +71,9 @@ describe('spherical splines (MNE _calc_g, _make_interpolation_matrix)', () => {
   test('EEG spline grid (test-ave, 60 ch, res 32) matches MNE to 1e-9 of the data range', () => {
     const g = loadGolden<GoldenFile>('evoked_eeg_100ms');
     const spline = g.spline!;
-    const keep = g.inputs.ch_names.map((_, i) => i).filter((i) => !g.inputs.bads.includes(g.inputs.ch_names[i]!));
+    const keep = g.inputs.ch_names
+      .map((_, i) => i)
+      .filter((i) => !g.inputs.bads.includes(g.inputs.ch_names[i]!));
     const locs = keep.map((i) => g.inputs.loc3d[i]!);
     const s = buildSplineInterpolator(locs, g.sphere_head, spline.extent, spline.res, spline.alpha);
     const row0 = Array.from(s.matrix.subarray(0, s.nSensors));
@@ -93,7 +101,9 @@ describe('colour maps', () => {
     for (const name of COLORMAP_NAMES) {
       const lut = colormapLut(name);
       expect(lut).toHaveLength(256);
-      expect(lut.every((c) => c.length === 3 && c.every((v) => Number.isInteger(v) && v >= 0 && v <= 255))).toBe(true);
+      expect(
+        lut.every((c) => c.length === 3 && c.every((v) => Number.isInteger(v) && v >= 0 && v <= 255)),
+      ).toBe(true);
     }
     expect(colormapLut('viridis')[0]).toEqual([68, 1, 84]);
     expect(colormapLut('viridis')[255]).toEqual([253, 231, 37]);
@@ -116,7 +126,10 @@ describe('colour maps', () => {
 describe('Vectorview grad pairing', () => {
   test('complete pairs only, bads drop their pair, first-appearance order, merged names', () => {
     const names = ['MEG 0113', 'MEG 0112', 'MEG 0111', 'MEG 0122', 'MEG 0123', 'MEG 0132', 'EEG 001'];
-    const pairs = pairGradSensors(names.map((name) => ({ name })), ['MEG 0123']);
+    const pairs = pairGradSensors(
+      names.map((name) => ({ name })),
+      ['MEG 0123'],
+    );
     expect(pairs.picks).toEqual([0, 1]);
     expect(pairs.names).toEqual(['MEG 011x']);
   });

@@ -20,7 +20,10 @@ const SQD = '/mem/test.sqd';
 
 /** Byte edits: (offset, value) pairs applied to a copy; half of the offsets fall in the first `dense` bytes. */
 const edits = (maxOffset: number, dense: number) =>
-  fc.array(fc.tuple(fc.oneof(fc.nat(dense - 1), fc.nat(maxOffset - 1)), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 8 });
+  fc.array(fc.tuple(fc.oneof(fc.nat(dense - 1), fc.nat(maxOffset - 1)), fc.integer({ min: 0, max: 255 })), {
+    minLength: 1,
+    maxLength: 8,
+  });
 
 function applyEdits(bytes: Uint8Array, list: [number, number][]): Uint8Array {
   const copy = new Uint8Array(bytes);
@@ -41,7 +44,9 @@ async function openAndRead(open: () => Promise<Recording>): Promise<void> {
 
 describeWithData('corrupted CTF and KIT headers fail only with ApiErrors', () => {
   const dir = testDataPath(...DS_PATH_PARTS);
-  const ds = new Map<string, Uint8Array>(readdirSync(dir).map((f) => [join(DS, f), new Uint8Array(readFileSync(join(dir, f)))]));
+  const ds = new Map<string, Uint8Array>(
+    readdirSync(dir).map((f) => [join(DS, f), new Uint8Array(readFileSync(join(dir, f)))]),
+  );
   const sqd = new Uint8Array(readFileSync(testDataPath('kit', 'test.sqd')));
   const res4 = ds.get(RES4) as Uint8Array;
   const meg4 = ds.get(MEG4) as Uint8Array;

@@ -7,7 +7,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isApiError } from '../../../lib/core/errors';
 import { openCtf } from '../../../lib/readers/ctf';
-import { countingFs as countingSourceFs, localFs, memoryFs, type SourceFs } from '../../../lib/readers/source';
+import {
+  countingFs as countingSourceFs,
+  localFs,
+  memoryFs,
+  type SourceFs,
+} from '../../../lib/readers/source';
 import { describeWithData, testDataPath } from '../../helpers/testdata';
 import { DS_PATH_PARTS } from './golden';
 
@@ -27,8 +32,11 @@ function countingFs(files: Map<string, Uint8Array>): { fs: SourceFs; bytesRead: 
   return countingSourceFs(memoryFs(files));
 }
 
-
-function withBytes(files: Map<string, Uint8Array>, name: string, edit: (b: Uint8Array) => Uint8Array): Map<string, Uint8Array> {
+function withBytes(
+  files: Map<string, Uint8Array>,
+  name: string,
+  edit: (b: Uint8Array) => Uint8Array,
+): Map<string, Uint8Array> {
   const copy = new Map(files);
   const bytes = copy.get(name);
   if (!bytes) throw new Error(`no ${name}`);
@@ -53,7 +61,10 @@ const setAscii = (offset: number, text: string) => (b: Uint8Array) => {
   return b;
 };
 
-async function expectFailure(files: Map<string, Uint8Array>, code: 'unreadable_recording' | 'unsupported_format'): Promise<void> {
+async function expectFailure(
+  files: Map<string, Uint8Array>,
+  code: 'unreadable_recording' | 'unsupported_format',
+): Promise<void> {
   const { fs, bytesRead } = countingFs(files);
   const size = [...files.values()].reduce((n, b) => n + b.length, 0);
   const t0 = performance.now();
@@ -79,12 +90,18 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
   });
 
   it.each([10, 1000, 1844, 1900, 100_000, 3_000_000])('rejects a .res4 truncated to %d bytes', async (n) => {
-    await expectFailure(withBytes(files, res4, (b) => b.slice(0, n)), 'unreadable_recording');
+    await expectFailure(
+      withBytes(files, res4, (b) => b.slice(0, n)),
+      'unreadable_recording',
+    );
   });
 
-  it.each(['MEG43RS', 'MEG3RS\0', 'MEG41CP', 'XXXXXXX'])('rejects a .res4 with magic %j as unsupported', async (magic) => {
-    await expectFailure(withBytes(files, res4, setAscii(0, magic)), 'unsupported_format');
-  });
+  it.each(['MEG43RS', 'MEG3RS\0', 'MEG41CP', 'XXXXXXX'])(
+    'rejects a .res4 with magic %j as unsupported',
+    async (magic) => {
+      await expectFailure(withBytes(files, res4, setAscii(0, magic)), 'unsupported_format');
+    },
+  );
 
   it('reads a .res4 marked MEG41RS (same layout) like MEG42RS', async () => {
     const rec = await openCtf(DS, memoryFs(withBytes(files, res4, setAscii(0, 'MEG41RS'))));
@@ -120,7 +137,10 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
 
   it('rejects a missing folder or a path that is not a .ds on the local file system', async () => {
     for (const path of [testDataPath('ctf', 'nope.ds'), testDataPath('ctf')]) {
-      const err = await openCtf(path, localFs).then(() => null, (e: unknown) => e);
+      const err = await openCtf(path, localFs).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
     }
   });
@@ -131,9 +151,15 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
     await expectFailure(copy, 'unreadable_recording');
   });
 
-  it.each([0, 4, 8, 1000, 8 + N_CHAN * N_SAMP * 4 - 4, 8 + N_CHAN * N_SAMP * 4 + 4])('rejects a .meg4 truncated to %d bytes', async (n) => {
-    await expectFailure(withBytes(files, meg4, (b) => b.slice(0, n)), 'unreadable_recording');
-  });
+  it.each([0, 4, 8, 1000, 8 + N_CHAN * N_SAMP * 4 - 4, 8 + N_CHAN * N_SAMP * 4 + 4])(
+    'rejects a .meg4 truncated to %d bytes',
+    async (n) => {
+      await expectFailure(
+        withBytes(files, meg4, (b) => b.slice(0, n)),
+        'unreadable_recording',
+      );
+    },
+  );
 
   it('rejects a .meg4 with another header as unsupported', async () => {
     await expectFailure(withBytes(files, meg4, setAscii(0, 'MEG43CP')), 'unsupported_format');
@@ -142,21 +168,41 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
   it.each([
     ['a bad coordinate line', 'measured nasion coil position relative to head (cm):\n\tx == 1\n'],
     ['"Unable" to localise', 'Unable to localize head coils\n'],
-    ['head-frame coils only', 'measured nasion coil position relative to head (cm):\n\tx = 1\n\ty = 0\n\tz = 0\n'],
+    [
+      'head-frame coils only',
+      'measured nasion coil position relative to head (cm):\n\tx = 1\n\ty = 0\n\tz = 0\n',
+    ],
   ])('rejects a .hc with %s', async (_what, text) => {
-    await expectFailure(withBytes(files, `${BASE}.hc`, () => new TextEncoder().encode(text)), 'unreadable_recording');
+    await expectFailure(
+      withBytes(files, `${BASE}.hc`, () => new TextEncoder().encode(text)),
+      'unreadable_recording',
+    );
   });
 
   it('reads a .ds with an empty .hc leniently (MNE raises: EEG positions cannot be placed); identity dev_head_t, EEG positions dropped', async () => {
     const rec = await openCtf(DS, memoryFs(withBytes(files, `${BASE}.hc`, () => new Uint8Array(0))));
-    expect(rec.info.devHeadT).toEqual([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1]]);
+    expect(rec.info.devHeadT).toEqual([
+      [1, 0, 0, 0],
+      [0, 1, 0, 0],
+      [0, 0, 1, 0],
+      [0, 0, 0, 1],
+    ]);
     expect(rec.info.dig).toEqual([]);
-    expect(rec.info.channels.filter((c) => c.type === 'eeg').every((c) => c.coordFrame === 'unknown' && Number.isNaN(c.loc[0]))).toBe(true);
+    expect(
+      rec.info.channels
+        .filter((c) => c.type === 'eeg')
+        .every((c) => c.coordFrame === 'unknown' && Number.isNaN(c.loc[0])),
+    ).toBe(true);
     await rec.close();
   });
 
   it('reads BadChannels by cleaned name', async () => {
-    const rec = await openCtf(DS, memoryFs(withBytes(files, `${DS}/BadChannels`, () => new TextEncoder().encode('MLC11\nEEG057\nNOPE\n\n'))));
+    const rec = await openCtf(
+      DS,
+      memoryFs(
+        withBytes(files, `${DS}/BadChannels`, () => new TextEncoder().encode('MLC11\nEEG057\nNOPE\n\n')),
+      ),
+    );
     expect(rec.info.bads).toEqual(['MLC11-4304', 'EEG057']);
     await rec.close();
   });
@@ -175,8 +221,17 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
 
   it('rejects windows outside the recording as bad requests', async () => {
     const rec = await openCtf(DS, memoryFs(files));
-    for (const [picks, start, stop] of [[[0], -1, 5], [[0], 0, 2403], [[0], 5, 4], [[356], 0, 1], [[0.5], 0, 1]] as const) {
-      const err = await rec.readWindow(picks, start, stop).then(() => null, (e: unknown) => e);
+    for (const [picks, start, stop] of [
+      [[0], -1, 5],
+      [[0], 0, 2403],
+      [[0], 5, 4],
+      [[356], 0, 1],
+      [[0.5], 0, 1],
+    ] as const) {
+      const err = await rec.readWindow(picks, start, stop).then(
+        () => null,
+        (e: unknown) => e,
+      );
       expect(isApiError(err) ? err.code : err).toBe('invalid_request');
     }
     await rec.close();

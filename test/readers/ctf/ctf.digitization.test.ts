@@ -34,7 +34,10 @@ function dataset(extra: Record<string, string>, drop: string[] = []): Map<string
   return files;
 }
 
-const withBoth = (): Record<string, string> => ({ [golden.eeg_file_name]: golden.eeg_file, [golden.pos_file_name]: golden.pos_file });
+const withBoth = (): Record<string, string> => ({
+  [golden.eeg_file_name]: golden.eeg_file,
+  [golden.pos_file_name]: golden.pos_file,
+});
 
 describeWithData('CTF .eeg and .pos files as MNE reads them', () => {
   it('places .eeg positions on EEG channels by case-insensitive name; the others stay NaN as in MNE', async () => {
@@ -51,7 +54,9 @@ describeWithData('CTF .eeg and .pos files as MNE reads them', () => {
 
   it('lists .hc fiducials, .eeg points (EEG, cardinal, extra) and .pos extras as MNE does (1e-6)', async () => {
     const rec = await openCtf(DS, memoryFs(dataset(withBoth())));
-    expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(golden.dig.map((d) => [d.kind, d.ident, d.coord_frame]));
+    expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(
+      golden.dig.map((d) => [d.kind, d.ident, d.coord_frame]),
+    );
     golden.dig.forEach((d, i) => expectClose(rec.info.dig[i]?.r ?? [], d.r, 0, POS_TOL, `dig ${i}`));
     expect(new Set(golden.dig.map((d) => d.kind))).toEqual(new Set(['cardinal', 'eeg', 'extra']));
     await rec.close();
@@ -67,9 +72,16 @@ describeWithData('CTF .eeg and .pos files as MNE reads them', () => {
   it.each([
     ['a line of 4 fields', { [golden.eeg_file_name]: '1 EEG057 1.0 2.0\n' }, []],
     ['a non-numeric coordinate', { [golden.eeg_file_name]: '1 EEG057 1.0 x 2.0\n' }, []],
-    ['no .hc to place it', { [golden.eeg_file_name]: golden.eeg_file }, ['testdata_ctf_short_discontinuous.hc']],
+    [
+      'no .hc to place it',
+      { [golden.eeg_file_name]: golden.eeg_file },
+      ['testdata_ctf_short_discontinuous.hc'],
+    ],
   ])('rejects a .eeg file with %s', async (_what, extra, drop) => {
-    const err = await openCtf(DS, memoryFs(dataset(extra, drop))).then(() => null, (e: unknown) => e);
+    const err = await openCtf(DS, memoryFs(dataset(extra, drop))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
   });
 });

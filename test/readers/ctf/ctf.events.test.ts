@@ -40,7 +40,10 @@ describeWithData('CTF markers and bad segments as MNE annotations', () => {
   });
 
   it('gives MNE annotations: sorted, out-of-range markers dropped, the last bad segment clipped', async () => {
-    const rec = await openCtf(DS, memoryFs(dataset({ 'MarkerFile.mrk': golden.marker_file, 'bad.segments': golden.bad_segments })));
+    const rec = await openCtf(
+      DS,
+      memoryFs(dataset({ 'MarkerFile.mrk': golden.marker_file, 'bad.segments': golden.bad_segments })),
+    );
     const ev = rec.info.events;
     expect(ev.map((e) => e.value)).toEqual(golden.annotations.map((a) => a.description));
     expect(ev.every((e) => e.type === 'annotation')).toBe(true);
@@ -55,18 +58,33 @@ describeWithData('CTF markers and bad segments as MNE annotations', () => {
   it.each([
     ['no NUMBER OF MARKERS line', 'PATH OF DATASET:\nx\n'],
     ['a marker count of 10^9', 'NUMBER OF MARKERS:\n1000000000\n'],
-    ['a missing marker block', 'NUMBER OF MARKERS:\n3\nNAME:\na\nNUMBER OF SAMPLES:\n0\nLIST OF SAMPLES:\nTRIAL\n'],
-    ['a bad sample line', 'NUMBER OF MARKERS:\n1\nNAME:\na\nNUMBER OF SAMPLES:\n1\nLIST OF SAMPLES:\nTRIAL\n x y\n'],
-    ['too few sample lines', 'NUMBER OF MARKERS:\n1\nNAME:\na\nNUMBER OF SAMPLES:\n5\nLIST OF SAMPLES:\nTRIAL\n+0 +1.0\n'],
+    [
+      'a missing marker block',
+      'NUMBER OF MARKERS:\n3\nNAME:\na\nNUMBER OF SAMPLES:\n0\nLIST OF SAMPLES:\nTRIAL\n',
+    ],
+    [
+      'a bad sample line',
+      'NUMBER OF MARKERS:\n1\nNAME:\na\nNUMBER OF SAMPLES:\n1\nLIST OF SAMPLES:\nTRIAL\n x y\n',
+    ],
+    [
+      'too few sample lines',
+      'NUMBER OF MARKERS:\n1\nNAME:\na\nNUMBER OF SAMPLES:\n5\nLIST OF SAMPLES:\nTRIAL\n+0 +1.0\n',
+    ],
   ])('rejects a MarkerFile.mrk with %s quickly', async (_what, text) => {
     const t0 = performance.now();
-    const err = await openCtf(DS, memoryFs(dataset({ 'MarkerFile.mrk': text }))).then(() => null, (e: unknown) => e);
+    const err = await openCtf(DS, memoryFs(dataset({ 'MarkerFile.mrk': text }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
     expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('rejects a bad.segments line without numbers', async () => {
-    const err = await openCtf(DS, memoryFs(dataset({ 'bad.segments': 'a b c\n' }))).then(() => null, (e: unknown) => e);
+    const err = await openCtf(DS, memoryFs(dataset({ 'bad.segments': 'a b c\n' }))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
   });
 });

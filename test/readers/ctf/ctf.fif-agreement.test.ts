@@ -27,11 +27,24 @@ describeWithData('CTF .ds reader agrees with MNE on the FIF conversion', () => {
     expect(rec.info.channels.map((c) => c.type)).toEqual(fif.channels.map((c) => c.type));
     expect(rec.info.channels.map((c) => c.unit)).toEqual(fif.channels.map((c) => UNIT_NAMES[c.unit]));
     const meg = (t: string): boolean => t === 'mag' || t === 'ref_meg';
-    const megCoils = (coils: number[], types: string[]): number[] => coils.filter((_, i) => meg(types[i] ?? ''));
+    const megCoils = (coils: number[], types: string[]): number[] =>
+      coils.filter((_, i) => meg(types[i] ?? ''));
     const fifTypes = fif.channels.map((c) => c.type);
-    expect(megCoils(rec.info.channels.map((c) => c.coilType), fifTypes)).toEqual(megCoils(fif.channels.map((c) => c.coil_type), fifTypes));
+    expect(
+      megCoils(
+        rec.info.channels.map((c) => c.coilType),
+        fifTypes,
+      ),
+    ).toEqual(
+      megCoils(
+        fif.channels.map((c) => c.coil_type),
+        fifTypes,
+      ),
+    );
     // the converter wrote EEG channels with coil type 0 where MNE's CTF reader gives 1 (FIFFV_COIL_EEG)
-    expect(fif.channels.filter((c) => c.type === 'eeg').map((c) => c.coil_type)).toEqual(new Array(8).fill(0));
+    expect(fif.channels.filter((c) => c.type === 'eeg').map((c) => c.coil_type)).toEqual(
+      new Array(8).fill(0),
+    );
     expect(rec.info.nSamples).toBe(fif.n_times);
     expect(rec.info.sfreq).toBe(fif.sfreq);
     expect(rec.info.notes?.compensationGrade).toBe(fif.compensation_grade);
@@ -46,25 +59,40 @@ describeWithData('CTF .ds reader agrees with MNE on the FIF conversion', () => {
         compared++;
       } else if (g.type === 'mag' || g.type === 'ref_meg') {
         const exEyStored = g.loc.slice(3, 9).some((v) => v !== 0);
-        expectClose(exEyStored ? loc : [...loc.slice(0, 3), ...loc.slice(9)], exEyStored ? g.loc : [...g.loc.slice(0, 3), ...g.loc.slice(9)], 0, POS_TOL, `${g.name} loc`);
+        expectClose(
+          exEyStored ? loc : [...loc.slice(0, 3), ...loc.slice(9)],
+          exEyStored ? g.loc : [...g.loc.slice(0, 3), ...g.loc.slice(9)],
+          0,
+          POS_TOL,
+          `${g.name} loc`,
+        );
         compared++;
       }
     });
     expect(compared).toBe(273 + 28 + 8);
     // the converter's only loc differences: ex/ey dropped for the 5003 reference gradiometers
-    const dropped = fif.channels.filter((g) => g.type === 'ref_meg' && g.loc.slice(3, 9).every((v) => v === 0));
+    const dropped = fif.channels.filter(
+      (g) => g.type === 'ref_meg' && g.loc.slice(3, 9).every((v) => v === 0),
+    );
     expect(new Set(dropped.map((g) => g.coil_type))).toEqual(new Set([5003]));
   });
 
   it('has the same dev_head_t and fiducial/EEG dig positions (1e-6)', () => {
-    fif.dev_head_t.forEach((row, i) => expectClose(rec.info.devHeadT?.[i] ?? [], row, 0, POS_TOL, `dev_head_t[${i}]`));
+    fif.dev_head_t.forEach((row, i) =>
+      expectClose(rec.info.devHeadT?.[i] ?? [], row, 0, POS_TOL, `dev_head_t[${i}]`),
+    );
     expect(rec.info.dig).toHaveLength(fif.dig.length);
     fif.dig.forEach((d, i) => expectClose(rec.info.dig[i]?.r ?? [], d.r, 0, POS_TOL, `dig ${i}`));
   });
 
-  it.each(fif.windows.map((w) => [w.start, w.stop] as const))('reads window [%d, %d) as MNE reads the FIF', async (start, stop) => {
-    const w = fif.windows.find((x) => x.start === start && x.stop === stop);
-    const data = await rec.readWindow(fif.picks, start, stop);
-    fif.pick_names.forEach((name, k) => expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`));
-  });
+  it.each(fif.windows.map((w) => [w.start, w.stop] as const))(
+    'reads window [%d, %d) as MNE reads the FIF',
+    async (start, stop) => {
+      const w = fif.windows.find((x) => x.start === start && x.stop === stop);
+      const data = await rec.readWindow(fif.picks, start, stop);
+      fif.pick_names.forEach((name, k) =>
+        expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`),
+      );
+    },
+  );
 });

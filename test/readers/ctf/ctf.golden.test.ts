@@ -35,11 +35,15 @@ describeWithData('CTF .ds reader equals MNE read_raw_ctf', () => {
     expect(rec.info.channels.map((c) => c.type)).toEqual(golden.channels.map((c) => c.type));
     expect(rec.info.channels.map((c) => c.unit)).toEqual(golden.channels.map((c) => UNIT_NAMES[c.unit]));
     expect(rec.info.channels.map((c) => c.coilType)).toEqual(golden.channels.map((c) => c.coil_type));
-    expect(rec.info.channels.map((c) => c.coordFrame)).toEqual(golden.channels.map((c) => FRAME_NAMES[c.coord_frame]));
+    expect(rec.info.channels.map((c) => c.coordFrame)).toEqual(
+      golden.channels.map((c) => FRAME_NAMES[c.coord_frame]),
+    );
   });
 
   it('has MNE loc for every channel (1e-6)', () => {
-    golden.channels.forEach((g, i) => expectClose(rec.info.channels[i]?.loc ?? [], g.loc, 0, POS_TOL, `${g.name} loc`));
+    golden.channels.forEach((g, i) =>
+      expectClose(rec.info.channels[i]?.loc ?? [], g.loc, 0, POS_TOL, `${g.name} loc`),
+    );
   });
 
   it('has MNE dev_head_t, and head-frame sensor positions/orientations (1e-6)', () => {
@@ -52,23 +56,42 @@ describeWithData('CTF .ds reader equals MNE read_raw_ctf', () => {
         expectClose(loc.slice(0, 3), g.head_pos, 0, POS_TOL, `${g.name} head pos`);
         return;
       }
-      expectClose(applyTransform(t ?? [], loc.slice(0, 3) as Vec3), g.head_pos, 0, POS_TOL, `${g.name} head pos`);
-      expectClose(applyTransform(t ?? [], loc.slice(9, 12) as Vec3, false), g.head_ori, 0, POS_TOL, `${g.name} head ori`);
+      expectClose(
+        applyTransform(t ?? [], loc.slice(0, 3) as Vec3),
+        g.head_pos,
+        0,
+        POS_TOL,
+        `${g.name} head pos`,
+      );
+      expectClose(
+        applyTransform(t ?? [], loc.slice(9, 12) as Vec3, false),
+        g.head_ori,
+        0,
+        POS_TOL,
+        `${g.name} head ori`,
+      );
     });
     expect(golden.channels.filter((g) => g.head_ori !== null)).toHaveLength(301);
   });
 
   it('has MNE dig points (fiducials from .hc, EEG from channel positions)', () => {
-    expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(golden.dig.map((d) => [d.kind, d.ident, d.coord_frame]));
+    expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(
+      golden.dig.map((d) => [d.kind, d.ident, d.coord_frame]),
+    );
     golden.dig.forEach((d, i) => expectClose(rec.info.dig[i]?.r ?? [], d.r, 0, POS_TOL, `dig ${i}`));
   });
 
-  it.each(golden.windows.map((w) => [w.start, w.stop] as const))('reads window [%d, %d) as MNE (float32 precision)', async (start, stop) => {
-    const w = golden.windows.find((x) => x.start === start && x.stop === stop);
-    const data = await rec.readWindow(golden.picks, start, stop);
-    expect(data).toHaveLength(golden.picks.length);
-    golden.pick_names.forEach((name, k) => expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`));
-  });
+  it.each(golden.windows.map((w) => [w.start, w.stop] as const))(
+    'reads window [%d, %d) as MNE (float32 precision)',
+    async (start, stop) => {
+      const w = golden.windows.find((x) => x.start === start && x.stop === stop);
+      const data = await rec.readWindow(golden.picks, start, stop);
+      expect(data).toHaveLength(golden.picks.length);
+      golden.pick_names.forEach((name, k) =>
+        expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`),
+      );
+    },
+  );
 
   it('covers each channel type and windows across the trial boundary', () => {
     const types = new Set(golden.picks.map((p) => rec.info.channels[p]?.type));

@@ -42,7 +42,13 @@ export const DS_PATH_PARTS = ['ctf', 'testdata_ctf_short_discontinuous.ds'] as c
 export const UNIT_NAMES: Record<number, string> = { 107: 'V', 112: 'T', 201: 'T/m' };
 
 /** |a - b| <= rtol·|b| + atol, element-wise, with a readable failure. */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number | null>, rtol: number, atol: number, what: string): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number | null>,
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i] ?? Number.NaN;
@@ -51,6 +57,7 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
       if (!Number.isNaN(a)) throw new Error(`${what}[${i}]: expected NaN, got ${a}`);
       continue;
     }
-    if (!(Math.abs(a - e) <= rtol * Math.abs(e) + atol)) throw new Error(`${what}[${i}]: expected ${e}, got ${a}`);
+    if (!(Math.abs(a - e) <= rtol * Math.abs(e) + atol))
+      throw new Error(`${what}[${i}]: expected ${e}, got ${a}`);
   }
 }

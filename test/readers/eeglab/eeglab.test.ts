@@ -45,7 +45,14 @@ function expectFloat32Close(actual: Float64Array, expected: number[]): void {
 }
 
 /** v5 files against MNE 1.3; the v7.3 (HDF5) one against h5py reading by MNE's rules (same recording as test_raw). */
-const FILES = ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_epochs.set', 'test_raw_h5.set', 'synthetic_fid.set'];
+const FILES = [
+  'test_raw.set',
+  'test_raw_chanloc.set',
+  'test_raw_2021.set',
+  'test_epochs.set',
+  'test_raw_h5.set',
+  'synthetic_fid.set',
+];
 
 /** synthetic_fid.set is our own small file (fiducials, empty coordinates, EOG type, odd events), committed with its golden. */
 const setPath = (file: string): string =>
@@ -85,13 +92,27 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
   });
 
   it('gives the annotations MNE gives (onset 1e-9 s, duration, description)', async () => {
-    for (const file of ['test_raw.set', 'test_raw_chanloc.set', 'test_raw_2021.set', 'test_raw_h5.set', 'synthetic_fid.set']) {
+    for (const file of [
+      'test_raw.set',
+      'test_raw_chanloc.set',
+      'test_raw_2021.set',
+      'test_raw_h5.set',
+      'synthetic_fid.set',
+    ]) {
       const g = golden(file);
       const rec = await openEeglab(setPath(file), localFs);
       const events = g.events ?? [];
       expect(rec.info.events.map((e) => e.type)).toEqual(events.map((e) => e.description));
-      expectClose(rec.info.events.map((e) => e.onset), events.map((e) => e.onset), 1e-9);
-      expectClose(rec.info.events.map((e) => e.duration), events.map((e) => e.duration), 1e-9);
+      expectClose(
+        rec.info.events.map((e) => e.onset),
+        events.map((e) => e.onset),
+        1e-9,
+      );
+      expectClose(
+        rec.info.events.map((e) => e.duration),
+        events.map((e) => e.duration),
+        1e-9,
+      );
       await rec.close();
     }
   });
@@ -103,7 +124,11 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
     expect(rec.info.events.map((e) => [e.type, e.value])).toEqual(
       (g.epoch_events ?? []).map((e) => [e.name, String(e.id)]),
     );
-    expectClose(rec.info.events.map((e) => e.onset), (g.epoch_events ?? []).map((_, i) => i * perEpoch), 1e-12);
+    expectClose(
+      rec.info.events.map((e) => e.onset),
+      (g.epoch_events ?? []).map((_, i) => i * perEpoch),
+      1e-12,
+    );
     expect(rec.info.notes?.trials).toBe(g.n_trials);
     await rec.close();
   });
@@ -154,7 +179,8 @@ async function expectUnreadable(promise: Promise<unknown>, code = 'unreadable_re
 }
 
 describeWithData('EEGLAB bad input', () => {
-  const setBytes = (): Uint8Array => new Uint8Array(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.set')));
+  const setBytes = (): Uint8Array =>
+    new Uint8Array(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.set')));
 
   it('reports a missing .fdt as unreadable_recording', async () => {
     const fs = memoryFs(new Map([['/d/test_raw_chanloc.set', setBytes()]]));
@@ -162,8 +188,16 @@ describeWithData('EEGLAB bad input', () => {
   });
 
   it('reports a short .fdt as unreadable_recording', async () => {
-    const fdt = new Uint8Array(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.fdt'))).subarray(0, 1000);
-    const fs = memoryFs(new Map([['/d/x.set', setBytes()], ['/d/test_raw_chanloc.fdt', fdt]]));
+    const fdt = new Uint8Array(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.fdt'))).subarray(
+      0,
+      1000,
+    );
+    const fs = memoryFs(
+      new Map([
+        ['/d/x.set', setBytes()],
+        ['/d/test_raw_chanloc.fdt', fdt],
+      ]),
+    );
     await expectUnreadable(openEeglab('/d/x.set', fs));
   });
 

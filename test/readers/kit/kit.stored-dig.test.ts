@@ -20,7 +20,9 @@ interface Variant {
   window: { start: number; stop: number; data: number[][] };
 }
 
-const golden = JSON.parse(readFileSync(goldenPath('kit', 'test_sqd_internal_dig.json'), 'utf8')) as { variants: Variant[] };
+const golden = JSON.parse(readFileSync(goldenPath('kit', 'test_sqd_internal_dig.json'), 'utf8')) as {
+  variants: Variant[];
+};
 const PATH = '/mem/synthetic.sqd';
 const POS_TOL = 1e-6;
 const DATA_RTOL = 2 ** -23;
@@ -35,7 +37,13 @@ function build(v: Variant): Uint8Array {
   return out;
 }
 
-function expectNear(actual: ArrayLike<number>, expected: readonly (number | null)[], rtol: number, atol: number, what: string): void {
+function expectNear(
+  actual: ArrayLike<number>,
+  expected: readonly (number | null)[],
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
   expect(actual.length).toBe(expected.length);
   expected.forEach((e, i) => {
     const a = actual[i] ?? Number.NaN;
@@ -45,21 +53,30 @@ function expectNear(actual: ArrayLike<number>, expected: readonly (number | null
 }
 
 describeWithData('KIT stored digitisation as MNE read_raw_kit reads it by default', () => {
-  it.each(golden.variants.map((v) => [v.name, v] as const))('variant %s: dev_head_t, dig, channels and samples', async (_name, v) => {
-    const rec = await openKit(PATH, memoryFs(new Map([[PATH, build(v)]])));
-    v.dev_head_t.forEach((row, i) => expectNear(rec.info.devHeadT?.[i] ?? [], row, 0, POS_TOL, `dev_head_t[${i}]`));
-    expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(v.dig.map((d) => [d.kind, d.ident, d.coord_frame]));
-    v.dig.forEach((d, i) => expectNear(rec.info.dig[i]?.r ?? [], d.r, 0, POS_TOL, `dig ${i}`));
-    v.picks.forEach((p, k) => {
-      const g = v.channels[k];
-      const ch = rec.info.channels[p];
-      expect([ch?.name, ch?.type, ch?.coilType]).toEqual([g?.name, g?.type, g?.coil_type]);
-      expectNear(ch?.loc ?? [], g?.loc ?? [], 0, POS_TOL, `${g?.name} loc`);
-    });
-    const data = await rec.readWindow(v.picks, v.window.start, v.window.stop);
-    v.window.data.forEach((row, k) => expectNear(data[k] ?? [], row, DATA_RTOL, 0, `${v.channels[k]?.name} data`));
-    await rec.close();
-  });
+  it.each(golden.variants.map((v) => [v.name, v] as const))(
+    'variant %s: dev_head_t, dig, channels and samples',
+    async (_name, v) => {
+      const rec = await openKit(PATH, memoryFs(new Map([[PATH, build(v)]])));
+      v.dev_head_t.forEach((row, i) =>
+        expectNear(rec.info.devHeadT?.[i] ?? [], row, 0, POS_TOL, `dev_head_t[${i}]`),
+      );
+      expect(rec.info.dig.map((d) => [d.kind, d.ident, d.coordFrame])).toEqual(
+        v.dig.map((d) => [d.kind, d.ident, d.coord_frame]),
+      );
+      v.dig.forEach((d, i) => expectNear(rec.info.dig[i]?.r ?? [], d.r, 0, POS_TOL, `dig ${i}`));
+      v.picks.forEach((p, k) => {
+        const g = v.channels[k];
+        const ch = rec.info.channels[p];
+        expect([ch?.name, ch?.type, ch?.coilType]).toEqual([g?.name, g?.type, g?.coil_type]);
+        expectNear(ch?.loc ?? [], g?.loc ?? [], 0, POS_TOL, `${g?.name} loc`);
+      });
+      const data = await rec.readWindow(v.picks, v.window.start, v.window.stop);
+      v.window.data.forEach((row, k) =>
+        expectNear(data[k] ?? [], row, DATA_RTOL, 0, `${v.channels[k]?.name} data`),
+      );
+      await rec.close();
+    },
+  );
 
   it('covers an EEG channel with a digitised position and a missing marker', () => {
     const [eeg, missing] = golden.variants;
@@ -72,7 +89,10 @@ describeWithData('KIT stored digitisation as MNE read_raw_kit reads it by defaul
     const v = golden.variants[1] as Variant;
     const bytes = build(v);
     new DataView(bytes.buffer).setInt32(26 * 16 + 12, 2 ** 30, true);
-    const err = await openKit(PATH, memoryFs(new Map([[PATH, bytes]]))).then(() => null, (e: unknown) => e);
+    const err = await openKit(PATH, memoryFs(new Map([[PATH, bytes]]))).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
   });
 });

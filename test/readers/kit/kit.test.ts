@@ -16,7 +16,14 @@ interface KitGolden {
   dev_head_t: number[][] | null;
   bads: string[];
   dig: number;
-  channels: { name: string; type: string; coil_type: number; unit: number; coord_frame: string; loc: (number | null)[] }[];
+  channels: {
+    name: string;
+    type: string;
+    coil_type: number;
+    unit: number;
+    coord_frame: string;
+    loc: (number | null)[];
+  }[];
   picks: number[];
   pick_names: string[];
   windows: { start: number; stop: number; data: number[][] }[];
@@ -27,7 +34,13 @@ const UNIT_NAMES: Record<number, string> = { 107: 'V', 112: 'T', [-1]: '' };
 const POS_TOL = 1e-6;
 const DATA_RTOL = 2 ** -23;
 
-function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number | null>, rtol: number, atol: number, what: string): void {
+function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number | null>,
+  rtol: number,
+  atol: number,
+  what: string,
+): void {
   expect(actual.length).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
     const e = expected[i] ?? Number.NaN;
@@ -64,14 +77,21 @@ describeWithData('KIT .sqd reader equals MNE read_raw_kit', () => {
   });
 
   it('has MNE device-frame loc for every channel (1e-6)', () => {
-    golden.channels.forEach((g, i) => expectClose(rec.info.channels[i]?.loc ?? [], g.loc, 0, POS_TOL, `${g.name} loc`));
+    golden.channels.forEach((g, i) =>
+      expectClose(rec.info.channels[i]?.loc ?? [], g.loc, 0, POS_TOL, `${g.name} loc`),
+    );
   });
 
-  it.each(golden.windows.map((w) => [w.start, w.stop] as const))('reads window [%d, %d) as MNE (float32 precision)', async (start, stop) => {
-    const w = golden.windows.find((x) => x.start === start && x.stop === stop);
-    const data = await rec.readWindow(golden.picks, start, stop);
-    golden.pick_names.forEach((name, k) => expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`));
-  });
+  it.each(golden.windows.map((w) => [w.start, w.stop] as const))(
+    'reads window [%d, %d) as MNE (float32 precision)',
+    async (start, stop) => {
+      const w = golden.windows.find((x) => x.start === start && x.stop === stop);
+      const data = await rec.readWindow(golden.picks, start, stop);
+      golden.pick_names.forEach((name, k) =>
+        expectClose(data[k] ?? [], w?.data[k] ?? [], DATA_RTOL, 0, `${name} [${start},${stop})`),
+      );
+    },
+  );
 
   it('sees both trigger values in the synthesized STI 014 windows', () => {
     const stimRow = golden.pick_names.indexOf('STI 014');
@@ -96,9 +116,19 @@ describeWithData('KIT reader on malformed copies', () => {
   async function expectFailure(files: Map<string, Uint8Array>, code: string): Promise<void> {
     const opened: ByteSource[] = [];
     const inner = memoryFs(files);
-    const fs: SourceFs = { ...inner, open: async (p) => { const s = await inner.open(p); opened.push(s); return s; } };
+    const fs: SourceFs = {
+      ...inner,
+      open: async (p) => {
+        const s = await inner.open(p);
+        opened.push(s);
+        return s;
+      },
+    };
     const t0 = performance.now();
-    const err = await openKit(PATH, fs).then(() => null, (e: unknown) => e);
+    const err = await openKit(PATH, fs).then(
+      () => null,
+      (e: unknown) => e,
+    );
     expect(isApiError(err) ? err.code : err).toBe(code);
     expect(performance.now() - t0).toBeLessThan(2000);
     expect(opened.reduce((n, s) => n + s.bytesRead, 0)).toBeLessThanOrEqual(original.length);
@@ -110,9 +140,15 @@ describeWithData('KIT reader on malformed copies', () => {
     await rec.close();
   });
 
-  it.each([0, 15, 100, 600, 3000, 20_000, 58_996, 800_000])('rejects a file truncated to %d bytes', async (n) => {
-    await expectFailure(mutated((b) => b.slice(0, n)), 'unreadable_recording');
-  });
+  it.each([0, 15, 100, 600, 3000, 20_000, 58_996, 800_000])(
+    'rejects a file truncated to %d bytes',
+    async (n) => {
+      await expectFailure(
+        mutated((b) => b.slice(0, n)),
+        'unreadable_recording',
+      );
+    },
+  );
 
   it.each([
     ['directory count 2^31-1', (_b: Uint8Array, v: DataView) => v.setInt32(12, 2 ** 31 - 1, true)],
@@ -125,7 +161,10 @@ describeWithData('KIT reader on malformed copies', () => {
     ['sampling rate NaN', (_b: Uint8Array, v: DataView) => v.setFloat64(ACQ + 4, Number.NaN, true)],
     ['12-bit samples', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 728, 12, true)],
     ['acquisition type 7', (_b: Uint8Array, v: DataView) => v.setInt32(ACQ, 7, true)],
-    ['channel directory offset past the end', (_b: Uint8Array, v: DataView) => v.setUint32(4 * 16, 0xfffffff0, true)],
+    [
+      'channel directory offset past the end',
+      (_b: Uint8Array, v: DataView) => v.setUint32(4 * 16, 0xfffffff0, true),
+    ],
   ])('rejects a file with %s', async (_what, edit) => {
     await expectFailure(mutated(edit), 'unreadable_recording');
   });

@@ -14,7 +14,10 @@ type Expected =
   | { kind: 'struct'; dims: number[]; fields: string[]; elements: Record<string, Expected>[] }
   | { kind: 'unsupported'; cls: string };
 
-const expected = JSON.parse(readFileSync(goldenPath('mat', 'expected.json'), 'utf8')) as Record<string, Record<string, Expected>>;
+const expected = JSON.parse(readFileSync(goldenPath('mat', 'expected.json'), 'utf8')) as Record<
+  string,
+  Record<string, Expected>
+>;
 const fixture = (name: string): Uint8Array => new Uint8Array(readFileSync(goldenPath('mat', `${name}.mat`)));
 
 /** scipy reports logical arrays as uint8 and complex ones as complex128; the MAT classes are logical and double. */
@@ -79,19 +82,22 @@ describe('MAT v5 bad input', () => {
     expect(matFileVersion(new Uint8Array(128))).toBeNull();
   });
 
-  it.each(['plain', 'compressed'])('turns every truncation of %s into unreadable_recording or a shorter result', (file) => {
-    const full = fixture(file);
-    for (let len = 0; len < full.length; len++) {
-      let code: string | undefined;
-      try {
-        readMat5(full.subarray(0, len), 't.mat');
-      } catch (e) {
-        if (!isApiError(e)) throw e;
-        code = e.code;
+  it.each(['plain', 'compressed'])(
+    'turns every truncation of %s into unreadable_recording or a shorter result',
+    (file) => {
+      const full = fixture(file);
+      for (let len = 0; len < full.length; len++) {
+        let code: string | undefined;
+        try {
+          readMat5(full.subarray(0, len), 't.mat');
+        } catch (e) {
+          if (!isApiError(e)) throw e;
+          code = e.code;
+        }
+        if (code !== undefined) expect(code).toBe('unreadable_recording');
       }
-      if (code !== undefined) expect(code).toBe('unreadable_recording');
-    }
-  });
+    },
+  );
 
   it('caps decompression', () => {
     expect(apiErrorCode(() => readMat5(fixture('compressed'), 'c.mat', { maxDecompressedBytes: 100 }))).toBe(
@@ -100,7 +106,9 @@ describe('MAT v5 bad input', () => {
   });
 
   it('caps nesting depth', () => {
-    expect(apiErrorCode(() => readMat5(fixture('plain'), 'p.mat', { maxDepth: 0 }))).toBe('unreadable_recording');
+    expect(apiErrorCode(() => readMat5(fixture('plain'), 'p.mat', { maxDepth: 0 }))).toBe(
+      'unreadable_recording',
+    );
   });
 
   it('refuses dimensions larger than the bytes present, before allocating', () => {
@@ -117,11 +125,20 @@ describe('MAT v5 bad input', () => {
       body.setUint32(o, v, true);
       o += 4;
     };
-    u32(14); u32(56); // miMATRIX, 56 bytes
-    u32(6); u32(8); u32(6); u32(0); // flags: mxDOUBLE
-    u32(5); u32(8); u32(100000); u32(100000); // dims
-    u32((1 << 16) | 1); u32(0x78); // name 'x' (small element)
-    u32(9); u32(8); // miDOUBLE, 8 bytes
+    u32(14);
+    u32(56); // miMATRIX, 56 bytes
+    u32(6);
+    u32(8);
+    u32(6);
+    u32(0); // flags: mxDOUBLE
+    u32(5);
+    u32(8);
+    u32(100000);
+    u32(100000); // dims
+    u32((1 << 16) | 1);
+    u32(0x78); // name 'x' (small element)
+    u32(9);
+    u32(8); // miDOUBLE, 8 bytes
     const file = new Uint8Array(128 + body.byteLength + 8);
     file.set(header);
     file.set(new Uint8Array(body.buffer), 128);

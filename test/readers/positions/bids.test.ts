@@ -19,13 +19,17 @@ interface FiducialGolden {
   fiducials_mm: { nasion: Vec3; lpa: Vec3; rpa: Vec3 };
   head_m: Vec3[];
 }
-const fid = JSON.parse(readFileSync(goldenPath('positions', 'fiducial_transform.json'), 'utf8')) as FiducialGolden;
+const fid = JSON.parse(
+  readFileSync(goldenPath('positions', 'fiducial_transform.json'), 'utf8'),
+) as FiducialGolden;
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 
 const electrodesTsv = (): string =>
-  ['name\tx\ty\tz\ttype', ...fid.names.map((n, i) => `${n}\t${(fid.native_mm[i] as Vec3).join('\t')}\tcup`), 'X1\tn/a\tn/a\tn/a\tn/a'].join(
-    '\n',
-  );
+  [
+    'name\tx\ty\tz\ttype',
+    ...fid.names.map((n, i) => `${n}\t${(fid.native_mm[i] as Vec3).join('\t')}\tcup`),
+    'X1\tn/a\tn/a\tn/a\tn/a',
+  ].join('\n');
 
 const coordsystem = (withLandmarks: boolean, system = 'Other'): string =>
   JSON.stringify({
@@ -53,7 +57,10 @@ function dataset(extra: [string, string][] = []): Map<string, Uint8Array> {
     [`${EEG_DIR}/sub-01_ses-1_space-Other_electrodes.tsv`, electrodesTsv()],
     [`${EEG_DIR}/sub-01_ses-1_space-Other_coordsystem.json`, coordsystem(true)],
     [`${EEG_DIR}/sub-01_ses-1_space-CTF_coordsystem.json`, coordsystem(false, 'CTF')],
-    [`${EEG_DIR}/sub-01_ses-1_task-rest_run-1_channels.tsv`, 'name\ttype\tunits\tstatus\nCz\tEEG\tuV\tbad\nFz\tEEG\tuV\tgood'],
+    [
+      `${EEG_DIR}/sub-01_ses-1_task-rest_run-1_channels.tsv`,
+      'name\ttype\tunits\tstatus\nCz\tEEG\tuV\tbad\nFz\tEEG\tuV\tgood',
+    ],
     [`${EEG_DIR}/sub-01_ses-1_task-other_run-1_channels.tsv`, 'name\ttype\tunits\tstatus\nPz\tEEG\tuV\tbad'],
     ...extra,
   ];
@@ -83,7 +90,11 @@ describe('BIDS parsing', () => {
   });
 
   it('reports broken sidecars as unreadable_recording', () => {
-    for (const bad of [() => parseCoordsystemJson('{'), () => parseCoordsystemJson('{"EEGCoordinateSystem": 3}'), () => parseElectrodesTsv('a\tb\nc\td')]) {
+    for (const bad of [
+      () => parseCoordsystemJson('{'),
+      () => parseCoordsystemJson('{"EEGCoordinateSystem": 3}'),
+      () => parseElectrodesTsv('a\tb\nc\td'),
+    ]) {
       let err: unknown;
       try {
         bad();
@@ -96,7 +107,12 @@ describe('BIDS parsing', () => {
 
   it('parses BIDS entities', () => {
     const { entities, suffix } = bidsEntities('sub-01_ses-2_task-rest_run-1_eeg.vhdr');
-    expect([...entities]).toEqual([['sub', '01'], ['ses', '2'], ['task', 'rest'], ['run', '1']]);
+    expect([...entities]).toEqual([
+      ['sub', '01'],
+      ['ses', '2'],
+      ['task', 'rest'],
+      ['run', '1'],
+    ]);
     expect(suffix).toBe('eeg');
   });
 });
@@ -112,7 +128,9 @@ describe('BIDS sidecars beside a recording', () => {
   });
 
   it('inherits a channels.tsv from a parent folder when none is beside the recording', async () => {
-    const files = dataset([['/ds/sub-01/sub-01_task-rest_channels.tsv', 'name\ttype\tunits\tstatus\nO1\tEEG\tuV\tbad']]);
+    const files = dataset([
+      ['/ds/sub-01/sub-01_task-rest_channels.tsv', 'name\ttype\tunits\tstatus\nO1\tEEG\tuV\tbad'],
+    ]);
     files.delete(`${EEG_DIR}/sub-01_ses-1_task-rest_run-1_channels.tsv`);
     const found = await findSidecars(RECORDING, memoryFs(files));
     expect(found.channels).toBe('/ds/sub-01/sub-01_task-rest_channels.tsv');

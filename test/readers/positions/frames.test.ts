@@ -14,7 +14,9 @@ interface FiducialGolden {
   head_m: Vec3[];
   trans: number[][];
 }
-const fid = JSON.parse(readFileSync(goldenPath('positions', 'fiducial_transform.json'), 'utf8')) as FiducialGolden;
+const fid = JSON.parse(
+  readFileSync(goldenPath('positions', 'fiducial_transform.json'), 'utf8'),
+) as FiducialGolden;
 
 const maxError = (a: readonly number[], b: readonly (number | null)[]): number =>
   Math.max(...a.map((v, i) => Math.abs(v - (b[i] ?? NaN))));
@@ -38,16 +40,28 @@ describe('toHeadFrame with fiducials (MNE transform_to_head of standard_1020’s
   });
 
   it('gives the same answer from cm as from mm', () => {
-    const cm = fid.names.map((name, i) => ({ name, r: (fid.native_mm[i] as Vec3).map((v) => v / 10) as Vec3 }));
+    const cm = fid.names.map((name, i) => ({
+      name,
+      r: (fid.native_mm[i] as Vec3).map((v) => v / 10) as Vec3,
+    }));
     const f = fid.fiducials_mm;
-    const fcm = { nasion: f.nasion.map((v) => v / 10) as Vec3, lpa: f.lpa.map((v) => v / 10) as Vec3, rpa: f.rpa.map((v) => v / 10) as Vec3 };
-    toHeadFrame(cm, 'cm', 'ACPC', fcm).forEach((p, i) => expect(maxError(p.r, fid.head_m[i] ?? [])).toBeLessThan(1e-7));
+    const fcm = {
+      nasion: f.nasion.map((v) => v / 10) as Vec3,
+      lpa: f.lpa.map((v) => v / 10) as Vec3,
+      rpa: f.rpa.map((v) => v / 10) as Vec3,
+    };
+    toHeadFrame(cm, 'cm', 'ACPC', fcm).forEach((p, i) =>
+      expect(maxError(p.r, fid.head_m[i] ?? [])).toBeLessThan(1e-7),
+    );
   });
 });
 
 describeWithData('toHeadFrame by orientation', () => {
   it('converts EEGLAB (ALS, mm) chanlocs exactly as MNE’s read_raw_eeglab does', () => {
-    const set = parseEegSet(readMat5(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.set')), 'set'), 'set');
+    const set = parseEegSet(
+      readMat5(readFileSync(testDataPath('eeglab', 'test_raw_chanloc.set')), 'set'),
+      'set',
+    );
     const golden = JSON.parse(readFileSync(goldenPath('eeglab', 'test_raw_chanloc.json'), 'utf8')) as {
       loc: (number | null)[][];
     };

@@ -60,7 +60,9 @@ describe('matchMontage', () => {
     const match = matchMontage(c.names);
     expect(match.montage).toBe('standard_1005');
     expect(match.unmatched).toEqual([]);
-    match.positions.forEach((p, i) => expect(maxError(p.r, c.positions_nocase[i] ?? [])).toBeLessThanOrEqual(TOL));
+    match.positions.forEach((p, i) =>
+      expect(maxError(p.r, c.positions_nocase[i] ?? [])).toBeLessThanOrEqual(TOL),
+    );
   });
 
   it('chooses the EGI and BioSemi montages for their own naming schemes', () => {
@@ -73,11 +75,25 @@ describe('matchMontage', () => {
   });
 
   it('returns no montage when no name is known', () => {
-    expect(matchMontage(['foo', 'bar'])).toEqual({ montage: null, positions: [], unmatched: ['foo', 'bar'], fiducials: null });
+    expect(matchMontage(['foo', 'bar'])).toEqual({
+      montage: null,
+      positions: [],
+      unmatched: ['foo', 'bar'],
+      fiducials: null,
+    });
   });
 
   it('holds the montages the API promises, with head-frame fiducials on the axes', () => {
-    for (const m of ['standard_1005', 'standard_1020', 'biosemi32', 'biosemi64', 'biosemi128', 'GSN-HydroCel-129', 'GSN-HydroCel-257', 'easycap-M1']) {
+    for (const m of [
+      'standard_1005',
+      'standard_1020',
+      'biosemi32',
+      'biosemi64',
+      'biosemi128',
+      'GSN-HydroCel-129',
+      'GSN-HydroCel-257',
+      'easycap-M1',
+    ]) {
       expect(MONTAGE_NAMES).toContain(m);
       const f = montagePositions(m, ['Cz']).fiducials;
       // In MNE's head frame the nasion lies on +y and LPA/RPA on the x axis.
