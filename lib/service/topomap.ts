@@ -163,7 +163,7 @@ export function windowSamples(info: RecordingInfo, tmin: number, tmax: number): 
 }
 
 function checkWindowLength(info: RecordingInfo, w: SampleWindow, limits: TopomapLimits): void {
-  const seconds = (w.stop - w.start) / info.sfreq;
+  const seconds = (w.stop - w.start - 1) / info.sfreq; // from the first to the last sample
   if (seconds > limits.maxWindowSeconds) {
     throw new ApiError(
       400,

@@ -43,18 +43,44 @@ function unfilteredScanlines(rgba: Uint8Array, width: number, height: number): B
   return raw;
 }
 
-/** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
-export function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, level = 3): Buffer {
+function checkSize(rgba: Uint8Array, width: number, height: number): void {
   if (rgba.length !== width * height * 4) throw new RangeError('RGBA buffer does not match width × height');
+}
+
+/** Signature, IHDR (8-bit RGBA), the IDAT of an already deflated stream, IEND. */
+function assemble(idat: Uint8Array, width: number, height: number): Buffer {
   const header = Buffer.alloc(13);
   header.writeUInt32BE(width, 0);
   header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8);
-  const idat = zlib.deflateSync(unfilteredScanlines(rgba, width, height), { level });
   const out = Buffer.allocUnsafe(SIGNATURE.length + (12 + header.length) + (12 + idat.length) + 12);
   out.set(SIGNATURE, 0);
   let at = writeChunk(out, SIGNATURE.length, 'IHDR', header);
   at = writeChunk(out, at, 'IDAT', idat);
   writeChunk(out, at, 'IEND', new Uint8Array());
   return out;
+}
+
+/** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
+export function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, level = 3): Buffer {
+  checkSize(rgba, width, height);
+  return assemble(zlib.deflateSync(unfilteredScanlines(rgba, width, height), { level }), width, height);
+}
+
+/**
+ * The same PNG, deflated on libuv's thread pool: the service's event loop stays free for other requests while
+ * zlib works, so a second core is used under load.
+ */
+export async function encodeRgbaPngAsync(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  level = 3,
+): Promise<Buffer> {
+  checkSize(rgba, width, height);
+  const scanlines = unfilteredScanlines(rgba, width, height);
+  const idat = await new Promise<Buffer>((resolve, reject) =>
+    zlib.deflate(scanlines, { level }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
+  return assemble(idat, width, height);
 }

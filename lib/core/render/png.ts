@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng } from './png-encode';
+import { encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -58,7 +58,7 @@ export async function encodePng(
   if (engine === 'direct') {
     const pixels = composeDirect(scene, spend);
     if ((settings.encoder ?? 'zlib') === 'zlib')
-      return encodeRgbaPng(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
+      return encodeRgbaPngAsync(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
     image = raw(scene, pixels);
   } else {
     const overlay = Buffer.from(sceneToSvg(scene, { withImage: false, clip }));
