@@ -1,12 +1,22 @@
 // Cold start of serverless-offline (spawn → "Server ready") and of one handler (first request, which loads
 // the bundle in a fresh worker), then the warm median. Medians over RUNS starts. Usage: node bench/cold-start.mjs
 import { spawn } from 'node:child_process';
+import { Agent, get } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.RUNS ?? 5);
 const route = process.env.ROUTE ?? '/ephys/health';
+const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+// One GET over a keep-alive connection without Accept-Encoding (the service's latency, not gzip).
+const fetchOnce = (url) =>
+  new Promise((resolve, reject) =>
+    get(url, { agent }, (r) => {
+      r.on('data', () => undefined);
+      r.on('end', resolve);
+    }).on('error', reject),
+  );
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const freePort = () =>
   new Promise((resolve) => {
@@ -36,15 +46,20 @@ async function once() {
   );
   let out = '';
   child.stdout.on('data', (d) => (out += d));
-  while (!out.includes('Server ready')) await new Promise((r) => setTimeout(r, 5));
+  child.stderr.on('data', (d) => (out += d));
+  const deadline = Date.now() + 60000;
+  while (!out.includes('Server ready')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serverless-offline did not start:\n${out}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
   const ready = performance.now() - t0;
   const t1 = performance.now();
-  await (await fetch(`http://127.0.0.1:${port}${route}`)).arrayBuffer();
+  await fetchOnce(`http://127.0.0.1:${port}${route}`);
   const first = performance.now() - t1;
   const warm = [];
   for (let i = 0; i < 50; i++) {
     const t = performance.now();
-    await (await fetch(`http://127.0.0.1:${port}${route}`)).arrayBuffer();
+    await fetchOnce(`http://127.0.0.1:${port}${route}`);
     warm.push(performance.now() - t);
   }
   child.kill('SIGTERM');
