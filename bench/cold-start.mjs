@@ -49,7 +49,8 @@ async function once() {
   child.stderr.on('data', (d) => (out += d));
   const deadline = Date.now() + 60000;
   while (!out.includes('Server ready')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`serverless-offline did not start:\n${out}`);
+    if (child.exitCode !== null || Date.now() > deadline)
+      throw new Error(`serverless-offline did not start:\n${out}`);
     await new Promise((r) => setTimeout(r, 5));
   }
   const ready = performance.now() - t0;
