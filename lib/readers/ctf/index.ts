@@ -6,7 +6,7 @@
  * read (the data are returned with the grade they were stored in, `notes.compensationGrade`).
  */
 import { basename, join } from 'node:path';
-import { badRequest, unreadableRecording } from '../../core/errors';
+import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { DigPoint, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
 import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
@@ -23,6 +23,7 @@ import {
 } from './meg4';
 import { readRes4, type Res4 } from './res4';
 import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
+import { checkWindow as checkWindowArgs } from '../eeg-shared/window';
 
 /** Upper bound on `.N_meg4` continuation files. */
 const MAX_MEG4_FILES = 1000;
@@ -166,21 +167,9 @@ async function readEvents(fs: SourceFs, dir: string, timing: TrialTiming): Promi
   return ctfEvents(markers, badSegments, timing);
 }
 
-function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
-  if (
-    !Number.isInteger(start) ||
-    !Number.isInteger(stop) ||
-    start < 0 ||
-    stop < start ||
-    stop > info.nSamples
-  ) {
-    throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
-  }
-  for (const p of picks) {
-    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length)
-      throw badRequest(`channel index ${p} does not exist`);
-  }
-}
+/** readWindow's arguments against the recording's channels and samples (shared rule). */
+const checkWindow = (picks: readonly number[], start: number, stop: number, info: RecordingInfo): void =>
+  checkWindowArgs(picks, start, stop, info.channels.length, info.nSamples);
 
 /** One request per distinct channel, sorted by channel, each filling the outputs of every pick that names it. */
 function channelRequests(

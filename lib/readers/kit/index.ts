@@ -7,7 +7,7 @@
  * EEG channels take their digitised position (left in the digitiser frame, as MNE leaves it).
  */
 import { basename } from 'node:path';
-import { badRequest, unreadableRecording } from '../../core/errors';
+import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import type { ChannelInfo, OpenOptions, Recording, RecordingInfo } from '../types';
 import { convertKitChannels, defaultTriggerChannels } from './channels';
@@ -20,6 +20,7 @@ import {
   type KitCoregistration,
 } from './coreg';
 import { readSqdHeader, type SqdHeader } from './sqd';
+import { checkWindow as checkWindowArgs } from '../eeg-shared/window';
 
 /** Samples decoded per read, so a long window never needs one huge buffer. */
 const MAX_READ_BYTES = 8 * 1024 * 1024;
@@ -162,21 +163,9 @@ async function readWindow(
   return outputs;
 }
 
-function checkWindow(picks: readonly number[], start: number, stop: number, info: RecordingInfo): void {
-  if (
-    !Number.isInteger(start) ||
-    !Number.isInteger(stop) ||
-    start < 0 ||
-    stop < start ||
-    stop > info.nSamples
-  ) {
-    throw badRequest(`window [${start}, ${stop}) is outside 0..${info.nSamples}`);
-  }
-  for (const p of picks) {
-    if (!Number.isInteger(p) || p < 0 || p >= info.channels.length)
-      throw badRequest(`channel index ${p} does not exist`);
-  }
-}
+/** readWindow's arguments against the recording's channels and samples (shared rule). */
+const checkWindow = (picks: readonly number[], start: number, stop: number, info: RecordingInfo): void =>
+  checkWindowArgs(picks, start, stop, info.channels.length, info.nSamples);
 
 /** Opens a KIT `.sqd`/`.con` file, with coregistration when the marker/elp/hsp companion files are given. */
 export async function openKit(
