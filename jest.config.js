@@ -12,4 +12,5 @@ module.exports = {
   },
   transformIgnorePatterns: [`/node_modules/(?!(${esmDeps.join('|')})/)`],
   testTimeout: 60000,
+  setupFiles: ['<rootDir>/test/helpers/fast-check-seed.ts'],
 };

@@ -49,7 +49,8 @@ describe('rendering degenerate maps', () => {
       fc.asyncProperty(oddMaps, async (m) => {
         const svg = renderSvg(m, everything, { lut: gold.lut });
         expect(XMLValidator.validate(svg)).toBe(true);
-        expect(svg).not.toMatch(/NaN|Infinity/);
+        // The embedded PNG's base64 can spell "NaN" by chance: look at the markup only.
+        expect(svg.replace(/data:[^"]*/g, '')).not.toMatch(/NaN|Infinity/);
         const meta = await sharp(await renderPng(m, everything, { lut: gold.lut })).metadata();
         expect([meta.width, meta.height]).toEqual([64, 64]);
       }),
