@@ -3,6 +3,8 @@
  * The same schema documents the route in the OpenAPI description.
  */
 import { z } from 'zod';
+import { BAND_NAMES } from './dsp/welch';
+import { COLORMAP_NAMES } from './topomap/colormaps';
 
 const num = z.coerce.number().refine(Number.isFinite, 'must be a finite number');
 const bool = z
@@ -18,23 +20,8 @@ const list = z
       .filter(Boolean),
   );
 
-export const BANDS = {
-  delta: [0, 4],
-  theta: [4, 8],
-  alpha: [8, 12],
-  beta: [12, 30],
-  gamma: [30, 45],
-} as const;
-export const CMAPS = [
-  'RdBu_r',
-  'Reds',
-  'viridis',
-  'plasma',
-  'inferno',
-  'magma',
-  'cividis',
-  'coolwarm',
-] as const;
+/** The colour maps the renderer has (matplotlib's tables). */
+export const CMAPS = COLORMAP_NAMES;
 
 export const topomapQuerySchema = z
   .object({
@@ -46,7 +33,7 @@ export const topomapQuerySchema = z
     metric: z.enum(['mean', 'rms', 'power', 'erp']).default('mean'),
     fmin: num.min(0).optional(),
     fmax: num.positive().optional(),
-    band: z.enum(['delta', 'theta', 'alpha', 'beta', 'gamma']).optional(),
+    band: z.enum(BAND_NAMES).optional(),
     db: bool.default(false),
     event: z.string().max(255).optional().describe('event type or value for metric=erp'),
     baseline: z

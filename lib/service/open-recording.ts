@@ -60,7 +60,8 @@ export interface OpenedRecording {
   cacheKey?: string;
 }
 
-const hasPosition = (c: ChannelInfo): boolean => {
+/** A channel with a finite, non-zero position (MNE treats all-zero loc as unknown). */
+export const hasPosition = (c: ChannelInfo): boolean => {
   const [x, y, z] = c.loc;
   return [x, y, z].every((v) => v !== undefined && Number.isFinite(v)) && (x !== 0 || y !== 0 || z !== 0);
 };

@@ -32,8 +32,8 @@ import {
 } from '../core/topomap';
 import type { ColorScale, MapChannelType, RenderableMap, TopomapGeometry, Vec3 } from '../core/topomap/types';
 import { makeProjector } from '../readers/fif/proj';
-import type { ChannelInfo, RecordingInfo } from '../readers/types';
-import type { OpenedRecording } from './open-recording';
+import type { RecordingInfo } from '../readers/types';
+import { hasPosition, type OpenedRecording } from './open-recording';
 
 export interface TopomapLimits {
   maxWindowSeconds: number;
@@ -59,11 +59,6 @@ const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<strin
   64,
 );
 const planCache = createPlanCache();
-
-const hasPosition = (c: ChannelInfo): boolean => {
-  const [x, y, z] = c.loc;
-  return [x, y, z].every((v) => v !== undefined && Number.isFinite(v)) && (x !== 0 || y !== 0 || z !== 0);
-};
 
 interface Selection {
   chType: MapChannelType;

@@ -10,7 +10,8 @@ import { invalidBand, pairwiseSum } from './fir';
 
 export const DEFAULT_N_FFT = 256;
 
-export type BandName = 'delta' | 'theta' | 'alpha' | 'beta' | 'gamma';
+export const BAND_NAMES = ['delta', 'theta', 'alpha', 'beta', 'gamma'] as const;
+export type BandName = (typeof BAND_NAMES)[number];
 
 /** MNE's default topomap bands (Hz, exclusive edges). */
 export const BANDS: Readonly<Record<BandName, readonly [number, number]>> = {

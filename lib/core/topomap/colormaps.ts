@@ -6,10 +6,7 @@
 import lutData from './colormap-luts.json';
 
 export type Rgb = [number, number, number];
-export type ColormapName =
-  'RdBu_r' | 'Reds' | 'viridis' | 'plasma' | 'inferno' | 'magma' | 'cividis' | 'coolwarm';
-
-export const COLORMAP_NAMES: readonly ColormapName[] = [
+export const COLORMAP_NAMES = [
   'RdBu_r',
   'Reds',
   'viridis',
@@ -18,7 +15,8 @@ export const COLORMAP_NAMES: readonly ColormapName[] = [
   'magma',
   'cividis',
   'coolwarm',
-];
+] as const;
+export type ColormapName = (typeof COLORMAP_NAMES)[number];
 export const LUT_SIZE = 256;
 
 const luts = lutData.luts as Record<ColormapName, number[][]>;
