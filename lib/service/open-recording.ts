@@ -281,7 +281,7 @@ export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): Re
   };
 
   const open: RecordingCache['open'] = async (path, options = {}) => {
-    await recordingIdentity(path); // 404 recording_missing once the file is gone
+    // A deleted file changes the path's own signature, so it is reopened and answers 404 recording_missing.
     const key = `${path}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
     const hit = lru.get(key);
     if (hit && (await unchanged(hit))) return hit.opened;
