@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { DEMO_SCRIPT } from './client-script';
+import { BAND_NAMES } from '../core/dsp/welch';
 
 /** `?id=` chooses the recording (required in LORIS mode; standalone mode lists the catalog). */
 export const demoQuerySchema = z
@@ -66,7 +67,6 @@ export const DEMO_CSP = [
 ].join('; ');
 
 const WINDOWS = [0.01, 0.1, 0.5, 1, 2, 5, 10];
-const BANDS = ['delta', 'theta', 'alpha', 'beta', 'gamma'];
 
 const options = (
   values: (string | number)[],
@@ -86,7 +86,7 @@ function controls(): string {
   <label for="metric">Metric</label>
   <select id="metric">${options(['mean', 'rms'], 'mean', (v) => (v === 'mean' ? 'mean amplitude' : 'RMS amplitude'))}</select>
   <label for="band">Band power</label>
-  <select id="band"><option value="">— none (amplitude) —</option>${options(BANDS, '')}</select>
+  <select id="band"><option value="">— none (amplitude) —</option>${options([...BAND_NAMES], '')}</select>
   <label>Band-pass filter (Hz)</label>
   <div class="row"><div><input type="number" id="lfreq" min="0.1" step="0.1" placeholder="high-pass" aria-label="high-pass (Hz)"></div>
   <div><input type="number" id="hfreq" min="0.1" step="0.1" placeholder="low-pass" aria-label="low-pass (Hz)"></div></div>
