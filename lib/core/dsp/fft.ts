@@ -222,14 +222,7 @@ function bluestein(re: Float64Array, im: Float64Array, inverse: boolean): void {
   }
   fftRadix2(plan, aRe, aIm);
   fftRadix2(plan, bRe, bIm);
-  for (let k = 0; k < m; k++) {
-    const ar = aRe[k] as number;
-    const ai = aIm[k] as number;
-    const br = bRe[k] as number;
-    const bi = bIm[k] as number;
-    aRe[k] = ar * br - ai * bi;
-    aIm[k] = ar * bi + ai * br;
-  }
+  multiplySpectra(aRe, aIm, bRe, bIm, m);
   fftRadix2(plan, aRe, aIm, true);
   const scale = inverse ? 1 / n : 1;
   for (let k = 0; k < n; k++) {
@@ -249,4 +242,22 @@ export function fft(re: Float64Array, im: Float64Array, inverse = false): void {
   if (n <= 1) return;
   if (isPowerOfTwo(n)) fftRadix2(makeFftPlan(n), re, im, inverse);
   else bluestein(re, im, inverse);
+}
+
+/** a ← a · b, element-wise complex product of two spectra over their first n bins. */
+export function multiplySpectra(
+  aRe: Float64Array,
+  aIm: Float64Array,
+  bRe: Float64Array,
+  bIm: Float64Array,
+  n: number,
+): void {
+  for (let k = 0; k < n; k++) {
+    const ar = aRe[k] as number;
+    const ai = aIm[k] as number;
+    const br = bRe[k] as number;
+    const bi = bIm[k] as number;
+    aRe[k] = ar * br - ai * bi;
+    aIm[k] = ar * bi + ai * br;
+  }
 }

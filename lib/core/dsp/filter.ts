@@ -7,7 +7,7 @@
  * where the context is cut short by a recording edge, the chunk's own edge is padded as MNE pads the recording's.
  */
 import { designFir, type FirFilter } from './fir';
-import { fftRadix2, makeFftPlan, nextPowerOfTwo, type FftPlan } from './fft';
+import { fftRadix2, makeFftPlan, multiplySpectra, nextPowerOfTwo, type FftPlan } from './fft';
 
 /** Samples of context to read on each side of a window so that filtering it matches filtering the recording. */
 export const contextSamples = (filterLength: number): number => Math.max(0, (filterLength - 1) >> 1);
@@ -90,14 +90,7 @@ function convolveFftPair(
     re.set(spanA.subarray(out0, out0 + take));
     if (spanB) im.set(spanB.subarray(out0, out0 + take));
     fftRadix2(plan, re, im);
-    for (let k = 0; k < size; k++) {
-      const ar = re[k] as number;
-      const ai = im[k] as number;
-      const br = hRe[k] as number;
-      const bi = hIm[k] as number;
-      re[k] = ar * br - ai * bi;
-      im[k] = ar * bi + ai * br;
-    }
+    multiplySpectra(re, im, hRe, hIm, size);
     fftRadix2(plan, re, im, true);
     const count = Math.min(block, width - out0);
     for (let i = 0; i < count; i++) {
