@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const RUNS = Number(process.env.RUNS ?? 5);
-const route = process.env.ROUTE ?? '/ephys/health';
+const route = process.env.ROUTE ?? '/health';
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 // One GET over a keep-alive connection without Accept-Encoding (the service's latency, not gzip).
 const fetchOnce = (url) =>

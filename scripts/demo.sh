@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The embedded default: installs and builds when needed, generates the demo sample (no LORIS database),
 # runs the service in standalone mode and, once it answers, prints the demo page's URL:
-#   http://127.0.0.1:${LORIS_EPHYS_PORT:-8000}/ephys/demo
+#   http://127.0.0.1:${LORIS_EPHYS_PORT:-8000}/demo
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -10,7 +10,7 @@ if [ ! -f "$data/.complete" ]; then
   node dist/cli/index.js make-demo "$data" >&2
 fi
 export LORIS_EPHYS_MODE=standalone LORIS_EPHYS_DATA="$data"
-url="http://127.0.0.1:${LORIS_EPHYS_PORT:-8000}/ephys/demo"
+url="http://127.0.0.1:${LORIS_EPHYS_PORT:-8000}/demo"
 echo "loris-ephys-api (standalone demo) starting; the demo page will be $url" >&2
 node scripts/start.mjs &
 service=$!

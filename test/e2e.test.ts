@@ -17,8 +17,8 @@ describe('serverless-offline end to end', () => {
     await service?.stop();
   });
 
-  it('answers GET /ephys/health with 200 JSON on 127.0.0.1', async () => {
-    const r = await get(`${service.baseUrl}/ephys/health`);
+  it('answers GET /health with 200 JSON on 127.0.0.1', async () => {
+    const r = await get(`${service.baseUrl}/health`);
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     expect(r.json()).toMatchObject({

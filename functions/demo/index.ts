@@ -1,13 +1,14 @@
-/** GET /ephys/demo: the demo page (HTML with inline script and style, strict Content-Security-Policy). */
+/** GET /demo: the demo page (HTML with inline script and style, strict Content-Security-Policy). */
+import { publicBase } from '../../lib/core/forwarded';
 import { httpHandler, parseWith } from '../../lib/core/http';
 import { DEMO_CSP, demoPage, demoQuerySchema } from '../../lib/demo/page';
 
-export const handler = httpHandler('GET /ephys/demo', async (event) => {
+export const handler = httpHandler('GET /demo', async (event) => {
   const query = parseWith(demoQuerySchema, event.queryStringParameters ?? {});
   return {
     kind: 'text',
     contentType: 'text/html; charset=utf-8',
-    body: demoPage(query.id),
+    body: demoPage(query.id, publicBase(event).prefix),
     headers: {
       'Content-Security-Policy': DEMO_CSP,
       'Cache-Control': 'no-cache',

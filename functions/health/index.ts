@@ -1,15 +1,26 @@
-/** GET /ephys/health: liveness and readiness of the service and its dependencies. */
-import { httpHandler, json } from '../../lib/core/http';
-import '../../lib/service/access-health';
+/**
+ * GET /health: whether the service can serve (200) or not (503: database, JWT key or data directory).
+ * LORIS's viewer asks with `Accept: text/plain` and reads only the status; other callers get JSON, with the
+ * checks' details for those allowed to read them. No token is needed, and a bad one is ignored.
+ */
+import { header, httpHandler, json } from '../../lib/core/http';
+import { mayReadHealthDetails } from '../../lib/service/access-health';
 import { runHealthChecks } from '../../lib/service/health';
 import { getConfig, SERVICE_VERSION, uptimeSeconds } from '../../lib/service/runtime';
 
-export const handler = httpHandler('GET /ephys/health', async () => {
-  const checks = await runHealthChecks(getConfig());
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export const handler = httpHandler('GET /health', async (event) => {
+  const config = getConfig();
+  const checks = await runHealthChecks(config);
   const ok = Object.values(checks).every((c) => c.ok);
-  return json(
-    { status: ok ? 'ok' : 'degraded', version: SERVICE_VERSION, uptimeSeconds: uptimeSeconds(), checks },
-    ok ? 200 : 503,
-    { 'Cache-Control': 'no-store' },
-  );
+  const status = ok ? 200 : 503;
+  const wantsText = (header(event, 'accept') ?? '').toLowerCase().startsWith('text/plain');
+  if (wantsText) {
+    const body = ok ? 'ok\n' : 'unavailable\n';
+    return { kind: 'text', status, contentType: 'text/plain; charset=utf-8', body, headers: NO_STORE };
+  }
+  const summary = { status: ok ? 'ok' : 'degraded', version: SERVICE_VERSION };
+  if (!(await mayReadHealthDetails(event, config))) return json(summary, status, NO_STORE);
+  return json({ ...summary, uptimeSeconds: uptimeSeconds(), checks }, status, NO_STORE);
 });

@@ -1,10 +1,11 @@
 /**
- * GET /ephys/{physioFileId}: the LORIS metadata of one recording, for a caller allowed to see it, and the
+ * GET /ephys/{physio_file_id}: the LORIS metadata of one recording, for a caller allowed to see it, and the
  * recording's own description (channels by type, rate, duration, position source) when its file is readable.
  */
 import { describeRecording, type RecordingDescription } from '../../lib/core/describe';
 import { isApiError } from '../../lib/core/errors';
-import { httpHandler, json } from '../../lib/core/http';
+import { httpHandler, json, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { getConfig } from '../../lib/service/runtime';
 import { authorizeRecording, parseQuery } from '../../lib/service/access';
 import { recordingMetadata } from '../../lib/service/recording-metadata';
 import { openAuthorized } from '../../lib/service/requested-recording';
@@ -14,20 +15,22 @@ type Description = {
   descriptionError?: { code: string; message: string };
 };
 
-export const handler = httpHandler('GET /ephys/{physioFileId}', async (event, { log }) => {
-  parseQuery(event, {});
-  const recording = await authorizeRecording(event, event.pathParameters?.physioFileId, { log });
-  let described: Description = { description: null };
-  if (recording.presentOnDisk) {
-    try {
-      const opened = await openAuthorized(recording);
-      described = { description: describeRecording(opened.info, opened.positionSource) };
-    } catch (error) {
-      if (!isApiError(error) || error.status >= 500) throw error;
-      described = { description: null, descriptionError: { code: error.code, message: error.message } };
+export const handler = httpHandler(
+  'GET /ephys/{physio_file_id}',
+  async (event, { log }) => {
+    parseQuery(event, {});
+    const recording = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log });
+    let described: Description = { description: null };
+    if (recording.presentOnDisk) {
+      try {
+        const opened = await openAuthorized(recording);
+        described = { description: describeRecording(opened.info, opened.positionSource) };
+      } catch (error) {
+        if (!isApiError(error) || error.status >= 500) throw error;
+        described = { description: null, descriptionError: { code: error.code, message: error.message } };
+      }
     }
-  }
-  return json({ ...recordingMetadata(recording), ...described }, 200, {
-    'Cache-Control': 'private, no-store',
-  });
-});
+    return json({ ...recordingMetadata(recording), ...described }, 200, PRIVATE_REVALIDATE);
+  },
+  { limits: () => getConfig().limits },
+);

@@ -1,5 +1,5 @@
-/** GET /ephys/{physioFileId}/sensors?types=&frame=: sensor and electrode positions for the 3D view. */
-import { httpHandler, json, parseWith } from '../../lib/core/http';
+/** GET /ephys/{physio_file_id}/sensors?types=&frame=: sensor and electrode positions for the 3D view. */
+import { httpHandler, json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
 import { sensorsQuerySchema } from '../../lib/core/sensors-params';
 import { sensorsResponse } from '../../lib/core/sensors';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
@@ -8,7 +8,7 @@ import { getConfig } from '../../lib/service/runtime';
 export { sensorsQuerySchema };
 
 export const handler = httpHandler(
-  'GET /ephys/{physioFileId}/sensors',
+  'GET /ephys/{physio_file_id}/sensors',
   async (event, ctx) => {
     const query = parseWith(sensorsQuerySchema, event.queryStringParameters ?? {});
     const { opened } = await openRequestedRecording(event, ctx);
@@ -17,7 +17,7 @@ export const handler = httpHandler(
       types: query.types?.split(','),
       positionSource: opened.positionSource,
     });
-    return json(body, 200, { 'Cache-Control': 'private, max-age=300' });
+    return json(body, 200, PRIVATE_REVALIDATE);
   },
   { limits: () => getConfig().limits },
 );

@@ -1,9 +1,10 @@
-/** GET /ephys/{physioFileId}/topographic-map: the scalp map of a window, band or ERP as PNG, SVG or JSON. */
+/** GET /ephys/{physio_file_id}/topographic-map: the scalp map of a window, band or ERP as PNG, SVG or JSON. */
 import { createHash } from 'node:crypto';
 import {
   header,
   httpHandler,
   parseWith,
+  PRIVATE_REVALIDATE,
   type HandlerResult,
   type HttpEvent,
   type RequestContext,
@@ -19,7 +20,7 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
   const { opened } = await openRequestedRecording(event, ctx, { condition: query.condition });
   const etag = topomapEtag(opened, query, sha1);
-  const headers = { 'Cache-Control': 'private, max-age=3600', ETag: etag };
+  const headers = { ...PRIVATE_REVALIDATE, ETag: etag };
   if (header(event, 'if-none-match') === etag) return { kind: 'empty', status: 304, headers };
   ctx.signal?.throwIfAborted(); // timed out already: skip the compute and render
   const map = await computeMap(opened, query, getConfig().limits, ctx.signal);
@@ -31,6 +32,6 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
 };
 
 // Heavy route: shares the process-wide concurrency cap with sensors and answers 504 past the request timeout.
-export const handler = httpHandler('GET /ephys/{physioFileId}/topographic-map', topomap, {
+export const handler = httpHandler('GET /ephys/{physio_file_id}/topographic-map', topomap, {
   limits: () => getConfig().limits,
 });

@@ -1,7 +1,7 @@
 /**
  * Who is calling: `Authorization: Bearer <LORIS API token>` → verified token → the LORIS account it names.
- * Stricter than LORIS's own JWT path (which re-checks none of these): the account must be active, approved,
- * and inside its active_from/active_to dates, judged as LORIS's password login judges them.
+ * Stricter than LORIS's own JWT path (which re-checks only the lock-out): the account must be active, approved,
+ * inside its active_from/active_to dates and not locked out, judged as LORIS's password login judges them.
  */
 import { ApiError } from '../core/errors';
 import type { LorisUser } from '../loris/users';
@@ -51,12 +51,16 @@ export function accountProblem(user: LorisUser): AccountProblem | undefined {
   return undefined;
 }
 
-export type IdentityFailure = TokenFailure | 'unknown_user' | AccountProblem;
+export type IdentityFailure = TokenFailure | 'unknown_user' | 'account_locked' | AccountProblem;
 
 export interface IdentityDeps {
   /** The JWTKey (already checked for strength). */
   key: string;
+  /** LORIS's base URL when known: tokens must name it as `iss` and `aud`. */
+  baseUrl?: string;
   findUser: (username: string) => Promise<LorisUser | undefined>;
+  /** LORIS's login lock-out for this account and the client's address. */
+  isLocked?: (username: string) => Promise<boolean>;
   /** Called with the reason whenever a token is refused (for logs; never sent to the client). */
   onRefused?: (reason: IdentityFailure) => void;
 }
@@ -68,11 +72,12 @@ export async function identify(authorization: string | undefined, deps: Identity
     deps.onRefused?.(reason);
     return invalidToken();
   };
-  const verified = await verifyLorisToken(token, deps.key);
+  const verified = await verifyLorisToken(token, deps.key, { baseUrl: deps.baseUrl });
   if (!verified.ok) throw refuse(verified.reason);
   const user = await deps.findUser(verified.username);
   if (!user) throw refuse('unknown_user');
   const problem = accountProblem(user);
   if (problem) throw refuse(problem);
+  if (deps.isLocked && (await deps.isLocked(verified.username))) throw refuse('account_locked');
   return user;
 }

@@ -1,9 +1,10 @@
 /**
  * Verification of LORIS API tokens (modules/api/php/endpoints/login.class.inc): HS256 signed with `JWTKey`,
  * claim `user` = the login name (users.UserID), `iat`/`nbf` = issue time, `exp` = issue time + 24 h.
- * Only HS256 is accepted; `exp` and `iat` are required (LORIS always sets them), with a small clock tolerance.
+ * Only HS256 is accepted; `exp` and `iat` are required (LORIS always sets them), with a small clock tolerance;
+ * `iss` and `aud` must be equal strings (LORIS's base URL) and, when that URL is known, name it.
  */
-import { errors, jwtVerify } from 'jose';
+import { errors, jwtVerify, type JWTPayload } from 'jose';
 
 export const CLOCK_TOLERANCE_SECONDS = 30;
 /** LORIS tokens live 24 h; anything issued earlier is refused even if its `exp` says otherwise. */
@@ -13,7 +14,14 @@ const MAX_HEADER_SEGMENT_LENGTH = 512;
 const MAX_USERNAME_LENGTH = 255; // users.UserID is VARCHAR(255)
 
 export type TokenFailure =
-  'malformed' | 'too_long' | 'bad_signature' | 'expired' | 'not_yet_valid' | 'bad_claims' | 'bad_algorithm';
+  | 'malformed'
+  | 'too_long'
+  | 'bad_signature'
+  | 'expired'
+  | 'not_yet_valid'
+  | 'bad_claims'
+  | 'bad_issuer'
+  | 'bad_algorithm';
 
 export type TokenResult = { ok: true; username: string } | { ok: false; reason: TokenFailure };
 
@@ -38,12 +46,36 @@ function classify(error: unknown): TokenFailure {
   return 'malformed';
 }
 
+/** A base URL compared as LORIS writes it: scheme and host case-insensitive, trailing slashes ignored. */
+export function normalizeBaseUrl(url: string): string {
+  const trimmed = url.trim().replace(/\/+$/, '');
+  const schemeEnd = trimmed.indexOf('://');
+  if (schemeEnd < 0) return trimmed;
+  const pathStart = trimmed.indexOf('/', schemeEnd + 3);
+  const origin = pathStart < 0 ? trimmed : trimmed.slice(0, pathStart);
+  return origin.toLowerCase() + (pathStart < 0 ? '' : trimmed.slice(pathStart));
+}
+
+/** LORIS sets `iss` = `aud` = its base URL; when we know that URL, both must name it. */
+function issuerProblem(payload: JWTPayload, baseUrl: string | undefined): boolean {
+  const { iss, aud } = payload;
+  if (typeof iss !== 'string' || typeof aud !== 'string' || iss !== aud) return true;
+  return baseUrl !== undefined && normalizeBaseUrl(iss) !== normalizeBaseUrl(baseUrl);
+}
+
+export interface VerifyOptions {
+  /** LORIS's base URL, when known (Config `url` or LORIS_BASE_URL). */
+  baseUrl?: string;
+  now?: Date;
+}
+
 /** Verifies a compact JWS with the shared key; never throws. */
 export async function verifyLorisToken(
   token: string,
   key: string,
-  now: Date = new Date(),
+  options: VerifyOptions = {},
 ): Promise<TokenResult> {
+  const now = options.now ?? new Date();
   const early = precheck(token);
   if (early) return { ok: false, reason: early };
   try {
@@ -54,6 +86,7 @@ export async function verifyLorisToken(
       requiredClaims: ['exp', 'iat'],
       currentDate: now,
     });
+    if (issuerProblem(payload, options.baseUrl)) return { ok: false, reason: 'bad_issuer' };
     const user = payload.user;
     if (typeof user !== 'string' || user.length === 0 || user.length > MAX_USERNAME_LENGTH) {
       return { ok: false, reason: 'bad_claims' };

@@ -26,6 +26,8 @@ export const configSchema = z
     LORIS_CONFIG_XML: optionalText,
     LORIS_JWT_KEY: optionalText,
     LORIS_DATA_DIR: optionalText,
+    LORIS_BASE_URL: optionalText,
+    LORIS_EPHYS_CORS_ORIGINS: optionalText,
     LORIS_EPHYS_MAX_WINDOW_SECONDS: z.coerce.number().positive().max(86400).default(60),
     LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
     LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
@@ -61,6 +63,10 @@ export interface Config {
   lorisConfigXml?: string;
   jwtKeyOverride?: string;
   dataDirOverride?: string;
+  /** LORIS's base URL (tokens' iss/aud); else Config `url` when LORIS has it. */
+  baseUrlOverride?: string;
+  /** Origins allowed to read answers from a browser (CORS); none by default. */
+  corsOrigins: string[];
   limits: {
     maxWindowSeconds: number;
     maxImageSize: number;
@@ -96,6 +102,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     lorisConfigXml: c.LORIS_CONFIG_XML,
     jwtKeyOverride: c.LORIS_JWT_KEY,
     dataDirOverride: c.LORIS_DATA_DIR,
+    baseUrlOverride: c.LORIS_BASE_URL,
+    corsOrigins: (c.LORIS_EPHYS_CORS_ORIGINS ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter((o) => o.length > 0),
     limits: {
       maxWindowSeconds: c.LORIS_EPHYS_MAX_WINDOW_SECONDS,
       maxImageSize: c.LORIS_EPHYS_MAX_IMAGE_SIZE,

@@ -8,6 +8,8 @@ export class ApiError extends Error {
   readonly code: string;
   readonly details: unknown;
   readonly headers: Record<string, string>;
+  /** The real reason, for the log line only, when the answer hides it (e.g. a 404 for a forbidden recording). */
+  logReason?: string;
 
   constructor(
     status: number,
@@ -23,6 +25,12 @@ export class ApiError extends Error {
     this.details = details;
     this.headers = headers;
   }
+}
+
+/** The same error, carrying a reason that is logged but never sent. */
+export function withLogReason(error: ApiError, reason: string): ApiError {
+  error.logReason = reason;
+  return error;
 }
 
 export const badRequest = (message: string, details?: unknown): ApiError =>

@@ -52,6 +52,13 @@ export type RouteHandler = (event: HttpEvent, ctx: RequestContext) => Promise<Ha
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
+/**
+ * Cache-Control of every answer that depends on who asks: a browser keeps it only for its own user and asks
+ * again each time (a 304 on a matching ETag), so a revoked user or the next user of the browser is not served
+ * a stored copy.
+ */
+export const PRIVATE_REVALIDATE = { 'Cache-Control': 'private, no-cache' } as const;
+
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): JsonResult => ({
   kind: 'json',
   status,
@@ -165,8 +172,8 @@ export const requestTimeout = (ms: number): ApiError =>
 
 /**
  * Runs `work` under the limits: it waits for a slot (429 when the line is full), and answers 504 when the
- * request outlives the timeout, waiting or running; that aborts `controller` (so the work can stop early)
- * and frees the slot at once (the abandoned work's eventual outcome is ignored).
+ * request outlives the timeout, waiting or running; that aborts `controller` so the work can stop early. The
+ * slot stays taken until the work really ends: a timed-out request whose work goes on still counts.
  */
 async function runLimited<T>(
   limits: RequestLimits,
@@ -186,15 +193,19 @@ async function runLimited<T>(
       controller.abort(error);
     }, limits.requestTimeoutMs);
   });
+  timedOut.catch(() => undefined);
   let release: Release | undefined;
+  let running: Promise<T> | undefined;
   try {
     release = await Promise.race([admitted, timedOut]);
-    const running = work();
+    running = work();
     running.catch(() => undefined); // a late failure of abandoned work must not become an unhandled rejection
     return await Promise.race([running, timedOut]);
   } finally {
     clearTimeout(timer);
-    if (release) release();
+    const held = release;
+    if (held && running) void running.then(held, held);
+    else if (held) held();
     else
       void admitted.then(
         (late) => late(),
@@ -203,17 +214,27 @@ async function runLimited<T>(
   }
 }
 
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The caller's X-Request-ID when it is well-formed (so a front can trace its own id), else ours. */
+export function requestIdFor(event: HttpEvent | undefined, context?: Partial<Context>): string {
+  const incoming = event ? header(event, 'x-request-id') : undefined;
+  if (incoming !== undefined && REQUEST_ID.test(incoming)) return incoming;
+  return context?.awsRequestId || event?.requestContext?.requestId || randomUUID();
+}
+
 /** Wraps a route handler: request id, one structured log line per request, errors as data. Never throws. */
 export function httpHandler(route: string, fn: RouteHandler, options: HandlerOptions = {}) {
   const baseLog = options.logger ?? createLogger(options.logLevel ?? logLevelFromEnv());
   return async (event: HttpEvent, context?: Partial<Context>): Promise<HttpResponse> => {
     const started = process.hrtime.bigint();
-    const requestId = context?.awsRequestId || event?.requestContext?.requestId || randomUUID();
+    const requestId = requestIdFor(event, context);
     const log = baseLog.child({ requestId, route });
     const controller = new AbortController();
     const ctx: RequestContext = { requestId, route, log, signal: controller.signal };
     let response: HttpResponse;
     let errorCode: string | undefined;
+    let reason: string | undefined;
     try {
       const limits = options.limits?.();
       const result = limits
@@ -222,7 +243,9 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
       response = toResponse(result);
     } catch (error) {
       response = errorResponse(error, requestId);
-      errorCode = toApiError(error, requestId).code;
+      const apiError = toApiError(error, requestId);
+      errorCode = apiError.code;
+      reason = apiError.logReason;
       if (!isApiError(error) && !(error instanceof ZodError)) {
         log.error('unhandled error', {
           errorName: (error as Error)?.name,
@@ -230,6 +253,7 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
         });
       }
     }
+    response.headers = { ...response.headers, 'X-Request-ID': requestId };
     const durationMs = Number(process.hrtime.bigint() - started) / 1e6;
     log.info('request', {
       method: event?.requestContext?.http?.method,
@@ -237,6 +261,7 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
       status: response.statusCode,
       durationMs: Math.round(durationMs * 100) / 100,
       ...(errorCode ? { errorCode } : {}),
+      ...(reason ? { reason } : {}),
     });
     return response;
   };

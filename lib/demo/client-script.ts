@@ -1,13 +1,15 @@
 /**
  * The demo page's inline script (browser JavaScript kept as text: the project compiles without DOM types).
- * It only calls the public routes, relative to the page's own URL, so it also works behind the LORIS proxy:
- * /recordings (standalone list), /{id} (metadata), /{id}/sensors (3D view), /{id}/topographic-map (PNG).
+ * It only calls the public routes under the API base the server wrote into the page (the gateway's prefix when
+ * behind LORIS): /ephys/recordings (standalone list), /ephys/{id} (metadata), /ephys/{id}/sensors (3D view),
+ * /ephys/{id}/topographic-map (PNG).
  * Written without template literals so it can live in this TypeScript template string untouched.
  */
 export const DEMO_SCRIPT = String.raw`
 'use strict';
 (function () {
-  var apiBase = location.pathname.replace(/\/demo\/?$/, '');
+  // The server writes where the recording routes are (behind a gateway: its public prefix + /ephys).
+  var apiBase = document.body.dataset.apiBase || location.pathname.replace(/\/demo\/?$/, '') + '/ephys';
   var $ = function (id) { return document.getElementById(id); };
   var ui = {
     recording: $('recording'), time: $('time'), timeLabel: $('time-label'), win: $('window'),

@@ -1,5 +1,5 @@
 /**
- * GET /ephys/demo: a self-contained page (inline CSS and script, no external sources) to try the service on
+ * GET /demo: a self-contained page (inline CSS and script, no external sources) to try the service on
  * one recording: time slider, window, band and filter controls, the topographic map and a 3D sensor view.
  * The Content-Security-Policy allows exactly the inline style and script below, by their SHA-256 hashes.
  */
@@ -96,9 +96,13 @@ function controls(): string {
 
 const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.charCodeAt(0)};`);
 
-/** The whole page; `recordingId` (already validated) preselects a recording. */
-export function demoPage(recordingId?: string): string {
+/**
+ * The whole page; `recordingId` (already validated) preselects a recording; `prefix` is the path this service is
+ * served under ('' at the root, e.g. '/loris/imaging_gateway' behind LORIS's gateway).
+ */
+export function demoPage(recordingId?: string, prefix = ''): string {
   const idAttr = recordingId ? ` data-recording-id="${escapeAttr(recordingId)}"` : '';
+  const baseAttr = ` data-api-base="${escapeAttr(`${prefix}/ephys`)}"`;
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -108,7 +112,7 @@ export function demoPage(recordingId?: string): string {
 <title>LORIS electrophysiology – topographic map demo</title>
 <style>${STYLE}</style>
 </head>
-<body${idAttr} data-ready="false">
+<body${idAttr}${baseAttr} data-ready="false">
 <header>
   <h1>LORIS · EEG/MEG topographic maps</h1>
   <select id="recording" aria-label="recording"></select>
@@ -132,7 +136,7 @@ ${controls()}
   <label class="check"><input type="checkbox" id="labels"> channel names</label>
 </section>
 </main>
-<footer>Every request above is a public route of this service: see <a href="openapi.json">openapi.json</a>.</footer>
+<footer>Every request above is a public route of this service: see <a href="${escapeAttr(`${prefix}/openapi.json`)}">openapi.json</a>.</footer>
 <script>${DEMO_SCRIPT}</script>
 </body>
 </html>

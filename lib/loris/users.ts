@@ -73,3 +73,29 @@ export async function findUserByUsername(db: Db, username: string): Promise<Lori
     projects: values('project').map(Number),
   };
 }
+
+/**
+ * LORIS's login lock-out (SinglePointLogin::accountLocked): more than 10 failed logins from `address` in the last
+ * 15 minutes, or more than 15 in the last 60, counted since the account's last successful login. LORIS applies
+ * it to API tokens too.
+ */
+const LOCKOUT_SQL = `SELECT
+    (SELECT COUNT(*) FROM user_login_history WHERE userID = ? AND IP_address = ? AND Success = 'N'
+      AND Login_timestamp > (SELECT IF(MAX(Login_timestamp) > DATE_SUB(NOW(), INTERVAL 15 MINUTE),
+        MAX(Login_timestamp), DATE_SUB(NOW(), INTERVAL 15 MINUTE))
+        FROM user_login_history WHERE userID = ? AND Success = 'Y')) AS shortFailures,
+    (SELECT COUNT(*) FROM user_login_history WHERE userID = ? AND IP_address = ? AND Success = 'N'
+      AND Login_timestamp > (SELECT IF(MAX(Login_timestamp) > DATE_SUB(NOW(), INTERVAL 60 MINUTE),
+        MAX(Login_timestamp), DATE_SUB(NOW(), INTERVAL 60 MINUTE))
+        FROM user_login_history WHERE userID = ? AND Success = 'Y')) AS longFailures`;
+
+export const LOCKOUT = { shortThreshold: 10, longThreshold: 15 } as const;
+
+const lockoutRow = z.object({ shortFailures: z.coerce.number(), longFailures: z.coerce.number() });
+
+export async function isAccountLocked(db: Db, username: string, address: string): Promise<boolean> {
+  const params = [username, address, username, username, address, username];
+  const [counts] = parseRows(lockoutRow, await db.rows(LOCKOUT_SQL, params));
+  if (!counts) return false;
+  return counts.shortFailures > LOCKOUT.shortThreshold || counts.longFailures > LOCKOUT.longThreshold;
+}

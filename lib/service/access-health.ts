@@ -5,7 +5,9 @@
 import type { Config } from '../core/config';
 import { isKeyStrong } from '../auth/key-strength';
 import { errorCode } from '../loris/db';
-import { assertStandaloneSafe, lorisRuntimeFor } from './access';
+import { isLoopbackAddress, peerAddress } from '../core/forwarded';
+import { header, type HttpEvent } from '../core/http';
+import { assertStandaloneSafe, identifyCaller, lorisRuntimeFor } from './access';
 import { realDataDir } from './data-path';
 import { registerHealthCheck, type CheckResult } from './health';
 
@@ -49,3 +51,21 @@ async function dataDirCheck(config: Config): Promise<CheckResult> {
 registerHealthCheck('database', databaseCheck);
 registerHealthCheck('jwtKey', jwtKeyCheck);
 registerHealthCheck('dataDir', dataDirCheck);
+
+/**
+ * Who sees the checks' details (which dependency failed and how): standalone mode, a client on this machine
+ * that came directly (no front in between), or a caller with a valid LORIS token. Everyone else, e.g. the
+ * public on AWS, gets the status alone. A bad or missing token is not an error here: it only hides details.
+ */
+export async function mayReadHealthDetails(event: HttpEvent, config: Config): Promise<boolean> {
+  if (config.mode === 'standalone') return true;
+  if (isLoopbackAddress(peerAddress(event)) && header(event, 'x-forwarded-for') === undefined) return true;
+  if (header(event, 'authorization') === undefined) return false;
+  try {
+    const { db, settings } = await lorisRuntimeFor(config);
+    await identifyCaller(event, db, await settings());
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -5,8 +5,9 @@
  * the catalog of LORIS_EPHYS_DATA, and the service only runs on a loopback host.
  */
 import { z } from 'zod';
-import { ApiError } from '../core/errors';
+import { ApiError, withLogReason } from '../core/errors';
 import { isLoopbackHost, type Config } from '../core/config';
+import { clientAddress } from '../core/forwarded';
 import { header, parseWith, type HttpEvent } from '../core/http';
 import type { Logger } from '../core/log';
 import { identify } from '../auth/identity';
@@ -16,7 +17,7 @@ import { sharedDb, type Db } from '../loris/db';
 import { mergeDbSettings, readLorisConfigXml } from '../loris/config-xml';
 import { findPhysiologicalFile, isModuleActive, type PhysiologicalFileRecord } from '../loris/files';
 import { cachedSettings, type LorisSettings, type SettingsSource } from '../loris/settings';
-import { findUserByUsername, type LorisUser } from '../loris/users';
+import { findUserByUsername, isAccountLocked, type LorisUser } from '../loris/users';
 import { getConfig } from './runtime';
 import { buildCatalog, MAX_RECORDING_ID, type Catalog, type CatalogEntry } from './catalog';
 import { realDataDir, resolveDataPath, type ResolvedPath } from './data-path';
@@ -38,8 +39,6 @@ export interface AuthorizedRecording {
   catalogEntry: CatalogEntry | null;
 }
 
-export const permissionDenied = (): ApiError =>
-  new ApiError(403, 'permission_denied', 'You do not have permission to view this recording.');
 export const recordingNotFound = (): ApiError =>
   new ApiError(404, 'recording_not_found', 'No such recording.');
 export const authMisconfigured = (): ApiError =>
@@ -57,7 +56,8 @@ export const physioFileIdSchema = z
   .pipe(z.number().int().min(1).max(MAX_RECORDING_ID));
 
 export function parsePhysioFileId(value: unknown): number {
-  return parseWith(z.object({ physioFileId: physioFileIdSchema }), { physioFileId: value }).physioFileId;
+  return parseWith(z.object({ physio_file_id: physioFileIdSchema }), { physio_file_id: value })
+    .physio_file_id;
 }
 
 /** Query parameters a route accepts; any other name (or a repeated one) is a 400. */
@@ -89,7 +89,11 @@ async function openLorisRuntime(
 ): Promise<LorisRuntime> {
   const xml = config.lorisConfigXml ? await readLorisConfigXml(config.lorisConfigXml) : undefined;
   const db = sharedDb(mergeDbSettings(config.db, xml, env));
-  const settings = cachedSettings(db, { jwtKey: config.jwtKeyOverride, dataDir: config.dataDirOverride });
+  const settings = cachedSettings(db, {
+    jwtKey: config.jwtKeyOverride,
+    dataDir: config.dataDirOverride,
+    baseUrl: config.baseUrlOverride,
+  });
   return { db, settings };
 }
 
@@ -132,16 +136,31 @@ export function usableJwtKey(settings: LorisSettings): string {
   return settings.jwtKey;
 }
 
+/** Why a recording is hidden from this user (logged; the answer is always 404 recording_not_found). */
+export function hiddenReason(
+  user: LorisUser,
+  file: PhysiologicalFileRecord | undefined,
+  moduleActive: boolean,
+): string | undefined {
+  if (!moduleActive) return 'module_inactive';
+  if (!canUseBrowser(user)) return 'permission_denied';
+  if (!file) return 'no_such_recording';
+  // LORIS's browser lists only active sessions of active candidates.
+  if (!file.session.active) return 'session_inactive';
+  if (!file.candidate.active) return 'candidate_inactive';
+  if (!canViewSession(user, { centerId: file.session.site.id, projectId: file.session.project.id }))
+    return 'outside_sites_or_projects';
+  return undefined;
+}
+
+/** A recording the user may not see answers exactly as one that does not exist (no id enumeration). */
 function assertMayView(
   user: LorisUser,
   file: PhysiologicalFileRecord | undefined,
   moduleActive: boolean,
 ): PhysiologicalFileRecord {
-  if (!moduleActive || !canUseBrowser(user)) throw permissionDenied();
-  // LORIS's browser lists only active sessions of active candidates.
-  if (!file || !file.session.active || !file.candidate.active) throw recordingNotFound();
-  if (!canViewSession(user, { centerId: file.session.site.id, projectId: file.session.project.id }))
-    throw permissionDenied();
+  const reason = hiddenReason(user, file, moduleActive);
+  if (reason !== undefined || !file) throw withLogReason(recordingNotFound(), reason ?? 'no_such_recording');
   return file;
 }
 
@@ -174,18 +193,12 @@ async function authorizeLoris(
 ): Promise<AuthorizedRecording> {
   const { db, settings } = await lorisRuntimeFor(config);
   const current = await settings();
-  const key = usableJwtKey(current);
-  // The module and file lookups start once the token's signature holds (never for forged tokens) and run
-  // alongside the account lookup; their results are only looked at after the account passed.
+  // The module, file and lock-out lookups start once the token's signature holds (never for forged tokens) and
+  // run alongside the account lookup; their results are only looked at after the account passed.
   let lookups: Promise<[boolean, PhysiologicalFileRecord | undefined]> | undefined;
-  const user = await identify(header(event, 'authorization'), {
-    key,
-    findUser: (username) => {
-      lookups = Promise.all([isModuleActive(db), findPhysiologicalFile(db, id)]);
-      lookups.catch(() => undefined);
-      return findUserByUsername(db, username);
-    },
-    onRefused: (reason) => log?.info('token refused', { reason }),
+  const user = await identifyCaller(event, db, current, log, () => {
+    lookups = Promise.all([isModuleActive(db), findPhysiologicalFile(db, id)]);
+    lookups.catch(() => undefined);
   });
   if (!lookups) throw new Error('identify returned without looking the user up');
   const [moduleActive, row] = await lookups;
@@ -201,6 +214,35 @@ async function authorizeLoris(
     file,
     catalogEntry: null,
   };
+}
+
+/**
+ * The LORIS account behind the request's token (401 otherwise): signature, claims (iss = aud = LORIS's base
+ * URL when known), the account's state and LORIS's login lock-out for the client's address. `alongside` runs
+ * when the token's signature has held, next to the account lookup.
+ */
+export async function identifyCaller(
+  event: HttpEvent,
+  db: Db,
+  current: LorisSettings,
+  log?: Logger,
+  alongside?: () => void,
+): Promise<LorisUser> {
+  const key = usableJwtKey(current);
+  const address = clientAddress(event);
+  let locked: Promise<boolean> | undefined;
+  return identify(header(event, 'authorization'), {
+    key,
+    baseUrl: current.baseUrl,
+    findUser: (username) => {
+      alongside?.();
+      locked = isAccountLocked(db, username, address ?? '');
+      locked.catch(() => undefined);
+      return findUserByUsername(db, username);
+    },
+    isLocked: async () => (locked ? locked : false),
+    onRefused: (reason) => log?.info('token refused', { reason }),
+  });
 }
 
 async function authorizeStandalone(config: Config, id: number, log?: Logger): Promise<AuthorizedRecording> {
@@ -222,7 +264,8 @@ async function authorizeStandalone(config: Config, id: number, log?: Logger): Pr
 
 /**
  * Authorises access to recording `physioFileIdParam` for the caller of `event`. Throws ApiErrors: 400 bad id,
- * 401 no/invalid token or account, 403 permission_denied / path_outside_data_dir, 404 recording_not_found,
+ * 401 no/invalid token or account, 403 path_outside_data_dir, 404 recording_not_found (also for a recording
+ * the caller may not see, the reason only logged),
  * 503 database_unavailable / auth_misconfigured / data_dir_unavailable.
  */
 export async function authorizeRecording(

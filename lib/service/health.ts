@@ -1,5 +1,5 @@
 /**
- * Health checks reported by GET /ephys/health. Each concern registers a check; the service is 'ok' when all
+ * Health checks reported by GET /health. Each concern registers a check; the service is 'ok' when all
  * pass, 'degraded' otherwise (status 503 so a load balancer or systemd watchdog can act on it).
  */
 import type { Config } from '../core/config';

@@ -1,4 +1,4 @@
-/** The LORIS metadata of an authorised recording, as GET /ephys/{physioFileId} returns it. */
+/** The LORIS metadata of an authorised recording, as GET /ephys/{physio_file_id} returns it. */
 import { basename } from 'node:path';
 import type { AuthorizedRecording } from './access';
 

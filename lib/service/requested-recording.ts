@@ -102,6 +102,6 @@ export async function openRequestedRecording(
   ctx: Pick<RequestContext, 'log'>,
   options: { condition?: number } = {},
 ): Promise<RequestedRecording> {
-  const access = await authorizeRecording(event, event.pathParameters?.physioFileId, { log: ctx.log });
+  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
   return { access, opened: await openAuthorized(access, options) };
 }

@@ -1,6 +1,6 @@
 /**
  * Database outage over HTTP: the service reaches MariaDB through a TCP proxy owned by the test. With the
- * proxy down, requests get 503 database_unavailable (and /ephys/health says so); with it hanging, they
+ * proxy down, requests get 503 database_unavailable (and /health says so); with it hanging, they
  * still answer 503 within the connect timeout; when it comes back the very next request succeeds — no restart.
  */
 import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
@@ -55,7 +55,7 @@ describe('database outage and recovery over HTTP', () => {
     await proxy.setMode('down');
     await expectUnavailable();
     await expectUnavailable();
-    const health = await get(`${service.baseUrl}/ephys/health`);
+    const health = await get(`${service.baseUrl}/health`);
     expect(health.status).toBe(503);
     expect(health.json()).toMatchObject({
       status: 'degraded',
@@ -66,7 +66,7 @@ describe('database outage and recovery over HTTP', () => {
   it('recovers by itself on the first request after the database returns', async () => {
     await proxy.setMode('up');
     expect((await get(url, token)).status).toBe(200);
-    expect((await get(`${service.baseUrl}/ephys/health`)).status).toBe(200);
+    expect((await get(`${service.baseUrl}/health`)).status).toBe(200);
   });
 
   it('answers 503 within the connect timeout when the database hangs, then recovers', async () => {

@@ -88,7 +88,7 @@ describeWithData('standalone mode over HTTP', () => {
   });
 
   it('reports health ok with no database', async () => {
-    const r = await get(`${service.baseUrl}/ephys/health`);
+    const r = await get(`${service.baseUrl}/health`);
     expect(r.status).toBe(200);
   });
 });

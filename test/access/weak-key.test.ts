@@ -1,6 +1,6 @@
 /**
  * A JWTKey that fails LORIS's own strength rule is a configuration error: every token — even one correctly
- * signed with that key — is refused with 503 auth_misconfigured, and /ephys/health's jwtKey check says why.
+ * signed with that key — is refused with 503 auth_misconfigured, and /health's jwtKey check says why.
  */
 import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
 import { get, type OfflineService } from '../helpers/offline';
@@ -47,8 +47,8 @@ describe('weak JWTKey over HTTP', () => {
     expect((await get(`${service.baseUrl}/ephys/${world.files.A1}`)).status).toBe(503);
   });
 
-  it('reports the weak key in /ephys/health without revealing it', async () => {
-    const r = await get(`${service.baseUrl}/ephys/health`);
+  it('reports the weak key in /health without revealing it', async () => {
+    const r = await get(`${service.baseUrl}/health`);
     expect(r.status).toBe(503);
     expect(r.json()).toMatchObject({
       status: 'degraded',

@@ -123,7 +123,7 @@ describe('demo page in headless Chromium', () => {
   });
 
   it('serves the page with a hash-based CSP and no external sources', async () => {
-    const response = await get(`${service!.baseUrl}/ephys/demo`);
+    const response = await get(`${service!.baseUrl}/demo`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
     const csp = response.headers.get('content-security-policy') ?? '';
@@ -135,7 +135,7 @@ describe('demo page in headless Chromium', () => {
 
   it('loads, draws the 64 sensors, and moving the slider changes the map', async () => {
     const base = service!.baseUrl;
-    const { page, log } = await openPage(context!, `${base}/ephys/demo`);
+    const { page, log } = await openPage(context!, `${base}/demo`);
     const first = await mapWhere(page, (q) => q !== '');
     expect(first.bytes).toBeGreaterThan(10000);
     expect(await page.locator('#recording option').count()).toBe(1);
@@ -202,7 +202,7 @@ describe('demo page in headless Chromium', () => {
   }, 120000);
 
   it('preselects ?id= and says why when the recording does not exist', async () => {
-    const { page } = await openPage(context!, `${service!.baseUrl}/ephys/demo?id=12345`);
+    const { page } = await openPage(context!, `${service!.baseUrl}/demo?id=12345`);
     await page.locator('#message').waitFor({ state: 'visible', timeout: 30000 });
     expect(await page.locator('#recording').inputValue()).toBe('12345');
     expect(await page.locator('#message').textContent()).toContain('recording_not_found');
@@ -246,7 +246,7 @@ describeWithData('demo page on the shared MEG recordings', () => {
       // MEG reference sensors (CTF) are far from the head and not drawn.
       const positioned = sensors.channels.filter((c) => c.position !== null && c.type !== 'ref_meg').length;
       expect(positioned).toBeGreaterThan(100);
-      const { page, log } = await openPage(context!, `${base}/ephys/demo?id=${id}`);
+      const { page, log } = await openPage(context!, `${base}/demo?id=${id}`);
       await mapWhere(page, (q) => q !== '');
       expect(await page.locator('#recording').inputValue()).toBe(String(id));
       expect(await page.locator('#sensors').getAttribute('data-sensor-count')).toBe(String(positioned));

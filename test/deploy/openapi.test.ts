@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDemo } from '../../cli/demo';
 import { errorEnvelopeSchema } from '../../lib/core/api-schemas';
-import { API_ROUTES, openApiDocument } from '../../lib/core/openapi';
+import { API_ROUTES, openApiDocument } from '../../lib/api/openapi';
 import { sensorsQuerySchema } from '../../lib/core/sensors-params';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { get, startOffline, type OfflineService } from '../helpers/offline';
@@ -105,17 +105,17 @@ describe('OpenAPI document', () => {
   it('takes its parameters from the zod schemas the handlers validate with', () => {
     const names = (path: string, where: string) =>
       ((paths[path]?.get.parameters ?? []) as Json[]).filter((p) => p.in === where).map((p) => p.name);
-    expect(names('/ephys/{physioFileId}/topographic-map', 'query')).toEqual(
+    expect(names('/ephys/{physio_file_id}/topographic-map', 'query')).toEqual(
       Object.keys(topomapQuerySchema.shape),
     );
-    expect(names('/ephys/{physioFileId}/topographic-map', 'query')).toHaveLength(31);
-    expect(names('/ephys/{physioFileId}/sensors', 'query')).toEqual(['frame', 'types']);
+    expect(names('/ephys/{physio_file_id}/topographic-map', 'query')).toHaveLength(31);
+    expect(names('/ephys/{physio_file_id}/sensors', 'query')).toEqual(['frame', 'types']);
     expect(Object.keys(sensorsQuerySchema.shape)).toEqual(['frame', 'types']);
-    const idSchema = ((paths['/ephys/{physioFileId}']?.get.parameters ?? []) as Json[])[0]?.schema as Json;
+    const idSchema = ((paths['/ephys/{physio_file_id}']?.get.parameters ?? []) as Json[])[0]?.schema as Json;
     expect(validate('3542773635', idSchema)).toEqual([]);
     expect(validate('0', idSchema)).not.toEqual([]);
     expect(validate('1 OR 1=1', idSchema)).not.toEqual([]);
-    const band = ((paths['/ephys/{physioFileId}/topographic-map']?.get.parameters ?? []) as Json[]).find(
+    const band = ((paths['/ephys/{physio_file_id}/topographic-map']?.get.parameters ?? []) as Json[]).find(
       (p) => p.name === 'band',
     );
     expect(band?.schema).toEqual({ type: 'string', enum: ['delta', 'theta', 'alpha', 'beta', 'gamma'] });
@@ -152,7 +152,7 @@ describe('OpenAPI document', () => {
   });
 
   it('rejects broken examples (the checks can fail)', () => {
-    const sensors = paths['/ephys/{physioFileId}/sensors']?.get.responses as Record<string, Json>;
+    const sensors = paths['/ephys/{physio_file_id}/sensors']?.get.responses as Record<string, Json>;
     const media = (sensors['200']?.content as Record<string, Json>)['application/json'] as Json;
     const example = structuredClone(media.example) as { channels: { position: number[] }[] };
     example.channels[0]!.position = [0.1, 0.2];
@@ -182,8 +182,8 @@ describe('live answers match the published document', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('serves the document at /ephys/openapi.json', async () => {
-    const answer = await get(`${service!.baseUrl}/ephys/openapi.json`);
+  it('serves the document at /openapi.json', async () => {
+    const answer = await get(`${service!.baseUrl}/openapi.json`);
     expect(answer.status).toBe(200);
     expect(answer.json()).toEqual(doc);
   });
@@ -193,23 +193,25 @@ describe('live answers match the published document', () => {
     const list = (await get(`${base}/ephys/recordings`)).json() as { recordings: { id: number }[] };
     const id = String(list.recordings[0]?.id);
     const requests: [string, string][] = [
-      ['/ephys/health', ''],
+      ['/health', ''],
       ['/ephys/recordings', ''],
-      ['/ephys/{physioFileId}', ''],
-      ['/ephys/{physioFileId}/sensors', 'frame=head'],
-      ['/ephys/{physioFileId}/meg/sensors', ''],
-      ['/ephys/{physioFileId}/meg/headshape', ''],
-      ['/ephys/{physioFileId}/topographic-map', 'tmin=10&tmax=11&format=json&res=16'],
-      ['/ephys/{physioFileId}/topographic-map', 't=10&size=128'],
-      ['/ephys/{physioFileId}/topographic-map', 't=10&format=svg&size=128'],
-      ['/ephys/{physioFileId}/topographic-map', 't=soon'],
-      ['/ephys/{physioFileId}/sensors', 'frame=nose'],
-      ['/ephys/openapi.json', ''],
-      ['/ephys/demo', ''],
+      ['/ephys/{physio_file_id}', ''],
+      ['/ephys/{physio_file_id}/sensors', 'frame=head'],
+      ['/ephys/{physio_file_id}/meg/sensors', ''],
+      ['/ephys/{physio_file_id}/meg/headshape', ''],
+      ['/ephys/{physio_file_id}/topographic-map', 'tmin=10&tmax=11&format=json&res=16'],
+      ['/ephys/{physio_file_id}/topographic-map', 't=10&size=128'],
+      ['/ephys/{physio_file_id}/topographic-map', 't=10&format=svg&size=128'],
+      ['/ephys/{physio_file_id}/topographic-map', 't=soon'],
+      ['/ephys/{physio_file_id}/sensors', 'frame=nose'],
+      ['/openapi.json', ''],
+      ['/demo', ''],
     ];
     const statuses: string[] = [];
     for (const [template, query] of requests) {
-      const answer = await get(`${base}${template.replace('{physioFileId}', id)}${query ? `?${query}` : ''}`);
+      const answer = await get(
+        `${base}${template.replace('{physio_file_id}', id)}${query ? `?${query}` : ''}`,
+      );
       const responses = paths[template]?.get.responses as Record<string, Json>;
       const documented = responses[String(answer.status)]?.content as Record<string, Json> | undefined;
       const type = (answer.headers.get('content-type') ?? '').split(';')[0]!;

@@ -583,3 +583,16 @@ INSERT INTO physiological_coord_system (NameID, TypeID, UnitID, ModalityID, File
   (SELECT PhysiologicalCoordSystemUnitID FROM physiological_coord_system_unit WHERE Name = 'Not registered'),
   (SELECT PhysiologicalModalityID FROM physiological_modality WHERE PhysiologicalModality = 'Not registered'),
   NULL);
+
+-- Login history: LORIS's lock-out rule (SinglePointLogin::accountLocked) counts failures here.
+CREATE TABLE `user_login_history` (
+  `loginhistoryID` int(10) unsigned NOT NULL AUTO_INCREMENT,
+  `userID` varchar(255) NOT NULL DEFAULT '',
+  `Success` enum('Y','N') NOT NULL DEFAULT 'Y',
+  `Failcode` varchar(2) DEFAULT NULL,
+  `Fail_detail` varchar(255) DEFAULT NULL,
+  `Login_timestamp` timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  `IP_address` varchar(255) DEFAULT NULL,
+  `Page_requested` varchar(255) DEFAULT NULL,
+  PRIMARY KEY (`loginhistoryID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;

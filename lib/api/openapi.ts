@@ -16,10 +16,10 @@ import {
   recordingMetadataSchema,
   sensorsResponseSchema,
   topomapJsonSchema,
-} from './api-schemas';
+} from '../core/api-schemas';
 import examples from './openapi-examples.json';
-import { sensorsQuerySchema } from './sensors-params';
-import { topomapQuerySchema } from './topomap-params';
+import { sensorsQuerySchema } from '../core/sensors-params';
+import { topomapQuerySchema } from '../core/topomap-params';
 
 type JsonObject = Record<string, unknown>;
 
@@ -54,7 +54,7 @@ const schemaRef = (name: string, zod: z.ZodType) => ({ name, zod });
 export const API_ROUTES: ApiRoute[] = [
   {
     functionName: 'health',
-    path: '/ephys/health',
+    path: '/health',
     operationId: 'getHealth',
     summary: 'Liveness and readiness',
     description:
@@ -92,7 +92,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'recording',
-    path: '/ephys/{physioFileId}',
+    path: '/ephys/{physio_file_id}',
     operationId: 'getRecording',
     summary: 'Metadata of one recording',
     description: 'The LORIS metadata of a recording the caller may see (session, site, project, file name).',
@@ -110,7 +110,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'sensors',
-    path: '/ephys/{physioFileId}/sensors',
+    path: '/ephys/{physio_file_id}/sensors',
     operationId: 'getSensors',
     summary: 'Sensor and electrode positions',
     description:
@@ -130,7 +130,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'meg-sensors',
-    path: '/ephys/{physioFileId}/meg/sensors',
+    path: '/ephys/{physio_file_id}/meg/sensors',
     operationId: 'getMegSensors',
     summary: 'MEG sensor positions (proof-of-concept shape)',
     description:
@@ -149,7 +149,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'meg-headshape',
-    path: '/ephys/{physioFileId}/meg/headshape',
+    path: '/ephys/{physio_file_id}/meg/headshape',
     operationId: 'getHeadShape',
     summary: 'Digitised head shape',
     description:
@@ -169,7 +169,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'topomap',
-    path: '/ephys/{physioFileId}/topographic-map',
+    path: '/ephys/{physio_file_id}/topographic-map',
     operationId: 'getTopographicMap',
     summary: 'Topographic map of a time window, band or ERP',
     description:
@@ -192,7 +192,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'openapi',
-    path: '/ephys/openapi.json',
+    path: '/openapi.json',
     operationId: 'getOpenApi',
     summary: 'This document',
     description: 'The OpenAPI 3.1 description of every route.',
@@ -210,7 +210,7 @@ export const API_ROUTES: ApiRoute[] = [
   },
   {
     functionName: 'demo',
-    path: '/ephys/demo',
+    path: '/demo',
     operationId: 'getDemoPage',
     summary: 'Demo page',
     description:
@@ -247,7 +247,7 @@ function queryParameters(query: z.ZodObject): JsonObject[] {
 }
 
 const pathParameter = () => ({
-  name: 'physioFileId',
+  name: 'physio_file_id',
   in: 'path',
   required: true,
   description: 'PhysiologicalFileID in LORIS; in standalone mode the id listed by /ephys/recordings',
@@ -296,7 +296,7 @@ function responses(route: ApiRoute): JsonObject {
 
 function operation(route: ApiRoute): JsonObject {
   const parameters = [
-    ...(route.path.includes('{physioFileId}') ? [pathParameter()] : []),
+    ...(route.path.includes('{physio_file_id}') ? [pathParameter()] : []),
     ...(route.query ? queryParameters(route.query) : []),
     ...(route.etag
       ? [{ name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }]
@@ -320,8 +320,17 @@ function componentSchemas(): JsonObject {
   return schemas;
 }
 
-/** The whole document; `version` is the service's package version. */
-export function openApiDocument({ version }: { version: string }): JsonObject {
+/**
+ * The whole document; `version` is the service's package version, `serverUrl` where clients reach the service
+ * (behind LORIS's gateway, e.g. `https://site/loris/imaging_gateway`; '/' when called directly).
+ */
+export function openApiDocument({
+  version,
+  serverUrl = '/',
+}: {
+  version: string;
+  serverUrl?: string;
+}): JsonObject {
   return {
     openapi: '3.1.0',
     info: {
@@ -335,6 +344,7 @@ export function openApiDocument({ version }: { version: string }): JsonObject {
       license: { name: 'GPL-3.0-or-later', identifier: 'GPL-3.0-or-later' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
+    servers: [{ url: serverUrl }],
     tags: [
       { name: 'service', description: 'Health' },
       { name: 'recordings', description: 'Recordings, their metadata and sensor positions' },
