@@ -8,7 +8,7 @@ import sharp from 'sharp';
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
 import { makeDemo } from '../cli/demo';
-import { mismatches } from './helpers/match';
+import { mismatches, subsetMismatches } from './helpers/match';
 import { hasTestData, projectRoot, testDataDir } from './helpers/testdata';
 
 const fixtureSchema = z.object({
@@ -21,6 +21,13 @@ const fixtureSchema = z.object({
     status: z.number(),
     headers: z.record(z.string(), z.string()).default({}),
     body: z.unknown().optional(),
+    /** Only these keys, numbers within `tolerance` (values from MNE). */
+    bodySubset: z.unknown().optional(),
+    tolerance: z.number().default(0),
+    /** A text body, exactly. */
+    text: z.string().optional(),
+    /** Strings the text body must contain. */
+    textContains: z.array(z.string()).optional(),
     image: z
       .object({
         type: z.enum(['png', 'svg']),
@@ -124,6 +131,13 @@ describe('event fixtures replayed through dist/ bundles', () => {
         const body: unknown = JSON.parse(response.body);
         expect(mismatches(body, fixture.expected.body)).toEqual([]);
       }
+      if (fixture.expected.bodySubset !== undefined) {
+        const body: unknown = JSON.parse(response.body);
+        const { bodySubset, tolerance } = fixture.expected;
+        expect(subsetMismatches(body, bodySubset, tolerance)).toEqual([]);
+      }
+      if (fixture.expected.text !== undefined) expect(response.body).toBe(fixture.expected.text);
+      for (const part of fixture.expected.textContains ?? []) expect(response.body).toContain(part);
     });
   }
 });

@@ -1,16 +1,19 @@
 /**
  * Tokens and request validation over HTTP (serverless-offline, real MariaDB): every malformed, forged,
  * expired or misdirected token is a 401 with only a code and a plain message; ids and query parameters that
- * are not what the route accepts (SQL injection attempts included) are a 400 before any SQL runs.
+ * are not what the route accepts (SQL injection attempts included) are a 400 before any SQL runs. Tokens must
+ * name LORIS (iss = aud = its base URL, here from Config `url`), and LORIS's login lock-out applies.
  */
 import { createHmac } from 'node:crypto';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
 import { get, type OfflineService } from '../helpers/offline';
-import { bearer, lorisToken, rawToken, STRONG_KEY } from '../helpers/tokens';
+import { bearer, lorisToken, rawToken, STRONG_KEY, TEST_BASE_URL } from '../helpers/tokens';
 
 const USER = 'reader';
 const now = () => Math.floor(Date.now() / 1000);
 const claims = (extra: Record<string, unknown> = {}) => ({
+  iss: TEST_BASE_URL,
+  aud: TEST_BASE_URL,
   iat: now(),
   nbf: now(),
   exp: now() + 3600,
@@ -38,10 +41,15 @@ describe('tokens and validation over HTTP', () => {
       permissions: ['electrophysiology_browser_view_allsites'],
       projects: [world.projects.P1, world.projects.P2],
     });
+    // LORIS's base URL as older releases store it (Config `url`), with a trailing slash tokens leave out.
+    await world.db.root.query(
+      "INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Label, OrderNumber) VALUES ('url', 'Main project URL', 1, 0, 'text', 'Main project URL', 2)",
+    );
+    await world.db.seed.config('url', `${TEST_BASE_URL}/`);
     service = await startService({
       LORIS_EPHYS_MODE: 'loris',
       ...world.db.env(),
-      LORIS_EPHYS_LOG_LEVEL: 'warn',
+      LORIS_EPHYS_LOG_LEVEL: 'info',
     });
     url = `${service.baseUrl}/ephys/${world.files.A1}`;
   }, SETUP_TIMEOUT_MS);
@@ -106,6 +114,15 @@ describe('tokens and validation over HTTP', () => {
     ['an unknown user', () => lorisToken(STRONG_KEY, 'nobody_here')],
     ['an SQL injection as user', () => lorisToken(STRONG_KEY, "' OR '1'='1")],
     ['a token without exp', () => signedWithHeader({ alg: 'HS256', typ: 'JWT' }, { iat: now(), user: USER })],
+    ['a token without iss', () => lorisToken(STRONG_KEY, USER, { iss: null })],
+    ['a token without aud', () => lorisToken(STRONG_KEY, USER, { aud: null })],
+    ['iss and aud that differ', () => lorisToken(STRONG_KEY, USER, { aud: 'https://other.example.org' })],
+    ['aud as a list', () => lorisToken(STRONG_KEY, USER, { aud: [TEST_BASE_URL] })],
+    [
+      "another LORIS's token (same key, other base URL)",
+      () =>
+        lorisToken(STRONG_KEY, USER, { iss: 'https://other.example.org', aud: 'https://other.example.org' }),
+    ],
     ['garbage', () => 'this.is.not-a-jwt'],
     ['random bytes', () => Buffer.from('\u0000\u00ff binary garbage').toString('base64')],
     [
@@ -122,6 +139,58 @@ describe('tokens and validation over HTTP', () => {
   ];
   it.each(invalid)('refuses %s with 401 invalid_token', async (_, make) => {
     await expectRefused(bearer(await make()), 'invalid_token');
+  });
+
+  it('accepts the base URL with a trailing slash or another case in its host, as LORIS may write it', async () => {
+    for (const base of [`${TEST_BASE_URL}/`, 'HTTPS://LORIS.Example.org']) {
+      const token = await lorisToken(STRONG_KEY, USER, { iss: base, aud: base });
+      expect((await get(url, bearer(token))).status).toBe(200);
+    }
+  });
+
+  describe("LORIS's login lock-out (user_login_history)", () => {
+    const failures = async (count: number, address: string, minutesAgo = 1) => {
+      for (let i = 0; i < count; i++) {
+        await world.db.root.execute(
+          `INSERT INTO user_login_history (userID, Success, Login_timestamp, IP_address)
+             VALUES (?, 'N', NOW() - INTERVAL ? MINUTE, ?)`,
+          [USER, minutesAgo, address],
+        );
+      }
+    };
+    const success = async (address: string) =>
+      world.db.root.execute(
+        "INSERT INTO user_login_history (userID, Success, Login_timestamp, IP_address) VALUES (?, 'Y', NOW(), ?)",
+        [USER, address],
+      );
+    afterEach(async () => {
+      await world.db.root.execute('DELETE FROM user_login_history');
+    });
+
+    it('refuses a token while more than 10 failures in 15 min came from the client address (401)', async () => {
+      const token = bearer(await lorisToken(STRONG_KEY, USER));
+      await failures(10, '127.0.0.1');
+      expect((await get(url, token)).status).toBe(200); // 10 is not more than 10
+      await failures(1, '127.0.0.1');
+      await expectRefused(token, 'invalid_token');
+      expect(service.output()).toContain('"reason":"account_locked"');
+    });
+
+    it('counts more than 15 failures in 60 min, and only those since the last successful login', async () => {
+      const token = bearer(await lorisToken(STRONG_KEY, USER));
+      await failures(16, '127.0.0.1', 30);
+      await expectRefused(token, 'invalid_token');
+      await success('127.0.0.1');
+      expect((await get(url, token)).status).toBe(200);
+    });
+
+    it("judges the browser's address from a loopback gateway's X-Forwarded-For", async () => {
+      await failures(11, '203.0.113.7');
+      const token = bearer(await lorisToken(STRONG_KEY, USER));
+      expect((await get(url, token)).status).toBe(200); // the peer (127.0.0.1) has no failures
+      await expectRefused({ ...token, 'X-Forwarded-For': '203.0.113.7' }, 'invalid_token');
+      expect((await get(url, { ...token, 'X-Forwarded-For': '198.51.100.1' })).status).toBe(200);
+    });
   });
 
   it.each([

@@ -23,3 +23,29 @@ export function mismatches(actual: unknown, expected: unknown, path = '$'): stri
     ? []
     : [`${path}: ${JSON.stringify(actual)} != ${JSON.stringify(expected)}`];
 }
+
+/**
+ * Like `mismatches`, but only the keys `expected` names are compared (others may exist) and numbers may differ
+ * by `tolerance` (absolute): for answers checked against MNE-generated values.
+ */
+export function subsetMismatches(
+  actual: unknown,
+  expected: unknown,
+  tolerance: number,
+  path = '$',
+): string[] {
+  if (typeof expected === 'number') {
+    return typeof actual === 'number' && Math.abs(actual - expected) <= tolerance
+      ? []
+      : [`${path}: ${JSON.stringify(actual)} not within ${tolerance} of ${expected}`];
+  }
+  if (expected !== null && typeof expected === 'object' && !Array.isArray(expected)) {
+    if (actual === null || typeof actual !== 'object' || Array.isArray(actual))
+      return [`${path}: expected an object`];
+    const a = actual as Record<string, unknown>;
+    return Object.entries(expected).flatMap(([k, e]) =>
+      k in a ? subsetMismatches(a[k], e, tolerance, `${path}.${k}`) : [`${path}.${k}: missing`],
+    );
+  }
+  return mismatches(actual, expected, path);
+}
