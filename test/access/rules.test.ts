@@ -156,16 +156,39 @@ describe('token verification reasons (logged, never sent)', () => {
     new SignJWT(claims).setProtectedHeader({ alg }).sign(new TextEncoder().encode(k));
   const t = Math.floor(Date.now() / 1000);
 
+  // LORIS's iss/aud: its base URL
+  const L = { iss: 'https://loris.example.org', aud: 'https://loris.example.org' };
   it.each([
-    ['a valid token', { iat: t, nbf: t, exp: t + 60, user: 'u' }, 'HS256', key, undefined],
-    ['an expired one', { iat: t - 600, exp: t - 300, user: 'u' }, 'HS256', key, 'expired'],
-    ['one within the clock tolerance', { iat: t - 600, exp: t - 20, user: 'u' }, 'HS256', key, undefined],
-    ['a future nbf', { iat: t, nbf: t + 300, exp: t + 600, user: 'u' }, 'HS256', key, 'not_yet_valid'],
-    ['another key', { iat: t, exp: t + 60, user: 'u' }, 'HS256', 'Other-unit_key#2026$abc', 'bad_signature'],
-    ['HS384', { iat: t, exp: t + 60, user: 'u' }, 'HS384', key, 'bad_algorithm'],
-    ['no exp', { iat: t, user: 'u' }, 'HS256', key, 'bad_claims'],
-    ['no iat', { exp: t + 60, user: 'u' }, 'HS256', key, 'bad_claims'],
-    ['a numeric user', { iat: t, exp: t + 60, user: 5 }, 'HS256', key, 'bad_claims'],
+    ['a valid token', { ...L, iat: t, nbf: t, exp: t + 60, user: 'u' }, 'HS256', key, undefined],
+    ['an expired one', { ...L, iat: t - 600, exp: t - 300, user: 'u' }, 'HS256', key, 'expired'],
+    [
+      'one within the clock tolerance',
+      { ...L, iat: t - 600, exp: t - 20, user: 'u' },
+      'HS256',
+      key,
+      undefined,
+    ],
+    ['a future nbf', { ...L, iat: t, nbf: t + 300, exp: t + 600, user: 'u' }, 'HS256', key, 'not_yet_valid'],
+    [
+      'another key',
+      { ...L, iat: t, exp: t + 60, user: 'u' },
+      'HS256',
+      'Other-unit_key#2026$abc',
+      'bad_signature',
+    ],
+    ['HS384', { ...L, iat: t, exp: t + 60, user: 'u' }, 'HS384', key, 'bad_algorithm'],
+    ['no exp', { ...L, iat: t, user: 'u' }, 'HS256', key, 'bad_claims'],
+    ['no iat', { ...L, exp: t + 60, user: 'u' }, 'HS256', key, 'bad_claims'],
+    ['no iss', { aud: L.aud, iat: t, exp: t + 60, user: 'u' }, 'HS256', key, 'bad_issuer'],
+    ['no aud', { iss: L.iss, iat: t, exp: t + 60, user: 'u' }, 'HS256', key, 'bad_issuer'],
+    [
+      'iss ≠ aud',
+      { ...L, aud: 'https://x.example', iat: t, exp: t + 60, user: 'u' },
+      'HS256',
+      key,
+      'bad_issuer',
+    ],
+    ['a numeric user', { ...L, iat: t, exp: t + 60, user: 5 }, 'HS256', key, 'bad_claims'],
   ] as [string, Record<string, unknown>, string, string, string | undefined][])(
     '%s',
     async (_, claims, alg, k, reason) => {

@@ -74,7 +74,7 @@ describe('OpenAPI document', () => {
     const schemes = (doc.components as Json).securitySchemes as Json;
     expect(schemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     for (const { path, op } of operations) {
-      expect(path).toMatch(/^\/ephys\//);
+      expect(path).toMatch(/^\/(ephys\/|health$|openapi\.json$|demo$)/);
       const params = (op.parameters ?? []) as Json[];
       for (const p of params) {
         expect(['query', 'path', 'header']).toContain(p.in);

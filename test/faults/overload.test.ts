@@ -1,7 +1,7 @@
 /**
  * Overload and misbehaving clients, through serverless-offline in standalone mode over the demo sample:
- * - a request past LORIS_EPHYS_REQUEST_TIMEOUT_MS answers 504 timeout and frees its slot (with a cap of 1,
- *   later requests are admitted, never refused);
+ * - a request past LORIS_EPHYS_REQUEST_TIMEOUT_MS answers 504 timeout; its slot stays taken while its work
+ *   still runs (a timed-out request cannot make room for more work than the cap), then is freed;
  * - requests over LORIS_EPHYS_MAX_CONCURRENT answer 429 too_many_requests with the cap and Retry-After;
  * - clients that hang up before or during the response leave the service answering, with no slot leaked.
  */
@@ -16,12 +16,14 @@ import { projectRoot } from '../helpers/testdata';
 const HEAVY = 'tmin=0&tmax=60&lfreq=1&hfreq=40&res=256&size=2048';
 const errorOf = (r: FetchResult) => (r.json() as { error: { code: string; message: string } }).error;
 
-/** Retries until a 200 (the machine may be busy); fails on a 429, which would mean a leaked slot. */
-async function eventually200(url: string, attempts = 20): Promise<FetchResult> {
+/**
+ * Retries until a 200 (the machine may be busy, and abandoned work may still hold its slot for a while); a slot
+ * never freed would show as 429s until the attempts run out.
+ */
+async function eventually200(url: string, attempts = 60): Promise<FetchResult> {
   let last: FetchResult | undefined;
   for (let i = 0; i < attempts; i++) {
     last = await get(url);
-    expect(last.status).not.toBe(429);
     if (last.status === 200) return last;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -85,11 +87,14 @@ describe('overload, timeouts and disconnects over HTTP', () => {
     }, 180_000);
     afterAll(() => service?.stop());
 
-    it('answers 504 timeout for a request that outlives the timeout, then admits the next requests', async () => {
+    it('answers 504 timeout for a request that outlives the timeout, and admits the next once its work ends', async () => {
       const slow = await get(`${service.baseUrl}${mapPath}?${HEAVY}`);
       expect(slow.status).toBe(504);
       expect(errorOf(slow)).toMatchObject({ code: 'timeout', message: expect.stringContaining('100 ms') });
       expect(slow.headers.get('cache-control')).toBe('no-store');
+      // Right after the 504 the abandoned work still holds the only slot.
+      const meanwhile = await get(`${service.baseUrl}${sensorsPath}`);
+      expect([200, 429]).toContain(meanwhile.status);
       await eventually200(`${service.baseUrl}${sensorsPath}`);
     }, 60_000);
 
