@@ -51,9 +51,14 @@ export class RefusedFileError extends ApiError {
 
 export const isRefusedFile = (error: unknown): error is RefusedFileError => error instanceof RefusedFileError;
 
+/** The errno code of a Node file-system error (checked structurally: jest's realms defeat instanceof Error). */
+const errorCode = (error: unknown): string | undefined =>
+  typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
+    ? error.code
+    : undefined;
+
 const MISSING_CODES = new Set(['ENOENT', 'ENOTDIR']);
-const isMissing = (error: unknown): boolean =>
-  error instanceof Error && MISSING_CODES.has((error as NodeJS.ErrnoException).code ?? '');
+const isMissing = (error: unknown): boolean => MISSING_CODES.has(errorCode(error) ?? '');
 
 /** O_NOFOLLOW: the real path's last component must not have become a symlink; O_NONBLOCK: a FIFO never blocks. */
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);
@@ -104,7 +109,7 @@ export function rootedSourceFs(root: string, options: RootedFsOptions = {}): Sou
     try {
       handle = await open(entry.real, OPEN_FLAGS);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw refuse(path, 'changed_while_opening');
+      if (errorCode(error) === 'ELOOP') throw refuse(path, 'changed_while_opening');
       if (isMissing(error)) throw unreadableRecording(`${basename(path)} is missing`);
       throw error;
     }
