@@ -141,7 +141,7 @@ export function rootedSourceFs(root: string, options: RootedFsOptions = {}): Sou
       if (!entry.info.isDirectory()) throw refuse(path, 'not_a_directory');
       return (await readdir(entry.real)).sort();
     },
-    // A FIFO or an entry pointing out "exists": opening it is refused, never mistaken for a missing file.
+    // An entry resolving outside is refused here already; a FIFO exists, and opening it is refused (never "missing").
     exists: async (path) => (await resolveEntry(path)) !== undefined,
     isDirectory: async (path) => (await resolveEntry(path))?.info.isDirectory() ?? false,
   };
