@@ -23,7 +23,7 @@ export const handler = httpHandler(
     let described: Description = { description: null };
     if (recording.presentOnDisk) {
       try {
-        const opened = await openAuthorized(recording);
+        const opened = await openAuthorized(recording, { log });
         described = { description: describeRecording(opened.info, opened.positionSource) };
       } catch (error) {
         if (!isApiError(error) || error.status >= 500) throw error;

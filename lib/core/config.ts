@@ -34,6 +34,7 @@ export const configSchema = z
     LORIS_EPHYS_MAX_CONCURRENT: int(4, 1, 256),
     LORIS_EPHYS_MAX_QUEUED: int(64, 0, 10000),
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
+    LORIS_EPHYS_FAILED_OPEN_TTL_MS: int(30000, 0, 3600000),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
@@ -75,6 +76,8 @@ export interface Config {
     /** Heavy requests waiting for a slot beyond the running ones; more get 429. */
     maxQueued: number;
     requestTimeoutMs: number;
+    /** How long an unreadable or unsupported recording's failed open is remembered (0: not at all). */
+    failedOpenTtlMs: number;
   };
 }
 
@@ -114,6 +117,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxConcurrent: c.LORIS_EPHYS_MAX_CONCURRENT,
       maxQueued: c.LORIS_EPHYS_MAX_QUEUED,
       requestTimeoutMs: c.LORIS_EPHYS_REQUEST_TIMEOUT_MS,
+      failedOpenTtlMs: c.LORIS_EPHYS_FAILED_OPEN_TTL_MS,
     },
   };
 }

@@ -2,7 +2,7 @@
  * Random-access byte sources. Readers see recordings only through these, so a file today can be an object
  * store tomorrow, and tests can count the bytes a window read really touched.
  */
-import { open, readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { unreadableRecording } from '../core/errors';
 
@@ -19,6 +19,8 @@ export interface ByteSource {
 
 /** Opens the files that make up a recording (a .vhdr's .eeg, a .set's .fdt, the files of a CTF .ds folder). */
 export interface SourceFs {
+  /** When set, no path outside this folder is read and searches (BIDS sidecar inheritance) stop at it. */
+  readonly root?: string;
   open(path: string): Promise<ByteSource>;
   readdir(path: string): Promise<string[]>;
   exists(path: string): Promise<boolean>;
@@ -55,8 +57,17 @@ export function memorySource(bytes: Uint8Array, name = 'memory'): ByteSource {
 
 export async function fileSource(path: string): Promise<ByteSource> {
   const handle = await open(path, 'r');
-  const { size } = await handle.stat();
-  const name = basename(path);
+  try {
+    const { size } = await handle.stat();
+    return handleSource(handle, basename(path), size);
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** A ByteSource over an already open file handle of `size` bytes; closing the source closes the handle. */
+export function handleSource(handle: FileHandle, name: string, size: number): ByteSource {
   let bytesRead = 0;
   return {
     name,
@@ -122,7 +133,12 @@ export function memoryFs(files: Map<string, Uint8Array>): SourceFs {
 }
 
 /** Wraps a SourceFs to add up the bytes every source it opened handed out (benchmarks, O(window) tests). */
-export function countingFs(inner: SourceFs): { fs: SourceFs; bytesRead: () => number } {
+export function countingFs(inner: SourceFs): {
+  fs: SourceFs;
+  bytesRead: () => number;
+  /** Files opened so far (each open of the same file counts). */
+  opens: () => number;
+} {
   const opened: ByteSource[] = [];
   const fs: SourceFs = {
     ...inner,
@@ -132,5 +148,9 @@ export function countingFs(inner: SourceFs): { fs: SourceFs; bytesRead: () => nu
       return src;
     },
   };
-  return { fs, bytesRead: () => opened.reduce((sum, s) => sum + s.bytesRead, 0) };
+  return {
+    fs,
+    bytesRead: () => opened.reduce((sum, s) => sum + s.bytesRead, 0),
+    opens: () => opened.length,
+  };
 }

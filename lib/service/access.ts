@@ -29,6 +29,8 @@ export interface AuthorizedRecording {
   filePath: string;
   /** Real path inside the data directory (only opened when presentOnDisk). */
   absolutePath: string;
+  /** The data directory's real path: every file opened for this recording must lie inside it. */
+  dataRoot: string;
   presentOnDisk: boolean;
   kind: ResolvedPath['kind'];
   /** The LORIS account (null in standalone mode). */
@@ -210,6 +212,7 @@ async function authorizeLoris(
     fileType: file.fileType,
     filePath: file.filePath,
     ...resolved,
+    dataRoot: root,
     user,
     file,
     catalogEntry: null,
@@ -256,6 +259,7 @@ async function authorizeStandalone(config: Config, id: number, log?: Logger): Pr
     fileType: entry.fileType,
     filePath: entry.path,
     ...resolved,
+    dataRoot: root,
     user: null,
     file: null,
     catalogEntry: entry,

@@ -2,11 +2,13 @@
  * Resolving a LORIS FilePath (relative to the data directory) to a real path that is certainly inside it.
  * Anything that escapes — `..`, an absolute path, a symlink pointing out — is refused before it is opened.
  * Only regular files, and directories named `*.ds` (CTF datasets), count as present: a FIFO, socket or device
- * is never offered to a reader (opening a FIFO would block).
+ * is never offered to a reader (opening a FIFO would block). The files a reader then opens (the recording and
+ * its companions and sidecars) go through `rootedSourceFs` of the same root, which checks each one again.
  */
 import { lstat, realpath, stat } from 'node:fs/promises';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { ApiError } from '../core/errors';
+import { isInside } from '../readers/rooted-fs';
 
 export type ResolvedPath =
   | { presentOnDisk: true; absolutePath: string; kind: 'file' | 'ctf-directory' }
@@ -21,12 +23,6 @@ export const pathOutsideDataDir = (): ApiError =>
 
 export const dataDirUnavailable = (): ApiError =>
   new ApiError(503, 'data_dir_unavailable', 'The data directory is not configured or not reachable.');
-
-/** True when `child` is `root` itself or below it (both absolute, normalised). */
-export function isInside(root: string, child: string): boolean {
-  const rel = relative(root, child);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
-}
 
 /** The data directory's real path; 503 when it is unset or not a directory. */
 export async function realDataDir(dataDir: string | undefined): Promise<string> {

@@ -2,12 +2,14 @@
  * The one layer that opens a recording for a handler: the reader for its format, then the best electrode
  * positions available (LORIS database, BIDS sidecars, the file itself, a standard montage, in that order),
  * bad channels from every source, and events from the file and LORIS. MEG sensor positions always come from
- * the file. The result is cached while every file the open touched is unchanged (see createRecordingCache).
+ * the file. The result is cached while every file the open touched is unchanged (see createRecordingCache);
+ * so is a failed open (unreadable or unsupported), briefly, so a poisoned file is parsed once, not per request.
+ * The service always opens through a rooted SourceFs (the data directory); the command line may use localFs.
  */
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { notFound } from '../core/errors';
+import { isApiError, notFound } from '../core/errors';
 import { createLru } from '../core/topomap/lru';
 import { openRecording } from '../readers';
 import {
@@ -21,7 +23,9 @@ import {
   type LengthUnit,
   type NamedPoint,
 } from '../readers/positions';
+import { isRefusedFile } from '../readers/rooted-fs';
 import { localFs, type SourceFs } from '../readers/source';
+import { getConfig } from './runtime';
 import type { ChannelInfo, DigPoint, Recording, RecordingEvent, RecordingInfo } from '../readers/types';
 
 /** Positions LORIS stores for a file (electrodes.tsv imported into physiological_electrode/point_3d). */
@@ -68,8 +72,8 @@ export const hasPosition = (c: ChannelInfo): boolean => {
 
 const isEeg = (c: ChannelInfo): boolean => c.type === 'eeg';
 
-/** Identity of a recording: size and mtime of the file, or summed over a CTF folder's files. */
-export async function recordingIdentity(path: string): Promise<RecordingIdentity> {
+/** Identity of a recording: size and mtime of the file, or summed over a CTF folder's files (listed via `fs`). */
+export async function recordingIdentity(path: string, fs: SourceFs = localFs): Promise<RecordingIdentity> {
   let s;
   try {
     s = await stat(path);
@@ -77,7 +81,7 @@ export async function recordingIdentity(path: string): Promise<RecordingIdentity
     throw notFound('recording_missing', 'The recording file is not present on disk.');
   }
   if (!s.isDirectory()) return { path, size: s.size, mtimeMs: s.mtimeMs };
-  const names = (await localFs.readdir(path)).slice(0, 1000);
+  const names = (await fs.readdir(path)).slice(0, 1000);
   let size = 0;
   let mtimeMs = s.mtimeMs;
   for (const name of names) {
@@ -125,6 +129,12 @@ const countMatched = (info: RecordingInfo, points: NamedPoint[]): number => {
   return info.channels.filter((c) => isEeg(c) && names.has(c.name.toLowerCase())).length;
 };
 
+/** An unusable sidecar is skipped, but one refused by a rooted fs (outside the data directory) fails the open. */
+const ignoreUnlessRefused = (error: unknown): null => {
+  if (isRefusedFile(error)) throw error;
+  return null;
+};
+
 /** Chooses EEG positions by precedence and returns the info with them applied. */
 async function applyBestPositions(
   path: string,
@@ -139,7 +149,7 @@ async function applyBestPositions(
     const head = toHeadFrame(stored.points, stored.unit, stored.system, stored.fiducials);
     if (countMatched(info, head) > 0) return { info: withPositions(info, head), source: 'database' };
   }
-  const bids = await readBidsPositions(path, fs).catch(() => null);
+  const bids = await readBidsPositions(path, fs).catch(ignoreUnlessRefused);
   if (bids && countMatched(info, bids.positions) > 0) {
     return { info: withPositions(info, bids.positions), source: 'sidecar' };
   }
@@ -191,7 +201,7 @@ export async function openForHandler(
 ): Promise<OpenedRecording> {
   const fs = options.fs ?? localFs;
   const extras = options.extras ?? {};
-  const identity = options.identity ?? (await recordingIdentity(path));
+  const identity = options.identity ?? (await recordingIdentity(path, fs));
   const recording = await openRecording(path, fs, { condition: options.condition });
   try {
     const { info: positioned, source } = await applyBestPositions(path, fs, recording.info, extras);
@@ -227,6 +237,7 @@ function trackingFs(fs: SourceFs, touched: Map<string, Promise<string>>): Source
     return signature;
   };
   return {
+    root: fs.root,
     open: async (path) => (await note(path), fs.open(path)),
     readdir: async (path) => (await note(path), fs.readdir(path)),
     exists: async (path) => (await note(path), fs.exists(path)),
@@ -240,15 +251,47 @@ interface CachedRecording {
   dependencies: Map<string, string>;
 }
 
-async function unchanged(entry: CachedRecording): Promise<boolean> {
-  const paths = [...entry.dependencies.keys()];
+/** A failed open remembered until `expiresAt`, while every file it touched is unchanged. */
+interface FailedOpen {
+  error: unknown;
+  dependencies: Map<string, string>;
+  expiresAt: number;
+}
+
+async function unchanged(dependencies: Map<string, string>): Promise<boolean> {
+  const paths = [...dependencies.keys()];
   const now = await Promise.all(paths.map(statSignature));
-  return paths.every((p, i) => entry.dependencies.get(p) === now[i]);
+  return paths.every((p, i) => dependencies.get(p) === now[i]);
+}
+
+/** Failures that say something about the files themselves; I/O errors (EMFILE, EIO), timeouts and aborts are retried. */
+const FILE_FAULT_CODES: ReadonlySet<string> = new Set(['unreadable_recording', 'unsupported_format']);
+export const isFileFault = (error: unknown): boolean => isApiError(error) && FILE_FAULT_CODES.has(error.code);
+
+/** An open that failed, with the signatures of what it had touched by then. */
+class OpenFailure {
+  constructor(
+    readonly error: unknown,
+    readonly dependencies: Map<string, string>,
+  ) {}
+}
+
+async function signaturesOf(touched: Map<string, Promise<string>>): Promise<Map<string, string>> {
+  const signatures = await Promise.all(touched.values());
+  return new Map([...touched.keys()].map((p, i) => [p, signatures[i] ?? 'absent']));
 }
 
 export interface RecordingCache {
   open(path: string, options?: OpenRecordingOptions & { extrasKey?: string }): Promise<OpenedRecording>;
   readonly size: number;
+  /** Failed opens currently remembered (expired ones may still count until they are looked up or evicted). */
+  readonly failedSize: number;
+}
+
+export interface FailedOpenOptions {
+  /** How long a failed open (unreadable_recording, unsupported_format) is answered from memory; 0 disables. */
+  ttlMs?: number;
+  maxEntries?: number;
 }
 
 /**
@@ -256,12 +299,21 @@ export interface RecordingCache {
  * while every file its open touched is unchanged (inode, size, mtime), so a replaced recording, data file or
  * sidecar is reopened, never served from stale state. Evicted or replaced recordings are closed after
  * `closeGraceMs`, so a request still reading one is not cut short. Concurrent misses share one open.
+ * Failed opens of unreadable or unsupported files are remembered the same way for `failedOpens.ttlMs` (at most
+ * `failedOpens.maxEntries`): a poisoned file costs one parse per TTL, and a fixed or replaced file is reopened
+ * at once.
  */
-export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): RecordingCache {
+export function createRecordingCache(
+  maxEntries = 16,
+  closeGraceMs = 30_000,
+  failedOpens: FailedOpenOptions = {},
+): RecordingCache {
+  const { ttlMs: failedOpenTtlMs = 30_000, maxEntries: maxFailedEntries = 64 } = failedOpens;
   const closeLater = (entry: CachedRecording): void => {
     setTimeout(() => void entry.opened.recording.close().catch(() => undefined), closeGraceMs).unref();
   };
   const lru = createLru<CachedRecording>(maxEntries, closeLater);
+  const failed = createLru<FailedOpen>(maxFailedEntries);
   const opening = new Map<string, Promise<CachedRecording>>();
 
   const openEntry = async (
@@ -270,23 +322,38 @@ export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): Re
     options: OpenRecordingOptions,
   ): Promise<CachedRecording> => {
     const touched = new Map<string, Promise<string>>([[path, statSignature(path)]]);
-    const opened = await openForHandler(path, { ...options, fs: trackingFs(options.fs ?? localFs, touched) });
-    const signatures = await Promise.all(touched.values());
-    const dependencies = new Map([...touched.keys()].map((p, i) => [p, signatures[i] ?? 'absent']));
-    const digest = createHash('sha1').update(signatures.join(';')).digest('hex').slice(0, 12);
+    let opened: OpenedRecording;
+    try {
+      opened = await openForHandler(path, { ...options, fs: trackingFs(options.fs ?? localFs, touched) });
+    } catch (error) {
+      throw new OpenFailure(error, await signaturesOf(touched));
+    }
+    const dependencies = await signaturesOf(touched);
+    const digest = createHash('sha1')
+      .update([...dependencies.values()].join(';'))
+      .digest('hex')
+      .slice(0, 12);
     return {
       opened: { ...opened, identityKey: `${opened.identityKey}|${digest}`, cacheKey: key },
       dependencies,
     };
   };
 
-  const open: RecordingCache['open'] = async (path, options = {}) => {
-    // A deleted file changes the path's own signature, so it is reopened and answers 404 recording_missing.
-    const key = `${path}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
-    const hit = lru.get(key);
-    if (hit && (await unchanged(hit))) return hit.opened;
-    const pending = opening.get(key);
-    if (pending) return (await pending).opened;
+  const rememberFailure = (key: string, failure: OpenFailure): void => {
+    if (failedOpenTtlMs > 0 && isFileFault(failure.error)) {
+      failed.set(key, { ...failure, expiresAt: Date.now() + failedOpenTtlMs });
+    }
+  };
+
+  /** The remembered error of a recent failed open whose files are unchanged, if any. */
+  const recentFailure = async (key: string): Promise<FailedOpen | undefined> => {
+    const entry = failed.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt > Date.now() && (await unchanged(entry.dependencies))) return entry;
+    return undefined;
+  };
+
+  const openShared = async (path: string, key: string, options: OpenRecordingOptions) => {
     const created = openEntry(path, key, options);
     opening.set(key, created);
     try {
@@ -295,9 +362,31 @@ export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): Re
       lru.set(key, entry);
       if (replaced && replaced !== entry) closeLater(replaced);
       return entry.opened;
+    } catch (error) {
+      if (!(error instanceof OpenFailure)) throw error;
+      rememberFailure(key, error);
+      throw error.error;
     } finally {
       opening.delete(key);
     }
+  };
+
+  const open: RecordingCache['open'] = async (path, options = {}) => {
+    // A deleted file changes the path's own signature, so it is reopened and answers 404 recording_missing.
+    const key = `${path}|${options.condition ?? 0}|${options.extrasKey ?? ''}`;
+    const hit = lru.get(key);
+    if (hit && (await unchanged(hit.dependencies))) return hit.opened;
+    const failure = await recentFailure(key);
+    if (failure) throw failure.error;
+    const pending = opening.get(key);
+    if (pending) {
+      try {
+        return (await pending).opened;
+      } catch (error) {
+        throw error instanceof OpenFailure ? error.error : error;
+      }
+    }
+    return openShared(path, key, options);
   };
 
   return {
@@ -305,15 +394,27 @@ export function createRecordingCache(maxEntries = 16, closeGraceMs = 30_000): Re
     get size() {
       return lru.size;
     },
+    get failedSize() {
+      return failed.size;
+    },
   };
 }
 
-const defaultCache = createRecordingCache();
+let defaultCache: RecordingCache | undefined;
 
-/** The process's recording cache (see createRecordingCache); `extrasKey` distinguishes database extras. */
+/** The process's recording cache (see createRecordingCache), its failed-open TTL from the configuration. */
+function processCache(): RecordingCache {
+  defaultCache ??= createRecordingCache(16, 30_000, { ttlMs: getConfig().limits.failedOpenTtlMs });
+  return defaultCache;
+}
+
+/**
+ * Opens through the process's cache; `fs` is required: the service passes a rooted file system (the data
+ * directory), so no file outside it is ever read. `extrasKey` distinguishes database extras.
+ */
 export const openCached = (
   path: string,
-  options: OpenRecordingOptions & { extrasKey?: string } = {},
-): Promise<OpenedRecording> => defaultCache.open(path, options);
+  options: OpenRecordingOptions & { extrasKey?: string; fs: SourceFs },
+): Promise<OpenedRecording> => processCache().open(path, options);
 
-export const recordingCacheSize = (): number => defaultCache.size;
+export const recordingCacheSize = (): number => defaultCache?.size ?? 0;

@@ -6,11 +6,14 @@
 import { createHash } from 'node:crypto';
 import { notFound } from '../core/errors';
 import type { HttpEvent, RequestContext } from '../core/http';
+import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
 import { storedChannels } from '../loris/channels';
 import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
+import { rootedSourceFs } from '../readers/rooted-fs';
+import type { SourceFs } from '../readers/source';
 import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
 import {
   openCached,
@@ -80,10 +83,21 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
   };
 }
 
+/**
+ * The file system a recording is opened through: rooted at the data directory, so a companion or sidecar
+ * symlinked outside it, or a FIFO, is refused (422) and the refusal logged.
+ */
+export function recordingFs(access: AuthorizedRecording, log?: Logger): SourceFs {
+  return rootedSourceFs(access.dataRoot, {
+    onRefusal: ({ path, reason }) =>
+      log?.warn('refused a file of a recording', { physioFileId: access.id, file: path, reason }),
+  });
+}
+
 /** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
 export async function openAuthorized(
   access: AuthorizedRecording,
-  options: { condition?: number } = {},
+  options: { condition?: number; log?: Logger } = {},
 ): Promise<OpenedRecording> {
   const config = getConfig();
   if (!access.presentOnDisk)
@@ -94,7 +108,12 @@ export async function openAuthorized(
     extras = await lorisExtras(db, access.id);
   }
   const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
-  return openCached(access.absolutePath, { extras, extrasKey, condition: options.condition });
+  return openCached(access.absolutePath, {
+    fs: recordingFs(access, options.log),
+    extras,
+    extrasKey,
+    condition: options.condition,
+  });
 }
 
 export async function openRequestedRecording(
@@ -103,5 +122,5 @@ export async function openRequestedRecording(
   options: { condition?: number } = {},
 ): Promise<RequestedRecording> {
   const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
-  return { access, opened: await openAuthorized(access, options) };
+  return { access, opened: await openAuthorized(access, { ...options, log: ctx.log }) };
 }

@@ -28,6 +28,13 @@ describe('parseConfig', () => {
       '/tmp',
     );
   });
+  it('reads the failed-open TTL (default 30 s, 0 disables, negative refused)', () => {
+    expect(parseConfig({}).limits.failedOpenTtlMs).toBe(30000);
+    expect(parseConfig({ LORIS_EPHYS_FAILED_OPEN_TTL_MS: '0' }).limits.failedOpenTtlMs).toBe(0);
+    expect(() => parseConfig({ LORIS_EPHYS_FAILED_OPEN_TTL_MS: '-1' })).toThrow(
+      /LORIS_EPHYS_FAILED_OPEN_TTL_MS/,
+    );
+  });
   it('treats empty strings as unset', () => {
     expect(parseConfig({ LORIS_DB_SOCKET: '' }).db.socketPath).toBeUndefined();
   });

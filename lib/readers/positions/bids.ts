@@ -5,6 +5,7 @@
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { unreadableRecording } from '../../core/errors';
+import { isInside } from '../rooted-fs';
 import type { SourceFs } from '../source';
 import { LIMITS } from '../types';
 import type { Fiducials, LengthUnit, NamedPoint, Vec3 } from './frames';
@@ -181,8 +182,8 @@ const SIDECAR_FILES: Record<keyof Sidecars, string> = {
 
 /**
  * The sidecars that apply to a recording: files named `<entities>_<suffix>` whose entities (space aside) are a
- * subset of the recording's, in its folder or a parent up to the dataset root (BIDS inheritance); the most
- * specific, nearest one wins. A coordsystem.json is paired with the electrodes.tsv's space.
+ * subset of the recording's, in its folder or a parent up to the dataset root (BIDS inheritance), never above
+ * the file system's root (the data directory); the most specific, nearest one wins. A coordsystem.json is paired with the electrodes.tsv's space.
  */
 export async function findSidecars(recordingPath: string, fs: SourceFs): Promise<Sidecars> {
   const own = bidsEntities(recordingPath).entities;
@@ -203,6 +204,9 @@ export async function findSidecars(recordingPath: string, fs: SourceFs): Promise
   return found;
 }
 
+/** A rooted file system's search never looks above its root (the data directory). */
+const mayLookIn = (fs: SourceFs, dir: string): boolean => fs.root === undefined || isInside(fs.root, dir);
+
 async function findSidecar(
   recordingPath: string,
   fs: SourceFs,
@@ -211,7 +215,7 @@ async function findSidecar(
   space: string | undefined,
 ): Promise<string | undefined> {
   let dir = dirname(recordingPath);
-  for (let level = 0; level < 4; level++) {
+  for (let level = 0; level < 4 && mayLookIn(fs, dir); level++) {
     const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) =>
       n.endsWith(`_${suffixFile}`),
     );
