@@ -64,6 +64,21 @@ describe('OpenAPI document', () => {
     for (const route of API_ROUTES) expect(routes.get(route.functionName)).toBe(route.path);
   });
 
+  it("lists the paths LORIS's viewer switches its imaging features on with, named as it names them", () => {
+    const paths = Object.keys(openApiDocument({ version: 'test' }).paths as Json);
+    // topographic-map button; 3D montage (both); the service routes the viewer and gateway probe
+    for (const key of [
+      '/ephys/{physio_file_id}/topographic-map',
+      '/ephys/{physio_file_id}/meg/sensors',
+      '/ephys/{physio_file_id}/meg/headshape',
+      '/health',
+      '/openapi.json',
+    ]) {
+      expect(paths).toContain(key);
+    }
+    expect(paths.filter((p) => p.includes('physioFileId'))).toEqual([]);
+  });
+
   it('has a valid OpenAPI 3.1 structure', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
     const info = doc.info as Json;
