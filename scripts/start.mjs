@@ -1,13 +1,29 @@
 // Runs the service in the foreground under serverless-offline on loopback.
 // Port from LORIS_EPHYS_PORT (default 8000); the process environment (LORIS_* settings) reaches the handlers.
-// SIGTERM/SIGINT stop it cleanly.
+// `--mode loris|standalone` and `--host ADDRESS` win over LORIS_EPHYS_MODE / LORIS_EPHYS_HOST, so a systemd
+// unit can fix them on its command line, out of reach of its environment file. SIGTERM/SIGINT stop it cleanly.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+/** `--name value` or `--name=value` from the command line. */
+function argument(name) {
+  const args = process.argv.slice(2);
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === `--${name}`) return args[i + 1];
+    if (args[i]?.startsWith(`--${name}=`)) return args[i].slice(name.length + 3);
+  }
+  return undefined;
+}
+
 const port = Number(process.env.LORIS_EPHYS_PORT ?? 8000);
-const host = process.env.LORIS_EPHYS_HOST ?? '127.0.0.1';
+const host = argument('host') ?? process.env.LORIS_EPHYS_HOST ?? '127.0.0.1';
+const mode = argument('mode') ?? process.env.LORIS_EPHYS_MODE;
+if (mode !== undefined && mode !== 'loris' && mode !== 'standalone') {
+  console.error(`--mode must be loris or standalone, got ${mode}`);
+  process.exit(2);
+}
 const loopback = host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 if (!Number.isInteger(port) || port < 1 || port > 65535) {
   console.error(`LORIS_EPHYS_PORT must be a port number, got ${process.env.LORIS_EPHYS_PORT}`);
@@ -27,6 +43,7 @@ const env = {
   ...process.env,
   LORIS_EPHYS_PORT: String(port),
   LORIS_EPHYS_HOST: host,
+  ...(mode ? { LORIS_EPHYS_MODE: mode } : {}),
   LORIS_EPHYS_LAMBDA_PORT: process.env.LORIS_EPHYS_LAMBDA_PORT ?? String(port + 2),
   // Handlers run in this process (serverless.yml useInProcess): a stray promise rejection is logged, and must
   // not stop the service for every viewer.

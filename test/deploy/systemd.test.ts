@@ -3,7 +3,8 @@
  * settings are the promised ones (loopback only, restart always, journal, dedicated user, hardening, data
  * directory read-only). The environment example names only settings the service knows and parses cleanly.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { freePort, get } from '../helpers/offline';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { configSchema, parseConfig } from '../../lib/core/config';
@@ -65,7 +66,9 @@ describe('systemd unit', () => {
   it('runs the service script as a dedicated user, restarts always and logs to the journal', () => {
     expect(value('User')).toBe('loris-ephys');
     expect(value('Group')).toBe('loris-ephys');
-    expect(value('ExecStart')).toBe(`/usr/bin/node ${INSTALL_ROOT}/scripts/start.mjs`);
+    expect(value('ExecStart')).toBe(
+      `/usr/bin/node ${INSTALL_ROOT}/scripts/start.mjs --mode loris --host 127.0.0.1`,
+    );
     expect(existsSync(join(projectRoot, 'scripts', 'start.mjs'))).toBe(true);
     expect(value('WorkingDirectory')).toBe(INSTALL_ROOT);
     expect(value('Restart')).toBe('always');
@@ -76,7 +79,9 @@ describe('systemd unit', () => {
   });
 
   it('binds loopback only and may reach only loopback addresses', () => {
-    expect(environment().get('LORIS_EPHYS_HOST')).toBe('127.0.0.1');
+    // On the command line, not in Environment= (which the EnvironmentFile= overrides).
+    expect(environment().has('LORIS_EPHYS_HOST')).toBe(false);
+    expect(value('ExecStart')).toContain('--host 127.0.0.1');
     expect(value('IPAddressDeny')).toBe('any');
     expect(value('IPAddressAllow')).toBe('localhost');
   });
@@ -113,18 +118,58 @@ describe('environment file example', () => {
     settings.filter((m) => !m[0].startsWith('#')).map((m) => [m[1] ?? '', m[2] ?? '']),
   );
 
-  it('names only variables the service reads, and never the host (fixed by the unit)', () => {
+  it('names only variables the service reads, and never the mode or host (fixed by the unit)', () => {
     const known = new Set([...Object.keys(configSchema.shape), ...START_SCRIPT_VARIABLES]);
     const names = settings.map((m) => m[1] ?? '');
     expect(names.length).toBeGreaterThan(10);
     expect(names.filter((n) => !known.has(n))).toEqual([]);
     expect(names).not.toContain('LORIS_EPHYS_HOST');
+    expect(names).not.toContain('LORIS_EPHYS_MODE');
+    expect(names).not.toContain('LORIS_CONFIG_XML'); // LORIS's read-write credentials
   });
 
   it('parses as a valid LORIS-mode configuration', () => {
     const config = parseConfig(active);
     expect(config.mode).toBe('loris');
-    expect(config.lorisConfigXml).toBe('/var/www/loris/project/config.xml');
+    expect(config.lorisConfigXml).toBeUndefined();
+    expect(config.db).toMatchObject({ user: 'loris_ephys', database: 'LORIS' });
     expect(Number(active.LORIS_EPHYS_PORT)).toBe(8000);
   });
+});
+
+describe("the unit's command line wins over its environment file", () => {
+  it('keeps LORIS mode on loopback when the environment file asks for standalone mode on every address', async () => {
+    const port = await freePort();
+    const args = (value('ExecStart') ?? '').split(' ').slice(2); // after `/usr/bin/node <script>`
+    const child = spawn(process.execPath, [join(projectRoot, 'scripts', 'start.mjs'), ...args], {
+      cwd: projectRoot,
+      env: {
+        ...process.env,
+        // what a tampered environment file could say:
+        LORIS_EPHYS_MODE: 'standalone',
+        LORIS_EPHYS_DATA: '/',
+        LORIS_EPHYS_HOST: '0.0.0.0',
+        LORIS_EPHYS_PORT: String(port),
+        LORIS_EPHYS_LAMBDA_PORT: String(await freePort()),
+        LORIS_DB_PORT: '1',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    try {
+      const deadline = Date.now() + 60_000;
+      while (!output.includes('Server ready') && Date.now() < deadline && child.exitCode === null)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(output).toContain(`http://127.0.0.1:${port}`);
+      const health = await get(`http://127.0.0.1:${port}/health`);
+      expect((health.json() as { checks: { config: { detail: string } } }).checks.config.detail).toBe(
+        'mode loris',
+      );
+      expect((await get(`http://127.0.0.1:${port}/ephys/recordings`)).status).toBe(404); // not_available
+    } finally {
+      child.kill('SIGTERM');
+    }
+  }, 90_000);
 });
