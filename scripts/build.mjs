@@ -1,5 +1,7 @@
 // Bundles every function (functions/<name>/index.ts → dist/<name>/index.js) and the CLI with esbuild.
 // sharp is a native addon: it stays external and is packaged beside the functions that use it.
+// @aws-sdk/* stays external too and is not packaged: the Lambda Node.js 20 runtime provides AWS SDK v3 (the SSM
+// client reading the database password); locally it resolves from node_modules, and only when it is used.
 import { build } from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';

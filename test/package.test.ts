@@ -27,12 +27,13 @@ describe('serverless package (offline, no credentials)', () => {
       AWS_SECRET_ACCESS_KEY: '',
       AWS_PROFILE: 'none-such',
     };
-    // A copy of the service (dist and node_modules linked) so no other test's packaging shares .serverless/.
+    // A copy of the service (dist, node_modules and deploy/ with the origin-guard plugin linked) so no other
+    // test's packaging shares .serverless/.
     const service = join(out, 'service');
     mkdirSync(service);
     for (const file of ['serverless.yml', 'package.json'])
       copyFileSync(join(projectRoot, file), join(service, file));
-    for (const folder of ['dist', 'node_modules'])
+    for (const folder of ['dist', 'node_modules', 'deploy'])
       symlinkSync(join(projectRoot, folder), join(service, folder));
     execFileSync(process.execPath, [serverless, 'package', '--package', join(out, 'zips')], {
       cwd: service,

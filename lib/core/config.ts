@@ -22,6 +22,13 @@ export const configSchema = z
     LORIS_DB_SOCKET: optionalText,
     LORIS_DB_USER: optionalText,
     LORIS_DB_PASSWORD: optionalText,
+    // A full SSM parameter name (the IAM grant on AWS is built from it as arn:...:parameter<name>).
+    LORIS_DB_PASSWORD_PARAMETER: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter name starting with /')
+        .optional(),
+    ),
     LORIS_DB_NAME: optionalText,
     LORIS_CONFIG_XML: optionalText,
     LORIS_JWT_KEY: optionalText,
@@ -61,6 +68,8 @@ export interface Config {
     password?: string;
     database?: string;
   };
+  /** SSM SecureString holding the database password (AWS); LORIS_DB_PASSWORD wins when both are set. */
+  dbPasswordParameter?: string;
   lorisConfigXml?: string;
   jwtKeyOverride?: string;
   dataDirOverride?: string;
@@ -102,6 +111,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       password: c.LORIS_DB_PASSWORD,
       database: c.LORIS_DB_NAME,
     },
+    dbPasswordParameter: c.LORIS_DB_PASSWORD_PARAMETER,
     lorisConfigXml: c.LORIS_CONFIG_XML,
     jwtKeyOverride: c.LORIS_JWT_KEY,
     dataDirOverride: c.LORIS_DATA_DIR,

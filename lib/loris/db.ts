@@ -96,6 +96,7 @@ export function errorCode(error: unknown): string {
 }
 
 export function isUnavailable(error: unknown): boolean {
+  if (error instanceof DatabaseUnavailableError) return true;
   return UNAVAILABLE_CODES.has(errorCode(error)) || (error as ErrorWithCode | null)?.fatal === true;
 }
 

@@ -15,6 +15,7 @@ import { isKeyStrong } from '../auth/key-strength';
 import { canUseBrowser, canViewSession } from '../auth/permissions';
 import { sharedDb, type Db } from '../loris/db';
 import { mergeDbSettings, readLorisConfigXml } from '../loris/config-xml';
+import { parameterPasswords, withDbPassword, type ParameterPasswords } from '../loris/db-password';
 import { findPhysiologicalFile, isModuleActive, type PhysiologicalFileRecord } from '../loris/files';
 import { cachedSettings, type LorisSettings, type SettingsSource } from '../loris/settings';
 import { findUserByUsername, isAccountLocked, type LorisUser } from '../loris/users';
@@ -88,9 +89,12 @@ let lorisRuntime: Promise<LorisRuntime> | undefined;
 async function openLorisRuntime(
   config: Config,
   env: Record<string, string | undefined>,
+  passwords: ParameterPasswords,
 ): Promise<LorisRuntime> {
   const xml = config.lorisConfigXml ? await readLorisConfigXml(config.lorisConfigXml) : undefined;
-  const db = sharedDb(mergeDbSettings(config.db, xml, env));
+  const merged = mergeDbSettings(config.db, xml, env);
+  const source = { explicitPassword: config.db.password, parameter: config.dbPasswordParameter };
+  const db = sharedDb(await withDbPassword(merged, source, passwords));
   const settings = cachedSettings(db, {
     jwtKey: config.jwtKeyOverride,
     dataDir: config.dataDirOverride,
@@ -99,12 +103,16 @@ async function openLorisRuntime(
   return { db, settings };
 }
 
-/** The database and settings of LORIS mode (a failed start is retried on the next call). */
+/**
+ * The database and settings of LORIS mode (a failed start, e.g. an unreadable SSM password, is retried on the
+ * next call). `passwords` reads LORIS_DB_PASSWORD_PARAMETER (tests pass a fake SSM).
+ */
 export function lorisRuntimeFor(
   config: Config,
   env: Record<string, string | undefined> = process.env,
+  passwords: ParameterPasswords = parameterPasswords,
 ): Promise<LorisRuntime> {
-  lorisRuntime ??= openLorisRuntime(config, env).catch((error: unknown) => {
+  lorisRuntime ??= openLorisRuntime(config, env, passwords).catch((error: unknown) => {
     lorisRuntime = undefined;
     throw error;
   });

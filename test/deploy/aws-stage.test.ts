@@ -1,8 +1,10 @@
 /**
  * The `--stage aws` configuration of serverless.yml: `serverless package --stage aws` succeeds with no AWS
  * credentials and (where `unshare -n` can cut the network) no network at all, and the generated CloudFormation
- * has the VPC, the EFS mount, the SSM-backed parameters and the environment the handlers need. The local stage
- * keeps its settings (no VPC, no EFS, its own environment).
+ * has the VPC, the EFS mount, the SSM-backed parameters and the environment the handlers need. The database
+ * password is in no environment: the database functions get the name of its SecureString parameter and the
+ * right to read that one parameter; the other functions get no database settings and a role without that
+ * right. The local stage keeps its settings (no VPC, no EFS, its own environment).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
@@ -13,8 +15,11 @@ import { zipEntries } from '../helpers/zip';
 
 const SERVERLESS = join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
 const MOUNT = '/mnt/loris-data';
-/** Functions that open recordings (or check the data directory) and so mount EFS. */
+/** Functions that open recordings (or check the data directory) and so mount EFS; all use the database. */
 const DATA_FUNCTIONS = ['health', 'recording', 'sensors', 'meg-sensors', 'meg-headshape', 'topomap'];
+/** Functions that never touch the database. */
+const NO_DATABASE_FUNCTIONS = ['recordings', 'openapi', 'demo'];
+const PASSWORD_PARAMETER = '/loris-ephys/aws/db-password';
 const SSM_PARAMETERS: Record<string, [string, string]> = {
   LorisEphysSubnetIds: ['AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>', 'subnet-ids'],
   LorisEphysSecurityGroupIds: [
@@ -29,7 +34,8 @@ const SSM_PARAMETERS: Record<string, [string, string]> = {
 };
 
 /**
- * A service folder of its own (serverless.yml and package.json copied, dist/ and node_modules/ linked), so
+ * A service folder of its own (serverless.yml and package.json copied; dist/, node_modules/ and deploy/, which
+ * holds the local origin-guard plugin serverless.yml lists, linked), so
  * packaging never shares the project's .serverless/ staging folder with another packaging run.
  */
 function isolatedService(tmp: string): string {
@@ -37,7 +43,8 @@ function isolatedService(tmp: string): string {
   mkdirSync(dir);
   for (const file of ['serverless.yml', 'package.json'])
     copyFileSync(join(projectRoot, file), join(dir, file));
-  for (const folder of ['dist', 'node_modules']) symlinkSync(join(projectRoot, folder), join(dir, folder));
+  for (const folder of ['dist', 'node_modules', 'deploy'])
+    symlinkSync(join(projectRoot, folder), join(dir, folder));
   return dir;
 }
 
@@ -67,9 +74,32 @@ interface LambdaProps {
   VpcConfig?: Json;
   FileSystemConfigs?: { Arn: unknown; LocalMountPath: string }[];
   Environment: { Variables: Record<string, unknown> };
+  Role: unknown;
 }
 
 const ref = (name: string): Json => ({ Ref: name });
+/** arn:<partition>:ssm:<region>:<account>:parameter<name> as the template builds it. */
+const parameterArn = (name: string): Json => ({
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      ref('AWS::Partition'),
+      ':ssm:',
+      ref('AWS::Region'),
+      ':',
+      ref('AWS::AccountId'),
+      `:parameter${name}`,
+    ],
+  ],
+});
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Json;
+}
+const actions = (s: Statement): string[] => (Array.isArray(s.Action) ? s.Action : [s.Action]);
 const listOf = (name: string): Json => ({ 'Fn::Split': [',', { 'Fn::Join': [',', ref(name)] }] });
 
 function print(service: string, stage: string, home: string, extra: string[] = []): Json {
@@ -91,7 +121,8 @@ describe('serverless --stage aws', () => {
   const service = isolatedService(tmp);
   let template: {
     Parameters: Record<string, Json>;
-    Resources: Record<string, { Type: string; Properties: Json }>;
+    Conditions?: Record<string, unknown>;
+    Resources: Record<string, { Type: string; Properties: Json; Condition?: string }>;
   };
   let lambdas: Map<string, LambdaProps>;
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -155,8 +186,13 @@ describe('serverless --stage aws', () => {
         { SubnetIds: listOf('LorisEphysSubnetIds'), SecurityGroupIds: listOf('LorisEphysSecurityGroupIds') },
       ]);
     }
-    const role = template.Resources.IamRoleLambdaExecution?.Properties as { ManagedPolicyArns: unknown[] };
-    expect(JSON.stringify(role.ManagedPolicyArns)).toContain('AWSLambdaVPCAccessExecutionRole');
+    for (const id of ['IamRoleLambdaExecution', 'LorisEphysNoDatabaseRole']) {
+      const role = template.Resources[id]?.Properties as { ManagedPolicyArns: unknown[] };
+      expect([id, JSON.stringify(role.ManagedPolicyArns)]).toEqual([
+        id,
+        expect.stringContaining('AWSLambdaVPCAccessExecutionRole'),
+      ]);
+    }
   });
 
   it('mounts the EFS access point read by the data routes at /mnt/loris-data', () => {
@@ -168,23 +204,83 @@ describe('serverless --stage aws', () => {
     expect(statements).toContain('elasticfilesystem:ClientMount');
   });
 
-  it('gives the handlers LORIS mode, the EFS data directory and the database settings from SSM', () => {
-    for (const [id, props] of lambdas) {
-      expect([id, props.Environment.Variables]).toEqual([
-        id,
+  const base = {
+    NODE_OPTIONS: '--enable-source-maps',
+    LORIS_EPHYS_MODE: 'loris',
+    LORIS_DATA_DIR: `${MOUNT}/`,
+  };
+
+  it('gives the database functions the database settings from SSM and the password parameter name only', () => {
+    for (const fn of DATA_FUNCTIONS) {
+      expect([fn, lambda(fn).Environment.Variables]).toEqual([
+        fn,
         {
-          NODE_OPTIONS: '--enable-source-maps',
-          LORIS_EPHYS_MODE: 'loris',
-          LORIS_DATA_DIR: `${MOUNT}/`,
+          ...base,
           LORIS_DB_HOST: ref('LorisEphysDbHost'),
           LORIS_DB_PORT: ref('LorisEphysDbPort'),
           LORIS_DB_NAME: ref('LorisEphysDbName'),
           LORIS_DB_USER: ref('LorisEphysDbUser'),
-          // A CloudFormation dynamic reference: the secret never enters the package.
-          LORIS_DB_PASSWORD: '{{resolve:ssm:/loris-ephys/aws/db-password}}',
+          // The name of the SecureString: the handler reads the value at cold start.
+          LORIS_DB_PASSWORD_PARAMETER: PASSWORD_PARAMETER,
         },
       ]);
     }
+    expect(lambdas.size).toBe(DATA_FUNCTIONS.length + NO_DATABASE_FUNCTIONS.length);
+  });
+
+  it('gives the other functions LORIS mode and no database settings at all', () => {
+    for (const fn of NO_DATABASE_FUNCTIONS)
+      expect([fn, lambda(fn).Environment.Variables]).toEqual([fn, base]);
+  });
+
+  it('puts the password nowhere in the template, not even as a dynamic reference', () => {
+    const text = JSON.stringify(template);
+    expect(text.match(/LORIS_DB_PASSWORD(?!_PARAMETER)/g)).toBeNull();
+    expect(text).not.toContain('{{resolve:');
+  });
+
+  it('lets only the database functions read that one parameter (ssm:GetParameter, nothing wider)', () => {
+    const defaultRole = { 'Fn::GetAtt': ['IamRoleLambdaExecution', 'Arn'] };
+    for (const fn of DATA_FUNCTIONS) expect([fn, lambda(fn).Role]).toEqual([fn, defaultRole]);
+    for (const fn of NO_DATABASE_FUNCTIONS)
+      expect([fn, lambda(fn).Role]).toEqual([fn, { 'Fn::GetAtt': ['LorisEphysNoDatabaseRole', 'Arn'] }]);
+
+    const role = template.Resources.IamRoleLambdaExecution?.Properties as {
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+    };
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const secretStatements = statements.filter((s) =>
+      actions(s).some((a) => /^(ssm|kms|secretsmanager):/.test(a)),
+    );
+    expect(secretStatements).toEqual([
+      { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameterArn(PASSWORD_PARAMETER) },
+    ]);
+    // The role of recordings, openapi and demo: VPC networking and logs (a managed policy), no inline policy.
+    const noDatabase = template.Resources.LorisEphysNoDatabaseRole?.Properties ?? {};
+    expect(Object.keys(noDatabase).sort()).toEqual(['AssumeRolePolicyDocument', 'ManagedPolicyArns']);
+  });
+
+  it('adds kms:Decrypt only for a customer managed key (the AWS managed aws/ssm key needs no grant)', () => {
+    const policy = template.Resources.LorisEphysDbPasswordKeyPolicy;
+    expect(policy?.Condition).toBe('LorisEphysDbPasswordCustomerKey');
+    // With the default key the condition compares two equal strings: CloudFormation creates no policy.
+    expect(template.Conditions?.LorisEphysDbPasswordCustomerKey).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['alias/aws/ssm', 'alias/aws/ssm'] }],
+    });
+    // Nothing else in the template grants KMS or Secrets Manager.
+    const others = Object.entries(template.Resources).filter(
+      ([id]) => id !== 'LorisEphysDbPasswordKeyPolicy',
+    );
+    expect(JSON.stringify(others)).not.toMatch(/"(kms|secretsmanager):/);
+  });
+
+  it('leaves the AWS SDK out of the packages: the Node.js 20 runtime provides it', () => {
+    for (const fn of DATA_FUNCTIONS) {
+      const entries = zipEntries(join(out, `${fn}.zip`));
+      expect([fn, entries.filter((e) => e.includes('@aws-sdk')).length]).toEqual([fn, 0]);
+    }
+    const bundle = readFileSync(join(projectRoot, 'dist', 'health', 'index.js'), 'utf8');
+    expect(bundle).toContain('import("@aws-sdk/client-ssm")');
   });
 
   it('sizes topomap at 1024 MB / 29 s and the other routes at 512 MB / 29 s', () => {
@@ -204,16 +300,53 @@ describe('serverless --stage aws', () => {
     expect(entries.some((e) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp/.test(e))).toBe(true);
   });
 
-  it('takes the SSM prefix from --param, and the local stage keeps no VPC, no EFS and its own environment', () => {
-    const custom = print(service, 'aws', tmp, ['--param', 'ssmPrefix=/site/ephys']);
-    const parameters = (custom.resources as { Parameters: Record<string, Json> }).Parameters;
-    expect(parameters.LorisEphysDbHost?.Default).toBe('/site/ephys/db-host');
+  it('takes the SSM prefix and the KMS key from --param; the local stage keeps no VPC, EFS, role or DB settings', () => {
+    const key = 'arn:aws:kms:ca-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const custom = print(service, 'aws', tmp, [
+      '--param',
+      'ssmPrefix=/site/ephys',
+      '--param',
+      `dbPasswordKmsKeyArn=${key}`,
+    ]);
+    const resources = custom.resources as {
+      Parameters: Record<string, Json>;
+      Conditions: Json;
+      Resources: Record<string, { Properties: { PolicyDocument: { Statement: Statement[] } } }>;
+    };
+    expect(resources.Parameters.LorisEphysDbHost?.Default).toBe('/site/ephys/db-host');
+    const health = (custom.functions as Record<string, { environment: Json }>).health;
+    expect(health?.environment.LORIS_DB_PASSWORD_PARAMETER).toBe('/site/ephys/db-password');
+    const statements = ((custom.provider as Json).iam as { role: { statements: Statement[] } }).role
+      .statements;
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameterArn('/site/ephys/db-password') },
+    ]);
+    // A customer managed key: kms:Decrypt on that key, through SSM only.
+    expect(resources.Conditions.LorisEphysDbPasswordCustomerKey).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': [key, 'alias/aws/ssm'] }],
+    });
+    expect(resources.Resources.LorisEphysDbPasswordKeyPolicy?.Properties.PolicyDocument.Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'kms:Decrypt',
+        Resource: key,
+        Condition: {
+          StringEquals: {
+            'kms:ViaService': { 'Fn::Join': ['', ['ssm.', ref('AWS::Region'), '.amazonaws.com']] },
+          },
+        },
+      },
+    ]);
     const local = print(service, 'local', tmp);
     const provider = local.provider as Json;
     expect(provider.vpc ?? null).toBeNull();
     expect(local.resources ?? null).toBeNull();
     expect(Object.keys(provider.environment as Json).sort()).toEqual(['LORIS_EPHYS_MODE', 'NODE_OPTIONS']);
-    for (const fn of Object.values(local.functions as Record<string, Json>))
+    expect(provider.iam ?? null).toBeNull();
+    for (const fn of Object.values(local.functions as Record<string, Json>)) {
       expect(fn.fileSystemConfig ?? null).toBeNull();
+      expect(fn.role ?? null).toBeNull();
+      expect(Object.keys((fn.environment as Json | undefined) ?? {})).toEqual([]);
+    }
   });
 });
