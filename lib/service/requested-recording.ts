@@ -94,7 +94,12 @@ export async function openAuthorized(
     extras = await lorisExtras(db, access.id);
   }
   const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
-  return openCached(access.absolutePath, { extras, extrasKey, condition: options.condition });
+  return openCached(access.absolutePath, {
+    extras,
+    extrasKey,
+    condition: options.condition,
+    maxDecodedBytes: config.limits.maxDecodedBytes,
+  });
 }
 
 export async function openRequestedRecording(

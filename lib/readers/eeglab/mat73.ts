@@ -14,6 +14,7 @@ import { H5_WORKER_SOURCE, h5wasmModulePath } from './h5-worker';
 const MAX_NODES = 1_000_000;
 const MAX_DEPTH = 32;
 const TIMEOUT_MS = 120_000;
+const WORKER_BASE_HEAP_MB = 64;
 const HIDDEN = new Set(['#refs#', '#subsystem#']);
 const NUMERIC = new Set<string>([
   'double',
@@ -29,8 +30,16 @@ const NUMERIC = new Set<string>([
   'logical',
 ]);
 
-export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVariables> {
-  const nodes = await listHdf5(bytes, name);
+/**
+ * Reads a v7.3 MAT-file within `maxDecodedBytes` (see h5-worker.ts for what is charged). The worker's JS heap is
+ * capped too, so a file that still blows it up ends that worker, never the process.
+ */
+export async function readMat73(
+  bytes: Uint8Array,
+  name: string,
+  maxDecodedBytes: number,
+): Promise<MatVariables> {
+  const nodes = await listHdf5(bytes, name, maxDecodedBytes);
   const root = nodes['/'];
   if (root?.kind !== 'group') throw unreadableRecording(`${name}: no HDF5 root group`);
   const convert = converter(nodes, name);
@@ -39,13 +48,27 @@ export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVar
   return vars;
 }
 
-function listHdf5(bytes: Uint8Array, name: string): Promise<Record<string, H5Node>> {
+/** The worker's old-generation heap: the budget plus room for h5wasm's own JavaScript. */
+const workerHeapMb = (maxDecodedBytes: number): number =>
+  Math.ceil(maxDecodedBytes / 2 ** 20) + WORKER_BASE_HEAP_MB;
+
+function listHdf5(bytes: Uint8Array, name: string, maxDecodedBytes: number): Promise<Record<string, H5Node>> {
   const modulePath = h5wasmModulePath();
   if (!modulePath)
     throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
-  const input: H5WorkerInput = { modulePath, bytes, maxNodes: MAX_NODES, maxDepth: MAX_DEPTH };
+  const input: H5WorkerInput = {
+    modulePath,
+    bytes,
+    maxNodes: MAX_NODES,
+    maxDepth: MAX_DEPTH,
+    maxDecodedBytes,
+  };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(H5_WORKER_SOURCE, { eval: true, workerData: input });
+    const worker = new Worker(H5_WORKER_SOURCE, {
+      eval: true,
+      workerData: input,
+      resourceLimits: { maxOldGenerationSizeMb: workerHeapMb(maxDecodedBytes), maxYoungGenerationSizeMb: 16 },
+    });
     const timer = setTimeout(() => finish(new Error('timed out')), TIMEOUT_MS);
     const finish = (result: H5WorkerOutput | Error): void => {
       clearTimeout(timer);

@@ -1,22 +1,35 @@
 /**
  * MATLAB Level 5 MAT-file reader (the format of EEGLAB .set files saved with `-v6`/`-v7`): 128-byte header,
  * then tagged data elements; miCOMPRESSED elements are zlib streams holding one miMATRIX each.
- * Every size is checked against the bytes left before use, recursion is capped, and decompression is
- * capped, so a malformed file ends in an unreadable_recording error rather than a crash or a huge allocation.
+ * Every size is checked against the bytes left before use, recursion is capped, struct field names are capped
+ * in length and count, and everything the parse produces is charged to one decoded-size budget before it is
+ * allocated (inflated bytes, Float64 values, text, a fixed cost per value and per struct field), so a malformed
+ * file ends in an unreadable_recording error rather than a crash, a huge allocation or a long parse.
  */
 import { inflateSync } from 'node:zlib';
 import { unreadableRecording } from '../../core/errors';
 import type { MatCell, MatChar, MatNumeric, MatStruct, MatValue, MatVariables, NumericClass } from './types';
 import { numel } from './types';
+import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 
 export interface Mat5Options {
-  /** Cap on bytes produced by decompressing miCOMPRESSED elements, all together (default 512 MiB). */
-  maxDecompressedBytes?: number;
+  /**
+   * The decoded-size budget: inflated bytes of miCOMPRESSED elements plus the decoded values (Float64, text,
+   * per-value and per-field costs), all together (default DEFAULT_MAX_DECODED_BYTES).
+   */
+  maxDecodedBytes?: number;
   /** Cap on struct/cell nesting (default 32). */
   maxDepth?: number;
 }
 
 const HEADER_BYTES = 128;
+/** MATLAB writes field names of 32 or 64 bytes (namelengthmax is 63); longer is refused. */
+const MAX_FIELD_NAME_BYTES = 256;
+/** Fields of one struct; EEGLAB's structs have a few dozen. */
+const MAX_STRUCT_FIELDS = 4096;
+/** Budget charged per decoded value (a JS object, its dims, its array) and per struct field of a record. */
+const VALUE_COST = 256;
+const FIELD_COST = 64;
 
 const MI = {
   INT8: 1,
@@ -73,7 +86,7 @@ interface Buf {
 interface Ctx {
   name: string;
   maxDepth: number;
-  /** Decompressed bytes still allowed. */
+  /** Decoded bytes still allowed (inflated data and decoded values). */
   budget: { left: number };
 }
 
@@ -94,7 +107,7 @@ export function readMat5(bytes: Uint8Array, name: string, options: Mat5Options =
   const ctx: Ctx = {
     name,
     maxDepth: options.maxDepth ?? 32,
-    budget: { left: options.maxDecompressedBytes ?? 512 * 1024 * 1024 },
+    budget: { left: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES },
   };
   const buf = makeBuf(bytes, le);
   const vars: MatVariables = new Map();
@@ -144,14 +157,20 @@ function readTopLevel(buf: Buf, tag: Tag, ctx: Ctx): { name: string; value: MatV
   return readMatrix(buf, tag, ctx, 0);
 }
 
+/** Takes `bytes` from the decoded-size budget before they are allocated, or refuses the file. */
+function charge(ctx: Ctx, bytes: number): void {
+  if (!(bytes <= ctx.budget.left)) fail(ctx, 'decoded size limit reached');
+  ctx.budget.left -= bytes;
+}
+
 function inflate(compressed: Uint8Array, ctx: Ctx): Uint8Array {
-  if (ctx.budget.left <= 0) fail(ctx, 'decompressed size limit reached');
+  if (ctx.budget.left <= 0) fail(ctx, 'decoded size limit reached');
   let out: Buffer;
   try {
     out = inflateSync(compressed, { maxOutputLength: ctx.budget.left });
   } catch (e) {
     const tooBig = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    fail(ctx, tooBig ? 'decompressed size limit reached' : 'corrupt compressed MAT element');
+    fail(ctx, tooBig ? 'decoded size limit reached' : 'corrupt compressed MAT element');
   }
   ctx.budget.left -= out.length;
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
@@ -161,6 +180,7 @@ function inflate(compressed: Uint8Array, ctx: Ctx): Uint8Array {
 function readMatrix(buf: Buf, tag: Tag, ctx: Ctx, depth: number): { name: string; value: MatValue } {
   if (tag.type !== MI.MATRIX) fail(ctx, `expected a MAT matrix element, found type ${tag.type}`);
   if (depth > ctx.maxDepth) fail(ctx, `MAT nesting deeper than ${ctx.maxDepth}`);
+  charge(ctx, VALUE_COST);
   const end = tag.data + tag.nbytes;
   if (tag.nbytes === 0) return { name: '', value: emptyDouble() };
   const flagsTag = readTag(buf, tag.data, end, ctx);
@@ -222,6 +242,7 @@ function readDims(buf: Buf, tag: Tag, ctx: Ctx): number[] {
     if (d < 0) fail(ctx, 'negative MAT array dimension');
     dims.push(d);
   }
+  if (!Number.isSafeInteger(numel(dims))) fail(ctx, 'MAT array dimensions overflow');
   return dims;
 }
 
@@ -246,6 +267,7 @@ function readNumbers(buf: Buf, tag: Tag, count: number, ctx: Ctx): Float64Array 
   if (size === undefined) fail(ctx, `MAT numeric data of type ${tag.type}`);
   if (tag.nbytes !== count * size)
     fail(ctx, `MAT numeric data holds ${tag.nbytes} bytes for ${count} values`);
+  charge(ctx, count * 8);
   const out = new Float64Array(count);
   const read = numberReader(buf.view, tag.type, buf.le);
   for (let i = 0; i < count; i++) out[i] = read(tag.data + i * size);
@@ -282,6 +304,7 @@ function readChar(body: Body): MatChar {
   if (numel(body.dims) === 0 && body.start >= body.end) return { kind: 'char', dims: body.dims, text: '' };
   const tag = readTag(buf, body.start, body.end, ctx);
   const raw = buf.bytes.subarray(tag.data, tag.data + tag.nbytes);
+  charge(ctx, raw.length * 2); // at most one UTF-16 code unit per byte
   return { kind: 'char', dims: body.dims, text: decodeChars(raw, tag.type, buf.le, ctx) };
 }
 
@@ -345,13 +368,19 @@ function readStruct(body: Body): MatStruct {
   if (lenTag.type !== MI.INT32 || lenTag.nbytes !== 4) fail(ctx, 'bad MAT struct field-name length');
   const nameLen = buf.view.getInt32(lenTag.data, buf.le);
   const namesTag = readTag(buf, lenTag.next, body.end, ctx);
-  if (nameLen <= 0 || namesTag.nbytes % nameLen !== 0) fail(ctx, 'bad MAT struct field names');
+  if (nameLen <= 0 || nameLen > MAX_FIELD_NAME_BYTES) fail(ctx, `MAT struct field names of ${nameLen} bytes`);
+  if (namesTag.nbytes % nameLen !== 0) fail(ctx, 'bad MAT struct field names');
+  const fieldCount = namesTag.nbytes / nameLen;
+  if (fieldCount > MAX_STRUCT_FIELDS)
+    fail(ctx, `MAT struct of ${fieldCount} fields (at most ${MAX_STRUCT_FIELDS})`);
+  charge(ctx, fieldCount * (nameLen + FIELD_COST));
   const fieldNames: string[] = [];
   for (let o = 0; o < namesTag.nbytes; o += nameLen) {
     fieldNames.push(latin1(buf.bytes.subarray(namesTag.data + o, namesTag.data + o + nameLen)));
   }
   const n = numel(body.dims);
   checkRoom(body, n * fieldNames.length, namesTag.next);
+  charge(ctx, n * fieldNames.length * FIELD_COST); // the records' map entries
   const elements: Map<string, MatValue>[] = [];
   let offset = namesTag.next;
   for (let i = 0; i < n; i++) {
