@@ -10,6 +10,8 @@ import { unreadableRecording } from '../../core/errors';
 
 const READ_CHUNK = 1024 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
+/** zlib's output chunk: fewer, larger chunks than its 16 KiB default. */
+const INFLATE_CHUNK = 256 * 1024;
 /** A gzip member is at least a 10-byte header and an 8-byte trailer. */
 const MIN_GZIP_BYTES = 18;
 
@@ -56,7 +58,7 @@ function append(blocks: Blocks, chunk: Uint8Array, maxBytes: number, name: strin
 
 async function inflateIntoBlocks(compressed: ByteSource, maxBytes: number): Promise<Blocks> {
   const blocks: Blocks = { list: [], length: 0 };
-  const gunzip = createGunzip();
+  const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
   const done = new Promise<void>((resolve, reject) => {
     gunzip.on('data', (chunk: Buffer) => {
       try {

@@ -6,7 +6,7 @@
  * allocated (inflated bytes, Float64 values, text, a fixed cost per value and per struct field), so a malformed
  * file ends in an unreadable_recording error rather than a crash, a huge allocation or a long parse.
  */
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { unreadableRecording } from '../../core/errors';
 import type { MatCell, MatChar, MatNumeric, MatStruct, MatValue, MatVariables, NumericClass } from './types';
 import { numel } from './types';
@@ -28,7 +28,7 @@ const MAX_FIELD_NAME_BYTES = 256;
 /** Fields of one struct; EEGLAB's structs have a few dozen. */
 const MAX_STRUCT_FIELDS = 4096;
 /** Budget charged per decoded value (a JS object, its dims, its array) and per struct field of a record. */
-const VALUE_COST = 256;
+const VALUE_COST = 512;
 const FIELD_COST = 64;
 
 const MI = {
@@ -148,7 +148,7 @@ function readTag(buf: Buf, offset: number, end: number, ctx: Ctx): Tag {
 
 function readTopLevel(buf: Buf, tag: Tag, ctx: Ctx): { name: string; value: MatValue } | null {
   if (tag.type === MI.COMPRESSED) {
-    const inner = inflate(buf.bytes.subarray(tag.data, tag.data + tag.nbytes), ctx);
+    const inner = inflate(buf.bytes.subarray(tag.data, tag.data + tag.nbytes), buf.le, ctx);
     const innerBuf = makeBuf(inner, buf.le);
     const innerTag = readTag(innerBuf, 0, inner.length, ctx);
     return readTopLevel(innerBuf, innerTag, ctx);
@@ -163,17 +163,43 @@ function charge(ctx: Ctx, bytes: number): void {
   ctx.budget.left -= bytes;
 }
 
-function inflate(compressed: Uint8Array, ctx: Ctx): Uint8Array {
+/**
+ * Inflates one miCOMPRESSED element. The element inside declares its size in its tag: that size is checked
+ * against the budget first, then the stream is inflated into one buffer of that size (zlib's chunk), so there
+ * is no second, concatenated copy; a stream longer than its tag says stops at the declared size.
+ */
+function inflate(compressed: Uint8Array, le: boolean, ctx: Ctx): Uint8Array {
   if (ctx.budget.left <= 0) fail(ctx, 'decoded size limit reached');
+  const declared = declaredInflatedSize(compressed, le, ctx);
+  if (declared > ctx.budget.left)
+    fail(ctx, `compressed MAT element of ${declared} bytes: decoded size limit reached`);
   let out: Buffer;
   try {
-    out = inflateSync(compressed, { maxOutputLength: ctx.budget.left });
+    out = inflateSync(compressed, { maxOutputLength: declared, chunkSize: Math.max(declared, 64) });
   } catch (e) {
     const tooBig = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    fail(ctx, tooBig ? 'decoded size limit reached' : 'corrupt compressed MAT element');
+    fail(ctx, tooBig ? 'compressed MAT element longer than its tag says' : 'corrupt compressed MAT element');
   }
   ctx.budget.left -= out.length;
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Bytes of compressed input enough to inflate the inner element's 8-byte tag. */
+const TAG_PROBE_BYTES = 64;
+
+/** The size of the element inside a compressed stream (its 8-byte tag plus data, padded), from its tag. */
+function declaredInflatedSize(compressed: Uint8Array, le: boolean, ctx: Ctx): number {
+  let head: Buffer;
+  try {
+    head = inflateSync(compressed.subarray(0, TAG_PROBE_BYTES), { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch {
+    fail(ctx, 'corrupt compressed MAT element');
+  }
+  if (head.length < 8) fail(ctx, 'compressed MAT element too short for a tag');
+  const first = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+  // A small element (size in the upper half of the first word) holds at most 4 bytes in its tag.
+  const nbytes = first >>> 16 !== 0 ? 0 : le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+  return 8 + Math.ceil(nbytes / 8) * 8;
 }
 
 /** Reads one miMATRIX element: flags, dimensions, name, then the class-specific parts. */
