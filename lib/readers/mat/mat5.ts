@@ -184,8 +184,8 @@ function inflate(compressed: Uint8Array, le: boolean, ctx: Ctx): Uint8Array {
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 
-/** Bytes of compressed input enough to inflate the inner element's 8-byte tag. */
-const TAG_PROBE_BYTES = 64;
+/** Compressed input enough for a dynamic Huffman header and the inner tag (inflates to at most ~1 MB). */
+const TAG_PROBE_BYTES = 1024;
 
 /** The size of the element inside a compressed stream (its 8-byte tag plus data, padded), from its tag. */
 function declaredInflatedSize(compressed: Uint8Array, le: boolean, ctx: Ctx): number {
