@@ -44,7 +44,9 @@ async function readSetVariables(path: string, fs: SourceFs, maxBytes: number): P
     const version = matFileVersion(await src.read(0, 128));
     if (version === 'v7.3') return await readMat73(await readAll(src, maxBytes), src.name, maxBytes);
     if (version !== 'v5') throw unsupportedFormat(`${src.name} is not a MATLAB MAT-file`);
-    return readMat5(await readAll(src, maxBytes), src.name, { maxDecodedBytes: maxBytes });
+    const bytes = await readAll(src, maxBytes);
+    // The file's own bytes stay in memory while it is parsed: they count against the budget too.
+    return readMat5(bytes, src.name, { maxDecodedBytes: maxBytes - bytes.length });
   } finally {
     await src.close();
   }
