@@ -16,6 +16,7 @@ import { ApiError, isApiError } from '../../lib/core/errors';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { openCtf } from '../../lib/readers/ctf';
 import { MAX_MEG4_FILES } from '../../lib/readers/ctf';
+import { readMat73 } from '../../lib/readers/eeglab/mat73';
 import { readMat5 } from '../../lib/readers/mat/mat5';
 import { memoryFs } from '../../lib/readers/source';
 import { openForHandler } from '../../lib/service/open-recording';
@@ -115,6 +116,20 @@ describe('crafted files are refused within the decoded-size budget (own process,
     writeFileSync(file, matCellBomb(10_000_000));
     const result = expectRefusedWithinBounds('MAT cell of 10 M values', file);
     expect(result.message).toMatch(/decoded size limit/);
+  });
+});
+
+describe('HDF5 worker memory (in process)', () => {
+  it('a worker that runs out of its capped heap ends as 422 unreadable_recording; this process goes on', async () => {
+    const file = join(dir, 'small-hdf5.set');
+    writeHdf5BombSet(file, 1024); // 8 MiB of doubles: within the budget
+    const bytes = new Uint8Array(readFileSync(file));
+    await expect(readMat73(bytes, 'small-hdf5.set', 128 * MiB, 4)).rejects.toMatchObject({
+      status: 422,
+      code: 'unreadable_recording',
+      message: expect.stringContaining('memory limit'),
+    });
+    expect(process.memoryUsage().rss).toBeGreaterThan(0); // still here
   });
 });
 
