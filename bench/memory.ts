@@ -68,7 +68,7 @@ const topomap = require(process.env.BUNDLES + '/topomap/index.js');
 const sensors = require(process.env.BUNDLES + '/sensors/index.js');
 const rss = (field) => Number(new RegExp('^' + field + ':\\\\s+(\\\\d+)', 'm').exec(readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
 const event = (path, query) => ({ version: '2.0', rawPath: path, rawQueryString: query, headers: {},
-  queryStringParameters: Object.fromEntries(new URLSearchParams(query)), pathParameters: { physioFileId: process.env.REC_ID },
+  queryStringParameters: Object.fromEntries(new URLSearchParams(query)), pathParameters: { physio_file_id: process.env.REC_ID },
   requestContext: { requestId: 'memory', http: { method: 'GET', path } } });
 (async () => {
   const baseline = rss('VmRSS');

@@ -5,6 +5,9 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 
+/** 8 M samples × channels: a window's Float64 samples stay at 64 MB, half of the ~128 MB meant for them. */
+export const DEFAULT_MAX_WINDOW_SAMPLES = 8_000_000;
+
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const optionalText = z
   .string()
@@ -36,6 +39,8 @@ export const configSchema = z
     LORIS_BASE_URL: optionalText,
     LORIS_EPHYS_CORS_ORIGINS: optionalText,
     LORIS_EPHYS_MAX_WINDOW_SECONDS: z.coerce.number().positive().max(86400).default(60),
+    LORIS_EPHYS_MAX_WINDOW_SAMPLES: int(DEFAULT_MAX_WINDOW_SAMPLES, 1000, 1_000_000_000),
+    LORIS_EPHYS_MAX_DECODED_MB: int(128, 1, 65536),
     LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
     LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
     LORIS_EPHYS_MAX_CONCURRENT: int(4, 1, 256),
@@ -79,6 +84,10 @@ export interface Config {
   corsOrigins: string[];
   limits: {
     maxWindowSeconds: number;
+    /** Samples × channels a window (with its filter context) or an epoch may read. */
+    maxWindowSamples: number;
+    /** The readers' decoded-size budget per open recording, in bytes (OpenOptions.maxDecodedBytes). */
+    maxDecodedBytes: number;
     maxImageSize: number;
     maxRes: number;
     maxConcurrent: number;
@@ -122,6 +131,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       .filter((o) => o.length > 0),
     limits: {
       maxWindowSeconds: c.LORIS_EPHYS_MAX_WINDOW_SECONDS,
+      maxWindowSamples: c.LORIS_EPHYS_MAX_WINDOW_SAMPLES,
+      maxDecodedBytes: c.LORIS_EPHYS_MAX_DECODED_MB * 1024 * 1024,
       maxImageSize: c.LORIS_EPHYS_MAX_IMAGE_SIZE,
       maxRes: c.LORIS_EPHYS_MAX_RES,
       maxConcurrent: c.LORIS_EPHYS_MAX_CONCURRENT,

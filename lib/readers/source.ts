@@ -27,7 +27,8 @@ export interface SourceFs {
   isDirectory(path: string): Promise<boolean>;
 }
 
-function checkRange(name: string, size: number, offset: number, length: number): void {
+/** Refuses a read that is not a valid range of a `size`-byte source. */
+export function checkRange(name: string, size: number, offset: number, length: number): void {
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
     throw unreadableRecording(`${name}: invalid read at offset ${offset} of ${length} bytes`);
   }

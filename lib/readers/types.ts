@@ -105,9 +105,16 @@ export interface Recording {
 export interface OpenOptions {
   /** Evoked FIF: which condition (default 0). */
   condition?: number;
-  /** Upper bound on bytes decompressed from a .fif.gz (default 512 MiB). */
-  maxDecompressedBytes?: number;
+  /**
+   * The decoded-size budget of one open: bytes a reader may hold in memory for a recording, counted after
+   * decompression and type expansion (a .fif.gz's inflated bytes, a MAT-file's variables as Float64 and
+   * JS values, HDF5 datasets as read and as Float64). Checked before allocating; default DEFAULT_MAX_DECODED_BYTES.
+   */
+  maxDecodedBytes?: number;
 }
+
+/** 128 MiB: well below the 512 MB a Lambda function has, leaving room for the map's own work. */
+export const DEFAULT_MAX_DECODED_BYTES = 128 * 1024 * 1024;
 
 /** Hard caps on counts taken from files, so a malformed header cannot cause unbounded loops or allocations. */
 export const LIMITS = {

@@ -192,6 +192,8 @@ export interface OpenRecordingOptions {
   condition?: number;
   /** The identity to use instead of stat-ing `path` (recordings served from a non-local `fs`, e.g. fuzzing). */
   identity?: RecordingIdentity;
+  /** The readers' decoded-size budget (OpenOptions.maxDecodedBytes; the readers' default when absent). */
+  maxDecodedBytes?: number;
 }
 
 /** Opens a recording and merges positions, bads and events from every source (not cached). */
@@ -202,7 +204,10 @@ export async function openForHandler(
   const fs = options.fs ?? localFs;
   const extras = options.extras ?? {};
   const identity = options.identity ?? (await recordingIdentity(path, fs));
-  const recording = await openRecording(path, fs, { condition: options.condition });
+  const recording = await openRecording(path, fs, {
+    condition: options.condition,
+    maxDecodedBytes: options.maxDecodedBytes,
+  });
   try {
     const { info: positioned, source } = await applyBestPositions(path, fs, recording.info, extras);
     const bads = mergeBads(positioned, await sidecarBads(path, fs), extras.badChannels ?? []);

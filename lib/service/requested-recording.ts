@@ -113,6 +113,7 @@ export async function openAuthorized(
     extras,
     extrasKey,
     condition: options.condition,
+    maxDecodedBytes: config.limits.maxDecodedBytes,
   });
 }
 

@@ -4,6 +4,7 @@
  * zero-phase FIR, average reference, grad merging), the engine's geometry and interpolation (cached per
  * recording and geometry options), the colour scale, and the answer as PNG, SVG or JSON.
  */
+import { DEFAULT_MAX_WINDOW_SAMPLES } from '../core/config';
 import { ApiError, badRequest } from '../core/errors';
 import {
   averageReference,
@@ -37,6 +38,8 @@ import { hasPosition, type OpenedRecording } from './open-recording';
 
 export interface TopomapLimits {
   maxWindowSeconds: number;
+  /** Samples × channels one read may return, filter context included (default DEFAULT_MAX_WINDOW_SAMPLES). */
+  maxWindowSamples?: number;
   maxImageSize: number;
   maxRes: number;
 }
@@ -168,12 +171,26 @@ function checkWindowLength(info: RecordingInfo, w: SampleWindow, limits: Topomap
   }
 }
 
+/** Refuses, before reading, a read whose Float64 samples (samples × channels) exceed the window budget. */
+function checkWindowSamples(samples: number, channels: number, limits: TopomapLimits): void {
+  const cap = limits.maxWindowSamples ?? DEFAULT_MAX_WINDOW_SAMPLES;
+  if (samples * channels > cap) {
+    throw new ApiError(
+      400,
+      'window_too_long',
+      `The window needs ${samples} samples × ${channels} channels (filter context included); ` +
+        `the most allowed is ${cap} samples × channels. Ask for a shorter window.`,
+    );
+  }
+}
+
 /** Reads a window with filter context (clipped at the recording's ends), then projects and filters it. */
 async function readProcessed(
   opened: OpenedRecording,
   picks: number[],
   w: SampleWindow,
   q: TopomapQuery,
+  limits: TopomapLimits,
 ): Promise<Float64Array[]> {
   const { info, recording } = opened;
   const filtering = q.lfreq !== undefined || q.hfreq !== undefined;
@@ -182,6 +199,7 @@ async function readProcessed(
   const from = Math.max(0, w.start - context);
   const to = Math.min(info.nSamples, w.stop + context);
   const projection = projectionFor(opened, picks);
+  checkWindowSamples(to - from, (projection ? projection.read : picks).length, limits);
   let data = await recording.readWindow(projection ? projection.read : picks, from, to);
   if (projection) data = project(projection.rows, data);
   if (q.reference === 'average') {
@@ -264,7 +282,7 @@ async function amplitudeValues(
       : windowSamples(info, q.tmin ?? info.tmin, q.tmax ?? end);
   if (q.t !== undefined) w.stop = w.start + 1;
   checkWindowLength(info, w, limits);
-  const data = await readProcessed(opened, sel.picks, w, q);
+  const data = await readProcessed(opened, sel.picks, w, q, limits);
   const range = { start: 0, stop: w.stop - w.start };
   const isPower = q.metric === 'power';
   let values: number[];
@@ -339,7 +357,7 @@ async function erpValues(
     const at = Math.round(onset * info.sfreq);
     const w = { start: Math.max(0, at - margin), stop: Math.min(info.nSamples, at + margin + 1) };
     if (w.stop <= w.start) continue;
-    const data = await readProcessed(opened, sel.picks, w, q);
+    const data = await readProcessed(opened, sel.picks, w, q, limits);
     const one = erp(data, info.sfreq, [at - w.start], { tmin, tmax, baseline });
     if (one.kept.length === 0) continue;
     times = one.times;

@@ -8,6 +8,14 @@ describe('parseConfig', () => {
     expect(c.db).toMatchObject({ host: '127.0.0.1', port: 3306 });
     expect(c.host).toBe('127.0.0.1');
     expect(c.limits.maxWindowSeconds).toBe(60);
+    expect(c.limits.maxWindowSamples).toBe(8_000_000); // 64 MB of Float64 samples
+    expect(c.limits.maxDecodedBytes).toBe(128 * 1024 * 1024);
+  });
+  it('reads the parsing budgets from LORIS_EPHYS_MAX_DECODED_MB and LORIS_EPHYS_MAX_WINDOW_SAMPLES', () => {
+    const c = parseConfig({ LORIS_EPHYS_MAX_DECODED_MB: '64', LORIS_EPHYS_MAX_WINDOW_SAMPLES: '2000000' });
+    expect(c.limits.maxDecodedBytes).toBe(64 * 1024 * 1024);
+    expect(c.limits.maxWindowSamples).toBe(2_000_000);
+    expect(() => parseConfig({ LORIS_EPHYS_MAX_DECODED_MB: '0' })).toThrow(/LORIS_EPHYS_MAX_DECODED_MB/);
   });
   it('names every malformed variable and never echoes values', () => {
     let error: unknown;

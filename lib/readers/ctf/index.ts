@@ -25,8 +25,12 @@ import { readRes4, type Res4 } from './res4';
 import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
 import { checkWindow as checkWindowArgs } from '../eeg-shared/window';
 
-/** Upper bound on `.N_meg4` continuation files. */
-const MAX_MEG4_FILES = 1000;
+/**
+ * Data files a dataset may have (`.meg4`, `.1_meg4`, ..., each under 2 GB as CTF's acquisition writes them):
+ * 16 files hold 32 GB, hours of a 300-channel system. Each stays open while the recording is cached, so more
+ * are refused rather than holding hundreds of handles per cache entry.
+ */
+export const MAX_MEG4_FILES = 16;
 /** Upper bound on the size of the text files (.hc, BadChannels, MarkerFile.mrk, bad.segments). */
 const MAX_TEXT_BYTES = 16 * 1024 * 1024;
 
@@ -95,7 +99,9 @@ async function openMeg4Files(fs: SourceFs, base: string, res4: Res4): Promise<Me
   const names = res4.channels.map((c) => c.name);
   const files: Meg4File[] = [];
   try {
-    for (let i = 0; i < MAX_MEG4_FILES && (await fs.exists(meg4FileName(base, i))); i++) {
+    for (let i = 0; await fs.exists(meg4FileName(base, i)); i++) {
+      if (i >= MAX_MEG4_FILES)
+        throw unreadableRecording(`${basename(base)}.ds has more than ${MAX_MEG4_FILES} .meg4 data files`);
       const src = await fs.open(meg4FileName(base, i));
       const file = await probeMeg4(src, layout, names).catch(async (e: unknown) => {
         await src.close();

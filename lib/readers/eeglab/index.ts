@@ -6,7 +6,7 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import type { OpenOptions, Recording, RecordingInfo } from '../types';
+import { DEFAULT_MAX_DECODED_BYTES, type OpenOptions, type Recording, type RecordingInfo } from '../types';
 import { matFileVersion, readMat5 } from '../mat/mat5';
 import type { MatVariables } from '../mat/types';
 import { eegChannels, epochEvents, epochLabels, rawEvents } from './info';
@@ -16,7 +16,6 @@ import { parseEegSet } from './set';
 
 /** EEGLAB stores µV; MNE's fixed calibration. */
 const CAL = 1e-6;
-const DEFAULT_MAX_BYTES = 512 * 1024 * 1024;
 const BLOCK_BYTES = 1024 * 1024;
 
 /** Samples of all channels, multiplexed: sample s of channel c at index c + nbchan * s. */
@@ -26,7 +25,7 @@ interface SampleStore {
 }
 
 export async function openEeglab(path: string, fs: SourceFs, options: OpenOptions = {}): Promise<Recording> {
-  const maxBytes = options.maxDecompressedBytes ?? DEFAULT_MAX_BYTES;
+  const maxBytes = options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES;
   const vars = await readSetVariables(path, fs, maxBytes);
   const set = parseEegSet(vars, basename(path));
   const store = await openSamples(set, path, fs);
@@ -43,9 +42,11 @@ async function readSetVariables(path: string, fs: SourceFs, maxBytes: number): P
   try {
     if (src.size < 128) throw unreadableRecording(`${src.name} is too short for a MAT-file`);
     const version = matFileVersion(await src.read(0, 128));
-    if (version === 'v7.3') return await readMat73(await readAll(src, maxBytes), src.name);
+    if (version === 'v7.3') return await readMat73(await readAll(src, maxBytes), src.name, maxBytes);
     if (version !== 'v5') throw unsupportedFormat(`${src.name} is not a MATLAB MAT-file`);
-    return readMat5(await readAll(src, maxBytes), src.name, { maxDecompressedBytes: maxBytes });
+    const bytes = await readAll(src, maxBytes);
+    // The file's own bytes stay in memory while it is parsed: they count against the budget too.
+    return readMat5(bytes, src.name, { maxDecodedBytes: maxBytes - bytes.length });
   } finally {
     await src.close();
   }

@@ -14,6 +14,7 @@ import { H5_WORKER_SOURCE, h5wasmModulePath } from './h5-worker';
 const MAX_NODES = 1_000_000;
 const MAX_DEPTH = 32;
 const TIMEOUT_MS = 120_000;
+const WORKER_BASE_HEAP_MB = 64;
 const HIDDEN = new Set(['#refs#', '#subsystem#']);
 const NUMERIC = new Set<string>([
   'double',
@@ -29,8 +30,22 @@ const NUMERIC = new Set<string>([
   'logical',
 ]);
 
-export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVariables> {
-  const nodes = await listHdf5(bytes, name);
+/** The worker's old-generation heap by default: the budget plus room for h5wasm's own JavaScript. */
+function workerHeapMb(maxDecodedBytes: number): number {
+  return Math.ceil(maxDecodedBytes / 2 ** 20) + WORKER_BASE_HEAP_MB;
+}
+
+/**
+ * Reads a v7.3 MAT-file within `maxDecodedBytes` (see h5-worker.ts for what is charged). The worker's JS heap is
+ * capped too (`heapMb`), so a file that still blows it up ends that worker, never the process.
+ */
+export async function readMat73(
+  bytes: Uint8Array,
+  name: string,
+  maxDecodedBytes: number,
+  heapMb: number = workerHeapMb(maxDecodedBytes),
+): Promise<MatVariables> {
+  const nodes = await listHdf5(bytes, name, maxDecodedBytes, heapMb);
   const root = nodes['/'];
   if (root?.kind !== 'group') throw unreadableRecording(`${name}: no HDF5 root group`);
   const convert = converter(nodes, name);
@@ -39,25 +54,43 @@ export async function readMat73(bytes: Uint8Array, name: string): Promise<MatVar
   return vars;
 }
 
-function listHdf5(bytes: Uint8Array, name: string): Promise<Record<string, H5Node>> {
+function listHdf5(
+  bytes: Uint8Array,
+  name: string,
+  maxDecodedBytes: number,
+  heapMb: number,
+): Promise<Record<string, H5Node>> {
   const modulePath = h5wasmModulePath();
   if (!modulePath)
     throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
-  const input: H5WorkerInput = { modulePath, bytes, maxNodes: MAX_NODES, maxDepth: MAX_DEPTH };
+  const input: H5WorkerInput = {
+    modulePath,
+    bytes,
+    maxNodes: MAX_NODES,
+    maxDepth: MAX_DEPTH,
+    maxDecodedBytes,
+  };
   return new Promise((resolve, reject) => {
-    const worker = new Worker(H5_WORKER_SOURCE, { eval: true, workerData: input });
-    const timer = setTimeout(() => finish(new Error('timed out')), TIMEOUT_MS);
-    const finish = (result: H5WorkerOutput | Error): void => {
+    const worker = new Worker(H5_WORKER_SOURCE, {
+      eval: true,
+      workerData: input,
+      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },
+    });
+    // Failures are told apart by where they come from, not by `instanceof Error` (another realm's errors fail it).
+    const fail = (reason: string): void => {
       clearTimeout(timer);
       void worker.terminate();
-      if (result instanceof Error)
-        reject(unreadableRecording(`${name}: HDF5 read failed (${result.message})`));
-      else if ('error' in result) reject(unreadableRecording(`${name}: HDF5 read failed (${result.error})`));
-      else resolve(result.nodes);
+      reject(unreadableRecording(`${name}: HDF5 read failed (${reason})`));
     };
-    worker.once('message', (m: H5WorkerOutput) => finish(m));
-    worker.once('error', (e) => finish(e));
-    worker.once('exit', (code) => finish(new Error(`worker exited with code ${code}`)));
+    const timer = setTimeout(() => fail('timed out'), TIMEOUT_MS);
+    worker.once('message', (m: H5WorkerOutput) => {
+      if ('error' in m) return fail(m.error);
+      clearTimeout(timer);
+      void worker.terminate();
+      resolve(m.nodes);
+    });
+    worker.once('error', (e: unknown) => fail(String((e as { message?: unknown } | null)?.message ?? e)));
+    worker.once('exit', (code) => fail(`worker exited with code ${code}`));
   });
 }
 

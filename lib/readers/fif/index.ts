@@ -6,12 +6,13 @@
  * unsupported_format), CTF compensation matrices (only their count and the current grade are reported).
  * Raw events are MNE's raw.annotations: the file's annotations (cropped to the data) and acquisition skips.
  */
+import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
 import { badRequest, unsupportedFormat } from '../../core/errors';
 import { BLOCK, ROLE_NEXT_FILE, TAG } from './constants';
 import { toChannelInfo } from './channels';
-import { DEFAULT_MAX_DECOMPRESSED_BYTES, gunzipSource } from './gzip';
+import { gunzipSource } from './gzip';
 import { compensationGrade, findMeasBlocks, readMeasInfo, readScalar, type MeasInfo } from './info';
 import { findRawNode, readRawLayout, readRawWindow, type RawLayout } from './raw';
 import {
@@ -44,7 +45,7 @@ async function openSource(path: string, fs: SourceFs, options: OpenOptions): Pro
   const source = await fs.open(path);
   if (!/\.gz$/i.test(path)) return source;
   try {
-    return await gunzipSource(source, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+    return await gunzipSource(source, options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES);
   } finally {
     await source.close();
   }

@@ -1,22 +1,35 @@
 /**
  * MATLAB Level 5 MAT-file reader (the format of EEGLAB .set files saved with `-v6`/`-v7`): 128-byte header,
  * then tagged data elements; miCOMPRESSED elements are zlib streams holding one miMATRIX each.
- * Every size is checked against the bytes left before use, recursion is capped, and decompression is
- * capped, so a malformed file ends in an unreadable_recording error rather than a crash or a huge allocation.
+ * Every size is checked against the bytes left before use, recursion is capped, struct field names are capped
+ * in length and count, and everything the parse produces is charged to one decoded-size budget before it is
+ * allocated (inflated bytes, Float64 values, text, a fixed cost per value and per struct field), so a malformed
+ * file ends in an unreadable_recording error rather than a crash, a huge allocation or a long parse.
  */
-import { inflateSync } from 'node:zlib';
+import { constants, inflateSync } from 'node:zlib';
 import { unreadableRecording } from '../../core/errors';
 import type { MatCell, MatChar, MatNumeric, MatStruct, MatValue, MatVariables, NumericClass } from './types';
 import { numel } from './types';
+import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 
 export interface Mat5Options {
-  /** Cap on bytes produced by decompressing miCOMPRESSED elements, all together (default 512 MiB). */
-  maxDecompressedBytes?: number;
+  /**
+   * The decoded-size budget: inflated bytes of miCOMPRESSED elements plus the decoded values (Float64, text,
+   * per-value and per-field costs), all together (default DEFAULT_MAX_DECODED_BYTES).
+   */
+  maxDecodedBytes?: number;
   /** Cap on struct/cell nesting (default 32). */
   maxDepth?: number;
 }
 
 const HEADER_BYTES = 128;
+/** MATLAB writes field names of 32 or 64 bytes (namelengthmax is 63); longer is refused. */
+const MAX_FIELD_NAME_BYTES = 256;
+/** Fields of one struct; EEGLAB's structs have a few dozen. */
+const MAX_STRUCT_FIELDS = 4096;
+/** Budget charged per decoded value (a JS object, its dims, its array) and per struct field of a record. */
+const VALUE_COST = 512;
+const FIELD_COST = 64;
 
 const MI = {
   INT8: 1,
@@ -73,7 +86,7 @@ interface Buf {
 interface Ctx {
   name: string;
   maxDepth: number;
-  /** Decompressed bytes still allowed. */
+  /** Decoded bytes still allowed (inflated data and decoded values). */
   budget: { left: number };
 }
 
@@ -94,7 +107,7 @@ export function readMat5(bytes: Uint8Array, name: string, options: Mat5Options =
   const ctx: Ctx = {
     name,
     maxDepth: options.maxDepth ?? 32,
-    budget: { left: options.maxDecompressedBytes ?? 512 * 1024 * 1024 },
+    budget: { left: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES },
   };
   const buf = makeBuf(bytes, le);
   const vars: MatVariables = new Map();
@@ -135,7 +148,7 @@ function readTag(buf: Buf, offset: number, end: number, ctx: Ctx): Tag {
 
 function readTopLevel(buf: Buf, tag: Tag, ctx: Ctx): { name: string; value: MatValue } | null {
   if (tag.type === MI.COMPRESSED) {
-    const inner = inflate(buf.bytes.subarray(tag.data, tag.data + tag.nbytes), ctx);
+    const inner = inflate(buf.bytes.subarray(tag.data, tag.data + tag.nbytes), buf.le, ctx);
     const innerBuf = makeBuf(inner, buf.le);
     const innerTag = readTag(innerBuf, 0, inner.length, ctx);
     return readTopLevel(innerBuf, innerTag, ctx);
@@ -144,23 +157,56 @@ function readTopLevel(buf: Buf, tag: Tag, ctx: Ctx): { name: string; value: MatV
   return readMatrix(buf, tag, ctx, 0);
 }
 
-function inflate(compressed: Uint8Array, ctx: Ctx): Uint8Array {
-  if (ctx.budget.left <= 0) fail(ctx, 'decompressed size limit reached');
+/** Takes `bytes` from the decoded-size budget before they are allocated, or refuses the file. */
+function charge(ctx: Ctx, bytes: number): void {
+  if (!(bytes <= ctx.budget.left)) fail(ctx, 'decoded size limit reached');
+  ctx.budget.left -= bytes;
+}
+
+/**
+ * Inflates one miCOMPRESSED element. The element inside declares its size in its tag: that size is checked
+ * against the budget first, then the stream is inflated into one buffer of that size (zlib's chunk), so there
+ * is no second, concatenated copy; a stream longer than its tag says stops at the declared size.
+ */
+function inflate(compressed: Uint8Array, le: boolean, ctx: Ctx): Uint8Array {
+  if (ctx.budget.left <= 0) fail(ctx, 'decoded size limit reached');
+  const declared = declaredInflatedSize(compressed, le, ctx);
+  if (declared > ctx.budget.left)
+    fail(ctx, `compressed MAT element of ${declared} bytes: decoded size limit reached`);
   let out: Buffer;
   try {
-    out = inflateSync(compressed, { maxOutputLength: ctx.budget.left });
+    out = inflateSync(compressed, { maxOutputLength: declared, chunkSize: Math.max(declared, 64) });
   } catch (e) {
     const tooBig = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
-    fail(ctx, tooBig ? 'decompressed size limit reached' : 'corrupt compressed MAT element');
+    fail(ctx, tooBig ? 'compressed MAT element longer than its tag says' : 'corrupt compressed MAT element');
   }
   ctx.budget.left -= out.length;
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+}
+
+/** Compressed input enough for a dynamic Huffman header and the inner tag (inflates to at most ~1 MB). */
+const TAG_PROBE_BYTES = 1024;
+
+/** The size of the element inside a compressed stream (its 8-byte tag plus data, padded), from its tag. */
+function declaredInflatedSize(compressed: Uint8Array, le: boolean, ctx: Ctx): number {
+  let head: Buffer;
+  try {
+    head = inflateSync(compressed.subarray(0, TAG_PROBE_BYTES), { finishFlush: constants.Z_SYNC_FLUSH });
+  } catch {
+    fail(ctx, 'corrupt compressed MAT element');
+  }
+  if (head.length < 8) fail(ctx, 'compressed MAT element too short for a tag');
+  const first = le ? head.readUInt32LE(0) : head.readUInt32BE(0);
+  // A small element (size in the upper half of the first word) holds at most 4 bytes in its tag.
+  const nbytes = first >>> 16 !== 0 ? 0 : le ? head.readUInt32LE(4) : head.readUInt32BE(4);
+  return 8 + Math.ceil(nbytes / 8) * 8;
 }
 
 /** Reads one miMATRIX element: flags, dimensions, name, then the class-specific parts. */
 function readMatrix(buf: Buf, tag: Tag, ctx: Ctx, depth: number): { name: string; value: MatValue } {
   if (tag.type !== MI.MATRIX) fail(ctx, `expected a MAT matrix element, found type ${tag.type}`);
   if (depth > ctx.maxDepth) fail(ctx, `MAT nesting deeper than ${ctx.maxDepth}`);
+  charge(ctx, VALUE_COST);
   const end = tag.data + tag.nbytes;
   if (tag.nbytes === 0) return { name: '', value: emptyDouble() };
   const flagsTag = readTag(buf, tag.data, end, ctx);
@@ -222,6 +268,7 @@ function readDims(buf: Buf, tag: Tag, ctx: Ctx): number[] {
     if (d < 0) fail(ctx, 'negative MAT array dimension');
     dims.push(d);
   }
+  if (!Number.isSafeInteger(numel(dims))) fail(ctx, 'MAT array dimensions overflow');
   return dims;
 }
 
@@ -246,6 +293,7 @@ function readNumbers(buf: Buf, tag: Tag, count: number, ctx: Ctx): Float64Array 
   if (size === undefined) fail(ctx, `MAT numeric data of type ${tag.type}`);
   if (tag.nbytes !== count * size)
     fail(ctx, `MAT numeric data holds ${tag.nbytes} bytes for ${count} values`);
+  charge(ctx, count * 8);
   const out = new Float64Array(count);
   const read = numberReader(buf.view, tag.type, buf.le);
   for (let i = 0; i < count; i++) out[i] = read(tag.data + i * size);
@@ -282,6 +330,7 @@ function readChar(body: Body): MatChar {
   if (numel(body.dims) === 0 && body.start >= body.end) return { kind: 'char', dims: body.dims, text: '' };
   const tag = readTag(buf, body.start, body.end, ctx);
   const raw = buf.bytes.subarray(tag.data, tag.data + tag.nbytes);
+  charge(ctx, raw.length * 2); // at most one UTF-16 code unit per byte
   return { kind: 'char', dims: body.dims, text: decodeChars(raw, tag.type, buf.le, ctx) };
 }
 
@@ -345,13 +394,19 @@ function readStruct(body: Body): MatStruct {
   if (lenTag.type !== MI.INT32 || lenTag.nbytes !== 4) fail(ctx, 'bad MAT struct field-name length');
   const nameLen = buf.view.getInt32(lenTag.data, buf.le);
   const namesTag = readTag(buf, lenTag.next, body.end, ctx);
-  if (nameLen <= 0 || namesTag.nbytes % nameLen !== 0) fail(ctx, 'bad MAT struct field names');
+  if (nameLen <= 0 || nameLen > MAX_FIELD_NAME_BYTES) fail(ctx, `MAT struct field names of ${nameLen} bytes`);
+  if (namesTag.nbytes % nameLen !== 0) fail(ctx, 'bad MAT struct field names');
+  const fieldCount = namesTag.nbytes / nameLen;
+  if (fieldCount > MAX_STRUCT_FIELDS)
+    fail(ctx, `MAT struct of ${fieldCount} fields (at most ${MAX_STRUCT_FIELDS})`);
+  charge(ctx, fieldCount * (nameLen + FIELD_COST));
   const fieldNames: string[] = [];
   for (let o = 0; o < namesTag.nbytes; o += nameLen) {
     fieldNames.push(latin1(buf.bytes.subarray(namesTag.data + o, namesTag.data + o + nameLen)));
   }
   const n = numel(body.dims);
   checkRoom(body, n * fieldNames.length, namesTag.next);
+  charge(ctx, n * fieldNames.length * FIELD_COST); // the records' map entries
   const elements: Map<string, MatValue>[] = [];
   let offset = namesTag.next;
   for (let i = 0; i < n; i++) {

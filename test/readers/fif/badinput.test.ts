@@ -136,7 +136,7 @@ describeWithData('FIF bad input', () => {
     expect(await outcome(gz.subarray(0, gz.length - 100), '/x/a_raw.fif.gz')).toBe('unreadable_recording');
     expect(await outcome(gz, '/x/a_raw.fif.gz')).toBe('ok');
     const capped = openFif('/x/a_raw.fif.gz', oneFileFs('/x/a_raw.fif.gz', gz), {
-      maxDecompressedBytes: 100_000,
+      maxDecodedBytes: 100_000,
     });
     await expect(capped).rejects.toMatchObject({
       code: 'unreadable_recording',

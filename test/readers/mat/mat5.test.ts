@@ -99,8 +99,8 @@ describe('MAT v5 bad input', () => {
     },
   );
 
-  it('caps decompression', () => {
-    expect(apiErrorCode(() => readMat5(fixture('compressed'), 'c.mat', { maxDecompressedBytes: 100 }))).toBe(
+  it('caps decompression (the decoded-size budget)', () => {
+    expect(apiErrorCode(() => readMat5(fixture('compressed'), 'c.mat', { maxDecodedBytes: 100 }))).toBe(
       'unreadable_recording',
     );
   });
@@ -168,7 +168,7 @@ describe('MAT v5 corruption (fast-check)', () => {
         (edits) => {
           const bytes = full.slice();
           for (const [at, value] of edits) bytes[at] = value;
-          const code = apiErrorCode(() => readMat5(bytes, 'f.mat', { maxDecompressedBytes: 1 << 20 }));
+          const code = apiErrorCode(() => readMat5(bytes, 'f.mat', { maxDecodedBytes: 1 << 20 }));
           return code === undefined || code === 'unreadable_recording';
         },
       ),
