@@ -173,7 +173,8 @@ export const requestTimeout = (ms: number): ApiError =>
 /**
  * Runs `work` under the limits: it waits for a slot (429 when the line is full), and answers 504 when the
  * request outlives the timeout, waiting or running; that aborts `controller` so the work can stop early. The
- * slot stays taken until the work really ends: a timed-out request whose work goes on still counts.
+ * slot stays taken until the work really ends: a timed-out request whose work goes on still counts. Work that
+ * never ends (a hung read) gives its slot back after `abandonedGraceMs`, so it cannot wedge the service.
  */
 async function runLimited<T>(
   limits: RequestLimits,
@@ -204,8 +205,15 @@ async function runLimited<T>(
   } finally {
     clearTimeout(timer);
     const held = release;
-    if (held && running) void running.then(held, held);
-    else if (held) held();
+    if (held && running) {
+      const grace = setTimeout(held, abandonedGraceMs(limits));
+      grace.unref();
+      const done = () => {
+        clearTimeout(grace);
+        held();
+      };
+      void running.then(done, done);
+    } else if (held) held();
     else
       void admitted.then(
         (late) => late(),
@@ -213,6 +221,10 @@ async function runLimited<T>(
       ); // a slot granted after we gave up goes back
   }
 }
+
+/** How long abandoned work may keep its slot: 4 × the request timeout, at least 30 s. */
+export const abandonedGraceMs = (limits: RequestLimits): number =>
+  Math.max(30_000, 4 * limits.requestTimeoutMs);
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 

@@ -4,7 +4,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createConcurrencyLimiter, processLimiter } from '../../lib/core/concurrency';
-import { httpHandler, json, type RequestContext } from '../../lib/core/http';
+import { abandonedGraceMs, httpHandler, json, type RequestContext } from '../../lib/core/http';
 import { createLogger } from '../../lib/core/log';
 
 const event = {
@@ -130,7 +130,10 @@ describe('httpHandler limits', () => {
     expect(waiting.statusCode).toBe(504);
     expect(JSON.parse(String(waiting.body)).error.code).toBe('timeout');
     expect((await running).statusCode).toBe(504);
+    // The timed-out running work still holds its slot until it really ends.
+    expect(processLimiter(name, 1, 4).active).toBe(1);
     open();
+    await new Promise((r) => setImmediate(r));
     expect(processLimiter(name, 1, 4).queued).toBe(0);
     expect(processLimiter(name, 1, 4).active).toBe(0);
   });
@@ -147,7 +150,10 @@ describe('httpHandler limits', () => {
     expect((await b.handler(event)).statusCode).toBe(200);
   });
 
-  it('answers 504 timeout past the request timeout, aborts the signal and frees the slot', async () => {
+  it('answers 504 timeout past the request timeout, aborts the signal, and frees the slot of work that never ends after the grace period', async () => {
+    jest.useFakeTimers({
+      doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask', 'hrtime', 'performance'],
+    });
     const name = freshName();
     let seen: RequestContext | undefined;
     const stuck = httpHandler(
@@ -158,9 +164,9 @@ describe('httpHandler limits', () => {
       },
       { logger: quiet, limiterName: name, limits: () => ({ maxConcurrent: 1, requestTimeoutMs: 50 }) },
     );
-    const started = Date.now();
-    const response = await stuck(event);
-    expect(Date.now() - started).toBeLessThan(2000);
+    const pending = stuck(event);
+    await jest.advanceTimersByTimeAsync(60);
+    const response = await pending;
     expect(response.statusCode).toBe(504);
     const body = JSON.parse(String(response.body));
     expect(body.error).toMatchObject({
@@ -170,10 +176,13 @@ describe('httpHandler limits', () => {
     });
     expect(body.error.message).toContain('50 ms');
     expect(seen?.signal?.aborted).toBe(true);
+    expect(processLimiter(name, 1).active).toBe(1); // the work has not ended
+    await jest.advanceTimersByTimeAsync(abandonedGraceMs({ maxConcurrent: 1, requestTimeoutMs: 50 }));
     expect(processLimiter(name, 1).active).toBe(0);
+    jest.useRealTimers();
   });
 
-  it('ignores the late failure of timed-out work (no unhandled rejection) and keeps serving', async () => {
+  it('counts timed-out work until it fails, ignores that late failure (no unhandled rejection) and keeps serving', async () => {
     const name = freshName();
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
@@ -191,8 +200,10 @@ describe('httpHandler limits', () => {
         { logger: quiet, limiterName: name, limits: () => ({ maxConcurrent: 1, requestTimeoutMs: 30 }) },
       );
       expect((await slowThenFailing(event)).statusCode).toBe(504);
-      expect((await slowThenFailing(event)).statusCode).toBe(200);
+      // Its work still runs (and holds the only slot) until it fails 120 ms in; then the next is served.
+      expect((await slowThenFailing(event)).statusCode).toBe(429);
       await new Promise((r) => setTimeout(r, 200));
+      expect((await slowThenFailing(event)).statusCode).toBe(200);
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
