@@ -1,5 +1,6 @@
-// ESLint flat config: typescript-eslint strict rules, no `any`.
+// ESLint flat config: typescript-eslint strict rules, no `any`, and regexp checks (no super-linear backtracking).
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -17,6 +18,14 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  regexp.configs['flat/recommended'],
+  {
+    // Patterns run on file and request content: a regex that backtracks super-linearly is a denial of service.
+    rules: {
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': 'error',
+    },
+  },
   {
     files: ['**/*.ts'],
     rules: {

@@ -8,6 +8,7 @@ import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource } from '../source';
 import type { DigPoint } from '../types';
 import { applyTransform, fitMatchedPoints, rasToNeuromag, type Mat4 } from '../ctf/transforms';
+import { elpPointTexts } from './elp-points';
 import { DIR, readDirs } from './sqd';
 
 type Vec3 = [number, number, number];
@@ -47,9 +48,7 @@ export async function readMarkerPoints(src: ByteSource): Promise<Vec3[]> {
 
 /** .elp: every line ending in three numbers is a point (MNE's regular expression); nasion, LPA, RPA, then coils. */
 export function parseElp(text: string): Vec3[] {
-  const value = String.raw`-?\d+\.?\d*e?-?\d*`;
-  const line = new RegExp(String.raw`(${value})\s+(${value})\s+(${value})\s*$`, 'gm');
-  const points = [...text.matchAll(line)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])] as Vec3);
+  const points = elpPointTexts(text).map((p) => p.map(Number) as Vec3);
   if (points.length !== ELP_POINTS || points.some((p) => p.some((v) => !Number.isFinite(v)))) {
     throw unreadableRecording(`.elp should hold ${ELP_POINTS} points, found ${points.length}`);
   }
