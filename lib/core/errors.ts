@@ -47,8 +47,12 @@ function head(text: string, max: number): string {
  */
 export function quoteValue(value: string, max = MAX_QUOTED_CHARS): string {
   if (value.length <= max) return `"${value}"`;
-  return `"${head(value, max)}…" (${value.length} characters)`;
+  return `"${shortened(value, max)}" (${value.length} characters)`;
 }
+
+/** A value for error details: at most `max` characters of it, then an ellipsis when it was longer. */
+export const shortened = (value: string, max = MAX_QUOTED_CHARS): string =>
+  value.length <= max ? value : `${head(value, max)}…`;
 
 const capReason = (reason: string): string =>
   reason.length <= MAX_REASON_CHARS ? reason : `${head(reason, MAX_REASON_CHARS)}…`;

@@ -1,5 +1,11 @@
 /** Offending values in error messages are capped: 200 characters of the value, an ellipsis and its length. */
-import { MAX_QUOTED_CHARS, quoteValue, unreadableRecording, unsupportedFormat } from '../../lib/core/errors';
+import {
+  MAX_QUOTED_CHARS,
+  quoteValue,
+  shortened,
+  unreadableRecording,
+  unsupportedFormat,
+} from '../../lib/core/errors';
 
 describe('quoteValue', () => {
   it('quotes a short value whole', () => {
@@ -25,5 +31,12 @@ describe('reader errors', () => {
     expect(unreadableRecording(long).message.length).toBeLessThan(1100);
     expect(unsupportedFormat(long).message.length).toBeLessThan(1100);
     expect(unreadableRecording('short').message).toBe('The recording cannot be read: short');
+  });
+});
+
+describe('shortened', () => {
+  it('keeps a short value and cuts a long one to 200 characters and an ellipsis', () => {
+    expect(shortened('Fz')).toBe('Fz');
+    expect(shortened('y'.repeat(5000))).toBe(`${'y'.repeat(200)}…`);
   });
 });

@@ -155,7 +155,8 @@ async function applyChTag(
     }
     case CH_TAG.loc: {
       const loc = decodeNumbers(await reader.readPayload(entry), entry.type);
-      if (loc.length !== 12) throw unreadableRecording(`channel ${ch.name}: loc has ${loc.length} values`);
+      if (loc.length !== 12)
+        throw unreadableRecording(`channel ${quoteValue(ch.name)}: loc has ${loc.length} values`);
       ch.loc = Array.from(loc);
       return;
     }

@@ -4,7 +4,7 @@
  * digitised by a Polhemus Isotrak (.elp), and the head shape (.hsp). The digitiser frame is turned into the
  * Neuromag head frame by the fiducials, and dev_head_t is the rigid fit of the markers onto the digitised coils.
  */
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource } from '../source';
 import type { DigPoint } from '../types';
 import { applyTransform, fitMatchedPoints, rasToNeuromag, type Mat4 } from '../ctf/transforms';
@@ -154,7 +154,8 @@ async function readDigPoints(
       .toLowerCase();
     const r = [0, 1, 2].map((i) => dv.getFloat64(k * DIG_POINT_BYTES + 8 + 8 * i, true)) as Vec3;
     if (name === '') hsp.push(r);
-    else if (named.has(name)) throw unreadableRecording(`.sqd digitiser point "${name}" appears twice`);
+    else if (named.has(name))
+      throw unreadableRecording(`.sqd digitiser point ${quoteValue(name)} appears twice`);
     else named.set(name, r);
   }
   return { named, hsp };
