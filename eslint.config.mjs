@@ -1,24 +1,16 @@
-// ESLint flat config: typescript-eslint strict rules, no `any`.
+// ESLint flat config: typescript-eslint strict rules and no `any` for TypeScript; regexp checks (recommended set,
+// no super-linear backtracking or moves) for every source file, JavaScript included.
 import js from '@eslint/js';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      '.serverless/**',
-      'coverage/**',
-      'bench/out/**',
-      '**/*.cjs',
-      '**/*.mjs',
-      'jest.config.js',
-    ],
+    ignores: ['dist/**', 'node_modules/**', '.serverless/**', 'coverage/**', 'bench/out/**'],
   },
-  js.configs.recommended,
-  ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
+    extends: [js.configs.recommended, ...tseslint.configs.recommended],
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
@@ -28,5 +20,14 @@ export default tseslint.config(
   {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'cli/**/*.ts'],
     rules: { 'no-console': 'off' },
+  },
+  {
+    files: ['**/*.{ts,js,mjs,cjs}'],
+    extends: [regexp.configs['flat/recommended']],
+    rules: {
+      // Patterns run on file and request content: a regex that backtracks super-linearly is a denial of service.
+      'regexp/no-super-linear-backtracking': 'error',
+      'regexp/no-super-linear-move': ['error', { ignorePartial: false, ignoreSticky: false }],
+    },
   },
 );

@@ -25,7 +25,7 @@ export type TokenFailure =
 
 export type TokenResult = { ok: true; username: string } | { ok: false; reason: TokenFailure };
 
-const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+const JWS_COMPACT = /^[\w-]+\.[\w-]+\.[\w-]*$/;
 
 /** Shape checks done before any decoding, so oversized or non-JWT input costs nothing. */
 function precheck(token: string): TokenFailure | undefined {

@@ -6,15 +6,15 @@
 export const MIN_JWT_KEY_LENGTH = 20;
 const MIN_COMPLEXITY_CHARSETS = 3;
 
-const DIGITS = /[0-9]/;
-const LETTERS = /[A-Za-z]/;
+const DIGITS = /\d/;
+const LETTERS = /[a-z]/i;
 /** The symbols LORIS counts: ! \ $ ^ @ # % & * ( ) */
 const SYMBOLS = /[!\\$^@#%&*()]/;
 
 export function isKeyStrong(key: string): boolean {
   if (Buffer.byteLength(key, 'utf8') < MIN_JWT_KEY_LENGTH) return false;
-  if (!/[^A-Za-z]/.test(key)) return false; // nothing but letters
-  if (!/[^0-9]/.test(key)) return false; // nothing but digits
+  if (!/[^a-z]/i.test(key)) return false; // nothing but letters
+  if (!/\D/.test(key)) return false; // nothing but digits
   const classes = [DIGITS, LETTERS, SYMBOLS].filter((re) => re.test(key)).length;
   return classes >= MIN_COMPLEXITY_CHARSETS;
 }

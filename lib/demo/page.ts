@@ -13,7 +13,7 @@ export const demoQuerySchema = z
   .object({
     id: z
       .string()
-      .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')
+      .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer')
       .optional()
       .describe('PhysiologicalFileID of the recording to show (standalone mode: defaults to the first)'),
   })

@@ -54,7 +54,7 @@ export const authMisconfigured = (): ApiError =>
 /** Path parameter: a canonical positive decimal integer that fits INT(10) UNSIGNED. */
 export const physioFileIdSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')
+  .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer')
   .transform(Number)
   .pipe(z.number().int().min(1).max(MAX_RECORDING_ID));
 

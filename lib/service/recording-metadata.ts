@@ -1,5 +1,6 @@
 /** The LORIS metadata of an authorised recording, as GET /ephys/{physio_file_id} returns it. */
 import { basename } from 'node:path';
+import { trimEndOf } from '../core/strings';
 import type { AuthorizedRecording } from './access';
 
 export interface RecordingMetadata {
@@ -30,7 +31,7 @@ const STANDALONE_MODALITY: Record<string, string> = {
 };
 
 export function recordingMetadata(rec: AuthorizedRecording): RecordingMetadata {
-  const fileName = basename(rec.filePath.replace(/[\\/]+$/, ''));
+  const fileName = basename(trimEndOf(rec.filePath, '\\/'));
   if (!rec.file) {
     return {
       id: rec.id,

@@ -52,7 +52,7 @@ describeWithData('standalone mode over HTTP', () => {
       ]),
     );
     // .ds contents are not listed separately; companions (.eeg, .vmrk, .fdt) are not recordings.
-    expect(paths.some((p) => p.includes('.ds/') || /\.(eeg|vmrk|fdt)$/.test(p))).toBe(false);
+    expect(paths.some((p) => p.includes('.ds/') || /\.(?:eeg|vmrk|fdt)$/.test(p))).toBe(false);
     for (const x of recordings) expect(x.id).toBe(pathId(x.path));
     expect(recordings.find((x) => x.path === 'ctf/testdata_ctf_short_discontinuous.ds')?.fileType).toBe(
       'ctf',

@@ -25,7 +25,7 @@ function requirePhp(): void {
   if (modules.error || modules.status !== 0) {
     throw new Error('php-proxy test: `php` is not installed (Debian: apt-get install php-cli php-mysql)');
   }
-  if (!/^(pdo_mysql|mysqli)$/m.test(modules.stdout)) {
+  if (!/^(?:pdo_mysql|mysqli)$/m.test(modules.stdout)) {
     throw new Error(
       'php-proxy test: PHP has neither pdo_mysql nor mysqli (Debian: apt-get install php-mysql)',
     );

@@ -2,7 +2,7 @@
  * Topomap rendering: `renderPng` and `renderSvg` turn a RenderableMap into a `size × size` picture. The colour
  * table is the engine's LUT for `m.scale.cmap` unless the context passes one.
  */
-import { badRequest } from '../errors';
+import { badRequest, quoteValue } from '../errors';
 import { colormapLut, isColormapName } from '../topomap/colormaps';
 import type { RenderableMap, RenderOptions } from '../topomap/types';
 import { toLut } from './colormap';
@@ -27,7 +27,7 @@ export interface RenderContext {
 function lutFor(m: RenderableMap, ctx: RenderContext): Lut {
   if (ctx.lut) return toLut(ctx.lut);
   const name = m.scale.cmap;
-  if (!isColormapName(name)) throw badRequest(`unknown colour map '${name}'`);
+  if (!isColormapName(name)) throw badRequest(`unknown colour map ${quoteValue(name)}`);
   return toLut(colormapLut(name));
 }
 

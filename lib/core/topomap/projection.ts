@@ -2,7 +2,7 @@
  * 3-D sensor locations → 2-D topomap positions, as MNE 1.3's `_auto_topomap_coords` (azimuthal equidistant
  * projection around +z, scaled by each sensor's distance from the sphere centre) and `_adjust_meg_sphere`.
  */
-import { ApiError } from '../errors';
+import { ApiError, quoteValue, shortened } from '../errors';
 import type { MapChannelType, Sphere, Vec2, Vec3 } from './types';
 
 /** A 4×4 affine transform as rows (e.g. FIFF dev_head_t: device → head). */
@@ -59,9 +59,12 @@ export function checkDuplicatePositions(locs: readonly Vec3[], names?: readonly 
   }
   if (clash.size === 0) return;
   const which = [...clash].sort((x, y) => x - y).map((i) => names?.[i] ?? `#${i}`);
-  throw new ApiError(422, 'duplicate_positions', `Sensors have overlapping positions: ${which.join(', ')}`, {
-    channels: which,
-  });
+  throw new ApiError(
+    422,
+    'duplicate_positions',
+    `Sensors have overlapping positions: ${quoteValue(which.join(', '))}`,
+    { channels: which.map((name) => shortened(name)) },
+  );
 }
 
 /** Non-finite coordinates become 0, as MNE does before projecting. */

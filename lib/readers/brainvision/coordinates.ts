@@ -4,7 +4,7 @@
  * `make_dig_montage(coord_frame='head')` and `raw.set_montage` (fiducials added on a sphere of the mean radius,
  * channels at the origin made misc, a REF/EEG000 entry taken as the reference position loc[3:6]).
  */
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import type { DigPoint } from '../types';
 import { parseDecimal, type BvChannel } from './header';
 
@@ -26,9 +26,12 @@ export interface BvPositions {
 /** BESA (radius, theta, phi in degrees) → Cartesian millimetres, as MNE's `_sph_to_cart([r, phi, theta])`. */
 function besaToCartesian(text: string, key: string): Vec3 {
   const parts = text.split(',');
+  const channel = quoteValue(key);
   if (parts.length !== 3)
-    throw unreadableRecording(`BrainVision coordinates of ${key} are not "radius,theta,phi"`);
-  const [given, theta, phi] = parts.map((p, i) => parseDecimal(p, `coordinate ${i + 1} of ${key}`)) as Vec3;
+    throw unreadableRecording(`BrainVision coordinates of ${channel} are not "radius,theta,phi"`);
+  const [given, theta, phi] = parts.map((p, i) =>
+    parseDecimal(p, `coordinate ${i + 1} of ${channel}`),
+  ) as Vec3;
   const radius = given === 1 ? given * (HEAD_SIZE_DEFAULT * 1000) : given;
   const pol = theta * (Math.PI / 180);
   const az = phi * (Math.PI / 180);
@@ -54,7 +57,7 @@ export function positionsFromCoordinates(
   entries.forEach(([key, value], k) => {
     const index = byKey.get(key);
     if (index === undefined)
-      throw unreadableRecording(`BrainVision [Coordinates] entry ${key} has no channel`);
+      throw unreadableRecording(`BrainVision [Coordinates] entry ${quoteValue(key)} has no channel`);
     const mm = besaToCartesian(value, key);
     const channel = channels[index] as BvChannel;
     if (mm.every((v) => v === 0) && channel.type !== 'eog' && channel.type !== 'misc') toMisc.add(index);

@@ -2,8 +2,9 @@
  * The .vhdr header (MNE 1.3 `_aux_hdr_info` + `_get_hdr_info` with default options): version line, code page,
  * [Common Infos], [Binary Infos], [Channel Infos] (name, resolution, unit → type and scale) and [Coordinates].
  */
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS, type ChannelType } from '../types';
+import { isDecimalLiteral } from '../eeg-shared/decimal';
 import { uniqueChannelNames } from '../eeg-shared/unique-names';
 import { parseIni, type Ini } from './ini';
 import { asciiIgnore, decodeWithCodepage } from './text';
@@ -36,7 +37,7 @@ export interface BvHeader {
   coordinates: [string, string][] | null;
 }
 
-const VERSION = /Brain ?Vision( Core| V-Amp)? Data( Exchange)? Header File,? Version ([12])\.0/;
+const VERSION = /Brain ?Vision(?: Core| V-Amp)? Data(?: Exchange)? Header File,? Version ([12])\.0/;
 const VOLTAGE_UNITS: Record<string, number> = { V: 1, µV: 1e-6, uV: 1e-6, mV: 1e-3, nV: 1e-9 };
 const OTHER_UNITS: Record<string, number> = {
   C: 1,
@@ -49,13 +50,12 @@ const OTHER_UNITS: Record<string, number> = {
   N: 1,
 };
 const EOG_NAMES = ['HEOGL', 'HEOGR', 'VEOGb'];
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 export function parseDecimal(text: string, what: string): number {
   const t = text.trim();
   const value = Number(t);
-  if (!DECIMAL.test(t) || !Number.isFinite(value))
-    throw unreadableRecording(`BrainVision ${what} is not a number: "${t}"`);
+  if (!isDecimalLiteral(t) || !Number.isFinite(value))
+    throw unreadableRecording(`BrainVision ${what} is not a number: ${quoteValue(t)}`);
   return value;
 }
 
@@ -70,7 +70,7 @@ function headerText(bytes: Uint8Array): { version: 1 | 2; params: string } {
   const newline = bytes.indexOf(0x0a);
   const first = bytes.subarray(0, newline < 0 ? bytes.length : newline + 1);
   const rest = newline < 0 ? new Uint8Array(0) : bytes.subarray(newline + 1);
-  const version = VERSION.exec(asciiIgnore(first).trim())?.[3];
+  const version = VERSION.exec(asciiIgnore(first).trim())?.[1];
   if (!version) throw unsupportedFormat('not a BrainVision header, version 1.0 or 2.0 (first line)');
   const settings = decodeWithCodepage(rest);
   const comment = settings.indexOf('[Comment]');
@@ -80,7 +80,9 @@ function headerText(bytes: Uint8Array): { version: 1 | 2; params: string } {
 function channelNumber(key: string, nchan: number): number {
   const n = Number(/ch(\d+)/.exec(key)?.[1] ?? NaN) - 1;
   if (!Number.isSafeInteger(n) || n < 0 || n >= nchan) {
-    throw unreadableRecording(`BrainVision [Channel Infos] entry "${key}" is not one of ${nchan} channels`);
+    throw unreadableRecording(
+      `BrainVision [Channel Infos] entry ${quoteValue(key)} is not one of ${nchan} channels`,
+    );
   }
   return n;
 }
@@ -90,10 +92,16 @@ function parseChannel(key: string, props: string): Omit<BvChannel, 'type' | 'uni
   if (fields.length < 4) fields.push('µV');
   else if (fields[3] === '') fields[3] = 'µV';
   if (fields.length < 4)
-    throw unreadableRecording(`BrainVision channel ${key} has too few fields: "${props}"`);
+    throw unreadableRecording(
+      `BrainVision channel ${quoteValue(key)} has too few fields: ${quoteValue(props)}`,
+    );
   const [rawName = '', , resolutionText = '', rawUnit = ''] = fields;
   const resolution =
-    resolutionText === '' ? (rawUnit ? 1 : 1e-6) : parseDecimal(resolutionText, `resolution of ${key}`);
+    resolutionText === ''
+      ? rawUnit
+        ? 1
+        : 1e-6
+      : parseDecimal(resolutionText, `resolution of ${quoteValue(key)}`);
   const origUnit = rawUnit.replace(/\xc2/g, '');
   const range = (VOLTAGE_UNITS[origUnit] ?? OTHER_UNITS[origUnit] ?? 1) * 1;
   return { name: rawName.replace(/\\1/g, ','), key, origUnit, factor: range * resolution };
@@ -128,9 +136,10 @@ function commonSection(ini: Ini): string {
 function binaryFormat(ini: Ini, common: string): BinaryFormat {
   const dataFormat = option(ini, common, 'DataFormat');
   if (dataFormat !== 'BINARY')
-    throw unsupportedFormat(`BrainVision DataFormat ${dataFormat} (only BINARY is read)`);
+    throw unsupportedFormat(`BrainVision DataFormat ${quoteValue(dataFormat)} (only BINARY is read)`);
   const format = option(ini, 'Binary Infos', 'BinaryFormat');
-  if (!(format in BYTES_PER_SAMPLE)) throw unsupportedFormat(`BrainVision BinaryFormat ${format}`);
+  if (!(format in BYTES_PER_SAMPLE))
+    throw unsupportedFormat(`BrainVision BinaryFormat ${quoteValue(format)}`);
   return format as BinaryFormat;
 }
 
@@ -141,7 +150,7 @@ export function parseVhdr(bytes: Uint8Array): BvHeader {
   const common = commonSection(ini);
   const orientation = option(ini, common, 'DataOrientation');
   if (orientation !== 'MULTIPLEXED' && orientation !== 'VECTORIZED') {
-    throw unsupportedFormat(`BrainVision DataOrientation ${orientation}`);
+    throw unsupportedFormat(`BrainVision DataOrientation ${quoteValue(orientation)}`);
   }
   const format = binaryFormat(ini, common);
   const interval = parseDecimal(option(ini, common, 'SamplingInterval'), 'SamplingInterval');
@@ -149,7 +158,7 @@ export function parseVhdr(bytes: Uint8Array): BvHeader {
   const nchanText = option(ini, common, 'NumberOfChannels').trim();
   const nchan = /^[+-]?\d+$/.test(nchanText) ? Number(nchanText) : NaN;
   if (!(nchan >= 1 && nchan <= LIMITS.maxChannels))
-    throw unreadableRecording(`BrainVision NumberOfChannels "${nchanText}"`);
+    throw unreadableRecording(`BrainVision NumberOfChannels ${quoteValue(nchanText)}`);
   const coordinates = ini.get('Coordinates');
   return {
     version,

@@ -4,7 +4,7 @@
  * head-frame EEG positions. `info.notes.positions === 'file'` tells the positions layer the file carried them.
  */
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import {
   LIMITS,
@@ -32,14 +32,16 @@ export const carriesFilePositions = (info: RecordingInfo): boolean =>
 function siblingPath(vhdrPath: string, name: string, what: string): string {
   const relative = normalize(name);
   if (!name || isAbsolute(name) || relative === '..' || relative.startsWith(`..${sep}`)) {
-    throw unreadableRecording(`BrainVision ${what} "${name}" is outside the header's folder`);
+    throw unreadableRecording(`BrainVision ${what} ${quoteValue(name)} is outside the header's folder`);
   }
   return join(dirname(vhdrPath), relative);
 }
 
 async function readWhole(fs: SourceFs, path: string, what: string): Promise<Uint8Array> {
   if (!(await fs.exists(path)))
-    throw unreadableRecording(`the BrainVision ${what} ${path.split(sep).pop()} is missing`);
+    throw unreadableRecording(
+      `the BrainVision ${what} ${quoteValue(path.split(sep).pop() ?? '')} is missing`,
+    );
   const src = await fs.open(path);
   try {
     if (src.size > LIMITS.maxHeaderBytes)
@@ -52,7 +54,9 @@ async function readWhole(fs: SourceFs, path: string, what: string): Promise<Uint
 
 async function openData(fs: SourceFs, path: string): Promise<ByteSource> {
   if (!(await fs.exists(path)))
-    throw unreadableRecording(`the BrainVision data file ${path.split(sep).pop()} is missing`);
+    throw unreadableRecording(
+      `the BrainVision data file ${quoteValue(path.split(sep).pop() ?? '')} is missing`,
+    );
   return fs.open(path);
 }
 

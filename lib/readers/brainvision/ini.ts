@@ -3,7 +3,7 @@
  * `[section]` names kept as written, option names lower-cased, `=` or `:` delimiters, full-line `#`/`;`
  * comments, indented continuation lines, duplicates rejected, `%%` interpolation.
  */
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 
 export type Ini = Map<string, Map<string, string>>;
 
@@ -42,7 +42,7 @@ function handleLine(state: ParserState, line: string, lineNo: number): void {
   if (section) {
     const name = section[1] ?? '';
     if (state.sections.has(name))
-      throw unreadableRecording(`BrainVision header: section [${name}] appears twice`);
+      throw unreadableRecording(`BrainVision header: section ${quoteValue(`[${name}]`)} appears twice`);
     state.current = new Map();
     state.sections.set(name, state.current);
     state.sectionName = name;
@@ -56,7 +56,9 @@ function handleLine(state: ParserState, line: string, lineNo: number): void {
   const key = delimiter > 0 ? value.slice(0, delimiter).trimEnd().toLowerCase() : '';
   if (!key) throw unreadableRecording(`BrainVision header: cannot parse line ${lineNo}`);
   if (state.current.has(key))
-    throw unreadableRecording(`BrainVision header: "${key}" appears twice in [${state.sectionName}]`);
+    throw unreadableRecording(
+      `BrainVision header: ${quoteValue(key)} appears twice in ${quoteValue(`[${state.sectionName}]`)}`,
+    );
   state.current.set(key, [value.slice(delimiter + 1).trim()]);
   state.option = key;
 }
@@ -71,7 +73,7 @@ export function parseIni(text: string, firstLine = 1): Ini {
     if (name === 'DEFAULT') continue;
     const joined = new Map<string, string>();
     for (const [key, lines] of [...defaults, ...options]) {
-      joined.set(key, interpolate(lines.join('\n').trimEnd(), `[${name}] ${key}`));
+      joined.set(key, interpolate(lines.join('\n').trimEnd(), quoteValue(`[${name}] ${key}`)));
     }
     ini.set(name, joined);
   }

@@ -2,7 +2,7 @@
  * The .vmrk marker file (MNE 1.3 `_read_mrk` and the meas_date search of `_get_hdr_info`): markers
  * `Mk<n>=<type>,<description>,<position>,<size>[,<channel>[,<date>]]` with 1-based positions.
  */
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import { LIMITS } from '../types';
 import { decodeWithCodepage } from './text';
 
@@ -49,14 +49,15 @@ export function parseBvDate(text: string): number | null {
 
 function integer(text: string, what: string): number {
   const t = text.trim();
-  if (!/^[+-]?\d+$/.test(t)) throw unreadableRecording(`BrainVision marker ${what} "${t}" is not an integer`);
+  if (!/^[+-]?\d+$/.test(t))
+    throw unreadableRecording(`BrainVision marker ${what} ${quoteValue(t)} is not an integer`);
   return Number(t);
 }
 
 function parseMarker(line: string): { marker: BvMarker; fields: string[] } {
   const fields = line.split(',');
   if (fields.length < 4)
-    throw unreadableRecording(`BrainVision marker "${line.trim()}" has fewer than 4 fields`);
+    throw unreadableRecording(`BrainVision marker ${quoteValue(line.trim())} has fewer than 4 fields`);
   const [type = '', description = '', position = '', size = ''] = fields;
   return {
     marker: {

@@ -3,7 +3,7 @@
  * text ("ANSI" = cp1252), UTF-8 by default, and latin-1 when strict decoding fails. Python's codecs are strict:
  * cp1252 has five undefined bytes, which send the text to the latin-1 fallback too.
  */
-import { unsupportedFormat } from '../../core/errors';
+import { quoteValue, unsupportedFormat } from '../../core/errors';
 
 type Codec = 'utf-8' | 'cp1252' | 'latin-1' | 'ascii';
 
@@ -49,7 +49,7 @@ function codecOf(name: string): Codec {
   if (name === 'ANSI') return 'cp1252';
   const codec = CODEC_NAMES[name.toLowerCase().replace(/[-\s]/g, '_')];
   if (!codec || name.toLowerCase() === 'ansi')
-    throw unsupportedFormat(`BrainVision code page "${name}" is not supported`);
+    throw unsupportedFormat(`BrainVision code page ${quoteValue(name)} is not supported`);
   return codec;
 }
 

@@ -3,7 +3,7 @@
  * electrode positions and fiducials, "number label x y z" in cm, CTF head frame) and a single `*.pos` file
  * (Polhemus points added as extra dig points). Both are moved into the Neuromag head frame.
  */
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import { LIMITS, type DigPoint } from '../types';
 import type { CtfChannel } from './channels';
 import type { Vec3 } from './res4';
@@ -50,7 +50,7 @@ export function parseEegFile(text: string): EegFilePoint[] {
     const cardinalIdent = CARDINAL_IDENT.get(label.toLowerCase());
     const number = Number(parts[0]);
     if (cardinalIdent === undefined && !Number.isInteger(number))
-      throw unreadableRecording(`.eeg: bad electrode number "${parts[0]}"`);
+      throw unreadableRecording(`.eeg: bad electrode number ${quoteValue(parts[0] ?? '')}`);
     return [{ label, ident: cardinalIdent ?? number, cardinal: cardinalIdent !== undefined, r }];
   });
 }

@@ -7,6 +7,7 @@
  */
 import { basename, join } from 'node:path';
 import { unreadableRecording } from '../../core/errors';
+import { trimEndOf } from '../../core/strings';
 import type { ByteSource, SourceFs } from '../source';
 import type { DigPoint, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
 import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
@@ -253,7 +254,7 @@ async function readMetadata(fs: SourceFs, dir: string, base: string): Promise<Me
 
 /** Opens a CTF `.ds` folder. */
 export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
-  const dir = dsPath.replace(/\/+$/, '');
+  const dir = trimEndOf(dsPath, '/');
   if (!dir.endsWith('.ds')) throw unreadableRecording(`${basename(dir)} is not a CTF .ds folder`);
   const base = join(dir, basename(dir).slice(0, -3));
   const meta = await readMetadata(fs, dir, base);

@@ -3,7 +3,8 @@
  * channel-major as big-endian int32. Long runs continue in `.1_meg4`, `.2_meg4`, ... With the system clock
  * channel present, a file's valid samples end at the clock's first zero (MNE's default system_clock='truncate').
  */
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { trimEndOf } from '../../core/strings';
 import type { ByteSource } from '../source';
 
 export const MEG4_HEADER_BYTES = 8;
@@ -28,9 +29,10 @@ function trialBytes(layout: Meg4Layout): number {
 
 async function checkHeader(src: ByteSource): Promise<void> {
   if (src.size < MEG4_HEADER_BYTES) throw unreadableRecording(`${src.name} is shorter than its header`);
-  const magic = new TextDecoder('latin1').decode(await src.read(0, MEG4_HEADER_BYTES)).replace(/\0+$/, '');
+  const header = new TextDecoder('latin1').decode(await src.read(0, MEG4_HEADER_BYTES));
+  const magic = trimEndOf(header, '\0');
   if (!MEG4_MAGIC.test(magic))
-    throw unsupportedFormat(`${src.name} header "${magic}" is not MEG41CP or MEG42CP`);
+    throw unsupportedFormat(`${src.name} header ${quoteValue(magic)} is not MEG41CP or MEG42CP`);
 }
 
 /** Index of the first zero clock sample, scanning trial by trial; nSampTotal when the clock never stops. */

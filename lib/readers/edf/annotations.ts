@@ -10,7 +10,7 @@ import { LIMITS, type RecordingEvent } from '../types';
 // "\n"), its numbers written without ambiguous backtracking (same matches). Digits are ASCII here (Python also
 // takes other Unicode decimal digits, which EDF+ does not allow).
 // eslint-disable-next-line no-control-regex -- the TAL separators are control characters
-const TAL = /([+-]\d+(?:\.\d*)?)(\x15(\d+(?:\.\d*)?))?(\x14[^\n]*?)\x14\x00/g;
+const TAL = /([+-]\d+(?:\.\d*)?)(\x15(\d+(?:\.\d*)?))?(\x14[^\n]*?)\x14\0/g;
 const TERMINATOR = '\x14\x00';
 
 /**

@@ -2,8 +2,10 @@
  * EDF/EDF+/BDF header (MNE 1.3 `_read_edf_header`): 256 fixed bytes, then 256 bytes per signal stored field by
  * field. Every field is validated; the record count is recomputed from the file size as MNE does.
  */
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
+import { trimOf } from '../../core/strings';
 import { isoFromMicros } from '../eeg-shared/dates';
+import { isDecimalLiteral } from '../eeg-shared/decimal';
 import { LIMITS } from '../types';
 
 export type EdfSubtype = 'edf' | 'bdf';
@@ -50,24 +52,25 @@ const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
 /** MNE's `_edf_str`: latin-1 text up to the first NUL. */
 const edfStr = (bytes: Uint8Array): string => latin1(bytes).split('\0')[0] ?? '';
 /** Python's `bytes.strip()`: ASCII whitespace at both ends. */
-const stripAscii = (s: string): string => s.replace(/^[ \t\n\r\v\f]+|[ \t\n\r\v\f]+$/g, '');
+const stripAscii = (s: string): string => trimOf(s, ' \t\n\r\v\f');
 
 function parseInteger(text: string, what: string): number {
   const t = stripAscii(text);
-  if (!/^[+-]?\d+$/.test(t)) throw unreadableRecording(`EDF header field ${what} is not an integer: "${t}"`);
+  if (!/^[+-]?\d+$/.test(t))
+    throw unreadableRecording(`EDF header field ${what} is not an integer: ${quoteValue(t)}`);
   const value = Number(t);
   if (!Number.isSafeInteger(value))
-    throw unreadableRecording(`EDF header field ${what} is out of range: "${t}"`);
+    throw unreadableRecording(`EDF header field ${what} is out of range: ${quoteValue(t)}`);
   return value;
 }
 
 function parseDecimal(text: string, what: string): number {
-  const t = stripAscii(text.replace(/,/g, '.'));
-  if (!/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(t)) {
-    throw unreadableRecording(`EDF header field ${what} is not a number: "${t}"`);
-  }
+  const t = stripAscii(text.replaceAll(',', '.'));
+  if (!isDecimalLiteral(t))
+    throw unreadableRecording(`EDF header field ${what} is not a number: ${quoteValue(t)}`);
   const value = Number(t);
-  if (!Number.isFinite(value)) throw unreadableRecording(`EDF header field ${what} is out of range: "${t}"`);
+  if (!Number.isFinite(value))
+    throw unreadableRecording(`EDF header field ${what} is out of range: ${quoteValue(t)}`);
   return value;
 }
 
@@ -77,7 +80,7 @@ const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', '
 function measDate(recordingField: string, dateField: string, timeField: string): string | null {
   const parts = recordingField.trimEnd().split(' ');
   let ymd: [number, number, number] | null = null;
-  const plus = parts.length === 5 ? /^(\d{1,2})-([A-Za-z]{3})-(\d{4})$/.exec(parts[1] ?? '') : null;
+  const plus = parts.length === 5 ? /^(\d{1,2})-([a-z]{3})-(\d{4})$/i.exec(parts[1] ?? '') : null;
   const month = plus ? MONTHS.indexOf((plus[2] ?? '').toUpperCase()) : -1;
   if (plus && month >= 0) ymd = [Number(plus[3]), month + 1, Number(plus[1])];
   else {

@@ -3,7 +3,7 @@
  * 2- or 3-byte samples chosen by the file extension, channels in SI units, EDF+ annotations as events.
  */
 import { extname } from 'node:path';
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import { LIMITS, type ChannelInfo, type OpenOptions, type Recording, type RecordingInfo } from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
@@ -16,7 +16,7 @@ import { readDigital, readSignalBytes, type RecordGeometry } from './records';
 function subtypeOf(path: string): EdfSubtype {
   const ext = extname(path).slice(1).toLowerCase();
   if (ext === 'edf' || ext === 'bdf') return ext;
-  throw unsupportedFormat(`"${ext}" is not an EDF (.edf) or BDF (.bdf) file`);
+  throw unsupportedFormat(`${quoteValue(ext)} is not an EDF (.edf) or BDF (.bdf) file`);
 }
 
 async function readHeader(source: ByteSource, subtype: EdfSubtype): Promise<EdfHeader> {

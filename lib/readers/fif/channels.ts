@@ -1,6 +1,6 @@
 /** FIF channel records → the reader's ChannelInfo, with types exactly as MNE's `io/pick.py:channel_type`. */
 import type { ChannelInfo, ChannelType, CoordFrame } from '../types';
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import type { ChInfoStruct } from './tags';
 
 const KIND = { meg: 1, eeg: 2, refMeg: 301 } as const;
@@ -40,7 +40,9 @@ export function channelType(ch: ChInfoStruct): ChannelType {
   if (ch.kind === KIND.meg) {
     if (ch.unit === UNIT.teslaPerMetre) return 'grad';
     if (ch.unit === UNIT.tesla) return 'mag';
-    throw unreadableRecording(`MEG channel ${ch.name} has unit code ${ch.unit} (neither T nor T/m)`);
+    throw unreadableRecording(
+      `MEG channel ${quoteValue(ch.name)} has unit code ${ch.unit} (neither T nor T/m)`,
+    );
   }
   // EEG with a CSD coil (6) is MNE's 'csd', which this service does not map; other coils are a KeyError in MNE.
   if (ch.kind === KIND.eeg) return EEG_COILS.has(ch.coilType) ? 'eeg' : 'misc';

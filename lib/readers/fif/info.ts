@@ -3,7 +3,7 @@
  * sampling rate, device→head transform, digitisation, bads, SSP projectors and the CTF compensation grade.
  */
 import { LIMITS, type DigPoint, type Projector } from '../types';
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 import { BLOCK, CH_TAG, COORD, TAG } from './constants';
 import {
   decodeChInfo,
@@ -155,7 +155,8 @@ async function applyChTag(
     }
     case CH_TAG.loc: {
       const loc = decodeNumbers(await reader.readPayload(entry), entry.type);
-      if (loc.length !== 12) throw unreadableRecording(`channel ${ch.name}: loc has ${loc.length} values`);
+      if (loc.length !== 12)
+        throw unreadableRecording(`channel ${quoteValue(ch.name)}: loc has ${loc.length} values`);
       ch.loc = Array.from(loc);
       return;
     }
@@ -285,15 +286,22 @@ function projectorRows(dims: number[], data: Float64Array, ncol: number, nvec: n
 export function uniquifyNames(chs: ChInfoStruct[]): void {
   const counts = new Map<string, number>();
   for (const c of chs) counts.set(c.name, (counts.get(c.name) ?? 0) + 1);
-  const dups = [...counts.keys()].filter((n) => (counts.get(n) ?? 0) > 1);
+  const byName = new Map<string, ChInfoStruct[]>();
+  for (const c of chs) {
+    const group = byName.get(c.name);
+    if (group) group.push(c);
+    else byName.set(c.name, [c]);
+  }
   const taken = (n: string): boolean => (counts.get(n) ?? 0) > 0;
-  for (const stem of dups) {
-    const overlaps = chs.filter((c) => c.name === stem);
+  // Grouped once up front (not filtered per name, which is quadratic): renaming never makes a new duplicate.
+  for (const [stem, overlaps] of byName) {
+    if (overlaps.length < 2) continue;
     overlaps.forEach((ch, idx) => {
       const name = [String(idx), ...'abcdefghijklmnopqrstuvwxyz']
         .map((s) => `${stem}-${s}`)
         .find((c) => !taken(c));
-      if (name === undefined) throw unreadableRecording(`cannot make channel name ${stem} unique`);
+      if (name === undefined)
+        throw unreadableRecording(`cannot make channel name ${quoteValue(stem)} unique`);
       counts.set(stem, (counts.get(stem) ?? 1) - 1);
       counts.set(name, 1);
       ch.name = name;

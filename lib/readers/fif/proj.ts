@@ -5,7 +5,7 @@
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import type { Projector } from '../types';
-import { unreadableRecording } from '../../core/errors';
+import { quoteValue, unreadableRecording } from '../../core/errors';
 
 const RELATIVE_SINGULAR_VALUE_CUTOFF = 1e-2;
 
@@ -31,7 +31,7 @@ export function makeProjector(
 /** Each projector vector as a column over `channelNames`; channels not in the projector (or bad) get 0. */
 function scatteredVectors(p: Projector, channelNames: readonly string[], bads: Set<string>): number[][] {
   if (new Set(p.channelNames).size !== p.channelNames.length) {
-    throw unreadableRecording(`projector "${p.description}" names a channel twice`);
+    throw unreadableRecording(`projector ${quoteValue(p.description)} names a channel twice`);
   }
   const index = new Map(p.channelNames.map((n, i) => [n, i]));
   return p.vectors.map((vec) =>

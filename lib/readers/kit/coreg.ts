@@ -4,10 +4,11 @@
  * digitised by a Polhemus Isotrak (.elp), and the head shape (.hsp). The digitiser frame is turned into the
  * Neuromag head frame by the fiducials, and dev_head_t is the rigid fit of the markers onto the digitised coils.
  */
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource } from '../source';
 import type { DigPoint } from '../types';
 import { applyTransform, fitMatchedPoints, rasToNeuromag, type Mat4 } from '../ctf/transforms';
+import { elpPointTexts } from './elp-points';
 import { DIR, readDirs } from './sqd';
 
 type Vec3 = [number, number, number];
@@ -47,9 +48,7 @@ export async function readMarkerPoints(src: ByteSource): Promise<Vec3[]> {
 
 /** .elp: every line ending in three numbers is a point (MNE's regular expression); nasion, LPA, RPA, then coils. */
 export function parseElp(text: string): Vec3[] {
-  const value = String.raw`-?\d+\.?\d*e?-?\d*`;
-  const line = new RegExp(String.raw`(${value})\s+(${value})\s+(${value})\s*$`, 'gm');
-  const points = [...text.matchAll(line)].map((m) => [Number(m[1]), Number(m[2]), Number(m[3])] as Vec3);
+  const points = elpPointTexts(text).map((p) => p.map(Number) as Vec3);
   if (points.length !== ELP_POINTS || points.some((p) => p.some((v) => !Number.isFinite(v)))) {
     throw unreadableRecording(`.elp should hold ${ELP_POINTS} points, found ${points.length}`);
   }
@@ -155,7 +154,8 @@ async function readDigPoints(
       .toLowerCase();
     const r = [0, 1, 2].map((i) => dv.getFloat64(k * DIG_POINT_BYTES + 8 + 8 * i, true)) as Vec3;
     if (name === '') hsp.push(r);
-    else if (named.has(name)) throw unreadableRecording(`.sqd digitiser point "${name}" appears twice`);
+    else if (named.has(name))
+      throw unreadableRecording(`.sqd digitiser point ${quoteValue(name)} appears twice`);
     else named.set(name, r);
   }
   return { named, hsp };

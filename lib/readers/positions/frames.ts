@@ -3,7 +3,7 @@
  * z up): by the nasion/LPA/RPA fiducials (MNE's `get_ras_to_neuromag_trans`) when given, otherwise by the
  * orientation the coordinate system declares (RAS, ALS, ...).
  */
-import { unsupportedFormat } from '../../core/errors';
+import { quoteValue, unsupportedFormat } from '../../core/errors';
 
 export type Vec3 = [number, number, number];
 export type LengthUnit = 'm' | 'cm' | 'mm';
@@ -114,10 +114,12 @@ export function toHeadFrame(
   fiducials?: Fiducials,
 ): NamedPoint[] {
   const s = UNIT_SCALE[unitName];
-  if (s === undefined) throw unsupportedFormat(`coordinate unit ${String(unitName)}`);
+  if (s === undefined) throw unsupportedFormat(`coordinate unit ${quoteValue(String(unitName))}`);
   const orientation = systemOrientation(system);
   if (!orientation && !fiducials) {
-    throw unsupportedFormat(`coordinate system "${system}" has no known orientation and no fiducials`);
+    throw unsupportedFormat(
+      `coordinate system ${quoteValue(system)} has no known orientation and no fiducials`,
+    );
   }
   const prepare = (r: Vec3): Vec3 => {
     const metres = scale(r, s);

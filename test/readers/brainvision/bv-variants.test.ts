@@ -123,11 +123,11 @@ describeWithData('BrainVision variants and bad input', () => {
   });
 
   it('missing .eeg → unreadable_recording', async () => {
-    await expectCode(openWith(vhdr, null, vmrk), 'unreadable_recording', /test\.eeg is missing/);
+    await expectCode(openWith(vhdr, null, vmrk), 'unreadable_recording', /"test\.eeg" is missing/);
   });
 
   it('missing .vmrk → unreadable_recording', async () => {
-    await expectCode(openWith(vhdr, eeg, null), 'unreadable_recording', /test\.vmrk is missing/);
+    await expectCode(openWith(vhdr, eeg, null), 'unreadable_recording', /"test\.vmrk" is missing/);
   });
 
   it('ASCII data → unsupported_format with a clear message', async () => {

@@ -3,6 +3,7 @@
  * `mne.io.edf.edf._read_annotations_edf` on the same bytes (malformed TALs included), before sorting/cropping.
  */
 import { parseTals } from '../../../lib/readers/edf/annotations';
+import { expectLinearEnough } from '../../helpers/linear-time';
 
 const cases: [string, [number, number, string][]][] = [
   [
@@ -45,5 +46,16 @@ describe('EDF+ TAL parsing (MNE 1.3 _read_annotations_edf)', () => {
     const t0 = performance.now();
     expect(parseTals(hostile)).toEqual([]);
     expect(performance.now() - t0).toBeLessThan(2000);
+  });
+});
+
+describe('EDF+ TAL parsing on adversarial text (issue 17)', () => {
+  it.each([
+    ['a long onset that never reaches a separator', (n: number) => `+${'1'.repeat(n)}x\x14\x00`],
+    ['a long fraction before a bad duration', (n: number) => `+1.${'1'.repeat(n)}\x15x\x14\x00`],
+    ['many signs and digits', (n: number) => `${'+1'.repeat(n / 2)}\x14\x00`],
+    ['an unterminated text part', (n: number) => `+1\x14${'a'.repeat(n)}\n+1\x14\x00`],
+  ])('stays linear on %s', (_name, makeInput) => {
+    expectLinearEnough(parseTals, makeInput);
   });
 });
