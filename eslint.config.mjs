@@ -4,6 +4,20 @@ import js from '@eslint/js';
 import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
 
+/** Files under `files` may not import from the lib folders named in `above`. */
+function layer(files, above) {
+  const group = above.flatMap((name) => [`**/${name}/*`, `**/${name}`]);
+  return {
+    files,
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group, message: 'lib layering: this folder may not depend on that one' }] },
+      ],
+    },
+  };
+}
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', '.serverless/**', 'coverage/**', 'bench/out/**'],
@@ -21,6 +35,11 @@ export default tseslint.config(
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },
+  // Dependencies point one way: functions → lib; core touches nothing above it; readers never reach the
+  // database, HTTP or the service layer; auth and loris stay below the service layer.
+  layer(['lib/core/**/*.ts'], ['service', 'loris', 'api', 'demo', 'auth', 'meegqc', 'uploads']),
+  layer(['lib/readers/**/*.ts'], ['service', 'loris', 'api', 'demo', 'auth']),
+  layer(['lib/auth/**/*.ts', 'lib/loris/**/*.ts'], ['service', 'api', 'demo']),
   {
     files: ['**/*.{ts,js,mjs,cjs}'],
     extends: [regexp.configs['flat/recommended']],

@@ -5,6 +5,7 @@
  * `iss` and `aud` must be equal strings (LORIS's base URL) and, when that URL is known, name it.
  */
 import { errors, jwtVerify, type JWTPayload } from 'jose';
+import { trimEndOf } from '../core/strings';
 
 export const CLOCK_TOLERANCE_SECONDS = 30;
 /** LORIS tokens live 24 h; anything issued earlier is refused even if its `exp` says otherwise. */
@@ -48,7 +49,7 @@ function classify(error: unknown): TokenFailure {
 
 /** A base URL compared as LORIS writes it: scheme and host case-insensitive, trailing slashes ignored. */
 export function normalizeBaseUrl(url: string): string {
-  const trimmed = url.trim().replace(/\/+$/, '');
+  const trimmed = trimEndOf(url.trim(), '/');
   const schemeEnd = trimmed.indexOf('://');
   if (schemeEnd < 0) return trimmed;
   const pathStart = trimmed.indexOf('/', schemeEnd + 3);

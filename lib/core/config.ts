@@ -29,7 +29,7 @@ export const configSchema = z
     LORIS_DB_PASSWORD_PARAMETER: optionalText.pipe(
       z
         .string()
-        .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'must be an SSM parameter name starting with /')
+        .regex(/^\/[\w.\-/]+$/, 'must be an SSM parameter name starting with /')
         .optional(),
     ),
     LORIS_DB_NAME: optionalText,

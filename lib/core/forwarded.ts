@@ -5,10 +5,11 @@
  */
 import { isIP } from 'node:net';
 import type { HttpEvent } from './http';
+import { trimEndOf } from './strings';
 
 const MAX_HEADER_LENGTH = 1024;
-const HOST_CHARS = /^[A-Za-z0-9.:[\]-]{1,255}$/;
-const PREFIX_CHARS = /^(?:\/[A-Za-z0-9._~!$&'()*+,;=:@%-]*)*$/;
+const HOST_CHARS = /^[A-Z0-9.:[\]-]{1,255}$/i;
+const PREFIX_CHARS = /^(?:\/[\w.~!$&'()*+,;=:@%-]*)*$/;
 
 function headerValue(event: HttpEvent, name: string): string | undefined {
   const wanted = name.toLowerCase();
@@ -52,7 +53,7 @@ export function publicBase(event: HttpEvent): PublicBase {
   if (!fromTrustedFront(event)) return { prefix: '' };
   const rawPrefix = headerValue(event, 'x-forwarded-prefix') ?? '';
   const prefix =
-    PREFIX_CHARS.test(rawPrefix) && !rawPrefix.split('/').includes('..') ? rawPrefix.replace(/\/+$/, '') : '';
+    PREFIX_CHARS.test(rawPrefix) && !rawPrefix.split('/').includes('..') ? trimEndOf(rawPrefix, '/') : '';
   const host = headerValue(event, 'x-forwarded-host');
   if (!host || !HOST_CHARS.test(host)) return { prefix };
   const proto = headerValue(event, 'x-forwarded-proto')?.toLowerCase() === 'https' ? 'https' : 'http';

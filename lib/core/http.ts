@@ -226,7 +226,7 @@ async function runLimited<T>(
 export const abandonedGraceMs = (limits: RequestLimits): number =>
   Math.max(30_000, 4 * limits.requestTimeoutMs);
 
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 /** The caller's X-Request-ID when it is well-formed (so a front can trace its own id), else ours. */
 export function requestIdFor(event: HttpEvent | undefined, context?: Partial<Context>): string {

@@ -41,7 +41,7 @@ export async function defaultSsmApi(): Promise<SsmApi> {
 /** A driver code for logs and health details: the SDK error's name only, never its message or any value. */
 function ssmFailureCode(error: unknown): string {
   const name = (error as { name?: unknown } | null)?.name;
-  return typeof name === 'string' && /^[A-Za-z0-9]{1,64}$/.test(name) ? `SSM_${name}` : 'SSM_ERROR';
+  return typeof name === 'string' && /^[A-Z0-9]{1,64}$/i.test(name) ? `SSM_${name}` : 'SSM_ERROR';
 }
 
 async function readParameter(api: () => Promise<SsmApi>, name: string): Promise<string> {

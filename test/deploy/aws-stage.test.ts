@@ -250,7 +250,7 @@ describe('serverless --stage aws', () => {
     };
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
     const secretStatements = statements.filter((s) =>
-      actions(s).some((a) => /^(ssm|kms|secretsmanager):/.test(a)),
+      actions(s).some((a) => /^(?:ssm|kms|secretsmanager):/.test(a)),
     );
     expect(secretStatements).toEqual([
       { Effect: 'Allow', Action: ['ssm:GetParameter'], Resource: parameterArn(PASSWORD_PARAMETER) },
