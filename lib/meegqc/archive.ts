@@ -65,11 +65,10 @@ export function planArchive(root: string, files: readonly CheckedFile[]): Meegqc
     });
     return zip;
   };
-  // yazl reports the total size synchronously in end(), before it asks for the first file: the sizing zip
-  // refuses that request, so it opens nothing.
+  // yazl reports the total size synchronously in end(). The sizing zip never answers yazl's request for the
+  // first file's stream, so it opens nothing and is dropped as it stands.
   let size = -1;
-  const sizing = build((_file, callback) => callback(new Error('sizing only')));
-  sizing.on('error', () => undefined);
+  const sizing = build(() => undefined);
   sizing.end(undefined, ((total: number) => (size = total)) as unknown as () => void);
   if (size < 0) throw new Error('the archive size could not be computed');
   return {
