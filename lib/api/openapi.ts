@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { physioFileIdSchema } from '../service/access';
 import { demoQuerySchema } from '../demo/page';
 import { errorEnvelopeSchema, healthResponseSchema, openApiDocumentSchema } from '../core/api-schemas';
-import { MODULE_NAMES, type ModuleName } from '../core/modules';
+import { DEFAULT_MODULES, MODULE_NAMES, parseModuleList, type ModuleName } from '../core/modules';
 import { SERVICE_MODULES } from '../modules';
 import examples from './openapi-examples.json';
 import { schemaRef, type ApiRoute } from './route-types';
@@ -201,12 +201,12 @@ export const enabledRoutes = (modules: readonly ModuleName[]): ApiRoute[] =>
 /**
  * The whole document; `version` is the service's package version, `serverUrl` where clients reach the service
  * (behind LORIS's gateway, e.g. `https://site/loris/imaging_gateway`; '/' when called directly), `modules` the
- * modules switched on (default: every module), whose routes alone are listed.
+ * modules switched on (default: LORIS_EPHYS_MODULES's default), whose routes alone are listed.
  */
 export function openApiDocument({
   version,
   serverUrl = '/',
-  modules = MODULE_NAMES,
+  modules = parseModuleList.parse(DEFAULT_MODULES),
 }: {
   version: string;
   serverUrl?: string;
