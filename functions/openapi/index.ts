@@ -12,5 +12,7 @@ import { getConfig, SERVICE_VERSION } from '../../lib/service/runtime';
 export const handler = httpHandler('GET /openapi.json', async (event) => {
   parseWith(z.object({}).strict(), event.queryStringParameters ?? {});
   const serverUrl = publicUrl(event, '') || '/';
-  return json(openApiDocument({ version: SERVICE_VERSION, serverUrl, modules: getConfig().modules }), 200, { 'Cache-Control': 'no-cache' });
+  return json(openApiDocument({ version: SERVICE_VERSION, serverUrl, modules: getConfig().modules }), 200, {
+    'Cache-Control': 'no-cache',
+  });
 });

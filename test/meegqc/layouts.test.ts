@@ -9,7 +9,6 @@ import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers
 import {
   HTML_REPORT,
   loadLayout,
-  seedCurrent,
   seedLegacy,
   startLorisService,
   TSV_REPORT,
