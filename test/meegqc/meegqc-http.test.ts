@@ -168,6 +168,13 @@ describe('listing', () => {
     expect([r.status, r.json()]).toEqual([200, { files: [] }]);
   });
 
+  it('is shown by the demo page (the page carries the MEEGqc base)', async () => {
+    const page = await get(url(`/demo?id=${world.files.A1}`));
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-meegqc-base="/meegqc"');
+    expect(page.text).toContain('id="meegqc"');
+  });
+
   it('is listed in /openapi.json', async () => {
     const doc = (await get(url('/openapi.json'))).json() as { paths: Record<string, unknown> };
     expect(Object.keys(doc.paths)).toEqual(
@@ -402,6 +409,7 @@ describe('module switch', () => {
     expect(Object.keys(doc.paths).filter((p) => p.startsWith('/meegqc'))).toEqual([]);
     expect(doc.tags.map((t) => t.name)).not.toContain('meegqc');
     expect(Object.keys(doc.paths)).toContain('/ephys/{physio_file_id}/topographic-map');
+    expect((await get(`${ephysOnly.baseUrl}/demo`)).text).not.toContain('data-meegqc-base');
     const recording = await get(`${ephysOnly.baseUrl}/ephys/${world.files.A1}`, as('admin'));
     expect(recording.status).toBe(200);
   });
