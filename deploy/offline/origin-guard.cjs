@@ -11,6 +11,8 @@
  * - Standalone mode (no authentication): a connection that did not arrive on a loopback address is refused
  *   (403 not_loopback), whatever address the server was told to bind, and so is a `Host` header that does not
  *   name a loopback host (421 host_not_allowed), which closes DNS rebinding.
+ * - An unknown route answers 404 `{"error":{"code":"not_found"}}`, as a route of a module that is switched off
+ *   does (serverless-offline's own 404 lists every route).
  * AWS has neither problem (API Gateway adds no CORS headers unless configured; standalone mode never runs there).
  */
 const Hapi = require('@hapi/hapi');
@@ -100,6 +102,12 @@ function restrictCors(request, h) {
   return h.continue;
 }
 
+function unknownRoute(request, h) {
+  if (request.route.path !== '/{p*}' || request.response.isBoom || request.response.statusCode !== 404)
+    return h.continue;
+  return refuse(h, 404, 'not_found', 'No such route.');
+}
+
 function guardHapi() {
   const prototype = Object.getPrototypeOf(Hapi.server({ autoListen: false }));
   if (prototype[GUARDED]) return;
@@ -109,6 +117,7 @@ function guardHapi() {
     if (!guarded.has(this)) {
       guarded.add(this);
       this.ext('onRequest', checkStandaloneConnection);
+      this.ext('onPreResponse', unknownRoute);
       this.ext('onPreResponse', restrictCors);
     }
     return start.apply(this, args);

@@ -5,6 +5,7 @@
  */
 import { header, httpHandler, json } from '../../lib/core/http';
 import { mayReadHealthDetails } from '../../lib/service/access-health';
+import { moduleHealthChecks } from '../../lib/modules';
 import { runHealthChecks } from '../../lib/service/health';
 import { getConfig, SERVICE_VERSION, uptimeSeconds } from '../../lib/service/runtime';
 
@@ -12,7 +13,7 @@ const NO_STORE = { 'Cache-Control': 'no-store' };
 
 export const handler = httpHandler('GET /health', async (event) => {
   const config = getConfig();
-  const checks = await runHealthChecks(config);
+  const checks = await runHealthChecks(config, moduleHealthChecks(config.modules));
   const ok = Object.values(checks).every((c) => c.ok);
   const status = ok ? 200 : 503;
   const wantsText = (header(event, 'accept') ?? '').toLowerCase().startsWith('text/plain');

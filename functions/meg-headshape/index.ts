@@ -2,13 +2,15 @@
 import { z } from 'zod';
 import { notFound } from '../../lib/core/errors';
 import { headShapeFromCtfPos, headShapeFromDig } from '../../lib/core/headshape';
-import { httpHandler, json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
 import { storedHeadShape } from '../../lib/loris/headshape';
 import { lorisRuntimeFor } from '../../lib/service/access';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 
-export const handler = httpHandler(
+export const handler = moduleHandler(
+  'ephys',
   'GET /ephys/{physio_file_id}/meg/headshape',
   async (event, ctx) => {
     parseWith(z.object({}).strict(), event.queryStringParameters ?? {});

@@ -1,14 +1,16 @@
 /** GET /ephys/{physio_file_id}/meg/sensors: the proof of concept's shape, for compatibility (head frame, metres). */
 import { z } from 'zod';
 import { notFound } from '../../lib/core/errors';
-import { httpHandler, json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 import { pocSensors } from '../../lib/core/sensors';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
 
 const MEG_TYPES = new Set(['mag', 'grad', 'ref_meg']);
 
-export const handler = httpHandler(
+export const handler = moduleHandler(
+  'ephys',
   'GET /ephys/{physio_file_id}/meg/sensors',
   async (event, ctx) => {
     parseWith(z.object({}).strict(), event.queryStringParameters ?? {});

@@ -4,7 +4,8 @@
  */
 import { describeRecording, type RecordingDescription } from '../../lib/core/describe';
 import { isApiError } from '../../lib/core/errors';
-import { httpHandler, json, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { json, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 import { authorizeRecording, parseQuery } from '../../lib/service/access';
 import { recordingMetadata } from '../../lib/service/recording-metadata';
@@ -15,7 +16,8 @@ type Description = {
   descriptionError?: { code: string; message: string };
 };
 
-export const handler = httpHandler(
+export const handler = moduleHandler(
+  'ephys',
   'GET /ephys/{physio_file_id}',
   async (event, { log }) => {
     parseQuery(event, {});

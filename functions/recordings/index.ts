@@ -1,11 +1,12 @@
 /** GET /ephys/recordings: standalone mode's catalog `{id, path, fileType}`; 404 not_available in LORIS mode. */
 import { ApiError } from '../../lib/core/errors';
-import { httpHandler, json } from '../../lib/core/http';
+import { json } from '../../lib/core/http';
 import { assertStandaloneSafe, parseQuery, standaloneCatalog } from '../../lib/service/access';
 import { realDataDir } from '../../lib/service/data-path';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 
-export const handler = httpHandler('GET /ephys/recordings', async (event) => {
+export const handler = moduleHandler('ephys', 'GET /ephys/recordings', async (event) => {
   parseQuery(event, {});
   const config = getConfig();
   if (config.mode !== 'standalone') {

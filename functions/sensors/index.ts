@@ -1,13 +1,15 @@
 /** GET /ephys/{physio_file_id}/sensors?types=&frame=: sensor and electrode positions for the 3D view. */
-import { httpHandler, json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
+import { json, parseWith, PRIVATE_REVALIDATE } from '../../lib/core/http';
 import { sensorsQuerySchema } from '../../lib/core/sensors-params';
 import { sensorsResponse } from '../../lib/core/sensors';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 
 export { sensorsQuerySchema };
 
-export const handler = httpHandler(
+export const handler = moduleHandler(
+  'ephys',
   'GET /ephys/{physio_file_id}/sensors',
   async (event, ctx) => {
     const query = parseWith(sensorsQuerySchema, event.queryStringParameters ?? {});

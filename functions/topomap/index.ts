@@ -2,7 +2,6 @@
 import { createHash } from 'node:crypto';
 import {
   header,
-  httpHandler,
   parseWith,
   PRIVATE_REVALIDATE,
   type HandlerResult,
@@ -11,6 +10,7 @@ import {
 } from '../../lib/core/http';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { openRequestedRecording } from '../../lib/service/requested-recording';
+import { moduleHandler } from '../../lib/service/module-handler';
 import { getConfig } from '../../lib/service/runtime';
 import { computeMap, renderMap, topomapEtag } from '../../lib/service/topomap';
 
@@ -32,6 +32,6 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
 };
 
 // Heavy route: shares the process-wide concurrency cap with sensors and answers 504 past the request timeout.
-export const handler = httpHandler('GET /ephys/{physio_file_id}/topographic-map', topomap, {
+export const handler = moduleHandler('ephys', 'GET /ephys/{physio_file_id}/topographic-map', topomap, {
   limits: () => getConfig().limits,
 });

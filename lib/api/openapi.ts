@@ -1,58 +1,27 @@
 /**
  * The OpenAPI 3.1 description of the service, generated from the zod schemas the handlers validate with
- * (query and path parameters) and the response schemas of lib/core/api-schemas.ts. `API_ROUTES` is the one
- * table of routes; the tests check it against serverless.yml and validate every example against its schema.
+ * (query and path parameters) and the response schemas of lib/core/api-schemas.ts and each module. `API_ROUTES`
+ * is the one table of routes: the service routes below and every module's (lib/modules.ts); the document lists
+ * only the service routes and those of the modules switched on. The tests check the table against
+ * serverless.yml and validate every example against its schema.
  */
 import { z } from 'zod';
 import { physioFileIdSchema } from '../service/access';
 import { demoQuerySchema } from '../demo/page';
-import {
-  errorEnvelopeSchema,
-  headShapeResponseSchema,
-  healthResponseSchema,
-  megSensorsResponseSchema,
-  openApiDocumentSchema,
-  recordingListSchema,
-  recordingMetadataSchema,
-  sensorsResponseSchema,
-  topomapJsonSchema,
-} from '../core/api-schemas';
+import { errorEnvelopeSchema, healthResponseSchema, openApiDocumentSchema } from '../core/api-schemas';
+import { DEFAULT_MODULES, MODULE_NAMES, parseModuleList, type ModuleName } from '../core/modules';
+import { SERVICE_MODULES } from '../modules';
 import examples from './openapi-examples.json';
-import { sensorsQuerySchema } from '../core/sensors-params';
-import { topomapQuerySchema } from '../core/topomap-params';
+import { schemaRef, type ApiRoute } from './route-types';
+
+export type { ApiRoute, ResponseContent } from './route-types';
 
 type JsonObject = Record<string, unknown>;
 
-export interface ResponseContent {
-  /** Media type of the 200 answer. */
-  mediaType: string;
-  /** Named component schema (JSON answers) or null for text and binary bodies. */
-  schema: { name: string; zod: z.ZodType } | null;
-  example?: unknown;
-}
-
-export interface ApiRoute {
-  /** The function in serverless.yml. */
-  functionName: string;
-  path: string;
-  operationId: string;
-  summary: string;
-  description: string;
-  tag: 'service' | 'recordings' | 'maps' | 'documentation';
-  /** Needs a LORIS token in LORIS mode (standalone mode has no authentication). */
-  authenticated: boolean;
-  query: z.ZodObject | null;
-  content: ResponseContent[];
-  errors: number[];
-  /** Answers 304 to a matching If-None-Match. */
-  etag?: boolean;
-}
-
-const RECORDING_ERRORS = [400, 401, 403, 404, 415, 422, 500, 503];
-const schemaRef = (name: string, zod: z.ZodType) => ({ name, zod });
-
-export const API_ROUTES: ApiRoute[] = [
+/** Routes of no module: always on. */
+const SERVICE_ROUTES: ApiRoute[] = [
   {
+    module: 'service',
     functionName: 'health',
     path: '/health',
     operationId: 'getHealth',
@@ -72,125 +41,7 @@ export const API_ROUTES: ApiRoute[] = [
     errors: [503],
   },
   {
-    functionName: 'recordings',
-    path: '/ephys/recordings',
-    operationId: 'listRecordings',
-    summary: 'Recordings of the standalone data directory',
-    description:
-      'Standalone mode only (404 not_available in LORIS mode, where LORIS lists recordings itself).',
-    tag: 'recordings',
-    authenticated: false,
-    query: z.object({}).strict(),
-    content: [
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('RecordingList', recordingListSchema),
-        example: examples.recordings,
-      },
-    ],
-    errors: [400, 404, 500],
-  },
-  {
-    functionName: 'recording',
-    path: '/ephys/{physio_file_id}',
-    operationId: 'getRecording',
-    summary: 'Metadata of one recording',
-    description: 'The LORIS metadata of a recording the caller may see (session, site, project, file name).',
-    tag: 'recordings',
-    authenticated: true,
-    query: z.object({}).strict(),
-    content: [
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('RecordingMetadata', recordingMetadataSchema),
-        example: examples.recording,
-      },
-    ],
-    errors: RECORDING_ERRORS,
-  },
-  {
-    functionName: 'sensors',
-    path: '/ephys/{physio_file_id}/sensors',
-    operationId: 'getSensors',
-    summary: 'Sensor and electrode positions',
-    description:
-      'Positions (metres) and MEG coil frames in the head or device frame, fiducials and the device-to-head ' +
-      'transform, for a 3D view.',
-    tag: 'recordings',
-    authenticated: true,
-    query: sensorsQuerySchema,
-    content: [
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('Sensors', sensorsResponseSchema),
-        example: examples.sensors,
-      },
-    ],
-    errors: RECORDING_ERRORS,
-  },
-  {
-    functionName: 'meg-sensors',
-    path: '/ephys/{physio_file_id}/meg/sensors',
-    operationId: 'getMegSensors',
-    summary: 'MEG sensor positions (proof-of-concept shape)',
-    description:
-      'MEG channel positions by name in the head frame (metres); 404 not_meg for recordings without MEG.',
-    tag: 'recordings',
-    authenticated: true,
-    query: z.object({}).strict(),
-    content: [
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('MegSensors', megSensorsResponseSchema),
-        example: examples.megSensors,
-      },
-    ],
-    errors: RECORDING_ERRORS,
-  },
-  {
-    functionName: 'meg-headshape',
-    path: '/ephys/{physio_file_id}/meg/headshape',
-    operationId: 'getHeadShape',
-    summary: 'Digitised head shape',
-    description:
-      'Head-shape points in the head frame (metres): from LORIS (CTF headshape.pos) or from the recording; ' +
-      '404 no_head_shape when neither has any.',
-    tag: 'recordings',
-    authenticated: true,
-    query: z.object({}).strict(),
-    content: [
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('HeadShape', headShapeResponseSchema),
-        example: examples.headshape,
-      },
-    ],
-    errors: RECORDING_ERRORS,
-  },
-  {
-    functionName: 'topomap',
-    path: '/ephys/{physio_file_id}/topographic-map',
-    operationId: 'getTopographicMap',
-    summary: 'Topographic map of a time window, band or ERP',
-    description:
-      'The scalp map as MNE-Python 1.3 draws it (plot_topomap): mean, RMS, band power or ERP of a window, ' +
-      'optionally band-pass filtered, as PNG, SVG or JSON (format=).',
-    tag: 'maps',
-    authenticated: true,
-    query: topomapQuerySchema,
-    content: [
-      { mediaType: 'image/png', schema: null },
-      { mediaType: 'image/svg+xml', schema: null },
-      {
-        mediaType: 'application/json',
-        schema: schemaRef('TopographicMap', topomapJsonSchema),
-        example: examples.topomap,
-      },
-    ],
-    errors: RECORDING_ERRORS,
-    etag: true,
-  },
-  {
+    module: 'service',
     functionName: 'openapi',
     path: '/openapi.json',
     operationId: 'getOpenApi',
@@ -209,6 +60,7 @@ export const API_ROUTES: ApiRoute[] = [
     errors: [400],
   },
   {
+    module: 'service',
     functionName: 'demo',
     path: '/demo',
     operationId: 'getDemoPage',
@@ -222,6 +74,18 @@ export const API_ROUTES: ApiRoute[] = [
     content: [{ mediaType: 'text/html', schema: null, example: '<!doctype html>\n<html lang="en">…</html>' }],
     errors: [400],
   },
+];
+
+/** Every route: the service routes and every module's, in this order (health first, documentation last). */
+export const API_ROUTES: ApiRoute[] = [
+  ...SERVICE_ROUTES.filter((r) => r.tag === 'service'),
+  ...SERVICE_MODULES.flatMap((m) => m.routes),
+  ...SERVICE_ROUTES.filter((r) => r.tag !== 'service'),
+];
+
+const SERVICE_TAGS = [
+  { name: 'service', description: 'Health' },
+  { name: 'documentation', description: 'This description and the demo page' },
 ];
 
 /** JSON Schema (2020-12, OpenAPI 3.1's dialect) of a zod schema, as the request or the answer sees it. */
@@ -258,7 +122,9 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (invalid_request lists the failing parameters; invalid_time, window_too_long, ...)',
   401: 'Missing, invalid or expired LORIS token',
   403: 'The account may not see this recording',
-  404: 'No such recording (or no such thing for it: not_meg, no_head_shape, not_available)',
+  404: 'No such recording (or no such thing for it: not_meg, no_head_shape, not_available, meegqc_file_not_found)',
+  413: 'The answer is too large for this runtime (response_too_large: AWS Lambda, which cannot stream)',
+  416: 'The Range asked for lies outside the file',
   415: 'Unsupported recording format',
   422: 'The recording cannot be read',
   500: 'Internal error (the answer carries a requestId)',
@@ -278,6 +144,7 @@ function responses(route: ApiRoute): JsonObject {
     ]),
   );
   const result: JsonObject = { 200: { description: 'OK', content } };
+  if (route.ranges) result[206] = { description: 'Partial content (the Range asked for)', content };
   if (route.etag) result[304] = { description: 'Not modified (If-None-Match matched the ETag)' };
   for (const status of route.errors) {
     const example = ERROR_EXAMPLES[status];
@@ -295,12 +162,19 @@ function responses(route: ApiRoute): JsonObject {
 }
 
 function operation(route: ApiRoute): JsonObject {
+  const header = (name: string) => ({ name, in: 'header', required: false, schema: { type: 'string' } });
   const parameters = [
     ...(route.path.includes('{physio_file_id}') ? [pathParameter()] : []),
+    ...(route.pathParameters ?? []).map((p) => ({
+      name: p.name,
+      in: 'path',
+      required: true,
+      description: p.description,
+      schema: jsonSchema(p.schema, 'input'),
+    })),
     ...(route.query ? queryParameters(route.query) : []),
-    ...(route.etag
-      ? [{ name: 'If-None-Match', in: 'header', required: false, schema: { type: 'string' } }]
-      : []),
+    ...(route.etag ? [header('If-None-Match')] : []),
+    ...(route.ranges ? [header('Range'), header('If-Range')] : []),
   ];
   return {
     operationId: route.operationId,
@@ -313,24 +187,34 @@ function operation(route: ApiRoute): JsonObject {
   };
 }
 
-function componentSchemas(): JsonObject {
-  const named = API_ROUTES.flatMap((r) => r.content.flatMap((c) => (c.schema ? [c.schema] : [])));
+function componentSchemas(routes: ApiRoute[]): JsonObject {
+  const named = routes.flatMap((r) => r.content.flatMap((c) => (c.schema ? [c.schema] : [])));
   const schemas: JsonObject = { Error: jsonSchema(errorEnvelopeSchema, 'output') };
   for (const { name, zod } of named) schemas[name] = jsonSchema(zod, 'output');
   return schemas;
 }
 
+/** The routes a service with `modules` switched on answers: the service routes and those modules'. */
+export const enabledRoutes = (modules: readonly ModuleName[]): ApiRoute[] =>
+  API_ROUTES.filter((r) => r.module === 'service' || modules.includes(r.module));
+
 /**
  * The whole document; `version` is the service's package version, `serverUrl` where clients reach the service
- * (behind LORIS's gateway, e.g. `https://site/loris/imaging_gateway`; '/' when called directly).
+ * (behind LORIS's gateway, e.g. `https://site/loris/imaging_gateway`; '/' when called directly), `modules` the
+ * modules switched on (default: LORIS_EPHYS_MODULES's default), whose routes alone are listed.
  */
 export function openApiDocument({
   version,
   serverUrl = '/',
+  modules = parseModuleList.parse(DEFAULT_MODULES),
 }: {
   version: string;
   serverUrl?: string;
+  modules?: readonly ModuleName[];
 }): JsonObject {
+  const routes = enabledRoutes(modules);
+  const moduleTags = SERVICE_MODULES.filter((m) => modules.includes(m.name)).flatMap((m) => m.tags);
+  const usedTags = new Set(routes.map((r) => r.tag));
   return {
     openapi: '3.1.0',
     info: {
@@ -338,23 +222,21 @@ export function openApiDocument({
       version,
       summary: "LORIS's electrophysiology imaging API",
       description:
-        'EEG/MEG topographic maps and sensor positions for LORIS recordings, exact against MNE-Python 1.3. ' +
+        'EEG/MEG topographic maps and sensor positions for LORIS recordings, exact against MNE-Python 1.3, and ' +
+        'the MEEGqc quality-control reports of a recording (modules: ' +
+        MODULE_NAMES.filter((m) => modules.includes(m)).join(', ') +
+        '). ' +
         'In LORIS mode every recording route needs a LORIS JWT (Authorization: Bearer); behind the LORIS ' +
         'proxy the proxy adds it. Standalone mode has no authentication and runs on loopback only.',
       license: { name: 'GPL-3.0-or-later', identifier: 'GPL-3.0-or-later' },
     },
     jsonSchemaDialect: 'https://json-schema.org/draft/2020-12/schema',
     servers: [{ url: serverUrl }],
-    tags: [
-      { name: 'service', description: 'Health' },
-      { name: 'recordings', description: 'Recordings, their metadata and sensor positions' },
-      { name: 'maps', description: 'Topographic maps' },
-      { name: 'documentation', description: 'This description and the demo page' },
-    ],
+    tags: [SERVICE_TAGS[0], ...moduleTags, SERVICE_TAGS[1]].filter((t) => t && usedTags.has(t.name)),
     security: [{ bearerAuth: [] }],
-    paths: Object.fromEntries(API_ROUTES.map((route) => [route.path, { get: operation(route) }])),
+    paths: Object.fromEntries(routes.map((route) => [route.path, { get: operation(route) }])),
     components: {
-      schemas: componentSchemas(),
+      schemas: componentSchemas(routes),
       securitySchemes: {
         bearerAuth: {
           type: 'http',

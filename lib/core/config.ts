@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ApiError } from './errors';
+import { DEFAULT_MODULES, parseModuleList, type ModuleName } from './modules';
 
 /** 8 M samples × channels: a window's Float64 samples stay at 64 MB, half of the ~128 MB meant for them. */
 export const DEFAULT_MAX_WINDOW_SAMPLES = 8_000_000;
@@ -47,6 +48,7 @@ export const configSchema = z
     LORIS_EPHYS_MAX_QUEUED: int(64, 0, 10000),
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
     LORIS_EPHYS_FAILED_OPEN_TTL_MS: int(30000, 0, 3600000),
+    LORIS_EPHYS_MODULES: z.string().default(DEFAULT_MODULES).pipe(parseModuleList),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
@@ -82,6 +84,8 @@ export interface Config {
   baseUrlOverride?: string;
   /** Origins allowed to read answers from a browser (CORS); none by default. */
   corsOrigins: string[];
+  /** The modules switched on (LORIS_EPHYS_MODULES, default ephys,meegqc): the others' routes answer 404. */
+  modules: readonly ModuleName[];
   limits: {
     maxWindowSeconds: number;
     /** Samples × channels a window (with its filter context) or an epoch may read. */
@@ -129,6 +133,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       .split(',')
       .map((o) => o.trim())
       .filter((o) => o.length > 0),
+    modules: c.LORIS_EPHYS_MODULES,
     limits: {
       maxWindowSeconds: c.LORIS_EPHYS_MAX_WINDOW_SECONDS,
       maxWindowSamples: c.LORIS_EPHYS_MAX_WINDOW_SAMPLES,

@@ -9,6 +9,8 @@ import { ZodError, type ZodType } from 'zod';
 import { processLimiter, type Release } from './concurrency';
 import { ApiError, isApiError } from './errors';
 import { createLogger, type Logger, type LogLevel } from './log';
+import { routeNotFound } from './modules';
+import { streamedResponse, type StreamBody } from './stream-bridge';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -38,7 +40,20 @@ export interface EmptyResult {
   status: number;
   headers?: Record<string, string>;
 }
-export type HandlerResult = JsonResult | BinaryResult | TextResult | EmptyResult;
+/**
+ * A body sent as a stream where the runtime allows it (lib/core/stream-bridge.ts), else buffered up to a limit
+ * (413 response_too_large past it).
+ */
+export interface StreamResult {
+  kind: 'stream';
+  status?: number;
+  contentType: string;
+  /** The body's size when known in advance (Content-Length, and a 413 without reading when buffering). */
+  length?: number;
+  body: StreamBody;
+  headers?: Record<string, string>;
+}
+export type HandlerResult = JsonResult | BinaryResult | TextResult | EmptyResult | StreamResult;
 
 export interface RequestContext {
   requestId: string;
@@ -66,7 +81,7 @@ export const json = (body: unknown, status = 200, headers: Record<string, string
   headers,
 });
 
-export function toResponse(result: HandlerResult): HttpResponse {
+export function toResponse(result: Exclude<HandlerResult, StreamResult>): HttpResponse {
   const headers = { ...result.headers };
   switch (result.kind) {
     case 'json':
@@ -153,6 +168,14 @@ export interface HandlerOptions {
   limits?: () => RequestLimits;
   /** Routes with the same limiter name share one process-wide count (default 'heavy'). */
   limiterName?: string;
+  /** False when the route's module is switched off: the route then answers 404 not_found (checked first). */
+  enabled?: () => boolean;
+}
+
+async function finalResponse(result: HandlerResult): Promise<HttpResponse> {
+  if (result.kind !== 'stream') return toResponse(result);
+  const headers = { 'Content-Type': result.contentType, ...result.headers };
+  return streamedResponse(result.status ?? 200, headers, result.body, result.length);
 }
 
 /** Seconds a client is told to wait after a 429. */
@@ -248,11 +271,12 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
     let errorCode: string | undefined;
     let reason: string | undefined;
     try {
+      if (options.enabled && !options.enabled()) throw routeNotFound();
       const limits = options.limits?.();
       const result = limits
         ? await runLimited(limits, options.limiterName ?? 'heavy', controller, () => fn(event, ctx))
         : await fn(event, ctx);
-      response = toResponse(result);
+      response = await finalResponse(result);
     } catch (error) {
       response = errorResponse(error, requestId);
       const apiError = toApiError(error, requestId);

@@ -2,7 +2,7 @@
  * The demo page's inline script (browser JavaScript kept as text: the project compiles without DOM types).
  * It only calls the public routes under the API base the server wrote into the page (the gateway's prefix when
  * behind LORIS): /ephys/recordings (standalone list), /ephys/{id} (metadata), /ephys/{id}/sensors (3D view),
- * /ephys/{id}/topographic-map (PNG).
+ * /ephys/{id}/topographic-map (PNG), and /meegqc/{id}/files when the server wrote a MEEGqc base (module on).
  * Written without template literals so it can live in this TypeScript template string untouched.
  */
 export const DEMO_SCRIPT = String.raw`
@@ -59,10 +59,49 @@ export const DEMO_SCRIPT = String.raw`
   function selectRecording(id) {
     state.id = id;
     document.body.dataset.ready = 'false';
+    loadReports(id);
     Promise.all([loadInfo(id), loadSensors(id)]).then(function () {
       document.body.dataset.ready = 'true';
       requestMap();
     });
+  }
+
+  // ---- MEEGqc reports (only when the meegqc module is on: the server then writes its base into the page) ----
+  function loadReports(id) {
+    var base = document.body.dataset.meegqcBase;
+    var section = $('meegqc'), list = $('meegqc-files'), status = $('meegqc-status'), archive = $('meegqc-archive');
+    if (!base || !section) return;
+    section.hidden = false;
+    while (list.firstChild) list.removeChild(list.firstChild);
+    archive.hidden = true;
+    status.textContent = 'loading…';
+    fetch(base + '/' + id + '/files', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
+      })
+      .then(function (res) {
+        if (state.id !== id) return;
+        if (res.status !== 200) { status.textContent = errorText(res.body, res.status); return; }
+        var files = res.body.files || [];
+        section.dataset.count = String(files.length);
+        status.textContent = files.length ? files.length + ' file(s)' : 'no MEEGqc reports for this recording';
+        files.forEach(function (f) {
+          var item = document.createElement('li');
+          var category = document.createElement('span');
+          category.className = 'category';
+          category.textContent = f.category;
+          var link = document.createElement('a');
+          link.href = base + '/' + id + '/files/' + encodeURIComponent(String(f.id));
+          link.target = '_blank';
+          link.rel = 'noopener noreferrer';
+          link.textContent = f.name;
+          item.appendChild(category);
+          item.appendChild(link);
+          list.appendChild(item);
+        });
+        if (files.length) { archive.href = base + '/' + id + '/files/archive'; archive.hidden = false; }
+      })
+      .catch(function (e) { status.textContent = 'Cannot list MEEGqc reports: ' + e.message; });
   }
 
   // The time axis of the topographic-map route: from the metadata's description (first sample time, rate,

@@ -1,6 +1,7 @@
 /**
  * GET /demo: a self-contained page (inline CSS and script, no external sources) to try the service on
- * one recording: time slider, window, band and filter controls, the topographic map and a 3D sensor view.
+ * one recording: time slider, window, band and filter controls, the topographic map and a 3D sensor view, and
+ * the recording's MEEGqc reports (links) when the meegqc module is on.
  * The Content-Security-Policy allows exactly the inline style and script below, by their SHA-256 hashes.
  */
 import { createHash } from 'node:crypto';
@@ -47,6 +48,10 @@ input[type=range] { width: 100%; accent-color: var(--accent); }
 .legend { display: flex; gap: 12px; justify-content: center; font-size: 12px; color: var(--muted); }
 .dot { display: inline-block; width: 9px; height: 9px; border-radius: 50%; margin-right: 4px; }
 .eeg { background: #1c7c7d; } .mag { background: #d9822b; } .grad { background: #7a5cc4; } .bad { background: #c0392b; }
+#meegqc { margin: 0 24px 16px; }
+#meegqc ul { margin: 0 0 8px; padding-left: 18px; columns: 2; }
+#meegqc .category { color: var(--muted); font-size: 12px; margin-right: 6px; }
+#meegqc a { color: var(--accent); }
 footer { padding: 4px 24px 16px; color: var(--muted); font-size: 12px; }
 footer a { color: var(--accent); }
 `;
@@ -98,11 +103,14 @@ const escapeAttr = (s: string): string => s.replace(/[&"<>]/g, (c) => `&#${c.cha
 
 /**
  * The whole page; `recordingId` (already validated) preselects a recording; `prefix` is the path this service is
- * served under ('' at the root, e.g. '/loris/imaging_gateway' behind LORIS's gateway).
+ * served under ('' at the root, e.g. '/loris/imaging_gateway' behind LORIS's gateway); `meegqc` whether the
+ * meegqc module is on (the page then lists the recording's MEEGqc reports).
  */
-export function demoPage(recordingId?: string, prefix = ''): string {
+export function demoPage(recordingId?: string, prefix = '', { meegqc = false } = {}): string {
   const idAttr = recordingId ? ` data-recording-id="${escapeAttr(recordingId)}"` : '';
-  const baseAttr = ` data-api-base="${escapeAttr(`${prefix}/ephys`)}"`;
+  const baseAttr =
+    ` data-api-base="${escapeAttr(`${prefix}/ephys`)}"` +
+    (meegqc ? ` data-meegqc-base="${escapeAttr(`${prefix}/meegqc`)}"` : '');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -136,6 +144,12 @@ ${controls()}
   <label class="check"><input type="checkbox" id="labels"> channel names</label>
 </section>
 </main>
+<section id="meegqc" hidden>
+  <h2>MEEGqc reports</h2>
+  <ul id="meegqc-files"></ul>
+  <div class="caption" id="meegqc-status"></div>
+  <a id="meegqc-archive" href="#" hidden>Download every report (zip)</a>
+</section>
 <footer>Every request above is a public route of this service: see <a href="${escapeAttr(`${prefix}/openapi.json`)}">openapi.json</a>.</footer>
 <script>${DEMO_SCRIPT}</script>
 </body>

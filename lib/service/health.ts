@@ -17,17 +17,23 @@ export function registerHealthCheck(name: string, check: HealthCheck): void {
   registry.set(name, check);
 }
 
-export async function runHealthChecks(config: Config): Promise<Record<string, CheckResult>> {
+/** Runs the registered checks and `extra` (the checks of the modules switched on) side by side. */
+export async function runHealthChecks(
+  config: Config,
+  extra: Record<string, HealthCheck> = {},
+): Promise<Record<string, CheckResult>> {
   const entries = await Promise.all(
-    [...registry.entries()].map(async ([name, check]): Promise<[string, CheckResult]> => {
-      const started = Date.now();
-      try {
-        const result = await check(config);
-        return [name, { ...result, durationMs: Date.now() - started }];
-      } catch (error) {
-        return [name, { ok: false, detail: (error as Error).message, durationMs: Date.now() - started }];
-      }
-    }),
+    [...registry.entries(), ...Object.entries(extra)].map(
+      async ([name, check]): Promise<[string, CheckResult]> => {
+        const started = Date.now();
+        try {
+          const result = await check(config);
+          return [name, { ...result, durationMs: Date.now() - started }];
+        } catch (error) {
+          return [name, { ok: false, detail: (error as Error).message, durationMs: Date.now() - started }];
+        }
+      },
+    ),
   );
   return Object.fromEntries(entries);
 }

@@ -16,7 +16,17 @@ import { zipEntries } from '../helpers/zip';
 const SERVERLESS = join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js');
 const MOUNT = '/mnt/loris-data';
 /** Functions that open recordings (or check the data directory) and so mount EFS; all use the database. */
-const DATA_FUNCTIONS = ['health', 'recording', 'sensors', 'meg-sensors', 'meg-headshape', 'topomap'];
+const DATA_FUNCTIONS = [
+  'health',
+  'recording',
+  'sensors',
+  'meg-sensors',
+  'meg-headshape',
+  'topomap',
+  'meegqc-files',
+  'meegqc-file',
+  'meegqc-archive',
+];
 /** Functions that never touch the database. */
 const NO_DATABASE_FUNCTIONS = ['recordings', 'openapi', 'demo'];
 const PASSWORD_PARAMETER = '/loris-ephys/aws/db-password';
@@ -207,6 +217,7 @@ describe('serverless --stage aws', () => {
   const base = {
     NODE_OPTIONS: '--enable-source-maps',
     LORIS_EPHYS_MODE: 'loris',
+    LORIS_EPHYS_MODULES: 'ephys,meegqc',
     LORIS_DATA_DIR: `${MOUNT}/`,
   };
 

@@ -73,10 +73,38 @@ describe('OpenAPI document', () => {
       '/ephys/{physio_file_id}/meg/headshape',
       '/health',
       '/openapi.json',
+      // MEEGqc panel
+      '/meegqc/{physio_file_id}/files',
     ]) {
       expect(paths).toContain(key);
     }
     expect(paths.filter((p) => p.includes('physioFileId'))).toEqual([]);
+  });
+
+  it('lists only the service routes and those of the modules switched on', () => {
+    const listed = (modules: ('ephys' | 'meegqc' | 'uploads')[]) =>
+      Object.keys(openApiDocument({ version: 'test', modules }).paths as Json);
+    const ephysOnly = listed(['ephys']);
+    expect(ephysOnly.filter((p) => p.startsWith('/meegqc'))).toEqual([]);
+    expect(ephysOnly).toContain('/ephys/{physio_file_id}/topographic-map');
+    const meegqcOnly = listed(['meegqc']);
+    expect(meegqcOnly.filter((p) => p.startsWith('/ephys'))).toEqual([]);
+    expect(meegqcOnly.sort()).toEqual(
+      [
+        '/demo',
+        '/health',
+        '/openapi.json',
+        '/meegqc/{physio_file_id}/files',
+        '/meegqc/{physio_file_id}/files/archive',
+        '/meegqc/{physio_file_id}/files/{meegqc_file_id}',
+      ].sort(),
+    );
+    expect(listed([]).sort()).toEqual(['/demo', '/health', '/openapi.json']);
+    for (const route of API_ROUTES) expect(['service', 'ephys', 'meegqc', 'uploads']).toContain(route.module);
+    const schemas = Object.keys(
+      ((openApiDocument({ version: 'test', modules: ['ephys'] }).components as Json).schemas ?? {}) as Json,
+    );
+    expect(schemas).not.toContain('MeegqcFileList');
   });
 
   it('has a valid OpenAPI 3.1 structure', () => {
@@ -89,7 +117,7 @@ describe('OpenAPI document', () => {
     const schemes = (doc.components as Json).securitySchemes as Json;
     expect(schemes.bearerAuth).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
     for (const { path, op } of operations) {
-      expect(path).toMatch(/^\/(ephys\/|health$|openapi\.json$|demo$)/);
+      expect(path).toMatch(/^\/(ephys\/|meegqc\/|health$|openapi\.json$|demo$)/);
       const params = (op.parameters ?? []) as Json[];
       for (const p of params) {
         expect(['query', 'path', 'header']).toContain(p.in);
