@@ -4,6 +4,7 @@
  * by bare file name, as LORIS's server does, but never two with one name: files whose names collide get their
  * category as a prefix (`<category>_<name>`), and if that still collides, their id too (`<category>_<id>_<name>`).
  */
+import { trimEndOf } from '../core/strings';
 import { posix } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { ZipFile } from 'yazl';
@@ -12,7 +13,7 @@ import type { CheckedFile } from './files';
 import { reopen } from './files';
 
 /** A category as a file-name part: letters, digits, `.`, `_` and `-` kept, anything else `_`. */
-const safePart = (text: string): string => text.replace(/[^A-Za-z0-9._-]/g, '_') || 'uncategorised';
+const safePart = (text: string): string => text.replace(/[^\w.-]/g, '_') || 'uncategorised';
 
 /** Entry names for `files`, in order: bare names, prefixed where they collide (see the file's comment). */
 export function entryNames(files: readonly { id: number; name: string; category: string }[]): string[] {
@@ -35,7 +36,7 @@ export function entryNames(files: readonly { id: number; name: string; category:
 
 /** `{stem}_meegqc[_{category}].zip`, stem = the recording's last path component without its last suffix. */
 export function archiveName(recordingPath: string, category: string | undefined): string {
-  const last = posix.basename(recordingPath.replace(/\/+$/, ''));
+  const last = posix.basename(trimEndOf(recordingPath, '/'));
   const dot = last.lastIndexOf('.');
   const stem = dot > 0 ? last.slice(0, dot) : last;
   return `${stem || 'recording'}_meegqc${category === undefined ? '' : `_${safePart(category)}`}.zip`;

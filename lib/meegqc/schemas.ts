@@ -5,7 +5,7 @@ import { MAX_RECORDING_ID } from '../service/catalog';
 /** `{meegqc_file_id}`: a canonical positive decimal integer (digits only, so `archive` never matches it). */
 export const meegqcFileIdSchema = z
   .string()
-  .regex(/^[1-9][0-9]{0,9}$/, 'must be a positive integer')
+  .regex(/^[1-9]\d{0,9}$/, 'must be a positive integer')
   .transform(Number)
   .pipe(z.number().int().min(1).max(MAX_RECORDING_ID));
 
