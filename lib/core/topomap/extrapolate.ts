@@ -3,6 +3,7 @@
  * values given to them (`_GridData.set_values`, border = 'mean' or a number).
  */
 import { ApiError, badRequest } from '../errors';
+import { crCos, crSin } from './correct-rounding';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
 import { qhullTriangles } from './qhull-delaunay';
 import { qhullVertexIds, type QhullVertexIds } from './qhull-order';
@@ -100,7 +101,7 @@ function headPoints(distance: number, origin: Vec2, radii: Vec2): Vec2[] {
   const r: Vec2 = [radii[0] * 1.1 + distance, radii[1] * 1.1 + distance];
   return Array.from({ length: n }, (_, i) => {
     const t = i * step;
-    return [Math.cos(t) * r[0] + origin[0], Math.sin(t) * r[1] + origin[1]] as Vec2;
+    return [crCos(t) * r[0] + origin[0], crSin(t) * r[1] + origin[1]] as Vec2; // numpy's (glibc) rounding
   });
 }
 
@@ -169,6 +170,20 @@ function localHullPoints(
   return { points: [...uniqueRows(extended), ...along], mask };
 }
 
+/** qhull's vertex ids per sensor array (computeGeometry and prepareInterpolation share the geometry's pos2d). */
+const idsMemo = new WeakMap<readonly Vec2[], { coords: Float64Array; ids: QhullVertexIds | null }>();
+
+/** `qhullVertexIds(pos)`, remembered for the same array while its coordinates are unchanged. */
+export function sensorVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
+  const coords = Float64Array.from(pos.flatMap((p) => [p[0], p[1]]));
+  const known = idsMemo.get(pos);
+  if (known && known.coords.length === coords.length && known.coords.every((v, i) => Object.is(v, coords[i])))
+    return known.ids;
+  const ids = qhullVertexIds(pos);
+  idsMemo.set(pos, { coords, ids });
+  return ids;
+}
+
 /**
  * MNE's median inter-sensor distance: over edges (v0,v1) and (v1,v2) of scipy's `Delaunay(pos, incremental=True)`
  * simplices when qhull's vertex ids are reproduced (`ids`), else over all three edges of delaunator's triangles
@@ -177,7 +192,7 @@ function localHullPoints(
 export function delaunayMedianDistance(
   pos: readonly Vec2[],
   tri: Triangulation = triangulate(pos),
-  ids: QhullVertexIds | null = qhullVertexIds(pos),
+  ids: QhullVertexIds | null = sensorVertexIds(pos),
 ): number {
   if (!ids) return median(triangleEdgeLengths(tri));
   const simplices = qhullTriangles(pos, ids.ids, ids.tolerance);
@@ -204,7 +219,7 @@ export function delaunayMedianDistance(
 export function incrementalTriangulation(
   pos: readonly Vec2[],
   extra: readonly Vec2[],
-  ids: QhullVertexIds | null = qhullVertexIds(pos),
+  ids: QhullVertexIds | null = sensorVertexIds(pos),
 ): Triangulation {
   const all = [...pos, ...extra];
   if (!ids) return triangulate(all);
@@ -240,7 +255,7 @@ export function getExtraPoints(
   if (pos.length < 1) throw badRequest('A topomap needs at least one sensor position');
   const ellipse: Clip = { kind: 'ellipse', center: [origin[0], origin[1]], radii: [radii[0], radii[1]] };
   const line = isCollinear(pos) || pos.length < 4;
-  const ids = extrapolate === 'box' || line ? null : qhullVertexIds(pos);
+  const ids = extrapolate === 'box' || line ? null : sensorVertexIds(pos);
   const finish = (points: Vec2[], clip: Clip, distance: number): ExtraPoints => ({
     extrapolate,
     distance,

@@ -496,9 +496,9 @@ class Hull {
       });
       if (v.ridges.length > 0) {
         v.visitId = visit;
-        lastFromRidges = this.makeNewNonSimplicial(v, apex, point, created);
+        lastFromRidges = this.makeNewNonSimplicial(v, apex, created);
       }
-      if (v.simplicial) last = this.makeNewSimplicial(v, apex, point, created);
+      if (v.simplicial) last = this.makeNewSimplicial(v, apex, created);
       if (lastFromRidges) last = lastFromRidges;
       if (last) v.replace = last;
     }
@@ -526,7 +526,7 @@ class Hull {
   }
 
   /** qh_makenew_simplicial: a new facet per simplicial horizon neighbour not yet handled through a ridge. */
-  makeNewSimplicial(v: Facet, apex: number, point: number, created: Facet[]): Facet | null {
+  makeNewSimplicial(v: Facet, apex: number, created: Facet[]): Facet | null {
     let made: Facet | null = null;
     for (const nb of v.neighbours) {
       if (nb.seen || nb.visible) continue;
@@ -546,12 +546,11 @@ class Hull {
       }
       nb.neighbours[skip] = made;
     }
-    void point;
     return made;
   }
 
   /** qh_makenew_nonsimplicial: a new facet per ridge of `v` whose other facet is on the horizon, in ridge order. */
-  makeNewNonSimplicial(v: Facet, apex: number, point: number, created: Facet[]): Facet | null {
+  makeNewNonSimplicial(v: Facet, apex: number, created: Facet[]): Facet | null {
     let made: Facet | null = null;
     for (const r of [...v.ridges]) {
       const nb = otherFacet(r, v);
@@ -581,7 +580,6 @@ class Hull {
       }
       nb.seen = true;
     }
-    void point;
     return made;
   }
 

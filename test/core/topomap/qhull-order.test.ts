@@ -122,6 +122,48 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
     },
   );
 
+  it('any input: qhull vertex ids are null or give CCW triangles covering the hull, lowest id last', () => {
+    const coord = fc.oneof(
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.integer({ min: -3, max: 3 }).map((v) => v / 4),
+    );
+    const ring = (k: number, r: number): Vec2[] =>
+      Array.from({ length: k }, (_, i) => [
+        r * Math.cos((2 * Math.PI * i) / k),
+        r * Math.sin((2 * Math.PI * i) / k),
+      ]);
+    const area = (p: readonly Vec2[], a: number, b: number, c: number): number =>
+      cross(p[a]![0], p[a]![1], p[b]![0], p[b]![1], p[c]![0], p[c]![1]) / 2;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(coord, coord), { minLength: 0, maxLength: 40 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+        (pts, k, scale) => {
+          const pos = [...pts.map(([x, y]) => [x, y] as Vec2), ...ring(k, 0.6), ...ring(k, 1.3)]
+            .map(([x, y]) => [x * scale, y * scale] as Vec2)
+            .filter((p, i, all) => all.findIndex((q) => q[0] === p[0] && q[1] === p[1]) === i);
+          const ids = qhullVertexIds(pos);
+          if (!ids) return;
+          const s = qhullTriangles(pos, ids.ids, ids.tolerance);
+          let sum = 0;
+          for (let t = 0; t < s.length; t += 3) {
+            const [a, b, c] = [s[t]!, s[t + 1]!, s[t + 2]!];
+            expect(area(pos, a, b, c)).toBeGreaterThanOrEqual(0); // flat only at underflow
+            expect(ids.ids[c]!).toBeLessThan(Math.min(ids.ids[a]!, ids.ids[b]!));
+            sum += area(pos, a, b, c);
+          }
+          const tri = triangulate(pos);
+          let hull = 0;
+          for (let t = 0; t < tri.triangles.length; t += 3)
+            hull += area(pos, tri.triangles[t]!, tri.triangles[t + 1]!, tri.triangles[t + 2]!);
+          expect(Math.abs(sum - hull)).toBeLessThanOrEqual(1e-9 * hull);
+        },
+      ),
+      { numRuns: 1000, seed: 7 },
+    );
+  });
+
   it('any input: null or a counter-clockwise triangulation covering the convex hull, never an exception', () => {
     const coord = fc.oneof(
       fc.double({ min: -1, max: 1, noNaN: true }),
