@@ -1,7 +1,8 @@
 /**
  * Delaunay triangulation in the shape scipy.spatial.Delaunay exposes it: triangles (counter-clockwise), the
- * neighbour opposite each vertex (-1 on the hull), hull edges and vertex neighbours. Built on npm `delaunator`;
- * it gives qhull's triangles except where four or more points are co-circular (ties).
+ * neighbour opposite each vertex (-1 on the hull), hull edges and vertex neighbours. `triangulate` uses npm
+ * `delaunator`, which gives qhull's triangles except where four or more points are co-circular (ties);
+ * `fromTriangles` wraps given triangles (qhull's, from qhull-delaunay.ts).
  */
 import Delaunator from 'delaunator';
 import type { Vec2 } from './types';
