@@ -6,7 +6,9 @@
  * Clough–Tocher grid within 1e-4 of the colour range (MNE's grid is stored as float32).
  */
 import { readFileSync } from 'node:fs';
-import { goldenPath } from '../../helpers/testdata';
+import { openBrainVision } from '../../../lib/readers/brainvision';
+import { memoryFs } from '../../../lib/readers/source';
+import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
 import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
 import { computeGeometry, interpolate } from '../../../lib/core/topomap/index';
 import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
@@ -38,6 +40,19 @@ const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'cocircular.json')
 const GRID_TOL = 1e-4; // of the colour range (issue 12); measured ≤ 3.3e-8 (float32 rounding of MNE's grid)
 const report: string[] = [];
 afterAll(() => console.log(`co-circular layouts against MNE 1.3:\n${report.join('\n')}`));
+
+/** max |grid − MNE| / range and the NaN-pattern mismatches. */
+function gridError(grid: Float64Array, c: CocircularCase): { rel: number; nanMismatch: number } {
+  let err = 0;
+  let nanMismatch = 0;
+  grid.forEach((v, i) => {
+    const m = c.grid[i];
+    if (m === null || m === undefined) nanMismatch += Number.isNaN(v) ? 0 : 1;
+    else if (Number.isNaN(v)) nanMismatch++;
+    else err = Math.max(err, Math.abs(v - m));
+  });
+  return { rel: err / c.range, nanMismatch };
+}
 
 const tripleSet = (s: ArrayLike<number>): Set<string> => {
   const out = new Set<string>();
@@ -82,20 +97,54 @@ describe('co-circular layouts against MNE 1.3', () => {
 
     it(`Clough–Tocher grid within ${GRID_TOL} of the colour range, NaN cells identical`, () => {
       const map = interpolate(geometry, c.values, 'cubic', 'mean');
-      let err = 0;
-      let nanMismatch = 0;
-      map.grid.forEach((v, i) => {
-        const m = c.grid[i];
-        if (m === null || m === undefined) nanMismatch += Number.isNaN(v) ? 0 : 1;
-        else if (Number.isNaN(v)) nanMismatch++;
-        else err = Math.max(err, Math.abs(v - m));
-      });
+      const { rel, nanMismatch } = gridError(map.grid, c);
       report.push(
-        `  ${name}: grid max |ours − MNE| = ${(err / c.range).toExponential(2)} × range, NaN mismatches ${nanMismatch}`,
+        `  ${name}: grid max |ours − MNE| = ${rel.toExponential(2)} × range, NaN mismatches ${nanMismatch}`,
       );
       expect(map.grid).toHaveLength(c.grid.length);
       expect(nanMismatch).toBe(0);
-      expect(err / c.range).toBeLessThanOrEqual(GRID_TOL);
+      expect(rel).toBeLessThanOrEqual(GRID_TOL);
     });
+  });
+});
+
+describeWithData('BrainVision recording with [Coordinates], read by our reader, against MNE 1.3', () => {
+  const golden = JSON.parse(readFileSync(goldenPath('eeg', 'bv__test_coordinates.json'), 'utf8')) as {
+    vhdr_text: string;
+    vmrk_text: string;
+  };
+  const bvCases = fixture.cases.filter((c) => c.name.startsWith('recording:bv__test_coordinates:sample'));
+
+  it.each(bvCases.map((c) => [c.name, c] as const))('%s: reader → positions → grid', async (name, c) => {
+    const enc = new TextEncoder();
+    const files = new Map<string, Uint8Array>([
+      ['/r/test.vhdr', enc.encode(golden.vhdr_text)],
+      ['/r/test.vmrk', enc.encode(golden.vmrk_text)],
+      ['/r/test.eeg', new Uint8Array(readFileSync(testDataPath('brainvision', 'test.eeg')))],
+    ]);
+    const rec = await openBrainVision('/r/test.vhdr', memoryFs(files));
+    try {
+      const { channels, bads } = rec.info;
+      const picks = channels
+        .map((ch, i) => ({ ch, i }))
+        .filter(({ ch }) => ch.type === 'eeg' && !bads.includes(ch.name))
+        .map(({ i }) => i);
+      expect(picks.map((i) => channels[i]!.name)).toEqual(c.ch_names);
+      const sample = Number(name.slice(name.lastIndexOf('sample') + 6));
+      const data = await rec.readWindow(picks, sample, sample + 1);
+      const values = data.map((d) => d[0]! * 1e6);
+      expect(maxAbsDiff(values, c.values)).toBeLessThanOrEqual(1e-9 * Math.max(...c.values.map(Math.abs)));
+      const locs3d = picks.map((i) => channels[i]!.loc.slice(0, 3) as Vec3);
+      const geometry = computeGeometry({ locs3d, chType: 'eeg', dig: rec.info.dig, res: c.res });
+      expect(maxAbsDiff(geometry.pos2d, c.pos2d)).toBeLessThanOrEqual(1e-12 * c.sphere[3]);
+      const { rel, nanMismatch } = gridError(interpolate(geometry, values, 'cubic', 'mean').grid, c);
+      report.push(
+        `  ${name} (BrainVision reader): grid ${rel.toExponential(2)} × range, NaN mismatches ${nanMismatch}`,
+      );
+      expect(nanMismatch).toBe(0);
+      expect(rel).toBeLessThanOrEqual(GRID_TOL);
+    } finally {
+      await rec.close();
+    }
   });
 });
