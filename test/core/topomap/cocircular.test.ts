@@ -135,7 +135,12 @@ describeWithData('BrainVision recording with [Coordinates], read by our reader, 
       const values = data.map((d) => d[0]! * 1e6);
       expect(maxAbsDiff(values, c.values)).toBeLessThanOrEqual(1e-9 * Math.max(...c.values.map(Math.abs)));
       const locs3d = picks.map((i) => channels[i]!.loc.slice(0, 3) as Vec3);
-      const geometry = computeGeometry({ locs3d, chType: 'eeg', dig: rec.info.dig, res: c.res });
+      // dig as the topomap service passes it (head frame, FIFF kind numbers)
+      const kind = { cardinal: 1, hpi: 2, eeg: 3, extra: 4 } as const;
+      const dig = rec.info.dig
+        .filter((d) => d.coordFrame === 'head')
+        .map((d) => ({ kind: kind[d.kind], r: d.r }));
+      const geometry = computeGeometry({ locs3d, chType: 'eeg', dig, res: c.res });
       expect(maxAbsDiff(geometry.pos2d, c.pos2d)).toBeLessThanOrEqual(1e-12 * c.sphere[3]);
       const { rel, nanMismatch } = gridError(interpolate(geometry, values, 'cubic', 'mean').grid, c);
       report.push(
