@@ -3,9 +3,12 @@
  * values given to them (`_GridData.set_values`, border = 'mean' or a number).
  */
 import { ApiError, badRequest } from '../errors';
+import { crCos, crSin } from './correct-rounding';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
-import { qhullDelaunaySimplices } from './qhull-order';
+import { qhullTriangles } from './qhull-delaunay';
+import { qhullVertexIds, type QhullVertexIds } from './qhull-order';
 import {
+  fromTriangles,
   hullEdges,
   triangleEdgeLengths,
   triangulate,
@@ -30,8 +33,9 @@ export interface ExtraPoints {
 export interface ExtraPointsOptions {
   /**
    * MNE takes the median over edges (v0,v1) and (v1,v2) of qhull's simplices, which depends on qhull's vertex
-   * order: we reproduce that order (qhull-order.ts) and fall back to all three edges of each triangle (about 1 %
-   * off) where it declines (co-circular sites). Callers holding MNE's value may pass it here.
+   * order: we reproduce it (qhull-order.ts, qhull-delaunay.ts) and fall back to all three edges of each triangle
+   * (up to 10.7 % off) only where the simulation declines (precision paths qhull takes rarely). Callers holding
+   * MNE's value may pass it here.
    */
   medianDistance?: number;
 }
@@ -97,7 +101,7 @@ function headPoints(distance: number, origin: Vec2, radii: Vec2): Vec2[] {
   const r: Vec2 = [radii[0] * 1.1 + distance, radii[1] * 1.1 + distance];
   return Array.from({ length: n }, (_, i) => {
     const t = i * step;
-    return [Math.cos(t) * r[0] + origin[0], Math.sin(t) * r[1] + origin[1]] as Vec2;
+    return [crCos(t) * r[0] + origin[0], crSin(t) * r[1] + origin[1]] as Vec2; // numpy's (glibc) rounding
   });
 }
 
@@ -166,13 +170,32 @@ function localHullPoints(
   return { points: [...uniqueRows(extended), ...along], mask };
 }
 
+/** qhull's vertex ids per sensor array (computeGeometry and prepareInterpolation share the geometry's pos2d). */
+const idsMemo = new WeakMap<readonly Vec2[], { coords: Float64Array; ids: QhullVertexIds | null }>();
+
+/** `qhullVertexIds(pos)`, remembered for the same array while its coordinates are unchanged. */
+export function sensorVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
+  const coords = Float64Array.from(pos.flatMap((p) => [p[0], p[1]]));
+  const known = idsMemo.get(pos);
+  if (known && known.coords.length === coords.length && known.coords.every((v, i) => Object.is(v, coords[i])))
+    return known.ids;
+  const ids = qhullVertexIds(pos);
+  idsMemo.set(pos, { coords, ids });
+  return ids;
+}
+
 /**
  * MNE's median inter-sensor distance: over edges (v0,v1) and (v1,v2) of scipy's `Delaunay(pos, incremental=True)`
- * simplices when their qhull order is reproduced, else over all three edges of our triangles (approximation).
+ * simplices when qhull's vertex ids are reproduced (`ids`), else over all three edges of delaunator's triangles
+ * (approximation).
  */
-export function delaunayMedianDistance(pos: readonly Vec2[], tri: Triangulation = triangulate(pos)): number {
-  const simplices = qhullDelaunaySimplices(pos);
-  if (!simplices) return median(triangleEdgeLengths(tri));
+export function delaunayMedianDistance(
+  pos: readonly Vec2[],
+  tri: Triangulation = triangulate(pos),
+  ids: QhullVertexIds | null = sensorVertexIds(pos),
+): number {
+  if (!ids) return median(triangleEdgeLengths(tri));
+  const simplices = qhullTriangles(pos, ids.ids, ids.tolerance);
   const len = (i: number, j: number): number => {
     const dx = pos[i]![0] - pos[j]![0];
     const dy = pos[i]![1] - pos[j]![1];
@@ -187,6 +210,40 @@ export function delaunayMedianDistance(pos: readonly Vec2[], tri: Triangulation 
   return median([...first, ...second]);
 }
 
+/**
+ * The triangulation MNE interpolates on for 'head' and 'local' (sensors ≥ 4, not collinear):
+ * `Delaunay(pos, incremental=True)` then `add_points(extra)`. qhull gives the extra points the next vertex ids in
+ * order, so qhull's triangles follow from the sensors' ids (qhull-delaunay.ts). Where the sensors' qhull run is
+ * not reproduced, delaunator's triangulation (equal to qhull's unless sites are co-circular).
+ */
+export function incrementalTriangulation(
+  pos: readonly Vec2[],
+  extra: readonly Vec2[],
+  ids: QhullVertexIds | null = sensorVertexIds(pos),
+): Triangulation {
+  const all = [...pos, ...extra];
+  if (!ids) return triangulate(all);
+  const rank = new Int32Array(all.length);
+  rank.set(ids.ids);
+  for (let k = 0; k < extra.length; k++) rank[pos.length + k] = pos.length + 1 + k;
+  return fromTriangles(all, qhullTriangles(all, rank, ids.tolerance));
+}
+
+/** Whether MNE builds the final triangulation incrementally (sensors first): 'head'/'local' with ≥ 4 sensors off a line. */
+export const isIncremental = (pos: readonly Vec2[], extrapolate: ExtrapolateMode): boolean =>
+  extrapolate !== 'box' && pos.length >= 4 && !isCollinear(pos);
+
+/** The triangulation of sensors followed by extra points, as MNE's `_get_extra_points` returns it. */
+export function interpolationTriangulation(
+  pos: readonly Vec2[],
+  extra: readonly Vec2[],
+  extrapolate: ExtrapolateMode,
+): Triangulation {
+  return isIncremental(pos, extrapolate)
+    ? incrementalTriangulation(pos, extra)
+    : triangulate([...pos, ...extra]);
+}
+
 /** `_get_extra_points(pos, extrapolate, origin, radii)` plus the Delaunay of sensors and extra points. */
 export function getExtraPoints(
   pos: readonly Vec2[],
@@ -197,18 +254,22 @@ export function getExtraPoints(
 ): ExtraPoints {
   if (pos.length < 1) throw badRequest('A topomap needs at least one sensor position');
   const ellipse: Clip = { kind: 'ellipse', center: [origin[0], origin[1]], radii: [radii[0], radii[1]] };
+  const line = isCollinear(pos) || pos.length < 4;
+  const ids = extrapolate === 'box' || line ? null : sensorVertexIds(pos);
   const finish = (points: Vec2[], clip: Clip, distance: number): ExtraPoints => ({
     extrapolate,
     distance,
     points,
     clip,
-    tri: triangulate([...pos, ...points]),
+    tri: isIncremental(pos, extrapolate)
+      ? incrementalTriangulation(pos, points, ids)
+      : triangulate([...pos, ...points]),
   });
   if (extrapolate === 'box') return finish(boxPoints(pos), ellipse, NaN);
-  const line = isCollinear(pos) || pos.length < 4;
   const sensorTri = line ? null : triangulate(pos);
   const axis = line ? sortedAxisSpacing(pos) : null;
-  const distance = options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(pos, sensorTri!));
+  const distance =
+    options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(pos, sensorTri!, ids));
   if (!(distance > 0)) throw badRequest('Sensor positions are degenerate (zero spacing)');
   if (extrapolate === 'head') return finish(headPoints(distance, origin, radii), ellipse, distance);
   if (axis) {

@@ -5,15 +5,20 @@
  */
 import { badRequest } from '../errors';
 import { makeLocator, interpolateGrid, type Locator } from './clough-tocher';
-import { extraPointValues, getExtraPoints, resolveExtrapolate, type Border } from './extrapolate';
+import {
+  extraPointValues,
+  getExtraPoints,
+  interpolationTriangulation,
+  resolveExtrapolate,
+  type Border,
+} from './extrapolate';
 import { gridAxes, gridExtent } from './grid';
 import { nearestGrid } from './nearest';
 import { makeHeadOutlines } from './outlines';
 import { adjustMegSphere, projectPositions, type Transform4 } from './projection';
 import { checkSphere, type ChannelPositions, type DigPoint, type SphereOption } from './sphere';
 import { applySpline, buildSplineInterpolator, type SplineInterpolator } from './spline';
-import { triangulate } from './triangulation';
-import type { Extrapolate, Interp, MapChannelType, TopomapGeometry, TopomapGrid, Vec2, Vec3 } from './types';
+import type { Extrapolate, Interp, MapChannelType, TopomapGeometry, TopomapGrid, Vec3 } from './types';
 
 export const ENGINE_LIMITS = { minRes: 2, maxRes: 1024, maxSensors: 10000, maxSplineSensors: 1024 } as const;
 
@@ -84,8 +89,8 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
       throw badRequest('Too many sensors for spline interpolation');
     return { interp, spline: buildSplineInterpolator(locs, geometry.sphere, geometry.extent, geometry.res) };
   }
-  const points: Vec2[] = [...geometry.pos2d, ...geometry.extraPoints];
-  return { interp, locator: makeLocator(triangulate(points)) };
+  const tri = interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
+  return { interp, locator: makeLocator(tri) };
 }
 
 /** Interpolates sensor `values` (one per pos2d) onto the geometry's res×res grid. */

@@ -3,6 +3,7 @@
  * projection around +z, scaled by each sensor's distance from the sphere centre) and `_adjust_meg_sphere`.
  */
 import { ApiError, quoteValue, shortened } from '../errors';
+import { crAcos, crAtan2, crCos, crSin } from './correct-rounding';
 import type { MapChannelType, Sphere, Vec2, Vec3 } from './types';
 
 /** A 4×4 affine transform as rows (e.g. FIFF dev_head_t: device → head). */
@@ -72,11 +73,13 @@ const finiteOrZero = (p: Vec3): Vec3 => p.map((v) => (Number.isFinite(v) ? v : 0
 
 /** Projects one location (already relative to the sphere centre) to the plane. */
 function projectOne(p: Vec3): Vec2 {
-  const r = Math.hypot(p[0], p[1], p[2]);
-  const azimuth = Math.atan2(p[1], p[0]);
-  const polar = Math.acos(p[2] / r);
+  const r = Math.sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]); // numpy's sqrt(sum(cart * cart)), not hypot
+  // numpy's libm results are correctly rounded (nearly always); V8's differ by an ulp at times, which qhull's
+  // merges of co-circular sites can amplify (correct-rounding.ts)
+  const azimuth = crAtan2(p[1], p[0]);
+  const polar = crAcos(p[2] / (r > 0 ? r : 1));
   const scale = r / (Math.PI / 2);
-  return [polar * Math.cos(azimuth) * scale, polar * Math.sin(azimuth) * scale];
+  return [polar * crCos(azimuth) * scale, polar * crSin(azimuth) * scale];
 }
 
 /**

@@ -13,14 +13,31 @@
  *   order (`qh_makenew_simplicial`), give the apex the next vertex id, and re-partition the visible facets' outside
  *   points by qhull's directed search over the new facets (`qh_findbest`);
  * - a facet's vertices are kept in decreasing vertex id, neighbour k opposite vertex k; scipy lists the lower
- *   (Delaunay) facets in facet-list order and swaps v0, v1 when the facet is not "toporient".
+ *   (Delaunay) facets in facet-list order and swaps v0, v1 when the facet is not "toporient";
+ * - co-circular sites (coplanar lifted facets): a horizon facet within qh.MAXcoplanar of the new point is a
+ *   "coplanar horizon"; the new facets on it get no hyperplane and are merged into it (`qh_mergecycle_all`:
+ *   `qh_mergesimplex` for one facet, `qh_mergecycle` for a cycle), which then holds explicit ridges and its
+ *   neighbours get ridges too; later cones are built over ridges first (`qh_makenew_nonsimplicial`), then over
+ *   simplicial neighbours. Ridge and neighbour sets keep qhull's order, including `qh_setdel`'s unordered
+ *   delete, and qhull's quirks that decide which new facet a visible facet's points start from (`newfacet` and
+ *   `newfacet2` keep their values across visible facets). After a merge qhull partitions with `qh_findbestnew`,
+ *   and beyond 50 merges (`qh_USEfindbestnew`) always, with doubled outside distances.
  *
- * Qhull merges facets when four or more sites are (nearly) co-circular and then triangulates them ('Qt'); that
- * and other precision paths (flipped or nearly flat facets, points found inside, narrow initial hull) are not
- * reproduced: the function returns null there, so callers can fall back. All distance arithmetic follows qhull's
- * formulas operation by operation so that comparisons of nearly equal distances resolve as in qhull.
+ * `qhullVertexIds` gives the id qhull gives each site; with qhull-delaunay.ts that yields scipy's simplices
+ * (triangulated merged facets included). `qhullDelaunaySimplices` (facet order too) answers only without merges.
+ * Other precision paths (merges for non-convexity, flipped or nearly flat facets, points found inside, narrow
+ * initial hull) are not reproduced: both return null there, so callers can fall back. All distance arithmetic
+ * follows qhull's formulas operation by operation so that comparisons of nearly equal distances resolve as in
+ * qhull. Verified step by step against qhull 2019.1's trace (T4) and against scipy on MNE's standard montages.
  */
 import type { Vec2 } from './types';
+
+interface Ridge {
+  /** Vertex ids, decreasing. */
+  vids: number[];
+  top: Facet;
+  bottom: Facet;
+}
 
 interface Facet {
   /** Vertex ids, decreasing. */
@@ -42,6 +59,17 @@ interface Facet {
   replace: Facet | null;
   next: Facet | null;
   previous: Facet | null;
+  /** False once the facet has ridges of its own (a merged facet, or one whose ridges were made for a merge). */
+  simplicial: boolean;
+  /** Explicit ridges (qhull keeps them for merged facets and their neighbours); order matters. */
+  ridges: Ridge[];
+  /** A new facet on a coplanar horizon facet, to be merged into it (no hyperplane of its own). */
+  mergeHorizon: boolean;
+  coplanarHorizon: boolean;
+  sameCycle: Facet | null;
+  newCycle: Facet | null;
+  cycleDone: boolean;
+  seen: boolean;
 }
 
 interface Best {
@@ -90,7 +118,32 @@ const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => (
   replace: null,
   next: null,
   previous: null,
+  simplicial: true,
+  ridges: [],
+  mergeHorizon: false,
+  coplanarHorizon: false,
+  sameCycle: null,
+  newCycle: null,
+  cycleDone: false,
+  seen: false,
 });
+
+/** qh_setdel: delete from an unordered set (the last element takes the slot). */
+function setDel<T>(set: T[], x: T): void {
+  const i = set.indexOf(x);
+  if (i < 0) return;
+  const last = set.pop()!;
+  if (i < set.length) set[i] = last;
+}
+
+/** qh_setreplace: replace in place. */
+function setReplace<T>(set: T[], old: T, by: T): void {
+  const i = set.indexOf(old);
+  if (i < 0) throw new Undecided('broken set');
+  set[i] = by;
+}
+
+const otherFacet = (r: Ridge, f: Facet): Facet => (r.top === f ? r.bottom : r.top);
 
 /** One quickhull run over the lifted points, with qhull's facet list and numeric constants. */
 class Hull {
@@ -116,6 +169,12 @@ class Hull {
   /** qh.findbestnew, qh.findbest_notsharp: set while one visible set is re-partitioned. */
   useFindBestNew = false;
   notSharp = false;
+  /** Point index of each vertex id. */
+  readonly pointOfVertex: number[] = [-1];
+  /** qh.max_outside: raised by coplanar horizon facets found above. */
+  maxOutside = 0;
+  /** Ztotmerge: beyond 50 merges qhull always uses qh_findbestnew and doubles its outside distances. */
+  totalMerges = 0;
 
   constructor(pos: readonly Vec2[]) {
     this.n = pos.length;
@@ -176,6 +235,21 @@ class Hull {
 
   *facets(from: Facet | null = this.facetList): Generator<Facet> {
     for (let f = from; f && f !== this.tail; f = f.next) yield f;
+  }
+
+  /** qh_USEfindbestnew. */
+  get useFindBestNewAlways(): boolean {
+    return this.totalMerges > 50;
+  }
+
+  /** qh_DISToutside. */
+  get distOutside(): number {
+    return (this.useFindBestNewAlways ? 2 : 1) * Math.max(2 * this.minOutside, this.maxOutside);
+  }
+
+  /** qh_SEARCHdist. */
+  get searchDist(): number {
+    return (this.useFindBestNewAlways ? 2 : 1) * (this.maxOutside + 2 * this.distRound + this.minVisible);
   }
 
   // ---- constants (qh_maxmin, qh_detroundoff with default 'C-0' premerge) ----
@@ -293,6 +367,7 @@ class Hull {
     const vertices = simplex.map((q) => ({ id: this.vertexId++, q })).reverse(); // decreasing ids
     vertices.forEach((v) => {
       this.vertexOfPoint[v.q] = v.id;
+      this.pointOfVertex[v.id] = v.q;
     });
     const facets = vertices.map((_, i) => {
       const rest = vertices.filter((__, j) => j !== i);
@@ -337,7 +412,7 @@ class Hull {
 
   /** qh_partitionall without 'Qbb'/BESToutside: facets in list order sweep the unassigned points. */
   partitionAll(): void {
-    const distOutside = 2 * this.minOutside; // qh_DISToutside with qh.max_outside = 0
+    const distOutside = this.distOutside;
     let remaining = Array.from({ length: this.n }, (_, i) => i).filter((i) => this.vertexOfPoint[i]! < 0);
     for (const f of this.facets()) {
       const keep: number[] = [];
@@ -405,45 +480,117 @@ class Hull {
           this.append(nb);
           nb.visible = true;
           nb.replace = null;
-        } else if (d >= -this.minVisible) throw new Undecided('coplanar horizon'); // qh.MAXcoplanar
+        } else if (d >= -this.minVisible) {
+          // qh.MAXcoplanar: new facets on this horizon facet will be merged into it
+          nb.coplanarHorizon = true;
+          if (d > 0) this.maxOutside = Math.max(this.maxOutside, d);
+        } else nb.coplanarHorizon = false;
       }
     }
   }
 
-  /** qh_makenewfacets / qh_makenew_simplicial / qh_matchnewfacets / qh_makenewplanes. */
+  /** qh_makenewfacets then qh_matchnewfacets and qh_makenewplanes (mergehorizon facets get no hyperplane). */
   makeNewFacets(point: number): Facet[] {
     const apex = this.vertexId++;
     this.vertexOfPoint[point] = apex;
+    this.pointOfVertex[apex] = point;
     this.newFacetList = this.tail;
     const created: Facet[] = [];
+    const visit = ++this.visitId;
+    // qhull's `newfacet` and `newfacet2` keep their values from one visible facet to the next
+    let last: Facet | null = null;
+    let lastFromRidges: Facet | null = null;
     for (let v: Facet | null = this.visibleList; v && v.visible; v = v.next) {
-      let last: Facet | null = null;
       v.neighbours.forEach((nb) => {
-        if (nb.visible) return;
-        const skip = nb.neighbours.indexOf(v); // the horizon vertex not on the ridge
-        if (skip < 0) throw new Undecided('broken adjacency');
-        const odd = skip % 2 === 1;
-        const f = newFacet(
-          [apex, ...nb.vids.filter((_, k) => k !== skip)],
-          [point, ...nb.pts.filter((_, k) => k !== skip)],
-          nb.toporient ? odd : !odd,
-        );
-        f.neighbours = [nb];
-        f.isNew = true;
-        nb.neighbours[skip] = f;
-        this.append(f);
-        created.push(f);
-        last = f;
+        nb.seen = false;
       });
-      v.replace = last;
+      if (v.ridges.length > 0) {
+        v.visitId = visit;
+        lastFromRidges = this.makeNewNonSimplicial(v, apex, created);
+      }
+      if (v.simplicial) last = this.makeNewSimplicial(v, apex, created);
+      if (lastFromRidges) last = lastFromRidges;
+      if (last) v.replace = last;
     }
     this.matchNewFacets(created);
     created.forEach((f) => {
+      if (f.mergeHorizon) return;
       this.setPlane(f);
       this.assertNotFlipped(f);
     });
-    created.forEach((f) => this.assertConvex(f));
     return created;
+  }
+
+  /** Appends a new facet on horizon facet `horizon`. */
+  private addNewFacet(vids: number[], toporient: boolean, horizon: Facet, created: Facet[]): Facet {
+    const f = newFacet(
+      vids,
+      vids.map((id) => this.pointOfVertex[id]!),
+      toporient,
+    );
+    f.neighbours = [horizon];
+    f.isNew = true;
+    this.append(f);
+    created.push(f);
+    return f;
+  }
+
+  /** qh_makenew_simplicial: a new facet per simplicial horizon neighbour not yet handled through a ridge. */
+  makeNewSimplicial(v: Facet, apex: number, created: Facet[]): Facet | null {
+    let made: Facet | null = null;
+    for (const nb of v.neighbours) {
+      if (nb.seen || nb.visible) continue;
+      if (!nb.simplicial) throw new Undecided('non-simplicial horizon without a ridge');
+      const skip = nb.neighbours.indexOf(v); // the horizon vertex not on the ridge
+      if (skip < 0) throw new Undecided('broken adjacency');
+      const odd = skip % 2 === 1;
+      made = this.addNewFacet(
+        [apex, ...nb.vids.filter((_, k) => k !== skip)],
+        nb.toporient ? odd : !odd,
+        nb,
+        created,
+      );
+      if (nb.coplanarHorizon) {
+        made.sameCycle = made;
+        made.mergeHorizon = true;
+      }
+      nb.neighbours[skip] = made;
+    }
+    return made;
+  }
+
+  /** qh_makenew_nonsimplicial: a new facet per ridge of `v` whose other facet is on the horizon, in ridge order. */
+  makeNewNonSimplicial(v: Facet, apex: number, created: Facet[]): Facet | null {
+    let made: Facet | null = null;
+    for (const r of [...v.ridges]) {
+      const nb = otherFacet(r, v);
+      if (!nb.visible) {
+        const toporient = r.top === v;
+        const f = this.addNewFacet([apex, ...r.vids], toporient, nb, created);
+        if (nb.coplanarHorizon) {
+          f.mergeHorizon = true;
+          if (!nb.seen) {
+            f.sameCycle = f;
+            nb.newCycle = f;
+          } else {
+            const cycle = nb.newCycle!;
+            f.sameCycle = cycle.sameCycle;
+            cycle.sameCycle = f;
+          }
+        }
+        if (nb.seen) nb.neighbours.push(f);
+        else setReplace(nb.neighbours, v, f);
+        if (nb.simplicial) setDel(nb.ridges, r);
+        else {
+          f.ridges.push(r);
+          if (toporient) r.top = f;
+          else r.bottom = f;
+        }
+        made = f;
+      }
+      nb.seen = true;
+    }
+    return made;
   }
 
   /** Neighbour of new facet across the ridge (apex, other vertex) is the new facet sharing that ridge. */
@@ -478,6 +625,245 @@ class Hull {
     const far = horizon.pts.find((q) => !f.pts.includes(q));
     if (far === undefined || !clearlyBelow(this.dist(far, f)))
       throw new Undecided('non-convex horizon (merge)');
+  }
+
+  /**
+   * qh_premerge with 'C-0': if qh_checkzero passes (simplicial horizons, no coplanar horizon, all clearly convex)
+   * nothing happens. Otherwise qhull merges the new facets on coplanar horizons into them (qh_mergecycle_all)
+   * and then tests all new facets for further merges; those are not reproduced, so every new or merged facet
+   * must then be clearly convex against its neighbours.
+   */
+  premerge(created: readonly Facet[]): void {
+    const zeroOk = created.every((f) => !f.mergeHorizon && f.neighbours[0]!.simplicial);
+    if (zeroOk) {
+      created.forEach((f) => this.assertConvex(f));
+      return;
+    }
+    this.mergeCycleAll();
+    for (const f of this.facets(this.newFacetList)) this.assertClearlyConvex(f);
+  }
+
+  /** Every vertex of each neighbour of `f` not on `f` lies clearly below `f`, and vice versa (margin 2× qhull's). */
+  assertClearlyConvex(f: Facet): void {
+    const clearlyBelow = (q: number, g: Facet): boolean => this.dist(q, g) < -4 * this.distRound;
+    for (const g of f.neighbours) {
+      if (g.visible) throw new Undecided('visible neighbour after merge');
+      const shared = g.pts.filter((q) => f.pts.includes(q)).length;
+      if (shared < 2 || g.neighbours.length < 3)
+        throw new Undecided('degenerate or redundant neighbour (merge)');
+      for (const q of g.pts)
+        if (!f.pts.includes(q) && !clearlyBelow(q, f)) throw new Undecided('merge (non-convex)');
+      for (const q of f.pts)
+        if (!g.pts.includes(q) && !clearlyBelow(q, g)) throw new Undecided('merge (non-convex)');
+    }
+  }
+
+  /** qh_makeridges: explicit ridges for a simplicial facet's neighbours that have none yet. */
+  makeRidges(f: Facet): void {
+    if (!f.simplicial) return;
+    f.simplicial = false;
+    f.neighbours.forEach((nb) => {
+      nb.seen = false;
+    });
+    f.ridges.forEach((r) => {
+      otherFacet(r, f).seen = true;
+    });
+    f.neighbours.forEach((nb, i) => {
+      if (nb.seen) return;
+      const top = f.toporient !== (i % 2 === 1);
+      const r: Ridge = { vids: f.vids.filter((_, k) => k !== i), top: top ? f : nb, bottom: top ? nb : f };
+      f.ridges.push(r);
+      nb.ridges.push(r);
+    });
+  }
+
+  /** qh_prependfacet(facet, &qh.visible_list) with qh_willdelete's flags. */
+  willDelete(f: Facet, replace: Facet): void {
+    this.remove(f);
+    const list = this.visibleList ?? this.tail;
+    const prev = list.previous;
+    f.previous = prev;
+    if (prev) prev.next = f;
+    list.previous = f;
+    f.next = list;
+    if (this.facetList === list) this.facetList = f;
+    if (this.facetNext === list) this.facetNext = f;
+    this.visibleList = f;
+    f.visible = true;
+    f.replace = replace;
+  }
+
+  /** qh_mergecycle_all: merge every cycle of new facets on a coplanar horizon facet into that facet. */
+  mergeCycleAll(): void {
+    let next: Facet | null;
+    for (let f: Facet | null = this.newFacetList; f && f !== this.tail && (next = f.next); f = next) {
+      if (!f.mergeHorizon) continue;
+      const horizon = f.neighbours[0]!;
+      if (f.sameCycle === f) {
+        this.mergeSimplex(f, horizon);
+        continue;
+      }
+      const cycle = this.cycleOf(f);
+      cycle.forEach((g) => {
+        if (g.cycleDone || g.visible) throw new Undecided('merge cycle loops');
+        g.cycleDone = true;
+      });
+      while (next && next.cycleDone) next = next.next;
+      this.mergeCycle(f, cycle, horizon);
+    }
+    for (const g of this.facets(this.newFacetList)) {
+      g.coplanarHorizon = false;
+      g.cycleDone = false;
+    }
+  }
+
+  /** The facets of f's same-cycle, from f.sameCycle round to f (FORALLsame_cycle_). */
+  cycleOf(f: Facet): Facet[] {
+    const out: Facet[] = [];
+    for (let g: Facet | null = f.sameCycle; g && out.length <= this.n * 4; g = g === f ? null : g.sameCycle)
+      out.push(g);
+    return out;
+  }
+
+  /** qh_mergefacet(f, horizon, MRGcoplanarhorizon, mergeapex) for one simplicial new facet (qh_mergesimplex). */
+  mergeSimplex(f: Facet, h: Facet): void {
+    this.makeRidges(f);
+    this.makeRidges(h);
+    this.totalMerges++;
+    if (h.vids[0] !== f.vids[0]) {
+      h.vids.unshift(f.vids[0]!);
+      h.pts.unshift(f.pts[0]!);
+    }
+    const visit = ++this.visitId;
+    h.neighbours.forEach((nb) => {
+      nb.visitId = visit;
+    });
+    for (let i = 0; i < f.ridges.length; i++) {
+      const r = f.ridges[i]!;
+      const other = otherFacet(r, f);
+      if (other === h) {
+        setDel(r.top.ridges, r); // qh_delridge_merge
+        setDel(r.bottom.ridges, r);
+        setDel(h.neighbours, f);
+        i--;
+        continue;
+      }
+      h.ridges.push(r);
+      if (other.visitId !== visit) {
+        h.neighbours.push(other);
+        setReplace(other.neighbours, f, h);
+        other.visitId = visit;
+      } else {
+        if (other.simplicial) this.makeRidges(other);
+        if (other.neighbours[0] === f) {
+          setDel(other.neighbours, h);
+          setReplace(other.neighbours, f, h);
+        } else setDel(other.neighbours, f);
+      }
+      if (r.top === f) r.top = h;
+      else r.bottom = h;
+    }
+    this.remove(h);
+    this.append(h);
+    h.isNew = true;
+    this.willDelete(f, h);
+  }
+
+  /** qh_mergecycle: several new facets (a same-cycle) into their non-simplicial horizon facet. */
+  mergeCycle(first: Facet, cycle: readonly Facet[], h: Facet): void {
+    this.totalMerges++;
+    const apex = first.vids[0]!;
+    const apexPoint = first.pts[0]!;
+    this.makeRidges(h);
+    this.mergeCycleNeighbours(cycle, h);
+    this.mergeCycleRidges(cycle, h);
+    if (h.vids[0] !== apex) {
+      h.vids.unshift(apex);
+      h.pts.unshift(apexPoint);
+    }
+    this.remove(h);
+    this.append(h);
+    h.isNew = true;
+    h.simplicial = false;
+    // qh_mergecycle_facets: from first.sameCycle round to first
+    cycle.forEach((g) => this.willDelete(g, h));
+  }
+
+  /** qh_mergecycle_neighbors. */
+  mergeCycleNeighbours(cycle: readonly Facet[], h: Facet): void {
+    const sameVisit = ++this.visitId;
+    cycle.forEach((g) => {
+      g.visitId = sameVisit;
+    });
+    const visit = ++this.visitId;
+    h.visitId = visit;
+    h.neighbours = h.neighbours.filter((nb) => {
+      if (nb.visitId === sameVisit) return false;
+      nb.visitId = visit;
+      return true;
+    });
+    for (const same of cycle) {
+      for (const nb of [...same.neighbours]) {
+        if (nb.visitId === sameVisit) continue;
+        if (nb.simplicial) {
+          if (nb.visitId !== visit) {
+            h.neighbours.push(nb);
+            setReplace(nb.neighbours, same, h);
+            nb.visitId = visit;
+            const r = nb.ridges.find((x) => x.top === same || x.bottom === same);
+            if (r && r.top === same) r.top = h;
+            else if (r) r.bottom = h;
+          } else {
+            this.makeRidges(nb);
+            setDel(nb.neighbours, same);
+          }
+        } else {
+          setDel(nb.neighbours, same);
+          if (nb.visitId !== visit) {
+            nb.neighbours.push(h);
+            h.neighbours.push(nb);
+            nb.visitId = visit;
+          }
+        }
+      }
+    }
+  }
+
+  /** qh_mergecycle_ridges. */
+  mergeCycleRidges(cycle: readonly Facet[], h: Facet): void {
+    const sameVisit = this.visitId - 1;
+    h.ridges = h.ridges.filter((r) => otherFacet(r, h).visitId !== sameVisit);
+    for (const same of cycle) {
+      for (const r of same.ridges) {
+        let nb: Facet;
+        if (r.top === same) {
+          r.top = h;
+          nb = r.bottom;
+        } else if (r.bottom === same) {
+          r.bottom = h;
+          nb = r.top;
+        } else if (r.top === h || r.bottom === h) {
+          h.ridges.push(r);
+          continue;
+        } else throw new Undecided('ridge of a merged cycle');
+        if (nb === h) continue;
+        if (nb.visitId === sameVisit) setDel(nb.ridges, r);
+        else h.ridges.push(r);
+      }
+      same.ridges = [];
+      if (!same.simplicial) continue;
+      same.neighbours.forEach((nb, i) => {
+        if (nb.visitId === sameVisit || !nb.simplicial) return;
+        const top = same.toporient !== (i % 2 === 1);
+        const r: Ridge = {
+          vids: same.vids.filter((_, k) => k !== i),
+          top: top ? h : nb,
+          bottom: top ? nb : h,
+        };
+        h.ridges.push(r);
+        nb.ridges.push(r);
+      });
+    }
   }
 
   /** qh_findbest(point, start, !bestoutside, isnewfacets, !noupper): directed search over new facets. */
@@ -532,7 +918,7 @@ class Hull {
 
   /** qh_findbestnew(point, start, !bestoutside): all new facets from start, then from the first new facet. */
   findBestNew(point: number, start: Facet): Best {
-    const distOutside = 2 * this.minOutside; // qh_DISToutside
+    const distOutside = this.distOutside;
     let bestDist = -Number.MAX_VALUE / 2;
     let best: Facet | null = null;
     const visit = ++this.visitId;
@@ -553,7 +939,7 @@ class Hull {
 
   /** qh_findbesthorizon(!ischeckmax, !noupper): climb to better neighbours through (nearly) coplanar ones. */
   findBestHorizon(point: number, from: Best): Best {
-    const searchDist = 2 * this.distRound + this.minVisible; // qh_SEARCHdist with max_outside = 0
+    const searchDist = this.searchDist;
     let { facet: best, dist: bestDist } = from;
     let minSearch = bestDist - searchDist;
     const coplanar: Facet[] = [];
@@ -607,11 +993,18 @@ class Hull {
     }
   }
 
+  /** Whether a facet of the new-facet list is non-simplicial (a merged horizon facet). */
+  hasNonSimplicialNew(): boolean {
+    for (const f of this.facets(this.newFacetList)) if (!f.simplicial) return true;
+    return false;
+  }
+
   addPoint(point: number, facet: Facet): void {
     this.findHorizon(point, facet);
     const created = this.makeNewFacets(point);
-    const firstNew = created[0];
-    if (!firstNew) throw new Undecided('no new facets');
+    if (created.length === 0) throw new Undecided('no new facets');
+    this.premerge(created);
+    this.useFindBestNew = this.useFindBestNewAlways || this.hasNonSimplicialNew();
     for (let v: Facet | null = this.visibleList; v && v.visible; v = v.next) {
       if (v.outside.length === 0) continue;
       let start: Facet | null = v;
@@ -632,7 +1025,8 @@ class Hull {
     this.visibleList = null;
   }
 
-  build(): Int32Array {
+  /** qh_qhull: initial simplex, then one qh_addpoint per furthest outside point. */
+  build(): this {
     const simplex = this.maxSimplex(this.maxMin());
     this.initialHull(simplex);
     this.partitionAll();
@@ -641,6 +1035,12 @@ class Hull {
     for (let step = this.nextFurthest(); step; step = this.nextFurthest())
       this.addPoint(step.point, step.facet);
     if (this.vertexOfPoint.some((v) => v < 0)) throw new Undecided('a site is not a vertex');
+    return this;
+  }
+
+  /** The lower facets as scipy lists them, when no facet was merged. */
+  simplices(): Int32Array {
+    if (this.totalMerges > 0) throw new Undecided('merged facets (co-circular sites)');
     const out: number[] = [];
     for (const f of this.facets()) {
       if (f.upper) continue;
@@ -663,7 +1063,37 @@ export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null 
   )
     return null;
   try {
-    return new Hull(pos).build();
+    return new Hull(pos).build().simplices();
+  } catch (err) {
+    if (err instanceof Undecided) return null;
+    throw err;
+  }
+}
+
+export interface QhullVertexIds {
+  /** qhull's vertex id of every site (1-based, in the order qhull added them). */
+  ids: Int32Array;
+  /** qhull's coplanarity tolerance on the lifted points (qh.MAXcoplanar = qh.MINvisible = 2·DISTround). */
+  tolerance: number;
+  /** Number of facet merges (co-circular sites) qhull made. */
+  merges: number;
+}
+
+/**
+ * The vertex id qhull gives every site in `Delaunay(pos, incremental=True)` (the order quickhull adds them,
+ * with qhull's merges of coplanar horizon facets for co-circular sites), or null on precision paths not
+ * reproduced (other merges, flipped or degenerate facets, sites left inside).
+ */
+export function qhullVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
+  if (
+    pos.length < 4 ||
+    pos.length > MAX_SITES ||
+    pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))
+  )
+    return null;
+  try {
+    const hull = new Hull(pos).build();
+    return { ids: Int32Array.from(hull.vertexOfPoint), tolerance: hull.minVisible, merges: hull.totalMerges };
   } catch (err) {
     if (err instanceof Undecided) return null;
     throw err;

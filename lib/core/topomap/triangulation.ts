@@ -1,7 +1,8 @@
 /**
  * Delaunay triangulation in the shape scipy.spatial.Delaunay exposes it: triangles (counter-clockwise), the
- * neighbour opposite each vertex (-1 on the hull), hull edges and vertex neighbours. Built on npm `delaunator`;
- * it gives qhull's triangles except where four or more points are co-circular (ties).
+ * neighbour opposite each vertex (-1 on the hull), hull edges and vertex neighbours. `triangulate` uses npm
+ * `delaunator`, which gives qhull's triangles except where four or more points are co-circular (ties);
+ * `fromTriangles` wraps given triangles (qhull's, from qhull-delaunay.ts).
  */
 import Delaunator from 'delaunator';
 import type { Vec2 } from './types';
@@ -106,4 +107,44 @@ export function triangleEdgeLengths(tri: Triangulation): number[] {
     out.push(len(a, b), len(b, c), len(c, a));
   }
   return out;
+}
+
+/**
+ * A triangulation from given triangles (three vertex indices each): each made counter-clockwise (orientation of
+ * the signed area; vertex order otherwise kept) and the neighbour across each edge found by matching edges.
+ */
+export function fromTriangles(pts: readonly Vec2[], simplices: ArrayLike<number>): Triangulation {
+  const points = flatten(pts);
+  const nTri = Math.floor(simplices.length / 3);
+  const triangles = new Int32Array(3 * nTri);
+  const neighbors = new Int32Array(3 * nTri).fill(-1);
+  const edgeOwner = new Map<number, number>();
+  const n = pts.length;
+  for (let t = 0; t < nTri; t++) {
+    const [a, b, c] = [simplices[3 * t]!, simplices[3 * t + 1]!, simplices[3 * t + 2]!];
+    const area = cross(
+      points[2 * a]!,
+      points[2 * a + 1]!,
+      points[2 * b]!,
+      points[2 * b + 1]!,
+      points[2 * c]!,
+      points[2 * c + 1]!,
+    );
+    triangles.set(area >= 0 ? [a, b, c] : [b, a, c], 3 * t);
+  }
+  for (let t = 0; t < nTri; t++) {
+    for (let k = 0; k < 3; k++) {
+      const u = triangles[3 * t + ((k + 1) % 3)]!;
+      const v = triangles[3 * t + ((k + 2) % 3)]!;
+      const key = Math.min(u, v) * n + Math.max(u, v);
+      const other = edgeOwner.get(key);
+      if (other === undefined) {
+        edgeOwner.set(key, 3 * t + k);
+        continue;
+      }
+      neighbors[3 * t + k] = Math.floor(other / 3);
+      neighbors[other] = t;
+    }
+  }
+  return { points, nPoints: pts.length, triangles, neighbors };
 }

@@ -2,13 +2,16 @@
  * qhullDelaunaySimplices against scipy 1.10's Delaunay(pos, incremental=True).simplices (fixtures from
  * scripts/golden/make_qhull_order_golden.py): the MNE topomap golden layouts, all MNE standard montages and
  * seeded random sets. Where it answers, triangles, their order and the vertex order inside each must be
- * identical; it must decline (null) only on the layouts with co-circular sites listed below.
+ * identical; it must decline (null) only on the layouts with co-circular sites listed below (qhull merges
+ * facets there). For those, qhullVertexIds + qhullTriangles (qhull's vertex ids, fans of co-circular cells)
+ * must give scipy's simplices as ordered vertex triples (facet order aside) and MNE's median spacing exactly.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { goldenPath } from '../../helpers/testdata';
 import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
-import { qhullDelaunaySimplices } from '../../../lib/core/topomap/qhull-order';
+import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
+import { qhullDelaunaySimplices, qhullVertexIds } from '../../../lib/core/topomap/qhull-order';
 import { cross, triangulate } from '../../../lib/core/topomap/triangulation';
 import type { Vec2 } from '../../../lib/core/topomap/types';
 
@@ -23,7 +26,7 @@ const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-order.json'
   cases: OrderCase[];
 };
 
-/** Symmetric layouts: qhull merges co-circular sites and re-triangulates ('Qt'), which is not reproduced. */
+/** Symmetric layouts: qhull merges co-circular sites and re-triangulates ('Qt'); no facet-order answer there. */
 const DECLINED_MONTAGES = [
   'biosemi16',
   'biosemi32',
@@ -91,13 +94,74 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
     },
   );
 
-  // the fallback (median over all three edges of delaunator's triangles) is not MNE's value: measured 0 to 10.7 %
-  // off on these montages (biosemi16 10.7 %, GSN-HydroCel-64_1.0 9.5 %, GSN-HydroCel-65_1.0 8.0 %)
-  it('declined layouts fall back to the all-edge median (documented deviation up to 10.7 %)', () => {
-    const declined = fixture.cases.filter((c) => DECLINED.has(c.name));
-    const errors = declined.map((c) => Math.abs(delaunayMedianDistance(c.pos) / c.median_distance - 1));
-    expect(errors).toHaveLength(DECLINED.size);
-    expect(Math.max(...errors)).toBeLessThan(0.11);
+  /** Triangles as "v0,v1,v2" strings, for comparison as sets of ordered triples. */
+  const tripleSet = (s: ArrayLike<number>): Set<string> => {
+    const out = new Set<string>();
+    for (let t = 0; t + 2 < s.length; t += 3) out.add(`${s[t]},${s[t + 1]},${s[t + 2]}`);
+    return out;
+  };
+
+  // measured: all but the 10 near-coincident stress sets (stress4:*, sites 1e-12 apart) are answered, all exactly
+  const NEAR_COINCIDENT = /^stress4:/;
+  it.each(fixture.cases.map((c) => [c.name, c] as const))(
+    '%s: qhull vertex ids give scipy simplices (ordered triples) and MNE median spacing',
+    (name, c) => {
+      const ids = qhullVertexIds(c.pos);
+      if (NEAR_COINCIDENT.test(name)) {
+        expect(ids).toBeNull();
+        return;
+      }
+      expect(ids).not.toBeNull();
+      if (!ids) return;
+      const ours = tripleSet(qhullTriangles(c.pos, ids.ids, ids.tolerance));
+      const theirs = tripleSet(c.simplices.flat());
+      expect(ours.size).toBe(theirs.size);
+      expect([...theirs].filter((k) => !ours.has(k))).toEqual([]);
+      expect(delaunayMedianDistance(c.pos)).toBe(c.median_distance);
+      if (DECLINED.has(name)) expect(ids.merges).toBeGreaterThan(0);
+    },
+  );
+
+  it('any input: qhull vertex ids are null or give CCW triangles covering the hull, lowest id last', () => {
+    const coord = fc.oneof(
+      fc.double({ min: -1, max: 1, noNaN: true }),
+      fc.integer({ min: -3, max: 3 }).map((v) => v / 4),
+    );
+    const ring = (k: number, r: number): Vec2[] =>
+      Array.from({ length: k }, (_, i) => [
+        r * Math.cos((2 * Math.PI * i) / k),
+        r * Math.sin((2 * Math.PI * i) / k),
+      ]);
+    const area = (p: readonly Vec2[], a: number, b: number, c: number): number =>
+      cross(p[a]![0], p[a]![1], p[b]![0], p[b]![1], p[c]![0], p[c]![1]) / 2;
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(coord, coord), { minLength: 0, maxLength: 40 }),
+        fc.integer({ min: 0, max: 16 }),
+        fc.double({ min: 1e-6, max: 1e3, noNaN: true }),
+        (pts, k, scale) => {
+          const pos = [...pts.map(([x, y]) => [x, y] as Vec2), ...ring(k, 0.6), ...ring(k, 1.3)]
+            .map(([x, y]) => [x * scale, y * scale] as Vec2)
+            .filter((p, i, all) => all.findIndex((q) => q[0] === p[0] && q[1] === p[1]) === i);
+          const ids = qhullVertexIds(pos);
+          if (!ids) return;
+          const s = qhullTriangles(pos, ids.ids, ids.tolerance);
+          let sum = 0;
+          for (let t = 0; t < s.length; t += 3) {
+            const [a, b, c] = [s[t]!, s[t + 1]!, s[t + 2]!];
+            expect(area(pos, a, b, c)).toBeGreaterThanOrEqual(0); // flat only at underflow
+            expect(ids.ids[c]!).toBeLessThan(Math.min(ids.ids[a]!, ids.ids[b]!));
+            sum += area(pos, a, b, c);
+          }
+          const tri = triangulate(pos);
+          let hull = 0;
+          for (let t = 0; t < tri.triangles.length; t += 3)
+            hull += area(pos, tri.triangles[t]!, tri.triangles[t + 1]!, tri.triangles[t + 2]!);
+          expect(Math.abs(sum - hull)).toBeLessThanOrEqual(1e-9 * hull);
+        },
+      ),
+      { numRuns: 1000, seed: 7 },
+    );
   });
 
   it('any input: null or a counter-clockwise triangulation covering the convex hull, never an exception', () => {
