@@ -6,7 +6,7 @@
  *   and 120 MiB, just under the 128 MiB decoded-size budget (inflated and then parsed);
  * - MAT v5 .set: struct field-name bombs (100 M one-byte names, 1 M 64-byte names) and a cell of 10 M values,
  *   compressed as MATLAB writes them, plus small uncompressed ones whose counts and sizes the mutator edits;
- * - MATLAB v7.3 .set: HDF5 EEG.data declaring 2 GiB of gzip-compressed zeros, and one of 8 MiB (within the
+ * - MATLAB v7.3 .set: HDF5 EEG.data declaring 2 GiB of gzip-compressed zeros, and one of 2 MiB (within the
  *   budget, so read: the HDF5 worker's full path);
  * - BrainVision: 70 KB adversarial numbers in SamplingInterval, a resolution, a coordinate, a marker position;
  *   a header of 5 000 duplicate channel-name pairs;
@@ -108,7 +108,7 @@ function hdf5Seeds(): SeedRecording[] {
       const bytes = new Uint8Array(readFileSync(file));
       return seed(name, bytes, { headerBytes: 4096, fields: [], text: false }, weight);
     };
-    return [bomb('hdf5-bomb.set', 16384, 2), bomb('hdf5-8mib.set', 1024, 1)];
+    return [bomb('hdf5-bomb.set', 16384, 2), bomb('hdf5-2mib.set', 512, 1)];
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
