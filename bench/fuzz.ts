@@ -5,6 +5,8 @@
  * FUZZ_TIME_MS (time bound per case, default 2000), FUZZ_WORKERS (parallel workers, default 1).
  * The MATLAB v7.3 .set (format `eeglab-v73`, read by HDF5 compiled to WebAssembly in a worker thread; a clean
  * open takes seconds) runs FUZZ_CASES_V73 cases (default 40) with V73_BOUNDS (30 s, 192 MB + 8× input) and a 150 s hang limit.
+ * The `attacks` format (issue 17's crafted files, built in memory: bench/fuzz/attacks.ts) runs FUZZ_CASES cases with
+ * ATTACK_BOUNDS (2 s, the 128 MiB decoded-size budget + 64 MB + 8× input).
  * Prints a summary table per format and every finding with the command that reproduces it; writes
  * bench/out/fuzz-<seed>.json.
  */
@@ -15,8 +17,7 @@ import { FUZZ_FORMATS, type FuzzFormat } from './fuzz/corpus';
 import { createPool, type FuzzPool } from './fuzz/pool';
 import { buildCase, type CaseSpec } from './fuzz/run-case';
 import {
-  DEFAULT_BOUNDS,
-  V73_BOUNDS,
+  boundsFor,
   describeFinding,
   emptyStats,
   record,
@@ -86,24 +87,26 @@ async function main(): Promise<void> {
   const seed = env('FUZZ_SEED', 1);
   const cases = env('FUZZ_CASES', 10_000);
   const only = process.env.FUZZ_CASE;
-  const bounds: Bounds = { ...DEFAULT_BOUNDS, timeMs: env('FUZZ_TIME_MS', DEFAULT_BOUNDS.timeMs) };
   const hangMs = env('FUZZ_HANG_MS', 10_000);
   const plan = (format: FuzzFormat): FormatPlan => {
     const n = format === 'eeglab-v73' ? env('FUZZ_CASES_V73', 40) : cases;
     const indices =
       only !== undefined && only !== '' ? [Number(only)] : Array.from({ length: n }, (_, i) => i);
-    if (format !== 'eeglab-v73') return { indices, bounds, hangMs };
-    return { indices, bounds: V73_BOUNDS, hangMs: 150_000 };
+    const bounds = boundsFor(format);
+    if (format === 'eeglab-v73') return { indices, bounds, hangMs: 150_000 };
+    return { indices, bounds: { ...bounds, timeMs: env('FUZZ_TIME_MS', bounds.timeMs) }, hangMs };
   };
   const pools = await Promise.all(
     Array.from({ length: Math.max(1, env('FUZZ_WORKERS', 1)) }, () => createPool({ hangMs, heapMb: 1024 })),
   );
   const all: FormatStats[] = [];
+  const used: Partial<Record<FuzzFormat, Bounds>> = {};
   const started = Date.now();
   try {
     for (const format of formats()) {
       const t0 = Date.now();
       const p = plan(format);
+      used[format] = p.bounds;
       all.push(await fuzzFormat(pools, format, seed, p));
       console.log(`${format}: ${p.indices.length} cases in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
       // Each format's row as soon as it is done, so a long run that is stopped still reports.
@@ -112,8 +115,11 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(pools.map((p) => p.close()));
   }
+  const boundsText = Object.entries(used)
+    .map(([f, b]) => `${f}: ${b.timeMs} ms, ${b.memoryBaseBytes / 2 ** 20} MB + ${b.memoryFactor}× input`)
+    .join('; ');
   console.log(
-    `\nFuzz summary (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s; bounds: ${bounds.timeMs} ms per case, memory ${DEFAULT_BOUNDS.memoryBaseBytes / 2 ** 20} MB + ${bounds.memoryFactor}× input)\n`,
+    `\nFuzz summary (seed ${seed}, ${((Date.now() - started) / 1000).toFixed(0)} s; bounds per case: ${boundsText})\n`,
   );
   console.log(summaryTable(all));
   const findings = all.flatMap((s) => s.findings);
@@ -122,7 +128,7 @@ async function main(): Promise<void> {
     findings.length === 0 ? '\nNo findings.' : `\nFindings:\n${findings.map(describeFinding).join('\n')}`,
   );
   const out = join(projectRoot, 'bench', 'out', `fuzz-${seed}.json`);
-  writeFileSync(out, JSON.stringify({ seed, cases, bounds, stats: all }, null, 1));
+  writeFileSync(out, JSON.stringify({ seed, cases, bounds: used, stats: all }, null, 1));
   console.log(`\nDetails: ${out}`);
   if (findings.some((f) => f.kind === 'crash' || f.kind === 'hang')) process.exitCode = 1;
 }

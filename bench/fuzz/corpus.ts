@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { testDataPath } from '../../test/helpers/testdata';
+import { attackCorpus } from './attacks';
 import { edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
 import type { MutationTarget } from './mutate';
 
@@ -20,6 +21,7 @@ export const FUZZ_FORMATS = [
   'eeglab',
   'kit',
   'eeglab-v73',
+  'attacks',
 ] as const;
 export type FuzzFormat = (typeof FUZZ_FORMATS)[number];
 
@@ -198,7 +200,7 @@ function kitCorpus(): SeedRecording[] {
   ];
 }
 
-/** The seed recordings of one format (read from the shared test data). */
+/** The seed recordings of one format (read from the shared test data; `attacks` built in memory). */
 export function loadCorpus(format: FuzzFormat): SeedRecording[] {
   switch (format) {
     case 'fif':
@@ -216,5 +218,7 @@ export function loadCorpus(format: FuzzFormat): SeedRecording[] {
       return kitCorpus();
     case 'eeglab-v73':
       return eeglabV73Corpus();
+    case 'attacks':
+      return attackCorpus();
   }
 }

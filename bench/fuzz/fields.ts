@@ -7,7 +7,7 @@ export type FieldType = 'u8' | 'i16be' | 'i32be' | 'f32be' | 'f64be' | 'i32le' |
 export interface Field {
   at: number;
   type: FieldType;
-  /** Width in bytes of an ASCII field. */
+  /** Width in bytes of an ASCII field; for a binary field, given when it sits in a file's last 8 bytes. */
   width?: number;
   label: string;
 }
@@ -27,9 +27,11 @@ export function edfFields(b: Uint8Array): Field[] {
     { at: 244, type: 'ascii', width: 8, label: 'record duration' },
     { at: 252, type: 'ascii', width: 4, label: 'ns' },
   ];
-  const ns = Math.min(Number.parseInt(ascii(b, 252, 4).trim(), 10) || 0, 1000);
+  // Columns are laid out by the real signal count; at most the first 1000 signals' fields are offered.
+  const ns = Math.max(Number.parseInt(ascii(b, 252, 4).trim(), 10) || 0, 0);
+  const shown = Math.min(ns, 1000);
   const col = (before: number, width: number, name: string): void => {
-    for (let i = 0; i < ns; i++)
+    for (let i = 0; i < shown; i++)
       fields.push({ at: 256 + ns * before + i * width, type: 'ascii', width, label: `${name}[${i}]` });
   };
   col(0, 16, 'label');

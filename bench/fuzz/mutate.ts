@@ -144,7 +144,7 @@ function writeField(bytes: Uint8Array, f: Field, rng: Rng, size: number): string
 }
 
 function fieldEdit(rng: Rng, t: MutationTarget): Mutation {
-  const fields = t.fields.filter((f) => f.at >= 0 && f.at + 8 <= t.bytes.length);
+  const fields = t.fields.filter((f) => f.at >= 0 && f.at + (f.width ?? 8) <= t.bytes.length);
   if (fields.length === 0) return word(rng, t);
   const bytes = t.bytes.slice();
   const edits: string[] = [];

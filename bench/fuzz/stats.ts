@@ -1,4 +1,5 @@
 /** Per-format tallies of fuzz results, the bounds each case must meet, and the summary table. */
+import { DEFAULT_MAX_DECODED_BYTES } from '../../lib/readers/types';
 import type { FuzzFormat } from './corpus';
 import type { PoolResult } from './pool';
 import type { CaseSpec } from './run-case';
@@ -18,6 +19,24 @@ export const DEFAULT_BOUNDS: Bounds = { timeMs: 2000, memoryBaseBytes: 64 * 2 **
  * and a wasm heap per open: about 70 MB and seconds even for the clean 0.5 MB test file).
  */
 export const V73_BOUNDS: Bounds = { timeMs: 30_000, memoryBaseBytes: 192 * 2 ** 20, memoryFactor: 8 };
+
+/**
+ * The `attacks` format (crafted files of issue 17, small on disk and huge once decoded): a reader may hold up to
+ * its decoded-size budget (DEFAULT_MAX_DECODED_BYTES, 128 MiB, e.g. a .fif.gz inflated just under it) before it
+ * refuses or goes on, plus the same 64 MB base as every case (and 8× the input, small for these files). The
+ * time bound stays DEFAULT_BOUNDS': a refusal must be quick, whatever the file declares.
+ */
+export const ATTACK_BOUNDS: Bounds = {
+  timeMs: DEFAULT_BOUNDS.timeMs,
+  memoryBaseBytes: DEFAULT_MAX_DECODED_BYTES + DEFAULT_BOUNDS.memoryBaseBytes,
+  memoryFactor: DEFAULT_BOUNDS.memoryFactor,
+};
+
+/** The bounds a format's cases are held to. */
+export function boundsFor(format: FuzzFormat): Bounds {
+  if (format === 'eeglab-v73') return V73_BOUNDS;
+  return format === 'attacks' ? ATTACK_BOUNDS : DEFAULT_BOUNDS;
+}
 
 export interface Finding {
   kind: 'crash' | 'hang' | 'slow' | 'memory';

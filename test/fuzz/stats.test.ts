@@ -1,6 +1,14 @@
 /** The fuzz tallies flag what they must: crashes, hangs, dead workers, slow cases and memory over the bound. */
 import type { PoolResult } from '../../bench/fuzz/pool';
-import { DEFAULT_BOUNDS, emptyStats, record, summaryTable } from '../../bench/fuzz/stats';
+import {
+  ATTACK_BOUNDS,
+  DEFAULT_BOUNDS,
+  V73_BOUNDS,
+  boundsFor,
+  emptyStats,
+  record,
+  summaryTable,
+} from '../../bench/fuzz/stats';
 import type { CaseOutcome } from '../../bench/fuzz/run-case';
 
 const spec = { format: 'edf' as const, seed: 1, index: 3 };
@@ -50,5 +58,19 @@ describe('fuzz tallies', () => {
     expect(s).toMatchObject({ cases: 5, ok: 2, crashes: 2, hangs: 1, slow: 1, memory: 1 });
     expect(s.findings.map((f) => f.kind)).toEqual(['crash', 'hang', 'crash', 'slow', 'memory']);
     expect(summaryTable([s])).toContain('| edf | 5 | 2 |');
+  });
+
+  it('holds attacks to the decoded-size budget + 64 MB, other formats to 64 MB', () => {
+    expect(boundsFor('attacks')).toBe(ATTACK_BOUNDS);
+    expect(boundsFor('eeglab-v73')).toBe(V73_BOUNDS);
+    expect(boundsFor('fif')).toBe(DEFAULT_BOUNDS);
+    expect(ATTACK_BOUNDS.memoryBaseBytes).toBe(192 * MB);
+    // 150 MB of growth for a 1 MB input: within the attack bound (200 MB), over the default one (72 MB).
+    const grown = report({ status: 'error', code: 'unreadable_recording', stage: 'open' }, 10, 150 * MB);
+    const attacks = emptyStats('attacks');
+    record(attacks, grown, ATTACK_BOUNDS);
+    const plain = emptyStats('edf');
+    record(plain, grown, DEFAULT_BOUNDS);
+    expect([attacks.memory, plain.memory]).toEqual([0, 1]);
   });
 });

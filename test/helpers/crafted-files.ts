@@ -76,28 +76,31 @@ function matFile(elements: Uint8Array[]): Uint8Array {
 }
 
 const compressed = (inner: Uint8Array): Uint8Array => element(MI.COMPRESSED, deflateSync(inner), false);
+/** The variable as MATLAB writes it (miCOMPRESSED), or as a plain miMATRIX (its structure open to mutation). */
+const variable = (body: Uint8Array, compress: boolean): Uint8Array =>
+  compress ? compressed(element(MI.MATRIX, body)) : element(MI.MATRIX, body);
 
 /**
  * A .set whose `EEG` struct declares `count` field names of `nameBytes` bytes each (zeros): a few hundred KB
- * on disk, the names alone `count × nameBytes` once inflated.
+ * on disk, the names alone `count × nameBytes` once inflated (`compress` false: that size on disk).
  */
-export function matFieldNameBomb(count: number, nameBytes: number): Uint8Array {
+export function matFieldNameBomb(count: number, nameBytes: number, compress = true): Uint8Array {
   const names = new Uint8Array(count * nameBytes);
   const body = concat([
     ...matrixHead(MX_STRUCT, [1, 1], 'EEG'),
     smallInt32(nameBytes),
     element(MI.INT8, names),
   ]);
-  return matFile([compressed(element(MI.MATRIX, body))]);
+  return matFile([variable(body, compress)]);
 }
 
-/** A .set whose `EEG` variable is a cell of `count` empty matrices (8 bytes each in the file). */
-export function matCellBomb(count: number): Uint8Array {
+/** A .set whose `EEG` variable is a cell of `count` empty matrices (8 bytes each once inflated). */
+export function matCellBomb(count: number, compress = true): Uint8Array {
   const empties = new Uint8Array(count * 8);
   const view = new DataView(empties.buffer);
   for (let i = 0; i < count; i++) view.setUint32(i * 8, MI.MATRIX, true);
   const body = concat([...matrixHead(MX_CELL, [1, count], 'EEG'), empties]);
-  return matFile([compressed(element(MI.MATRIX, body))]);
+  return matFile([variable(body, compress)]);
 }
 
 // ---- MATLAB v7.3 (HDF5) ----

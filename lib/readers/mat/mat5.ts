@@ -165,8 +165,10 @@ function charge(ctx: Ctx, bytes: number): void {
 
 /**
  * Inflates one miCOMPRESSED element. The element inside declares its size in its tag: that size is checked
- * against the budget first, then the stream is inflated into one buffer of that size (zlib's chunk), so there
- * is no second, concatenated copy; a stream longer than its tag says stops at the declared size.
+ * against the budget first, then the stream is inflated into one buffer a little larger than that size (zlib's
+ * chunk), so there is no second, concatenated copy; a stream longer than its tag says stops at the declared size.
+ * (A chunk of exactly the declared size would be filled, and Node's inflateSync then allocates a second, unused
+ * chunk of the same size before it sees the end of the stream: twice the budget in external memory.)
  */
 function inflate(compressed: Uint8Array, le: boolean, ctx: Ctx): Uint8Array {
   if (ctx.budget.left <= 0) fail(ctx, 'decoded size limit reached');
@@ -175,7 +177,7 @@ function inflate(compressed: Uint8Array, le: boolean, ctx: Ctx): Uint8Array {
     fail(ctx, `compressed MAT element of ${declared} bytes: decoded size limit reached`);
   let out: Buffer;
   try {
-    out = inflateSync(compressed, { maxOutputLength: declared, chunkSize: Math.max(declared, 64) });
+    out = inflateSync(compressed, { maxOutputLength: declared, chunkSize: Math.max(declared + 8, 64) });
   } catch (e) {
     const tooBig = e instanceof RangeError || (e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE';
     fail(ctx, tooBig ? 'compressed MAT element longer than its tag says' : 'corrupt compressed MAT element');

@@ -1,6 +1,6 @@
 /** MATLAB v5 reader against files written and read back by scipy 1.10 (scripts/golden/make_mat_fixtures.py). */
 import { readFileSync } from 'node:fs';
-import { deflateSync } from 'node:zlib';
+import zlib, { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isApiError } from '../../../lib/core/errors';
 import { matFileVersion, readMat5 } from '../../../lib/readers/mat/mat5';
@@ -143,6 +143,22 @@ describe('MAT v5 bad input', () => {
     file.set(header);
     file.set(new Uint8Array(body.buffer), 128);
     expect(apiErrorCode(() => readMat5(file, 'big.mat'))).toBe('unreadable_recording');
+  });
+
+  // Found by `npm run fuzz` (format attacks): with a chunk of exactly the declared size, Node's inflateSync fills
+  // it and allocates a second, unused chunk of that size before it sees the end: 2x the element in memory.
+  it('inflates a compressed element into one chunk larger than the size its tag declares', () => {
+    const spy = jest.spyOn(zlib, 'inflateSync');
+    try {
+      expect(readMat5(fixture('compressed'), 'c.mat').size).toBeGreaterThan(0);
+      const whole = spy.mock.calls.flatMap(([, options]) =>
+        options?.maxOutputLength === undefined ? [] : [options],
+      );
+      expect(whole.length).toBeGreaterThan(0);
+      for (const options of whole) expect(options.chunkSize).toBeGreaterThan(options.maxOutputLength ?? 0);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reports a corrupt zlib stream as unreadable_recording', () => {
