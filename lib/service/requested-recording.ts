@@ -13,7 +13,6 @@ import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
 import { rootedSourceFs } from '../readers/rooted-fs';
-import type { SourceFs } from '../readers/source';
 import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
 import {
   openCached,
@@ -84,21 +83,24 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
 }
 
 /**
- * The file system a recording is opened through: rooted at the data directory, so a companion or sidecar
- * symlinked outside it, or a FIFO, is refused (422) and the refusal logged.
+ * Everything needed to open an authorised recording, as plain data (a map worker opens it from this): its real
+ * path and data directory, what LORIS knows about it and the key of that knowledge.
  */
-export function recordingFs(access: AuthorizedRecording, log?: Logger): SourceFs {
-  return rootedSourceFs(access.dataRoot, {
-    onRefusal: ({ path, reason }) =>
-      log?.warn('refused a file of a recording', { physioFileId: access.id, file: path, reason }),
-  });
+export interface RecordingSource {
+  path: string;
+  dataRoot: string;
+  physioFileId: number;
+  extras: LorisRecordingExtras;
+  extrasKey: string;
+  condition?: number;
+  maxDecodedBytes: number;
 }
 
-/** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
-export async function openAuthorized(
+/** What LORIS knows about an authorised recording (404 when its file is missing). */
+export async function recordingSource(
   access: AuthorizedRecording,
-  options: { condition?: number; log?: Logger } = {},
-): Promise<OpenedRecording> {
+  options: { condition?: number } = {},
+): Promise<RecordingSource> {
   const config = getConfig();
   if (!access.presentOnDisk)
     throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
@@ -108,13 +110,38 @@ export async function openAuthorized(
     extras = await lorisExtras(db, access.id);
   }
   const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
-  return openCached(access.absolutePath, {
-    fs: recordingFs(access, options.log),
+  return {
+    path: access.absolutePath,
+    dataRoot: access.dataRoot,
+    physioFileId: access.id,
     extras,
     extrasKey,
     condition: options.condition,
     maxDecodedBytes: config.limits.maxDecodedBytes,
+  };
+}
+
+/** Opens a recording source through this thread's recording cache (rooted at its data directory). */
+export function openSource(source: RecordingSource, log?: Logger): Promise<OpenedRecording> {
+  const fs = rootedSourceFs(source.dataRoot, {
+    onRefusal: ({ path, reason }) =>
+      log?.warn('refused a file of a recording', { physioFileId: source.physioFileId, file: path, reason }),
   });
+  return openCached(source.path, {
+    fs,
+    extras: source.extras,
+    extrasKey: source.extrasKey,
+    condition: source.condition,
+    maxDecodedBytes: source.maxDecodedBytes,
+  });
+}
+
+/** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
+export async function openAuthorized(
+  access: AuthorizedRecording,
+  options: { condition?: number; log?: Logger } = {},
+): Promise<OpenedRecording> {
+  return openSource(await recordingSource(access, options), options.log);
 }
 
 export async function openRequestedRecording(

@@ -1,0 +1,90 @@
+/**
+ * Where map tasks run: a pool of worker threads (piscina) sized from the CPU count, so that under load every
+ * core renders maps while the main thread only accepts requests, authorises them and writes answers; or, on
+ * AWS Lambda (one request per instance, no second core to use), in the request's own thread. Both run the same
+ * runMapTask (map-task.ts); the choice is LORIS_EPHYS_WORKERS (0 = in-thread; unset = one worker per CPU, and
+ * in-thread when AWS_LAMBDA_FUNCTION_NAME is set outside serverless-offline).
+ *
+ * The pool sits behind the heavy-route limiter (lib/core/http.ts runLimited): at most LORIS_EPHYS_MAX_CONCURRENT
+ * tasks are ever submitted, so piscina's own queue never grows beyond that. A request that times out aborts its
+ * task: a queued task leaves the queue, a running one ends with its worker (piscina terminates it and starts a
+ * fresh one), so the slot it held is really free when it is given back.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { MapTask, MapTaskResult } from './map-task';
+import { runMapTask } from './map-task';
+
+export interface MapRunner {
+  /** 'pool' with `threads` workers, or 'in-thread'. */
+  readonly kind: 'pool' | 'in-thread';
+  readonly threads: number;
+  run(task: MapTask, signal?: AbortSignal): Promise<MapTaskResult>;
+  close(): Promise<void>;
+}
+
+/** Worker threads to start: the setting, else none on Lambda, else one per CPU the process may use. */
+export function mapWorkerCount(
+  setting: number | undefined,
+  env: Record<string, string | undefined> = process.env,
+  cpus: number = availableParallelism(),
+): number {
+  if (setting !== undefined) return setting;
+  if (env.AWS_LAMBDA_FUNCTION_NAME && !env.IS_OFFLINE) return 0;
+  return Math.max(1, cpus);
+}
+
+/** Runs tasks in the calling thread (Lambda, tests, and wherever the worker bundle is absent). */
+export function inThreadRunner(): MapRunner {
+  return {
+    kind: 'in-thread',
+    threads: 0,
+    run: (task, signal) => runMapTask(task, signal),
+    close: async () => undefined,
+  };
+}
+
+/** Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). */
+const WORKER_HEAP_MB = 256;
+
+/**
+ * A piscina pool of `threads` workers running `workerFile` (dist/topomap/worker.js). piscina is loaded here,
+ * on first use, so the Lambda bundle never needs it.
+ */
+export async function poolRunner(workerFile: string, threads: number): Promise<MapRunner> {
+  const { Piscina } = await import('piscina');
+  const pool = new Piscina<MapTask, MapTaskResult>({
+    filename: workerFile,
+    minThreads: threads,
+    maxThreads: threads,
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.MAX_SAFE_INTEGER, // keep workers (and their caches) for the life of the service
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+  });
+  return {
+    kind: 'pool',
+    threads,
+    run: (task, signal) => pool.run(task, signal ? { signal } : {}),
+    close: () => pool.destroy(),
+  };
+}
+
+let shared: Promise<MapRunner> | undefined;
+
+/**
+ * This process's runner, created on first use. `dir` is where the worker bundle sits (the topomap bundle's own
+ * folder); without a worker.js there (TypeScript sources under Jest), maps run in-thread.
+ */
+export function mapRunner(setting: number | undefined, dir: string = __dirname): Promise<MapRunner> {
+  shared ??= (async () => {
+    const threads = mapWorkerCount(setting);
+    const workerFile = join(dir, 'worker.js');
+    if (threads === 0 || !existsSync(workerFile)) return inThreadRunner();
+    return poolRunner(workerFile, threads);
+  })().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}
