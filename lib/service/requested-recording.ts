@@ -20,6 +20,7 @@ import {
   type OpenedRecording,
   type StoredElectrodes,
 } from './open-recording';
+import { createMemo } from './memo';
 import { getConfig } from './runtime';
 
 export interface RequestedRecording {
@@ -82,6 +83,18 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
   };
 }
 
+const keyed = (extras: LorisRecordingExtras) => ({
+  extras,
+  extrasKey: createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16),
+});
+const NO_EXTRAS = keyed({});
+
+/**
+ * LORIS's extras per recording id with their key, reused like the authorisation lookups (LORIS_EPHYS_AUTH_CACHE_MS):
+ * a changed electrode table, channel status or event list is seen within that bound.
+ */
+const extrasMemo = createMemo<{ extras: LorisRecordingExtras; extrasKey: string }>(256);
+
 /**
  * Everything needed to open an authorised recording, as plain data (a map worker opens it from this): its real
  * path and data directory, what LORIS knows about it and the key of that knowledge.
@@ -104,12 +117,12 @@ export async function recordingSource(
   const config = getConfig();
   if (!access.presentOnDisk)
     throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
-  let extras: LorisRecordingExtras = {};
-  if (config.mode === 'loris' && access.file) {
-    const { db } = await lorisRuntimeFor(config);
-    extras = await lorisExtras(db, access.id);
-  }
-  const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
+  const { extras, extrasKey } =
+    config.mode === 'loris' && access.file
+      ? await extrasMemo.get(String(access.id), config.authCacheMs, async () =>
+          keyed(await lorisExtras((await lorisRuntimeFor(config)).db, access.id)),
+        )
+      : NO_EXTRAS;
   return {
     path: access.absolutePath,
     dataRoot: access.dataRoot,
