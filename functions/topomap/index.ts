@@ -23,7 +23,7 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
   const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
   const source = await recordingSource(access, { condition: query.condition });
   ctx.signal?.throwIfAborted(); // timed out already: no task
-  const runner = await mapRunner(config.workers, __dirname);
+  const runner = mapRunner(config.workers, __dirname);
   const result = await runner.run(
     {
       requestId: ctx.requestId,

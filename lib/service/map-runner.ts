@@ -12,7 +12,9 @@
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import type { Piscina as PiscinaClass } from 'piscina';
 import type { MapTask, MapTaskResult } from './map-task';
 import { runMapTask } from './map-task';
 
@@ -50,10 +52,11 @@ const WORKER_HEAP_MB = 256;
 
 /**
  * A piscina pool of `threads` workers running `workerFile` (dist/topomap/worker.js). piscina is loaded here,
- * on first use, so the Lambda bundle never needs it.
+ * on first use, so the Lambda bundle never needs it (nor packages it).
  */
-export async function poolRunner(workerFile: string, threads: number): Promise<MapRunner> {
-  const { Piscina } = await import('piscina');
+export function poolRunner(workerFile: string, threads: number): MapRunner {
+  // CommonJS require (piscina's main export is the class) behaves the same under Node, Jest and the bundle.
+  const Piscina = createRequire(__filename)('piscina') as typeof PiscinaClass;
   const pool = new Piscina<MapTask, MapTaskResult>({
     filename: workerFile,
     minThreads: threads,
@@ -70,21 +73,17 @@ export async function poolRunner(workerFile: string, threads: number): Promise<M
   };
 }
 
-let shared: Promise<MapRunner> | undefined;
+let shared: MapRunner | undefined;
 
 /**
  * This process's runner, created on first use. `dir` is where the worker bundle sits (the topomap bundle's own
  * folder); without a worker.js there (TypeScript sources under Jest), maps run in-thread.
  */
-export function mapRunner(setting: number | undefined, dir: string = __dirname): Promise<MapRunner> {
-  shared ??= (async () => {
+export function mapRunner(setting: number | undefined, dir: string = __dirname): MapRunner {
+  if (!shared) {
     const threads = mapWorkerCount(setting);
     const workerFile = join(dir, 'worker.js');
-    if (threads === 0 || !existsSync(workerFile)) return inThreadRunner();
-    return poolRunner(workerFile, threads);
-  })().catch((error: unknown) => {
-    shared = undefined;
-    throw error;
-  });
+    shared = threads === 0 || !existsSync(workerFile) ? inThreadRunner() : poolRunner(workerFile, threads);
+  }
   return shared;
 }
