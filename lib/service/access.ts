@@ -136,7 +136,7 @@ export function standaloneCatalog(root: string): Promise<Catalog> {
 // ---- authorisation memo (LORIS_EPHYS_AUTH_CACHE_MS, default 5 s, at most 30 s; 0 turns it off) ----
 // What the checks read from LORIS: the account row with its grants, sites and projects (per username), the
 // module's state, the file row with its session's and candidate's state (per id), and the data directory's
-// real path. Each is reused for at most the bound after it was read, so a revoked grant, a deactivated
+// real path, and the stored path resolved inside it. Each is reused for at most the bound after it was read, so a revoked grant, a deactivated
 // account, module, session or candidate, or a moved data directory takes effect within it. The token is
 // verified on every request, and LORIS's login lock-out is read on every request (never cached).
 
@@ -144,6 +144,7 @@ const accountMemo = createMemo<LorisUser | undefined>(1024);
 const fileMemo = createMemo<PhysiologicalFileRecord | undefined>(4096);
 const moduleMemo = createMemo<boolean>(1);
 const dataDirMemo = createMemo<string>(4);
+const pathMemo = createMemo<ResolvedPath>(4096);
 
 /** The data directory's real path (503 when unusable), re-resolved at most every `ttlMs`. */
 export const cachedDataDir = (dataDir: string | undefined, ttlMs: number): Promise<string> =>
@@ -153,7 +154,7 @@ export const cachedDataDir = (dataDir: string | undefined, ttlMs: number): Promi
 export function resetAccessStateForTests(): void {
   lorisRuntime = undefined;
   catalogCache = undefined;
-  for (const memo of [accountMemo, fileMemo, moduleMemo, dataDirMemo]) memo.clear();
+  for (const memo of [accountMemo, fileMemo, moduleMemo, dataDirMemo, pathMemo]) memo.clear();
 }
 
 // ---- the checks ----
@@ -200,7 +201,11 @@ async function resolveOrLog(
   who: string,
 ) {
   try {
-    return await resolveDataPath(root, filePath);
+    // Memoised within the authorisation bound: every file a reader opens is checked again against the root
+    // (rootedSourceFs), and the recording cache notices a deleted or replaced file on every request.
+    return await pathMemo.get(`${root}\0${filePath}`, getConfig().authCacheMs, () =>
+      resolveDataPath(root, filePath),
+    );
   } catch (error) {
     if (error instanceof ApiError && error.code === 'path_outside_data_dir') {
       log?.warn('refused a recording path outside the data directory', {
