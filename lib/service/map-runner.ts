@@ -64,7 +64,7 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     concurrentTasksPerWorker: 1,
     // Idle workers wait without blocking their event loop, so timers (closing evicted recordings) still run.
     atomics: 'async',
-    idleTimeout: Number.MAX_SAFE_INTEGER, // keep workers (and their caches) for the life of the service
+    idleTimeout: Infinity, // keep workers (and their caches) for the life of the service
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
   return {
