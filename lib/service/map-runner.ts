@@ -49,6 +49,7 @@ export function inThreadRunner(): MapRunner {
 
 /** Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). */
 const WORKER_HEAP_MB = 256;
+const WORKER_YOUNG_MB = 48;
 
 /**
  * A piscina pool of `threads` workers running `workerFile` (dist/topomap/worker.js). piscina is loaded here,
@@ -65,7 +66,9 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     // Idle workers wait without blocking their event loop, so timers (closing evicted recordings) still run.
     atomics: 'async',
     idleTimeout: Infinity, // keep workers (and their caches) for the life of the service
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
+    // An old-generation cap alone makes V8 shrink the young generation with it (many more scavenges per map);
+    // give it the main thread's usual size.
+    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
   });
   return {
     kind: 'pool',
