@@ -78,6 +78,15 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
   };
 }
 
+/** The pool, or the in-thread runner where piscina is not installed (the Lambda package does not carry it). */
+function poolOrInThread(workerFile: string, threads: number): MapRunner {
+  try {
+    return poolRunner(workerFile, threads);
+  } catch {
+    return inThreadRunner();
+  }
+}
+
 let shared: MapRunner | undefined;
 
 /**
@@ -88,7 +97,7 @@ export function mapRunner(setting: number | undefined, dir: string = __dirname):
   if (!shared) {
     const threads = mapWorkerCount(setting);
     const workerFile = join(dir, 'worker.js');
-    shared = threads === 0 || !existsSync(workerFile) ? inThreadRunner() : poolRunner(workerFile, threads);
+    shared = threads === 0 || !existsSync(workerFile) ? inThreadRunner() : poolOrInThread(workerFile, threads);
   }
   return shared;
 }
