@@ -97,7 +97,8 @@ export function mapRunner(setting: number | undefined, dir: string = __dirname):
   if (!shared) {
     const threads = mapWorkerCount(setting);
     const workerFile = join(dir, 'worker.js');
-    shared = threads === 0 || !existsSync(workerFile) ? inThreadRunner() : poolOrInThread(workerFile, threads);
+    shared =
+      threads === 0 || !existsSync(workerFile) ? inThreadRunner() : poolOrInThread(workerFile, threads);
   }
   return shared;
 }
