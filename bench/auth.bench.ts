@@ -46,7 +46,10 @@ async function main(): Promise<void> {
       projects: [world.projects.P1],
     });
     const token = await lorisToken(STRONG_KEY, 'bench');
-    const config = parseConfig({ LORIS_EPHYS_MODE: 'loris', ...world.db.env() });
+    // LORIS_EPHYS_AUTH_CACHE_MS=0 measures every lookup; unset, the authorisation memo's default (5 s) applies.
+    const memo = { LORIS_EPHYS_AUTH_CACHE_MS: process.env.LORIS_EPHYS_AUTH_CACHE_MS ?? '5000' };
+    console.log(`LORIS_EPHYS_AUTH_CACHE_MS=${memo.LORIS_EPHYS_AUTH_CACHE_MS}`);
+    const config = parseConfig({ LORIS_EPHYS_MODE: 'loris', ...world.db.env(), ...memo });
     const event = { headers: { authorization: `Bearer ${token}` } } as unknown as HttpEvent;
     summary(
       'authorizeRecording in-process',
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
       LORIS_EPHYS_MODE: 'loris',
       ...world.db.env(),
       LORIS_EPHYS_LOG_LEVEL: 'warn',
+      ...memo,
     });
     try {
       const url = `${service.baseUrl}/ephys/${world.files.A1}`;

@@ -6,7 +6,9 @@
  * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
  * 250 ms from /proc) and its RSS after a cool-down.
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
- * (default 15), LOAD_ROUNDS (default 1; rounds on the same service, each followed by the cool-down), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
+ * (default 15), LOAD_TARGET=health (every request a bare GET /health, counted as "maps": the HTTP front's
+ * floor), LOAD_WARMUP_SECONDS (default 10: untimed load first, so every map worker has opened the
+ * recordings; 0 for none), LOAD_ROUNDS (default 1; rounds on the same service, each followed by the cool-down), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
  * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
  * Run: npm run load   (builds dist/ first)
  */
@@ -24,6 +26,7 @@ const CONNECTIONS = Number(process.env.LOAD_CONNECTIONS ?? 50);
 const SENSORS_SHARE = Number(process.env.LOAD_SENSORS_SHARE ?? 0.2);
 const COOLDOWN_SECONDS = Number(process.env.LOAD_COOLDOWN_SECONDS ?? 15);
 const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 1);
+const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 10);
 
 /** Shared recordings copied into the temporary data folder (paths relative to the shared data folder). */
 const SHARED = [
@@ -108,13 +111,18 @@ interface Tally {
   latencies: number[];
 }
 
-async function runLoad(baseUrl: string, maps: string[], sensors: string[]): Promise<Tally> {
+async function runLoad(
+  baseUrl: string,
+  maps: string[],
+  sensors: string[],
+  seconds = SECONDS,
+): Promise<Tally> {
   const tally: Tally = { byStatus: new Map(), mapsOk: 0, sensorsOk: 0, latencies: [] };
   let counter = 0;
   const instance = autocannon({
     url: baseUrl,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    duration: seconds,
     timeout: 30,
     requests: [
       {
@@ -182,12 +190,19 @@ async function main(): Promise<void> {
   const service = await startOffline(env, 60000, nodeArgs);
   const pid = service.process.pid ?? 0;
   try {
-    const { maps, sensors, refused } = await workingUrls(service);
+    const urls = await workingUrls(service);
+    const { refused } = urls;
+    // LOAD_TARGET=health: the same clients on a bare GET /health, serverless-offline's own floor.
+    const health = process.env.LOAD_TARGET === 'health';
+    const maps = health ? ['/health'] : urls.maps;
+    const sensors = health ? [] : urls.sensors;
     console.log(
       `${maps.length} map URLs and ${sensors.length} sensors URLs; ${refused.length} probes refused`,
     );
     for (const line of refused) console.log(`  refused: ${line}`);
     console.log(`service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`);
+    // Untimed warm-up under the same load: every map worker opens the recordings once (each has its own cache).
+    if (WARMUP_SECONDS > 0) await runLoad(service.baseUrl, maps, sensors, WARMUP_SECONDS);
     const baseline = treeRss(pid);
     // Several rounds on one service show whether memory after each cool-down settles (bounded caches) or grows.
     for (let round = 1; round <= ROUNDS; round++) {

@@ -1,5 +1,7 @@
 // Bundles every function (functions/<name>/index.ts → dist/<name>/index.js) and the CLI with esbuild.
 // sharp is a native addon: it stays external and is packaged beside the functions that use it.
+// piscina (the map worker pool) stays external: it starts its own worker script from node_modules, and it is
+// loaded only when a pool is used (never on Lambda, where maps run in the request's thread).
 // @aws-sdk/* stays external too and is not packaged: the Lambda Node.js 20 runtime provides AWS SDK v3 (the SSM
 // client reading the database password); locally it resolves from node_modules, and only when it is used.
 import { build } from 'esbuild';
@@ -11,6 +13,10 @@ const functions = readdirSync(join(root, 'functions')).filter((name) =>
   existsSync(join(root, 'functions', name, 'index.ts')),
 );
 const entries = functions.map((name) => ({ in: `functions/${name}/index.ts`, out: `dist/${name}/index.js` }));
+// Worker-thread scripts a function starts at run time (functions/topomap/worker.ts → dist/topomap/worker.js).
+for (const name of functions)
+  if (existsSync(join(root, 'functions', name, 'worker.ts')))
+    entries.push({ in: `functions/${name}/worker.ts`, out: `dist/${name}/worker.js` });
 if (existsSync(join(root, 'cli', 'index.ts'))) entries.push({ in: 'cli/index.ts', out: 'dist/cli/index.js' });
 
 const started = Date.now();
@@ -26,7 +32,7 @@ await Promise.all(
       format: 'cjs',
       sourcemap: 'linked',
       minify: process.env.LORIS_EPHYS_MINIFY === '1',
-      external: ['sharp', '@aws-sdk/*'],
+      external: ['sharp', '@aws-sdk/*', 'piscina'],
       logLevel: 'warning',
     }),
   ),

@@ -1,5 +1,4 @@
 /** GET /ephys/{physio_file_id}/topographic-map: the scalp map of a window, band or ERP as PNG, SVG or JSON. */
-import { createHash } from 'node:crypto';
 import {
   header,
   parseWith,
@@ -9,26 +8,35 @@ import {
   type RequestContext,
 } from '../../lib/core/http';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
-import { openRequestedRecording } from '../../lib/service/requested-recording';
 import { moduleHandler } from '../../lib/service/module-handler';
+import { authorizeRecording } from '../../lib/service/access';
+import { mapRunner } from '../../lib/service/map-runner';
+import { mapAnswer } from '../../lib/service/map-task';
+import { recordingSource } from '../../lib/service/requested-recording';
 import { getConfig } from '../../lib/service/runtime';
-import { computeMap, renderMap, topomapEtag } from '../../lib/service/topomap';
 
-const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
-
+// Authorisation and LORIS's knowledge of the recording here; opening, computing and rendering in a map worker
+// (dist/topomap/worker.js beside this bundle), or in this thread on Lambda (lib/service/map-runner.ts).
 const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerResult> => {
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
-  const { opened } = await openRequestedRecording(event, ctx, { condition: query.condition });
-  const etag = topomapEtag(opened, query, sha1);
-  const headers = { ...PRIVATE_REVALIDATE, ETag: etag };
-  if (header(event, 'if-none-match') === etag) return { kind: 'empty', status: 304, headers };
-  ctx.signal?.throwIfAborted(); // timed out already: skip the compute and render
-  const map = await computeMap(opened, query, getConfig().limits, ctx.signal);
-  ctx.signal?.throwIfAborted();
-  const { contentType, body } = await renderMap(map, opened, query);
-  if (body instanceof Uint8Array) return { kind: 'binary', contentType, body, headers };
-  if (typeof body === 'string') return { kind: 'text', contentType, body, headers };
-  return { kind: 'json', body, headers };
+  const config = getConfig();
+  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
+  const source = await recordingSource(access, { condition: query.condition });
+  ctx.signal?.throwIfAborted(); // timed out already: no task
+  const runner = mapRunner(config.workers, __dirname);
+  const result = await runner.run(
+    {
+      requestId: ctx.requestId,
+      route: ctx.route,
+      logLevel: config.logLevel,
+      source,
+      query,
+      limits: config.limits,
+      ifNoneMatch: header(event, 'if-none-match'),
+    },
+    ctx.signal,
+  );
+  return mapAnswer(result, PRIVATE_REVALIDATE);
 };
 
 // Heavy route: shares the process-wide concurrency cap with sensors and answers 504 past the request timeout.

@@ -49,6 +49,12 @@ export const configSchema = z
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
     LORIS_EPHYS_FAILED_OPEN_TTL_MS: int(30000, 0, 3600000),
     LORIS_EPHYS_MODULES: z.string().default(DEFAULT_MODULES).pipe(parseModuleList),
+    // Map worker threads; unset: one per CPU (none on AWS Lambda, where an instance serves one request).
+    LORIS_EPHYS_WORKERS: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(0).max(64).optional(),
+    ),
+    LORIS_EPHYS_AUTH_CACHE_MS: int(5000, 0, 30000),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
@@ -101,6 +107,10 @@ export interface Config {
     /** How long an unreadable or unsupported recording's failed open is remembered (0: not at all). */
     failedOpenTtlMs: number;
   };
+  /** Worker threads computing maps (0: in the request's thread); undefined: decided at run time (CPU count). */
+  workers?: number;
+  /** How long a caller's authorisation (account, grants, lock-out, module state) may be reused, ms (≤ 30 s). */
+  authCacheMs: number;
 }
 
 /** Parses the environment; a missing or malformed setting is a 500 config_invalid naming the variables. */
@@ -145,6 +155,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       requestTimeoutMs: c.LORIS_EPHYS_REQUEST_TIMEOUT_MS,
       failedOpenTtlMs: c.LORIS_EPHYS_FAILED_OPEN_TTL_MS,
     },
+    workers: c.LORIS_EPHYS_WORKERS,
+    authCacheMs: c.LORIS_EPHYS_AUTH_CACHE_MS,
   };
 }
 

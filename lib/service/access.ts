@@ -19,6 +19,7 @@ import { parameterPasswords, withDbPassword, type ParameterPasswords } from '../
 import { findPhysiologicalFile, isModuleActive, type PhysiologicalFileRecord } from '../loris/files';
 import { cachedSettings, type LorisSettings, type SettingsSource } from '../loris/settings';
 import { findUserByUsername, isAccountLocked, type LorisUser } from '../loris/users';
+import { createMemo } from './memo';
 import { getConfig } from './runtime';
 import { buildCatalog, MAX_RECORDING_ID, type Catalog, type CatalogEntry } from './catalog';
 import { realDataDir, resolveDataPath, type ResolvedPath } from './data-path';
@@ -132,10 +133,28 @@ export function standaloneCatalog(root: string): Promise<Catalog> {
   return catalogCache.catalog;
 }
 
+// ---- authorisation memo (LORIS_EPHYS_AUTH_CACHE_MS, default 5 s, at most 30 s; 0 turns it off) ----
+// What the checks read from LORIS: the account row with its grants, sites and projects (per username), the
+// module's state, the file row with its session's and candidate's state (per id), and the data directory's
+// real path, and the stored path resolved inside it. Each is reused for at most the bound after it was read, so a revoked grant, a deactivated
+// account, module, session or candidate, or a moved data directory takes effect within it. The token is
+// verified on every request, and LORIS's login lock-out is read on every request (never cached).
+
+const accountMemo = createMemo<LorisUser | undefined>(1024);
+const fileMemo = createMemo<PhysiologicalFileRecord | undefined>(4096);
+const moduleMemo = createMemo<boolean>(1);
+const dataDirMemo = createMemo<string>(4);
+const pathMemo = createMemo<ResolvedPath>(4096);
+
+/** The data directory's real path (503 when unusable), re-resolved at most every `ttlMs`. */
+export const cachedDataDir = (dataDir: string | undefined, ttlMs: number): Promise<string> =>
+  dataDirMemo.get(dataDir ?? '', ttlMs, () => realDataDir(dataDir));
+
 /** For tests that change configuration in-process. */
 export function resetAccessStateForTests(): void {
   lorisRuntime = undefined;
   catalogCache = undefined;
+  for (const memo of [accountMemo, fileMemo, moduleMemo, dataDirMemo, pathMemo]) memo.clear();
 }
 
 // ---- the checks ----
@@ -182,7 +201,11 @@ async function resolveOrLog(
   who: string,
 ) {
   try {
-    return await resolveDataPath(root, filePath);
+    // Memoised within the authorisation bound: every file a reader opens is checked again against the root
+    // (rootedSourceFs), and the recording cache notices a deleted or replaced file on every request.
+    return await pathMemo.get(`${root}\0${filePath}`, getConfig().authCacheMs, () =>
+      resolveDataPath(root, filePath),
+    );
   } catch (error) {
     if (error instanceof ApiError && error.code === 'path_outside_data_dir') {
       log?.warn('refused a recording path outside the data directory', {
@@ -203,17 +226,28 @@ async function authorizeLoris(
 ): Promise<AuthorizedRecording> {
   const { db, settings } = await lorisRuntimeFor(config);
   const current = await settings();
+  const ttl = config.authCacheMs;
   // The module, file and lock-out lookups start once the token's signature holds (never for forged tokens) and
   // run alongside the account lookup; their results are only looked at after the account passed.
   let lookups: Promise<[boolean, PhysiologicalFileRecord | undefined]> | undefined;
-  const user = await identifyCaller(event, db, current, log, () => {
-    lookups = Promise.all([isModuleActive(db), findPhysiologicalFile(db, id)]);
-    lookups.catch(() => undefined);
-  });
+  const user = await identifyCaller(
+    event,
+    db,
+    current,
+    log,
+    () => {
+      lookups = Promise.all([
+        moduleMemo.get('module', ttl, () => isModuleActive(db)),
+        fileMemo.get(String(id), ttl, () => findPhysiologicalFile(db, id)),
+      ]);
+      lookups.catch(() => undefined);
+    },
+    ttl,
+  );
   if (!lookups) throw new Error('identify returned without looking the user up');
   const [moduleActive, row] = await lookups;
   const file = assertMayView(user, row, moduleActive);
-  const root = await realDataDir(current.dataDir);
+  const root = await cachedDataDir(current.dataDir, ttl);
   const resolved = await resolveOrLog(root, file.filePath, id, log, user.username);
   return {
     id,
@@ -230,7 +264,8 @@ async function authorizeLoris(
 /**
  * The LORIS account behind the request's token (401 otherwise): signature, claims (iss = aud = LORIS's base
  * URL when known), the account's state and LORIS's login lock-out for the client's address. `alongside` runs
- * when the token's signature has held, next to the account lookup.
+ * when the token's signature has held, next to the account lookup. The account row may be reused for
+ * `accountCacheMs` (the authorisation memo); the signature, claims and lock-out are checked on every call.
  */
 export async function identifyCaller(
   event: HttpEvent,
@@ -238,6 +273,7 @@ export async function identifyCaller(
   current: LorisSettings,
   log?: Logger,
   alongside?: () => void,
+  accountCacheMs = 0,
 ): Promise<LorisUser> {
   const key = usableJwtKey(current);
   const address = clientAddress(event);
@@ -249,7 +285,7 @@ export async function identifyCaller(
       alongside?.();
       locked = isAccountLocked(db, username, address ?? '');
       locked.catch(() => undefined);
-      return findUserByUsername(db, username);
+      return accountMemo.get(username, accountCacheMs, () => findUserByUsername(db, username));
     },
     isLocked: async () => (locked ? locked : false),
     onRefused: (reason) => log?.info('token refused', { reason }),
@@ -258,7 +294,7 @@ export async function identifyCaller(
 
 async function authorizeStandalone(config: Config, id: number, log?: Logger): Promise<AuthorizedRecording> {
   assertStandaloneSafe(config);
-  const root = await realDataDir(config.standaloneData);
+  const root = await cachedDataDir(config.standaloneData, config.authCacheMs);
   const entry = (await standaloneCatalog(root)).entries.find((e) => e.id === id);
   if (!entry) throw recordingNotFound();
   const resolved = await resolveOrLog(root, entry.path, id, log, 'standalone');

@@ -13,7 +13,6 @@ import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
 import { rootedSourceFs } from '../readers/rooted-fs';
-import type { SourceFs } from '../readers/source';
 import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
 import {
   openCached,
@@ -21,6 +20,7 @@ import {
   type OpenedRecording,
   type StoredElectrodes,
 } from './open-recording';
+import { createMemo } from './memo';
 import { getConfig } from './runtime';
 
 export interface RequestedRecording {
@@ -83,14 +83,69 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
   };
 }
 
+const keyed = (extras: LorisRecordingExtras) => ({
+  extras,
+  extrasKey: createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16),
+});
+const NO_EXTRAS = keyed({});
+
 /**
- * The file system a recording is opened through: rooted at the data directory, so a companion or sidecar
- * symlinked outside it, or a FIFO, is refused (422) and the refusal logged.
+ * LORIS's extras per recording id with their key, reused like the authorisation lookups (LORIS_EPHYS_AUTH_CACHE_MS):
+ * a changed electrode table, channel status or event list is seen within that bound.
  */
-export function recordingFs(access: AuthorizedRecording, log?: Logger): SourceFs {
-  return rootedSourceFs(access.dataRoot, {
+const extrasMemo = createMemo<{ extras: LorisRecordingExtras; extrasKey: string }>(256);
+
+/**
+ * Everything needed to open an authorised recording, as plain data (a map worker opens it from this): its real
+ * path and data directory, what LORIS knows about it and the key of that knowledge.
+ */
+export interface RecordingSource {
+  path: string;
+  dataRoot: string;
+  physioFileId: number;
+  extras: LorisRecordingExtras;
+  extrasKey: string;
+  condition?: number;
+  maxDecodedBytes: number;
+}
+
+/** What LORIS knows about an authorised recording (404 when its file is missing). */
+export async function recordingSource(
+  access: AuthorizedRecording,
+  options: { condition?: number } = {},
+): Promise<RecordingSource> {
+  const config = getConfig();
+  if (!access.presentOnDisk)
+    throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
+  const { extras, extrasKey } =
+    config.mode === 'loris' && access.file
+      ? await extrasMemo.get(String(access.id), config.authCacheMs, async () =>
+          keyed(await lorisExtras((await lorisRuntimeFor(config)).db, access.id)),
+        )
+      : NO_EXTRAS;
+  return {
+    path: access.absolutePath,
+    dataRoot: access.dataRoot,
+    physioFileId: access.id,
+    extras,
+    extrasKey,
+    condition: options.condition,
+    maxDecodedBytes: config.limits.maxDecodedBytes,
+  };
+}
+
+/** Opens a recording source through this thread's recording cache (rooted at its data directory). */
+export function openSource(source: RecordingSource, log?: Logger): Promise<OpenedRecording> {
+  const fs = rootedSourceFs(source.dataRoot, {
     onRefusal: ({ path, reason }) =>
-      log?.warn('refused a file of a recording', { physioFileId: access.id, file: path, reason }),
+      log?.warn('refused a file of a recording', { physioFileId: source.physioFileId, file: path, reason }),
+  });
+  return openCached(source.path, {
+    fs,
+    extras: source.extras,
+    extrasKey: source.extrasKey,
+    condition: source.condition,
+    maxDecodedBytes: source.maxDecodedBytes,
   });
 }
 
@@ -99,22 +154,7 @@ export async function openAuthorized(
   access: AuthorizedRecording,
   options: { condition?: number; log?: Logger } = {},
 ): Promise<OpenedRecording> {
-  const config = getConfig();
-  if (!access.presentOnDisk)
-    throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
-  let extras: LorisRecordingExtras = {};
-  if (config.mode === 'loris' && access.file) {
-    const { db } = await lorisRuntimeFor(config);
-    extras = await lorisExtras(db, access.id);
-  }
-  const extrasKey = createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16);
-  return openCached(access.absolutePath, {
-    fs: recordingFs(access, options.log),
-    extras,
-    extrasKey,
-    condition: options.condition,
-    maxDecodedBytes: config.limits.maxDecodedBytes,
-  });
+  return openSource(await recordingSource(access, options), options.log);
 }
 
 export async function openRequestedRecording(

@@ -20,7 +20,9 @@ import {
   type Baseline,
 } from '../core/dsp';
 import { normaliseQuery, type TopomapQuery } from '../core/topomap-params';
+import { isMainThread } from 'node:worker_threads';
 import { renderPng, renderSvg, createPlanCache } from '../core/render';
+import { DEFAULT_PNG } from '../core/render/png';
 import {
   colorScale,
   computeGeometry,
@@ -62,6 +64,8 @@ const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<strin
   64,
 );
 const planCache = createPlanCache();
+/** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
+const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
 
 interface Selection {
   chType: MapChannelType;
@@ -575,7 +579,10 @@ export async function renderMap(
   if (q.format === 'json') return { contentType: 'application/json', body: mapJson(c, opened, q) };
   if (q.format === 'svg')
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
-  return { contentType: 'image/png', body: await renderPng(c.renderable, options, { cache: planCache }) };
+  return {
+    contentType: 'image/png',
+    body: await renderPng(c.renderable, options, { cache: planCache, png: PNG_SETTINGS }),
+  };
 }
 
 /** An ETag from the recording's identity (path, size, mtime, database extras) and the normalised parameters. */

@@ -203,6 +203,9 @@ describe('permission matrix over HTTP', () => {
       LORIS_EPHYS_MODE: 'loris',
       LORIS_CONFIG_XML: configXml,
       LORIS_EPHYS_LOG_LEVEL: 'info',
+      // The module switch below takes effect on the next request only without the authorisation memo; its
+      // bound (a change seen within LORIS_EPHYS_AUTH_CACHE_MS) is tested in auth-cache.test.ts.
+      LORIS_EPHYS_AUTH_CACHE_MS: '0',
     });
   }, SETUP_TIMEOUT_MS);
 

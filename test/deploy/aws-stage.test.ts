@@ -305,6 +305,8 @@ describe('serverless --stage aws', () => {
     expect(existsSync(zip)).toBe(true);
     const entries = zipEntries(zip);
     expect(entries).toContain('dist/topomap/index.js');
+    // The map worker's bundle travels with it (unused on Lambda, where maps run in the invocation's thread).
+    expect(entries).toContain('dist/topomap/worker.js');
     expect(entries.some((e) => /@img\/sharp-linux-x64\/lib\/sharp-linux-x64[-\d.]*\.node$/.test(e))).toBe(
       true,
     );

@@ -92,9 +92,11 @@ describe('overload, timeouts and disconnects over HTTP', () => {
       expect(slow.status).toBe(504);
       expect(errorOf(slow)).toMatchObject({ code: 'timeout', message: expect.stringContaining('100 ms') });
       expect(slow.headers.get('cache-control')).toBe('no-store');
-      // Right after the 504 the abandoned work still holds the only slot.
+      // Right after the 504 the abandoned work may still hold the only slot (429); a map worker's task is
+      // cancelled at once, and then this request's own first open of the recording in the main thread (the map
+      // opened it in a worker) may itself outlive 100 ms on a busy machine (504).
       const meanwhile = await get(`${service.baseUrl}${sensorsPath}`);
-      expect([200, 429]).toContain(meanwhile.status);
+      expect([200, 429, 504]).toContain(meanwhile.status);
       await eventually200(`${service.baseUrl}${sensorsPath}`);
     }, 60_000);
 

@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPngAsync } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -21,6 +21,11 @@ export type OverlayEngine = 'direct' | 'librsvg';
 export interface PngSettings {
   /** 'zlib': our PNG writer (filter none); 'sharp': libvips/libspng. The librsvg engine always encodes with sharp. */
   encoder?: 'zlib' | 'sharp';
+  /**
+   * zlib only: deflate in the calling thread instead of libuv's thread pool. Right in a map worker thread, whose
+   * only job is this map: no hop to a pool thread (shared with file reads) and back.
+   */
+  sync?: boolean;
   compressionLevel: number;
   /** sharp only. */
   adaptiveFiltering: boolean;
@@ -57,8 +62,12 @@ export async function encodePng(
   let image: Sharp;
   if (engine === 'direct') {
     const pixels = composeDirect(scene, spend);
-    if ((settings.encoder ?? 'zlib') === 'zlib')
-      return encodeRgbaPngAsync(pixels, scene.layout.width, scene.layout.height, settings.compressionLevel);
+    if ((settings.encoder ?? 'zlib') === 'zlib') {
+      const { width, height } = scene.layout;
+      return settings.sync
+        ? encodeRgbaPng(pixels, width, height, settings.compressionLevel)
+        : encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel);
+    }
     image = raw(scene, pixels);
   } else {
     const overlay = Buffer.from(sceneToSvg(scene, { withImage: false, clip }));
