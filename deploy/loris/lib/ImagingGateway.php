@@ -112,7 +112,11 @@ final class UpstreamResponse
 /** `$value` cut to MAX_ECHOED_CHARS characters, for messages that quote configuration or input. */
 function capped(string $value): string
 {
-    return mb_strlen($value) <= MAX_ECHOED_CHARS ? $value : mb_substr($value, 0, MAX_ECHOED_CHARS - 1) . '…';
+    if (strlen($value) <= MAX_ECHOED_CHARS) {
+        return $value;
+    }
+    $keep = MAX_ECHOED_CHARS - 1; // room for the ellipsis; UTF-8 characters are kept whole when valid
+    return (preg_match('/^.{0,' . $keep . '}/su', $value, $m) === 1 ? $m[0] : substr($value, 0, $keep)) . '…';
 }
 
 function configurationError(string $detail): GatewayError
@@ -591,14 +595,12 @@ function emitUpstream(UpstreamResponse $response, array $headers, bool $hideBody
     foreach (['X-Powered-By', 'Cache-Control', 'Pragma', 'Expires', 'Content-Type'] as $phpDefault) {
         header_remove($phpDefault);
     }
+    ini_set('default_mimetype', ''); // only the upstream's Content-Type, none for an emptied error body
     http_response_code($response->status);
     foreach ($headers as $name => $values) {
         foreach ($values as $value) {
             header(headerName($name) . ': ' . $value, false);
         }
-    }
-    if ($hideBody && !isset($headers['content-type'])) {
-        header('Content-Type:'); // PHP would otherwise add its default text/html to the empty body
     }
     if ($response->body === null) {
         return;

@@ -18,19 +18,45 @@ use function LorisEphys\ImagingGateway\configurationError;
 function databaseSettings(string $configXml): array
 {
     $text = @file_get_contents($configXml, false, null, 0, 1 << 20);
-    $xml = $text === false ? false : @simplexml_load_string($text, \SimpleXMLElement::class, LIBXML_NONET);
-    $section = $xml === false ? null : $xml->database;
-    if ($section === null || (string) $section->database === '') {
+    $db = $text === false ? [] : databaseSection($text);
+    if (($db['database'] ?? '') === '') {
         throw configurationError('config.xml has no <database> section: ' . $configXml);
     }
-    [$host, $port] = array_pad(explode(':', (string) $section->host, 2), 2, '3306');
+    [$host, $port] = array_pad(explode(':', $db['host'], 2), 2, '3306');
     return [
         'host' => $host === '' ? '127.0.0.1' : $host,
         'port' => (int) $port,
-        'user' => (string) $section->username,
-        'password' => (string) $section->password,
-        'database' => (string) $section->database,
+        'user' => $db['username'],
+        'password' => $db['password'],
+        'database' => $db['database'],
     ];
+}
+
+/**
+ * <host>, <username>, <password> and <database> of <config><database>: SimpleXML (php-xml, which LORIS itself
+ * needs) when present, otherwise a plain scan of that flat section (CDATA and entities decoded).
+ *
+ * @return array<string, string>
+ */
+function databaseSection(string $xmlText): array
+{
+    $fields = ['host', 'username', 'password', 'database'];
+    if (function_exists('simplexml_load_string')) {
+        $xml = @simplexml_load_string($xmlText, \SimpleXMLElement::class, LIBXML_NONET);
+        $section = $xml === false ? null : $xml->database;
+        return $section === null ? [] : array_combine($fields, array_map(fn ($f) => (string) $section->$f, $fields));
+    }
+    // The outer <database> holds elements, one of them an inner <database>name</database>.
+    if (preg_match('#<database>\s*(<.*?<database>[^<]*</database>.*?)</database>#s', $xmlText, $m) !== 1) {
+        return [];
+    }
+    $values = [];
+    foreach ($fields as $field) {
+        $found = preg_match("#<$field>(?:<!\\[CDATA\\[(.*?)\\]\\]>|([^<]*))</$field>#s", $m[1], $v) === 1;
+        $cdata = $v[1] ?? '';
+        $values[$field] = !$found ? '' : ($cdata !== '' ? $cdata : html_entity_decode($v[2] ?? '', ENT_XML1 | ENT_QUOTES, 'UTF-8'));
+    }
+    return $values;
 }
 
 function connect(string $configXml): \PDO
