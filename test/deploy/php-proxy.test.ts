@@ -44,12 +44,20 @@ interface PhpServer {
 }
 
 /** php -S with the test router; several workers so one request cannot block the next. */
-async function startPhpServer(port: number, env: Record<string, string>, sessionDir: string): Promise<PhpServer> {
+async function startPhpServer(
+  port: number,
+  env: Record<string, string>,
+  sessionDir: string,
+): Promise<PhpServer> {
   let log = '';
   const child = spawn(
     'php',
     ['-d', `session.save_path=${sessionDir}`, '-S', `127.0.0.1:${port}`, join(FIXTURES, 'router.php')],
-    { env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true, // its own process group, so stop() ends the workers too
+    },
   );
   child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
@@ -58,18 +66,18 @@ async function startPhpServer(port: number, env: Record<string, string>, session
   for (;;) {
     if (child.exitCode !== null) throw new Error(`php -S exited early:\n${log}`);
     const up = await fetch(`${baseUrl}/__test/none`).then(
-      () => true,
+      async (r) => (await r.arrayBuffer(), true),
       () => false,
     );
     if (up) break;
     if (Date.now() > deadline) throw new Error(`php -S did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  // 'close' comes once every worker (sharing the output pipes) has gone too.
+  const closed = new Promise<void>((r) => child.once('close', () => r()));
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null) return;
-    const exited = new Promise<void>((r) => child.once('exit', () => r()));
-    child.kill('SIGTERM');
-    await exited;
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    await closed;
   };
   return { baseUrl, process: child, log: () => log, stop };
 }
@@ -105,12 +113,19 @@ async function startEchoUpstream(): Promise<EchoUpstream> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = new URL(req.url ?? '/', 'http://upstream');
-      seen.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString() });
+      seen.push({
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString(),
+      });
       const common = { 'X-Request-ID': 'req-echo-1', 'Set-Cookie': 'upstream=secret; Path=/' };
       if (url.pathname === '/ephys/redirect') {
         res.writeHead(302, { ...common, Location: url.searchParams.get('to') ?? '/' }).end();
       } else if (url.pathname === '/ephys/teapot') {
-        res.writeHead(418, { ...common, 'Content-Type': 'text/plain' }).end('internal detail: /data/secret/path');
+        res
+          .writeHead(418, { ...common, 'Content-Type': 'text/plain' })
+          .end('internal detail: /data/secret/path');
       } else if (url.pathname === '/ephys/hold') {
         arrived();
         void releasing.then(() => res.writeHead(200, { 'Content-Type': 'text/plain' }).end('released'));
@@ -163,13 +178,19 @@ async function buildWorld(): Promise<World> {
   const b = await place('Site Beta', 300002);
   // A .ds folder keeps its name: the files inside are named after it.
   const ctfPath = 'bids_imports/ds/sub-300001/ses-V1/meg/testdata_ctf_short_discontinuous.ds';
-  cpSync(testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds'), join(dataDir, ctfPath), { recursive: true });
+  cpSync(testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds'), join(dataDir, ctfPath), {
+    recursive: true,
+  });
   const files = {
     edfA: await edf(a.session, 300001),
     edfB: await edf(b.session, 300002),
     ctfA: await seed.file({ session: a.session, filePath: ctfPath, fileType: 'ctf', modality: 'meg' }),
   };
-  const viewer = { permissions: ['electrophysiology_browser_view_site'], sites: [a.site], projects: [project] };
+  const viewer = {
+    permissions: ['electrophysiology_browser_view_site'],
+    sites: [a.site],
+    projects: [project],
+  };
   await seed.user({ username: 'viewer', ...viewer });
   await seed.user({ username: 'noperm', sites: [a.site], projects: [project] });
   await seed.config('JWTKey', STRONG_KEY);
@@ -211,7 +232,12 @@ async function settingValues(db: LorisTestDb, name: string): Promise<string[]> {
 }
 
 /** Replaces a setting's values (one Config row each) for the duration of `body`, then restores them. */
-async function withSetting<T>(db: LorisTestDb, name: string, values: string[], body: () => Promise<T>): Promise<T> {
+async function withSetting<T>(
+  db: LorisTestDb,
+  name: string,
+  values: string[],
+  body: () => Promise<T>,
+): Promise<T> {
   const before = await settingValues(db, name);
   const set = async (list: string[]): Promise<void> => {
     await db.root.execute(
@@ -219,10 +245,10 @@ async function withSetting<T>(db: LorisTestDb, name: string, values: string[], b
       [name],
     );
     for (const value of list)
-      await db.root.execute('INSERT INTO Config (ConfigID, Value) SELECT ID, ? FROM ConfigSettings WHERE Name = ?', [
-        value,
-        name,
-      ]);
+      await db.root.execute(
+        'INSERT INTO Config (ConfigID, Value) SELECT ID, ? FROM ConfigSettings WHERE Name = ?',
+        [value, name],
+      );
   };
   await set(values);
   try {
@@ -233,7 +259,11 @@ async function withSetting<T>(db: LorisTestDb, name: string, values: string[], b
 }
 
 /** GET with the path sent exactly as given (fetch would resolve dot segments first). */
-function rawGet(base: string, path: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
+function rawGet(
+  base: string,
+  path: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve, reject) => {
     const req = request({ hostname, port, path, headers }, (res) => {
@@ -262,6 +292,7 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
 
   const login = async (user: string): Promise<string> => {
     const response = await fetch(`${php.baseUrl}/__test/login?user=${user}`);
+    await response.arrayBuffer();
     return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   };
   const viaGateway = (path: string, headers: Record<string, string> = {}): Promise<FetchResult> =>
@@ -381,7 +412,14 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
   });
 
   it("streams the viewer's topographic maps byte for byte, with and without its filter bands", async () => {
-    const bands = ['', '&lfreq=0.5&hfreq=40', '&lfreq=1&hfreq=15', '&lfreq=5', '&hfreq=30', '&lfreq=10&hfreq=60'];
+    const bands = [
+      '',
+      '&lfreq=0.5&hfreq=40',
+      '&lfreq=1&hfreq=15',
+      '&lfreq=5',
+      '&hfreq=30',
+      '&lfreq=10&hfreq=60',
+    ];
     for (const band of bands) {
       const path = `/ephys/${world.files.edfA}/topographic-map?tmin=1&tmax=1.5${band}`;
       const proxied = await viaGateway(path, { Accept: 'image/png' });
@@ -399,7 +437,11 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
     const path = `/ephys/${world.files.ctfA}/meg/sensors`;
     const proxied = await viaGateway(path);
     const straight = await direct(path);
-    expect([straight.status, proxied.status, straight.text.slice(0, 300)]).toEqual([200, 200, expect.anything()]);
+    expect([straight.status, proxied.status, straight.text.slice(0, 300)]).toEqual([
+      200,
+      200,
+      expect.anything(),
+    ]);
     type Sensors = { sensors: Record<string, { x: number; y: number; z: number }> };
     const positions = (r: FetchResult): Record<string, number[]> =>
       Object.fromEntries(Object.entries((r.json() as Sensors).sensors).map(([n, s]) => [n, [s.x, s.y, s.z]]));
@@ -413,7 +455,9 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
     const straight = await direct(path);
     expect(proxied.status).toBe(straight.status);
     if (straight.status === 200) {
-      expect((proxied.json() as { points: unknown }).points).toEqual((straight.json() as { points: unknown }).points);
+      expect((proxied.json() as { points: unknown }).points).toEqual(
+        (straight.json() as { points: unknown }).points,
+      );
     } else {
       expect(proxied.status).toBe(404);
       expect(proxied.bytes.length).toBe(0);
@@ -434,14 +478,23 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
 
   it('passes an error body through when hiding is switched off', async () => {
     const path = `/ephys/${world.files.edfB}/sensors`;
-    const r = await withSetting(world.db, 'imaging_gateway_hide_error_bodies', ['false'], () => viaGateway(path));
+    const r = await withSetting(world.db, 'imaging_gateway_hide_error_bodies', ['false'], () =>
+      viaGateway(path),
+    );
     expect(r.status).toBe(404);
     expect(r.headers.get('content-type')).toMatch(/json/);
     expect(r.text).toContain('recording_not_found');
   });
 
   it('refuses paths outside the allow-list, dot segments and users without a listed permission: 404', async () => {
-    for (const path of ['/other', '/ephysx/1', '/health/extra', '/', '/ephys/../demo', '/ephys/%2E%2e/demo']) {
+    for (const path of [
+      '/other',
+      '/ephysx/1',
+      '/health/extra',
+      '/',
+      '/ephys/../demo',
+      '/ephys/%2E%2e/demo',
+    ]) {
       const r = await rawGet(php.baseUrl, `${GATEWAY}${path}`, { Cookie: cookie });
       expect([path, r.status, JSON.parse(r.body)]).toEqual([path, 404, NOT_FOUND]);
     }
@@ -450,14 +503,19 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
   });
 
   it('fails closed on empty allow-lists (404) and answers 500 for a broken pattern', async () => {
-    const emptyPaths = await withSetting(world.db, 'imaging_gateway_allowed_paths', [], () => viaGateway('/health'));
+    const emptyPaths = await withSetting(world.db, 'imaging_gateway_allowed_paths', [], () =>
+      viaGateway('/health'),
+    );
     expect([emptyPaths.status, emptyPaths.json()]).toEqual([404, NOT_FOUND]);
     const emptyPerms = await withSetting(world.db, 'imaging_gateway_required_permissions', [], () =>
       viaGateway('/health'),
     );
     expect([emptyPerms.status, emptyPerms.json()]).toEqual([404, NOT_FOUND]);
-    const broken = await withSetting(world.db, 'imaging_gateway_allowed_paths', ['/health', '(unclosed'], () =>
-      viaGateway('/health'),
+    const broken = await withSetting(
+      world.db,
+      'imaging_gateway_allowed_paths',
+      ['/health', '(unclosed'],
+      () => viaGateway('/health'),
     );
     expect(broken.status).toBe(500);
     const badUpstream = await withSetting(world.db, 'imaging_gateway_upstream_url', ['ftp://127.0.0.1'], () =>
@@ -478,12 +536,17 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
 
   it('answers 500 without contacting the service when the JWTKey is weak', async () => {
     const r = await withSetting(world.db, 'JWTKey', ['S3cret'], () => viaGateway('/health'));
-    expect([r.status, r.json()]).toEqual([500, { error: 'Unable to authenticate with the imaging service.' }]);
+    expect([r.status, r.json()]).toEqual([
+      500,
+      { error: 'Unable to authenticate with the imaging service.' },
+    ]);
   });
 
   it('answers 502 when the service is down', async () => {
     const closed = `http://127.0.0.1:${await freePort()}`;
-    const r = await withSetting(world.db, 'imaging_gateway_upstream_url', [closed], () => viaGateway('/health'));
+    const r = await withSetting(world.db, 'imaging_gateway_upstream_url', [closed], () =>
+      viaGateway('/health'),
+    );
     expect([r.status, r.json()]).toEqual([502, { error: 'Unable to contact the internal imaging service.' }]);
   });
 
@@ -519,9 +582,13 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
         body,
       }),
     );
-    expect(r.status).toBe(200);
+    expect([r.status, await r.text()]).toEqual([200, '{"method":"PATCH","url":"/ephys/echo"}']);
     const seen = echo.seen.at(-1);
-    expect([seen?.method, seen?.headers['content-length'], seen?.body.length]).toEqual(['PATCH', '200000', 200_000]);
+    expect([seen?.method, seen?.headers['content-length'], seen?.body.length]).toEqual([
+      'PATCH',
+      '200000',
+      200_000,
+    ]);
     expect(seen?.headers['upload-offset']).toBe('0');
   });
 
@@ -558,6 +625,7 @@ describeWithData('PHP imaging gateway (deploy/loris) in front of the service', (
           redirect: 'manual',
         }),
       );
+      await r.arrayBuffer();
       expect([location, r.status, r.headers.get('location')]).toEqual([location, 302, expected]);
     }
   });
