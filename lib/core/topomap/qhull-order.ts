@@ -1056,6 +1056,11 @@ class Hull {
  * null when qhull would merge co-circular sites or take another precision path not reproduced here.
  */
 export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null {
+  return fromHull(pos, (hull) => hull.simplices());
+}
+
+/** `read` of the simulated quickhull of `pos`, or null for inputs and precision paths it does not reproduce. */
+function fromHull<T>(pos: readonly Vec2[], read: (hull: Hull) => T): T | null {
   if (
     pos.length < 4 ||
     pos.length > MAX_SITES ||
@@ -1063,7 +1068,7 @@ export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null 
   )
     return null;
   try {
-    return new Hull(pos).build().simplices();
+    return read(new Hull(pos).build());
   } catch (err) {
     if (err instanceof Undecided) return null;
     throw err;
@@ -1085,17 +1090,9 @@ export interface QhullVertexIds {
  * reproduced (other merges, flipped or degenerate facets, sites left inside).
  */
 export function qhullVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
-  if (
-    pos.length < 4 ||
-    pos.length > MAX_SITES ||
-    pos.some((p) => !Number.isFinite(p[0]) || !Number.isFinite(p[1]))
-  )
-    return null;
-  try {
-    const hull = new Hull(pos).build();
-    return { ids: Int32Array.from(hull.vertexOfPoint), tolerance: hull.minVisible, merges: hull.totalMerges };
-  } catch (err) {
-    if (err instanceof Undecided) return null;
-    throw err;
-  }
+  return fromHull(pos, (hull) => ({
+    ids: Int32Array.from(hull.vertexOfPoint),
+    tolerance: hull.minVisible,
+    merges: hull.totalMerges,
+  }));
 }
