@@ -66,7 +66,7 @@ export interface RecordingEvent {
   value: string;
 }
 
-export type RecordingFormat = 'fif' | 'ctf' | 'edf' | 'bdf' | 'brainvision' | 'eeglab' | 'kit';
+export type RecordingFormat = 'fif' | 'ctf' | 'edf' | 'bdf' | 'brainvision' | 'eeglab' | 'kit' | 'cnt';
 
 export interface RecordingInfo {
   format: RecordingFormat;
