@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { testDataPath } from '../../test/helpers/testdata';
 import { attackCorpus } from './attacks';
-import { edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
+import { cntFields, edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
 import type { MutationTarget } from './mutate';
 
 export const FUZZ_FORMATS = [
@@ -20,6 +20,7 @@ export const FUZZ_FORMATS = [
   'brainvision',
   'eeglab',
   'kit',
+  'cnt',
   'eeglab-v73',
   'attacks',
 ] as const;
@@ -200,6 +201,15 @@ function kitCorpus(): SeedRecording[] {
   ];
 }
 
+/** The two Neuroscan recordings of the shared data (16-bit multiplexed, event tables of type 2). */
+function cntCorpus(): SeedRecording[] {
+  return ['scan41_short.cnt', 'test_CNT_events_mne_JWoess_clipped.cnt'].map((name) => {
+    const bytes = read('cnt', name);
+    const headerBytes = Math.min(900 + 75 * ((bytes[370] ?? 0) | ((bytes[371] ?? 0) << 8)), bytes.length);
+    return single(name, bytes, target(bytes, headerBytes, cntFields(bytes)));
+  });
+}
+
 /** The seed recordings of one format (read from the shared test data; `attacks` built in memory). */
 export function loadCorpus(format: FuzzFormat): SeedRecording[] {
   switch (format) {
@@ -216,6 +226,8 @@ export function loadCorpus(format: FuzzFormat): SeedRecording[] {
       return eeglabCorpus();
     case 'kit':
       return kitCorpus();
+    case 'cnt':
+      return cntCorpus();
     case 'eeglab-v73':
       return eeglabV73Corpus();
     case 'attacks':
