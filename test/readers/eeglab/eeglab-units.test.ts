@@ -27,7 +27,7 @@ interface UnitsGolden {
   grid: (number | null)[];
 }
 
-const LIMITS = { maxRes: 256, maxImageSize: 1024, maxWindowSamples: 1_000_000, maxWindowValues: 50_000_000 };
+const LIMITS = { maxWindowSeconds: 60, maxImageSize: 1024, maxRes: 256 };
 
 describe('EEGLAB position units (montage_units=auto)', () => {
   it('follows MNE thresholds on the mean electrode radius', () => {
