@@ -6,13 +6,14 @@
  * PHP (php-cli) and its MySQL extension (php-mysql) are required: without them this file fails, it never skips.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { verifyLorisToken } from '../../lib/auth/jwt';
 import { createLorisTestDb, type LorisTestDb } from '../helpers/loris-db';
 import { freePort, get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
-import { describeWithData, projectRoot, testDataPath } from '../helpers/testdata';
+import { describeWithData, projectRoot } from '../helpers/testdata';
+import { writeTenTwentyEdf } from '../helpers/ten-twenty-edf';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
 const FIXTURES = join(projectRoot, 'test', 'deploy', 'fixtures');
@@ -100,7 +101,7 @@ async function buildWorld(): Promise<World> {
     const session = await seed.session({ candidate, site, project, visit: 'V1' });
     const filePath = `bids_imports/ds/sub-${candId}/ses-V1/eeg/sub-${candId}_task-rest_eeg.edf`;
     mkdirSync(dirname(join(dataDir, filePath)), { recursive: true });
-    copyFileSync(testDataPath('edf', 'test.edf'), join(dataDir, filePath));
+    writeTenTwentyEdf(join(dataDir, filePath));
     return { site, file: await seed.file({ session, filePath }) };
   };
   const a = await register('Site Alpha', 300001);
