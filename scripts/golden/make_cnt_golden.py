@@ -144,6 +144,23 @@ def golden(path, source, synthetic=None):
     return g
 
 
+def map_golden(path, source, sample):
+    """MNE 1.3's topomap of one sample (default sphere, head extrapolation, Clough-Tocher, 64 x 64)."""
+    from mne.viz.topomap import _prepare_topomap_plot, _make_head_outlines, _setup_interp, _check_extrapolate
+    from mne.viz.utils import _setup_vmin_vmax
+    raw = mne.io.read_raw_cnt(path, preload=True)
+    values = raw.get_data()[:, sample]
+    picks, pos2d, merge, names, _, sphere, clip_origin = _prepare_topomap_plot(raw, 'eeg')
+    outlines = _make_head_outlines(sphere.copy(), pos2d, 'head', clip_origin)
+    extent, Xi, Yi, gd = _setup_interp(pos2d, 64, 'cubic', _check_extrapolate('auto', 'eeg'), outlines, 'mean')
+    gd.set_values(values[picks])
+    Z = gd.set_locations(Xi, Yi)()
+    vmin, vmax = _setup_vmin_vmax(values[picks], None, None)
+    return dict(source=source, time=float(raw.times[sample]), ch_names=names, sphere=[float(v) for v in sphere],
+                pos2d=[[float(v) for v in p] for p in pos2d], vmin=float(vmin), vmax=float(vmax), res=64,
+                grid=[None if not np.isfinite(v) else float(v) for v in np.asarray(Z).ravel()])
+
+
 def write(name, g):
     os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, name), 'w') as f:
@@ -155,6 +172,9 @@ def main():
         rel = os.path.join('cnt', name)
         write('cnt__' + name.replace('.cnt', '.json'),
               golden(os.path.join(DATA, rel), rel + ' read by MNE 1.3 read_raw_cnt (defaults)'))
+    rel = os.path.join('cnt', 'scan41_short.cnt')
+    write('cnt__map_scan41_short.json',
+          map_golden(os.path.join(DATA, rel), rel + ' topomap at sample 400 by MNE 1.3', 400))
     with tempfile.TemporaryDirectory() as tmp:
         for p in synthetic_params():
             path = os.path.join(tmp, p['name'] + '.cnt')

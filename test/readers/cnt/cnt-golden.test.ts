@@ -6,10 +6,14 @@
 import { createHash } from 'node:crypto';
 import { cntEventOffset, writeCnt, type CntSpec } from '../../../cli/cnt-writer';
 import { openCnt } from '../../../lib/readers/cnt';
+import { topomapQuerySchema } from '../../../lib/core/topomap-params';
 import { openRecording } from '../../../lib/readers';
+import { openForHandler } from '../../../lib/service/open-recording';
+import { computeMap, mapJson } from '../../../lib/service/topomap';
 import { localFs, memoryFs } from '../../../lib/readers/source';
 import type { Recording } from '../../../lib/readers/types';
-import { describeWithData, testDataPath } from '../../helpers/testdata';
+import { readFileSync } from 'node:fs';
+import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
 import { expectEventsEqual, goldenFiles, loadGolden, type EegGolden } from '../eeg-shared/golden';
 
 interface CntGolden extends EegGolden {
@@ -117,7 +121,7 @@ function checkAgainstGolden(g: CntGolden, open: () => Promise<Recording>): void 
 }
 
 describeWithData('CNT reader vs MNE 1.3 (shared Neuroscan recordings)', () => {
-  const files = goldenFiles('cnt__').filter((f) => !f.includes('synthetic'));
+  const files = goldenFiles('cnt__').filter((f) => !f.includes('synthetic') && !f.includes('map_'));
   it('has a golden file for both shared CNT recordings', () => expect(files.length).toBe(2));
   describe.each(files)('%s', (file) => {
     const g = load(file);
@@ -140,5 +144,56 @@ describe('CNT reader vs MNE 1.3 (generated files)', () => {
   it('computes event offsets the golden script computes', () => {
     expect(cntEventOffset(12, 2, 10, 2)).toBe(900 + 75 * 12 + 11 * 24);
     expect(cntEventOffset(6, 4, 0, 3)).toBe(1 + Math.ceil((900 + 450) / 24));
+  });
+});
+
+describeWithData('CNT map vs MNE 1.3 (scan41_short.cnt, header positions on the unit sphere)', () => {
+  const g = JSON.parse(readFileSync(goldenPath('eeg', 'cnt__map_scan41_short.json'), 'utf8')) as {
+    time: number;
+    ch_names: string[];
+    sphere: number[];
+    pos2d: number[][];
+    vmin: number;
+    vmax: number;
+    grid: (number | null)[];
+  };
+
+  it('draws the map MNE draws: channels, 2-D positions, Clough–Tocher grid ≤ 1e-4 of the colour range', async () => {
+    const opened = await openForHandler(testDataPath('cnt', 'scan41_short.cnt'));
+    try {
+      expect(opened.positionSource).toBe('file');
+      const q = topomapQuerySchema.parse({ t: String(g.time), format: 'json', res: '64' });
+      const json = mapJson(
+        await computeMap(opened, q, { maxWindowSeconds: 60, maxImageSize: 1024, maxRes: 256 }),
+        opened,
+        q,
+      );
+      expect(json.channels).toEqual(g.ch_names);
+      expect(json.sphere).toEqual(g.sphere);
+      const posErr = Math.max(
+        ...json.positions2d.flatMap((p, i) => p.map((v, k) => Math.abs(v - (g.pos2d[i]?.[k] ?? NaN)))),
+      );
+      expect(posErr).toBeLessThan(1e-6);
+      const ours = json.grid.flat();
+      const oursRange = json.vmax - json.vmin;
+      const mneRange = g.vmax - g.vmin;
+      let worst = 0;
+      let nanMismatch = 0;
+      ours.forEach((v, i) => {
+        const m = g.grid[i] ?? null;
+        if (v === null || m === null) {
+          if ((v === null) !== (m === null)) nanMismatch++;
+          return;
+        }
+        worst = Math.max(worst, Math.abs(v / oursRange - m / mneRange));
+      });
+      console.log(
+        `scan41_short.cnt map: 2-D positions ${posErr.toExponential(1)}, grid ${worst.toExponential(1)} × colour range, ${nanMismatch} NaN mismatches`,
+      );
+      expect(nanMismatch).toBe(0);
+      expect(worst).toBeLessThanOrEqual(1e-4);
+    } finally {
+      await opened.recording.close();
+    }
   });
 });
