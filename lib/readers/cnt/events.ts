@@ -19,7 +19,12 @@ export interface EventGeometry {
   bytesPerSample: 2 | 4;
   /** Event table position for the file's sample size (MNE recomputes it with the detected size). */
   tablePos: number;
+  /** The open's decoded-size budget (OpenOptions.maxDecodedBytes). */
+  maxDecodedBytes: number;
 }
+
+/** What one decoded event costs in memory, roughly (the object, its strings), for the budget. */
+const EVENT_COST_BYTES = 256;
 
 /** Events in file order (before MNE's sorting and cropping to the data). */
 export async function readCntEvents(source: ByteSource, g: EventGeometry): Promise<RecordingEvent[]> {
@@ -46,6 +51,12 @@ export async function readCntEvents(source: ByteSource, g: EventGeometry): Promi
   const count = length / size;
   if (count > LIMITS.maxEvents) {
     throw unreadableRecording(`${source.name}: ${count} events, more than the limit of ${LIMITS.maxEvents}`);
+  }
+  const cost = length + count * EVENT_COST_BYTES;
+  if (cost > g.maxDecodedBytes) {
+    throw unreadableRecording(
+      `${source.name}: ${count} events need about ${cost} bytes, over the budget of ${g.maxDecodedBytes}`,
+    );
   }
   if (count === 0) return [];
   const bytes = await source.read(pos + TEEG_BYTES, length);

@@ -10,7 +10,14 @@ import { uniqueChannelNames } from '../eeg-shared/unique-names';
 import { checkWindow } from '../eeg-shared/window';
 import { readDigital, type RecordGeometry } from '../edf/records';
 import type { ByteSource, SourceFs } from '../source';
-import type { ChannelInfo, DigPoint, OpenOptions, Recording, RecordingInfo } from '../types';
+import {
+  DEFAULT_MAX_DECODED_BYTES,
+  type ChannelInfo,
+  type DigPoint,
+  type OpenOptions,
+  type Recording,
+  type RecordingInfo,
+} from '../types';
 import { readCntEvents } from './events';
 import {
   ELECTLOC_BYTES,
@@ -53,7 +60,7 @@ function digPoints(coords: [number, number, number][]): DigPoint[] {
   return [...eeg, ...cardinal];
 }
 
-export async function openCnt(path: string, fs: SourceFs, _options: OpenOptions = {}): Promise<Recording> {
+export async function openCnt(path: string, fs: SourceFs, options: OpenOptions = {}): Promise<Recording> {
   const source = await fs.open(path);
   try {
     const header = await readHeader(source);
@@ -69,6 +76,7 @@ export async function openCnt(path: string, fs: SourceFs, _options: OpenOptions 
       sfreq: header.sfreq,
       bytesPerSample: header.bytesPerSample,
       tablePos: header.eventTablePos,
+      maxDecodedBytes: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
     });
     const info: RecordingInfo = {
       format: 'cnt',

@@ -70,6 +70,15 @@ describe('CNT reader on malformed files', () => {
     await expect(open(bytes).rec).rejects.toMatchObject({ code });
   });
 
+  it('checks the event table against the decoded-size budget before decoding it', async () => {
+    const fs = memoryFs(new Map([['/m/a.cnt', good]]));
+    await expect(openCnt('/m/a.cnt', fs, { maxDecodedBytes: 100 })).rejects.toMatchObject({
+      code: 'unreadable_recording',
+      message: expect.stringContaining('budget'),
+    });
+    await expect(openCnt('/m/a.cnt', fs, { maxDecodedBytes: 10_000 })).resolves.toBeDefined();
+  });
+
   it('quotes a file-controlled value through quoteValue', async () => {
     await expect(open(mutate((dv) => dv.setUint16(370, 60000, true))).rec).rejects.toMatchObject({
       message: expect.stringContaining('"60000"'),
