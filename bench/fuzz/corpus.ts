@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { writeEdf } from '../../cli/edf-writer';
 import { testDataPath } from '../../test/helpers/testdata';
 import { attackCorpus } from './attacks';
 import { cntFields, edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
@@ -122,12 +123,32 @@ function ctfCorpus(): SeedRecording[] {
   return [{ name, path, files, mutable, weight: 1 }];
 }
 
+const TEN_TWENTY = ['Fp1', 'Fp2', 'F3', 'F4', 'C3', 'Cz', 'C4', 'P3', 'Pz', 'P4', 'O1', 'O2'];
+
+/**
+ * A generated EDF+ with 10-20 names (issue 16: no shared EDF file has names that place its channels without a
+ * guess, so without it no EDF case would reach the map).
+ */
+function tenTwentyEdf(): Uint8Array {
+  const sfreq = 128;
+  const data = TEN_TWENTY.map((_, c) =>
+    Float64Array.from({ length: sfreq * 4 }, (_, s) => 50 * Math.sin((2 * Math.PI * (s + 11 * c)) / 53)),
+  );
+  return writeEdf(
+    TEN_TWENTY.map((label) => ({ label, unit: 'uV', physMax: 500 })),
+    data,
+    sfreq,
+    [{ onset: 1, duration: 0.5, text: 'stim' }],
+  );
+}
+
 function edfCorpus(extension: 'edf' | 'bdf'): SeedRecording[] {
   const names = readdirSync(testDataPath('edf'))
     .filter((f) => f.endsWith(`.${extension}`))
     .sort();
-  return names.map((name) => {
-    const bytes = read('edf', name);
+  const seeds = names.map((name) => ({ name, bytes: read('edf', name) }));
+  if (extension === 'edf') seeds.push({ name: 'generated_1020.edf', bytes: tenTwentyEdf() });
+  return seeds.map(({ name, bytes }) => {
     const ns = Number.parseInt(String.fromCharCode(...bytes.subarray(252, 256)).trim(), 10) || 0;
     return single(name, bytes, target(bytes, 256 * (ns + 1), edfFields(bytes)));
   });
