@@ -7,9 +7,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { writeEdf } from '../../cli/edf-writer';
 import { testDataPath } from '../../test/helpers/testdata';
 import { attackCorpus } from './attacks';
-import { edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
+import { cntFields, edfFields, fifFields, kitFields, matFields, res4Fields, type Field } from './fields';
 import type { MutationTarget } from './mutate';
 
 export const FUZZ_FORMATS = [
@@ -20,6 +21,7 @@ export const FUZZ_FORMATS = [
   'brainvision',
   'eeglab',
   'kit',
+  'cnt',
   'eeglab-v73',
   'attacks',
 ] as const;
@@ -121,12 +123,32 @@ function ctfCorpus(): SeedRecording[] {
   return [{ name, path, files, mutable, weight: 1 }];
 }
 
+const TEN_TWENTY = ['Fp1', 'Fp2', 'F3', 'F4', 'C3', 'Cz', 'C4', 'P3', 'Pz', 'P4', 'O1', 'O2'];
+
+/**
+ * A generated EDF+ with 10-20 names (issue 16: no shared EDF file has names that place its channels without a
+ * guess, so without it no EDF case would reach the map).
+ */
+function tenTwentyEdf(): Uint8Array {
+  const sfreq = 128;
+  const data = TEN_TWENTY.map((_, c) =>
+    Float64Array.from({ length: sfreq * 4 }, (_, s) => 50 * Math.sin((2 * Math.PI * (s + 11 * c)) / 53)),
+  );
+  return writeEdf(
+    TEN_TWENTY.map((label) => ({ label, unit: 'uV', physMax: 500 })),
+    data,
+    sfreq,
+    [{ onset: 1, duration: 0.5, text: 'stim' }],
+  );
+}
+
 function edfCorpus(extension: 'edf' | 'bdf'): SeedRecording[] {
   const names = readdirSync(testDataPath('edf'))
     .filter((f) => f.endsWith(`.${extension}`))
     .sort();
-  return names.map((name) => {
-    const bytes = read('edf', name);
+  const seeds = names.map((name) => ({ name, bytes: read('edf', name) }));
+  if (extension === 'edf') seeds.push({ name: 'generated_1020.edf', bytes: tenTwentyEdf() });
+  return seeds.map(({ name, bytes }) => {
     const ns = Number.parseInt(String.fromCharCode(...bytes.subarray(252, 256)).trim(), 10) || 0;
     return single(name, bytes, target(bytes, 256 * (ns + 1), edfFields(bytes)));
   });
@@ -200,6 +222,15 @@ function kitCorpus(): SeedRecording[] {
   ];
 }
 
+/** The two Neuroscan recordings of the shared data (16-bit multiplexed, event tables of type 2). */
+function cntCorpus(): SeedRecording[] {
+  return ['scan41_short.cnt', 'test_CNT_events_mne_JWoess_clipped.cnt'].map((name) => {
+    const bytes = read('cnt', name);
+    const headerBytes = Math.min(900 + 75 * ((bytes[370] ?? 0) | ((bytes[371] ?? 0) << 8)), bytes.length);
+    return single(name, bytes, target(bytes, headerBytes, cntFields(bytes)));
+  });
+}
+
 /** The seed recordings of one format (read from the shared test data; `attacks` built in memory). */
 export function loadCorpus(format: FuzzFormat): SeedRecording[] {
   switch (format) {
@@ -216,6 +247,8 @@ export function loadCorpus(format: FuzzFormat): SeedRecording[] {
       return eeglabCorpus();
     case 'kit':
       return kitCorpus();
+    case 'cnt':
+      return cntCorpus();
     case 'eeglab-v73':
       return eeglabV73Corpus();
     case 'attacks':

@@ -197,3 +197,24 @@ export function matFields(b: Uint8Array): Field[] {
   }
   return fields.filter((f) => f.at >= 0 && f.at + 4 <= b.length);
 }
+
+/** Neuroscan CNT: SETUP counts and offsets, the event table header, the first electrodes' baseline bytes. */
+export function cntFields(b: Uint8Array): Field[] {
+  if (b.length < 900) return [];
+  const dv = view(b);
+  const fields: Field[] = [
+    { at: 370, type: 'u8', label: 'channel count (low byte)' },
+    { at: 371, type: 'u8', label: 'channel count (high byte)' },
+    { at: 376, type: 'u8', label: 'sampling rate (low byte)' },
+    { at: 864, type: 'i32le', label: 'sample count' },
+    { at: 886, type: 'i32le', label: 'event table position' },
+    { at: 894, type: 'i32le', label: 'channel offset' },
+  ];
+  const table = dv.getInt32(886, true);
+  if (table >= 900 && table + 9 <= b.length) {
+    fields.push({ at: table, type: 'u8', label: 'event type' });
+    fields.push({ at: table + 1, type: 'i32le', label: 'event table length' });
+    if (table + 17 <= b.length) fields.push({ at: table + 13, type: 'i32le', label: 'first event offset' });
+  }
+  return fields;
+}

@@ -82,6 +82,10 @@ export const recordingMetadataSchema = z.object({
       eventCount: z.number().int(),
       hasDevHeadTransform: z.boolean(),
       positionSource: z.string(),
+      fileUnits: z
+        .object({ unit: z.enum(['m', 'dm', 'cm', 'mm']), meanRadius: z.number(), rule: z.string() })
+        .optional()
+        .describe("unit inferred for the file's own positions (EEGLAB chanlocs, MNE montage_units=auto)"),
     })
     .nullable()
     .describe('the recording itself, when its file is present and readable'),
@@ -108,6 +112,10 @@ export const sensorsResponseSchema = z.object({
     }),
   ),
   positionSource: z.string(),
+  fileUnits: z
+    .object({ unit: z.enum(['m', 'dm', 'cm', 'mm']), meanRadius: z.number(), rule: z.string() })
+    .optional()
+    .describe("unit inferred for the file's own positions (EEGLAB chanlocs, MNE montage_units=auto)"),
 });
 
 export const megSensorsResponseSchema = z.object({

@@ -1,5 +1,5 @@
 /** A recording's description for `GET /ephys/{id}` and `loris-ephys info` (pure). */
-import type { RecordingInfo } from '../readers/types';
+import type { FileUnits, RecordingInfo } from '../readers/types';
 
 export interface RecordingDescription {
   format: string;
@@ -16,6 +16,8 @@ export interface RecordingDescription {
   eventCount: number;
   hasDevHeadTransform: boolean;
   positionSource: string;
+  /** When the file's positions had no unit: the unit inferred (EEGLAB chanlocs). */
+  fileUnits?: FileUnits;
 }
 
 export function describeRecording(info: RecordingInfo, positionSource: string): RecordingDescription {
@@ -36,5 +38,6 @@ export function describeRecording(info: RecordingInfo, positionSource: string): 
     eventCount: info.events.length,
     hasDevHeadTransform: info.devHeadT !== null,
     positionSource,
+    ...(info.fileUnits ? { fileUnits: info.fileUnits } : {}),
   };
 }

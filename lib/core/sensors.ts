@@ -2,7 +2,7 @@
  * Sensor positions for the viewer's 3D map (pure): MEG coil centres and coil frames, EEG electrode positions,
  * fiducials and the device-to-head transform, in the head or device frame, metres.
  */
-import type { ChannelInfo, ChannelType, RecordingInfo } from '../readers/types';
+import type { ChannelInfo, ChannelType, FileUnits, RecordingInfo } from '../readers/types';
 
 export type Frame = 'head' | 'device';
 type V3 = [number, number, number];
@@ -24,6 +24,8 @@ export interface SensorsResponse {
   fiducials: { nasion: V3; lpa: V3; rpa: V3 } | null;
   channels: SensorChannel[];
   positionSource: string;
+  /** The unit inferred for the file's own positions (when they are the ones given and had no unit). */
+  fileUnits?: FileUnits;
 }
 
 const MEG_TYPES: ReadonlySet<ChannelType> = new Set(['mag', 'grad', 'ref_meg']);
@@ -123,6 +125,7 @@ export function sensorsResponse(
     fiducials: fiducialsOf(info, options.frame),
     channels,
     positionSource: hasEeg ? options.positionSource : channels.some((c) => c.position) ? 'file' : 'none',
+    ...(info.fileUnits && hasEeg && options.positionSource === 'file' ? { fileUnits: info.fileUnits } : {}),
   };
 }
 

@@ -228,13 +228,24 @@ export const DEMO_SCRIPT = String.raw`
           return Math.max(m, Math.hypot(c.position[0] - state.centre[0], c.position[1] - state.centre[1], c.position[2] - state.centre[2]));
         }, 0.01);
         var bads = state.sensors.filter(function (c) { return c.status === 'bad'; }).length;
-        ui.sensorInfo.textContent = state.sensors.length + ' sensors with positions (' + res.body.positionSource +
+        ui.sensorInfo.textContent = state.sensors.length + ' sensors with positions (' + positionText(res.body) +
           ', ' + res.body.coordinateFrame + ' frame' + (bads ? ', ' + bads + ' bad' : '') + ')' +
           (hidden ? '; ' + hidden + ' reference sensors not shown' : '');
       }
       ui.canvas.dataset.sensorCount = String(state.sensors.length);
       draw();
     });
+  }
+
+  // What positionSource means (README: Where electrode positions come from).
+  function positionText(body) {
+    var src = String(body.positionSource || 'none');
+    var units = body.fileUnits ? ', unit inferred: ' + body.fileUnits.unit : '';
+    if (src === 'database') return 'electrodes stored in LORIS';
+    if (src === 'sidecar') return 'BIDS electrodes.tsv';
+    if (src === 'file') return 'the file' + units;
+    if (src.indexOf('montage:') === 0) return 'standard montage ' + src.slice(8) + ', matched on channel names';
+    return 'no EEG positions: add them in LORIS, in an electrodes.tsv, or in the file';
   }
 
   function project(p) {

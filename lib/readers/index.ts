@@ -2,6 +2,7 @@
 import { basename } from 'node:path';
 import { unsupportedFormat } from '../core/errors';
 import { openBrainVision } from './brainvision';
+import { openCnt } from './cnt';
 import { openCtf } from './ctf';
 import { openEdf } from './edf';
 import { openEeglab } from './eeglab';
@@ -32,7 +33,10 @@ export function detectFormat(path: string, isDirectory: boolean): RecordingForma
   if (name.endsWith('.vhdr')) return 'brainvision';
   if (name.endsWith('.set')) return 'eeglab';
   if (name.endsWith('.sqd') || name.endsWith('.con')) return 'kit';
-  throw unsupportedFormat(`${basename(path)}: not EDF/BDF, BrainVision, EEGLAB, FIF, CTF or KIT`);
+  if (name.endsWith('.cnt')) return 'cnt';
+  throw unsupportedFormat(
+    `${basename(path)}: not EDF/BDF, BrainVision, EEGLAB, FIF, CTF, KIT or Neuroscan CNT`,
+  );
 }
 
 export const RECORDING_EXTENSIONS = [
@@ -44,6 +48,7 @@ export const RECORDING_EXTENSIONS = [
   '.fif.gz',
   '.sqd',
   '.con',
+  '.cnt',
   '.ds',
 ];
 
@@ -67,5 +72,7 @@ export async function openRecording(
       return openEeglab(path, fs, options);
     case 'kit':
       return openKit(path, fs, options);
+    case 'cnt':
+      return openCnt(path, fs, options);
   }
 }

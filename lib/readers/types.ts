@@ -66,7 +66,18 @@ export interface RecordingEvent {
   value: string;
 }
 
-export type RecordingFormat = 'fif' | 'ctf' | 'edf' | 'bdf' | 'brainvision' | 'eeglab' | 'kit';
+export type RecordingFormat = 'fif' | 'ctf' | 'edf' | 'bdf' | 'brainvision' | 'eeglab' | 'kit' | 'cnt';
+
+/**
+ * Units a reader inferred for positions stored in the file without a unit (EEGLAB chanlocs, as current MNE's
+ * `montage_units='auto'`): the unit, the mean electrode distance from the origin in file units it was chosen from,
+ * and the rule.
+ */
+export interface FileUnits {
+  unit: 'm' | 'dm' | 'cm' | 'mm';
+  meanRadius: number;
+  rule: string;
+}
 
 export interface RecordingInfo {
   format: RecordingFormat;
@@ -88,6 +99,8 @@ export interface RecordingInfo {
   events: RecordingEvent[];
   /** Channels not offered by readWindow, with why (e.g. a different sampling rate). */
   excluded: { name: string; reason: string }[];
+  /** How the file's own positions were scaled to metres, when their unit had to be inferred. */
+  fileUnits?: FileUnits;
   /** Evoked condition names, trial counts or other format-specific notes for descriptions. */
   notes?: Record<string, string | number>;
 }

@@ -42,6 +42,7 @@ const TYPES: [RegExp, string][] = [
   [/\.set$/i, 'set'],
   [/\.fif(\.gz)?$/i, 'fif'],
   [/\.sqd$/i, 'sqd'],
+  [/\.cnt$/i, 'cnt'],
 ];
 
 /** The file type of a recording by its name ('ctf' for a `.ds` directory), or undefined. */

@@ -28,6 +28,7 @@ const STANDALONE_MODALITY: Record<string, string> = {
   set: 'eeg',
   ctf: 'meg',
   sqd: 'meg',
+  cnt: 'eeg',
 };
 
 export function recordingMetadata(rec: AuthorizedRecording): RecordingMetadata {

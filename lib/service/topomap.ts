@@ -95,10 +95,17 @@ function chooseType(info: RecordingInfo, wanted: MapChannelType | undefined): Ma
     throw new ApiError(
       422,
       'insufficient_positions',
-      'This recording has no EEG or MEG channels with positions.',
+      `This recording has no EEG or MEG channels with positions. ${HOW_TO_SUPPLY_POSITIONS}`,
     );
   return found;
 }
+
+/** What an EEG recording without usable positions needs (issue 16: no montage is guessed from ambiguous labels). */
+export const HOW_TO_SUPPLY_POSITIONS =
+  'Supply electrode positions in LORIS (the electrodes imported for this file), in a BIDS *_electrodes.tsv ' +
+  '(with *_coordsystem.json) beside the recording, or in the file itself (e.g. EEGLAB chanlocs, BrainVision ' +
+  '[Coordinates]); a standard montage is used only for 10-20/10-10/10-5 channel names or a complete cap label ' +
+  'set (BioSemi, EGI GSN-HydroCel, EasyCap), never guessed from partial labels such as A1..A16.';
 
 export function selectChannels(info: RecordingInfo, q: Pick<TopomapQuery, 'type' | 'exclude'>): Selection {
   const chType = chooseType(info, q.type);
@@ -127,7 +134,8 @@ export function selectChannels(info: RecordingInfo, q: Pick<TopomapQuery, 'type'
     throw new ApiError(
       422,
       'insufficient_positions',
-      `A map needs at least 3 ${chType} channels with positions; this recording has ${names.length} usable.`,
+      `A map needs at least 3 ${chType} channels with positions; this recording has ${names.length} usable.` +
+        (chType === 'eeg' ? ` ${HOW_TO_SUPPLY_POSITIONS}` : ''),
     );
   }
   return { chType, picks, names, merge, excluded };

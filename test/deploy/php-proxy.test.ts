@@ -8,7 +8,7 @@
  * PHP (php-cli) and its MySQL extension (php-mysql) are required: without them this file fails, it never skips.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,7 @@ import { verifyLorisToken } from '../../lib/auth/jwt';
 import { createLorisTestDb, MARIADB_SOCKET, type LorisTestDb } from '../helpers/loris-db';
 import { freePort, get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
 import { describeWithData, projectRoot, testDataPath } from '../helpers/testdata';
+import { writeTenTwentyEdf } from '../helpers/ten-twenty-edf';
 import { bearer, STRONG_KEY } from '../helpers/tokens';
 
 const FIXTURES = join(projectRoot, 'test', 'deploy', 'fixtures');
@@ -171,7 +172,7 @@ async function buildWorld(): Promise<World> {
   const edf = async (session: number, candId: number): Promise<number> => {
     const filePath = `bids_imports/ds/sub-${candId}/ses-V1/eeg/sub-${candId}_task-rest_eeg.edf`;
     mkdirSync(dirname(join(dataDir, filePath)), { recursive: true });
-    copyFileSync(testDataPath('edf', 'test.edf'), join(dataDir, filePath));
+    writeTenTwentyEdf(join(dataDir, filePath)); // 10-20 names: positions from the standard montage
     return seed.file({ session, filePath });
   };
   const a = await place('Site Alpha', 300001);

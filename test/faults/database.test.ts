@@ -5,12 +5,12 @@
  * database_unavailable while the database is away (refused or hanging), and serve again as soon as it is back,
  * from the same service process (no restart).
  */
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
 import { get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
-import { describeWithData, testDataPath } from '../helpers/testdata';
+import { writeTenTwentyEdf } from '../helpers/ten-twenty-edf';
+import { describeWithData } from '../helpers/testdata';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
 describeWithData('database outage on the heavy routes', () => {
@@ -22,11 +22,8 @@ describeWithData('database outage on the heavy routes', () => {
 
   beforeAll(async () => {
     world = await buildAccessWorld();
-    // The A1 cell's file becomes a real recording (138 EEG channels with 10-05 names).
-    copyFileSync(
-      testDataPath('edf', 'test.edf'),
-      join(world.dataDir, 'bids_imports/ds/sub-A1/ses-V1/eeg/sub-A1_task-rest_eeg.edf'),
-    );
+    // The A1 cell's file becomes a real recording (19 EEG channels with 10-20 names, so it can be mapped).
+    writeTenTwentyEdf(join(world.dataDir, 'bids_imports/ds/sub-A1/ses-V1/eeg/sub-A1_task-rest_eeg.edf'));
     await world.db.seed.user({
       username: 'viewer',
       permissions: ['superuser'],

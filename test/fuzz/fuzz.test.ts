@@ -27,6 +27,7 @@ const STABLE_CODES = new Set([
   'unsupported_format',
   'insufficient_positions',
   'degenerate_positions',
+  'duplicate_positions',
   'channel_type_absent',
   'invalid_time',
   'invalid_request',

@@ -7,7 +7,7 @@ import type { ByteSource } from '../source';
 
 export interface RecordGeometry {
   headerBytes: number;
-  bytesPerSample: 2 | 3;
+  bytesPerSample: 2 | 3 | 4;
   /** Bytes of one whole record (all signals). */
   recordBytes: number;
   /** Samples per record of the channels read (all share it). */
@@ -79,6 +79,12 @@ const int24: SampleDecoder = (bytes, at) => {
   const v = (bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16);
   return v >= 0x800000 ? v - 0x1000000 : v;
 };
+/** Little-endian int32 (Neuroscan CNT's 32-bit samples; the CNT reader shares this record layout). */
+const int32: SampleDecoder = (bytes, at) =>
+  (bytes[at] ?? 0) |
+  ((bytes[at + 1] ?? 0) << 8) |
+  ((bytes[at + 2] ?? 0) << 16) |
+  ((bytes[at + 3] ?? 0) << 24);
 
 /**
  * Reads raw integer samples [start, stop) of each slot: one Float64Array of digital values per slot.
@@ -92,7 +98,7 @@ export async function readDigital(
 ): Promise<Float64Array[]> {
   const out = slots.map(() => new Float64Array(stop - start));
   if (stop <= start || slots.length === 0) return out;
-  const decode = g.bytesPerSample === 3 ? int24 : int16;
+  const decode = g.bytesPerSample === 4 ? int32 : g.bytesPerSample === 3 ? int24 : int16;
   const n = g.recordSamples;
   for (const chunk of planChunks(g, slots, start, stop)) {
     const bytes = await source.read(chunk.offset, chunk.length);

@@ -58,7 +58,7 @@ async function readAll(src: ByteSource, maxBytes: number): Promise<Uint8Array> {
 }
 
 function buildInfo(set: EegSet): RecordingInfo {
-  const { channels, dig } = eegChannels(set);
+  const { channels, dig, fileUnits } = eegChannels(set);
   const epoched = set.trials > 1;
   const nSamples = set.pnts * set.trials;
   const labels = epoched ? epochLabels(set) : undefined;
@@ -76,6 +76,7 @@ function buildInfo(set: EegSet): RecordingInfo {
     projectors: [],
     events: labels ? epochEvents(set, labels) : rawEvents(set.events, set.srate, nSamples),
     excluded: [],
+    ...(fileUnits ? { fileUnits } : {}),
   };
   if (labels) {
     info.notes = {

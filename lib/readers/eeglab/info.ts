@@ -1,15 +1,30 @@
 /**
  * EEGLAB dataset → MNE's measurement info, as MNE 1.3's `read_raw_eeglab` / `read_epochs_eeglab` build it:
- * channel names and types from chanlocs, positions (−Y, X, Z) × 1e-3 in the head frame, fiducials, annotations.
+ * channel names and types from chanlocs, positions (−Y, X, Z) in the head frame scaled to metres by the unit current
+ * MNE infers (`montage_units='auto'`; MNE 1.3 always assumed mm), fiducials, annotations.
  */
 import { unreadableRecording } from '../../core/errors';
-import type { ChannelInfo, ChannelType, DigPoint, RecordingEvent } from '../types';
+import type { ChannelInfo, ChannelType, DigPoint, FileUnits, RecordingEvent } from '../types';
 import type { EegEvent, EegFiducial, EegSet } from './set';
 
 type Vec3 = [number, number, number];
 
-/** MNE's `montage_units='mm'` default. */
-const MONTAGE_SCALE = 1e-3;
+/** Metres per unit (as 1 / MNE's prefix factor: the same doubles). */
+const UNIT_SCALE: Record<FileUnits['unit'], number> = { m: 1, dm: 1 / 10, cm: 1 / 100, mm: 1 / 1000 };
+
+export const AUTO_UNITS_RULE =
+  "montage_units='auto' (current MNE): mean electrode radius < 0.25 → m, < 2.5 → dm, < 25 → cm, else mm";
+
+/**
+ * Current MNE's `_handle_montage_units('auto', mean_radius)`: the unit that puts the mean electrode distance
+ * from the origin (file units) near a head radius.
+ */
+export function inferUnits(meanRadius: number): FileUnits['unit'] {
+  if (meanRadius < 0.25) return 'm';
+  if (meanRadius < 2.5) return 'dm';
+  if (meanRadius < 25) return 'cm';
+  return 'mm';
+}
 
 /** Types `set_montage` gives positions to. */
 const MONTAGE_TYPES = new Set<ChannelType>(['eeg', 'seeg', 'ecog', 'dbs']);
@@ -53,6 +68,7 @@ const OTHER_MNE_TYPES = new Set([
 export interface EegChannels {
   channels: ChannelInfo[];
   dig: DigPoint[];
+  fileUnits?: FileUnits;
 }
 
 /** MNE's channel type for a chanlocs.type: a known type name (trimmed, lower case), else 'eeg'. */
@@ -65,9 +81,25 @@ export function channelType(type: string | undefined): ChannelType {
 
 const nanLoc = (): number[] => new Array<number>(12).fill(NaN);
 
-/** EEGLAB's X (nose), Y (left), Z (up) → MNE head frame (x right, y nose), in metres. */
+/** EEGLAB's X (nose), Y (left), Z (up) → MNE head frame (x right, y nose), in file units. */
 export function eeglabToHead([x, y, z]: Vec3): Vec3 {
-  return [-y * MONTAGE_SCALE, x * MONTAGE_SCALE, z * MONTAGE_SCALE];
+  return [-y, x, z];
+}
+
+/**
+ * Scales file-unit positions to metres as current MNE's `_get_montage_information` does: the mean norm of the
+ * positions without NaN picks the unit; every position is multiplied by its scale (fiducials are not, in MNE).
+ */
+export function scaleToMetres(positions: Vec3[]): { positions: Vec3[]; fileUnits?: FileUnits } {
+  const finite = positions.filter((p) => !p.some(Number.isNaN));
+  if (finite.length === 0) return { positions };
+  const meanRadius = finite.reduce((s, p) => s + Math.hypot(...p), 0) / finite.length;
+  const unit = inferUnits(meanRadius);
+  const k = UNIT_SCALE[unit];
+  return {
+    positions: positions.map((p) => p.map((v) => v * k) as Vec3),
+    fileUnits: { unit, meanRadius, rule: AUTO_UNITS_RULE },
+  };
 }
 
 function channelInfo(name: string, type: ChannelType): ChannelInfo {
@@ -96,7 +128,9 @@ export function eegChannels(set: EegSet): EegChannels {
   if (positions.some((p) => p === undefined)) {
     return { channels: channels.map((c) => ({ ...c, coordFrame: 'unknown' })), dig: [] };
   }
-  return applyMontage(channels, positions as Vec3[], set.fiducials);
+  const scaled = scaleToMetres(positions as Vec3[]);
+  const applied = applyMontage(channels, scaled.positions, set.fiducials);
+  return scaled.fileUnits ? { ...applied, fileUnits: scaled.fileUnits } : applied;
 }
 
 /** `set_montage` with a head-frame montage: loc[0:6] = (pos, ref 0) for electrodes, NaN if any coordinate is NaN. */

@@ -68,9 +68,14 @@ describe('matchMontage', () => {
   it('chooses the EGI and BioSemi montages for their own naming schemes', () => {
     const egi = [...Array.from({ length: 128 }, (_, i) => `E${i + 1}`), 'Cz'];
     expect(matchMontage(egi).montage).toBe('GSN-HydroCel-129');
-    const biosemi = ['A', 'B'].flatMap((l) => Array.from({ length: 32 }, (_, i) => `${l}${i + 1}`));
-    // A1..B32 are in biosemi128/160/256 too: the first montage naming them all wins.
-    expect(matchMontage(biosemi).montage).toBe('biosemi128');
+    const labels = (letters: string) =>
+      letters.split('').flatMap((l) => Array.from({ length: 32 }, (_, i) => `${l}${i + 1}`));
+    // A1..D32 is the whole 128-channel cap (and part of the 160/256 ones): the largest cap named in full.
+    expect(matchMontage(labels('ABCD')).montage).toBe('biosemi128');
+    expect(matchMontage([...labels('ABCD'), 'EXG1', 'EXG2']).montage).toBe('biosemi128');
+    expect(matchMontage(labels('ABCDEFGH')).montage).toBe('biosemi256');
+    // A1..B32 is half of a cap: ambiguous (issue 16).
+    expect(matchMontage(labels('AB')).montage).toBeNull();
     expect(matchMontage(['fp1', 'FZ', 'cz', 'Status']).unmatched).toEqual(['Status']);
   });
 
@@ -80,6 +85,7 @@ describe('matchMontage', () => {
       positions: [],
       unmatched: ['foo', 'bar'],
       fiducials: null,
+      rule: 'ambiguous',
     });
   });
 
