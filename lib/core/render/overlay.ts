@@ -7,6 +7,7 @@ import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
 import type { ContourLine } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
+import { autoBins, colorbarTicks } from './ticks';
 import type { Layout, Stroke } from './types';
 
 type Kind = Stroke['kind'];
@@ -72,21 +73,6 @@ function nameStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   });
 }
 
-/** Tick label as matplotlib's '%3.1f', switching to exponent form for magnitudes it would show as 0.0 or that are very large. */
-export function formatTick(v: number): string {
-  const a = Math.abs(v);
-  const s = a !== 0 && (a >= 1e5 || a < 0.05) ? v.toExponential(1) : v.toFixed(1);
-  return s === '-0.0' ? '0.0' : s;
-}
-
-/** Colour-bar ticks: the contour levels inside [vmin, vmax], else the two limits. */
-export function colorbarTicks(levels: readonly number[], vmin: number, vmax: number): number[] {
-  if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return [];
-  const eps = Math.abs(vmax - vmin) * 1e-9;
-  const inside = levels.filter((l) => l >= vmin - eps && l <= vmax + eps);
-  return inside.length >= 2 ? inside : vmin === vmax ? [vmin] : [vmin, vmax];
-}
-
 function colorbarFrame(layout: Layout): Stroke[] {
   const cb = layout.colorbar;
   if (!cb) return [];
@@ -100,15 +86,21 @@ function colorbarFrame(layout: Layout): Stroke[] {
   return [stroke(frame, 1, 'frame', true)];
 }
 
-/** Ticks and tick labels at the contour levels, and the unit above the bar (they depend on the map's scale). */
+/**
+ * Ticks and labels where a matplotlib colour bar of this height puts them (`ticks.ts`: AutoLocator, ScalarFormatter
+ * labels that are never equal), in display units; the unit above the bar, after matplotlib's offset text if any.
+ */
 function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   const cb = layout.colorbar;
   if (!cb) return [];
   const { bar, fontSize } = cb;
-  const { vmin, vmax, contourLevels } = m.scale;
+  const { vmin, vmax } = m.scale;
   const out: Stroke[] = [];
-  for (const v of colorbarTicks(contourLevels, vmin, vmax)) {
-    const t = vmax === vmin ? 0.5 : (v - vmin) / (vmax - vmin);
+  const lo = vmin * m.displayScale;
+  const hi = vmax * m.displayScale;
+  const { ticks, labels, offset } = colorbarTicks(lo, hi, autoBins(bar.height, fontSize));
+  ticks.forEach((v, i) => {
+    const t = hi === lo ? 0.5 : (v - lo) / (hi - lo);
     const y = bar.y + bar.height * (1 - t);
     out.push(
       stroke(
@@ -120,17 +112,10 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
         'frame',
       ),
     );
-    out.push(
-      ...text(
-        formatTick(v * m.displayScale),
-        cb.labelX + fontSize * 0.2,
-        y + fontSize * 0.36,
-        fontSize,
-        'start',
-      ),
-    );
-  }
-  out.push(...text(m.displayUnit, bar.x, cb.titleY, fontSize * 1.3, 'start'));
+    out.push(...text(labels[i] ?? '', cb.labelX + fontSize * 0.2, y + fontSize * 0.36, fontSize, 'start'));
+  });
+  const title = offset ? `${offset} ${m.displayUnit}` : m.displayUnit;
+  out.push(...text(title, bar.x, cb.titleY, fontSize * 1.3, 'start'));
   return out;
 }
 

@@ -32,24 +32,38 @@ const RES4 = `${DS}/testdata_ctf_short_discontinuous.res4`;
 /** MNE 1.3 fails on a file without compensation records (len(None) in BaseRaw); we open it on purpose. */
 const OPENS_ALTHOUGH_MNE_FAILS = new Set(['zero_compensation_records']);
 
+/** Splices `insert` into `b` at `at` after removing `remove` bytes there. */
+function splice(b: Uint8Array, at: number, remove: number, insert: Uint8Array): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(b.length - remove + insert.length);
+  out.set(b.subarray(0, at));
+  out.set(insert, at);
+  out.set(b.subarray(at + remove), at + insert.length);
+  return out;
+}
+
 /** Applies the golden script's byte edits, in order, to a copy of `bytes`. */
-function applyEdits(bytes: Uint8Array, edits: Edit[]): Uint8Array {
-  let b = bytes.slice();
+function applyEdits(bytes: Uint8Array, edits: Edit[]): Uint8Array<ArrayBuffer> {
+  let b: Uint8Array<ArrayBuffer> = new Uint8Array(bytes);
   for (const e of edits) {
-    if (e.op === 'set_i16') new DataView(b.buffer).setInt16(e.offset, e.value);
-    else if (e.op === 'set_i32') new DataView(b.buffer).setInt32(e.offset, e.value);
-    else if (e.op === 'insert') {
-      const ins = Buffer.from(e.hex, 'hex');
-      const out = new Uint8Array(b.length + ins.length);
-      out.set(b.subarray(0, e.offset));
-      out.set(ins, e.offset);
-      out.set(b.subarray(e.offset), e.offset + ins.length);
-      b = out;
-    } else if (e.op === 'delete') {
-      b = new Uint8Array([...b.subarray(0, e.offset), ...b.subarray(e.offset + e.length)]);
-    } else b = b.slice(0, e.size);
+    switch (e.op) {
+      case 'set_i16':
+        new DataView(b.buffer).setInt16(e.offset, e.value);
+        break;
+      case 'set_i32':
+        new DataView(b.buffer).setInt32(e.offset, e.value);
+        break;
+      case 'insert':
+        b = splice(b, e.offset, 0, Buffer.from(e.hex, 'hex'));
+        break;
+      case 'delete':
+        b = splice(b, e.offset, e.length, new Uint8Array());
+        break;
+      case 'truncate':
+        b = b.slice(0, e.size);
+        break;
+    }
   }
-  return b;
+  return new Uint8Array(b);
 }
 
 describeWithData('CTF reader tolerates what MNE 1.3 tolerates, refuses what it refuses', () => {
