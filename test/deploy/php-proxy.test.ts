@@ -265,14 +265,14 @@ describeWithData('LORIS PHP proxy in front of the service', () => {
   it('mints a LORIS token the service accepts: HS256, user claim, one minute of validity', async () => {
     const now = Math.floor(Date.now() / 1000);
     const out = callPhp('mintToken', ['viewer', STRONG_KEY, now]) as { result: string };
-    const verified = await verifyLorisToken(out.result, STRONG_KEY, new Date(now * 1000));
+    const verified = await verifyLorisToken(out.result, STRONG_KEY, { now: new Date(now * 1000) });
     expect(verified).toEqual({ ok: true, username: 'viewer' });
     const payload = JSON.parse(Buffer.from(out.result.split('.')[1] ?? '', 'base64url').toString()) as Record<
       string,
       unknown
     >;
     expect(payload).toEqual({ iat: now, nbf: now, exp: now + 60, user: 'viewer' });
-    const late = await verifyLorisToken(out.result, STRONG_KEY, new Date((now + 60 + 31) * 1000));
+    const late = await verifyLorisToken(out.result, STRONG_KEY, { now: new Date((now + 60 + 31) * 1000) });
     expect(late).toEqual({ ok: false, reason: 'expired' });
   });
 
