@@ -4,7 +4,8 @@ header fields are out of the ordinary (issue 12, "reader tolerance = MNE's toler
 Each mutation is a list of byte edits of the .res4 (stored in the JSON, so the TypeScript test applies exactly the
 same edits). For each, MNE runs on a mutated copy in a temporary folder; the JSON records whether it opened and, if
 it did, the largest difference of every channel's loc and of dev_head_t from the unmutated dataset (0.0 means the
-reader's result is the unmutated golden test/golden/ctf/ds.json), or the exception MNE raised.
+reader's result is the unmutated golden test/golden/ctf/ds.json; also the samples [0, 40) of every channel), or the
+exception MNE raised.
 
 Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_ctf_tolerance_golden.py
 Writes test/golden/ctf/ds_tolerance.json.
@@ -94,7 +95,8 @@ def compare(raw, base):
     loc = max(float(np.nanmax(np.abs(a['loc'] - b['loc']))) if np.isfinite(b['loc']).any() else 0.0
               for a, b in zip(raw.info['chs'], base.info['chs']))
     dev = float(np.max(np.abs(raw.info['dev_head_t']['trans'] - base.info['dev_head_t']['trans'])))
-    return dict(same_names=True, max_loc_diff=loc, max_dev_head_t_diff=dev,
+    data = float(np.max(np.abs(raw.get_data(start=0, stop=40) - base.get_data(start=0, stop=40))))
+    return dict(same_names=True, max_loc_diff=loc, max_dev_head_t_diff=dev, max_data_diff_first_40=data,
                 same_types=raw.get_channel_types() == base.get_channel_types(),
                 compensation_grade=int(raw.compensation_grade), n_comps=len(raw.info['comps'] or []),
                 highpass=float(raw.info['highpass']), lowpass=float(raw.info['lowpass']))

@@ -2,7 +2,7 @@
  * Reader tolerance = MNE's tolerance (issue 12): mutated in-memory copies of testdata_ctf_short_discontinuous.ds,
  * the .res4 edits and MNE 1.3's verdict on each taken from test/golden/ctf/ds_tolerance.json
  * (scripts/golden/make_ctf_tolerance_golden.py ran MNE on the same mutated files). Where MNE opens the file, it
- * proved its channels and dev_head_t identical to the unmutated dataset (max difference 0.0), so ours must equal
+ * proved its channels, dev_head_t and first 40 samples identical to the unmutated dataset (max difference 0.0), so ours must equal
  * the unmutated golden ds.json (≤ 1e-6); where MNE fails, ours is a 422 unreadable_recording.
  */
 import { readFileSync, readdirSync } from 'node:fs';
@@ -21,7 +21,13 @@ type Edit =
 
 interface ToleranceCase {
   edits: Edit[];
-  mne: { opens: boolean; max_loc_diff?: number; max_dev_head_t_diff?: number; error?: string };
+  mne: {
+    opens: boolean;
+    max_loc_diff?: number;
+    max_dev_head_t_diff?: number;
+    max_data_diff_first_40?: number;
+    error?: string;
+  };
 }
 
 const tolerance = JSON.parse(readFileSync(goldenPath('ctf', 'ds_tolerance.json'), 'utf8')) as {
@@ -95,6 +101,7 @@ describeWithData('CTF reader tolerates what MNE 1.3 tolerates, refuses what it r
     if (c.mne.opens) {
       expect(c.mne.max_loc_diff).toBe(0);
       expect(c.mne.max_dev_head_t_diff).toBe(0);
+      expect(c.mne.max_data_diff_first_40).toBe(0);
     }
     const rec = await openCtf(DS, mutated(c));
     try {
@@ -104,6 +111,12 @@ describeWithData('CTF reader tolerates what MNE 1.3 tolerates, refuses what it r
       );
       golden.dev_head_t.forEach((row, i) =>
         expectClose(rec.info.devHeadT?.[i] ?? [], row, 0, 1e-6, `dev_head_t[${i}]`),
+      );
+      // and the samples, so every map of the recording is MNE's
+      const w = golden.windows[0]!;
+      const data = await rec.readWindow(golden.picks, w.start, w.stop);
+      golden.pick_names.forEach((name, k) =>
+        expectClose(data[k] ?? [], w.data[k] ?? [], 2 ** -23, 0, `${name} [${w.start},${w.stop})`),
       );
     } finally {
       await rec.close();
