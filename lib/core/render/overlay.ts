@@ -7,7 +7,7 @@ import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
 import type { ContourLine } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
-import { autoBins, colorbarTicks } from './ticks';
+import { autoBins, colorbarRange, colorbarTicks } from './ticks';
 import type { Layout, Stroke } from './types';
 
 type Kind = Stroke['kind'];
@@ -142,8 +142,7 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   const { bar, fontSize } = cb;
   const { vmin, vmax } = m.scale;
   const out: Stroke[] = [];
-  const lo = vmin * m.displayScale;
-  const hi = vmax * m.displayScale;
+  const [lo, hi] = colorbarRange(vmin * m.displayScale, vmax * m.displayScale);
   const { ticks, labels, offset } = colorbarTicks(lo, hi, autoBins(bar.height, fontSize));
   ticks.forEach((v, i) => {
     const t = hi === lo ? 0.5 : (v - lo) / (hi - lo);

@@ -46,10 +46,8 @@ function npRound(x: number, decimals: number): number {
   return r / p;
 }
 
-/** `mtransforms.nonsingular(vmin, vmax, expander=1e-13, tiny=1e-14)`. */
-function nonsingular(vmin: number, vmax: number): [number, number] {
-  const expander = 1e-13;
-  const tiny = 1e-14;
+/** `mtransforms.nonsingular(vmin, vmax, expander, tiny)`: widens an empty or vanishing range. */
+function nonsingular(vmin: number, vmax: number, expander = 1e-13, tiny = 1e-14): [number, number] {
   if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return [-expander, expander];
   let lo = Math.min(vmin, vmax);
   let hi = Math.max(vmin, vmax);
@@ -179,6 +177,14 @@ export interface ColorbarTicks {
 export function autoBins(barHeight: number, fontSize: number): number {
   const n = fontSize > 0 ? Math.floor(barHeight / (2 * fontSize)) : 9;
   return Math.min(9, Math.max(1, n));
+}
+
+/**
+ * The range a matplotlib colour bar spans for the norm's [vmin, vmax] (`Colorbar._process_values`: nonsingular
+ * with expander 0.1): a flat map's bar spans ±10 % around its value (±0.1 around 0).
+ */
+export function colorbarRange(vmin: number, vmax: number): [number, number] {
+  return nonsingular(vmin, vmax, 0.1, 1e-15);
 }
 
 /** The ticks and labels a matplotlib colour bar shows for [vmin, vmax] with `nbins` bins. */

@@ -3,7 +3,7 @@
  * pairs and bin counts: golden from scripts/golden/make_colorbar_ticks_golden.py. Labels are never equal.
  */
 import { readFileSync } from 'node:fs';
-import { autoBins, colorbarTicks, pyDivmod } from '../../../lib/core/render/ticks';
+import { autoBins, colorbarRange, colorbarTicks, pyDivmod } from '../../../lib/core/render/ticks';
 import { goldenPath } from '../../helpers/testdata';
 
 interface Case {
@@ -23,7 +23,7 @@ describe('colour-bar ticks like matplotlib', () => {
   it.each(golden.cases.map((c) => [c.vmin, c.vmax, c.nbins, c] as const))(
     '[%d, %d] with %d bins: matplotlib’s ticks, labels and offset',
     (_a, _b, _n, c) => {
-      const got = colorbarTicks(c.vmin, c.vmax, c.nbins);
+      const got = colorbarTicks(...colorbarRange(c.vmin, c.vmax), c.nbins);
       expect(got.labels).toEqual(c.labels);
       expect(got.offset).toBe(c.offset);
       expect(got.ticks).toHaveLength(c.ticks.length);
@@ -35,13 +35,22 @@ describe('colour-bar ticks like matplotlib', () => {
 
   it('never writes two equal labels', () => {
     for (const c of golden.cases) {
-      const { labels } = colorbarTicks(c.vmin, c.vmax, c.nbins);
+      const { labels } = colorbarTicks(...colorbarRange(c.vmin, c.vmax), c.nbins);
       expect(new Set(labels).size).toBe(labels.length);
     }
   });
 
   it('the demo’s range no longer repeats labels (was 0.2, 0.2, 0.1, 0.0, -0.1, -0.2, -0.2)', () => {
     expect(colorbarTicks(-0.23, 0.23, 5).labels).toEqual(['−0.2', '−0.1', '0.0', '0.1', '0.2']);
+  });
+
+  it('a flat map’s bar spans ±10 % of its value, labelled as matplotlib does', () => {
+    // the same cases are in the golden set (matplotlib 3.6, Normalize(v, v))
+    const at = (v: number) => colorbarTicks(...colorbarRange(v, v), 5);
+    expect(colorbarRange(0, 0)).toEqual([-0.1, 0.1]);
+    expect(at(0).labels).toEqual(['−0.10', '−0.05', '0.00', '0.05', '0.10']);
+    expect(at(5).labels).toEqual(['4.6', '4.8', '5.0', '5.2', '5.4']);
+    expect(at(-2e-6)).toMatchObject({ labels: ['−2.2', '−2.1', '−2.0', '−1.9', '−1.8'], offset: '1e−6' });
   });
 
   it('picks matplotlib’s bin count from the bar height and font size', () => {
