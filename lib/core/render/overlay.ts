@@ -7,6 +7,7 @@ import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
 import type { ContourLine } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
+import { autoBins, colorbarRange, colorbarTicks } from './ticks';
 import type { Layout, Stroke } from './types';
 
 type Kind = Stroke['kind'];
@@ -24,43 +25,89 @@ function text(s: string, x: number, y: number, size: number, anchor: Anchor): St
   return textStrokes(s, x, y, size, anchor).map((line) => stroke(line, penWidth(size), 'text'));
 }
 
+/** matplotlib at MNE's dpi (100): one point is 100/72 pixels, whatever the canvas size (MNE's look at that size). */
+export const PX_PER_PT = 100 / 72;
+/** MNE 1.3 `_draw_outlines`: head, nose and ears with linewidth=1 (pt), colour axes.edgecolor (black). */
+export const OUTLINE_WIDTH_PT = 1;
+/** MNE 1.3 `plot_topomap`: `contour(..., colors='k', linewidths=mask_params['markeredgewidth'] / 2)` = 0.5 pt. */
+export const CONTOUR_WIDTH_PT = 0.5;
+/** matplotlib's `lines.dashed_pattern` (on, off in line widths; `lines.scale_dashes`) for negative contours. */
+const DASH_PATTERN = [3.7, 1.6];
+/**
+ * MNE 1.3 `_topomap_plot_sensors`: `scatter(s=0.25, marker='o', facecolor='none', edgecolor='k')` — a 0.5-pt
+ * ring drawn with the collection's default 1-pt edge (`patch.linewidth`; 'o' is a filled marker): a solid black
+ * dot 1.5 pt across.
+ */
+const SENSOR_RING_DIAMETER_PT = 0.5;
+const SENSOR_EDGE_PT = 1;
+
 function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
   const o = m.map.geometry.outlines;
-  const width = Math.max(1, layout.panel.width / 380);
   return [o.head, o.nose, o.earLeft, o.earRight].map((line) =>
     stroke(
       line.map((p) => toPixel(layout, p)),
-      width,
+      OUTLINE_WIDTH_PT * PX_PER_PT,
       'outline',
     ),
   );
 }
 
+/**
+ * Cuts a polyline into dashes: `pattern` = [on, off] lengths in pixels, starting with a dash at the first point
+ * (matplotlib restarts the pattern on every path).
+ */
+export function dashed(line: readonly Vec2[], pattern: readonly [number, number]): Vec2[][] {
+  const [on, off] = pattern;
+  const dashes: Vec2[][] = [];
+  let drawing = true;
+  let left = on;
+  let current: Vec2[] = line.length > 0 ? [line[0]!] : [];
+  for (let i = 1; i < line.length; i++) {
+    let [x0, y0] = line[i - 1]!;
+    const [x1, y1] = line[i]!;
+    let seg = Math.hypot(x1 - x0, y1 - y0);
+    while (seg > left) {
+      const t = left / seg;
+      const cut: Vec2 = [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t];
+      if (drawing) {
+        current.push(cut);
+        dashes.push(current);
+      }
+      current = [cut];
+      drawing = !drawing;
+      seg -= left;
+      [x0, y0] = cut;
+      left = drawing ? on : off;
+    }
+    left -= seg;
+    if (drawing) current.push([x1, y1]);
+  }
+  if (drawing && current.length > 1) dashes.push(current);
+  return dashes;
+}
+
+/** Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`). */
 function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
-  const width = Math.max(0.5, layout.panel.width / 900);
+  const width = CONTOUR_WIDTH_PT * PX_PER_PT;
+  const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
   return contours.flatMap((c) =>
-    c.lines.map((line) =>
-      stroke(
-        line.map((p) => toPixel(layout, p)),
-        width,
-        'contour',
-        false,
-        true,
-      ),
-    ),
+    c.lines.flatMap((line) => {
+      const px = line.map((p) => toPixel(layout, p));
+      const pieces = c.level < 0 ? dashed(px, pattern) : [px];
+      return pieces.map((piece) => stroke(piece, width, 'contour', false, true));
+    }),
   );
 }
 
-/** MNE: scatter(s=0.25, marker='o', facecolor='none', edgecolor='k'): tiny open circles. */
+/** MNE's sensor markers: solid black dots 1.5 pt across (see SENSOR_RING_DIAMETER_PT). */
 function sensorStrokes(layout: Layout, m: RenderableMap): Stroke[] {
-  const r = Math.max(1, layout.panel.width * 0.0035);
-  const width = Math.max(0.6, layout.panel.width / 700);
+  const r = (SENSOR_RING_DIAMETER_PT / 2) * PX_PER_PT;
   return m.map.geometry.pos2d.map((p) => {
     const [cx, cy] = toPixel(layout, p);
     const ring: Vec2[] = [];
     for (let k = 0; k < 12; k++)
       ring.push([cx + r * Math.cos((k * Math.PI) / 6), cy + r * Math.sin((k * Math.PI) / 6)]);
-    return stroke(ring, width, 'sensor', true);
+    return stroke(ring, SENSOR_EDGE_PT * PX_PER_PT, 'sensor', true);
   });
 }
 
@@ -70,21 +117,6 @@ function nameStrokes(layout: Layout, m: RenderableMap): Stroke[] {
     const [x, y] = toPixel(layout, p);
     return text(m.channelNames[i] ?? '', x, y - size * 0.35, size, 'middle');
   });
-}
-
-/** Tick label as matplotlib's '%3.1f', switching to exponent form for magnitudes it would show as 0.0 or that are very large. */
-export function formatTick(v: number): string {
-  const a = Math.abs(v);
-  const s = a !== 0 && (a >= 1e5 || a < 0.05) ? v.toExponential(1) : v.toFixed(1);
-  return s === '-0.0' ? '0.0' : s;
-}
-
-/** Colour-bar ticks: the contour levels inside [vmin, vmax], else the two limits. */
-export function colorbarTicks(levels: readonly number[], vmin: number, vmax: number): number[] {
-  if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return [];
-  const eps = Math.abs(vmax - vmin) * 1e-9;
-  const inside = levels.filter((l) => l >= vmin - eps && l <= vmax + eps);
-  return inside.length >= 2 ? inside : vmin === vmax ? [vmin] : [vmin, vmax];
 }
 
 function colorbarFrame(layout: Layout): Stroke[] {
@@ -100,15 +132,20 @@ function colorbarFrame(layout: Layout): Stroke[] {
   return [stroke(frame, 1, 'frame', true)];
 }
 
-/** Ticks and tick labels at the contour levels, and the unit above the bar (they depend on the map's scale). */
+/**
+ * Ticks and labels where a matplotlib colour bar of this height puts them (`ticks.ts`: AutoLocator, ScalarFormatter
+ * labels that are never equal), in display units; the unit above the bar, after matplotlib's offset text if any.
+ */
 function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   const cb = layout.colorbar;
   if (!cb) return [];
   const { bar, fontSize } = cb;
-  const { vmin, vmax, contourLevels } = m.scale;
+  const { vmin, vmax } = m.scale;
   const out: Stroke[] = [];
-  for (const v of colorbarTicks(contourLevels, vmin, vmax)) {
-    const t = vmax === vmin ? 0.5 : (v - vmin) / (vmax - vmin);
+  const [lo, hi] = colorbarRange(vmin * m.displayScale, vmax * m.displayScale);
+  const { ticks, labels, offset } = colorbarTicks(lo, hi, autoBins(bar.height, fontSize));
+  ticks.forEach((v, i) => {
+    const t = hi === lo ? 0.5 : (v - lo) / (hi - lo);
     const y = bar.y + bar.height * (1 - t);
     out.push(
       stroke(
@@ -120,17 +157,10 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
         'frame',
       ),
     );
-    out.push(
-      ...text(
-        formatTick(v * m.displayScale),
-        cb.labelX + fontSize * 0.2,
-        y + fontSize * 0.36,
-        fontSize,
-        'start',
-      ),
-    );
-  }
-  out.push(...text(m.displayUnit, bar.x, cb.titleY, fontSize * 1.3, 'start'));
+    out.push(...text(labels[i] ?? '', cb.labelX + fontSize * 0.2, y + fontSize * 0.36, fontSize, 'start'));
+  });
+  const title = offset ? `${offset} ${m.displayUnit}` : m.displayUnit;
+  out.push(...text(title, bar.x, cb.titleY, fontSize * 1.3, 'start'));
   return out;
 }
 

@@ -270,7 +270,9 @@ export function getExtraPoints(
   const axis = line ? sortedAxisSpacing(pos) : null;
   const distance =
     options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(pos, sensorTri!, ids));
-  if (!(distance > 0)) throw badRequest('Sensor positions are degenerate (zero spacing)');
+  // The positions are the recording's (or its montage's): coincident sensors are its defect, not the request's.
+  if (!(distance > 0))
+    throw new ApiError(422, 'degenerate_positions', 'Sensor positions are degenerate (zero spacing)');
   if (extrapolate === 'head') return finish(headPoints(distance, origin, radii), ellipse, distance);
   if (axis) {
     const pts = localLinePoints(pos, axis.sorting, distance);

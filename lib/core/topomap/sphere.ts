@@ -2,7 +2,7 @@
  * Head sphere for topomaps, as MNE 1.3's `_check_sphere` chooses it: the default 95 mm sphere at the origin, a
  * least-squares fit to head-shape points when a recording has enough of them, an explicit sphere, or 'eeglab'.
  */
-import { badRequest } from '../errors';
+import { badRequest, unreadableRecording } from '../errors';
 import type { Sphere, Vec3 } from './types';
 
 export const HEAD_SIZE_DEFAULT = 0.095;
@@ -113,9 +113,12 @@ function gaussNewtonStep(points: readonly Vec3[], s: Sphere): Sphere | null {
  * converges to the same optimum, to within COBYLA's own tolerance of about 1e-6 relative).
  */
 export function fitSphere(points: readonly Vec3[]): Sphere {
-  if (points.length < MIN_FIT_POINTS) throw badRequest('A sphere fit needs at least 4 head-shape points');
+  // The points come from the recording's digitisation: too few or coplanar is the file's defect (422), not the
+  // request's (checkSphere answers an explicit sphere='auto' without enough points with a 400 before this).
+  if (points.length < MIN_FIT_POINTS)
+    throw unreadableRecording('a sphere fit needs at least 4 head-shape points');
   let s = algebraicSphere(points);
-  if (!s) throw badRequest('Head-shape points are degenerate (coplanar); no sphere fits them');
+  if (!s) throw unreadableRecording('Head-shape points are degenerate (coplanar); no sphere fits them');
   for (let iter = 0; iter < 50; iter++) {
     const next = gaussNewtonStep(points, s);
     if (!next) break;

@@ -2,7 +2,7 @@
  * The CTF `.res4` header (after MNE's io/ctf/res4.py): run parameters and one 1328-byte sensor record per
  * channel, all big-endian. Only the fields the reader needs are kept; compensation coefficients are not read.
  */
-import { unreadableRecording, unsupportedFormat } from '../../core/errors';
+import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS } from '../types';
 import type { ByteSource } from '../source';
 
@@ -126,31 +126,65 @@ function checkRunHeader(h: RunHeader, fileSize: number): void {
     throw unreadableRecording(`.res4 channel count ${h.nChan}`);
   if (h.nSamp <= 0) throw unreadableRecording(`.res4 samples per trial ${h.nSamp}`);
   if (!Number.isFinite(h.sfreq) || h.sfreq <= 0) throw unreadableRecording(`.res4 sampling rate ${h.sfreq}`);
-  if (h.runDescLength < 0 || FUNNY_POS + h.runDescLength > fileSize) {
+  if (FUNNY_POS + h.runDescLength > fileSize) {
     throw unreadableRecording(`.res4 run description length ${h.runDescLength}`);
   }
 }
 
-/** Skips the filter records (variable length) and returns the offset of the channel names. */
+/** freq f8, class i4, type i4, npar i2 (MNE's `_read_filter`: packed, no padding), then npar f8 parameters. */
+const FILTER_HEADER_BYTES = 8 + 4 + 4 + 2;
+
+/**
+ * Where the filter records start: MNE reads a run description only when its length is > 0, so a negative length
+ * (garbage) means none, as in MNE.
+ */
+function filtersOffset(runDescLength: number): number {
+  return FUNNY_POS + Math.max(0, runDescLength);
+}
+
+/**
+ * Skips the filter records (variable length) and returns the offset of the channel names. A negative filter
+ * count reads no records, as MNE's `range(nfilt)` does; a negative parameter count is refused (MNE would read the
+ * rest of the file as parameters and then fail on the channel names).
+ */
 async function skipFilters(src: ByteSource, offset: number): Promise<number> {
+  if (offset + 2 > src.size) throw unreadableRecording('.res4 is truncated before its filter records');
   const nFilt = view(await src.read(offset, 2)).getInt16(0);
-  if (nFilt < 0) throw unreadableRecording(`.res4 filter count ${nFilt}`);
   let pos = offset + 2;
   for (let k = 0; k < nFilt; k++) {
-    // freq f8, class i4, type i4, npar i2, then npar f8 parameters
-    const nPar = view(await src.read(pos, 22)).getInt16(20);
+    if (pos + FILTER_HEADER_BYTES > src.size)
+      throw unreadableRecording('.res4 is truncated in its filter records');
+    const nPar = view(await src.read(pos, FILTER_HEADER_BYTES)).getInt16(16);
     if (nPar < 0) throw unreadableRecording(`.res4 filter parameter count ${nPar}`);
-    pos += 22 + 8 * nPar;
+    pos += FILTER_HEADER_BYTES + 8 * nPar;
   }
   return pos;
 }
 
-/** The compensation coefficients are not used, but MNE reads them, so a file cut short in them is unreadable. */
-async function checkCompensationRecords(src: ByteSource, offset: number): Promise<void> {
+/**
+ * The compensation coefficients are not used, but MNE reads them: a negative count (MNE 1.3: UnboundLocalError in
+ * `_convert_comp_data`), one past the end of the file (IndexError) or a record naming a sensor that is not a
+ * channel (ValueError from `ch_names.index`, e.g. when the fields before are misaligned) fails there too, so all
+ * three stay unreadable. A count of 0 opens here although MNE 1.3 fails on it (`len(None)` in BaseRaw): a
+ * deliberate difference.
+ */
+async function checkCompensationRecords(
+  src: ByteSource,
+  offset: number,
+  names: ReadonlySet<string>,
+): Promise<void> {
   if (offset + 2 > src.size) throw unreadableRecording('.res4 is truncated before its compensation records');
   const nComp = view(await src.read(offset, 2)).getInt16(0);
-  if (nComp < 0 || offset + 2 + nComp * COMP_RECORD_BYTES > src.size) {
+  if (nComp < 0) throw unreadableRecording(`.res4 compensation-record count ${nComp} is negative`);
+  if (offset + 2 + nComp * COMP_RECORD_BYTES > src.size) {
     throw unreadableRecording(`.res4 is truncated in its ${nComp} compensation records`);
+  }
+  const records = await src.read(offset + 2, nComp * COMP_RECORD_BYTES);
+  for (let k = 0; k < nComp; k++) {
+    const sensor = readFixedString(records, k * COMP_RECORD_BYTES, NAME_BYTES);
+    if (!names.has(sensor)) {
+      throw unreadableRecording(`.res4 compensation record ${k} is for ${quoteValue(sensor)}, not a channel`);
+    }
   }
 }
 
@@ -160,14 +194,14 @@ export async function readRes4(src: ByteSource): Promise<Res4> {
   if (src.size < FUNNY_POS + 2) throw unreadableRecording(`.res4 of ${src.size} bytes is truncated`);
   const header = parseRunHeader(await src.read(0, FUNNY_POS));
   checkRunHeader(header, src.size);
-  const namesAt = await skipFilters(src, FUNNY_POS + header.runDescLength);
+  const namesAt = await skipFilters(src, filtersOffset(header.runDescLength));
   const recordsAt = namesAt + header.nChan * NAME_BYTES;
   const needed = recordsAt + header.nChan * CHANNEL_RECORD_BYTES;
   if (needed > src.size) throw unreadableRecording(`.res4 is truncated (${src.size} of ${needed} bytes)`);
-  await checkCompensationRecords(src, needed);
   const names = await src.read(namesAt, header.nChan * NAME_BYTES);
   const records = await src.read(recordsAt, header.nChan * CHANNEL_RECORD_BYTES);
   const channels = Array.from({ length: header.nChan }, (_, k) => parseChannel(records, names, k));
+  await checkCompensationRecords(src, needed, new Set(channels.map((c) => c.name)));
   const { runDescLength: _unused, ...rest } = header;
   return { ...rest, channels };
 }

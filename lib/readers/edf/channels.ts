@@ -89,6 +89,11 @@ export function buildLayout(header: EdfHeader): EdfLayout {
   const nonStim = spr.filter((_, k) => !stim.has(k));
   const recordSamples = maxOf(nonStim.length > 0 ? nonStim : spr);
   const sfreq = (recordSamples * 1) / header.recordDuration;
+  // A subnormal record duration (e.g. 1e-320) overflows the rate: MNE opens it with sfreq inf, unusable for any
+  // window, so it is the file's defect here (422), never a request error later.
+  if (!Number.isFinite(sfreq)) {
+    throw unreadableRecording(`record duration ${header.recordDuration} s gives a sampling rate of ${sfreq}`);
+  }
   const channels: EdfChannel[] = [];
   const excluded: { name: string; reason: string }[] = [];
   dataSignals.forEach((signal, k) => {

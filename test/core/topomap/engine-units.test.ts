@@ -65,6 +65,22 @@ describe('sphere', () => {
     expectApiError(() => checkSphere('auto', dig.slice(0, 3)), 400);
   });
 
+  test('collinear head-shape points (a corrupted digitisation) are the recording’s defect: 422, not 400', () => {
+    // the default sphere fits the file's extra points: 8 of them on one line, as in a corrupted KIT FIF's dig
+    const flat = Array.from({ length: 8 }, (_, i) => ({
+      kind: DIG_KIND.extra,
+      r: [0.01 * i, 0.02 * i, 0.04] as Vec3,
+    }));
+    expectApiError(() => checkSphere(undefined, flat), 422, 'unreadable_recording');
+    expectApiError(() => checkSphere('auto', flat), 422, 'unreadable_recording');
+    expectApiError(() => fitSphere(flat.map((p) => p.r)), 422, 'unreadable_recording');
+  });
+
+  test('coincident sensor positions are the recording’s defect: 422 degenerate_positions', () => {
+    const same: Vec2[] = Array.from({ length: 6 }, () => [0.01, 0.02]);
+    expectApiError(() => getExtraPoints(same, 'head', [0, 0], [0.1, 0.1]), 422, 'degenerate_positions');
+  });
+
   test("'eeglab' matches MNE on test.bdf with standard_1005, with and without Fpz", () => {
     const g = loadGolden<GoldenFile>('bdf_eeg');
     expect(maxAbsDiff(eeglabSphere(g.eeglab!.ch_pos), g.eeglab!.sphere)).toBeLessThan(1e-15);

@@ -36,6 +36,11 @@ describeWithData('EDF reader on bad input', () => {
     expect(rec.info.nSamples).toBe(5000);
   });
 
+  it('a record duration so small that the rate overflows (fuzz bdf seed 1 case 6202) is unreadable, not a 400 later', async () => {
+    // MNE 1.3 opens it with sfreq = inf (overflow warning) and cannot read or map it
+    await expectCode(openBdf(setField(edf, 244, 8, '1e-320')), 'unreadable_recording', /sampling rate/);
+  });
+
   it('rejects files that are not .edf/.bdf as unsupported_format', async () => {
     await expectCode(open(edf, '/x/rec.gdf'), 'unsupported_format');
   });
