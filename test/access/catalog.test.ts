@@ -110,7 +110,7 @@ describeWithData('standalone catalog of the shared recordings', () => {
   it('lists the recordings of every format, once each', async () => {
     const catalog = await buildCatalog(testDataDir());
     const types = new Set(catalog.entries.map((e) => e.fileType));
-    expect([...types].sort()).toEqual(['bdf', 'ctf', 'edf', 'fif', 'set', 'sqd', 'vhdr']);
+    expect([...types].sort()).toEqual(['bdf', 'cnt', 'ctf', 'edf', 'fif', 'set', 'sqd', 'vhdr']);
     expect(new Set(catalog.entries.map((e) => e.id)).size).toBe(catalog.entries.length);
     expect(catalog.truncated).toBe(false);
   });
