@@ -32,6 +32,8 @@ export interface H5WorkerInput {
   maxDepth: number;
   /** The decoded-size budget in bytes (the file's own copy in the worker counts too). */
   maxDecodedBytes: number;
+  /** A private folder (mode 0700) where the worker writes the file for h5wasm; removed by the main thread. */
+  scratchDir: string;
 }
 
 export type H5WorkerOutput = { nodes: Record<string, H5Node> } | { error: string };
@@ -40,7 +42,9 @@ export type H5WorkerOutput = { nodes: Record<string, H5Node> } | { error: string
 export const H5_WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { pathToFileURL } = require('node:url');
-const { modulePath, bytes, maxNodes, maxDepth, maxDecodedBytes } = workerData;
+const { writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+const { modulePath, bytes, maxNodes, maxDepth, maxDecodedBytes, scratchDir } = workerData;
 const OBJECT_COST = 256;
 const REF_PATH_COST = 64;
 const READ_CLASSES = new Set([0, 1, 7, 8]); // H5T integer, float, reference, enum
@@ -83,8 +87,11 @@ function datasetNode(f, ds, path) {
 import(pathToFileURL(modulePath).href).then(async (h5) => {
   await h5.ready;
   charge(bytes.length, 'the file');
-  h5.FS.writeFile('/in.h5', bytes);
-  const f = new h5.File('/in.h5', 'r');
+  // h5wasm's Node build opens files on the real file system: each open gets a private folder of its own (made
+  // and removed by the main thread), never a shared name that concurrent opens would overwrite.
+  const file = join(scratchDir, 'in.h5');
+  writeFileSync(file, bytes, { mode: 0o600 });
+  const f = new h5.File(file, 'r');
   const nodes = {};
   const queue = [['/', 0]];
   let count = 0;

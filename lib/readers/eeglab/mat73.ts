@@ -4,6 +4,9 @@
  * MATLAB_empty datasets hold the dims) or a group (struct; a struct array when its fields are datasets of
  * object references, one per element). Cell elements are references into `#refs#`.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { MatValue, MatVariables, NumericClass } from '../mat/types';
@@ -63,12 +66,16 @@ function listHdf5(
   const modulePath = h5wasmModulePath();
   if (!modulePath)
     throw unsupportedFormat('MATLAB v7.3 files need the h5wasm package, which is not installed');
+  // h5wasm reads from the real file system: a private folder per open, removed once the worker is gone.
+  const scratchDir = mkdtempSync(join(tmpdir(), 'loris-ephys-h5-'));
+  const removeScratch = (): void => rmSync(scratchDir, { recursive: true, force: true });
   const input: H5WorkerInput = {
     modulePath,
     bytes,
     maxNodes: MAX_NODES,
     maxDepth: MAX_DEPTH,
     maxDecodedBytes,
+    scratchDir,
   };
   return new Promise((resolve, reject) => {
     const worker = new Worker(H5_WORKER_SOURCE, {
@@ -77,16 +84,17 @@ function listHdf5(
       resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: 16 },
     });
     // Failures are told apart by where they come from, not by `instanceof Error` (another realm's errors fail it).
+    const stop = (): void => void worker.terminate().finally(removeScratch);
     const fail = (reason: string): void => {
       clearTimeout(timer);
-      void worker.terminate();
+      stop();
       reject(unreadableRecording(`${name}: HDF5 read failed (${reason})`));
     };
     const timer = setTimeout(() => fail('timed out'), TIMEOUT_MS);
     worker.once('message', (m: H5WorkerOutput) => {
       if ('error' in m) return fail(m.error);
       clearTimeout(timer);
-      void worker.terminate();
+      stop();
       resolve(m.nodes);
     });
     worker.once('error', (e: unknown) => fail(String((e as { message?: unknown } | null)?.message ?? e)));
