@@ -263,7 +263,8 @@ describeWithData('EEGLAB v7.3 (HDF5) opens in parallel', () => {
     expect(existsSync('/in.h5')).toBe(false);
     // Scratch folders go once each worker has ended (asynchronously, right after the open).
     const scratchLeft = () => readdirSync(tmpdir()).filter((f) => f.startsWith('loris-ephys-h5-')).length;
-    for (let i = 0; i < 100 && scratchLeft() > scratchBefore; i++) await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 100 && scratchLeft() > scratchBefore; i++)
+      await new Promise((r) => setTimeout(r, 50));
     expect(scratchLeft()).toBe(scratchBefore);
   }, 120_000);
 });
