@@ -1,5 +1,6 @@
 /** EEGLAB .set reader against MNE 1.3's read_raw_eeglab / read_epochs_eeglab (scripts/golden/make_eeglab_golden.py). */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { isApiError } from '../../../lib/core/errors';
 import { openEeglab } from '../../../lib/readers/eeglab';
@@ -249,22 +250,30 @@ describeWithData('EEGLAB v7.3 (HDF5) opens in parallel', () => {
   // h5wasm reads from the real file system: each open must use a private scratch file (a shared name made
   // concurrent opens read each other's bytes and fail at random) and leave nothing behind.
   it('opens the same file many times at once, each with its own samples, leaving no scratch file', async () => {
-    const scratchBefore = readdirSync(tmpdir()).filter((f) => f.startsWith('loris-ephys-h5-')).length;
-    const openOne = async () => {
-      const rec = await openEeglab(testDataPath('eeglab', 'test_raw_h5.set'), localFs);
-      try {
-        return Array.from((await rec.readWindow([0, 1], 0, 8)).flatMap((ch) => Array.from(ch)));
-      } finally {
-        await rec.close();
-      }
-    };
-    const windows = await Promise.all(Array.from({ length: 4 }, openOne));
-    for (const w of windows) expect(w).toEqual(windows[0]);
-    expect(existsSync('/in.h5')).toBe(false);
-    // Scratch folders go once each worker has ended (asynchronously, right after the open).
-    const scratchLeft = () => readdirSync(tmpdir()).filter((f) => f.startsWith('loris-ephys-h5-')).length;
-    for (let i = 0; i < 100 && scratchLeft() > scratchBefore; i++)
-      await new Promise((r) => setTimeout(r, 50));
-    expect(scratchLeft()).toBe(scratchBefore);
+    // A temporary folder of this test's own (os.tmpdir() follows TMPDIR), so other tests' opens do not count.
+    const savedTmp = process.env.TMPDIR;
+    const privateTmp = mkdtempSync(join(tmpdir(), 'loris-h5-parallel-'));
+    process.env.TMPDIR = privateTmp;
+    try {
+      const openOne = async () => {
+        const rec = await openEeglab(testDataPath('eeglab', 'test_raw_h5.set'), localFs);
+        try {
+          return Array.from((await rec.readWindow([0, 1], 0, 8)).flatMap((ch) => Array.from(ch)));
+        } finally {
+          await rec.close();
+        }
+      };
+      const windows = await Promise.all(Array.from({ length: 4 }, openOne));
+      for (const w of windows) expect(w).toEqual(windows[0]);
+      expect(existsSync('/in.h5')).toBe(false);
+      // Scratch folders go once each worker has ended (asynchronously, right after the open).
+      for (let i = 0; i < 100 && readdirSync(privateTmp).length > 0; i++)
+        await new Promise((r) => setTimeout(r, 50));
+      expect(readdirSync(privateTmp)).toEqual([]);
+    } finally {
+      if (savedTmp === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = savedTmp;
+      rmSync(privateTmp, { recursive: true, force: true });
+    }
   }, 120_000);
 });
