@@ -1,5 +1,9 @@
-/** Median open time and 1 s window time (all channels) of the CTF and KIT test recordings: npx tsx bench/ctf-read.ts */
+/**
+ * Median open time and 1 s window time (all channels) of the CTF, KIT and FIF test recordings:
+ * npx tsx bench/ctf-read.ts (timings live here, never in test/).
+ */
 import { openCtf } from '../lib/readers/ctf';
+import { openFif } from '../lib/readers/fif';
 import { openKit } from '../lib/readers/kit';
 import type { Recording } from '../lib/readers/types';
 import { localFs } from '../lib/readers/source';
@@ -16,7 +20,7 @@ async function measure(label: string, open: () => Promise<Recording>, start: num
     const rec = await open();
     const t1 = performance.now();
     const all = rec.info.channels.map((_, k) => k);
-    await rec.readWindow(all, start, start + rec.info.sfreq);
+    await rec.readWindow(all, start, Math.min(rec.info.nSamples, start + Math.round(rec.info.sfreq)));
     const t2 = performance.now();
     await rec.close();
     opens.push(t1 - t0);
@@ -35,6 +39,9 @@ async function main(): Promise<void> {
     600,
   );
   await measure('KIT .sqd', () => openKit(testDataPath('kit', 'test.sqd'), localFs), 500);
+  for (const file of ['sim_vectorview_raw.fif', 'test-ave.fif.gz']) {
+    await measure(`FIF ${file}`, () => openFif(testDataPath('fif', file), localFs), 0);
+  }
 }
 
 void main();
