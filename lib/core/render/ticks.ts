@@ -3,39 +3,18 @@
  * (`MaxNLocator(nbins='auto', steps=[1, 2, 2.5, 5, 10])`) and `ScalarFormatter` (as many decimals as the ticks
  * need, so two labels are never equal; an offset and/or power of ten shown once, above the bar). Ported from
  * matplotlib's ticker.py (`scale_range`, `_Edge_integer`, `MaxNLocator._raw_ticks`, `ScalarFormatter`); golden
- * labels from matplotlib itself: scripts/golden/make_colorbar_ticks_golden.py.
+ * labels from matplotlib itself: scripts/golden/make_colorbar_ticks_golden.py. The locator is lib/core/ticker.ts.
  */
+import { maxNLocatorTicks, nonsingular, pow10, pyDivmod } from '../ticker';
 
 /** matplotlib's default `axes.formatter.limits`: scientific notation outside 10^-5 … 10^6. */
 const POWER_LIMITS: [number, number] = [-5, 6];
 /** `axes.formatter.offset_threshold`: an offset is used when it saves at least this many digits. */
 const OFFSET_THRESHOLD = 4;
-/** AutoLocator's steps, extended by `MaxNLocator._staircase`. */
-const EXTENDED_STEPS = [0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5, 10, 20];
-const MIN_N_TICKS = 2;
+/** AutoLocator's steps. */
+const AUTO_STEPS = [1, 2, 2.5, 5, 10];
 /** U+2212, matplotlib's `axes.unicode_minus`. */
 export const MINUS = '\u2212';
-
-/** 10^k for an integer k, correctly rounded (as C's pow gives for exact powers of ten). */
-const pow10 = (k: number): number => Number(`1e${k}`);
-
-/** Python's float `divmod` (floor division and a modulo with the divisor's sign). */
-export function pyDivmod(x: number, y: number): [number, number] {
-  let mod = x % y;
-  let div = (x - mod) / y;
-  if (mod) {
-    if (y < 0 !== mod < 0) {
-      mod += y;
-      div -= 1;
-    }
-  } else mod = Math.sign(y) * 0;
-  let floordiv: number;
-  if (div) {
-    floordiv = Math.floor(div);
-    if (div - floordiv > 0.5) floordiv += 1;
-  } else floordiv = 0;
-  return [floordiv, mod];
-}
 
 /** numpy's `round(x, decimals)`: `rint(x · 10^d) / 10^d`, ties to even. */
 function npRound(x: number, decimals: number): number {
@@ -44,65 +23,6 @@ function npRound(x: number, decimals: number): number {
   let r = Math.round(y);
   if (Math.abs(y % 1) === 0.5 && r % 2 !== 0) r -= 1;
   return r / p;
-}
-
-/** `mtransforms.nonsingular(vmin, vmax, expander, tiny)`: widens an empty or vanishing range. */
-function nonsingular(vmin: number, vmax: number, expander = 1e-13, tiny = 1e-14): [number, number] {
-  if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return [-expander, expander];
-  let lo = Math.min(vmin, vmax);
-  let hi = Math.max(vmin, vmax);
-  const maxAbs = Math.max(Math.abs(lo), Math.abs(hi));
-  if (maxAbs < (1e6 / tiny) * 2.2250738585072014e-308) return [-expander, expander];
-  if (hi - lo <= maxAbs * tiny) {
-    if (hi === 0 && lo === 0) return [-expander, expander];
-    lo -= expander * Math.abs(lo);
-    hi += expander * Math.abs(hi);
-  }
-  return vmin <= vmax ? [lo, hi] : [hi, lo];
-}
-
-/** `scale_range(vmin, vmax, n)`: the power of ten of one bin, and an offset when the range is far from 0. */
-function scaleRange(vmin: number, vmax: number, n: number): [number, number] {
-  const dv = Math.abs(vmax - vmin);
-  const meanv = (vmax + vmin) / 2;
-  const offset =
-    Math.abs(meanv) / dv < 100 ? 0 : Math.sign(meanv) * pow10(Math.floor(Math.log10(Math.abs(meanv))));
-  return [pow10(Math.floor(Math.log10(dv / n))), offset];
-}
-
-/** `_Edge_integer.closeto`: more slop when the offset is large against the step. */
-function closeTo(ms: number, edge: number, step: number, offset: number): boolean {
-  const tol = offset > 0 ? Math.min(0.4999, Math.max(1e-10, 10 ** (Math.log10(offset / step) - 12))) : 1e-10;
-  return Math.abs(ms - edge) < tol;
-}
-
-/**
- * `MaxNLocator(nbins, steps=[1, 2, 2.5, 5, 10]).tick_values(vmin, vmax)`: every tick of the chosen step that spans
- * the range, including the one just beyond each end (the formatter sees those too; only ticks inside are drawn).
- */
-export function maxNLocatorTicks(vmin0: number, vmax0: number, nbins: number): number[] {
-  const [vmin, vmax] = nonsingular(vmin0, vmax0);
-  const [scale, offset] = scaleRange(vmin, vmax, nbins);
-  const lo = vmin - offset;
-  const hi = vmax - offset;
-  const rawStep = (hi - lo) / nbins;
-  const steps = EXTENDED_STEPS.map((s) => s * scale);
-  let istep = steps.findIndex((s) => s >= rawStep);
-  if (istep < 0) istep = steps.length - 1;
-  const absOffset = Math.abs(offset);
-  let ticks: number[] = [];
-  for (; istep >= 0; istep--) {
-    const step = steps[istep]!;
-    const bestVmin = pyDivmod(lo, step)[0] * step;
-    const [dLe, mLe] = pyDivmod(lo - bestVmin, step);
-    const low = closeTo(mLe / step, 1, step, absOffset) ? dLe + 1 : dLe;
-    const [dGe, mGe] = pyDivmod(hi - bestVmin, step);
-    const high = closeTo(mGe / step, 0, step, absOffset) ? dGe : dGe + 1;
-    ticks = [];
-    for (let k = low; k <= high; k++) ticks.push(k * step + bestVmin);
-    if (ticks.filter((t) => t <= hi && t >= lo).length >= MIN_N_TICKS) break;
-  }
-  return ticks.map((t) => t + offset);
 }
 
 /** `ScalarFormatter._compute_offset`: a common leading part of the visible ticks, when it saves digits. */
@@ -190,7 +110,7 @@ export function colorbarRange(vmin: number, vmax: number): [number, number] {
 /** The ticks and labels a matplotlib colour bar shows for [vmin, vmax] with `nbins` bins. */
 export function colorbarTicks(vmin: number, vmax: number, nbins: number): ColorbarTicks {
   if (!Number.isFinite(vmin) || !Number.isFinite(vmax)) return { ticks: [], labels: [], offset: '' };
-  const locs = maxNLocatorTicks(vmin, vmax, nbins);
+  const locs = maxNLocatorTicks(vmin, vmax, nbins, { steps: AUTO_STEPS });
   const [lo, hi] = vmin <= vmax ? [vmin, vmax] : [vmax, vmin];
   const visible = locs.filter((l) => l >= lo && l <= hi);
   const offset = computeOffset(visible);

@@ -3,7 +3,8 @@
  * pairs and bin counts: golden from scripts/golden/make_colorbar_ticks_golden.py. Labels are never equal.
  */
 import { readFileSync } from 'node:fs';
-import { autoBins, colorbarRange, colorbarTicks, pyDivmod } from '../../../lib/core/render/ticks';
+import { autoBins, colorbarRange, colorbarTicks } from '../../../lib/core/render/ticks';
+import { pyDivmod } from '../../../lib/core/ticker';
 import { goldenPath } from '../../helpers/testdata';
 
 interface Case {
