@@ -221,15 +221,19 @@ class Hull {
     }
   }
 
-  /** qh_prependfacet(facet, &qh.facet_next). */
-  prependAtNext(f: Facet): void {
-    const list = this.facetNext;
+  /** qh_prependfacet's link: `f` goes just before `list` (and becomes the list's head if `list` was). */
+  private insertBefore(f: Facet, list: Facet): void {
     const prev = list.previous;
     f.previous = prev;
     if (prev) prev.next = f;
     list.previous = f;
     f.next = list;
     if (this.facetList === list) this.facetList = f;
+  }
+
+  /** qh_prependfacet(facet, &qh.facet_next). */
+  prependAtNext(f: Facet): void {
+    this.insertBefore(f, this.facetNext);
     this.facetNext = f;
   }
 
@@ -681,12 +685,7 @@ class Hull {
   willDelete(f: Facet, replace: Facet): void {
     this.remove(f);
     const list = this.visibleList ?? this.tail;
-    const prev = list.previous;
-    f.previous = prev;
-    if (prev) prev.next = f;
-    list.previous = f;
-    f.next = list;
-    if (this.facetList === list) this.facetList = f;
+    this.insertBefore(f, list);
     if (this.facetNext === list) this.facetNext = f;
     this.visibleList = f;
     f.visible = true;
