@@ -15,9 +15,7 @@
  *   does (serverless-offline's own 404 lists every route).
  * AWS has neither problem (API Gateway adds no CORS headers unless configured; standalone mode never runs there).
  */
-const Hapi = require('@hapi/hapi');
-
-const GUARDED = Symbol('loris-ephys-origin-guard');
+const { beforeServerStart } = require('./hapi-start.cjs');
 
 const allowedOrigins = () =>
   new Set(
@@ -108,26 +106,13 @@ function unknownRoute(request, h) {
   return refuse(h, 404, 'not_found', 'No such route.');
 }
 
-function guardHapi() {
-  const prototype = Object.getPrototypeOf(Hapi.server({ autoListen: false }));
-  if (prototype[GUARDED]) return;
-  const start = prototype.start;
-  const guarded = new WeakSet();
-  prototype.start = function guardedStart(...args) {
-    if (!guarded.has(this)) {
-      guarded.add(this);
-      this.ext('onRequest', checkStandaloneConnection);
-      this.ext('onPreResponse', unknownRoute);
-      this.ext('onPreResponse', restrictCors);
-    }
-    return start.apply(this, args);
-  };
-  prototype[GUARDED] = true;
-}
-
 class OriginGuardPlugin {
   constructor() {
-    guardHapi();
+    beforeServerStart('origin-guard', (server) => {
+      server.ext('onRequest', checkStandaloneConnection);
+      server.ext('onPreResponse', unknownRoute);
+      server.ext('onPreResponse', restrictCors);
+    });
     this.hooks = {};
   }
 }

@@ -12,11 +12,10 @@
  * A token that is not registered (it cannot happen unless something is broken) gives 500 internal_error. With
  * handlers in worker threads (LORIS_EPHYS_IN_PROCESS=false) the handlers do not see the table and buffer.
  */
-const Hapi = require('@hapi/hapi');
+const { beforeServerStart } = require('./hapi-start.cjs');
 
 const BRIDGE_SYMBOL = Symbol.for('loris-ephys-api.stream-bridge.v1');
 const TOKEN_HEADER = 'x-loris-ephys-stream';
-const PATCHED = Symbol('loris-ephys-stream-bridge');
 
 function bridge() {
   if (!globalThis[BRIDGE_SYMBOL]) globalThis[BRIDGE_SYMBOL] = { entries: new Map() };
@@ -57,25 +56,10 @@ function sendStream(request, h) {
   return replacement.takeover();
 }
 
-function patchHapi() {
-  const prototype = Object.getPrototypeOf(Hapi.server({ autoListen: false }));
-  if (prototype[PATCHED]) return;
-  const start = prototype.start;
-  const patched = new WeakSet();
-  prototype.start = function startWithStreamBridge(...args) {
-    if (!patched.has(this)) {
-      patched.add(this);
-      this.ext('onPreResponse', sendStream);
-    }
-    return start.apply(this, args);
-  };
-  prototype[PATCHED] = true;
-}
-
 class StreamBridgePlugin {
   constructor() {
     bridge();
-    patchHapi();
+    beforeServerStart('stream-bridge', (server) => server.ext('onPreResponse', sendStream));
     this.hooks = {};
   }
 }
