@@ -30,6 +30,17 @@ const flatten = (pts: readonly Vec2[]): Float64Array => {
 export const cross = (ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number =>
   (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
 
+/** `cross` of the triangle (a, b, c) of a flat [x0, y0, x1, y1, …] point array: > 0 when counter-clockwise. */
+const orientation = (points: ArrayLike<number>, a: number, b: number, c: number): number =>
+  cross(
+    points[2 * a]!,
+    points[2 * a + 1]!,
+    points[2 * b]!,
+    points[2 * b + 1]!,
+    points[2 * c]!,
+    points[2 * c + 1]!,
+  );
+
 export function triangulate(pts: readonly Vec2[]): Triangulation {
   const points = flatten(pts);
   const d = new Delaunator(points);
@@ -38,15 +49,7 @@ export function triangulate(pts: readonly Vec2[]): Triangulation {
   const neighbors = new Int32Array(d.triangles.length);
   for (let t = 0; t < nTri; t++) {
     const [a, b, c] = [d.triangles[3 * t]!, d.triangles[3 * t + 1]!, d.triangles[3 * t + 2]!];
-    const ccw =
-      cross(
-        points[2 * a]!,
-        points[2 * a + 1]!,
-        points[2 * b]!,
-        points[2 * b + 1]!,
-        points[2 * c]!,
-        points[2 * c + 1]!,
-      ) > 0;
+    const ccw = orientation(points, a, b, c) > 0;
     const order = ccw ? [a, b, c] : [a, c, b];
     // half-edge 3t+j runs from vertex j to vertex j+1, i.e. it is opposite vertex j+2
     const across = (from: number, to: number): number => {
@@ -122,14 +125,7 @@ export function fromTriangles(pts: readonly Vec2[], simplices: ArrayLike<number>
   const n = pts.length;
   for (let t = 0; t < nTri; t++) {
     const [a, b, c] = [simplices[3 * t]!, simplices[3 * t + 1]!, simplices[3 * t + 2]!];
-    const area = cross(
-      points[2 * a]!,
-      points[2 * a + 1]!,
-      points[2 * b]!,
-      points[2 * b + 1]!,
-      points[2 * c]!,
-      points[2 * c + 1]!,
-    );
+    const area = orientation(points, a, b, c);
     triangles.set(area >= 0 ? [a, b, c] : [b, a, c], 3 * t);
   }
   for (let t = 0; t < nTri; t++) {
