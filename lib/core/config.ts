@@ -38,6 +38,8 @@ export const configSchema = z
     LORIS_JWT_KEY: optionalText,
     LORIS_DATA_DIR: optionalText,
     LORIS_BASE_URL: optionalText,
+    // Read by the local HTTP front (deploy/offline/origin-guard.cjs), not by the handlers: listed here so it is a
+    // known, documented setting.
     LORIS_EPHYS_CORS_ORIGINS: optionalText,
     LORIS_EPHYS_MAX_WINDOW_SECONDS: z.coerce.number().positive().max(86400).default(60),
     LORIS_EPHYS_MAX_WINDOW_SAMPLES: int(DEFAULT_MAX_WINDOW_SAMPLES, 1000, 1_000_000_000),
@@ -88,8 +90,6 @@ export interface Config {
   dataDirOverride?: string;
   /** LORIS's base URL (tokens' iss/aud); else Config `url` when LORIS has it. */
   baseUrlOverride?: string;
-  /** Origins allowed to read answers from a browser (CORS); none by default. */
-  corsOrigins: string[];
   /** The modules switched on (LORIS_EPHYS_MODULES, default ephys,meegqc): the others' routes answer 404. */
   modules: readonly ModuleName[];
   limits: {
@@ -139,10 +139,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     jwtKeyOverride: c.LORIS_JWT_KEY,
     dataDirOverride: c.LORIS_DATA_DIR,
     baseUrlOverride: c.LORIS_BASE_URL,
-    corsOrigins: (c.LORIS_EPHYS_CORS_ORIGINS ?? '')
-      .split(',')
-      .map((o) => o.trim())
-      .filter((o) => o.length > 0),
     modules: c.LORIS_EPHYS_MODULES,
     limits: {
       maxWindowSeconds: c.LORIS_EPHYS_MAX_WINDOW_SECONDS,
