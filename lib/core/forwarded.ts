@@ -4,19 +4,17 @@
  * anywhere else they are ignored, so a client cannot choose the URLs we write or the address we judge it by.
  */
 import { isIP } from 'node:net';
-import type { HttpEvent } from './http';
+import { header, type HttpEvent } from './http';
 import { trimEndOf } from './strings';
 
 const MAX_HEADER_LENGTH = 1024;
 const HOST_CHARS = /^[A-Z0-9.:[\]-]{1,255}$/i;
 const PREFIX_CHARS = /^(?:\/[\w.~!$&'()*+,;=:@%-]*)*$/;
 
+/** A header's trimmed value, ignored when absurdly long. */
 function headerValue(event: HttpEvent, name: string): string | undefined {
-  const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(event.headers ?? {})) {
-    if (k.toLowerCase() === wanted && typeof v === 'string' && v.length <= MAX_HEADER_LENGTH) return v.trim();
-  }
-  return undefined;
+  const value = header(event, name);
+  return value !== undefined && value.length <= MAX_HEADER_LENGTH ? value.trim() : undefined;
 }
 
 export const isLoopbackAddress = (address: string | undefined): boolean =>
