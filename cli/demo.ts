@@ -6,9 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { montagePositions } from '../lib/readers/positions';
-import { registerCommand } from './commands';
 import { writeEdf } from './edf-writer';
-import { runCommand, UsageError } from './recording-commands';
+import { registerCommand, runCommand, UsageError } from './commands';
 
 export const DEMO_CHANNELS = (
   'Fp1 AF7 AF3 F1 F3 F5 F7 FT7 FC5 FC3 FC1 C1 C3 C5 T7 TP7 CP5 CP3 CP1 P1 P3 P5 P7 P9 PO7 PO3 O1 Iz Oz POz Pz CPz ' +
@@ -141,10 +140,11 @@ export function makeDemo(dir: string): { files: string[] } {
 registerCommand('make-demo', {
   usage: 'make-demo <dir>',
   summary: 'generate the demo sample (64-channel simulated EEG with BIDS sidecars)',
+  options: {},
   run: (args) =>
     runCommand(async () => {
-      if (args.length !== 1 || args[0]?.startsWith('-')) throw new UsageError('usage: make-demo <dir>');
-      const { files } = makeDemo(args[0] as string);
+      if (args.positionals.length !== 1) throw new UsageError('usage: make-demo <dir>');
+      const { files } = makeDemo(args.positionals[0] as string);
       process.stderr.write(`demo sample written: ${files.join(', ')}\n`);
     }),
 });

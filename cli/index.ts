@@ -1,12 +1,14 @@
 /**
  * loris-ephys: the command-line face of the service. Subcommands run the same library as the handlers,
- * without a server. Exit codes: 0 success, 2 bad arguments, 3 unreadable or unsupported recording.
+ * without a server (and `upload` sends a session to LORIS). Exit codes: 0 success, 2 bad arguments, 3 unreadable
+ * or unsupported recording (upload: refused), 4 network (upload).
  */
 import { version } from '../package.json';
-import { commands, type Command } from './commands';
+import { commands, runNamedCommand, type Command } from './commands';
 import './recording-commands';
 import './demo';
 import './topomap-command';
+import './upload/command';
 
 const HELP = `loris-ephys ${version}: electrophysiology imaging for LORIS (topomaps, sensor positions)
 
@@ -16,7 +18,7 @@ Commands:
 ${[...commands.values()].map((c: Command) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}
 
 Options:
-  -h, --help       show this help
+  -h, --help       show this help (also after a command: loris-ephys <command> --help)
   -v, --version    print the version
 `;
 
@@ -35,7 +37,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`loris-ephys: unknown command '${name}' (see --help)\n`);
     return 2;
   }
-  return command.run(rest);
+  return runNamedCommand(name, command, rest);
 }
 
 main(process.argv.slice(2)).then(

@@ -1,57 +1,13 @@
 /** `info`, `sensors` and `read`: a recording on disk, through the same library as the routes. */
 import { resolve } from 'node:path';
 import { describeRecording } from '../lib/core/describe';
-import { isApiError } from '../lib/core/errors';
 import { sensorsResponse, type Frame } from '../lib/core/sensors';
 import { openForHandler } from '../lib/service/open-recording';
-import { registerCommand } from './commands';
+import { registerCommand, runCommand, stringOption, UsageError, type ParsedArgs } from './commands';
 
-export class UsageError extends Error {}
-
-/** Parses `--name value` options and positional arguments; unknown options are usage errors. */
-export function parseArgs(
-  args: string[],
-  known: readonly string[],
-): { positional: string[]; options: Map<string, string> } {
-  const positional: string[] = [];
-  const options = new Map<string, string>();
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i] as string;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
-    }
-    const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-    if (!known.includes(name)) throw new UsageError(`unknown option --${name}`);
-    const value = inline ?? args[++i];
-    if (value === undefined) throw new UsageError(`--${name} needs a value`);
-    options.set(name, value);
-  }
-  return { positional, options };
-}
-
-/** Runs a command body, mapping errors to exit codes: 2 bad arguments, 3 unreadable/unsupported recording. */
-export async function runCommand(body: () => Promise<void>): Promise<number> {
-  try {
-    await body();
-    return 0;
-  } catch (error) {
-    if (error instanceof UsageError) {
-      process.stderr.write(`loris-ephys: ${error.message}\n`);
-      return 2;
-    }
-    if (isApiError(error)) {
-      process.stderr.write(`loris-ephys: ${error.code}: ${error.message}\n`);
-      return error.status === 400 ? 2 : 3;
-    }
-    process.stderr.write(`loris-ephys: ${(error as Error)?.message ?? String(error)}\n`);
-    return 3;
-  }
-}
-
-const onePath = (positional: string[]): string => {
-  if (positional.length !== 1) throw new UsageError('expected exactly one recording path');
-  return resolve(positional[0] as string);
+const onePath = (args: ParsedArgs): string => {
+  if (args.positionals.length !== 1) throw new UsageError('expected exactly one recording path');
+  return resolve(args.positionals[0] as string);
 };
 
 const print = (value: unknown): void => {
@@ -61,9 +17,10 @@ const print = (value: unknown): void => {
 registerCommand('info', {
   usage: 'info <path>',
   summary: 'describe a recording (channels by type, rate, duration, positions source)',
+  options: {},
   run: (args) =>
     runCommand(async () => {
-      const path = onePath(parseArgs(args, []).positional);
+      const path = onePath(args);
       const opened = await openForHandler(path);
       try {
         print(describeRecording(opened.info, opened.positionSource));
@@ -76,13 +33,17 @@ registerCommand('info', {
 registerCommand('sensors', {
   usage: 'sensors <path> [--frame head|device] [--types a,b]',
   summary: 'sensor/electrode positions as the sensors route gives them',
+  options: { frame: { type: 'string' }, types: { type: 'string' } },
+  optionHelp: [
+    ['--frame head|device', 'coordinate frame (default head)'],
+    ['--types a,b', 'sensor types to keep (e.g. eeg,mag,grad)'],
+  ],
   run: (args) =>
     runCommand(async () => {
-      const { positional, options } = parseArgs(args, ['frame', 'types']);
-      const frame = options.get('frame') ?? 'head';
+      const frame = stringOption(args, 'frame') ?? 'head';
       if (frame !== 'head' && frame !== 'device') throw new UsageError('--frame must be head or device');
-      const types = options.get('types')?.split(',').filter(Boolean);
-      const opened = await openForHandler(onePath(positional));
+      const types = stringOption(args, 'types')?.split(',').filter(Boolean);
+      const opened = await openForHandler(onePath(args));
       try {
         print(
           sensorsResponse(opened.info, {
@@ -100,18 +61,23 @@ registerCommand('sensors', {
 registerCommand('read', {
   usage: 'read <path> --tmin S --tmax S [--picks a,b]',
   summary: 'samples of a window in SI units as JSON',
+  options: { tmin: { type: 'string' }, tmax: { type: 'string' }, picks: { type: 'string' } },
+  optionHelp: [
+    ['--tmin S', 'window start in seconds'],
+    ['--tmax S', 'window end in seconds (> tmin)'],
+    ['--picks a,b', 'channel names (default all)'],
+  ],
   run: (args) =>
     runCommand(async () => {
-      const { positional, options } = parseArgs(args, ['tmin', 'tmax', 'picks']);
-      const tmin = Number(options.get('tmin') ?? NaN);
-      const tmax = Number(options.get('tmax') ?? NaN);
+      const tmin = Number(stringOption(args, 'tmin') ?? NaN);
+      const tmax = Number(stringOption(args, 'tmax') ?? NaN);
       if (!Number.isFinite(tmin) || !Number.isFinite(tmax) || tmax <= tmin) {
         throw new UsageError('--tmin and --tmax must be numbers with tmin < tmax');
       }
-      const opened = await openForHandler(onePath(positional));
+      const opened = await openForHandler(onePath(args));
       try {
         const { info } = opened;
-        const names = options.get('picks')?.split(',').filter(Boolean);
+        const names = stringOption(args, 'picks')?.split(',').filter(Boolean);
         const picks = names
           ? names.map((n) => {
               const i = info.channels.findIndex((c) => c.name === n);

@@ -6,32 +6,41 @@ import { topomapQuerySchema } from '../lib/core/topomap-params';
 import { openForHandler } from '../lib/service/open-recording';
 import { getConfig } from '../lib/service/runtime';
 import { computeMap, renderMap } from '../lib/service/topomap';
-import { registerCommand } from './commands';
-import { runCommand, UsageError } from './recording-commands';
+import { registerCommand, runCommand, stringOption, UsageError, type OptionSpecs } from './commands';
+
+/** Every route option is a `--name value` option (checked by the route's own schema). */
+const routeOptions: OptionSpecs = Object.fromEntries(
+  Object.keys(topomapQuerySchema.shape).map((name) => [name, { type: 'string' as const }]),
+);
 
 registerCommand('topomap', {
   usage: 'topomap <path> [--t S | --tmin S --tmax S] [--format png|svg|json] ... -o FILE',
   summary: 'render a topographic map with the route options (see README) to FILE',
+  options: { ...routeOptions, output: { type: 'string', short: 'o' } },
+  optionHelp: [
+    ['-o, --output FILE', 'where to write the map (format from the extension unless --format)'],
+    ['--t S | --tmin S --tmax S', 'a time, or a window in seconds'],
+    [
+      `--<name> VALUE`,
+      `any option of the topomap route: ${Object.keys(topomapQuerySchema.shape).join(', ')}`,
+    ],
+  ],
   run: (args) =>
     runCommand(async () => {
-      const positional: string[] = [];
+      const output = stringOption(args, 'output');
+      if (args.positionals.length !== 1 || !output)
+        throw new UsageError('usage: topomap <path> [options] -o FILE');
       const options: Record<string, string> = {};
-      let output: string | undefined;
-      for (let i = 0; i < args.length; i++) {
-        const arg = args[i] as string;
-        if (arg === '-o' || arg === '--output') output = args[++i];
-        else if (arg.startsWith('--')) {
-          const [name, inline] = arg.slice(2).split('=', 2) as [string, string | undefined];
-          const value = inline ?? args[++i];
-          if (value === undefined) throw new UsageError(`--${name} needs a value`);
-          options[name] = value;
-        } else positional.push(arg);
+      for (const name of Object.keys(routeOptions)) {
+        const value = stringOption(args, name);
+        if (value !== undefined) options[name] = value;
       }
-      if (positional.length !== 1 || !output) throw new UsageError('usage: topomap <path> [options] -o FILE');
       const format =
         options.format ?? (output.endsWith('.svg') ? 'svg' : output.endsWith('.json') ? 'json' : 'png');
       const query = parseWith(topomapQuerySchema, { ...options, format });
-      const opened = await openForHandler(resolve(positional[0] as string), { condition: query.condition });
+      const opened = await openForHandler(resolve(args.positionals[0] as string), {
+        condition: query.condition,
+      });
       try {
         const map = await computeMap(opened, query, getConfig().limits);
         const { body } = await renderMap(map, opened, query);
