@@ -40,6 +40,6 @@ describe('geometry shared by montage', () => {
     const moved = { ...b, info: { ...b.info, channels: [{ ...first, loc }, ...rest] } };
     const gm = (await computeMap(moved, query, limits)).renderable.map.geometry;
     expect(gm).not.toBe(ga);
-    expect(gm.pos).not.toEqual(ga.pos);
+    expect(gm.pos2d).not.toEqual(ga.pos2d);
   });
 });
