@@ -113,6 +113,16 @@ function classify(error: Error): Error {
   return new NetworkError(`the service kept failing (HTTP ${status}) after the retries: ${said}`);
 }
 
+/**
+ * tus-js-client's rule (retry unless a 4xx other than 409/423), except that a 409 answering the creation is LORIS's
+ * duplicate-upload refusal, not an offset conflict.
+ */
+function shouldRetry(error: DetailedError): boolean {
+  const status = error.originalResponse?.getStatus() ?? 0;
+  if (status === 409 && error.originalRequest?.getMethod() === 'POST') return false;
+  return status < 400 || status >= 500 || status === 409 || status === 423;
+}
+
 function newest(previous: PreviousUpload[]): PreviousUpload | undefined {
   return [...previous].sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
 }
@@ -137,6 +147,7 @@ export async function sendWithTus(send: TusSend): Promise<TusResult> {
       metadata: tusMetadata(send.target),
       chunkSize: send.chunkBytes,
       retryDelays: send.retryDelaysMs,
+      onShouldRetry: shouldRetry,
       fingerprint: () => Promise.resolve(fingerprint),
       urlStorage: new FileUrlStorage(join(send.stateDir, 'uploads.json')),
       storeFingerprintForResuming: true,
