@@ -64,6 +64,14 @@ async function upload(plan: UploadPlan): Promise<number> {
   const token = await lorisLogin(plan.lorisUrl, plan.user, password, backoffDelays(retries).slice(1, 4));
   log(`logged in to ${plan.lorisUrl} as ${plan.user}`);
   const archive = await archiveOf(plan);
+  const progress = createProgress();
+  // Interrupted, the upload stays resumable: its URL is already stored, the server keeps what it received.
+  const interrupted = (signal: NodeJS.Signals): void => {
+    progress.stop();
+    log(`interrupted (${signal}): run the same command again to resume the upload`);
+    process.exit(130);
+  };
+  process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
   const sent = await sendWithTus({
     lorisUrl: plan.lorisUrl,
     user: plan.user,
@@ -74,8 +82,10 @@ async function upload(plan: UploadPlan): Promise<number> {
     retryDelaysMs: backoffDelays(retries),
     idleTimeoutMs: plan.idleTimeoutMs,
     stateDir: configDir(),
-    progress: createProgress(),
+    progress,
     log,
+  }).finally(() => {
+    process.removeListener('SIGINT', interrupted).removeListener('SIGTERM', interrupted);
   });
   if (archive.packed) await removePacked(archive.path);
   log(`uploaded ${plan.target.filename}: upload ${sent.id}`);

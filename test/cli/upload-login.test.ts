@@ -11,7 +11,7 @@ import { createLorisTestDb, type LorisTestDb } from '../helpers/loris-db';
 import { freePort } from '../helpers/offline';
 import { STRONG_KEY } from '../helpers/tokens';
 import { startLorisStandIn, type LorisStandIn } from './upload-loris-standin';
-import { runCli } from './upload-run';
+import { runCli, startCliInTerminal, waitForOutput } from './upload-run';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -118,5 +118,33 @@ describe('upload logging in to LORIS', () => {
       'POST /imaging_gateway/tus/upload',
     ]);
     expect(result.stderr + result.stdout).not.toContain(PASSWORD);
+  });
+
+  it('at a terminal, asks for the password without echoing it, and sends exactly what was typed', async () => {
+    const typed = 'typed-secret-Xq7';
+    const before = loris.logins.length;
+    const running = startCliInTerminal(
+      [
+        'upload',
+        join(tmp, 'phantom.zip'),
+        '--loris',
+        loris.baseUrl,
+        '--kind',
+        'dicom',
+        '--phantom',
+        '--user',
+        'uploader',
+        '--retries',
+        '0',
+      ],
+      { XDG_CONFIG_HOME: join(tmp, 'config'), XDG_CACHE_HOME: join(tmp, 'cache') },
+    );
+    await waitForOutput(running, `LORIS password for uploader at ${loris.baseUrl}: `);
+    running.child.stdin?.write(`${typed}\r`);
+    const result = await running.done;
+    expect(result.code).toBe(3);
+    expect(result.stdout).toContain('Incorrect username or password');
+    expect(result.stdout).not.toContain(typed);
+    expect(loris.logins.slice(before)).toEqual([{ username: 'uploader', password: typed }]);
   });
 });

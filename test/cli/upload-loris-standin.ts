@@ -24,6 +24,8 @@ export interface LorisStandIn {
   baseUrl: string;
   /** Requests seen, in order: `METHOD path` (gateway requests with their public path). */
   requests: string[];
+  /** Login attempts, in order, as LORIS received them (tests check what a prompt sent). */
+  logins: { username: string; password: string }[];
   /** Sets (or clears) the upstream the gateway forwards to. */
   setUpstream(url: string | null): void;
   /** Called before each forwarded request; resolving lets it go on (tests hold a PATCH to kill the client). */
@@ -78,6 +80,7 @@ async function login(
   baseUrl: string,
   db: Connection,
   accounts: Map<string, string>,
+  logins: { username: string; password: string }[],
 ): Promise<void> {
   if (version !== 'v0.0.3' && version !== 'v0.0.4-dev')
     return sendJson(res, 404, { error: 'Unsupported version' });
@@ -102,6 +105,7 @@ async function login(
     !body.password
   )
     return sendJson(res, 400, { error: 'Missing username or password' });
+  logins.push({ username: body.username, password: body.password });
   if (accounts.get(body.username) !== body.password)
     return sendJson(res, 401, { error: 'Incorrect username or password' });
   const key = await jwtKey(db);
@@ -153,13 +157,14 @@ export async function startLorisStandIn(
   let upstream: string | null = null;
   let hook: ((method: string, path: string) => Promise<void>) | null = null;
   const requests: string[] = [];
+  const logins: { username: string; password: string }[] = [];
   let baseUrl = '';
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     requests.push(`${req.method} ${url.pathname}`);
     const handle = async (): Promise<void> => {
       const api = /^\/api\/([^/]+)\/login$/.exec(url.pathname);
-      if (api) return login(req, res, api[1] ?? '', baseUrl, db, accounts);
+      if (api) return login(req, res, api[1] ?? '', baseUrl, db, accounts, logins);
       if (url.pathname.startsWith('/api/'))
         return sendJson(res, 400, { error: 'You must specify a version of the API to use in the URL' });
       const prefix = '/imaging_gateway';
@@ -184,6 +189,7 @@ export async function startLorisStandIn(
   return {
     baseUrl,
     requests,
+    logins,
     setUpstream: (url) => {
       upstream = url;
     },

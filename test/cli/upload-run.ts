@@ -41,6 +41,41 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
   return { child, stdout: () => stdout, stderr: () => stderr, done };
 }
 
+const shellQuote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Starts the CLI on a pseudo-terminal (util-linux `script`): stdin, stdout and stderr are a TTY, as for a user at
+ * a terminal. The output (stdout and stderr merged, with terminal line endings) is in `stdout()`.
+ */
+export function startCliInTerminal(args: string[], env: Record<string, string> = {}): RunningCli {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const base: Record<string, string> = { TERM: 'xterm' };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
+    const value = process.env[name];
+    if (value !== undefined) base[name] = value;
+  }
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: projectRoot,
+    env: { ...base, ...env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolve) =>
+    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, done };
+}
+
+/** Resolves once the output contains `text` (or the process ended). */
+export async function waitForOutput(running: RunningCli, text: string): Promise<void> {
+  let ended = false;
+  void running.done.then(() => (ended = true));
+  while (!running.stdout().includes(text) && !ended) await new Promise((r) => setTimeout(r, 50));
+}
+
 export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   return startCli(args, env).done;
 }

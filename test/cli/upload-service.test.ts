@@ -26,7 +26,7 @@ import { describeWithData } from '../helpers/testdata';
 import { STRONG_KEY } from '../helpers/tokens';
 import { makeBidsSession, type BidsSession } from './upload-bids';
 import { startLorisStandIn, type LorisStandIn } from './upload-loris-standin';
-import { runCli, startCli } from './upload-run';
+import { runCli, startCli, startCliInTerminal } from './upload-run';
 
 const PASSWORD = 'uploader password 2026';
 const ARCHIVE = 'MTL001_300001_V1_bids.tar.gz';
@@ -230,5 +230,28 @@ describeWithData('upload through a LORIS stand-in to the real service', () => {
     const status = JSON.parse(second.stdout) as FinalStatus;
     expect(uploadUrl.endsWith(`/imaging_gateway/tus/upload/${status.id}`)).toBe(true);
     expect({ code: second.code, state: status.state }).toEqual({ code: 0, state: 'registered' });
+  });
+
+  it('--no-wait stops after the last byte and prints where to follow the upload', async () => {
+    const result = await runCli(args(session.root, ['--no-wait']), env);
+    expect(result.code).toBe(0);
+    const url = result.stdout.trim();
+    expect(url).toMatch(new RegExp(`^${loris.baseUrl}/imaging_gateway/uploads/[0-9a-f]+$`));
+    expect(result.stderr).not.toContain('state:');
+    const login = await fetch(`${loris.baseUrl}/api/v0.0.3/login`, {
+      method: 'POST',
+      body: JSON.stringify({ username: 'uploader', password: PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const status = await fetch(url, { headers: { Authorization: `Bearer ${token}` } });
+    expect(status.status).toBe(200);
+    expect(((await status.json()) as FinalStatus).filename).toBe(ARCHIVE);
+  });
+
+  it('on a terminal, shows a progress bar with bytes, rate and ETA', async () => {
+    const running = startCliInTerminal(args(session.root, ['--chunk-size', '64KiB']), env);
+    const result = await running.done;
+    expect(result.stdout).toMatch(/upload \|[^|]*\| 100% ([\d.]+ KiB) \/ \1 {2}[\d.]+ [KMG]?i?B\/s {2}ETA /);
+    expect(result.stdout).not.toContain('upload: 100%');
   });
 });
