@@ -25,7 +25,7 @@ const log = (line: string): void => {
 /** The archive to send or check: the file itself, or the directory packed into the cache. */
 async function archiveOf(plan: UploadPlan): Promise<{ path: string; packed: boolean }> {
   if (!plan.sourceIsDirectory) return { path: plan.source, packed: false };
-  const packed = await packDirectory(plan.source, plan.target.filename, cacheDir());
+  const packed = await packDirectory(plan.source, plan.target.filename, cacheDir(), createProgress('pack'));
   log(
     `${packed.reused ? 'reusing the packed' : 'packed'} ${plan.source} (${packed.files} files, ` +
       `${formatBytes(packed.bytes)}) as ${packed.path}`,
@@ -64,7 +64,7 @@ async function upload(plan: UploadPlan): Promise<number> {
   const token = await lorisLogin(plan.lorisUrl, plan.user, password, backoffDelays(retries).slice(1, 4));
   log(`logged in to ${plan.lorisUrl} as ${plan.user}`);
   const archive = await archiveOf(plan);
-  const progress = createProgress();
+  const progress = createProgress('upload');
   // Interrupted, the upload stays resumable: its URL is already stored, the server keeps what it received.
   const interrupted = (signal: NodeJS.Signals): void => {
     progress.stop();

@@ -13,6 +13,7 @@ import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { DEFAULT_ARCHIVE_LIMITS } from '../../lib/uploads/types';
 import { UsageError } from '../commands';
+import type { Progress } from './progress';
 
 /** Bumped whenever the bytes written for the same tree change (invalidates cached archives). */
 const FORMAT = 'loris-ephys-pack-1';
@@ -67,8 +68,13 @@ export async function listTree(root: string): Promise<TreeEntry[]> {
   return entries.sort(byName);
 }
 
-/** Streams `entries` as a deterministic tar.gz into `output`. */
-export async function writeArchive(entries: TreeEntry[], output: string): Promise<void> {
+/** Streams `entries` as a deterministic tar.gz into `output`; `onBytes` hears the source bytes read so far. */
+export async function writeArchive(
+  entries: TreeEntry[],
+  output: string,
+  onBytes: (read: number) => void = () => undefined,
+): Promise<void> {
+  let read = 0;
   const pack = tar.pack();
   const written = pipeline(
     pack,
@@ -92,8 +98,11 @@ export async function writeArchive(entries: TreeEntry[], output: string): Promis
               : resolve(),
         );
       });
-      if (entry.size > 0) await pipeline(createReadStream(entry.absolute, { end: entry.size - 1 }), sink);
-      else sink.end();
+      if (entry.size > 0) {
+        const source = createReadStream(entry.absolute, { end: entry.size - 1 });
+        source.on('data', (chunk) => onBytes((read += chunk.length)));
+        await pipeline(source, sink);
+      } else sink.end();
       await done;
     }
     pack.finalize();
@@ -132,6 +141,7 @@ export async function packDirectory(
   directory: string,
   archiveName: string,
   cacheRoot: string,
+  progress?: Progress,
 ): Promise<PackedArchive> {
   const entries = await listTree(directory);
   const files = entries.filter((e) => e.type === 'file');
@@ -147,11 +157,13 @@ export async function packDirectory(
   await rm(manifestPath, { force: true });
   const partial = `${path}.partial`;
   try {
-    await writeArchive(entries, partial);
+    progress?.start(bytes, 0);
+    await writeArchive(entries, partial, (read) => progress?.update(read));
     const newest = new Date(entries.reduce((max, e) => Math.max(max, e.mtimeMs), 0));
     await utimes(partial, newest, newest);
     await rename(partial, path);
   } finally {
+    progress?.stop();
     await rm(partial, { force: true });
   }
   await writeFile(manifestPath, manifest, { mode: 0o600 });

@@ -41,11 +41,11 @@ class RateMeter {
   }
 }
 
-function barProgress(stream: NodeJS.WriteStream): Progress {
+function barProgress(stream: NodeJS.WriteStream, label: string): Progress {
   const bar = new SingleBar(
     {
       stream,
-      format: 'upload |{bar}| {percentage}% {sent} / {size}  {rate}  ETA {eta_formatted}',
+      format: `${label} |{bar}| {percentage}% {sent} / {size}  {rate}  ETA {eta_formatted}`,
       hideCursor: true,
       etaBuffer: 100,
       fps: 5,
@@ -65,7 +65,7 @@ function barProgress(stream: NodeJS.WriteStream): Progress {
   };
 }
 
-function lineProgress(stream: NodeJS.WritableStream): Progress {
+function lineProgress(stream: NodeJS.WritableStream, label: string): Progress {
   let total = 0;
   let nextTenth = 1;
   let meter = new RateMeter(0);
@@ -81,7 +81,7 @@ function lineProgress(stream: NodeJS.WritableStream): Progress {
       const rate = meter.rate(sent);
       const eta = rate > 0 ? (total - sent) / rate : Infinity;
       stream.write(
-        `upload: ${Math.floor((100 * sent) / total)}% (${formatBytes(sent)} of ${formatBytes(total)}), ` +
+        `${label}: ${Math.floor((100 * sent) / total)}% (${formatBytes(sent)} of ${formatBytes(total)}), ` +
           `${formatBytes(rate)}/s, ETA ${formatSeconds(eta)}\n`,
       );
     },
@@ -89,6 +89,7 @@ function lineProgress(stream: NodeJS.WritableStream): Progress {
   };
 }
 
-export function createProgress(stream: NodeJS.WriteStream = process.stderr): Progress {
-  return stream.isTTY ? barProgress(stream) : lineProgress(stream);
+/** `label` names what progresses (`upload`, `pack`). */
+export function createProgress(label: string, stream: NodeJS.WriteStream = process.stderr): Progress {
+  return stream.isTTY ? barProgress(stream, label) : lineProgress(stream, label);
 }
