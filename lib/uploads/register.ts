@@ -42,7 +42,7 @@ import {
 } from '../loris/uploads';
 import { launchMriUpload, lorisDateTime, processState, type LaunchInput } from './launch';
 import { isPlainFileName } from './rules';
-import type { LorisUploadRef, ProcessRef, ResolvedTarget, UploadReport } from './types';
+import type { LorisUploadRef, ProcessRef, ResolvedTarget, UploadReport, UploadState } from './types';
 
 export interface RegisterInput {
   /** The complete archive in the upload staging directory; moved (not copied when possible) by registration. */
@@ -455,4 +455,24 @@ export async function currentRegistration(db: Db, registration: Registration): P
     lorisUpload: { ...lorisUpload, status: state ? mriUploadProgress(state) : lorisUpload.status },
     process: processId === undefined ? null : await processState(db, processId),
   };
+}
+
+/**
+ * The upload's state (`GET /uploads/{id}`) once registered, from LORIS's rows: electrophysiology_uploader.Status
+ * ('Extracted'/'In Progress' processing, 'Complete' done, 'Failed'/'Failed Extraction' failed), or for DICOM the
+ * imaging uploader's Progress and the pipeline process.
+ */
+export function registrationState(registration: Registration): UploadState {
+  const { lorisUpload, process } = registration;
+  if (lorisUpload.table === 'electrophysiology_uploader') {
+    if (lorisUpload.status === 'Complete') return 'done';
+    if (lorisUpload.status === 'Failed' || lorisUpload.status === 'Failed Extraction') return 'failed';
+    if (lorisUpload.status === 'Extracted' || lorisUpload.status === 'In Progress') return 'processing';
+    return 'registered';
+  }
+  if (process?.state === 'running') return 'processing';
+  if (lorisUpload.status === 'Success') return 'done';
+  if (lorisUpload.status === 'Failure' || process?.state === 'error') return 'failed';
+  if (process?.state === 'success') return 'done';
+  return lorisUpload.status === 'In Progress...' ? 'processing' : 'registered';
 }

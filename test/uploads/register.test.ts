@@ -19,6 +19,7 @@ import {
   nameToSafe,
   registerEegUpload,
   registerUpload,
+  registrationState,
   reportMetaData,
   type RegisterInput,
 } from '../../lib/uploads/register';
@@ -345,5 +346,39 @@ describe('files only inside the incoming directories', () => {
     } finally {
       await testDb.seed.config('EEGUploadIncomingPath', eegIncoming);
     }
+  });
+});
+
+describe('state from the rows', () => {
+  const eegAt = (status: string) => ({
+    lorisUpload: { table: 'electrophysiology_uploader' as const, id: 1, status },
+    process: null,
+  });
+  it.each([
+    ['Not Started', 'registered'],
+    ['Extracted', 'processing'],
+    ['In Progress', 'processing'],
+    ['Complete', 'done'],
+    ['Failed', 'failed'],
+    ['Failed Extraction', 'failed'],
+    ['Archived', 'registered'],
+  ])('EEG %s → %s', (status, state) => {
+    expect(registrationState(eegAt(status))).toBe(state);
+  });
+
+  const mriAt = (status: string, process: 'running' | 'success' | 'error' | null) => ({
+    lorisUpload: { table: 'mri_upload' as const, id: 1, status },
+    process: process === null ? null : { id: 1, state: process, exitCode: null },
+  });
+  it.each([
+    ['Not Started', null, 'registered'],
+    ['In Progress...', 'running', 'processing'],
+    ['In Progress...', null, 'processing'],
+    ['In Progress...', 'success', 'done'],
+    ['In Progress...', 'error', 'failed'],
+    ['Success', 'success', 'done'],
+    ['Failure', null, 'failed'],
+  ] as const)('DICOM %s with process %s → %s', (status, process, state) => {
+    expect(registrationState(mriAt(status, process))).toBe(state);
   });
 });
