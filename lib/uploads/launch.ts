@@ -76,12 +76,23 @@ async function taskFile(dir: string): Promise<string> {
   throw new LaunchError('could not create a task file');
 }
 
+/** Variables passed on to programs the module starts: none of the service's own settings or secrets. */
+const PASSED_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'TMPDIR'] as const;
+
+/** The environment for the pipeline (and sendmail): the basics only; LORIS-MRI's environment file adds its own. */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = { PATH: '/usr/local/bin:/usr/bin:/bin' };
+  for (const name of PASSED_ENV) if (env[name] !== undefined) out[name] = env[name];
+  return out;
+}
+
 /** Starts the detached runner; resolves with its pid once spawned. */
 function startRunner(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', RUNNER, 'loris_mri_upload', ...args], {
       detached: true,
       stdio: 'ignore',
+      env: childEnv(),
     });
     child.once('error', (error) => reject(new LaunchError(`could not start bash: ${error.message}`)));
     child.once('spawn', () => {

@@ -40,7 +40,7 @@ import {
   type MriUploadState,
   type UploadSettings,
 } from '../loris/uploads';
-import { launchMriUpload, lorisDateTime, processState, type LaunchInput } from './launch';
+import { childEnv, launchMriUpload, lorisDateTime, processState, type LaunchInput } from './launch';
 import { isPlainFileName } from './rules';
 import type { LorisUploadRef, ProcessRef, ResolvedTarget, UploadReport, UploadState } from './types';
 
@@ -217,7 +217,7 @@ const isPlainAddress = (email: string): boolean =>
 
 function sendmail(program: string, message: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, ['-t', '-i'], { stdio: ['pipe', 'ignore', 'ignore'] });
+    const child = spawn(program, ['-t', '-i'], { stdio: ['pipe', 'ignore', 'ignore'], env: childEnv() });
     const timer = setTimeout(() => child.kill('SIGKILL'), SENDMAIL_TIMEOUT_MS);
     child.once('error', (error) => {
       clearTimeout(timer);

@@ -32,6 +32,7 @@ dir="$(cd "$(dirname "$0")/.." && pwd)"
 id="$2"
 printf '%s\\n' "$@" > "$dir/args-$id"
 echo "env=$LORIS_STAND_IN_ENV" >> "$dir/args-$id"
+echo "db password=\${LORIS_DB_PASSWORD-unset}" >> "$dir/args-$id"
 echo "started $id"
 echo "to stderr $id" >&2
 if [ "$(cat "$dir/mode" 2>/dev/null)" = exit2 ]; then exit 2; fi
@@ -136,24 +137,26 @@ afterAll(async () => {
 describe('auto-launch of the DICOM pipeline', () => {
   it('launches, records the process as LORIS does, and follows it to success', async () => {
     await setMode('wait');
-    const registration = await register();
+    // the service's own settings and secrets stay out of the pipeline's environment
+    process.env.LORIS_DB_PASSWORD = 'not-for-the-pipeline';
+    const registration = await register().finally(() => delete process.env.LORIS_DB_PASSWORD);
     const uploadId = registration.lorisUpload.id;
     expect(registration.lorisUpload).toEqual({ table: 'mri_upload', id: uploadId, status: 'In Progress...' });
     expect(registration.process).toEqual({ id: expect.any(Number), state: 'running', exitCode: null });
     const processId = registration.process?.id ?? 0;
 
-    const [process] = await rows('SELECT * FROM server_processes WHERE id = ?', [processId]);
-    expect(process).toMatchObject({
+    const [proc] = await rows('SELECT * FROM server_processes WHERE id = ?', [processId]);
+    expect(proc).toMatchObject({
       type: 'mri_upload',
       userid: 'uploader',
       exit_code: null,
       end_time: null,
       exit_text: null,
     });
-    expect(Number(process?.pid)).toBeGreaterThan(1);
-    expect(String(process?.start_time)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(Number(proc?.pid)).toBeGreaterThan(1);
+    expect(String(proc?.start_time)).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
     for (const file of ['stdout_file', 'stderr_file', 'exit_code_file'])
-      expect(String(process?.[file]).startsWith(`${taskDir}/loris_task_`)).toBe(true);
+      expect(String(proc?.[file]).startsWith(`${taskDir}/loris_task_`)).toBe(true);
     expect(await rows('SELECT UploadID, ProcessID FROM mri_upload_server_processes_rel')).toEqual([
       { UploadID: uploadId, ProcessID: processId },
     ]);
@@ -165,9 +168,16 @@ describe('auto-launch of the DICOM pipeline', () => {
     const location = `${incoming}/uploader/MTL001_300001_V1.tar.gz`;
     const args = await readFile(join(codePath, `args-${uploadId}`), 'utf8');
     expect(args).toBe(
-      ['-upload_id', String(uploadId), '-profile', 'prod; touch PWNED2', location, 'env=sourced', ''].join(
-        '\n',
-      ),
+      [
+        '-upload_id',
+        String(uploadId),
+        '-profile',
+        'prod; touch PWNED2',
+        location,
+        'env=sourced',
+        'db password=unset',
+        '',
+      ].join('\n'),
     );
     await writeFile(join(codePath, `go-${uploadId}`), '0');
     const done = await settled(registration);
@@ -182,8 +192,8 @@ describe('auto-launch of the DICOM pipeline', () => {
       `Finished MRI uploading (pid = ${String(ended?.pid)}) End time:${String(ended?.end_time)}`,
     );
     // LORIS deletes the task files of a successful run
-    await expect(stat(String(process?.stdout_file))).rejects.toMatchObject({ code: 'ENOENT' });
-    await expect(stat(String(process?.exit_code_file))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(String(proc?.stdout_file))).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(stat(String(proc?.exit_code_file))).rejects.toMatchObject({ code: 'ENOENT' });
     // read again: the stored exit code answers
     expect((await currentRegistration(db, done)).process).toEqual({
       id: processId,
@@ -199,9 +209,7 @@ describe('auto-launch of the DICOM pipeline', () => {
     await setMode('wait');
     const registration = await register();
     const uploadId = registration.lorisUpload.id;
-    const [process] = await rows('SELECT * FROM server_processes WHERE id = ?', [
-      registration.process?.id ?? 0,
-    ]);
+    const [proc] = await rows('SELECT * FROM server_processes WHERE id = ?', [registration.process?.id ?? 0]);
     await writeFile(join(codePath, `go-${uploadId}`), '3');
     const done = await settled(registration);
     expect(done.process).toEqual({ id: registration.process?.id, state: 'error', exitCode: 3 });
@@ -210,20 +218,20 @@ describe('auto-launch of the DICOM pipeline', () => {
     ]);
     expect(ended).toEqual({
       exit_code: '3',
-      exit_text: `MRI upload task (pid = ${String(process?.pid)}) failed: error code is 3`,
+      exit_text: `MRI upload task (pid = ${String(proc?.pid)}) failed: error code is 3`,
     });
-    expect(await readFile(String(process?.stdout_file), 'utf8')).toBe(`started ${uploadId}\n`);
-    expect(await readFile(String(process?.stderr_file), 'utf8')).toBe(`to stderr ${uploadId}\n`);
-    expect(await readFile(String(process?.exit_code_file), 'utf8')).toBe('3\n');
+    expect(await readFile(String(proc?.stdout_file), 'utf8')).toBe(`started ${uploadId}\n`);
+    expect(await readFile(String(proc?.stderr_file), 'utf8')).toBe(`to stderr ${uploadId}\n`);
+    expect(await readFile(String(proc?.exit_code_file), 'utf8')).toBe('3\n');
   });
 
   it('reports a run killed before writing its exit code as an error of unknown code', async () => {
     await setMode('wait');
     const registration = await register();
-    const [process] = await rows('SELECT pid FROM server_processes WHERE id = ?', [
+    const [proc] = await rows('SELECT pid FROM server_processes WHERE id = ?', [
       registration.process?.id ?? 0,
     ]);
-    globalThis.process.kill(Number(process?.pid), 'SIGKILL');
+    process.kill(Number(proc?.pid), 'SIGKILL');
     const done = await settled(registration);
     expect(done.process).toEqual({ id: registration.process?.id, state: 'error', exitCode: null });
     const [ended] = await rows('SELECT exit_code, end_time FROM server_processes WHERE id = ?', [
