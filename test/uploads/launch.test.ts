@@ -271,6 +271,8 @@ describe('auto-launch of the DICOM pipeline', () => {
     expect(String(note?.Message)).toContain(
       'This indicates an incorrect or non-existent MRI pipeline setup\n',
     );
+    // read again: still no process, the Progress LORIS shows
+    expect(await currentRegistration(db, registration)).toEqual(registration);
 
     await setMode('wait');
     await testDb.seed.config('MRICodePath', join(root, 'no such directory'));
