@@ -305,6 +305,15 @@ export async function insertMriUploadProcess(
   return result.insertId;
 }
 
+/** The newest process launched for an mri_upload (LORIS may launch one later, e.g. from its API). */
+export async function latestUploadProcess(db: Db, uploadId: number): Promise<number | undefined> {
+  const rows = await db.rows(
+    'SELECT ProcessID FROM mri_upload_server_processes_rel WHERE UploadID = ? ORDER BY ProcessID DESC LIMIT 1',
+    [uploadId],
+  );
+  return parseRows(z.object({ ProcessID: id }), rows)[0]?.ProcessID;
+}
+
 export interface ServerProcessRow {
   id: number;
   pid: number;
