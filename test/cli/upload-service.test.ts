@@ -232,6 +232,33 @@ describeWithData('upload through a LORIS stand-in to the real service', () => {
     expect({ code: second.code, state: status.state }).toEqual({ code: 0, state: 'registered' });
   });
 
+  it('Ctrl-C during the transfer exits 130 saying how to resume, and the same command resumes', async () => {
+    const dir = await makeBidsSession(join(tmp, 'interrupted'), 'MTL001', 'V1');
+    const chunk = ['--chunk-size', '64KiB'];
+    let patches = 0;
+    let release: (() => void) | undefined;
+    const held = new Promise<void>((resolve) => {
+      loris.setGatewayHook(async (method) => {
+        if (method !== 'PATCH' || ++patches < 3) return;
+        resolve();
+        await new Promise<void>((_, reject) => (release = () => reject(new Error('interrupted'))));
+      });
+    });
+    const first = startCli(args(dir.root, chunk), env);
+    await Promise.race([held, first.done]);
+    first.child.kill('SIGINT');
+    const interrupted = await first.done;
+    release?.();
+    loris.setGatewayHook(null);
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain(
+      'interrupted (SIGINT): run the same command again to resume the upload',
+    );
+    const second = await runCli(args(dir.root, chunk), env);
+    expect(second.stderr).toMatch(/resuming at [1-9]\d* of \d+ bytes/);
+    expect(second.code).toBe(0);
+  });
+
   it('--no-wait stops after the last byte and prints where to follow the upload', async () => {
     const result = await runCli(args(session.root, ['--no-wait']), env);
     expect(result.code).toBe(0);
