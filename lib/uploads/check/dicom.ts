@@ -25,6 +25,8 @@ const TAGS = {
 } as const;
 
 interface SeriesTally extends SeriesSummary {
+  /** The folder of its first file, as the report's item. */
+  folder: string;
   /** PatientName → files with it. */
   patientNames: Map<string, number>;
 }
@@ -71,6 +73,7 @@ export class DicomCollector {
       seriesDescription: text(dataSet, TAGS.seriesDescription),
       modality: text(dataSet, TAGS.modality),
       files: 0,
+      folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.',
       patientNames: new Map<string, number>(),
     };
     tally.files += 1;
@@ -106,10 +109,10 @@ export class DicomCollector {
       this.report.warning('.', 'multiple_studies', `the archive holds ${studies.size} DICOM studies`);
     }
     for (const tally of all) {
-      this.report.info(tally.seriesInstanceUid, 'series', describe(tally));
+      this.report.info(tally.folder, 'series', describe(tally));
       if (!this.target.isPhantom) this.checkPatientName(tally);
     }
-    return all.map(({ patientNames: _names, ...summary }) => summary);
+    return all.map(({ patientNames: _names, folder: _folder, ...summary }) => summary);
   }
 
   /** LORIS-MRI's rule: the PatientName of every file starts with `PSCID_CandID_Visit`. */
@@ -119,7 +122,7 @@ export class DicomCollector {
     for (const [name, files] of tally.patientNames) {
       if (name.startsWith(expected)) continue;
       this.report.error(
-        tally.seriesInstanceUid,
+        tally.folder,
         'patient_name_mismatch',
         `${files} file(s) of ${describeShort(tally)} have PatientName ${quoteValue(name, 80)}, which does not start with ${quoteValue(expected)}`,
       );
