@@ -59,13 +59,22 @@ const channelNames = (info: RecordingInfo): string[] => [
 ];
 
 /** channels.tsv, events.tsv, electrodes.tsv and the _eeg.json of one recording, from what the reader returns. */
-async function writeSidecars(folder: string, stem: string, info: RecordingInfo, spec: SessionSpec, isBv: boolean) {
+async function writeSidecars(
+  folder: string,
+  stem: string,
+  info: RecordingInfo,
+  spec: SessionSpec,
+  isBv: boolean,
+) {
   let names = channelNames(info);
   if (isBv && spec.dropChannelRow) names = names.slice(0, -1);
   const types = new Map(info.channels.map((c) => [c.name, c.type]));
   await writeFile(
     join(folder, `${stem}_channels.tsv`),
-    tsv(['name', 'type', 'units'], names.map((n) => [n, (types.get(n) ?? 'misc').toUpperCase(), 'V'])),
+    tsv(
+      ['name', 'type', 'units'],
+      names.map((n) => [n, (types.get(n) ?? 'misc').toUpperCase(), 'V']),
+    ),
   );
   const events = info.events.map((e) => [e.onset, e.duration, e.type || 'n/a']);
   if (isBv && spec.badEventOnset) events.push(['soon', 0, 'broken']);
@@ -93,9 +102,19 @@ async function writeElectrodes(folder: string, prefix: string, info: RecordingIn
 async function copyBrainVision(folder: string, stem: string): Promise<void> {
   const source = dirname(ORIGINALS.brainvision);
   const rename = (text: string) =>
-    text.replace('DataFile=test.eeg', `DataFile=${stem}_eeg.eeg`).replace('MarkerFile=test.vmrk', `MarkerFile=${stem}_eeg.vmrk`);
-  await writeFile(join(folder, `${stem}_eeg.vhdr`), rename(await readFile(join(source, 'test.vhdr'), 'latin1')), 'latin1');
-  await writeFile(join(folder, `${stem}_eeg.vmrk`), rename(await readFile(join(source, 'test.vmrk'), 'latin1')), 'latin1');
+    text
+      .replace('DataFile=test.eeg', `DataFile=${stem}_eeg.eeg`)
+      .replace('MarkerFile=test.vmrk', `MarkerFile=${stem}_eeg.vmrk`);
+  await writeFile(
+    join(folder, `${stem}_eeg.vhdr`),
+    rename(await readFile(join(source, 'test.vhdr'), 'latin1')),
+    'latin1',
+  );
+  await writeFile(
+    join(folder, `${stem}_eeg.vmrk`),
+    rename(await readFile(join(source, 'test.vmrk'), 'latin1')),
+    'latin1',
+  );
   await writeFile(join(folder, `${stem}_eeg.eeg`), await readFile(join(source, 'test.eeg')));
 }
 
@@ -150,7 +169,9 @@ export async function packTarGz(dir: string, out: string): Promise<void> {
     }
     const content = await readFile(join(dir, path));
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ name: path, size: content.length, mode: 0o644 }, content, (e) => (e ? reject(e) : resolve())),
+      pack.entry({ name: path, size: content.length, mode: 0o644 }, content, (e) =>
+        e ? reject(e) : resolve(),
+      ),
     );
   }
   pack.finalize();

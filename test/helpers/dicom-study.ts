@@ -17,7 +17,8 @@ export async function makeDicomArchive(dir: string, name: string, spec: DicomArc
   const study = join(dir, 'study');
   await mkdir(study, { recursive: true });
   await writeDicomStudy(study, { patientName: spec.patientName, series: spec.series ?? DEFAULT_SERIES });
-  for (const [file, content] of Object.entries(spec.notDicom ?? {})) await writeFile(join(study, file), content);
+  for (const [file, content] of Object.entries(spec.notDicom ?? {}))
+    await writeFile(join(study, file), content);
   const out = join(dir, name);
   await (spec.format === 'zip' ? packZip(study, out) : packTarGz(study, out));
   return out;

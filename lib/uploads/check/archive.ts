@@ -136,7 +136,11 @@ class EntryGate {
       this.stop('corrupt_archive', `entry ${quoteValue(path)} declares an invalid size`, item);
     }
     if (size > limits.maxEntryBytes) {
-      this.stop('entry_too_large', `entry ${quoteValue(path)} is ${size} bytes, over ${limits.maxEntryBytes}`, item);
+      this.stop(
+        'entry_too_large',
+        `entry ${quoteValue(path)} is ${size} bytes, over ${limits.maxEntryBytes}`,
+        item,
+      );
     }
     this.bytes += size;
     if (this.bytes > limits.maxTotalBytes) {
@@ -169,6 +173,13 @@ class EntryGate {
         // A tar stream must be read to the entry's end; a zip entry or a folder's file need not.
         if (!wanted && mayStopEarly) break;
       }
+      if ((wanted || !mayStopEarly) && received < entry.size) {
+        this.stop(
+          'entry_size_mismatch',
+          `entry ${quoteValue(entry.path)} holds ${received} bytes, not the ${entry.size} it declares`,
+          entry.path,
+        );
+      }
     } catch (error) {
       await sink?.abort();
       throw error;
@@ -184,7 +195,8 @@ export async function sniffFormat(path: string): Promise<ArchiveFormat | null> {
     const head = Buffer.alloc(4);
     const { bytesRead } = await handle.read(head, 0, 4, 0);
     if (bytesRead >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'tar.gz';
-    if (bytesRead === 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5)) return 'zip';
+    if (bytesRead === 4 && head[0] === 0x50 && head[1] === 0x4b && (head[2] === 3 || head[2] === 5))
+      return 'zip';
     return null;
   } finally {
     await handle.close();
@@ -219,7 +231,8 @@ const TAR_KINDS: Record<tar.Header['type'], RawKind> = {
   fifo: 'special',
 };
 
-const errorMessage = (error: unknown): string => shortened(error instanceof Error ? error.message : String(error));
+const errorMessage = (error: unknown): string =>
+  shortened(error instanceof Error ? error.message : String(error));
 
 /** A failure that is not ours (zlib, tar-stream, yauzl, the file system) as a report line; StopWalk is already in. */
 function reportFailure(report: ReportBuilder, error: unknown): void {
@@ -297,7 +310,7 @@ async function walkZip(path: string, visit: EntryVisitor, options: WalkOptions):
       lazyEntries: true,
       autoClose: false,
       decodeStrings: false, // names are checked by paths.ts, with our codes
-      validateEntrySizes: true,
+      validateEntrySizes: false, // counted by the gate, with our code
     });
   } catch (error) {
     report.error(ROOT, 'corrupt_archive', `the zip archive cannot be read: ${errorMessage(error)}`);
@@ -306,7 +319,10 @@ async function walkZip(path: string, visit: EntryVisitor, options: WalkOptions):
   let complete = true;
   try {
     if (zip.entryCount > limits.maxEntries) {
-      gate.stop('too_many_entries', `the archive has ${zip.entryCount} entries, more than ${limits.maxEntries}`);
+      gate.stop(
+        'too_many_entries',
+        `the archive has ${zip.entryCount} entries, more than ${limits.maxEntries}`,
+      );
     }
     const admitted = await readCentralDirectory(zip, gate);
     const { size: fileSize } = await stat(path);
@@ -317,7 +333,8 @@ async function walkZip(path: string, visit: EntryVisitor, options: WalkOptions):
       );
     }
     for (const [entry, header] of admitted) {
-      if (options.signal?.aborted) gate.stop('check_aborted', 'the check was stopped before the end of the archive');
+      if (options.signal?.aborted)
+        gate.stop('check_aborted', 'the check was stopped before the end of the archive');
       const sink = await visit(header);
       if (!sink || header.kind !== 'file') continue;
       const stream = await zip.openReadStreamPromise(entry);
@@ -337,10 +354,18 @@ async function walkZip(path: string, visit: EntryVisitor, options: WalkOptions):
 }
 
 /** Every central-directory entry through the gate (nothing inflated yet): the admitted ones, in order. */
-async function readCentralDirectory(zip: yauzl.ZipFile, gate: EntryGate): Promise<[yauzl.Entry, EntryHeader][]> {
+async function readCentralDirectory(
+  zip: yauzl.ZipFile,
+  gate: EntryGate,
+): Promise<[yauzl.Entry, EntryHeader][]> {
   const admitted: [yauzl.Entry, EntryHeader][] = [];
   for await (const entry of zip.eachEntry()) {
-    const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, entry.fileNameRaw, entry.extraFields, false);
+    const name = yauzl.getFileNameLowLevel(
+      entry.generalPurposeBitFlag,
+      entry.fileNameRaw,
+      entry.extraFields,
+      false,
+    );
     const header = gate.admit(name, zipKind(entry, name), entry.uncompressedSize);
     if (header) admitted.push([entry, header]);
   }
@@ -416,11 +441,19 @@ async function visitFolderEntry(
 }
 
 /** Walks an archive file (format from its first bytes); a file that is neither format is refused. */
-export async function walkArchive(path: string, visit: EntryVisitor, options: WalkOptions): Promise<WalkTotals> {
+export async function walkArchive(
+  path: string,
+  visit: EntryVisitor,
+  options: WalkOptions,
+): Promise<WalkTotals> {
   const format = await sniffFormat(path);
   if (format === 'tar.gz') return walkTarGz(path, visit, options);
   if (format === 'zip') return walkZip(path, visit, options);
-  options.report.error(ROOT, 'not_an_archive', 'the upload is neither a gzip-compressed tar archive nor a zip archive');
+  options.report.error(
+    ROOT,
+    'not_an_archive',
+    'the upload is neither a gzip-compressed tar archive nor a zip archive',
+  );
   return { entries: 0, bytes: 0, complete: false };
 }
 

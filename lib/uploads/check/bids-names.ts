@@ -43,7 +43,11 @@ export function parseBidsName(name: string): BidsName {
 }
 
 /** True when every entity of `sidecar` (except those in `ignore`) has the same value in `recording`. */
-export function entitiesApply(sidecar: BidsName, recording: BidsName, ignore: readonly string[] = []): boolean {
+export function entitiesApply(
+  sidecar: BidsName,
+  recording: BidsName,
+  ignore: readonly string[] = [],
+): boolean {
   for (const [key, value] of sidecar.entities) {
     if (ignore.includes(key)) continue;
     if (recording.entities.get(key) !== value) return false;

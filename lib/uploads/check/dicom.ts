@@ -35,7 +35,11 @@ const text = (dataSet: DataSet, tag: string): string => dataSet.string(tag)?.tri
 
 /** True when the bytes carry the Part 10 `DICM` marker after the 128-byte preamble. */
 const hasDicmMarker = (bytes: Uint8Array): boolean =>
-  bytes.length >= 132 && bytes[128] === 0x44 && bytes[129] === 0x49 && bytes[130] === 0x43 && bytes[131] === 0x4d;
+  bytes.length >= 132 &&
+  bytes[128] === 0x44 &&
+  bytes[129] === 0x49 &&
+  bytes[130] === 0x43 &&
+  bytes[131] === 0x4d;
 
 export class DicomCollector {
   private readonly series = new Map<string, SeriesTally>();
@@ -62,7 +66,11 @@ export class DicomCollector {
     const study = text(dataSet, TAGS.studyInstanceUid);
     const seriesUid = text(dataSet, TAGS.seriesInstanceUid);
     if (study === '' || seriesUid === '') {
-      this.report.warning(path, 'dicom_without_series', `${quoteValue(path)} is DICOM without study/series UIDs: ignored`);
+      this.report.warning(
+        path,
+        'dicom_without_series',
+        `${quoteValue(path)} is DICOM without study/series UIDs: ignored`,
+      );
       return;
     }
     const key = `${study}\n${seriesUid}`;
@@ -93,7 +101,11 @@ export class DicomCollector {
       );
     } else {
       const reason = shortened(error instanceof Error ? error.message : String(error));
-      this.report.warning(path, 'unreadable_dicom', `${quoteValue(path)} cannot be parsed as DICOM (${reason}): ignored`);
+      this.report.warning(
+        path,
+        'unreadable_dicom',
+        `${quoteValue(path)} cannot be parsed as DICOM (${reason}): ignored`,
+      );
     }
   }
 

@@ -32,6 +32,7 @@ import {
   type RecordingFiles,
 } from './sidecars';
 import type { ScratchWriter } from './sinks';
+import { truncationOf } from './truncation';
 
 const FILE_RECORDING_EXTENSIONS = new Set(RECORDING_EXTENSIONS.filter((e) => e !== '.ds'));
 /** Recordings, their companion files (BrainVision data/markers, EEGLAB data, KIT points) and sidecars. */
@@ -104,7 +105,11 @@ export class EegCollector {
     const sessions = findSessionFolders(this.files);
     const session = sessions[0];
     if (!session) {
-      this.report.error('.', 'no_session_folder', 'the archive has no sub-<PSCID>/ses-<Visit> folder with files in it');
+      this.report.error(
+        '.',
+        'no_session_folder',
+        'the archive has no sub-<PSCID>/ses-<Visit> folder with files in it',
+      );
       return [];
     }
     if (sessions.length > 1) {
@@ -160,7 +165,12 @@ export class EegCollector {
     const description = await this.readJson(path);
     const name = description?.Name;
     const version = description?.BIDSVersion;
-    if (typeof name !== 'string' || name.trim() === '' || typeof version !== 'string' || version.trim() === '') {
+    if (
+      typeof name !== 'string' ||
+      name.trim() === '' ||
+      typeof version !== 'string' ||
+      version.trim() === ''
+    ) {
       this.report.error(
         path,
         'invalid_dataset_description',
@@ -238,6 +248,12 @@ export class EegCollector {
     }
     try {
       await readLastSample(recording);
+      const truncated = await truncationOf(join(root, ...files.path.split('/')), recording.info);
+      if (truncated) {
+        this.report.error(files.path, 'recording_truncated', truncated);
+        await recording.close();
+        return undefined;
+      }
     } catch (error) {
       this.reportReaderError(files.path, error);
       await recording.close();
@@ -279,7 +295,11 @@ export class EegCollector {
       this.report.error(path, error.code, error.message);
     } else {
       // A reader bug, not the file's fault alone: said without internals.
-      this.report.error(path, 'unreadable_recording', 'The recording cannot be read: the reader failed on it');
+      this.report.error(
+        path,
+        'unreadable_recording',
+        'The recording cannot be read: the reader failed on it',
+      );
     }
   }
 }

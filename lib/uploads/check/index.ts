@@ -51,7 +51,11 @@ async function checkWith(
     const series = totals.complete ? dicom.analyse() : [];
     return report.finish(target.kind, totals, [], series);
   }
-  const scratch = new ScratchWriter(options.scratchDir, options.maxExtractBytes ?? limits.maxTotalBytes, report);
+  const scratch = new ScratchWriter(
+    options.scratchDir,
+    options.maxExtractBytes ?? limits.maxTotalBytes,
+    report,
+  );
   const eeg = new EegCollector({
     target,
     report,
@@ -65,11 +69,19 @@ async function checkWith(
 }
 
 /** Reads a `.tar.gz`/`.tgz`/`.zip` archive as a stream and checks it for `target.kind`. Refusals are report errors. */
-export function checkArchive(archivePath: string, target: UploadTarget, options: CheckOptions): Promise<UploadReport> {
+export function checkArchive(
+  archivePath: string,
+  target: UploadTarget,
+  options: CheckOptions,
+): Promise<UploadReport> {
   return check((visit, walkOptions) => walkArchive(archivePath, visit, walkOptions), target, options);
 }
 
 /** The same checks on an unpacked directory (the CLI's `--dry-run` on a folder). */
-export function checkDirectory(dir: string, target: UploadTarget, options: CheckOptions): Promise<UploadReport> {
+export function checkDirectory(
+  dir: string,
+  target: UploadTarget,
+  options: CheckOptions,
+): Promise<UploadReport> {
   return check((visit, walkOptions) => walkFolder(dir, visit, walkOptions), target, options);
 }

@@ -31,14 +31,16 @@ const refuse = (code: PathRefusalCode, raw: string, why: string): CheckedPath =>
  * is allowed here; callers decide (a directory entry for the root is harmless, a file named so is not).
  */
 export function checkEntryPath(raw: string): CheckedPath {
-  if (raw.length > MAX_PATH_CHARS) return refuse('unsafe_path', raw, `is longer than ${MAX_PATH_CHARS} characters`);
+  if (raw.length > MAX_PATH_CHARS)
+    return refuse('unsafe_path', raw, `is longer than ${MAX_PATH_CHARS} characters`);
   if (hasControlCharacter(raw)) return refuse('unsafe_path', raw, 'contains control characters');
   if (raw.includes('\\')) return refuse('backslash_path', raw, 'contains a backslash');
   const driveLetter = raw.length >= 2 && raw[1] === ':' && /^[a-z]$/i.test(raw[0] ?? '');
   if (raw.startsWith('/') || driveLetter) return refuse('absolute_path', raw, 'is an absolute path');
   const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
   if (segments.includes('..')) return refuse('parent_path', raw, 'has a ".." segment');
-  if (segments.length > MAX_DEPTH) return refuse('unsafe_path', raw, `is nested deeper than ${MAX_DEPTH} folders`);
+  if (segments.length > MAX_DEPTH)
+    return refuse('unsafe_path', raw, `is nested deeper than ${MAX_DEPTH} folders`);
   if (segments.some((s) => s.length > MAX_SEGMENT_CHARS)) {
     return refuse('unsafe_path', raw, `has a name longer than ${MAX_SEGMENT_CHARS} characters`);
   }

@@ -56,7 +56,11 @@ async function readSidecar(ctx: Context, path: string): Promise<string | undefin
   try {
     const { size } = await stat(file);
     if (size > MAX_SIDECAR_BYTES) {
-      ctx.report.error(path, 'sidecar_too_large', `${baseName(path)} is ${size} bytes, over ${MAX_SIDECAR_BYTES}`);
+      ctx.report.error(
+        path,
+        'sidecar_too_large',
+        `${baseName(path)} is ${size} bytes, over ${MAX_SIDECAR_BYTES}`,
+      );
       return undefined;
     }
     return await readFile(file, 'utf8');
@@ -102,10 +106,18 @@ export const recordingChannelNames = (info: RecordingInfo): string[] => [
   ...info.excluded.map((e) => e.name),
 ];
 
-export async function checkChannelsTsv(ctx: Context, files: RecordingFiles, info: RecordingInfo): Promise<void> {
+export async function checkChannelsTsv(
+  ctx: Context,
+  files: RecordingFiles,
+  info: RecordingInfo,
+): Promise<void> {
   const path = findSidecar(files, 'channels', '.tsv');
   if (!path) {
-    ctx.report.warning(files.path, 'missing_channels_tsv', `no channels.tsv applies to ${baseName(files.path)}`);
+    ctx.report.warning(
+      files.path,
+      'missing_channels_tsv',
+      `no channels.tsv applies to ${baseName(files.path)}`,
+    );
     return;
   }
   const text = await readSidecar(ctx, path);
@@ -132,11 +144,19 @@ export async function checkChannelsTsv(ctx: Context, files: RecordingFiles, info
       missing.length > 0 ? `not listed: ${listNames(missing)}` : '',
       extra.length > 0 ? `not in the recording: ${listNames(extra)}` : '',
     ].filter((p) => p !== '');
-    ctx.report.error(path, 'channel_name_mismatch', `${baseName(path)} and ${baseName(files.path)} differ (${parts.join('; ')})`);
+    ctx.report.error(
+      path,
+      'channel_name_mismatch',
+      `${baseName(path)} and ${baseName(files.path)} differ (${parts.join('; ')})`,
+    );
   }
 }
 
-export async function checkElectrodesTsv(ctx: Context, files: RecordingFiles, info: RecordingInfo): Promise<void> {
+export async function checkElectrodesTsv(
+  ctx: Context,
+  files: RecordingFiles,
+  info: RecordingInfo,
+): Promise<void> {
   // electrodes.tsv carries no task/run entities; `space` names its coordinate system, not a recording.
   const path = findSidecar(files, 'electrodes', '.tsv', ['space']);
   if (!path) return;
@@ -169,7 +189,11 @@ export async function checkEventsTsv(ctx: Context, files: RecordingFiles): Promi
   const onsets = column(table, 'onset');
   const durations = column(table, 'duration');
   if (!onsets || !durations) {
-    ctx.report.error(path, 'invalid_events_tsv', `${baseName(path)} must have "onset" and "duration" columns`);
+    ctx.report.error(
+      path,
+      'invalid_events_tsv',
+      `${baseName(path)} must have "onset" and "duration" columns`,
+    );
     return;
   }
   const bad = table.rows.filter(
@@ -194,7 +218,8 @@ const COUNT_FIELDS: Record<string, readonly string[]> = {
 };
 
 /** Two sampling rates agree when within a millionth (sidecars often round, e.g. 600.614990234375 → 600.615). */
-const sameRate = (a: number, b: number): boolean => Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1);
+const sameRate = (a: number, b: number): boolean =>
+  Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b), 1);
 
 function parseJsonObject(text: string): Record<string, unknown> | undefined {
   try {
@@ -207,10 +232,18 @@ function parseJsonObject(text: string): Record<string, unknown> | undefined {
   }
 }
 
-export async function checkSidecarJson(ctx: Context, files: RecordingFiles, info: RecordingInfo): Promise<void> {
+export async function checkSidecarJson(
+  ctx: Context,
+  files: RecordingFiles,
+  info: RecordingInfo,
+): Promise<void> {
   const path = findSidecar(files, files.name.suffix, '.json');
   if (!path) {
-    ctx.report.warning(files.path, 'missing_sidecar', `no _${files.name.suffix}.json applies to ${baseName(files.path)}`);
+    ctx.report.warning(
+      files.path,
+      'missing_sidecar',
+      `no _${files.name.suffix}.json applies to ${baseName(files.path)}`,
+    );
     return;
   }
   const text = await readSidecar(ctx, path);

@@ -7,8 +7,7 @@ import type { EntryHeader, EntrySink } from './archive';
 import type { ReportBuilder } from './report';
 
 /** New files only, never through a link (nothing but this writer creates anything in the scratch folder). */
-const CREATE_FLAGS =
-  constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 
 /**
  * Extracts entries into the scratch folder under their checked relative paths, each file's declared size
@@ -44,7 +43,11 @@ export class ScratchWriter {
       handle = await open(destination, CREATE_FLAGS, 0o600);
     } catch (error) {
       const reason = error instanceof Error ? error.message.replace(this.root, '<scratch>') : String(error);
-      this.report.error(entry.path, 'extract_failed', `${quoteValue(entry.path)} cannot be extracted: ${shortened(reason)}`);
+      this.report.error(
+        entry.path,
+        'extract_failed',
+        `${quoteValue(entry.path)} cannot be extracted: ${shortened(reason)}`,
+      );
       return null;
     }
     this.used += entry.size;
