@@ -1,6 +1,6 @@
 /**
- * Writes a small synthetic DICOM study with dcmjs (no third-party DICOM files needed): MR images of 8×8 pixels in
- * the series asked for, all with one PatientName (`PSCID_CandID_Visit` for LORIS). Used by the upload-check tests
+ * Writes a small synthetic DICOM study with dcmjs (no third-party DICOM files needed): MR images (8×8 pixels unless asked
+ * otherwise) in the series asked for, all with one PatientName (`PSCID_CandID_Visit` for LORIS). Used by the upload-check tests
  * (test/helpers/dicom-study.ts) and by hand:
  *
  *   node scripts/run-ts.mjs scripts/make-dicom-study.ts <out-folder> [PatientName]
@@ -13,6 +13,8 @@ export interface SeriesSpec {
   number: number;
   description: string;
   images: number;
+  /** Rows = columns of each image (default 8). */
+  side?: number;
 }
 
 export interface StudySpec {
@@ -27,13 +29,14 @@ export const DEFAULT_SERIES: SeriesSpec[] = [
 
 const MR_IMAGE_STORAGE = '1.2.840.10008.5.1.4.1.1.4';
 const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-const SIDE = 8;
+const DEFAULT_SIDE = 8;
 
 /** One MR image as DICOM Part 10 bytes. */
 function mrImage(spec: StudySpec, ids: { study: string; series: string }, series: SeriesSpec, index: number) {
   const { DicomMetaDictionary, DicomDict } = dcmjs.data;
   const sopInstance = DicomMetaDictionary.uid();
-  const pixels = new Uint16Array(SIDE * SIDE).map((_v, i) => (i * 37 + index * 11) % 4096);
+  const side = series.side ?? DEFAULT_SIDE;
+  const pixels = new Uint16Array(side * side).map((_v, i) => (i * 37 + index * 11) % 4096);
   const meta = DicomMetaDictionary.denaturalizeDataset({
     FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
     MediaStorageSOPClassUID: MR_IMAGE_STORAGE,
@@ -54,8 +57,8 @@ function mrImage(spec: StudySpec, ids: { study: string; series: string }, series
     SeriesNumber: String(series.number),
     SeriesDescription: series.description,
     InstanceNumber: String(index + 1),
-    Rows: SIDE,
-    Columns: SIDE,
+    Rows: side,
+    Columns: side,
     SamplesPerPixel: 1,
     PhotometricInterpretation: 'MONOCHROME2',
     BitsAllocated: 16,
