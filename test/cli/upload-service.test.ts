@@ -259,6 +259,27 @@ describeWithData('upload through a LORIS stand-in to the real service', () => {
     expect(second.code).toBe(0);
   });
 
+  it('a service that stops answering mid-upload: idle requests are abandoned, retried, then exit 4', async () => {
+    const dir = await makeBidsSession(join(tmp, 'stalled'), 'MTL001', 'V1');
+    const releases: (() => void)[] = [];
+    let held = 0;
+    // Every PATCH is held at the gateway: no answer, no error.
+    loris.setGatewayHook(async (method) => {
+      if (method !== 'PATCH') return;
+      held += 1;
+      await new Promise<void>((_, reject) => releases.push(() => reject(new Error('released'))));
+    });
+    try {
+      const result = await runCli(args(dir.root, ['--timeout', '1', '--retries', '1']), env);
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain('no network activity for 1 s');
+      expect(held).toBe(2);
+    } finally {
+      loris.setGatewayHook(null);
+      for (const release of releases) release();
+    }
+  });
+
   it('--no-wait stops after the last byte and prints where to follow the upload', async () => {
     const result = await runCli(args(session.root, ['--no-wait']), env);
     expect(result.code).toBe(0);
