@@ -12,13 +12,13 @@ import './upload/command';
 
 const HELP = `loris-ephys ${version}: electrophysiology imaging for LORIS (topomaps, sensor positions)
 
-Usage: loris-ephys <command> [options]
+Usage: loris-ephys <command> [options]   (loris-ephys <command> --help: its usage and options)
 
 Commands:
-${[...commands.values()].map((c: Command) => `  ${c.usage.padEnd(58)} ${c.summary}`).join('\n')}
+${[...commands.entries()].map(([name, c]: [string, Command]) => `  ${name.padEnd(10)} ${c.summary}`).join('\n')}
 
 Options:
-  -h, --help       show this help (also after a command: loris-ephys <command> --help)
+  -h, --help       show this help
   -v, --version    print the version
 `;
 
