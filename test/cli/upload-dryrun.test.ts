@@ -15,6 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { UploadReport } from '../../lib/uploads/types';
+import { DEFAULT_SERIES, writeDicomStudy } from '../../scripts/make-dicom-study';
 import { describeWithData } from '../helpers/testdata';
 import { makeBidsSession, type BidsSession } from './upload-bids';
 import { runCli } from './upload-run';
@@ -103,5 +104,31 @@ describeWithData('upload --dry-run', () => {
     expect(result.code).toBe(3);
     expect(result.stdout).toMatch(/^report: errors; /);
     expect(result.stdout).toContain('error');
+  });
+
+  it('packs a DICOM study folder into {PSCID}_{CandID}_{Visit}.tar.gz and reads its series', async () => {
+    const study = join(tmp, 'study');
+    await writeDicomStudy(study, { patientName: 'MTL001_300001_V1', series: DEFAULT_SERIES });
+    const dicom = [
+      '--kind',
+      'dicom',
+      '--pscid',
+      'MTL001',
+      '--candid',
+      '300001',
+      '--visit',
+      'V1',
+      '--dry-run',
+    ];
+    const result = await runCli(['upload', study, ...dicom, '--json'], env);
+    expect(result.stderr).toContain('/MTL001_300001_V1.tar.gz');
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as UploadReport;
+    expect(report).toMatchObject({ kind: 'dicom', ok: true });
+    expect(report.series).toHaveLength(DEFAULT_SERIES.length);
+    // Another candidate's PatientName is an error of the report.
+    const other = await runCli(['upload', study, ...dicom.map((a) => (a === 'MTL001' ? 'MTL002' : a))], env);
+    expect(other.code).toBe(3);
+    expect(other.stdout).toMatch(/^report: errors; /);
   });
 });
