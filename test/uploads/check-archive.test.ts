@@ -395,6 +395,16 @@ describe('upload check: reading archives', () => {
     expect(await filesUnder(scratch)).toEqual([]);
   });
 
+  it('stops when the caller aborts', async () => {
+    const { dir, scratch } = await caseDir();
+    await tarGz(join(dir, 'a.tar.gz'), [{ name: `${NEEDED}/a.json`, content: '{}' }]);
+    const controller = new AbortController();
+    controller.abort();
+    const report = await check(join(dir, 'a.tar.gz'), scratch, EEG, {}, { signal: controller.signal });
+    expect(errorCodes(report)).toEqual(['check_aborted']);
+    expect(await filesUnder(scratch)).toEqual([]);
+  });
+
   it('caps the lines of one kind and still counts them', async () => {
     const { dir, scratch } = await caseDir();
     const entries = Array.from({ length: 500 }, (_v, i) => ({ name: `../up${i}.txt`, content: 'x' }));
