@@ -21,11 +21,25 @@ import type { Vec2 } from './types';
 
 const det2 = (a1: number, a2: number, b1: number, b2: number): number => a1 * b2 - a2 * b1;
 
+/** qhull's lifted coordinate (x² + y²) · scale + shift; scale 1 and shift 0 unless 'Qbb' rescaled it. */
+export interface Lift {
+  scale: number;
+  shift: number;
+}
+const UNSCALED: Lift = { scale: 1, shift: 0 };
+
 /** Signed distance of lifted site d from the lifted plane through a, b, c (qhull's `qh_sethyperplane_det`). */
-export function liftedDistance(p: readonly Vec2[], a: number, b: number, c: number, d: number): number {
+export function liftedDistance(
+  p: readonly Vec2[],
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  by: Lift = UNSCALED,
+): number {
   const lift = (i: number): [number, number, number] => {
     const [x, y] = p[i]!;
-    return [x, y, x * x + y * y];
+    return [x, y, (x * x + y * y) * by.scale + by.shift];
   };
   const [p0, p1, p2, q] = [lift(a), lift(b), lift(c), lift(d)];
   const rel = (v: readonly number[], k: number): number => v[k]! - p0[k]!;
@@ -53,7 +67,12 @@ function makeUnionFind(n: number): { find: (x: number) => number; union: (a: num
 }
 
 /** Groups of delaunator triangles whose sites lie on one circle (within `tolerance`), each a list of triangles. */
-function cocircularGroups(p: readonly Vec2[], d: Delaunator<Float64Array>, tolerance: number): number[][] {
+function cocircularGroups(
+  p: readonly Vec2[],
+  d: Delaunator<Float64Array>,
+  tolerance: number,
+  lift: Lift,
+): number[][] {
   const nTri = d.triangles.length / 3;
   const uf = makeUnionFind(nTri);
   for (let e = 0; e < d.triangles.length; e++) {
@@ -68,6 +87,7 @@ function cocircularGroups(p: readonly Vec2[], d: Delaunator<Float64Array>, toler
       d.triangles[3 * t + 1]!,
       d.triangles[3 * t + 2]!,
       far,
+      lift,
     );
     if (Math.abs(dist) <= tolerance) uf.union(t, u);
   }
@@ -113,10 +133,16 @@ function cellPolygon(
 
 /**
  * qhull's Delaunay simplices (3 site indices each, counter-clockwise, lowest-rank vertex last), given each
- * site's qhull vertex id (`rank`, larger = added later) and qhull's coplanarity tolerance. Triangle order is
+ * site's qhull vertex id (`rank`, larger = added later), qhull's coplanarity tolerance and lifted coordinate (`lift`,
+ * for 'Qbb'). Triangle order is
  * delaunator's, not qhull's facet order (nothing downstream depends on it).
  */
-export function qhullTriangles(p: readonly Vec2[], rank: ArrayLike<number>, tolerance: number): Int32Array {
+export function qhullTriangles(
+  p: readonly Vec2[],
+  rank: ArrayLike<number>,
+  tolerance: number,
+  lift: Lift = UNSCALED,
+): Int32Array {
   const flat = new Float64Array(2 * p.length);
   p.forEach(([x, y], i) => {
     flat[2 * i] = x;
@@ -124,7 +150,7 @@ export function qhullTriangles(p: readonly Vec2[], rank: ArrayLike<number>, tole
   });
   const d = new Delaunator(flat);
   const out: number[] = [];
-  for (const group of cocircularGroups(p, d, tolerance)) {
+  for (const group of cocircularGroups(p, d, tolerance, lift)) {
     if (group.length === 1) {
       const t = group[0]!;
       pushQhullOrder(p, rank, d.triangles[3 * t]!, d.triangles[3 * t + 1]!, d.triangles[3 * t + 2]!, out);

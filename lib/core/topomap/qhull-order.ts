@@ -77,6 +77,19 @@ interface Best {
   dist: number;
 }
 
+/** The qhull options of scipy's Delaunay that change the run: 'Qbb' (scale the lifted coordinate), 'Qz'. */
+export interface QhullOptions {
+  /** 'Qbb': scale the lifted coordinate to [0, max |x|, |y|] (qh_scalelast). */
+  scaleLast: boolean;
+  /** 'Qz': add a point "at infinity" above the centroid (qh_projectinput). */
+  atInfinity: boolean;
+}
+
+/** `Delaunay(pos, incremental=True)` (scipy forbids 'Qbb' and 'Qz' there: "Qc Q11" + "Qt"). */
+export const INCREMENTAL: QhullOptions = { scaleLast: false, atInfinity: false };
+/** `Delaunay(pos)`: scipy's default "Qbb Qc Qz Q12" + "Qt". */
+export const DEFAULT_DELAUNAY: QhullOptions = { scaleLast: true, atInfinity: true };
+
 /** Thrown where qhull would take a precision or merge path that is not reproduced. */
 class Undecided extends Error {}
 
@@ -176,14 +189,32 @@ class Hull {
   /** Ztotmerge: beyond 50 merges qhull always uses qh_findbestnew and doubles its outside distances. */
   totalMerges = 0;
 
-  constructor(pos: readonly Vec2[]) {
-    this.n = pos.length;
+  readonly options: QhullOptions;
+  /** qh.last_low, qh.last_newhigh / (qh.last_high - qh.last_low): 'Qbb' scaling of the lifted coordinate. */
+  lastScale = { scale: 1, shift: 0 };
+
+  constructor(pos: readonly Vec2[], options: QhullOptions = INCREMENTAL) {
+    this.options = options;
+    this.n = pos.length + (options.atInfinity ? 1 : 0);
     this.p = new Float64Array(3 * this.n);
+    let maxLifted = 0;
+    let sumX = 0;
+    let sumY = 0;
     pos.forEach(([x, y], i) => {
       this.p[3 * i] = x;
       this.p[3 * i + 1] = y;
       this.p[3 * i + 2] = x * x + y * y;
+      maxLifted = Math.max(maxLifted, this.p[3 * i + 2]!);
+      sumX += x;
+      sumY += y;
     });
+    if (options.atInfinity) {
+      // qh_projectinput 'Qz': the centroid, lifted to 1.1 × the highest lifted site
+      const i = pos.length;
+      this.p[3 * i] = sumX / pos.length;
+      this.p[3 * i + 1] = sumY / pos.length;
+      this.p[3 * i + 2] = maxLifted * 1.1;
+    }
     this.vertexOfPoint = new Int32Array(this.n).fill(-1);
   }
 
@@ -259,6 +290,7 @@ class Hull {
   // ---- constants (qh_maxmin, qh_detroundoff with default 'C-0' premerge) ----
   maxMin(): number[] {
     const extremes: number[] = [];
+    const scaleLast = this.options.scaleLast;
     for (let k = 0; k < 3; k++) {
       let lo = 0;
       let hi = 0;
@@ -266,18 +298,34 @@ class Hull {
         if (this.c(hi, k) < this.c(i, k)) hi = i;
         else if (this.c(lo, k) > this.c(i, k)) lo = i;
       }
-      const maxCoord = Math.max(this.c(hi, k), -this.c(lo, k));
-      this.maxWidth = Math.max(this.maxWidth, this.c(hi, k) - this.c(lo, k));
+      let maxCoord = this.maxAbs; // 'Qbb': the lifted coordinate is scaled to [0, qh.MAXabs_coord]
+      if (!(scaleLast && k === 2)) {
+        maxCoord = Math.max(this.c(hi, k), -this.c(lo, k));
+        this.maxWidth = Math.max(this.maxWidth, this.c(hi, k) - this.c(lo, k));
+      }
       this.maxAbs = Math.max(this.maxAbs, maxCoord);
       this.maxSum += maxCoord;
       extremes.push(lo, hi);
       this.nearZero[k] = 80 * this.maxSum * EPS;
     }
+    if (scaleLast) this.scaleLast(this.c(extremes[4]!, 2), this.c(extremes[5]!, 2), this.maxAbs);
     const maxDistSum = Math.min(Math.sqrt(3) * this.maxAbs, this.maxSum);
     this.distRound = EPS * (3 * maxDistSum * 1.01 + this.maxAbs);
     this.minVisible = 0 + 2 * this.distRound; // premerge_centrum
     this.minOutside = 2 * this.minVisible;
     return extremes;
+  }
+
+  /** qh_scalelast: the lifted coordinate from [low, high] to [0, newHigh]. */
+  scaleLast(low: number, high: number, newHigh: number): void {
+    const denom = high - low;
+    const ratio = denom / newHigh; // qh_divzero with numer = newHigh (≥ MINdenom_1 here)
+    if (!(newHigh >= MIN_DENOM_1) || !(Math.abs(ratio) > MIN_DENOM_1))
+      throw new Undecided('cocircular input');
+    const scale = newHigh / denom;
+    const shift = 0 - low * scale;
+    this.lastScale = { scale, shift };
+    for (let i = 0; i < this.n; i++) this.p[3 * i + 2] = this.p[3 * i + 2]! * scale + shift;
   }
 
   // ---- initial simplex (qh_maxsimplex, qh_detsimplex) ----
@@ -1040,13 +1088,37 @@ class Hull {
   /** The lower facets as scipy lists them, when no facet was merged. */
   simplices(): Int32Array {
     if (this.totalMerges > 0) throw new Undecided('merged facets (co-circular sites)');
-    const out: number[] = [];
+    return this.triangulatedSimplices();
+  }
+
+  /**
+   * The lower facets after qhull's 'Qt' (`qh_triangulate`), as scipy lists them: simplicial facets stay where they
+   * are; every facet with explicit ridges (merged facets and the neighbours given ridges for a merge) is replaced,
+   * at the end of the facet list in list order, by one triangle per ridge not holding its first vertex (apex +
+   * ridge, `qh_triangulate_facet`; ridges holding the apex make null facets, deleted), oriented by the ridge.
+   * scipy writes a facet's vertices in set order, the first two swapped when the facet is not toporient.
+   */
+  triangulatedSimplices(): Int32Array {
+    const kept: number[] = [];
+    const appended: number[] = [];
+    const write = (out: number[], pts: readonly number[], toporient: boolean): void => {
+      const [a, b, c] = pts as [number, number, number];
+      out.push(...(toporient ? [a, b, c] : [b, a, c]));
+    };
     for (const f of this.facets()) {
-      if (f.upper) continue;
-      const [a, b, c] = f.pts as [number, number, number];
-      out.push(...(f.toporient ? [a, b, c] : [b, a, c]));
+      if (f.upper) continue; // their triangles are upper too (f.upperdelaunay is copied)
+      if (f.simplicial) {
+        write(kept, f.pts, f.toporient);
+        continue;
+      }
+      const apex = f.vids[0]!;
+      for (const r of f.ridges) {
+        if (r.vids.includes(apex)) continue;
+        const pts = [apex, ...r.vids].map((v) => this.pointOfVertex[v]!);
+        write(appended, pts, r.top === f);
+      }
     }
-    return Int32Array.from(out);
+    return Int32Array.from([...kept, ...appended]);
   }
 }
 
@@ -1059,7 +1131,11 @@ export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null 
 }
 
 /** `read` of the simulated quickhull of `pos`, or null for inputs and precision paths it does not reproduce. */
-function fromHull<T>(pos: readonly Vec2[], read: (hull: Hull) => T): T | null {
+function fromHull<T>(
+  pos: readonly Vec2[],
+  read: (hull: Hull) => T,
+  options: QhullOptions = INCREMENTAL,
+): T | null {
   if (
     pos.length < 4 ||
     pos.length > MAX_SITES ||
@@ -1067,7 +1143,7 @@ function fromHull<T>(pos: readonly Vec2[], read: (hull: Hull) => T): T | null {
   )
     return null;
   try {
-    return read(new Hull(pos).build());
+    return read(new Hull(pos, options).build());
   } catch (err) {
     if (err instanceof Undecided) return null;
     throw err;
@@ -1081,6 +1157,14 @@ export interface QhullVertexIds {
   tolerance: number;
   /** Number of facet merges (co-circular sites) qhull made. */
   merges: number;
+  /** 'Qbb': qhull's lifted coordinate is (x² + y²) · scale + shift (scale 1, shift 0 without it). */
+  lift: { scale: number; shift: number };
+  /**
+   * scipy's simplices: qhull's lower facets after 'Qt' (merged facets fanned from their last-added vertex), each
+   * as scipy writes it (counter-clockwise, lowest id last), in qhull's facet order (verified on scipy's output;
+   * merged layouts may differ in the position of a merged facet's triangles, never in the triangles).
+   */
+  simplices: Int32Array;
 }
 
 /**
@@ -1088,10 +1172,19 @@ export interface QhullVertexIds {
  * with qhull's merges of coplanar horizon facets for co-circular sites), or null on precision paths not
  * reproduced (other merges, flipped or degenerate facets, sites left inside).
  */
-export function qhullVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
-  return fromHull(pos, (hull) => ({
-    ids: Int32Array.from(hull.vertexOfPoint),
-    tolerance: hull.minVisible,
-    merges: hull.totalMerges,
-  }));
+export function qhullVertexIds(
+  pos: readonly Vec2[],
+  options: QhullOptions = INCREMENTAL,
+): QhullVertexIds | null {
+  return fromHull(
+    pos,
+    (hull) => ({
+      ids: Int32Array.from(hull.vertexOfPoint.subarray(0, pos.length)),
+      tolerance: hull.minVisible,
+      merges: hull.totalMerges,
+      lift: { scale: hull.lastScale.scale, shift: hull.lastScale.shift },
+      simplices: hull.triangulatedSimplices(),
+    }),
+    options,
+  );
 }

@@ -11,7 +11,11 @@ import fc from 'fast-check';
 import { goldenPath } from '../../helpers/testdata';
 import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
 import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
-import { qhullDelaunaySimplices, qhullVertexIds } from '../../../lib/core/topomap/qhull-order';
+import {
+  DEFAULT_DELAUNAY,
+  qhullDelaunaySimplices,
+  qhullVertexIds,
+} from '../../../lib/core/topomap/qhull-order';
 import { cross, triangulate } from '../../../lib/core/topomap/triangulation';
 import type { Vec2 } from '../../../lib/core/topomap/types';
 
@@ -122,6 +126,21 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
     },
   );
 
+  // the triangles of the simulated run itself ('Qt' of its merged facets), scipy's order included
+  const ORDER_DIFFERS = new Set(['stress3:9']); // measured: same triangles, one merged facet's fan placed elsewhere
+  it.each(fixture.cases.filter((c) => !NEAR_COINCIDENT.test(c.name)).map((c) => [c.name, c] as const))(
+    "%s: the run's triangulated facets are scipy's simplices",
+    (name, c) => {
+      const ids = qhullVertexIds(c.pos);
+      expect(ids).not.toBeNull();
+      if (!ids) return;
+      const ours = tripleSet(ids.simplices);
+      expect(ours.size).toBe(c.simplices.length);
+      expect(c.simplices.map((t) => t.join(',')).filter((k) => !ours.has(k))).toEqual([]);
+      if (!ORDER_DIFFERS.has(name)) expect(Array.from(ids.simplices)).toEqual(c.simplices.flat());
+    },
+  );
+
   it('any input: qhull vertex ids are null or give CCW triangles covering the hull, lowest id last', () => {
     const coord = fc.oneof(
       fc.double({ min: -1, max: 1, noNaN: true }),
@@ -192,5 +211,56 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
       ),
       { numRuns: 2000, seed: 42 },
     );
+  });
+});
+
+interface DefaultCase {
+  name: string;
+  box_corners: Vec2[];
+  default_simplices: [number, number, number][] | null;
+  box_simplices: [number, number, number][] | null;
+}
+
+/**
+ * scipy's default `Delaunay(pos)` ("Qbb Qc Qz Q12" + "Qt": lifted coordinate rescaled, a point at infinity), the
+ * triangulation of MNE's extrapolate='box' (sensors and four corners), on the same layouts (fixtures from
+ * scripts/golden/make_qhull_default_golden.py): the simulated run's triangles must be scipy's simplices as ordered
+ * vertex triples, in scipy's order, wherever it answers; it declines only on the near-coincident sets.
+ */
+describe("qhull's default Delaunay (MNE's extrapolate='box')", () => {
+  const defaults = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-default.json'), 'utf8')) as {
+    cases: DefaultCase[];
+  };
+  const layouts = new Map(fixture.cases.map((c) => [c.name, c.pos]));
+  /** Measured: declined where sites are 1e-12 apart (stress4) and on one wide-range random set without corners. */
+  const MAY_DECLINE = /^stress4:|^stress5:23$/;
+  /** Measured: the same triangles, one merged facet's fan placed elsewhere in the facet list. */
+  const ORDER_DIFFERS = new Set(['box:montage:biosemi256']);
+  const rows = defaults.cases.flatMap((c) => {
+    const pos = layouts.get(c.name) ?? [];
+    return [
+      [`default:${c.name}`, pos, c.default_simplices] as const,
+      [`box:${c.name}`, [...pos, ...c.box_corners], c.box_simplices] as const,
+    ];
+  });
+
+  it('covers every layout of qhull-order.json', () => {
+    expect(defaults.cases.map((c) => c.name)).toEqual(fixture.cases.map((c) => c.name));
+  });
+
+  it.each(rows)('%s', (label, points, simplices) => {
+    if (!simplices) return; // scipy refused the input
+    const ids = qhullVertexIds(points, DEFAULT_DELAUNAY);
+    const name = label.slice(label.indexOf(':') + 1);
+    if (!ids) {
+      expect(name).toMatch(MAY_DECLINE);
+      return;
+    }
+    const ours = new Set<string>();
+    for (let t = 0; t < ids.simplices.length; t += 3)
+      ours.add(Array.from(ids.simplices.subarray(t, t + 3)).join());
+    expect(ours.size).toBe(simplices.length);
+    expect(simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
+    if (!ORDER_DIFFERS.has(label)) expect(Array.from(ids.simplices)).toEqual(simplices.flat());
   });
 });

@@ -1,0 +1,40 @@
+"""Golden simplices of scipy's default Delaunay (qhull 2019.1 via scipy 1.10, options "Qbb Qc Qz Q12" + "Qt"), the
+triangulation MNE 1.3's extrapolate='box' interpolates on, for the layouts of qhull-order.json.
+
+Usage: /usr/bin/python3 scripts/golden/make_qhull_default_golden.py [GOLDEN_DIR]
+Reads GOLDEN_DIR/qhull-order.json (default test/golden/topomap; its positions as committed, so the cases are
+the same point sets bit for bit) and writes GOLDEN_DIR/qhull-default.json: per layout, the simplices of
+Delaunay(pos) and of MNE's 'box' triangulation (`_get_extra_points(pos, 'box', ...)`: Delaunay of pos and its four
+bounding-box corners), or null where scipy refuses the input.
+"""
+import json, os, sys, warnings
+import numpy as np
+import mne
+from scipy.spatial import Delaunay
+from mne.viz.topomap import _get_extra_points
+
+warnings.simplefilter('ignore')
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+GOLDEN = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'test', 'golden', 'topomap')
+
+
+def simplices(make):
+    try:
+        return [[int(v) for v in r] for r in make().simplices]
+    except Exception as err:  # qhull refuses (e.g. flat input): nothing to compare
+        print('  refused:', type(err).__name__)
+        return None
+
+
+cases = []
+for c in json.load(open(os.path.join(GOLDEN, 'qhull-order.json')))['cases']:
+    pos = np.ascontiguousarray(np.asarray(c['pos'], float))
+    box = _get_extra_points(pos, 'box', (0., 0.), (1., 1.))[0]
+    cases.append(dict(name=c['name'], box_corners=[[float(x), float(y)] for x, y in box],
+                      default_simplices=simplices(lambda: Delaunay(pos)),
+                      box_simplices=simplices(lambda: Delaunay(np.concatenate((pos, box))))))
+path = os.path.join(GOLDEN, 'qhull-default.json')
+with open(path, 'w') as fh:
+    json.dump(dict(mne_version=mne.__version__, scipy_options='Qbb Qc Qz Q12 Qt (Delaunay default)', cases=cases),
+              fh, separators=(',', ':'))
+print(path, len(cases), 'cases', os.path.getsize(path), 'bytes')
