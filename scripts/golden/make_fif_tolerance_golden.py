@@ -5,11 +5,14 @@ Each mutation is a list of in-place big-endian edits of one file at offsets foun
 (stored in the JSON, so the TypeScript test applies exactly the same edits). For each, MNE runs read_raw_fif on a
 mutated copy; the JSON records whether it opened and, if it did, sfreq, first_samp, n_times, channel names, bads,
 dev_head_t, the compensation grade, and the samples [0, 10) of every channel unless they equal the unmutated
-file's (same_data), or the exception MNE raised.
+file's (same_data), or the exception MNE raised. Evoked cases: the first condition of test-ave.fif.gz read by
+read_evokeds(condition=0, proj=False), with its first sample, tmin, nave and kind; their edits are offsets of the
+decompressed file.
 
 Run with Debian's python (has mne 1.3):  /usr/bin/python3 scripts/golden/make_fif_tolerance_golden.py
 Writes test/golden/fif/fif_tolerance.json.
 """
+import gzip
 import json
 import os
 import struct
@@ -78,7 +81,41 @@ def mutations():
         (sim, 'channel_calibration_zero', [f32(ch(5) + CH_CAL, 0.0)]),
         (sim, 'dev_head_t_frames_unknown', [i32(trans_at, 77), i32(trans_at + 4, 78)]),
         (ctf, 'compensation_grade_differs_on_one_channel', [i32(ctf_ch(40) + CH_COIL, (ctf_coil & 0xffff) | (1 << 16))]),
+    ] + evoked_mutations()
+
+
+def evoked_mutations():
+    """The first condition of test-ave.fif.gz (edits apply to the decompressed bytes, opened as test-ave.fif)."""
+    ave = os.path.join('fif', 'test-ave.fif.gz')
+    path = decompressed(ave)
+    first = payload(path, FIFF.FIFF_FIRST_SAMPLE, block=FIFF.FIFFB_EVOKED)
+    last = payload(path, FIFF.FIFF_LAST_SAMPLE, block=FIFF.FIFFB_EVOKED)
+    nave = payload(path, FIFF.FIFF_NAVE, block=FIFF.FIFFB_ASPECT)
+    kind = payload(path, FIFF.FIFF_ASPECT_KIND, block=FIFF.FIFFB_ASPECT)
+    b = open(path, 'rb').read()
+    f0, l0 = struct.unpack_from('>i', b, first)[0], struct.unpack_from('>i', b, last)[0]
+    i32 = lambda at, v: dict(op='set_i32', offset=at, value=v)  # noqa: E731
+    return [
+        (ave, 'evoked_last_sample_one_less', [i32(last, l0 - 1)]),
+        (ave, 'evoked_last_before_first', [i32(last, f0 - 1)]),
+        (ave, 'evoked_first_and_last_shifted', [i32(first, f0 + 50), i32(last, l0 + 50)]),
+        (ave, 'evoked_nave_zero', [i32(nave, 0)]),
+        (ave, 'evoked_nave_negative', [i32(nave, -4)]),
+        (ave, 'evoked_aspect_kind_unknown', [i32(kind, 999)]),
     ]
+
+
+_DECOMPRESSED = {}
+_TMP = tempfile.TemporaryDirectory()
+
+
+def decompressed(rel):
+    """The file's bytes on disk without gzip (MNE reads both; edits are byte offsets of the plain file)."""
+    if rel not in _DECOMPRESSED:
+        path = os.path.join(_TMP.name, os.path.basename(rel)[:-3])
+        open(path, 'wb').write(gzip.open(os.path.join(DATA, rel)).read())
+        _DECOMPRESSED[rel] = path
+    return _DECOMPRESSED[rel]
 
 
 def apply(b, edits):
@@ -95,6 +132,8 @@ def apply(b, edits):
 
 
 def summary(path):
+    if path.endswith('-ave.fif'):
+        return None, evoked_summary(path)
     raw = mne.io.read_raw_fif(path)
     t = raw.info['dev_head_t']
     return raw, dict(sfreq=float(raw.info['sfreq']), first_samp=int(raw.first_samp), n_times=int(raw.n_times),
@@ -104,15 +143,25 @@ def summary(path):
                      data=raw.get_data(start=0, stop=N_SAMPLES))
 
 
+def evoked_summary(path):
+    evk = mne.read_evokeds(path, condition=0, proj=False)
+    t = evk.info['dev_head_t']
+    return dict(sfreq=float(evk.info['sfreq']), first_samp=int(evk.first), n_times=len(evk.times),
+                tmin=float(evk.times[0]), nave=int(evk.nave), aspect_kind=int(evk._aspect_kind), ch_names=evk.ch_names,
+                bads=list(evk.info['bads']),
+                dev_head_t=None if t is None else [[float(v) for v in r] for r in t['trans']],
+                data=evk.data[:, :N_SAMPLES])
+
+
 def main():
     cases = []
     originals = {}
     for rel, name, edits in mutations():
-        src = os.path.join(DATA, rel)
+        src = decompressed(rel) if rel.endswith('.gz') else os.path.join(DATA, rel)
         if rel not in originals:
             originals[rel] = summary(src)[1]['data']
         with tempfile.TemporaryDirectory() as tmp:
-            path = os.path.join(tmp, os.path.basename(rel))
+            path = os.path.join(tmp, os.path.basename(src))
             open(path, 'wb').write(apply(open(src, 'rb').read(), edits))
             try:
                 _, s = summary(path)

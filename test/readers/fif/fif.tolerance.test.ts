@@ -3,7 +3,7 @@
  * field each, against what MNE 1.3's read_raw_fif does with the same bytes (golden
  * test/golden/fif/fif_tolerance.json from scripts/golden/make_fif_tolerance_golden.py, which also holds the edits).
  * Where MNE opens, we open with its result (sfreq, first sample, sample count, channel names, bads, dev_head_t,
- * the first samples); where MNE fails, we refuse with 422 unreadable_recording. Deliberate departures are listed
+ * the first samples; for evoked files also tmin and nave); where MNE fails, we refuse with 422 unreadable_recording. Deliberate departures are listed
  * in DEPARTURES and in lib/readers/README.md.
  */
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { isApiError } from '../../../lib/core/errors';
 import { openFif } from '../../../lib/readers/fif';
 import type { Recording } from '../../../lib/readers/types';
 import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
-import { oneFileFs } from './mutate';
+import { loadBytes, oneFileFs } from './mutate';
 
 interface Edit {
   op: 'set_i32' | 'set_f32' | 'set_bytes';
@@ -31,6 +31,9 @@ interface ToleranceCase {
   ch_names?: string[];
   bads?: string[];
   dev_head_t?: number[][] | null;
+  /** Evoked cases (first condition of test-ave.fif.gz). */
+  tmin?: number;
+  nave?: number;
   same_data?: boolean;
   error?: string;
 }
@@ -62,12 +65,12 @@ describeWithData('FIF measurement-info tolerance against MNE 1.3', () => {
   const original = (file: string): Uint8Array => {
     const known = originals.get(file);
     if (known) return known;
-    const bytes = new Uint8Array(readFileSync(testDataPath(...(file.split('/') as [string, string]))));
+    const bytes = loadBytes(testDataPath(...(file.split('/') as [string, string]))); // edits are of the plain file
     originals.set(file, bytes);
     return bytes;
   };
   const open = (bytes: Uint8Array, file: string): Promise<Recording> => {
-    const path = `/f/${file.slice(file.lastIndexOf('/') + 1)}`;
+    const path = `/f/${file.slice(file.lastIndexOf('/') + 1).replace(/\.gz$/, '')}`;
     return openFif(path, oneFileFs(path, bytes));
   };
   async function firstSamples(rec: Recording): Promise<Float64Array[]> {
@@ -79,7 +82,7 @@ describeWithData('FIF measurement-info tolerance against MNE 1.3', () => {
   }
 
   it('covers the surveyed fields', () => {
-    expect(golden.cases.length).toBeGreaterThanOrEqual(13);
+    expect(golden.cases.length).toBeGreaterThanOrEqual(19);
   });
 
   it.each(golden.cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
@@ -105,6 +108,11 @@ describeWithData('FIF measurement-info tolerance against MNE 1.3', () => {
       expect(info.channels.map((ch) => ch.name)).toEqual(c.ch_names);
       expect(info.bads).toEqual(c.bads);
       expect(info.devHeadT).toEqual(c.dev_head_t ?? null);
+      if (c.tmin !== undefined) {
+        expect(info.kind).toBe('evoked');
+        expect(Math.abs(info.tmin - c.tmin)).toBeLessThanOrEqual(1e-12);
+        expect(info.notes?.['nave']).toBe(c.nave);
+      }
       expect(c.same_data).toBe(true);
       expect(await firstSamples(outcome)).toEqual(await firstSamples(plain));
     } finally {
