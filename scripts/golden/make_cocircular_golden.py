@@ -29,7 +29,7 @@ DEBUG = '--debug' in sys.argv
 DATA = args[0] if len(args) > 0 else os.path.join(ROOT, '..', 'shared', 'data')
 OUT = args[1] if len(args) > 1 else os.path.join(ROOT, 'test', 'golden', 'topomap')
 MONTAGES = ['standard_1020', 'standard_1005', 'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128', 'biosemi256',
-            'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-256']
+            'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-129', 'GSN-HydroCel-256', 'GSN-HydroCel-257']
 RES = 64
 # The [Coordinates] section make_edf_bv_golden.py adds to test.vhdr (BESA radius, theta, phi in degrees).
 COORDS = {1: '1,-90,-72', 2: '1,90,72', 3: '1,-60,-51', 4: '1,60,51', 5: '1,-45,0', 6: '1,45,0',

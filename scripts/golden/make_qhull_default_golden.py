@@ -5,7 +5,9 @@ Usage: /usr/bin/python3 scripts/golden/make_qhull_default_golden.py [GOLDEN_DIR]
 Reads GOLDEN_DIR/qhull-order.json (default test/golden/topomap; its positions as committed, so the cases are
 the same point sets bit for bit) and writes GOLDEN_DIR/qhull-default.json: per layout, the simplices of
 Delaunay(pos) and of MNE's 'box' triangulation (`_get_extra_points(pos, 'box', ...)`: Delaunay of pos and its four
-bounding-box corners), or null where scipy refuses the input.
+bounding-box corners), or null where scipy refuses the input; and MNE's final triangulations with 'head' (origin 0,
+radii = the farthest sensor's distance) and 'local' (`_get_extra_points`: the incremental Delaunay of pos, then
+`add_points` of the extra points), with those extra points.
 """
 import json, os, sys, warnings
 import numpy as np
@@ -30,9 +32,21 @@ cases = []
 for c in json.load(open(os.path.join(GOLDEN, 'qhull-order.json')))['cases']:
     pos = np.ascontiguousarray(np.asarray(c['pos'], float))
     box = _get_extra_points(pos, 'box', (0., 0.), (1., 1.))[0]
-    cases.append(dict(name=c['name'], box_corners=[[float(x), float(y)] for x, y in box],
-                      default_simplices=simplices(lambda: Delaunay(pos)),
-                      box_simplices=simplices(lambda: Delaunay(np.concatenate((pos, box))))))
+    radius = float(np.max(np.linalg.norm(pos, axis=1)))
+    case = dict(name=c['name'], box_corners=[[float(x), float(y)] for x, y in box],
+                default_simplices=simplices(lambda: Delaunay(pos)),
+                box_simplices=simplices(lambda: Delaunay(np.concatenate((pos, box)))), head_radius=radius)
+    # MNE's final triangulations for 'head' (origin 0, both radii = the farthest sensor) and 'local':
+    # Delaunay(pos, incremental=True) then add_points(extra points)
+    for mode in ('head', 'local'):
+        try:
+            extra, _, tri = _get_extra_points(pos, mode, (0., 0.), (radius, radius))
+            case[mode] = dict(extra_points=[[float(x), float(y)] for x, y in extra],
+                              simplices=[[int(v) for v in r] for r in tri.simplices])
+        except Exception as err:  # noqa: BLE001 - scipy/MNE refuse (flat input): nothing to compare
+            print('  refused', mode, type(err).__name__)
+            case[mode] = None
+    cases.append(case)
 path = os.path.join(GOLDEN, 'qhull-default.json')
 with open(path, 'w') as fh:
     json.dump(dict(mne_version=mne.__version__, scipy_options='Qbb Qc Qz Q12 Qt (Delaunay default)', cases=cases),

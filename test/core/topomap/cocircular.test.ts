@@ -1,7 +1,7 @@
 /**
  * Layouts with co-circular sensors (qhull merges facets and triangulates them in its own order) against MNE 1.3's
  * plot_topomap (fixtures from scripts/golden/make_cocircular_golden.py): standard_1020/1005, biosemi16–256,
- * GSN-HydroCel-64/128/256 as MNE places them, and the BrainVision recording with a [Coordinates] section.
+ * GSN-HydroCel-64/128/129/256/257 as MNE places them, and the BrainVision recording with a [Coordinates] section.
  * From the 3-D locations: positions, MNE's median spacing, extra points, scipy's simplices, and the 64×64
  * Clough–Tocher grid within 1e-4 of the colour range (MNE's grid is stored as float32), with extrapolate='head',
  * 'box' and 'local'.
@@ -83,8 +83,9 @@ describe('co-circular layouts against MNE 1.3', () => {
     const names = fixture.cases.map((c) => c.name);
     for (const m of ['standard_1020', 'standard_1005', 'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128'])
       expect(names).toContain(`montage:${m}`);
-    for (const m of ['biosemi256', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-256'])
+    for (const m of ['biosemi256', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-129'])
       expect(names).toContain(`montage:${m}`);
+    for (const m of ['GSN-HydroCel-256', 'GSN-HydroCel-257']) expect(names).toContain(`montage:${m}`);
     expect(names.filter((n) => n.startsWith('recording:bv__test_coordinates'))).toHaveLength(2);
   });
 

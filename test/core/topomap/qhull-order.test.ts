@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { goldenPath } from '../../helpers/testdata';
-import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
+import { delaunayMedianDistance, getExtraPoints } from '../../../lib/core/topomap/extrapolate';
 import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
 import {
   DEFAULT_DELAUNAY,
@@ -214,11 +214,19 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
   });
 });
 
+interface FinalTriangulation {
+  extra_points: Vec2[];
+  simplices: [number, number, number][];
+}
+
 interface DefaultCase {
   name: string;
   box_corners: Vec2[];
   default_simplices: [number, number, number][] | null;
   box_simplices: [number, number, number][] | null;
+  head_radius: number;
+  head: FinalTriangulation | null;
+  local: FinalTriangulation | null;
 }
 
 /**
@@ -262,5 +270,42 @@ describe("qhull's default Delaunay (MNE's extrapolate='box')", () => {
     expect(ours.size).toBe(simplices.length);
     expect(simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
     if (!ORDER_DIFFERS.has(label)) expect(Array.from(ids.simplices)).toEqual(simplices.flat());
+  });
+});
+
+/**
+ * MNE's final triangulations (`_get_extra_points`: sensors, then `add_points` of the extra points) with 'head'
+ * (origin 0, radii = the farthest sensor) and 'local', on every layout of qhull-order.json: the same extra points
+ * in the same order, and scipy's simplices as ordered vertex triples. Declined (fallback) only on the sets with
+ * sites 1e-12 apart, where the median spacing falls back too.
+ */
+describe("MNE's final triangulations with extrapolate='head' and 'local'", () => {
+  const defaults = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-default.json'), 'utf8')) as {
+    cases: DefaultCase[];
+  };
+  const layouts = new Map(fixture.cases.map((c) => [c.name, c.pos]));
+  const rows = defaults.cases
+    .filter((c) => !/^stress4:/.test(c.name))
+    .flatMap((c) => (['head', 'local'] as const).map((mode) => [`${mode}:${c.name}`, mode, c] as const));
+
+  it.each(rows)('%s', (_label, mode, c) => {
+    const mne = c[mode];
+    if (!mne) return; // MNE refused the layout
+    const pos = layouts.get(c.name) ?? [];
+    const r = c.head_radius;
+    const extra = getExtraPoints(pos, mode, [0, 0], [r, r]);
+    expect(extra.points).toHaveLength(mne.extra_points.length);
+    const off = Math.max(
+      0,
+      ...extra.points.map((p, k) =>
+        Math.hypot(p[0] - mne.extra_points[k]![0], p[1] - mne.extra_points[k]![1]),
+      ),
+    );
+    expect(off).toBeLessThanOrEqual(1e-12 * r);
+    const ours = new Set<string>();
+    for (let t = 0; t < extra.tri.triangles.length; t += 3)
+      ours.add(Array.from(extra.tri.triangles.subarray(t, t + 3)).join());
+    expect(ours.size).toBe(mne.simplices.length);
+    expect(mne.simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
   });
 });
