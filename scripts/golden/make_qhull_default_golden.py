@@ -3,7 +3,8 @@ triangulation MNE 1.3's extrapolate='box' interpolates on, for the layouts of qh
 
 Usage: /usr/bin/python3 scripts/golden/make_qhull_default_golden.py [GOLDEN_DIR]
 Reads GOLDEN_DIR/qhull-order.json (default test/golden/topomap; its positions as committed, so the cases are
-the same point sets bit for bit) and writes GOLDEN_DIR/qhull-default.json: per layout, the simplices of
+the same point sets bit for bit; plus a few collinear and 3-sensor layouts, listed with their positions) and
+writes GOLDEN_DIR/qhull-default.json: per layout, the simplices of
 Delaunay(pos) and of MNE's 'box' triangulation (`_get_extra_points(pos, 'box', ...)`: Delaunay of pos and its four
 bounding-box corners), or null where scipy refuses the input; and MNE's final triangulations with 'head' (origin 0,
 radii = the farthest sensor's distance) and 'local' (`_get_extra_points`: the incremental Delaunay of pos, then
@@ -28,14 +29,32 @@ def simplices(make):
         return None
 
 
+# Layouts MNE triangulates at once even for 'head' and 'local' (collinear sensors, or 3): Delaunay(pos + extra)
+LINES = {
+    'line:x5': [[-0.04, 0.0], [-0.02, 0.0], [0.0, 0.0], [0.02, 0.0], [0.04, 0.0]],
+    'line:diag6': [[0.01 * k, 0.005 * k] for k in range(-3, 3)],
+    'line:vertical4': [[0.01, -0.03], [0.01, -0.01], [0.01, 0.01], [0.01, 0.03]],
+    'line:x2': [[-0.03, 0.01], [0.03, 0.01]],
+    'three:triangle': [[-0.03, -0.02], [0.035, -0.015], [0.0, 0.04]],
+    'three:collinear': [[-0.03, 0.0], [0.0, 0.0], [0.03, 0.0]],
+}
+
 cases = []
-for c in json.load(open(os.path.join(GOLDEN, 'qhull-order.json')))['cases']:
+layouts = [dict(name=c['name'], pos=c['pos']) for c in json.load(open(os.path.join(GOLDEN, 'qhull-order.json')))['cases']]
+for c in layouts + [dict(name=k, pos=v, synthetic=True) for k, v in LINES.items()]:
     pos = np.ascontiguousarray(np.asarray(c['pos'], float))
-    box = _get_extra_points(pos, 'box', (0., 0.), (1., 1.))[0]
+    try:
+        box = _get_extra_points(pos, 'box', (0., 0.), (1., 1.))[0]
+    except Exception as err:  # noqa: BLE001 - flat corners (a horizontal or vertical line): scipy refuses
+        print('  refused box', c['name'], type(err).__name__)
+        box = np.zeros((0, 2))
     radius = float(np.max(np.linalg.norm(pos, axis=1)))
     case = dict(name=c['name'], box_corners=[[float(x), float(y)] for x, y in box],
                 default_simplices=simplices(lambda: Delaunay(pos)),
-                box_simplices=simplices(lambda: Delaunay(np.concatenate((pos, box)))), head_radius=radius)
+                box_simplices=simplices(lambda: Delaunay(np.concatenate((pos, box)))) if len(box) else None,
+                head_radius=radius)
+    if c.get('synthetic'):
+        case['pos'] = c['pos']
     # MNE's final triangulations for 'head' (origin 0, both radii = the farthest sensor) and 'local':
     # Delaunay(pos, incremental=True) then add_points(extra points)
     for mode in ('head', 'local'):

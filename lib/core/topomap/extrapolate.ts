@@ -230,7 +230,8 @@ export function incrementalTriangulation(
 }
 
 /**
- * scipy's `Delaunay(points)` (options "Qbb Qc Qz Q12" + "Qt"), as MNE's 'box' triangulates sensors and corners: the
+ * scipy's `Delaunay(points)` (options "Qbb Qc Qz Q12" + "Qt"), as MNE triangulates sensors and extra points at once
+ * ('box'; 'head' and 'local' for collinear sensors or fewer than 4): the
  * same quickhull run with the lifted coordinate rescaled and a point at infinity (qhull-order.ts), its merged
  * co-circular facets triangulated as 'Qt' does; delaunator's triangulation where the run is not reproduced.
  */
@@ -257,10 +258,9 @@ export function interpolationTriangulation(
   extra: readonly Vec2[],
   extrapolate: ExtrapolateMode,
 ): Triangulation {
-  if (extrapolate === 'box') return defaultTriangulation([...pos, ...extra]);
   return isIncremental(pos, extrapolate)
     ? incrementalTriangulation(pos, extra)
-    : triangulate([...pos, ...extra]);
+    : defaultTriangulation([...pos, ...extra]);
 }
 
 /** `_get_extra_points(pos, extrapolate, origin, radii)` plus the Delaunay of sensors and extra points. */
@@ -282,18 +282,9 @@ export function getExtraPoints(
     clip,
     tri: isIncremental(pos, extrapolate)
       ? incrementalTriangulation(pos, points, ids)
-      : triangulate([...pos, ...points]),
+      : defaultTriangulation([...pos, ...points]),
   });
-  if (extrapolate === 'box') {
-    const points = boxPoints(pos);
-    return {
-      extrapolate,
-      distance: NaN,
-      points,
-      clip: ellipse,
-      tri: defaultTriangulation([...pos, ...points]),
-    };
-  }
+  if (extrapolate === 'box') return finish(boxPoints(pos), ellipse, NaN);
   // scipy's simplices of the sensors as ordered vertex triples: 'local' takes its hull edges (and their direction)
   const sensorTri = line ? null : sensorTriangulation(pos, ids);
   const axis = line ? sortedAxisSpacing(pos) : null;
