@@ -20,7 +20,8 @@
  *   neighbours get ridges too; later cones are built over ridges first (`qh_makenew_nonsimplicial`), then over
  *   simplicial neighbours. Ridge and neighbour sets keep qhull's order, including `qh_setdel`'s unordered
  *   delete, and qhull's quirks that decide which new facet a visible facet's points start from (`newfacet` and
- *   `newfacet2` keep their values across visible facets). After a merge qhull partitions with `qh_findbestnew`,
+ *   `newfacet2` keep their values across visible facets; a visible facet whose ridge set exists but is empty
+ *   resets `newfacet2`). After a merge qhull partitions with `qh_findbestnew`,
  *   and beyond 50 merges (`qh_USEfindbestnew`) always, with doubled outside distances.
  *
  * `qhullVertexIds` gives the id qhull gives each site; with qhull-delaunay.ts that yields scipy's simplices
@@ -63,6 +64,11 @@ interface Facet {
   simplicial: boolean;
   /** Explicit ridges (qhull keeps them for merged facets and their neighbours); order matters. */
   ridges: Ridge[];
+  /**
+   * Whether qhull's ridge set exists (`facet->ridges != NULL`): once a ridge was added, even if all were deleted
+   * since. `qh_makenewfacets` tests that, not the size: an empty set still resets its `newfacet2` quirk.
+   */
+  ridgeSet: boolean;
   /** A new facet on a coplanar horizon facet, to be merged into it (no hyperplane of its own). */
   mergeHorizon: boolean;
   coplanarHorizon: boolean;
@@ -133,6 +139,7 @@ const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => (
   previous: null,
   simplicial: true,
   ridges: [],
+  ridgeSet: false,
   mergeHorizon: false,
   coplanarHorizon: false,
   sameCycle: null,
@@ -140,6 +147,12 @@ const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => (
   cycleDone: false,
   seen: false,
 });
+
+/** qh_setappend(&f->ridges, r). */
+function pushRidge(f: Facet, r: Ridge): void {
+  f.ridges.push(r);
+  f.ridgeSet = true;
+}
 
 /** qh_setdel: delete from an unordered set (the last element takes the slot). */
 function setDel<T>(set: T[], x: T): void {
@@ -556,7 +569,7 @@ class Hull {
       v.neighbours.forEach((nb) => {
         nb.seen = false;
       });
-      if (v.ridges.length > 0) {
+      if (v.ridgeSet) {
         v.visitId = visit;
         lastFromRidges = this.makeNewNonSimplicial(v, apex, created);
       }
@@ -634,7 +647,7 @@ class Hull {
         else setReplace(nb.neighbours, v, f);
         if (nb.simplicial) setDel(nb.ridges, r);
         else {
-          f.ridges.push(r);
+          pushRidge(f, r);
           if (toporient) r.top = f;
           else r.bottom = f;
         }
@@ -724,8 +737,8 @@ class Hull {
       if (nb.seen) return;
       const top = f.toporient !== (i % 2 === 1);
       const r: Ridge = { vids: f.vids.filter((_, k) => k !== i), top: top ? f : nb, bottom: top ? nb : f };
-      f.ridges.push(r);
-      nb.ridges.push(r);
+      pushRidge(f, r);
+      pushRidge(nb, r);
     });
   }
 
@@ -795,7 +808,7 @@ class Hull {
         i--;
         continue;
       }
-      h.ridges.push(r);
+      pushRidge(h, r);
       if (other.visitId !== visit) {
         h.neighbours.push(other);
         setReplace(other.neighbours, f, h);
@@ -890,12 +903,12 @@ class Hull {
           r.bottom = h;
           nb = r.top;
         } else if (r.top === h || r.bottom === h) {
-          h.ridges.push(r);
+          pushRidge(h, r);
           continue;
         } else throw new Undecided('ridge of a merged cycle');
         if (nb === h) continue;
         if (nb.visitId === sameVisit) setDel(nb.ridges, r);
-        else h.ridges.push(r);
+        else pushRidge(h, r);
       }
       same.ridges = [];
       if (!same.simplicial) continue;
@@ -907,8 +920,8 @@ class Hull {
           top: top ? h : nb,
           bottom: top ? nb : h,
         };
-        h.ridges.push(r);
-        nb.ridges.push(r);
+        pushRidge(h, r);
+        pushRidge(nb, r);
       });
     }
   }

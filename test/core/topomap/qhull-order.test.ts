@@ -127,7 +127,6 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
   );
 
   // the triangles of the simulated run itself ('Qt' of its merged facets), scipy's order included
-  const ORDER_DIFFERS = new Set(['stress3:9']); // measured: same triangles, one merged facet's fan placed elsewhere
   it.each(fixture.cases.filter((c) => !NEAR_COINCIDENT.test(c.name)).map((c) => [c.name, c] as const))(
     "%s: the run's triangulated facets are scipy's simplices",
     (name, c) => {
@@ -137,7 +136,7 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
       const ours = tripleSet(ids.simplices);
       expect(ours.size).toBe(c.simplices.length);
       expect(c.simplices.map((t) => t.join(',')).filter((k) => !ours.has(k))).toEqual([]);
-      if (!ORDER_DIFFERS.has(name)) expect(Array.from(ids.simplices)).toEqual(c.simplices.flat());
+      expect(Array.from(ids.simplices)).toEqual(c.simplices.flat());
     },
   );
 
@@ -244,8 +243,6 @@ describe("qhull's default Delaunay (MNE's extrapolate='box')", () => {
   const layouts = new Map(fixture.cases.map((c) => [c.name, c.pos]));
   /** Measured: declined where sites are 1e-12 apart (stress4) and on one wide-range random set without corners. */
   const MAY_DECLINE = /^stress4:|^stress5:23$/;
-  /** Measured: the same triangles, one merged facet's fan placed elsewhere in the facet list. */
-  const ORDER_DIFFERS = new Set(['box:montage:biosemi256']);
   const rows = defaults.cases.flatMap((c) => {
     const pos = c.pos ?? layouts.get(c.name) ?? [];
     return [
@@ -271,7 +268,7 @@ describe("qhull's default Delaunay (MNE's extrapolate='box')", () => {
       ours.add(Array.from(ids.simplices.subarray(t, t + 3)).join());
     expect(ours.size).toBe(simplices.length);
     expect(simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
-    if (!ORDER_DIFFERS.has(label)) expect(Array.from(ids.simplices)).toEqual(simplices.flat());
+    expect(Array.from(ids.simplices)).toEqual(simplices.flat());
   });
 });
 
