@@ -27,8 +27,8 @@ import {
   checkElectrodesTsv,
   checkEventsTsv,
   checkSidecarJson,
-  MAX_SIDECAR_BYTES,
   recordingChannelNames,
+  sidecarCap,
   type RecordingFiles,
 } from './sidecars';
 import type { ScratchWriter } from './sinks';
@@ -86,6 +86,8 @@ export function isNeeded(path: string): boolean {
 
 export class EegCollector {
   private readonly files: string[] = [];
+  /** Sidecars over their cap (declared size): not extracted, reported when a check needs them. */
+  private readonly oversized = new Map<string, number>();
 
   constructor(private readonly options: EegCheckOptions) {}
 
@@ -93,7 +95,12 @@ export class EegCollector {
   readonly visit = async (entry: EntryHeader): Promise<EntrySink | null> => {
     if (entry.kind !== 'file') return null;
     this.files.push(entry.path);
-    return isNeeded(entry.path) ? this.options.scratch.sinkFor(entry) : null;
+    if (!isNeeded(entry.path)) return null;
+    if (entry.size > (sidecarCap(entry.path) ?? Infinity)) {
+      this.oversized.set(entry.path, entry.size);
+      return null;
+    }
+    return this.options.scratch.sinkFor(entry);
   };
 
   private get report(): ReportBuilder {
@@ -181,8 +188,9 @@ export class EegCollector {
 
   private async readJson(path: string): Promise<Record<string, unknown> | undefined> {
     const file = join(this.options.scratch.root, ...path.split('/'));
+    if (this.oversized.has(path)) return undefined;
     try {
-      if ((await stat(file)).size > MAX_SIDECAR_BYTES) return undefined;
+      if ((await stat(file)).size > (sidecarCap(path) ?? 0)) return undefined;
       const value: unknown = JSON.parse(await readFile(file, 'utf8'));
       return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
     } catch {
@@ -282,7 +290,7 @@ export class EegCollector {
       `${info.format}: ${summary.channels} channels at ${summary.samplingRate} Hz, ` +
         `${summary.durationSeconds.toFixed(3)} s, ${summary.events} events`,
     );
-    const ctx = { scratch: this.options.scratch.root, report: this.report };
+    const ctx = { scratch: this.options.scratch.root, report: this.report, oversized: this.oversized };
     await checkChannelsTsv(ctx, files, info);
     await checkElectrodesTsv(ctx, files, info);
     await checkEventsTsv(ctx, files);
