@@ -18,8 +18,8 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ApiError } from '../core/errors';
@@ -151,6 +151,7 @@ async function moveFile(from: string, to: string): Promise<void> {
   const partial = join(dirname(to), `.${randomBytes(8).toString('hex')}.partial`);
   const handle = await open(partial, 'wx', 0o644);
   try {
+    await handle.chmod(READABLE_MODE); // whatever the umask, set through the descriptor
     await pipeline(createReadStream(from), createWriteStream('', { fd: handle.fd, autoClose: false }));
     await handle.sync();
   } catch (error) {
@@ -163,9 +164,25 @@ async function moveFile(from: string, to: string): Promise<void> {
   await unlink(from);
 }
 
-/** The pipeline (another account, as a rule) reads what lands in the incoming directory. */
+const READABLE_MODE = 0o644;
+
+/**
+ * The pipeline (another account, as a rule) reads what lands in the incoming directory. The mode is set on the
+ * staged file, through a descriptor opened without following links, before it is moved in: a chmod by path
+ * after the move would follow a symbolic link swapped in at the destination by whoever else writes there.
+ */
 async function makeReadable(path: string): Promise<void> {
-  await chmod(path, 0o644);
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw error.code === 'ELOOP' ? unsafe('the staged archive') : error;
+    },
+  );
+  try {
+    if (!(await handle.stat()).isFile()) throw unsafe('the staged archive');
+    await handle.chmod(READABLE_MODE);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** SHA-1 hex of the file (40 characters: electrophysiology_uploader.Checksum's width). */
@@ -298,10 +315,10 @@ async function registerEeg(
   const incoming = await incomingDir(settings.eegUploadIncomingPath, 'EEGUploadIncomingPath');
   const now = (options.now ?? (() => new Date()))();
   const destination = await checkDestination(incoming, target.filename);
+  await makeReadable(input.archivePath);
   const checksum = await sha1File(input.archivePath);
   if (destination.exists) await archivePrevious(db, incoming, target.filename, now);
   await moveFile(input.archivePath, destination.path);
-  await makeReadable(destination.path);
   const uploadDate = lorisDateTime(now);
   const id = await insertEegUpload(db, {
     uploadedBy: input.username,
@@ -384,8 +401,8 @@ async function registerDicom(
   const userDir = await subdirectory(incoming, input.username);
   const safeName = nameToSafe(target.filename);
   const destination = await checkDestination(userDir, safeName);
+  await makeReadable(input.archivePath);
   await moveFile(input.archivePath, destination.path);
-  await makeReadable(destination.path);
   const base = configured.endsWith('/') ? configured : `${configured}/`;
   const uploadLocation = `${base}${input.username}/${safeName}`.trim();
   const uploadId = await insertMriUpload(db, {
