@@ -22,7 +22,7 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ApiError } from '../core/errors';
+import { ApiError, quoteValue } from '../core/errors';
 import type { Db } from '../loris/db';
 import {
   archiveEegUploads,
@@ -85,8 +85,10 @@ const incomingUnavailable = (setting: string) =>
     'upload_incoming_unavailable',
     `LORIS's ${setting} is not set or is not a usable directory.`,
   );
+/** Said to the uploader: `what` names the file or folder inside the incoming directory, never the server path. */
 const unsafe = (what: string) =>
   new ApiError(500, 'upload_target_unsafe', `Refused to write ${what}: it is not a plain file or directory.`);
+const named = (name: string) => quoteValue(name);
 
 /** MariaDB's TEXT holds 65,535 bytes. */
 const MAX_METADATA_BYTES = 65_535;
@@ -118,25 +120,25 @@ async function incomingDir(value: string | undefined, setting: string): Promise<
 
 /** `parent/name` as a real directory (created 0775 if missing), never a link. */
 async function subdirectory(parent: string, name: string): Promise<string> {
-  if (!isPlainFileName(name)) throw unsafe(`into directory ${JSON.stringify(name)}`);
+  if (!isPlainFileName(name)) throw unsafe(`into directory ${named(name)}`);
   const path = join(parent, name);
   const info = await lstatOrUndefined(path);
   if (!info)
     await mkdir(path, { mode: 0o775 }).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EEXIST') throw e;
     });
-  else if (!info.isDirectory()) throw unsafe(path);
-  if ((await realpath(path)) !== path) throw unsafe(path);
+  else if (!info.isDirectory()) throw unsafe(`into directory ${named(name)}`);
+  if ((await realpath(path)) !== path) throw unsafe(`into directory ${named(name)}`);
   return path;
 }
 
 /** A destination `dir/name` that is absent or a regular file (never a link or directory); true when present. */
 async function checkDestination(dir: string, name: string): Promise<{ path: string; exists: boolean }> {
-  if (!isPlainFileName(name)) throw unsafe(JSON.stringify(name));
+  if (!isPlainFileName(name)) throw unsafe(named(name));
   const path = join(dir, name);
-  if (dirname(path) !== dir) throw unsafe(path);
+  if (dirname(path) !== dir) throw unsafe(named(name));
   const info = await lstatOrUndefined(path);
-  if (info && !info.isFile()) throw unsafe(path);
+  if (info && !info.isFile()) throw unsafe(named(name));
   return { path, exists: info !== undefined };
 }
 
@@ -439,7 +441,7 @@ export async function registerUpload(
   input: RegisterInput,
   options: RegisterOptions = defaultOptions(),
 ): Promise<Registration> {
-  if (!isPlainFileName(input.username)) throw unsafe(`for user ${JSON.stringify(input.username)}`);
+  if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
   const settings = await readUploadSettings(db);
   if (input.resolved.target.kind === 'eeg-bids') {
     const { lorisUpload, process } = await registerEeg(db, input, settings, options);
@@ -455,7 +457,7 @@ export async function registerEegUpload(
   options: RegisterOptions = defaultOptions(),
 ): Promise<Registration & { notified: string[] }> {
   if (input.resolved.target.kind !== 'eeg-bids') throw new Error('not an EEG upload');
-  if (!isPlainFileName(input.username)) throw unsafe(`for user ${JSON.stringify(input.username)}`);
+  if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
   return registerEeg(db, input, await readUploadSettings(db), options);
 }
 

@@ -328,15 +328,18 @@ describe('files only inside the incoming directories', () => {
     const error = await registerUpload(db, input(archive, target), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 500, code: 'upload_target_unsafe' });
+    // Said without the server's path: the name inside the incoming directory only.
+    expect((error as ApiError).message).toContain(`"${target.filename}"`);
+    expect((error as ApiError).message).not.toContain(root);
     expect(await readFile(join(outside, 'precious.txt'), 'utf8')).toBe('keep me');
     expect(await readFile(archive, 'utf8')).toBe('attack');
 
     await symlink(outside, join(mriIncoming, 'linked'));
     await testDb.seed.user({ username: 'linked' });
     const dicom = { ...eegTarget, kind: 'dicom' as const, filename: 'MTL001_300001_V1.zip' };
-    await expect(registerUpload(db, input(archive, dicom, 'linked'), {})).rejects.toMatchObject({
-      code: 'upload_target_unsafe',
-    });
+    const linkedUser = await registerUpload(db, input(archive, dicom, 'linked'), {}).catch((e: unknown) => e);
+    expect(linkedUser).toMatchObject({ code: 'upload_target_unsafe' });
+    expect((linkedUser as ApiError).message).not.toContain(root);
     expect(await tree(outside)).toEqual(['precious.txt']);
     await expect(registerUpload(db, input(archive, dicom, '../outside'), {})).rejects.toMatchObject({
       code: 'upload_target_unsafe',
