@@ -6,6 +6,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkArchive, checkDirectory } from '../../lib/uploads/check';
+import { MAX_SESSION_RECORDINGS } from '../../lib/uploads/check/eeg';
 import { MAX_JSON_SIDECAR_BYTES, MAX_SIDECAR_BYTES, tsvColumns } from '../../lib/uploads/check/sidecars';
 import type { UploadReport, UploadTarget } from '../../lib/uploads/types';
 import {
@@ -311,6 +312,17 @@ describeWithData('upload check: EEG BIDS session', () => {
     expect(extracted).not.toContain('sub-MTL001_ses-V1_task-oddball_events.tsv');
     expect(extracted).not.toContain('sub-MTL001_ses-V1_task-oddball_eeg.json');
     expect(extracted).toContain('sub-MTL001_ses-V1_task-oddball_channels.tsv');
+  });
+
+  it('refuses a session with more recordings than any real one, before opening them', async () => {
+    const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
+      const eeg = join(root, 'sub-MTL001/ses-V1/eeg');
+      for (let i = 0; i < MAX_SESSION_RECORDINGS; i += 1)
+        await writeFile(join(eeg, `sub-MTL001_ses-V1_task-copy_run-${i}_eeg.edf`), 'x');
+    });
+    expect(codes(report, 'error')).toEqual(['too_many_session_recordings']);
+    expect(codes(report, 'info')).toEqual([]);
+    expect(report.recordings).toEqual([]);
   });
 });
 

@@ -30,6 +30,7 @@ import {
   recordingChannelNames,
   sidecarCap,
   type RecordingFiles,
+  type Sibling,
 } from './sidecars';
 import type { ScratchWriter } from './sinks';
 import { truncationOf } from './truncation';
@@ -51,6 +52,13 @@ const DATATYPES: ReadonlySet<string> = new Set(RECORDING_DATATYPES);
 const DATASET_DESCRIPTION = 'dataset_description.json';
 /** A wrapping folder or two above the BIDS root is accepted, not more. */
 const MAX_ROOT_DEPTH = 2;
+/**
+ * Bounds on a session's recordings and on the files of its eeg/ieeg/meg folders: each recording is extracted,
+ * opened and matched against its folder's sidecars, so 50k tiny copies of one EDF would otherwise cost hours.
+ * Real sessions hold a handful of recordings and tens of files (a CTF .ds folder included).
+ */
+export const MAX_SESSION_RECORDINGS = 1000;
+export const MAX_SESSION_FILES = 20_000;
 
 export interface EegCheckOptions {
   target: UploadTarget;
@@ -198,22 +206,33 @@ export class EegCollector {
     }
   }
 
-  /** The recordings of the session's eeg/ieeg/meg folders: files with a recording extension, and CTF .ds folders. */
-  private findRecordings(session: SessionFolder): RecordingFiles[] {
-    const byFolder = new Map<string, string[]>();
+  /**
+   * The recordings of the session's eeg/ieeg/meg folders (files with a recording extension, and CTF .ds folders),
+   * each with the parsed names of its folder's files; undefined (reported) past the session bounds.
+   */
+  private findRecordings(session: SessionFolder): RecordingFiles[] | undefined {
+    const byFolder = new Map<string, Sibling[]>();
     const recordings = new Set<string>();
     const prefix = `${session.path}/`;
+    let files = 0;
     for (const path of this.files) {
       if (!path.startsWith(prefix)) continue;
       const [datatype, first, ...rest] = path.slice(prefix.length).split('/');
       if (datatype === undefined || first === undefined || !DATATYPES.has(datatype)) continue;
+      if (++files > MAX_SESSION_FILES) return this.tooMany(session, 'files', MAX_SESSION_FILES);
       const folder = `${prefix}${datatype}`;
-      if (rest.length === 0) byFolder.set(folder, [...(byFolder.get(folder) ?? []), path]);
       const name = parseBidsName(first);
+      if (rest.length === 0) {
+        const siblings = byFolder.get(folder) ?? [];
+        siblings.push({ path, name });
+        byFolder.set(folder, siblings);
+      }
       if (rest.length > 0 && name.extension === '.ds') recordings.add(`${folder}/${first}`);
       if (rest.length === 0 && FILE_RECORDING_EXTENSIONS.has(name.extension) && name.suffix !== 'markers') {
         recordings.add(path);
       }
+      if (recordings.size > MAX_SESSION_RECORDINGS)
+        return this.tooMany(session, 'recordings', MAX_SESSION_RECORDINGS);
     }
     return [...recordings].map((path) => {
       const folder = path.slice(0, path.lastIndexOf('/'));
@@ -225,8 +244,18 @@ export class EegCollector {
     });
   }
 
+  private tooMany(session: SessionFolder, what: 'files' | 'recordings', max: number): undefined {
+    this.report.error(
+      session.path,
+      `too_many_session_${what}`,
+      `the session's eeg, ieeg and meg folders hold more than ${max} ${what}: not checked`,
+    );
+    return undefined;
+  }
+
   private async checkRecordings(session: SessionFolder): Promise<RecordingSummary[]> {
     const found = this.findRecordings(session);
+    if (!found) return [];
     if (found.length === 0) {
       this.report.error(
         session.path,

@@ -10,7 +10,7 @@ import { quoteValue } from '../../core/errors';
 import type { RecordingInfo } from '../../readers';
 import { isDecimalLiteral } from '../../readers/eeg-shared/decimal';
 import { LIMITS } from '../../readers/types';
-import { entitiesApply, parseBidsName, type BidsName } from './bids-names';
+import { entitiesApply, type BidsName } from './bids-names';
 import type { ReportBuilder } from './report';
 
 /** A sidecar larger than this is neither extracted nor read (its recording's check says so). */
@@ -28,12 +28,19 @@ export function sidecarCap(path: string): number | undefined {
 /** Names listed in a message, at most. */
 const MAX_LISTED = 10;
 
+/** A file of a recording's folder, its name parsed once. */
+export interface Sibling {
+  /** Archive-relative path. */
+  path: string;
+  name: BidsName;
+}
+
 export interface RecordingFiles {
   /** Archive-relative path of the recording. */
   path: string;
   name: BidsName;
-  /** Archive-relative paths of the other files in its folder. */
-  siblings: readonly string[];
+  /** The files of its folder (itself included). */
+  siblings: readonly Sibling[];
 }
 
 interface Context {
@@ -53,8 +60,7 @@ export function findSidecar(
   ignore: readonly string[] = [],
 ): string | undefined {
   let best: { path: string; entities: number } | undefined;
-  for (const path of files.siblings) {
-    const name = parseBidsName(baseName(path));
+  for (const { path, name } of files.siblings) {
     if (name.suffix !== suffix || name.extension !== extension) continue;
     if (!entitiesApply(name, files.name, ignore)) continue;
     if (!best || name.entities.size > best.entities) best = { path, entities: name.entities.size };
