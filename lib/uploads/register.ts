@@ -22,7 +22,7 @@ import { constants, createReadStream, createWriteStream } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ApiError, quoteValue } from '../core/errors';
+import { ApiError, isApiError, quoteValue } from '../core/errors';
 import type { Db } from '../loris/db';
 import {
   archiveEegUploads,
@@ -77,7 +77,25 @@ export interface RegisterOptions {
 export const REGISTRATION_ERRORS = {
   upload_incoming_unavailable: 503,
   upload_target_unsafe: 500,
+  upload_registration_failed: 500,
 } as const;
+
+/**
+ * A file-system failure (EACCES, ENOSPC, ...) as an ApiError naming its code only: Node's message names the
+ * server's paths, and the answer goes to the uploader. The message stays in `logReason` for the log line.
+ */
+function registrationFailure(error: unknown): unknown {
+  if (isApiError(error)) return error;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'internal error';
+  const failure = new ApiError(
+    500,
+    'upload_registration_failed',
+    `The upload could not be registered (${quoteValue(code, 40)}).`,
+  );
+  failure.logReason = error instanceof Error ? error.message : String(error);
+  return failure;
+}
 
 const incomingUnavailable = (setting: string) =>
   new ApiError(
@@ -434,7 +452,8 @@ async function registerDicom(
 
 /**
  * Moves the archive into LORIS's incoming path for its kind, writes LORIS's rows, launches the pipeline if on.
- * Throws ApiError 503 upload_incoming_unavailable / 500 upload_target_unsafe (nothing moved), or a database error.
+ * Throws ApiError 503 upload_incoming_unavailable / 500 upload_target_unsafe (nothing moved), a database error, or
+ * 500 upload_registration_failed for a file-system failure (its code only; never a server path).
  */
 export async function registerUpload(
   db: Db,
@@ -442,12 +461,16 @@ export async function registerUpload(
   options: RegisterOptions = defaultOptions(),
 ): Promise<Registration> {
   if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
-  const settings = await readUploadSettings(db);
-  if (input.resolved.target.kind === 'eeg-bids') {
-    const { lorisUpload, process } = await registerEeg(db, input, settings, options);
-    return { lorisUpload, process };
+  try {
+    const settings = await readUploadSettings(db);
+    if (input.resolved.target.kind === 'eeg-bids') {
+      const { lorisUpload, process } = await registerEeg(db, input, settings, options);
+      return { lorisUpload, process };
+    }
+    return await registerDicom(db, input, settings, options);
+  } catch (error) {
+    throw registrationFailure(error);
   }
-  return registerDicom(db, input, settings, options);
 }
 
 /** registerUpload for EEG with the addresses notified (tests, logs). */
@@ -458,7 +481,9 @@ export async function registerEegUpload(
 ): Promise<Registration & { notified: string[] }> {
   if (input.resolved.target.kind !== 'eeg-bids') throw new Error('not an EEG upload');
   if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
-  return registerEeg(db, input, await readUploadSettings(db), options);
+  return registerEeg(db, input, await readUploadSettings(db), options).catch((error: unknown) => {
+    throw registrationFailure(error);
+  });
 }
 
 /** The registration's rows as they are now (LORIS's pipeline moves them on). */

@@ -368,6 +368,16 @@ describe('files only inside the incoming directories', () => {
     await rm(linked);
   });
 
+  it('answers a file-system failure with its code, never the server path', async () => {
+    const target = { ...eegTarget, visit: 'V6', filename: 'MTL001_300001_V6_bids.tar.gz' };
+    const missing = join(staging, 'gone.bin');
+    const error = await registerUpload(db, input(missing, target), {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 500, code: 'upload_registration_failed' });
+    expect((error as ApiError).message).toContain('ENOENT');
+    expect((error as ApiError).message).not.toContain(root);
+  });
+
   it('answers 503 when the incoming directory is not set or missing', async () => {
     await testDb.seed.config('EEGUploadIncomingPath', join(root, 'missing'));
     try {
