@@ -314,6 +314,18 @@ describeWithData('upload check: EEG BIDS session', () => {
     expect(extracted).toContain('sub-MTL001_ses-V1_task-oddball_channels.tsv');
   });
 
+  it('quotes and shortens the file names of the archive in its messages', async () => {
+    const name = `sub-MTL001_ses-V1_space-${'L'.repeat(210)}_electrodes.tsv`;
+    const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
+      await writeFile(join(root, 'sub-MTL001/ses-V1/eeg', name), 'x\ty\n1\t2\n');
+    });
+    const lines = report.lines.filter((l) => l.code === 'invalid_electrodes_tsv');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.message).toMatch(/^"sub-MTL001_ses-V1_space-L+…" \(\d+ characters\) has no "name" column$/);
+    }
+  });
+
   it('refuses a session with more recordings than any real one, before opening them', async () => {
     const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
       const eeg = join(root, 'sub-MTL001/ses-V1/eeg');

@@ -51,6 +51,8 @@ interface Context {
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+/** A file's name for a message: archive-controlled, so quoted and shortened (quoteValue). */
+const fileName = (path: string): string => quoteValue(baseName(path));
 
 /** The most specific sidecar of `suffix`/`extension` applying to the recording, or undefined. */
 export function findSidecar(
@@ -75,12 +77,12 @@ async function readSidecar(ctx: Context, path: string): Promise<string | undefin
   try {
     const size = ctx.oversized.get(path) ?? (await stat(file)).size;
     if (size > cap) {
-      ctx.report.error(path, 'sidecar_too_large', `${baseName(path)} is ${size} bytes, over ${cap}`);
+      ctx.report.error(path, 'sidecar_too_large', `${fileName(path)} is ${size} bytes, over ${cap}`);
       return undefined;
     }
     return await readFile(file, 'utf8');
   } catch {
-    ctx.report.error(path, 'sidecar_unreadable', `${baseName(path)} could not be read from the archive`);
+    ctx.report.error(path, 'sidecar_unreadable', `${fileName(path)} could not be read from the archive`);
     return undefined;
   }
 }
@@ -172,7 +174,7 @@ export async function checkChannelsTsv(
     ctx.report.warning(
       files.path,
       'missing_channels_tsv',
-      `no channels.tsv applies to ${baseName(files.path)}`,
+      `no channels.tsv applies to ${fileName(files.path)}`,
     );
     return;
   }
@@ -180,7 +182,7 @@ export async function checkChannelsTsv(
   if (text === undefined) return;
   const names = tsvColumns(text, ['name'])?.values[0];
   if (!names) {
-    ctx.report.error(path, 'invalid_channels_tsv', `${baseName(path)} has no "name" column`);
+    ctx.report.error(path, 'invalid_channels_tsv', `${fileName(path)} has no "name" column`);
     return;
   }
   const inFile = recordingChannelNames(info);
@@ -188,7 +190,7 @@ export async function checkChannelsTsv(
     ctx.report.error(
       path,
       'channel_count_mismatch',
-      `${baseName(path)} lists ${names.length} channels, ${baseName(files.path)} has ${inFile.length}`,
+      `${fileName(path)} lists ${names.length} channels, ${fileName(files.path)} has ${inFile.length}`,
     );
   }
   const listed = new Set(names);
@@ -203,7 +205,7 @@ export async function checkChannelsTsv(
     ctx.report.error(
       path,
       'channel_name_mismatch',
-      `${baseName(path)} and ${baseName(files.path)} differ (${parts.join('; ')})`,
+      `${fileName(path)} and ${fileName(files.path)} differ (${parts.join('; ')})`,
     );
   }
 }
@@ -220,7 +222,7 @@ export async function checkElectrodesTsv(
   if (text === undefined) return;
   const names = tsvColumns(text, ['name'])?.values[0];
   if (!names) {
-    ctx.report.error(path, 'invalid_electrodes_tsv', `${baseName(path)} has no "name" column`);
+    ctx.report.error(path, 'invalid_electrodes_tsv', `${fileName(path)} has no "name" column`);
     return;
   }
   const channels = new Set(recordingChannelNames(info));
@@ -229,7 +231,7 @@ export async function checkElectrodesTsv(
     ctx.report.warning(
       path,
       'electrode_not_a_channel',
-      `${baseName(path)} has electrodes that are no channel of ${baseName(files.path)}: ${listNames(strangers)}`,
+      `${fileName(path)} has electrodes that are no channel of ${fileName(files.path)}: ${listNames(strangers)}`,
     );
   }
 }
@@ -247,7 +249,7 @@ export async function checkEventsTsv(ctx: Context, files: RecordingFiles): Promi
     ctx.report.error(
       path,
       'invalid_events_tsv',
-      `${baseName(path)} must have "onset" and "duration" columns`,
+      `${fileName(path)} must have "onset" and "duration" columns`,
     );
     return;
   }
@@ -259,7 +261,7 @@ export async function checkEventsTsv(ctx: Context, files: RecordingFiles): Promi
     ctx.report.error(
       path,
       'invalid_events_tsv',
-      `${baseName(path)}: ${bad.length} rows with an onset or duration that is not a number (first at line ${first})`,
+      `${fileName(path)}: ${bad.length} rows with an onset or duration that is not a number (first at line ${first})`,
     );
   }
 }
@@ -297,7 +299,7 @@ export async function checkSidecarJson(
     ctx.report.warning(
       files.path,
       'missing_sidecar',
-      `no _${files.name.suffix}.json applies to ${baseName(files.path)}`,
+      `no ${quoteValue(`_${files.name.suffix}.json`)} applies to ${fileName(files.path)}`,
     );
     return;
   }
@@ -305,17 +307,17 @@ export async function checkSidecarJson(
   if (text === undefined) return;
   const json = parseJsonObject(text);
   if (!json) {
-    ctx.report.error(path, 'invalid_sidecar', `${baseName(path)} is not a JSON object`);
+    ctx.report.error(path, 'invalid_sidecar', `${fileName(path)} is not a JSON object`);
     return;
   }
   const rate = json.SamplingFrequency;
   if (typeof rate !== 'number') {
-    ctx.report.warning(path, 'invalid_sidecar', `${baseName(path)} has no numeric SamplingFrequency`);
+    ctx.report.warning(path, 'invalid_sidecar', `${fileName(path)} has no numeric SamplingFrequency`);
   } else if (!sameRate(rate, info.sfreq)) {
     ctx.report.error(
       path,
       'sampling_rate_mismatch',
-      `${baseName(path)} says ${rate} Hz, ${baseName(files.path)} is sampled at ${info.sfreq} Hz`,
+      `${fileName(path)} says ${rate} Hz, ${fileName(files.path)} is sampled at ${info.sfreq} Hz`,
     );
   }
   for (const [field, types] of Object.entries(COUNT_FIELDS)) {
@@ -326,7 +328,7 @@ export async function checkSidecarJson(
       ctx.report.error(
         path,
         'sidecar_channel_count_mismatch',
-        `${baseName(path)} says ${field} ${quoteValue(String(declared), 40)}, ${baseName(files.path)} has ${actual}`,
+        `${fileName(path)} says ${field} ${quoteValue(String(declared), 40)}, ${fileName(files.path)} has ${actual}`,
       );
     }
   }
