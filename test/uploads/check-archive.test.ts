@@ -507,6 +507,23 @@ describe('upload check: reading archives', () => {
     expect((await readdir('/proc/self/fd')).length).toBe(fdsBefore);
   });
 
+  it('leaves no file descriptor open after refused, corrupt, stopped and read zip and tar.gz archives', async () => {
+    const { dir, scratch } = await caseDir();
+    const files = [{ name: `${NEEDED}/a.json`, content: '{}' }];
+    await writeFile(join(dir, 'ok.zip'), await zipOf(files));
+    await tarGz(join(dir, 'ok.tar.gz'), files);
+    await writeFile(join(dir, 'cut.zip'), (await zipOf(files)).subarray(0, 40));
+    await writeFile(join(dir, 'cut.tar.gz'), (await readFile(join(dir, 'ok.tar.gz'))).subarray(0, 30));
+    await tarGz(join(dir, 'dots.tar.gz'), [{ name: '../x', content: 'x' }]);
+    const fdsBefore = (await readdir('/proc/self/fd')).length;
+    for (const name of ['ok.zip', 'ok.tar.gz', 'cut.zip', 'cut.tar.gz', 'dots.tar.gz']) {
+      for (const target of [EEG, DICOM]) await check(join(dir, name), scratch, target);
+      await rm(scratch, { recursive: true });
+      await mkdir(scratch);
+    }
+    expect((await readdir('/proc/self/fd')).length).toBe(fdsBefore);
+  });
+
   it('reports a file-system failure by its code, never the server path', async () => {
     const { dir, scratch } = await caseDir();
     const missing = join(dir, 'no-such-folder');
