@@ -1,0 +1,67 @@
+/**
+ * What `GET /uploads/{upload_id}` and `GET /uploads` answer: an upload's state as UploadStatus. A registered
+ * upload follows LORIS's rows as LORIS's pipeline moves them (currentRegistration), and the record keeps up.
+ */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from '../core/log';
+import type { Db } from '../loris/db';
+import { currentRegistration } from './register';
+import { stateOfRegistration } from './pipeline';
+import { readRecord, recordIds, updateRecord, type StagingPaths, type UploadRecord } from './records';
+import type { UploadStatus } from './types';
+
+/** At most this many uploads are listed (the newest). */
+export const MAX_LISTED_UPLOADS = 100;
+
+/** Bytes received so far: the partial file's size while receiving, the whole length after. */
+async function receivedBytes(paths: StagingPaths, record: UploadRecord): Promise<number> {
+  if (record.state !== 'receiving') return record.length;
+  return stat(join(paths.tus, record.id)).then(
+    (info) => info.size,
+    () => 0,
+  );
+}
+
+export async function statusOf(paths: StagingPaths, record: UploadRecord): Promise<UploadStatus> {
+  const registration = record.registration;
+  return {
+    id: record.id,
+    kind: record.target.kind,
+    filename: record.target.filename,
+    state: record.state,
+    bytes: await receivedBytes(paths, record),
+    length: record.length,
+    createdAt: record.createdAt,
+    report: record.report,
+    lorisUpload: registration?.lorisUpload ?? null,
+    process: registration?.process ?? null,
+  };
+}
+
+/** The record with its registration read again from LORIS while LORIS's pipeline may still move it. */
+export async function refreshed(
+  paths: StagingPaths,
+  db: Db,
+  record: UploadRecord,
+  log?: Logger,
+): Promise<UploadRecord> {
+  const previous = record.registration;
+  if (!previous || (record.state !== 'registered' && record.state !== 'processing')) return record;
+  const registration = await currentRegistration(db, previous);
+  const state = stateOfRegistration(registration);
+  if (state === record.state && JSON.stringify(registration) === JSON.stringify(previous)) return record;
+  log?.info('upload state followed LORIS', { uploadId: record.id, from: record.state, to: state });
+  return (await updateRecord(paths, record.id, () => ({ registration, state }))) ?? record;
+}
+
+/** The caller's own uploads, newest first, at most MAX_LISTED_UPLOADS. */
+export async function ownRecords(paths: StagingPaths, owner: string): Promise<UploadRecord[]> {
+  const records: UploadRecord[] = [];
+  for (const id of await recordIds(paths)) {
+    const record = await readRecord(paths, id);
+    if (record?.owner === owner) records.push(record);
+  }
+  records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return records.slice(0, MAX_LISTED_UPLOADS);
+}

@@ -1,0 +1,124 @@
+/**
+ * A Lambda (API Gateway v2) event as a web `Request` for @tus/server's `handleWeb`, and its web `Response` as a
+ * handler result. The body arrives whole in the event (serverless-offline and Lambda both buffer it), so it is
+ * bounded by the chunk limit before it gets here.
+ */
+import { createHash } from 'node:crypto';
+import { ApiError } from '../core/errors';
+import { header, type HandlerResult, type HttpEvent } from '../core/http';
+
+/** The tus protocol version this service speaks. */
+export const TUS_RESUMABLE = '1.0.0';
+
+/** Every tus answer, errors included, says which protocol version it speaks (tus 1.0 core). */
+export const TUS_HEADERS = { 'Tus-Resumable': TUS_RESUMABLE, 'Cache-Control': 'no-store' } as const;
+
+export const tusError = (
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+) => new ApiError(status, code, message, undefined, { ...TUS_HEADERS, ...headers });
+
+/** The request body as bytes (base64 when the runtime says so), or null when there is none. */
+export function eventBody(event: HttpEvent): Buffer | null {
+  if (event.body === undefined || event.body === null || event.body === '') return null;
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+/** The body, refused when larger than one chunk may be (413 chunk_too_large). */
+export function boundedBody(event: HttpEvent, maxChunkBytes: number): Buffer | null {
+  const declared = Number(header(event, 'content-length') ?? '0');
+  const body = eventBody(event);
+  if ((body?.length ?? 0) > maxChunkBytes || declared > maxChunkBytes) {
+    throw tusError(
+      413,
+      'chunk_too_large',
+      `A request may carry at most ${maxChunkBytes} bytes of the upload: send it in smaller chunks.`,
+    );
+  }
+  return body;
+}
+
+/**
+ * tus checksum extension: `Upload-Checksum: sha256 <base64 digest>` of the body. An algorithm other than
+ * sha256 is 400 unsupported_checksum_algorithm, a digest that does not match is 460 checksum_mismatch (the
+ * body is then not written).
+ */
+export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
+  const value = header(event, 'upload-checksum');
+  if (value === undefined) return;
+  const [algorithm = '', digest = '', ...rest] = value.trim().split(' ');
+  if (algorithm.toLowerCase() !== 'sha256') {
+    throw tusError(400, 'unsupported_checksum_algorithm', 'Upload-Checksum: the only algorithm is sha256.');
+  }
+  if (rest.length > 0 || !/^[A-Za-z0-9+/]{43}=$/.test(digest)) {
+    throw tusError(400, 'invalid_checksum', 'Upload-Checksum must be "sha256 <base64 digest>".');
+  }
+  const actual = createHash('sha256')
+    .update(body ?? Buffer.alloc(0))
+    .digest('base64');
+  if (actual !== digest) {
+    throw tusError(460, 'checksum_mismatch', 'The body does not match its Upload-Checksum; send it again.');
+  }
+}
+
+/** A web Request for @tus/server: the event's method and headers on `path`, with `body`. */
+export function toWebRequest(event: HttpEvent, path: string, body: Buffer | null): Request {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(event.headers ?? {})) {
+    if (value !== undefined && name.toLowerCase() !== 'content-length') headers.set(name, value);
+  }
+  const method = event.requestContext.http.method.toUpperCase();
+  return new Request(`http://upstream${path}`, {
+    method,
+    headers,
+    body: body && method !== 'HEAD' && method !== 'GET' ? body : null,
+  });
+}
+
+/** Headers of @tus/server's answer that the wrapper sets itself (or that describe a body we replace). */
+const OWN_HEADERS = new Set([
+  'content-length',
+  'content-type',
+  'connection',
+  'tus-resumable',
+  'cache-control',
+]);
+
+/** tus error bodies are one line of text; ours are JSON with a stable code. */
+const TUS_ERROR_CODES: Record<number, string> = {
+  400: 'invalid_request',
+  403: 'forbidden',
+  404: 'upload_not_found',
+  409: 'offset_conflict',
+  410: 'upload_expired',
+  412: 'tus_version_unsupported',
+  413: 'upload_too_large',
+  415: 'invalid_content_type',
+  423: 'upload_locked',
+  460: 'checksum_mismatch',
+};
+
+/**
+ * The tus answer as a handler result: its status and tus headers (no CORS headers: the HTTP front adds them
+ * for allowed origins), errors as our JSON error with a code.
+ */
+export async function fromWebResponse(response: Response): Promise<HandlerResult> {
+  const headers: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    if (!name.startsWith('access-control-') && !OWN_HEADERS.has(name)) headers[name] = value;
+  });
+  const text = await response.text();
+  if (response.status >= 400) {
+    // A 5xx text of @tus/server may carry internals: it is replaced (the wrapper logs the request).
+    const message =
+      response.status >= 500
+        ? 'The upload could not be stored.'
+        : text.trim().slice(0, 200) || 'The upload request failed.';
+    const code =
+      TUS_ERROR_CODES[response.status] ?? (response.status >= 500 ? 'internal_error' : 'tus_error');
+    throw new ApiError(response.status, code, message, undefined, { ...headers, ...TUS_HEADERS });
+  }
+  return { kind: 'empty', status: response.status, headers: { ...headers, ...TUS_HEADERS } };
+}
