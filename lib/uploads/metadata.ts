@@ -16,7 +16,7 @@ export const MAX_METADATA_PAIRS = 32;
 const invalidMetadata = (message: string, details?: unknown): ApiError =>
   new ApiError(400, 'invalid_metadata', message, details);
 
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64 = /^[\d+/a-z]*={0,2}$/i;
 // tus: a key is non-empty and holds neither spaces nor commas; we also keep it to printable ASCII.
 const KEY = /^[\x21-\x2b\x2d-\x7e]{1,64}$/;
 
@@ -43,13 +43,19 @@ export function parseMetadataHeader(header: string | undefined): Map<string, str
   return pairs;
 }
 
-// A name or label: printable, no path separators, no control characters.
-const PLAIN = /^[^\x00-\x1f\x7f/\\]+$/;
+/** A name or label: no path separators, no control characters. */
+function isPlain(value: string): boolean {
+  for (let i = 0; i < value.length; i += 1) {
+    const code = value.charCodeAt(i);
+    if (code < 0x20 || code === 0x7f || code === 0x2f || code === 0x5c) return false;
+  }
+  return true;
+}
 const label = (what: string) =>
   z
     .string()
     .max(255, `${what} is too long`)
-    .regex(PLAIN, `${what} may not contain control characters or slashes`);
+    .refine(isPlain, `${what} may not contain control characters or slashes`);
 
 const targetSchema = z
   .object({

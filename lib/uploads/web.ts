@@ -52,7 +52,7 @@ export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
   if (algorithm.toLowerCase() !== 'sha256') {
     throw tusError(400, 'unsupported_checksum_algorithm', 'Upload-Checksum: the only algorithm is sha256.');
   }
-  if (rest.length > 0 || !/^[A-Za-z0-9+/]{43}=$/.test(digest)) {
+  if (rest.length > 0 || !/^[\d+/a-z]{43}=$/i.test(digest)) {
     throw tusError(400, 'invalid_checksum', 'Upload-Checksum must be "sha256 <base64 digest>".');
   }
   const actual = createHash('sha256')
