@@ -34,9 +34,20 @@ export const DEFAULT_DB_LIMITS: DbLimits = {
   queryTimeoutMs: 5000,
 };
 
+/** What a write statement did (mysql2's ResultSetHeader, reduced). */
+export interface WriteResult {
+  insertId: number;
+  affectedRows: number;
+}
+
 export interface Db {
   /** Runs one prepared statement and returns its rows. */
   rows(sql: string, params: readonly SqlValue[]): Promise<Row[]>;
+  /**
+   * Runs one prepared INSERT/UPDATE (only the uploads module writes, with the grants deploy/loris/README.md lists).
+   * Never retried: a lost connection may have applied it.
+   */
+  write(sql: string, params: readonly SqlValue[]): Promise<WriteResult>;
   close(): Promise<void>;
 }
 
@@ -149,6 +160,18 @@ async function executeOnce(
   return rows as Row[];
 }
 
+async function writeOnce(
+  pool: Pool,
+  sql: string,
+  params: readonly SqlValue[],
+  timeout: number,
+): Promise<WriteResult> {
+  const [result] = await pool.execute({ sql, timeout }, params as SqlValue[]);
+  if (Array.isArray(result) || typeof result !== 'object')
+    throw new ApiError(500, 'database_error', 'A write statement returned rows.');
+  return { insertId: result.insertId, affectedRows: result.affectedRows };
+}
+
 /** Opens a pool (lazily: no connection is made until the first statement). */
 export function createDb(settings: DbSettings, limits: DbLimits = DEFAULT_DB_LIMITS): Db {
   const pool = createPool(poolOptions(settings, limits));
@@ -163,6 +186,13 @@ export function createDb(settings: DbSettings, limits: DbLimits = DEFAULT_DB_LIM
       }
       try {
         return await executeOnce(pool, sql, params, limits.queryTimeoutMs);
+      } catch (error) {
+        throw toDbError(error);
+      }
+    },
+    async write(sql, params) {
+      try {
+        return await writeOnce(pool, sql, params, limits.queryTimeoutMs);
       } catch (error) {
         throw toDbError(error);
       }

@@ -20,6 +20,7 @@ import {
   type Baseline,
 } from '../core/dsp';
 import { normaliseQuery, type TopomapQuery } from '../core/topomap-params';
+import { createHash } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import { renderPng, renderSvg, createPlanCache } from '../core/render';
 import { DEFAULT_PNG } from '../core/render/png';
@@ -396,26 +397,40 @@ async function erpValues(
   return { values, times: [times[a] as number, times[b - 1] as number], power: false };
 }
 
+/**
+ * The geometry of a map depends only on its inputs (positions, digitisation, device→head transform, channel names
+ * and type, extrapolation, resolution), so it is cached by their content: recordings sharing a montage (a site's
+ * cap, template positions) share one geometry, its interpolation plans and its raster plans.
+ */
+function geometryKey(input: GeometryInput): string {
+  const hash = createHash('sha1');
+  hash.update([input.chType, input.extrapolate, input.res, (input.names ?? []).join('\0')].join('|'));
+  hash.update(Float64Array.from(input.locs3d.flat()));
+  for (const d of input.dig ?? []) hash.update(`|${d.kind ?? ''}:${d.r.join(',')}`);
+  hash.update(`|${JSON.stringify(input.devHeadT)}`);
+  return hash.digest('base64');
+}
+
+type GeometryInput = Parameters<typeof computeGeometry>[0];
+
 function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
   const { info } = opened;
   const locIndex = sel.merge ? sel.picks.filter((_, k) => k % 2 === 0) : sel.picks;
-  const key = [opened.identityKey, sel.chType, sel.names.join(':'), q.extrapolate, q.res].join('|');
-  const entry = geometryCache.getOrCreate(key, () => {
-    const locs3d = locIndex.map((p) => (info.channels[p]?.loc.slice(0, 3) ?? [0, 0, 0]) as Vec3);
-    const dig = info.dig
+  const input: GeometryInput = {
+    locs3d: locIndex.map((p) => (info.channels[p]?.loc.slice(0, 3) ?? [0, 0, 0]) as Vec3),
+    chType: sel.chType,
+    names: sel.names,
+    dig: info.dig
       .filter((d) => d.coordFrame === 'head')
-      .map((d) => ({ kind: DIG_KIND_NUMBER[d.kind], r: d.r }));
-    const geometry = computeGeometry({
-      locs3d,
-      chType: sel.chType,
-      names: sel.names,
-      dig,
-      devHeadT: info.devHeadT,
-      extrapolate: q.extrapolate,
-      res: q.res,
-    });
-    return { geometry, prepared: new Map<string, PreparedInterpolation>() };
-  });
+      .map((d) => ({ kind: DIG_KIND_NUMBER[d.kind], r: d.r })),
+    devHeadT: info.devHeadT,
+    extrapolate: q.extrapolate,
+    res: q.res,
+  };
+  const entry = geometryCache.getOrCreate(geometryKey(input), () => ({
+    geometry: computeGeometry(input),
+    prepared: new Map<string, PreparedInterpolation>(),
+  }));
   let prepared = entry.prepared.get(q.interp);
   if (!prepared) {
     prepared = prepareInterpolation(entry.geometry, q.interp);

@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createConnection, type Connection, type ResultSetHeader } from 'mysql2/promise';
+import { createDb, type Db } from '../../lib/loris/db';
+import { uploadGrantStatements } from '../../lib/uploads/health';
 import { projectRoot } from './testdata';
 
 export const MARIADB_SOCKET = process.env.LORIS_EPHYS_TEST_DB_SOCKET ?? '/run/mysqld/mysqld.sock';
@@ -155,8 +157,13 @@ function seeder(root: Connection): Seeder {
   };
 }
 
-/** Creates the database, loads the schema and creates the read-only account. */
-export async function createLorisTestDb(): Promise<LorisTestDb> {
+export interface LorisTestDbOptions {
+  /** Also give the account the uploads module's write grants (deploy/loris/README.md), exactly those. */
+  uploadGrants?: boolean;
+}
+
+/** Creates the database, loads the schema and creates the read-only account (plus the upload grants if asked). */
+export async function createLorisTestDb(options: LorisTestDbOptions = {}): Promise<LorisTestDb> {
   const tag = `${process.pid}_${randomBytes(4).toString('hex')}`;
   const name = `loris_ephys_test_${tag}`;
   const user = `ephys_t_${tag}`.slice(0, 32);
@@ -172,6 +179,8 @@ export async function createLorisTestDb(): Promise<LorisTestDb> {
   for (const host of ['localhost', '127.0.0.1']) {
     await admin.query(`CREATE USER '${user}'@'${host}' IDENTIFIED BY '${password}'`);
     await admin.query(`GRANT SELECT ON \`${name}\`.* TO '${user}'@'${host}'`);
+    if (options.uploadGrants)
+      for (const grant of uploadGrantStatements(name, `'${user}'@'${host}'`)) await admin.query(grant);
   }
   await admin.end();
   const root = await createConnection({
@@ -200,4 +209,15 @@ export async function createLorisTestDb(): Promise<LorisTestDb> {
       await root.end();
     },
   };
+}
+
+/** The service's own pool on `testDb`, as its account (over TCP, like the service). */
+export function serviceDb(testDb: LorisTestDb): Db {
+  return createDb({
+    host: '127.0.0.1',
+    port: 3306,
+    user: testDb.user,
+    password: testDb.password,
+    database: testDb.name,
+  });
 }

@@ -596,3 +596,190 @@ CREATE TABLE `user_login_history` (
   `Page_requested` varchar(255) DEFAULT NULL,
   PRIMARY KEY (`loginhistoryID`)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+-- ---- The uploads module (issue 15): LORIS's upload, pipeline-process and notification tables ----
+-- aces/Loris SQL/0000-00-00-schema.sql (tarchive, mri_upload, notification_types, notification_spool,
+-- server_processes, mri_upload_server_processes_rel) and 0000-00-05-ElectrophysiologyTables.sql
+-- (electrophysiology_uploader), main of 2026-06-29, with the modules, permissions and Config settings LORIS seeds
+-- for them (0000-00-01-Modules.sql, 0000-00-02-Permission.sql, 0000-00-03-ConfigTables.sql).
+
+CREATE TABLE `electrophysiology_uploader` (
+    `UploadID` int(10) unsigned NOT NULL AUTO_INCREMENT,
+    `UploadedBy` varchar(255) NOT NULL,
+    `UploadDate` DateTime NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    `UploadLocation` varchar(255) NOT NULL,
+    `Status` enum('Not Started', 'Extracted', 'Failed Extraction', 'In Progress', 'Complete', 'Failed', 'Archived') DEFAULT 'Not Started',
+    `SessionID` int(10) unsigned,
+    `Checksum` varchar(40) DEFAULT NULL,
+    `MetaData` TEXT DEFAULT NULL,
+    PRIMARY KEY (`UploadID`),
+    KEY (`SessionID`),
+    CONSTRAINT `FK_eegupload_SessionID`
+        FOREIGN KEY (`SessionID`) REFERENCES `session` (`ID`),
+    CONSTRAINT `FK_eegupload_UploadedBy`
+        FOREIGN KEY (`UploadedBy`) REFERENCES `users` (`UserID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE `tarchive` (
+  `DicomArchiveID` varchar(255) NOT NULL default '',
+  `PatientID` varchar(255) NOT NULL default '',
+  `PatientName` varchar(255) NOT NULL default '',
+  `PatientDoB` date default NULL,
+  `PatientSex` varchar(255) default NULL,
+  `neurodbCenterName` varchar(255) default NULL,
+  `CenterName` varchar(255) NOT NULL default '',
+  `LastUpdate` datetime default NULL,
+  `DateAcquired` date default NULL,
+  `DateFirstArchived` datetime default NULL,
+  `DateLastArchived` datetime default NULL,
+  `AcquisitionCount` int(11) NOT NULL default 0,
+  `NonDicomFileCount` int(11) NOT NULL default 0,
+  `DicomFileCount` int(11) NOT NULL default 0,
+  `md5sumDicomOnly` varchar(255) default NULL,
+  `md5sumArchive` varchar(255) default NULL,
+  `CreatingUser` varchar(255) NOT NULL default '',
+  `sumTypeVersion` tinyint(4) NOT NULL default 0,
+  `tarTypeVersion` tinyint(4) default NULL,
+  `SourceLocation` varchar(255) NOT NULL default '',
+  `ArchiveLocation` varchar(255) default NULL,
+  `ScannerManufacturer` varchar(255) NOT NULL default '',
+  `ScannerModel` varchar(255) NOT NULL default '',
+  `ScannerSerialNumber` varchar(255) NOT NULL default '',
+  `ScannerSoftwareVersion` varchar(255) NOT NULL default '',
+  `SessionID` int(10) unsigned default NULL,
+  `uploadAttempt` tinyint(4) NOT NULL default 0,
+  `CreateInfo` text,
+  `AcquisitionMetadata` longtext NOT NULL,
+  `TarchiveID` int(11) NOT NULL auto_increment,
+  `DateSent` datetime DEFAULT NULL,
+  `PendingTransfer` tinyint(1) NOT NULL DEFAULT 0,
+  PRIMARY KEY  (`TarchiveID`),
+  KEY `SessionID` (`SessionID`),
+  CONSTRAINT `FK_tarchive_sessionID`
+    FOREIGN KEY (`SessionID`) REFERENCES `session` (`ID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE `mri_upload` (
+  `UploadID` int(10) unsigned NOT NULL AUTO_INCREMENT,
+  `UploadedBy` varchar(255) NOT NULL DEFAULT '',
+  `UploadDate` DateTime DEFAULT NULL,
+  `UploadLocation` varchar(255) NOT NULL DEFAULT '',
+  `DecompressedLocation` varchar(255) NOT NULL DEFAULT '',
+  `InsertionComplete` tinyint(1) NOT NULL DEFAULT 0,
+  `Inserting` tinyint(1) DEFAULT NULL,
+  `PatientName` varchar(255) NOT NULL DEFAULT '',
+  `number_of_mincInserted` int(11) DEFAULT NULL,
+  `number_of_mincCreated` int(11) DEFAULT NULL,
+  `TarchiveID` int(11) DEFAULT NULL,
+  `SessionID` int(10) unsigned DEFAULT NULL,
+  `IsCandidateInfoValidated` tinyint(1) DEFAULT NULL,
+  `IsTarchiveValidated` tinyint(1) NOT NULL DEFAULT 0,
+  `IsPhantom` enum('N','Y') NOT NULL DEFAULT 'N',
+  PRIMARY KEY (`UploadID`),
+  KEY (`SessionID`),
+  KEY (`TarchiveID`),
+  CONSTRAINT `FK_mriupload_SessionID`
+    FOREIGN KEY (`SessionID`) REFERENCES `session` (`ID`),
+  CONSTRAINT `FK_mriupload_TarchiveID`
+    FOREIGN KEY (`TarchiveID`) REFERENCES `tarchive` (`TarchiveID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE `notification_types` (
+  `NotificationTypeID` int(11) NOT NULL auto_increment,
+  `Type` varchar(255) NOT NULL default '',
+  `private` tinyint(1) default 0,
+  `Description` text,
+  PRIMARY KEY  (`NotificationTypeID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+INSERT INTO `notification_types` (Type,private,Description) VALUES
+    ('mri new study',0,'New studies processed by the MRI upload handler'),
+    ('mri new series',0,'New series processed by the MRI upload handler'),
+    ('mri upload handler emergency',1,'MRI upload handler emergencies'),
+    ('mri staging required',1,'New studies received by the MRI upload handler that require staging'),
+    ('mri invalid study',0,'Incorrectly labelled studies received by the MRI upload handler'),
+    ('hardcopy request',0,'Hardcopy requests'),
+    ('visual bvl qc',0,'Timepoints selected for visual QC'),
+    ('mri qc status',0,'MRI QC Status change'),
+    ('minc insertion',1,'Insertion of a MINC file into the MRI tables (files/parameter_file)'),
+    ('tarchive loader',1,'calls specific Insertion Scripts'),
+    ('tarchive validation',1,'Validation of the dicoms After uploading'),
+    ('mri upload runner',1,'Validation of DICOMS before uploading'),
+    ('mri upload processing class',1,'Validation and execution of DicomTar.pl and TarchiveLoader');
+
+CREATE TABLE `notification_spool` (
+  `NotificationID` int(11) NOT NULL auto_increment,
+  `NotificationTypeID` int(11) NOT NULL,
+  `ProcessID` int(11) DEFAULT NULL,
+  `TimeSpooled` datetime DEFAULT NULL,
+  `Message` text,
+  `Error` enum('Y','N') default NULL,
+  `Verbose` enum('Y','N') NOT NULL DEFAULT 'N',
+  `Sent` enum('N','Y') NOT NULL default 'N',
+  `CenterID` integer unsigned default NULL,
+  `Origin` varchar(255) DEFAULT NULL,
+  `Active` enum('Y', 'N') NOT NULL DEFAULT 'Y',
+  PRIMARY KEY  (`NotificationID`),
+  KEY `FK_notification_spool_1` (`NotificationTypeID`),
+  KEY `FK_notification_spool_2` (`CenterID`),
+  CONSTRAINT `FK_notification_spool_2` FOREIGN KEY (`CenterID`) REFERENCES `psc` (`CenterID`),
+  CONSTRAINT `FK_notification_spool_1` FOREIGN KEY (`NotificationTypeID`) REFERENCES `notification_types` (`NotificationTypeID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE `server_processes` (
+  `id` int(11) unsigned NOT NULL AUTO_INCREMENT,
+  `pid` int(11) unsigned NOT NULL,
+  `type` enum('mri_upload') NOT NULL,
+  `stdout_file` varchar(255) DEFAULT NULL,
+  `stderr_file` varchar(255) DEFAULT NULL,
+  `exit_code_file` varchar(255) DEFAULT NULL,
+  `exit_code` varchar(255) DEFAULT NULL,
+  `userid` varchar(255) NOT NULL,
+  `start_time` timestamp NULL DEFAULT NULL,
+  `end_time` timestamp NULL DEFAULT NULL,
+  `exit_text` text,
+  PRIMARY KEY (`id`),
+  KEY `FK_task_1` (`userid`),
+  CONSTRAINT `FK_task_1` FOREIGN KEY (`userid`) REFERENCES `users` (`UserID`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+CREATE TABLE `mri_upload_server_processes_rel` (
+  `UploadID` int(10) unsigned NOT NULL,
+  `ProcessID` int(10) unsigned NOT NULL,
+  PRIMARY KEY (`UploadID`,`ProcessID`),
+  CONSTRAINT `UK_mri_upload_server_processes_rel_ProcessID`
+    UNIQUE KEY `ProcessID` (`ProcessID`),
+  CONSTRAINT `FK_mri_upload_server_processes_rel_UploadID`
+    FOREIGN KEY (`UploadID`) REFERENCES `mri_upload` (`UploadID`),
+  CONSTRAINT `FK_mri_upload_server_processes_rel_ProcessID`
+    FOREIGN KEY (`ProcessID`) REFERENCES `server_processes` (`id`)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8;
+
+INSERT INTO modules (Name, Active) VALUES
+  ('imaging_uploader', 'N'), ('server_processes_manager', 'N'), ('electrophysiology_uploader', 'N');
+
+INSERT INTO permissions (code, description, moduleID, categoryID) VALUES
+  ('server_processes_manager', 'Processes', (SELECT ID FROM modules WHERE Name = 'server_processes_manager'), 2),
+  ('imaging_uploader_allsites', 'Imaging Scans - All Sites', (SELECT ID FROM modules WHERE Name = 'imaging_uploader'), 2),
+  ('monitor_eeg_uploads', 'Monitor EEG uploads', (SELECT ID FROM modules WHERE Name = 'electrophysiology_uploader'), 2),
+  ('imaging_uploader_ownsites', 'Imaging Scans - Own Sites', (SELECT ID FROM modules WHERE Name = 'imaging_uploader'), 2),
+  ('imaging_uploader_nosessionid', 'Imaging Scans with no session ID', (SELECT ID FROM modules WHERE Name = 'imaging_uploader'), 2);
+
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, Label, OrderNumber) VALUES
+  ('study', 'Settings related to details of the study', 1, 0, 'Study', 1),
+  ('imaging_modules', 'DICOM Archive and Imaging Browser settings', 1, 0, 'Imaging Modules', 6),
+  ('eeg_pipeline', 'EEG Pipeline settings', 1, 0, 'EEG Pipeline', 15);
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'ImagingUploaderAutoLaunch', "Allows running the ImagingUpload pre-processing scripts", 1, 0, 'boolean', ID, 'ImagingUploader Auto Launch',24 FROM ConfigSettings WHERE Name="study";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'useAdvancedPermissions', 'Restricts access to data based on both sites and projects and require a special permission to access data not affiliated to a session (SessionID null). Keeping this setting to NO should ensure backwards compatibility (access to all data when module loads)', 1, 0, 'boolean', ID, 'Use Advanced Permissions', 6 FROM ConfigSettings WHERE Name="imaging_modules";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'MriConfigFile', 'Name of the Perl MRI config file (stored in dicom-archive/.loris_mri/)', 1, 0, 'text', ID, 'Name of the Perl MRI config file', 23 FROM ConfigSettings WHERE Name="imaging_pipeline";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'EnvironmentFile', 'Name of the environment file that need to be sourced for the imaging pipeline', 1, 0, 'text', ID, 'Name of the environment file', 24 FROM ConfigSettings WHERE Name="imaging_pipeline";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'MRICodePath', 'Path to directory where Loris-MRI (git) code is installed', 1, 0, 'text', ID, 'LORIS-MRI code', 6 FROM ConfigSettings WHERE Name="imaging_pipeline";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'MRIUploadIncomingPath', 'Path to the upload directory for incoming MRI studies', 1, 0, 'text', ID, 'MRI Incoming Directory', 7 FROM ConfigSettings WHERE Name="imaging_pipeline";
+INSERT INTO ConfigSettings (Name, Description, Visible, AllowMultiple, DataType, Parent, Label, OrderNumber) SELECT 'EEGUploadIncomingPath', 'Path to the upload directory for incoming EEG studies', 1, 0, 'text', ID, 'EEG Incoming Directory', 7 FROM ConfigSettings WHERE Name="eeg_pipeline";
+
+INSERT INTO Config (ConfigID, Value) SELECT ID, 0 FROM ConfigSettings WHERE Name="ImagingUploaderAutoLaunch";
+INSERT INTO Config (ConfigID, Value) SELECT ID, "/data/%PROJECTNAME%/bin/mri/" FROM ConfigSettings WHERE Name="MRICodePath";
+INSERT INTO Config (ConfigID, Value) SELECT ID, "/data/incoming/" FROM ConfigSettings WHERE Name="MRIUploadIncomingPath";
+INSERT INTO Config (ConfigID, Value) SELECT ID, "false" FROM ConfigSettings WHERE Name="useAdvancedPermissions";
+INSERT INTO Config (ConfigID, Value) SELECT ID, 'prod' FROM ConfigSettings cs WHERE cs.Name="mriConfigFile";
+INSERT INTO Config (ConfigID, Value) SELECT ID, 'environment' FROM ConfigSettings cs WHERE cs.Name="EnvironmentFile";

@@ -131,6 +131,43 @@ function fillInterior(crossings: (y: number) => number[], side: number, cover: U
   }
 }
 
+/**
+ * Supersampled coverage of the boundary pixels of a polygon clip, a row at a time: the crossings of each sub-row
+ * are found once (the same arithmetic as `polygonTest`, so every sample agrees with it), then each sample of a
+ * marked pixel is inside when an odd number of crossings lie to its right.
+ */
+function supersamplePolygonRows(
+  crossings: (y: number) => number[],
+  near: Uint8Array,
+  side: number,
+  cover: Uint8Array,
+): void {
+  const subRows: number[][] = [];
+  for (let py = 0; py < side; py++) {
+    const row = py * side;
+    const first = near.indexOf(1, row);
+    if (first < 0) return;
+    if (first >= row + side) {
+      py = Math.floor(first / side) - 1;
+      continue;
+    }
+    for (let sy = 0; sy < SUB; sy++) subRows[sy] = crossings(py + (sy + 0.5) / SUB);
+    for (let px = first - row; px < side; px++) {
+      if (!near[row + px]) continue;
+      let hits = 0;
+      for (const xs of subRows) {
+        for (let sx = 0; sx < SUB; sx++) {
+          const x = px + (sx + 0.5) / SUB;
+          let right = 0;
+          for (const c of xs) if (x < c) right++;
+          hits += right & 1;
+        }
+      }
+      cover[row + px] = Math.round((255 * hits) / (SUB * SUB));
+    }
+  }
+}
+
 /** Coverage 0…255 of each panel pixel (row-major, panel-local). */
 export function clipCoverage(layout: Layout, clip: Clip): Uint8Array {
   const side = layout.panel.width;
@@ -138,6 +175,10 @@ export function clipCoverage(layout: Layout, clip: Clip): Uint8Array {
   const near = markBoundary(boundary, side);
   const cover = new Uint8Array(side * side);
   fillInterior(crossings, side, cover);
+  if (clip.kind === 'polygon') {
+    supersamplePolygonRows(crossings, near, side, cover);
+    return cover;
+  }
   for (let i = 0; i < near.length; i++)
     if (near[i]) cover[i] = supersample(inside, i % side, Math.floor(i / side));
   return cover;

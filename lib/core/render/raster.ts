@@ -81,8 +81,13 @@ export function planRaster(
     true,
   );
   const coverage = clipCoverage(layout, clip);
+  // Nothing is painted outside the image: clear the rows and columns its taps do not reach.
+  const outsideColumns: number[] = [];
+  for (let px = 0; px < side; px++) if (!cols.inside[px]) outsideColumns.push(px);
   for (let py = 0; py < side; py++) {
-    for (let px = 0; px < side; px++) if (!rows.inside[py] || !cols.inside[px]) coverage[py * side + px] = 0;
+    const row = py * side;
+    if (!rows.inside[py]) coverage.fill(0, row, row + side);
+    else for (const px of outsideColumns) coverage[row + px] = 0;
   }
   return { layout, res, cols, rows, coverage, spans: coveredSpans(coverage, side) };
 }

@@ -51,10 +51,18 @@ export function adjustMegSphere(
 /** Throws ApiError 422 'duplicate_positions' when two sensors are closer than 1e-10 m (MNE refuses these). */
 export function checkDuplicatePositions(locs: readonly Vec3[], names?: readonly string[]): void {
   const clash = new Set<number>();
-  for (let i = 0; i < locs.length; i++) {
-    for (let j = i + 1; j < locs.length; j++) {
-      const a = locs[i]!;
+  // Sweep along x: a pair closer than the distance is closer in x too. Non-finite locations never clash.
+  const order = locs
+    .map((_, i) => i)
+    .filter((i) => locs[i]!.every(Number.isFinite))
+    .sort((i, j) => locs[i]![0] - locs[j]![0]);
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k]!;
+    const a = locs[i]!;
+    for (let m = k + 1; m < order.length; m++) {
+      const j = order[m]!;
       const b = locs[j]!;
+      if (b[0] - a[0] >= DUPLICATE_DISTANCE) break;
       if (Math.hypot(a[0] - b[0], a[1] - b[1], a[2] - b[2]) < DUPLICATE_DISTANCE) clash.add(i).add(j);
     }
   }
