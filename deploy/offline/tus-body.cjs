@@ -35,13 +35,17 @@ function chunkTooLarge(request, h) {
         'A request may carry at most LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES (default 8 MiB) of the upload.',
     },
   };
-  return h
-    .response(JSON.stringify(body))
-    .type('application/json; charset=utf-8')
-    .header('Cache-Control', 'no-store')
-    .header('Tus-Resumable', '1.0.0')
-    .code(413)
-    .takeover();
+  return (
+    h
+      .response(JSON.stringify(body))
+      .type('application/json; charset=utf-8')
+      .header('Cache-Control', 'no-store')
+      .header('Tus-Resumable', '1.0.0')
+      // hapi answers before reading the body: the connection cannot carry another request, tell the client.
+      .header('Connection', 'close')
+      .code(413)
+      .takeover()
+  );
 }
 
 class TusBodyPlugin {

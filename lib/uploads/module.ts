@@ -4,6 +4,7 @@
  * tus-upload (lib/uploads/tus-front.ts), uploads-list, uploads-status; README "Uploads".
  */
 import { schemaRef, type ApiRoute, type HeaderDoc, type ServiceModule } from '../api/route-types';
+import { uploadsGrantsCheck } from './health';
 import { noQuerySchema, uploadIdSchema, uploadListSchema, uploadStatusSchema } from './schemas';
 
 const TAG = 'uploads';
@@ -211,5 +212,5 @@ export const uploadsModule: ServiceModule = {
     'Resumable tus uploads of EEG BIDS sessions and DICOM studies into LORIS, checked before registering',
   tags: [{ name: TAG, description: 'tus uploads into LORIS and their state' }],
   routes: ROUTES,
-  healthChecks: {},
+  healthChecks: { grants: uploadsGrantsCheck },
 };

@@ -11,35 +11,14 @@ import type { UploadSettings } from '../core/config';
 import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
 import { checkArchive } from './check';
-import { registerUpload, type Registration } from './register';
+import { registerUpload, registrationState, type Registration } from './register';
 import { checkDir, readRecord, updateRecord, type StagingPaths } from './records';
-import type { UploadState } from './types';
 
 export interface PipelineDeps {
   paths: StagingPaths;
   settings: UploadSettings;
   db: () => Promise<Db>;
   log: Logger;
-}
-
-/** The state LORIS's rows put a registered upload in (electrophysiology_uploader.Status, the process). */
-export function stateOfRegistration(registration: Registration): UploadState {
-  switch (registration.process?.state) {
-    case 'running':
-      return 'processing';
-    case 'success':
-      return 'done';
-    case 'error':
-      return 'failed';
-    default:
-      break;
-  }
-  const { table, status } = registration.lorisUpload;
-  if (table === 'electrophysiology_uploader') {
-    if (status === 'Complete') return 'done';
-    if (status === 'Failed' || status === 'Failed Extraction') return 'failed';
-  }
-  return 'registered';
 }
 
 const running = new Map<string, Promise<void>>();
@@ -123,7 +102,7 @@ async function processUpload(deps: PipelineDeps, id: string): Promise<void> {
       return await fail(deps, id, 'The archive could not be registered in LORIS.');
     }
     log.info('upload registered', { uploadId: id, table: registration.lorisUpload.table });
-    await updateRecord(paths, id, () => ({ state: stateOfRegistration(registration), registration }));
+    await updateRecord(paths, id, () => ({ state: registrationState(registration), registration }));
   } finally {
     // Registration moved the archive out; whatever is left (a refused archive, a failed one) goes.
     await rm(folder, { recursive: true, force: true });

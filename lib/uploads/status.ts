@@ -6,8 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
-import { currentRegistration } from './register';
-import { stateOfRegistration } from './pipeline';
+import { currentRegistration, registrationState } from './register';
 import { readRecord, recordIds, updateRecord, type StagingPaths, type UploadRecord } from './records';
 import type { UploadStatus } from './types';
 
@@ -49,7 +48,7 @@ export async function refreshed(
   const previous = record.registration;
   if (!previous || (record.state !== 'registered' && record.state !== 'processing')) return record;
   const registration = await currentRegistration(db, previous);
-  const state = stateOfRegistration(registration);
+  const state = registrationState(registration);
   if (state === record.state && JSON.stringify(registration) === JSON.stringify(previous)) return record;
   log?.info('upload state followed LORIS', { uploadId: record.id, from: record.state, to: state });
   return (await updateRecord(paths, record.id, () => ({ registration, state }))) ?? record;

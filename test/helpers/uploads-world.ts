@@ -37,15 +37,6 @@ export const EEG_TARGET: UploadTarget = {
   isPhantom: false,
 };
 
-/** The tables the uploads module writes (README "Uploads": the GRANTs a site gives the service's account). */
-const WRITTEN_TABLES = [
-  'electrophysiology_uploader',
-  'mri_upload',
-  'server_processes',
-  'mri_upload_server_processes_rel',
-  'notification_spool',
-];
-
 function listFiles(dir: string, prefix = ''): string[] {
   let entries;
   try {
@@ -59,7 +50,7 @@ function listFiles(dir: string, prefix = ''): string[] {
 }
 
 export async function createUploadsWorld(): Promise<UploadsWorld> {
-  const db = await createLorisTestDb();
+  const db = await createLorisTestDb({ uploadGrants: true });
   const tmp = mkdtempSync(join(tmpdir(), 'loris-ephys-uploads-'));
   const stagingDir = join(tmp, 'staging');
   const eegIncoming = join(tmp, 'incoming', 'eeg');
@@ -80,16 +71,9 @@ export async function createUploadsWorld(): Promise<UploadsWorld> {
   await seed.user({ username: 'other', ...eegViewer });
   await seed.config('JWTKey', STRONG_KEY);
   await seed.config('dataDirBasepath', `${join(tmp, 'data')}/`);
-  await seed.config('EEGUploadIncomingPath', `${eegIncoming}/`).catch(() => undefined);
-  await seed.config('MRIUploadIncomingPath', `${mriIncoming}/`).catch(() => undefined);
+  await seed.config('EEGUploadIncomingPath', `${eegIncoming}/`);
+  await seed.config('MRIUploadIncomingPath', `${mriIncoming}/`);
   await seed.moduleActive(true);
-  for (const table of WRITTEN_TABLES) {
-    for (const host of ['localhost', '127.0.0.1']) {
-      await db.root
-        .query(`GRANT INSERT, UPDATE ON \`${db.name}\`.\`${table}\` TO '${db.user}'@'${host}'`)
-        .catch(() => undefined); // a table this schema does not have yet
-    }
-  }
   return {
     db,
     tmp,
