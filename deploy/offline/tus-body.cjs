@@ -2,22 +2,48 @@
 /**
  * Serverless plugin for the local HTTP front (serverless-offline): tus request bodies (module uploads).
  *
- * serverless-offline buffers a request body (hapi, at most 10 MiB) and hands it to the handler as base64 only
- * when the Content-Type contains `application/octet-stream`; tus sends `application/offset+octet-stream`,
- * which it would decode as UTF-8 and corrupt. For /tus/upload paths this plugin makes hapi's view of that type
- * `application/octet-stream`, so the body arrives intact as base64; the handler still sees the header the
- * client sent (serverless-offline builds the event from the raw headers). A body over hapi's limit is
- * answered 413 chunk_too_large in the service's error shape instead of hapi's.
+ * serverless-offline buffers a request body (hapi, at most 10 MiB) and hands it to the handler as a string:
+ * base64 only when the Content-Type contains `application/octet-stream`, else decoded as UTF-8 — which would
+ * corrupt tus's `application/offset+octet-stream`. For /tus/upload paths this plugin:
+ * - hands the body over in-process (lib/core/body-bridge.ts): hapi's Buffer goes into a table on `globalThis`
+ *   under a random one-time token sent to the handler in the internal header `x-loris-ephys-body`, and the
+ *   event's body is empty — no string copies, no base64. Only once a handler bundle in this thread has
+ *   announced itself (`consumer`); a client's own `x-loris-ephys-body` header is removed first, and an entry no
+ *   handler claimed is dropped when the answer goes out;
+ * - otherwise (handlers in worker threads, or before the first handler loaded) makes hapi's view of the type
+ *   `application/octet-stream`, so the body arrives intact as base64 (the handler still sees the header the
+ *   client sent: serverless-offline builds the event from the raw headers);
+ * - answers a body over hapi's limit with 413 chunk_too_large in the service's error shape.
  */
+const { randomUUID } = require('node:crypto');
 const { beforeServerStart } = require('./hapi-start.cjs');
 
 const TUS_PREFIX = '/tus/upload';
 const TUS_TYPE = 'application/offset+octet-stream';
+const BODY_SYMBOL = Symbol.for('loris-ephys-api.request-body.v1');
+const BODY_TOKEN_HEADER = 'x-loris-ephys-body';
 
 const isTusPath = (path) => path === TUS_PREFIX || path.startsWith(`${TUS_PREFIX}/`);
 
-function binaryBody(request, h) {
+function bodyTable() {
+  const existing = globalThis[BODY_SYMBOL];
+  if (existing && existing.entries instanceof Map) return existing;
+  const table = { entries: new Map(), consumer: false };
+  globalThis[BODY_SYMBOL] = table;
+  return table;
+}
+
+/** Removes every `name` header from a raw header list ([name, value, name, value, ...]). */
+function stripRawHeader(rawHeaders, name) {
+  for (let i = rawHeaders.length - 2; i >= 0; i -= 2) {
+    if (String(rawHeaders[i]).toLowerCase() === name) rawHeaders.splice(i, 2);
+  }
+}
+
+function onRequest(request, h) {
   if (!isTusPath(request.path)) return h.continue;
+  stripRawHeader(request.raw.req.rawHeaders, BODY_TOKEN_HEADER);
+  delete request.headers[BODY_TOKEN_HEADER];
   const type = request.headers['content-type'];
   if (typeof type === 'string' && type.trim().toLowerCase().startsWith(TUS_TYPE)) {
     request.headers['content-type'] = 'application/octet-stream';
@@ -25,10 +51,26 @@ function binaryBody(request, h) {
   return h.continue;
 }
 
-function chunkTooLarge(request, h) {
+function handOver(request, h) {
+  const body = request.payload;
+  const table = bodyTable();
+  if (!isTusPath(request.path) || !table.consumer || !Buffer.isBuffer(body) || body.length === 0) {
+    return h.continue;
+  }
+  const token = randomUUID();
+  table.entries.set(token, body);
+  request.app.tusBodyToken = token;
+  request.payload = undefined;
+  request.raw.req.rawHeaders.push(BODY_TOKEN_HEADER, token);
+  return h.continue;
+}
+
+function onPreResponse(request, h) {
+  if (!isTusPath(request.path)) return h.continue;
+  if (request.app.tusBodyToken) bodyTable().entries.delete(request.app.tusBodyToken);
   const response = request.response;
-  if (!isTusPath(request.path) || !response.isBoom || response.output.statusCode !== 413) return h.continue;
-  const body = {
+  if (!response.isBoom || response.output.statusCode !== 413) return h.continue;
+  const error = {
     error: {
       code: 'chunk_too_large',
       message:
@@ -37,7 +79,7 @@ function chunkTooLarge(request, h) {
   };
   return (
     h
-      .response(JSON.stringify(body))
+      .response(JSON.stringify(error))
       .type('application/json; charset=utf-8')
       .header('Cache-Control', 'no-store')
       .header('Tus-Resumable', '1.0.0')
@@ -50,9 +92,11 @@ function chunkTooLarge(request, h) {
 
 class TusBodyPlugin {
   constructor() {
+    bodyTable();
     beforeServerStart('tus-body', (server) => {
-      server.ext('onRequest', binaryBody);
-      server.ext('onPreResponse', chunkTooLarge);
+      server.ext('onRequest', onRequest);
+      server.ext('onPreHandler', handOver);
+      server.ext('onPreResponse', onPreResponse);
     });
     this.hooks = {};
   }

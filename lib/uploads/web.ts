@@ -4,6 +4,7 @@
  * bounded by the chunk limit before it gets here.
  */
 import { createHash } from 'node:crypto';
+import { acceptBodies, BODY_TOKEN_HEADER, handedOverBody } from '../core/body-bridge';
 import { ApiError } from '../core/errors';
 import { header, type HandlerResult, type HttpEvent } from '../core/http';
 
@@ -20,8 +21,15 @@ export const tusError = (
   headers: Record<string, string> = {},
 ) => new ApiError(status, code, message, undefined, { ...TUS_HEADERS, ...headers });
 
-/** The request body as bytes (base64 when the runtime says so), or null when there is none. */
+acceptBodies();
+
+/**
+ * The request body as bytes: handed over in-process by the HTTP front (lib/core/body-bridge.ts), or from the
+ * event (base64 when the runtime says so); null when there is none.
+ */
 export function eventBody(event: HttpEvent): Buffer | null {
+  const token = header(event, BODY_TOKEN_HEADER);
+  if (token !== undefined) return handedOverBody(token);
   if (event.body === undefined || event.body === null || event.body === '') return null;
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
@@ -67,14 +75,22 @@ export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
 export function toWebRequest(event: HttpEvent, path: string, body: Buffer | null): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
-    if (value !== undefined && name.toLowerCase() !== 'content-length') headers.set(name, value);
+    const lower = name.toLowerCase();
+    if (value !== undefined && lower !== 'content-length' && lower !== BODY_TOKEN_HEADER)
+      headers.set(name, value);
   }
   const method = event.requestContext.http.method.toUpperCase();
-  return new Request(`http://upstream${path}`, {
-    method,
-    headers,
-    body: body && method !== 'HEAD' && method !== 'GET' ? body : null,
+  if (!body || method === 'HEAD' || method === 'GET')
+    return new Request(`http://upstream${path}`, { method, headers });
+  // A stream over the Buffer: undici would copy a Buffer body; this hands the same bytes to @tus/server.
+  const stream = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(new Uint8Array(body.buffer, body.byteOffset, body.length));
+      controller.close();
+    },
   });
+  const init = { method, headers, body: stream, duplex: 'half' };
+  return new Request(`http://upstream${path}`, init as RequestInit);
 }
 
 /** Headers of @tus/server's answer that the wrapper sets itself (or that describe a body we replace). */
