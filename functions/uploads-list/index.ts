@@ -12,7 +12,7 @@ export const handler = moduleHandler('uploads', 'GET /uploads', async (event, { 
   const rt = await uploadsRuntime(config, log);
   const { user } = await callerOf(event, config, log);
   await sweepIfDue(rt, log);
-  const records = await ownRecords(rt.paths, user.username);
-  const uploads = await Promise.all(records.map((record) => statusOf(rt.paths, record)));
+  const records = await ownRecords(rt.records, user.username);
+  const uploads = await Promise.all(records.map((record) => statusOf(rt, record)));
   return json({ uploads }, 200, { 'Cache-Control': 'no-store' });
 });

@@ -12,7 +12,7 @@ export const handler = moduleHandler('uploads', 'GET /uploads/{upload_id}', asyn
   const rt = await uploadsRuntime(config, log);
   const { db, user } = await callerOf(event, config, log);
   await sweepIfDue(rt, log);
-  const record = await ownRecord(rt.paths, event.pathParameters?.upload_id, user);
-  const status = await statusOf(rt.paths, await refreshed(rt.paths, db, record, log));
+  const record = await ownRecord(rt.records, event.pathParameters?.upload_id, user);
+  const status = await statusOf(rt, await refreshed(rt.records, db, record, log));
   return json(status, 200, { 'Cache-Control': 'no-store' });
 });

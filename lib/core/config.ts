@@ -69,6 +69,7 @@ export const configSchema = z
     LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES: int(DEFAULT_UPLOAD_CHUNK_BYTES, 65536, MAX_UPLOAD_CHUNK_BYTES),
     LORIS_EPHYS_UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().max(8760).default(48),
     LORIS_EPHYS_UPLOAD_RESERVE_BYTES: int(1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
+    LORIS_EPHYS_UPLOAD_S3_BUCKET: optionalText,
     LORIS_EPHYS_UPLOAD_STRICT: z
       .enum(['true', 'false'])
       .default('true')
@@ -144,6 +145,8 @@ export interface UploadSettings {
   reserveBytes: number;
   /** Refuse (delete) an archive whose check reported errors; false registers it with its report anyway. */
   strict: boolean;
+  /** AWS stage: tus bytes (@tus/s3-store) and records in this bucket instead of the staging directory. */
+  s3Bucket?: string;
 }
 
 /** Parses the environment; a missing or malformed setting is a 500 config_invalid naming the variables. */
@@ -193,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       expiryMs: Math.round(c.LORIS_EPHYS_UPLOAD_EXPIRY_HOURS * 3_600_000),
       reserveBytes: c.LORIS_EPHYS_UPLOAD_RESERVE_BYTES,
       strict: c.LORIS_EPHYS_UPLOAD_STRICT,
+      s3Bucket: c.LORIS_EPHYS_UPLOAD_S3_BUCKET,
     },
   };
 }

@@ -12,10 +12,11 @@ import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
 import { checkArchive } from './check';
 import { registerUpload, registrationState, type Registration } from './register';
-import { checkDir, readRecord, updateRecord, type StagingPaths } from './records';
+import { checkDir, updateRecord, type RecordStore, type StagingPaths } from './records';
 
 export interface PipelineDeps {
   paths: StagingPaths;
+  records: RecordStore;
   settings: UploadSettings;
   db: () => Promise<Db>;
   log: Logger;
@@ -61,12 +62,12 @@ async function archiveOf(paths: StagingPaths, id: string, filename: string): Pro
 }
 
 async function fail(deps: PipelineDeps, id: string, failure: string): Promise<void> {
-  await updateRecord(deps.paths, id, () => ({ state: 'failed', failure }));
+  await updateRecord(deps.records, id, () => ({ state: 'failed', failure }));
 }
 
 async function processUpload(deps: PipelineDeps, id: string): Promise<void> {
-  const { paths, settings, log } = deps;
-  const record = await readRecord(paths, id);
+  const { paths, records, settings, log } = deps;
+  const record = await records.read(id);
   if (!record || record.state !== 'checking') return;
   const folder = checkDir(paths, id);
   try {
@@ -85,10 +86,10 @@ async function processUpload(deps: PipelineDeps, id: string): Promise<void> {
     }
     if (!report.ok && settings.strict) {
       log.info('upload refused by its check', { uploadId: id, errors: report.errors.length });
-      await updateRecord(paths, id, () => ({ state: 'refused', report }));
+      await updateRecord(records, id, () => ({ state: 'refused', report }));
       return;
     }
-    await updateRecord(paths, id, () => ({ report }));
+    await updateRecord(records, id, () => ({ report }));
     let registration: Registration;
     try {
       registration = await registerUpload(await deps.db(), {
@@ -102,7 +103,7 @@ async function processUpload(deps: PipelineDeps, id: string): Promise<void> {
       return await fail(deps, id, 'The archive could not be registered in LORIS.');
     }
     log.info('upload registered', { uploadId: id, table: registration.lorisUpload.table });
-    await updateRecord(paths, id, () => ({ state: registrationState(registration), registration }));
+    await updateRecord(records, id, () => ({ state: registrationState(registration), registration }));
   } finally {
     // Registration moved the archive out; whatever is left (a refused archive, a failed one) goes.
     await rm(folder, { recursive: true, force: true });

@@ -2,10 +2,10 @@
  * The uploads module's process state: the staging directory, the tus server over it (@tus/server with
  * @tus/file-store), the caller's identity, the owner check and the sweep of expired uploads.
  */
-import { statfs, rm, stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { statfs } from 'node:fs/promises';
 import { FileStore } from '@tus/file-store';
 import { Server, EVENTS } from '@tus/server';
+import type { DataStore } from '@tus/utils';
 import type { Config, UploadSettings } from '../core/config';
 import { ApiError, withLogReason } from '../core/errors';
 import type { HttpEvent } from '../core/http';
@@ -16,13 +16,10 @@ import { identifyCaller, lorisRuntimeFor } from '../service/access';
 import { isProcessing, startProcessing, type PipelineDeps } from './pipeline';
 import {
   ensureStaging,
-  readRecord,
-  recordIds,
-  removeRecord,
+  fileRecords,
   stagingPaths,
   updateRecord,
-  writeRecord,
-  type StagingPaths,
+  type RecordStore,
   type UploadRecord,
 } from './records';
 import type { ResolvedTarget, UploadTarget } from './types';
@@ -42,7 +39,10 @@ export interface CreationContext {
 }
 
 export interface UploadsRuntime {
-  paths: StagingPaths;
+  paths: ReturnType<typeof stagingPaths>;
+  records: RecordStore;
+  /** AWS stage: the bytes and records are in this bucket; the check and registration need premises. */
+  bucket: string | undefined;
   settings: UploadSettings;
   server: Server;
   creations: WeakMap<Request, CreationContext>;
@@ -77,18 +77,19 @@ export function uploadsRuntime(config: Config, log: Logger): Promise<UploadsRunt
 async function openRuntime(config: Config, log: Logger): Promise<UploadsRuntime> {
   const settings = config.uploads;
   const paths = stagingPaths(settings.dir);
+  const bucket = settings.s3Bucket;
   try {
-    await ensureStaging(paths);
+    if (!bucket) await ensureStaging(paths);
   } catch (error) {
     log.error('upload directory unusable', { errorMessage: (error as Error)?.message });
     throw new ApiError(503, 'upload_dir_unavailable', 'The upload staging directory cannot be used.');
   }
-  const store = new FileStore({ directory: paths.tus, expirationPeriodInMilliseconds: settings.expiryMs });
-  // The length is needed at creation (size cap, disk space): no creation-defer-length; checksum is ours (web.ts).
-  store.extensions = ['creation', 'creation-with-upload', 'termination', 'expiration'];
+  const store = bucket ? await s3Store(bucket, settings.expiryMs) : fileStore(paths.tus, settings.expiryMs);
+  const records = bucket ? (await import('./s3-records')).s3Records(bucket) : fileRecords(paths);
   const creations = new WeakMap<Request, CreationContext>();
   const pipeline: PipelineDeps = {
     paths,
+    records,
     settings,
     db: async () => (await lorisRuntimeFor(config)).db,
     log,
@@ -110,7 +111,7 @@ async function openRuntime(config: Config, log: Logger): Promise<UploadsRuntime>
     onUploadCreate: async (req, upload) => {
       const context = contextOf(req);
       const now = new Date().toISOString();
-      await writeRecord(paths, {
+      await records.write({
         version: 1,
         id: upload.id,
         owner: context.owner,
@@ -127,13 +128,35 @@ async function openRuntime(config: Config, log: Logger): Promise<UploadsRuntime>
       return {};
     },
     onUploadFinish: async (_req, upload) => {
-      await updateRecord(paths, upload.id, () => ({ state: 'checking' }));
+      await updateRecord(records, upload.id, () => ({ state: 'checking' }));
       return {};
     },
   });
-  // After the answer is built (the final PATCH is not held up by the check).
-  server.on(EVENTS.POST_FINISH, (_req, _res, upload) => startProcessing(pipeline, upload.id));
-  return { paths, settings, server, creations, pipeline };
+  // After the answer is built (the final PATCH is not held up by the check). Not on AWS: the archive is in the
+  // bucket, and checking and registering it need LORIS's disk (README "Uploads").
+  if (!bucket) server.on(EVENTS.POST_FINISH, (_req, _res, upload) => startProcessing(pipeline, upload.id));
+  return { paths, records, bucket, settings, server, creations, pipeline };
+}
+
+/** The length is needed at creation (size cap, disk space): no creation-defer-length; checksum is ours (web.ts). */
+const EXTENSIONS = ['creation', 'creation-with-upload', 'termination', 'expiration'];
+
+function fileStore(directory: string, expiryMs: number): DataStore {
+  const store = new FileStore({ directory, expirationPeriodInMilliseconds: expiryMs });
+  store.extensions = EXTENSIONS;
+  return store;
+}
+
+/** @tus/s3-store (AWS stage): loaded only there, with the AWS SDK the Lambda runtime provides. */
+async function s3Store(bucket: string, expiryMs: number): Promise<DataStore> {
+  const { S3Store } = await import('@tus/s3-store');
+  const store = new S3Store({
+    partSize: 8 * 1024 * 1024,
+    expirationPeriodInMilliseconds: expiryMs,
+    s3ClientConfig: { bucket, region: process.env.AWS_REGION },
+  });
+  store.extensions = EXTENSIONS;
+  return store;
 }
 
 /** The LORIS account behind the request's token (401 otherwise) and LORIS's database. */
@@ -148,16 +171,16 @@ export async function callerOf(
 }
 
 /** The caller's own upload; anybody else's, or none, is the same 404 upload_not_found (reason logged). */
-export async function ownRecord(paths: StagingPaths, id: unknown, user: LorisUser): Promise<UploadRecord> {
-  const record = typeof id === 'string' ? await readRecord(paths, id) : undefined;
+export async function ownRecord(records: RecordStore, id: unknown, user: LorisUser): Promise<UploadRecord> {
+  const record = typeof id === 'string' ? await records.read(id) : undefined;
   if (!record) throw withLogReason(uploadNotFound(), 'no_such_upload');
   if (record.owner !== user.username) throw withLogReason(uploadNotFound(), 'not_the_uploader');
   return record;
 }
 
-async function partialSize(paths: StagingPaths, id: string): Promise<number> {
-  return stat(join(paths.tus, id)).then(
-    (info) => info.size,
+async function receivedOffset(rt: UploadsRuntime, id: string): Promise<number> {
+  return rt.server.datastore.getUpload(id).then(
+    (upload) => upload.offset,
     () => 0,
   );
 }
@@ -167,11 +190,11 @@ async function partialSize(paths: StagingPaths, id: string): Promise<number> {
  * this upload and every upload still receiving are complete.
  */
 export async function assertDiskSpace(rt: UploadsRuntime, length: number): Promise<void> {
+  if (rt.bucket) return; // S3 has no disk to fill
   let pending = 0;
-  for (const id of await recordIds(rt.paths)) {
-    const record = await readRecord(rt.paths, id);
-    if (record?.state === 'receiving')
-      pending += Math.max(0, record.length - (await partialSize(rt.paths, id)));
+  for (const id of await rt.records.ids()) {
+    const record = await rt.records.read(id);
+    if (record?.state === 'receiving') pending += Math.max(0, record.length - (await receivedOffset(rt, id)));
   }
   const fs = await statfs(rt.paths.root);
   const free = fs.bavail * fs.bsize;
@@ -195,19 +218,18 @@ export async function sweepIfDue(rt: UploadsRuntime, log: Logger, now = Date.now
   lastSweep = now;
   const expired = await rt.server.cleanUpExpiredUploads();
   let removed = 0;
-  for (const id of await recordIds(rt.paths)) {
-    const record = await readRecord(rt.paths, id);
+  for (const id of await rt.records.ids()) {
+    const record = await rt.records.read(id);
     if (!record) continue;
     const age = now - Date.parse(record.createdAt);
     const idle = now - Date.parse(record.updatedAt);
     if (record.state === 'receiving' && age > rt.settings.expiryMs) {
-      await rm(join(rt.paths.tus, id), { force: true });
-      await rm(join(rt.paths.tus, `${id}.json`), { force: true });
-      await removeRecord(rt.paths, id);
+      await rt.server.datastore.remove(id).catch(() => undefined); // already gone with tus's own sweep
+      await rt.records.remove(id);
       removed += 1;
     } else if (['refused', 'failed', 'done'].includes(record.state) && idle > KEEP_FINISHED_MS) {
-      await removeRecord(rt.paths, id);
-    } else if (record.state === 'checking' && !isProcessing(id)) {
+      await rt.records.remove(id);
+    } else if (record.state === 'checking' && !rt.bucket && !isProcessing(id)) {
       startProcessing(rt.pipeline, id);
     }
   }

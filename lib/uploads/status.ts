@@ -2,34 +2,33 @@
  * What `GET /uploads/{upload_id}` and `GET /uploads` answer: an upload's state as UploadStatus. A registered
  * upload follows LORIS's rows as LORIS's pipeline moves them (currentRegistration), and the record keeps up.
  */
-import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
 import { currentRegistration, registrationState } from './register';
-import { readRecord, recordIds, updateRecord, type StagingPaths, type UploadRecord } from './records';
+import { updateRecord, type RecordStore, type UploadRecord } from './records';
+import type { UploadsRuntime } from './runtime';
 import type { UploadStatus } from './types';
 
 /** At most this many uploads are listed (the newest). */
 export const MAX_LISTED_UPLOADS = 100;
 
-/** Bytes received so far: the partial file's size while receiving, the whole length after. */
-async function receivedBytes(paths: StagingPaths, record: UploadRecord): Promise<number> {
+/** Bytes received so far: tus's offset while receiving, the whole length after. */
+export async function receivedBytes(rt: UploadsRuntime, record: UploadRecord): Promise<number> {
   if (record.state !== 'receiving') return record.length;
-  return stat(join(paths.tus, record.id)).then(
-    (info) => info.size,
+  return rt.server.datastore.getUpload(record.id).then(
+    (upload) => upload.offset,
     () => 0,
   );
 }
 
-export async function statusOf(paths: StagingPaths, record: UploadRecord): Promise<UploadStatus> {
+export async function statusOf(rt: UploadsRuntime, record: UploadRecord): Promise<UploadStatus> {
   const registration = record.registration;
   return {
     id: record.id,
     kind: record.target.kind,
     filename: record.target.filename,
     state: record.state,
-    bytes: await receivedBytes(paths, record),
+    bytes: await receivedBytes(rt, record),
     length: record.length,
     createdAt: record.createdAt,
     report: record.report,
@@ -40,7 +39,7 @@ export async function statusOf(paths: StagingPaths, record: UploadRecord): Promi
 
 /** The record with its registration read again from LORIS while LORIS's pipeline may still move it. */
 export async function refreshed(
-  paths: StagingPaths,
+  records: RecordStore,
   db: Db,
   record: UploadRecord,
   log?: Logger,
@@ -51,16 +50,16 @@ export async function refreshed(
   const state = registrationState(registration);
   if (state === record.state && JSON.stringify(registration) === JSON.stringify(previous)) return record;
   log?.info('upload state followed LORIS', { uploadId: record.id, from: record.state, to: state });
-  return (await updateRecord(paths, record.id, () => ({ registration, state }))) ?? record;
+  return (await updateRecord(records, record.id, () => ({ registration, state }))) ?? record;
 }
 
 /** The caller's own uploads, newest first, at most MAX_LISTED_UPLOADS. */
-export async function ownRecords(paths: StagingPaths, owner: string): Promise<UploadRecord[]> {
-  const records: UploadRecord[] = [];
-  for (const id of await recordIds(paths)) {
-    const record = await readRecord(paths, id);
-    if (record?.owner === owner) records.push(record);
+export async function ownRecords(records: RecordStore, owner: string): Promise<UploadRecord[]> {
+  const own: UploadRecord[] = [];
+  for (const id of await records.ids()) {
+    const record = await records.read(id);
+    if (record?.owner === owner) own.push(record);
   }
-  records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return records.slice(0, MAX_LISTED_UPLOADS);
+  own.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  return own.slice(0, MAX_LISTED_UPLOADS);
 }

@@ -12,7 +12,7 @@ import { ApiError } from '../core/errors';
 import { header, type HandlerResult, type HttpEvent, type RequestContext } from '../core/http';
 import { validateUploadTarget } from './rules';
 import { parseUploadTarget } from './metadata';
-import { newUploadId, removeRecord, type UploadRecord } from './records';
+import { newUploadId, type UploadRecord } from './records';
 import {
   assertDiskSpace,
   callerOf,
@@ -90,14 +90,14 @@ async function existing(
 ): Promise<HandlerResult> {
   const { user } = await callerOf(event, config, ctx.log);
   await sweepIfDue(rt, ctx.log);
-  const record = await ownRecord(rt.paths, event.pathParameters?.upload_id, user);
+  const record = await ownRecord(rt.records, event.pathParameters?.upload_id, user);
   if (record.state !== 'receiving') return finished(method, record);
   const body = method === 'PATCH' ? boundedBody(event, rt.settings.maxChunkBytes) : null;
   if (method === 'PATCH') verifyChecksum(event, body);
   const path = `${TUS_PATH}/${record.id}`;
   const result = await fromWebResponse(await rt.server.handleWeb(toWebRequest(event, path, body)));
   if (method === 'DELETE') {
-    await removeRecord(rt.paths, record.id);
+    await rt.records.remove(record.id);
     ctx.log.info('upload deleted', { uploadId: record.id });
   }
   return result;
