@@ -1,14 +1,71 @@
 /**
- * Checks an upload's archive before LORIS's pipeline sees it (PLACEHOLDER: the archive-check work replaces
- * this file; the signatures are the module's contract).
+ * Checks an upload's archive before LORIS's pipeline sees it: the archive is read as a stream within
+ * `ArchiveLimits` (archive.ts), and its content is checked for the upload's kind — an EEG BIDS session whose
+ * recordings are opened with our readers (eeg.ts), or a DICOM study whose headers are read (dicom.ts). Every
+ * finding, refusals included, is a line of the returned report; nothing here throws for a bad archive.
  */
-import type { ArchiveLimits, UploadReport, UploadTarget } from '../types';
+import { DEFAULT_MAX_DECODED_BYTES } from '../../readers/types';
+import { DEFAULT_ARCHIVE_LIMITS, type ArchiveLimits, type UploadReport, type UploadTarget } from '../types';
+import { walkArchive, walkFolder, type EntryVisitor, type WalkOptions, type WalkTotals } from './archive';
+import { DicomCollector } from './dicom';
+import { EegCollector } from './eeg';
+import { ReportBuilder } from './report';
+import { ScratchWriter } from './sinks';
 
 export interface CheckOptions {
   /** A private directory the check may extract recordings into; the caller creates and removes it. */
   scratchDir: string;
   limits?: ArchiveLimits;
   signal?: AbortSignal;
+  /** The readers' decoded-size budget per recording (the service passes LORIS_EPHYS_MAX_DECODED_MB). */
+  maxDecodedBytes?: number;
+  /** Bytes the check may extract into `scratchDir` in all (default: the limits' maxTotalBytes). */
+  maxExtractBytes?: number;
+}
+
+type Walk = (visit: EntryVisitor, options: WalkOptions) => Promise<WalkTotals>;
+
+async function check(walk: Walk, target: UploadTarget, options: CheckOptions): Promise<UploadReport> {
+  const report = new ReportBuilder();
+  try {
+    return await checkWith(report, walk, target, options);
+  } catch (error) {
+    // Not the archive's content (that is reported as it is met) but the check itself: the upload cannot be judged.
+    const reason = error instanceof Error && 'code' in error ? String(error.code) : 'internal error';
+    report.error('.', 'check_failed', `the archive could not be checked (${reason})`);
+    return report.finish(target.kind, { entries: 0, bytes: 0 }, [], []);
+  }
+}
+
+async function checkWith(
+  report: ReportBuilder,
+  walk: Walk,
+  target: UploadTarget,
+  options: CheckOptions,
+): Promise<UploadReport> {
+  const limits = options.limits ?? DEFAULT_ARCHIVE_LIMITS;
+  const walkOptions: WalkOptions = { limits, report, ...(options.signal ? { signal: options.signal } : {}) };
+  if (target.kind === 'dicom') {
+    const dicom = new DicomCollector(target, report);
+    const totals = await walk(dicom.visit, walkOptions);
+    const series = totals.complete ? dicom.analyse() : [];
+    return report.finish(target.kind, totals, [], series);
+  }
+  const scratch = new ScratchWriter(
+    options.scratchDir,
+    options.maxExtractBytes ?? limits.maxTotalBytes,
+    report,
+  );
+  const eeg = new EegCollector({
+    target,
+    report,
+    scratch,
+    maxDecodedBytes: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
+  });
+  const totals = await walk(eeg.visit, walkOptions);
+  // An archive refused part-way is not analysed further: its content was not all seen.
+  const recordings = totals.complete ? await eeg.analyse() : [];
+  return report.finish(target.kind, totals, recordings, []);
 }
 
 /** Reads a `.tar.gz`/`.tgz`/`.zip` archive as a stream and checks it for `target.kind`. Refusals are report errors. */
@@ -17,10 +74,7 @@ export function checkArchive(
   target: UploadTarget,
   options: CheckOptions,
 ): Promise<UploadReport> {
-  void archivePath;
-  void target;
-  void options;
-  return Promise.reject(new Error('checkArchive: not implemented yet'));
+  return check((visit, walkOptions) => walkArchive(archivePath, visit, walkOptions), target, options);
 }
 
 /** The same checks on an unpacked directory (the CLI's `--dry-run` on a folder). */
@@ -29,8 +83,5 @@ export function checkDirectory(
   target: UploadTarget,
   options: CheckOptions,
 ): Promise<UploadReport> {
-  void dir;
-  void target;
-  void options;
-  return Promise.reject(new Error('checkDirectory: not implemented yet'));
+  return check((visit, walkOptions) => walkFolder(dir, visit, walkOptions), target, options);
 }
