@@ -12,6 +12,7 @@ import type { Logger } from '../core/log';
 import type { Db } from '../loris/db';
 import { checkArchive } from './check';
 import { registerUpload, registrationState, type Registration } from './register';
+import { processShared } from './process-shared';
 import { checkDir, updateRecord, type RecordStore, type StagingPaths } from './records';
 
 export interface PipelineDeps {
@@ -22,7 +23,12 @@ export interface PipelineDeps {
   log: Logger;
 }
 
-const running = new Map<string, Promise<void>>();
+/**
+ * The checks running in this process. Every function is its own bundle with its own module state, and the
+ * tus-upload, uploads-status and uploads-list bundles all start or resume checks: they share this map through
+ * `globalThis` (handlers run in serverless-offline's process, README "Uploads").
+ */
+const running = processShared('running', () => new Map<string, Promise<void>>());
 
 /** True while this process checks or registers `id`. */
 export const isProcessing = (id: string): boolean => running.has(id);

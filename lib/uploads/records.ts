@@ -12,6 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { processShared } from './process-shared';
 import type { Registration } from './register';
 import type { ResolvedTarget, UploadReport, UploadState, UploadTarget } from './types';
 
@@ -125,8 +126,8 @@ export function fileRecords(paths: StagingPaths): RecordStore {
 }
 
 // Read-change-write of one record runs one at a time per id in this process (the background check and a
-// status request may both update it).
-const updating = new Map<string, Promise<unknown>>();
+// status request may both update it), across the function bundles (shared through globalThis).
+const updating = processShared('updating', () => new Map<string, Promise<unknown>>());
 
 /** Updates a record (read, change, write); undefined when it vanished meanwhile. */
 export function updateRecord(
