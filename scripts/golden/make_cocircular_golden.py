@@ -11,8 +11,9 @@ channels' 3-D locations and MNE's sphere (engine inputs), the 2-D positions (flo
 the sensor values (seeded smooth field + noise; the recording's data at one sample for BrainVision), clip origin
 and radii, MNE's median spacing, scipy's simplices of Delaunay(pos, incremental=True) (the ones MNE takes the
 median over), the extra points, the number of triangles after `add_points`, and MNE's 64x64 'cubic' grid
-(extrapolate='head',
-border='mean') rounded to float32 (null = NaN). --debug also writes the final simplices and extra points.
+(extrapolate='head', border='mean') rounded to float32 (null = NaN); under 'box' and 'local' the same for those
+extrapolations, with scipy's final simplices ('box': default Delaunay of sensors and corners; 'local': hull
+edges of the incremental Delaunay, then add_points) and, for 'local', MNE's clip polygon as 'mask'. --debug also writes the final simplices and the float64 grids.
 """
 import json, os, sys, tempfile, warnings
 import numpy as np
@@ -28,7 +29,7 @@ DEBUG = '--debug' in sys.argv
 DATA = args[0] if len(args) > 0 else os.path.join(ROOT, '..', 'shared', 'data')
 OUT = args[1] if len(args) > 1 else os.path.join(ROOT, 'test', 'golden', 'topomap')
 MONTAGES = ['standard_1020', 'standard_1005', 'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128', 'biosemi256',
-            'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-256']
+            'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-129', 'GSN-HydroCel-256', 'GSN-HydroCel-257']
 RES = 64
 # The [Coordinates] section make_edf_bv_golden.py adds to test.vhdr (BESA radius, theta, phi in degrees).
 COORDS = {1: '1,-90,-72', 2: '1,90,72', 3: '1,-60,-51', 4: '1,60,51', 5: '1,-45,0', 6: '1,45,0',
@@ -43,13 +44,29 @@ def f32(a):
     return [None if not np.isfinite(v) else float(np.float32(v)) for v in np.asarray(a, float).ravel()]
 
 
+def mode_grid(pos, values, outlines, mode):
+    """MNE's 64x64 'cubic' grid and extra points with extrapolate=mode (border='mean')."""
+    extent, Xi, Yi, gd = _setup_interp(pos, RES, 'cubic', mode, outlines, 'mean')
+    gd.set_values(values)
+    Z = gd.set_locations(Xi, Yi)()
+    finite = Z[np.isfinite(Z)]
+    out = dict(extra_points=[[float(x), float(y)] for x, y in gd.tri.points[len(pos):]],
+               n_triangles=int(len(gd.tri.simplices)), range=float(finite.max() - finite.min()), grid=f32(Z))
+    if mode != 'head':
+        out['simplices'] = [[int(v) for v in r] for r in gd.tri.simplices]
+    if gd.mask_pts is not None:
+        out['mask'] = [[float(x), float(y)] for x, y in gd.mask_pts]
+    if DEBUG:
+        out['final_simplices'] = [[int(v) for v in r] for r in gd.tri.simplices]
+        out['grid64'] = [None if not np.isfinite(v) else float(v) for v in Z.ravel()]
+    return out, extent, gd, Z
+
+
 def case(name, inst, data):
     picks, pos, merge, names, _, sphere, clip_origin = _prepare_topomap_plot(inst, 'eeg')
     values = np.asarray(data, float)[picks]
     outlines = _make_head_outlines(sphere.copy(), pos, 'head', clip_origin)
-    extent, Xi, Yi, gd = _setup_interp(pos, RES, 'cubic', 'head', outlines, 'mean')
-    gd.set_values(values)
-    Z = gd.set_locations(Xi, Yi)()
+    head, extent, gd, Z = mode_grid(pos, values, outlines, 'head')
     s = Delaunay(pos, incremental=True).simplices
     d = np.concatenate([np.linalg.norm(pos[s[:, a]] - pos[s[:, b]], axis=1) for a, b in ((0, 1), (1, 2))])
     finite = Z[np.isfinite(Z)]
@@ -64,8 +81,9 @@ def case(name, inst, data):
                n_extra=int(gd.n_extra), n_triangles=int(len(gd.tri.simplices)), res=RES,
                range=float(finite.max() - finite.min()), grid=f32(Z))
     if DEBUG:
-        out['final_simplices'] = [[int(v) for v in r] for r in gd.tri.simplices]
-        out['grid64'] = [None if not np.isfinite(v) else float(v) for v in Z.ravel()]
+        out['final_simplices'], out['grid64'] = head['final_simplices'], head['grid64']
+    out['box'] = mode_grid(pos, values, outlines, 'box')[0]
+    out['local'] = mode_grid(pos, values, outlines, 'local')[0]
     print(name, len(pos), 'extra', gd.n_extra, 'triangles', len(gd.tri.simplices), 'median', out['median_distance'])
     return out
 

@@ -2,7 +2,7 @@
  * The EEG BIDS session check on archives built from the shared recordings (test/helpers/bids-session.ts): a valid
  * session reports the recordings as our readers read the originals; each broken variant gives its code.
  */
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkArchive, checkDirectory } from '../../lib/uploads/check';
@@ -15,7 +15,7 @@ import {
   writeBidsSession,
   type SessionSpec,
 } from '../helpers/bids-session';
-import { describeWithData } from '../helpers/testdata';
+import { describeWithData, testDataPath } from '../helpers/testdata';
 
 const TARGET: UploadTarget = {
   kind: 'eeg-bids',
@@ -204,6 +204,60 @@ describeWithData('upload check: EEG BIDS session', () => {
     });
     expect(report.ok).toBe(false);
     expect(codes(report, 'error')).toContain('extract_budget');
+  });
+
+  it('opens every recording format our readers read, in eeg and meg folders, as the originals read', async () => {
+    const dir = await freshDir();
+    const src = join(dir, 'src');
+    const session = join(src, 'sub-MTL001', 'ses-V1');
+    await mkdir(join(session, 'eeg'), { recursive: true });
+    await mkdir(join(session, 'meg'), { recursive: true });
+    await writeFile(
+      join(src, 'dataset_description.json'),
+      JSON.stringify({ Name: 'formats', BIDSVersion: '1.8.0' }),
+    );
+    // Original names: EEGLAB's .set names its .fdt inside, so renaming would need rewriting the MAT-file.
+    const copies: [string, string][] = [
+      ['edf/test.bdf', 'eeg/test.bdf'],
+      ['eeglab/test_raw.set', 'eeg/test_raw.set'],
+      ['eeglab/test_raw.fdt', 'eeg/test_raw.fdt'],
+      ['cnt/scan41_short.cnt', 'eeg/scan41_short.cnt'],
+      ['kit/test.sqd', 'meg/test.sqd'],
+      ['fif/test_ctf_comp_raw.fif', 'meg/test_ctf_comp_raw.fif'],
+      ['fif/test-ave.fif.gz', 'meg/test-ave.fif.gz'],
+    ];
+    for (const [from, to] of copies) await cp(testDataPath(from), join(session, to));
+    const ds = 'ctf/testdata_ctf_short_discontinuous.ds';
+    await cp(testDataPath(ds), join(session, 'meg', 'testdata_ctf_short_discontinuous.ds'), {
+      recursive: true,
+    });
+    await packTarGz(src, join(dir, 'formats.tar.gz'));
+    await mkdir(join(dir, 'scratch'));
+    const report = await checkArchive(join(dir, 'formats.tar.gz'), TARGET, {
+      scratchDir: join(dir, 'scratch'),
+    });
+    expect(report.errors).toEqual([]);
+    expect(report.ok).toBe(true);
+    const expected = [
+      ...copies.filter(([f]) => !f.endsWith('.fdt')),
+      [ds, 'meg/testdata_ctf_short_discontinuous.ds'],
+    ];
+    expect(report.recordings).toHaveLength(expected.length);
+    for (const [from, to] of expected) {
+      const info = await originalInfo(testDataPath(from ?? ''));
+      expect(report.recordings.find((r) => r.path === `sub-MTL001/ses-V1/${to}`)).toEqual({
+        path: `sub-MTL001/ses-V1/${to}`,
+        format: info.format,
+        channels: info.channels.length + info.excluded.length,
+        samplingRate: info.sfreq,
+        durationSeconds: info.nSamples / info.sfreq,
+        events: info.events.length,
+      });
+    }
+    // No sidecars in this session: each recording says so, as a warning.
+    expect(new Set(report.lines.filter((l) => l.level === 'warning').map((l) => l.code))).toEqual(
+      new Set(['missing_channels_tsv', 'missing_sidecar']),
+    );
   });
 
   it('gives the same report for a folder as for that folder packed (tar.gz and zip)', async () => {

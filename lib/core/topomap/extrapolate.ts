@@ -6,7 +6,7 @@ import { ApiError, badRequest } from '../errors';
 import { crCos, crSin } from './correct-rounding';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
 import { qhullTriangles } from './qhull-delaunay';
-import { qhullVertexIds, type QhullVertexIds } from './qhull-order';
+import { DEFAULT_DELAUNAY, qhullVertexIds, type QhullVertexIds } from './qhull-order';
 import {
   fromTriangles,
   hullEdges,
@@ -195,7 +195,7 @@ export function delaunayMedianDistance(
   ids: QhullVertexIds | null = sensorVertexIds(pos),
 ): number {
   if (!ids) return median(triangleEdgeLengths(tri));
-  const simplices = qhullTriangles(pos, ids.ids, ids.tolerance);
+  const simplices = ids.simplices;
   const len = (i: number, j: number): number => {
     const dx = pos[i]![0] - pos[j]![0];
     const dy = pos[i]![1] - pos[j]![1];
@@ -229,6 +229,25 @@ export function incrementalTriangulation(
   return fromTriangles(all, qhullTriangles(all, rank, ids.tolerance));
 }
 
+/**
+ * scipy's `Delaunay(points)` (options "Qbb Qc Qz Q12" + "Qt"), as MNE triangulates sensors and extra points at once
+ * ('box'; 'head' and 'local' for collinear sensors or fewer than 4): the
+ * same quickhull run with the lifted coordinate rescaled and a point at infinity (qhull-order.ts), its merged
+ * co-circular facets triangulated as 'Qt' does; delaunator's triangulation where the run is not reproduced.
+ */
+export function defaultTriangulation(points: readonly Vec2[]): Triangulation {
+  const ids = qhullVertexIds(points, DEFAULT_DELAUNAY);
+  return ids ? fromTriangles(points, ids.simplices) : triangulate(points);
+}
+
+/**
+ * scipy's simplices of `Delaunay(pos, incremental=True)` ('local' takes its hull edges from them, in their order
+ * and direction) from the reproduced qhull run; delaunator's triangles where it is not reproduced.
+ */
+function sensorTriangulation(pos: readonly Vec2[], ids: QhullVertexIds | null): Triangulation {
+  return ids ? fromTriangles(pos, ids.simplices) : triangulate(pos);
+}
+
 /** Whether MNE builds the final triangulation incrementally (sensors first): 'head'/'local' with ≥ 4 sensors off a line. */
 export const isIncremental = (pos: readonly Vec2[], extrapolate: ExtrapolateMode): boolean =>
   extrapolate !== 'box' && pos.length >= 4 && !isCollinear(pos);
@@ -241,7 +260,7 @@ export function interpolationTriangulation(
 ): Triangulation {
   return isIncremental(pos, extrapolate)
     ? incrementalTriangulation(pos, extra)
-    : triangulate([...pos, ...extra]);
+    : defaultTriangulation([...pos, ...extra]);
 }
 
 /** `_get_extra_points(pos, extrapolate, origin, radii)` plus the Delaunay of sensors and extra points. */
@@ -263,10 +282,11 @@ export function getExtraPoints(
     clip,
     tri: isIncremental(pos, extrapolate)
       ? incrementalTriangulation(pos, points, ids)
-      : triangulate([...pos, ...points]),
+      : defaultTriangulation([...pos, ...points]),
   });
   if (extrapolate === 'box') return finish(boxPoints(pos), ellipse, NaN);
-  const sensorTri = line ? null : triangulate(pos);
+  // scipy's simplices of the sensors as ordered vertex triples: 'local' takes its hull edges (and their direction)
+  const sensorTri = line ? null : sensorTriangulation(pos, ids);
   const axis = line ? sortedAxisSpacing(pos) : null;
   const distance =
     options.medianDistance ?? (axis ? axis.distance : delaunayMedianDistance(pos, sensorTri!, ids));

@@ -21,17 +21,64 @@ import type { Vec2 } from './types';
 
 const det2 = (a1: number, a2: number, b1: number, b2: number): number => a1 * b2 - a2 * b1;
 
-/** Signed distance of lifted site d from the lifted plane through a, b, c (qhull's `qh_sethyperplane_det`). */
-export function liftedDistance(p: readonly Vec2[], a: number, b: number, c: number, d: number): number {
+/** qhull's lifted coordinate (x² + y²) · scale + shift; scale 1 and shift 0 unless 'Qbb' rescaled it. */
+export interface Lift {
+  scale: number;
+  shift: number;
+}
+const UNSCALED: Lift = { scale: 1, shift: 0 };
+
+/** qhull's ANGLEround (1.01 · dim · ε) times qh_ZEROdelaunay: lifted facets with |normal z| below are "upper". */
+const FLAT_NORMAL_Z = 2 * 1.01 * 3 * 2.220446049250313e-16;
+
+/** The lifted plane through a, b, c: its unnormalised normal (qhull's `qh_sethyperplane_det`) and lifted a. */
+function liftedNormal(
+  p: readonly Vec2[],
+  a: number,
+  b: number,
+  c: number,
+  by: Lift,
+): {
+  n: [number, number, number];
+  p0: [number, number, number];
+  lift: (i: number) => [number, number, number];
+} {
   const lift = (i: number): [number, number, number] => {
     const [x, y] = p[i]!;
-    return [x, y, x * x + y * y];
+    return [x, y, (x * x + y * y) * by.scale + by.shift];
   };
-  const [p0, p1, p2, q] = [lift(a), lift(b), lift(c), lift(d)];
+  const [p0, p1, p2] = [lift(a), lift(b), lift(c)];
   const rel = (v: readonly number[], k: number): number => v[k]! - p0[k]!;
-  const n0 = det2(rel(p2, 1), rel(p2, 2), rel(p1, 1), rel(p1, 2));
-  const n1 = det2(rel(p1, 0), rel(p1, 2), rel(p2, 0), rel(p2, 2));
-  const n2 = det2(rel(p2, 0), rel(p2, 1), rel(p1, 0), rel(p1, 1));
+  const n: [number, number, number] = [
+    det2(rel(p2, 1), rel(p2, 2), rel(p1, 1), rel(p1, 2)),
+    det2(rel(p1, 0), rel(p1, 2), rel(p2, 0), rel(p2, 2)),
+    det2(rel(p2, 0), rel(p2, 1), rel(p1, 0), rel(p1, 1)),
+  ];
+  return { n, p0, lift };
+}
+
+/**
+ * Whether qhull would take the lifted facet a, b, c for an upper (vertical) one and leave it out of the
+ * triangulation: three (nearly) collinear sites, as extra points along one side of a layout (`qh_setfacetplane`).
+ */
+function isFlat(p: readonly Vec2[], a: number, b: number, c: number, by: Lift = UNSCALED): boolean {
+  const { n } = liftedNormal(p, a, b, c, by);
+  const norm = Math.sqrt(n[0] * n[0] + n[1] * n[1] + n[2] * n[2]);
+  return !(Math.abs(n[2]) > norm * FLAT_NORMAL_Z);
+}
+
+/** Signed distance of lifted site d from the lifted plane through a, b, c (qhull's `qh_sethyperplane_det`). */
+export function liftedDistance(
+  p: readonly Vec2[],
+  a: number,
+  b: number,
+  c: number,
+  d: number,
+  by: Lift = UNSCALED,
+): number {
+  const { n, p0, lift } = liftedNormal(p, a, b, c, by);
+  const q = lift(d);
+  const [n0, n1, n2] = n;
   const norm = Math.sqrt(n0 * n0 + n1 * n1 + n2 * n2);
   if (!(norm > 0)) return NaN;
   const offset = -(p0[0] * n0 + p0[1] * n1 + p0[2] * n2) / norm;
@@ -53,7 +100,12 @@ function makeUnionFind(n: number): { find: (x: number) => number; union: (a: num
 }
 
 /** Groups of delaunator triangles whose sites lie on one circle (within `tolerance`), each a list of triangles. */
-function cocircularGroups(p: readonly Vec2[], d: Delaunator<Float64Array>, tolerance: number): number[][] {
+function cocircularGroups(
+  p: readonly Vec2[],
+  d: Delaunator<Float64Array>,
+  tolerance: number,
+  lift: Lift,
+): number[][] {
   const nTri = d.triangles.length / 3;
   const uf = makeUnionFind(nTri);
   for (let e = 0; e < d.triangles.length; e++) {
@@ -68,6 +120,7 @@ function cocircularGroups(p: readonly Vec2[], d: Delaunator<Float64Array>, toler
       d.triangles[3 * t + 1]!,
       d.triangles[3 * t + 2]!,
       far,
+      lift,
     );
     if (Math.abs(dist) <= tolerance) uf.union(t, u);
   }
@@ -81,7 +134,7 @@ function cocircularGroups(p: readonly Vec2[], d: Delaunator<Float64Array>, toler
   return [...groups.values()];
 }
 
-/** Appends triangle (a, b, c) counter-clockwise with its lowest-rank vertex last. */
+/** Appends triangle (a, b, c) counter-clockwise with its lowest-rank vertex last, unless it is flat. */
 function pushQhullOrder(
   p: readonly Vec2[],
   rank: ArrayLike<number>,
@@ -89,7 +142,9 @@ function pushQhullOrder(
   b: number,
   c: number,
   out: number[],
+  lift: Lift,
 ): void {
+  if (isFlat(p, a, b, c, lift)) return;
   const ccw =
     (p[b]![0] - p[a]![0]) * (p[c]![1] - p[a]![1]) - (p[b]![1] - p[a]![1]) * (p[c]![0] - p[a]![0]) > 0;
   let t = ccw ? [a, b, c] : [a, c, b];
@@ -113,10 +168,16 @@ function cellPolygon(
 
 /**
  * qhull's Delaunay simplices (3 site indices each, counter-clockwise, lowest-rank vertex last), given each
- * site's qhull vertex id (`rank`, larger = added later) and qhull's coplanarity tolerance. Triangle order is
+ * site's qhull vertex id (`rank`, larger = added later), qhull's coplanarity tolerance and lifted coordinate (`lift`,
+ * for 'Qbb'). Triangle order is
  * delaunator's, not qhull's facet order (nothing downstream depends on it).
  */
-export function qhullTriangles(p: readonly Vec2[], rank: ArrayLike<number>, tolerance: number): Int32Array {
+export function qhullTriangles(
+  p: readonly Vec2[],
+  rank: ArrayLike<number>,
+  tolerance: number,
+  lift: Lift = UNSCALED,
+): Int32Array {
   const flat = new Float64Array(2 * p.length);
   p.forEach(([x, y], i) => {
     flat[2 * i] = x;
@@ -124,10 +185,18 @@ export function qhullTriangles(p: readonly Vec2[], rank: ArrayLike<number>, tole
   });
   const d = new Delaunator(flat);
   const out: number[] = [];
-  for (const group of cocircularGroups(p, d, tolerance)) {
+  for (const group of cocircularGroups(p, d, tolerance, lift)) {
     if (group.length === 1) {
       const t = group[0]!;
-      pushQhullOrder(p, rank, d.triangles[3 * t]!, d.triangles[3 * t + 1]!, d.triangles[3 * t + 2]!, out);
+      pushQhullOrder(
+        p,
+        rank,
+        d.triangles[3 * t]!,
+        d.triangles[3 * t + 1]!,
+        d.triangles[3 * t + 2]!,
+        out,
+        lift,
+      );
       continue;
     }
     const poly = cellPolygon(p, d, group);
@@ -138,7 +207,7 @@ export function qhullTriangles(p: readonly Vec2[], rank: ArrayLike<number>, tole
     for (let i = 1; i + 1 < poly.length; i++) {
       const b = poly[(apex + i) % poly.length]!;
       const c = poly[(apex + i + 1) % poly.length]!;
-      pushQhullOrder(p, rank, poly[apex]!, b, c, out);
+      pushQhullOrder(p, rank, poly[apex]!, b, c, out, lift);
     }
   }
   return Int32Array.from(out);

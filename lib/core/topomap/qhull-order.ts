@@ -20,7 +20,8 @@
  *   neighbours get ridges too; later cones are built over ridges first (`qh_makenew_nonsimplicial`), then over
  *   simplicial neighbours. Ridge and neighbour sets keep qhull's order, including `qh_setdel`'s unordered
  *   delete, and qhull's quirks that decide which new facet a visible facet's points start from (`newfacet` and
- *   `newfacet2` keep their values across visible facets). After a merge qhull partitions with `qh_findbestnew`,
+ *   `newfacet2` keep their values across visible facets; a visible facet whose ridge set exists but is empty
+ *   resets `newfacet2`). After a merge qhull partitions with `qh_findbestnew`,
  *   and beyond 50 merges (`qh_USEfindbestnew`) always, with doubled outside distances.
  *
  * `qhullVertexIds` gives the id qhull gives each site; with qhull-delaunay.ts that yields scipy's simplices
@@ -63,6 +64,11 @@ interface Facet {
   simplicial: boolean;
   /** Explicit ridges (qhull keeps them for merged facets and their neighbours); order matters. */
   ridges: Ridge[];
+  /**
+   * Whether qhull's ridge set exists (`facet->ridges != NULL`): once a ridge was added, even if all were deleted
+   * since. `qh_makenewfacets` tests that, not the size: an empty set still resets its `newfacet2` quirk.
+   */
+  ridgeSet: boolean;
   /** A new facet on a coplanar horizon facet, to be merged into it (no hyperplane of its own). */
   mergeHorizon: boolean;
   coplanarHorizon: boolean;
@@ -76,6 +82,19 @@ interface Best {
   facet: Facet;
   dist: number;
 }
+
+/** The qhull options of scipy's Delaunay that change the run: 'Qbb' (scale the lifted coordinate), 'Qz'. */
+export interface QhullOptions {
+  /** 'Qbb': scale the lifted coordinate to [0, max |x|, |y|] (qh_scalelast). */
+  scaleLast: boolean;
+  /** 'Qz': add a point "at infinity" above the centroid (qh_projectinput). */
+  atInfinity: boolean;
+}
+
+/** `Delaunay(pos, incremental=True)` (scipy forbids 'Qbb' and 'Qz' there: "Qc Q11" + "Qt"). */
+export const INCREMENTAL: QhullOptions = { scaleLast: false, atInfinity: false };
+/** `Delaunay(pos)`: scipy's default "Qbb Qc Qz Q12" + "Qt". */
+export const DEFAULT_DELAUNAY: QhullOptions = { scaleLast: true, atInfinity: true };
 
 /** Thrown where qhull would take a precision or merge path that is not reproduced. */
 class Undecided extends Error {}
@@ -120,6 +139,7 @@ const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => (
   previous: null,
   simplicial: true,
   ridges: [],
+  ridgeSet: false,
   mergeHorizon: false,
   coplanarHorizon: false,
   sameCycle: null,
@@ -127,6 +147,12 @@ const newFacet = (vids: number[], pts: number[], toporient: boolean): Facet => (
   cycleDone: false,
   seen: false,
 });
+
+/** qh_setappend(&f->ridges, r). */
+function pushRidge(f: Facet, r: Ridge): void {
+  f.ridges.push(r);
+  f.ridgeSet = true;
+}
 
 /** qh_setdel: delete from an unordered set (the last element takes the slot). */
 function setDel<T>(set: T[], x: T): void {
@@ -176,14 +202,32 @@ class Hull {
   /** Ztotmerge: beyond 50 merges qhull always uses qh_findbestnew and doubles its outside distances. */
   totalMerges = 0;
 
-  constructor(pos: readonly Vec2[]) {
-    this.n = pos.length;
+  readonly options: QhullOptions;
+  /** qh.last_low, qh.last_newhigh / (qh.last_high - qh.last_low): 'Qbb' scaling of the lifted coordinate. */
+  lastScale = { scale: 1, shift: 0 };
+
+  constructor(pos: readonly Vec2[], options: QhullOptions = INCREMENTAL) {
+    this.options = options;
+    this.n = pos.length + (options.atInfinity ? 1 : 0);
     this.p = new Float64Array(3 * this.n);
+    let maxLifted = 0;
+    let sumX = 0;
+    let sumY = 0;
     pos.forEach(([x, y], i) => {
       this.p[3 * i] = x;
       this.p[3 * i + 1] = y;
       this.p[3 * i + 2] = x * x + y * y;
+      maxLifted = Math.max(maxLifted, this.p[3 * i + 2]!);
+      sumX += x;
+      sumY += y;
     });
+    if (options.atInfinity) {
+      // qh_projectinput 'Qz': the centroid, lifted to 1.1 × the highest lifted site
+      const i = pos.length;
+      this.p[3 * i] = sumX / pos.length;
+      this.p[3 * i + 1] = sumY / pos.length;
+      this.p[3 * i + 2] = maxLifted * 1.1;
+    }
     this.vertexOfPoint = new Int32Array(this.n).fill(-1);
   }
 
@@ -259,6 +303,7 @@ class Hull {
   // ---- constants (qh_maxmin, qh_detroundoff with default 'C-0' premerge) ----
   maxMin(): number[] {
     const extremes: number[] = [];
+    const scaleLast = this.options.scaleLast;
     for (let k = 0; k < 3; k++) {
       let lo = 0;
       let hi = 0;
@@ -266,18 +311,34 @@ class Hull {
         if (this.c(hi, k) < this.c(i, k)) hi = i;
         else if (this.c(lo, k) > this.c(i, k)) lo = i;
       }
-      const maxCoord = Math.max(this.c(hi, k), -this.c(lo, k));
-      this.maxWidth = Math.max(this.maxWidth, this.c(hi, k) - this.c(lo, k));
+      let maxCoord = this.maxAbs; // 'Qbb': the lifted coordinate is scaled to [0, qh.MAXabs_coord]
+      if (!(scaleLast && k === 2)) {
+        maxCoord = Math.max(this.c(hi, k), -this.c(lo, k));
+        this.maxWidth = Math.max(this.maxWidth, this.c(hi, k) - this.c(lo, k));
+      }
       this.maxAbs = Math.max(this.maxAbs, maxCoord);
       this.maxSum += maxCoord;
       extremes.push(lo, hi);
       this.nearZero[k] = 80 * this.maxSum * EPS;
     }
+    if (scaleLast) this.scaleLast(this.c(extremes[4]!, 2), this.c(extremes[5]!, 2), this.maxAbs);
     const maxDistSum = Math.min(Math.sqrt(3) * this.maxAbs, this.maxSum);
     this.distRound = EPS * (3 * maxDistSum * 1.01 + this.maxAbs);
     this.minVisible = 0 + 2 * this.distRound; // premerge_centrum
     this.minOutside = 2 * this.minVisible;
     return extremes;
+  }
+
+  /** qh_scalelast: the lifted coordinate from [low, high] to [0, newHigh]. */
+  scaleLast(low: number, high: number, newHigh: number): void {
+    const denom = high - low;
+    const ratio = denom / newHigh; // qh_divzero with numer = newHigh (≥ MINdenom_1 here)
+    if (!(newHigh >= MIN_DENOM_1) || !(Math.abs(ratio) > MIN_DENOM_1))
+      throw new Undecided('cocircular input');
+    const scale = newHigh / denom;
+    const shift = 0 - low * scale;
+    this.lastScale = { scale, shift };
+    for (let i = 0; i < this.n; i++) this.p[3 * i + 2] = this.p[3 * i + 2]! * scale + shift;
   }
 
   // ---- initial simplex (qh_maxsimplex, qh_detsimplex) ----
@@ -508,7 +569,7 @@ class Hull {
       v.neighbours.forEach((nb) => {
         nb.seen = false;
       });
-      if (v.ridges.length > 0) {
+      if (v.ridgeSet) {
         v.visitId = visit;
         lastFromRidges = this.makeNewNonSimplicial(v, apex, created);
       }
@@ -586,7 +647,7 @@ class Hull {
         else setReplace(nb.neighbours, v, f);
         if (nb.simplicial) setDel(nb.ridges, r);
         else {
-          f.ridges.push(r);
+          pushRidge(f, r);
           if (toporient) r.top = f;
           else r.bottom = f;
         }
@@ -676,8 +737,8 @@ class Hull {
       if (nb.seen) return;
       const top = f.toporient !== (i % 2 === 1);
       const r: Ridge = { vids: f.vids.filter((_, k) => k !== i), top: top ? f : nb, bottom: top ? nb : f };
-      f.ridges.push(r);
-      nb.ridges.push(r);
+      pushRidge(f, r);
+      pushRidge(nb, r);
     });
   }
 
@@ -747,7 +808,7 @@ class Hull {
         i--;
         continue;
       }
-      h.ridges.push(r);
+      pushRidge(h, r);
       if (other.visitId !== visit) {
         h.neighbours.push(other);
         setReplace(other.neighbours, f, h);
@@ -842,12 +903,12 @@ class Hull {
           r.bottom = h;
           nb = r.top;
         } else if (r.top === h || r.bottom === h) {
-          h.ridges.push(r);
+          pushRidge(h, r);
           continue;
         } else throw new Undecided('ridge of a merged cycle');
         if (nb === h) continue;
         if (nb.visitId === sameVisit) setDel(nb.ridges, r);
-        else h.ridges.push(r);
+        else pushRidge(h, r);
       }
       same.ridges = [];
       if (!same.simplicial) continue;
@@ -859,8 +920,8 @@ class Hull {
           top: top ? h : nb,
           bottom: top ? nb : h,
         };
-        h.ridges.push(r);
-        nb.ridges.push(r);
+        pushRidge(h, r);
+        pushRidge(nb, r);
       });
     }
   }
@@ -1040,13 +1101,37 @@ class Hull {
   /** The lower facets as scipy lists them, when no facet was merged. */
   simplices(): Int32Array {
     if (this.totalMerges > 0) throw new Undecided('merged facets (co-circular sites)');
-    const out: number[] = [];
+    return this.triangulatedSimplices();
+  }
+
+  /**
+   * The lower facets after qhull's 'Qt' (`qh_triangulate`), as scipy lists them: simplicial facets stay where they
+   * are; every facet with explicit ridges (merged facets and the neighbours given ridges for a merge) is replaced,
+   * at the end of the facet list in list order, by one triangle per ridge not holding its first vertex (apex +
+   * ridge, `qh_triangulate_facet`; ridges holding the apex make null facets, deleted), oriented by the ridge.
+   * scipy writes a facet's vertices in set order, the first two swapped when the facet is not toporient.
+   */
+  triangulatedSimplices(): Int32Array {
+    const kept: number[] = [];
+    const appended: number[] = [];
+    const write = (out: number[], pts: readonly number[], toporient: boolean): void => {
+      const [a, b, c] = pts as [number, number, number];
+      out.push(...(toporient ? [a, b, c] : [b, a, c]));
+    };
     for (const f of this.facets()) {
-      if (f.upper) continue;
-      const [a, b, c] = f.pts as [number, number, number];
-      out.push(...(f.toporient ? [a, b, c] : [b, a, c]));
+      if (f.upper) continue; // their triangles are upper too (f.upperdelaunay is copied)
+      if (f.simplicial) {
+        write(kept, f.pts, f.toporient);
+        continue;
+      }
+      const apex = f.vids[0]!;
+      for (const r of f.ridges) {
+        if (r.vids.includes(apex)) continue;
+        const pts = [apex, ...r.vids].map((v) => this.pointOfVertex[v]!);
+        write(appended, pts, r.top === f);
+      }
     }
-    return Int32Array.from(out);
+    return Int32Array.from([...kept, ...appended]);
   }
 }
 
@@ -1059,7 +1144,11 @@ export function qhullDelaunaySimplices(pos: readonly Vec2[]): Int32Array | null 
 }
 
 /** `read` of the simulated quickhull of `pos`, or null for inputs and precision paths it does not reproduce. */
-function fromHull<T>(pos: readonly Vec2[], read: (hull: Hull) => T): T | null {
+function fromHull<T>(
+  pos: readonly Vec2[],
+  read: (hull: Hull) => T,
+  options: QhullOptions = INCREMENTAL,
+): T | null {
   if (
     pos.length < 4 ||
     pos.length > MAX_SITES ||
@@ -1067,7 +1156,7 @@ function fromHull<T>(pos: readonly Vec2[], read: (hull: Hull) => T): T | null {
   )
     return null;
   try {
-    return read(new Hull(pos).build());
+    return read(new Hull(pos, options).build());
   } catch (err) {
     if (err instanceof Undecided) return null;
     throw err;
@@ -1081,6 +1170,14 @@ export interface QhullVertexIds {
   tolerance: number;
   /** Number of facet merges (co-circular sites) qhull made. */
   merges: number;
+  /** 'Qbb': qhull's lifted coordinate is (x² + y²) · scale + shift (scale 1, shift 0 without it). */
+  lift: { scale: number; shift: number };
+  /**
+   * scipy's simplices: qhull's lower facets after 'Qt' (merged facets fanned from their last-added vertex), each
+   * as scipy writes it (counter-clockwise, lowest id last), in qhull's facet order (verified on scipy's output;
+   * merged layouts may differ in the position of a merged facet's triangles, never in the triangles).
+   */
+  simplices: Int32Array;
 }
 
 /**
@@ -1088,10 +1185,19 @@ export interface QhullVertexIds {
  * with qhull's merges of coplanar horizon facets for co-circular sites), or null on precision paths not
  * reproduced (other merges, flipped or degenerate facets, sites left inside).
  */
-export function qhullVertexIds(pos: readonly Vec2[]): QhullVertexIds | null {
-  return fromHull(pos, (hull) => ({
-    ids: Int32Array.from(hull.vertexOfPoint),
-    tolerance: hull.minVisible,
-    merges: hull.totalMerges,
-  }));
+export function qhullVertexIds(
+  pos: readonly Vec2[],
+  options: QhullOptions = INCREMENTAL,
+): QhullVertexIds | null {
+  return fromHull(
+    pos,
+    (hull) => ({
+      ids: Int32Array.from(hull.vertexOfPoint.subarray(0, pos.length)),
+      tolerance: hull.minVisible,
+      merges: hull.totalMerges,
+      lift: { scale: hull.lastScale.scale, shift: hull.lastScale.shift },
+      simplices: hull.triangulatedSimplices(),
+    }),
+    options,
+  );
 }

@@ -73,13 +73,18 @@ export function triangulate(pts: readonly Vec2[]): Triangulation {
 
 export const triangleCount = (tri: Triangulation): number => tri.triangles.length / 3;
 
-/** Hull edges [i, j], each in counter-clockwise direction (scipy's `convex_hull`, up to edge direction). */
+/**
+ * Hull edges [i, j] as scipy's `convex_hull` lists them: per triangle in order, the edge opposite vertex k as the
+ * other two vertices in the triangle's order (so the direction follows the vertex order, as MNE's 'local' needs).
+ */
 export function hullEdges(tri: Triangulation): [number, number][] {
   const edges: [number, number][] = [];
   for (let t = 0; t < triangleCount(tri); t++) {
     for (let k = 0; k < 3; k++) {
       if (tri.neighbors[3 * t + k] !== -1) continue;
-      edges.push([tri.triangles[3 * t + ((k + 1) % 3)]!, tri.triangles[3 * t + ((k + 2) % 3)]!]);
+      // scipy's `convex_hull`: the simplex's other two vertices in simplex order (not the edge's CCW direction)
+      const [a, b] = [0, 1, 2].filter((j) => j !== k).map((j) => tri.triangles[3 * t + j]!);
+      edges.push([a!, b!]);
     }
   }
   return edges;

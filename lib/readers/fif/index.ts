@@ -9,7 +9,7 @@
 import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
-import { badRequest, unsupportedFormat } from '../../core/errors';
+import { badRequest, quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { BLOCK, ROLE_NEXT_FILE, TAG } from './constants';
 import { toChannelInfo } from './channels';
 import { gunzipSource } from './gzip';
@@ -139,6 +139,10 @@ function projectorNote(projectors: readonly Projector[]): string {
 async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Recording> {
   const layout = await readRawLayout(opened.reader, rawNode, opened.info.chs.length);
   const cals = opened.info.chs.map((c) => c.range * c.cal);
+  // MNE's BaseRaw refuses raw data whose channels have range · cal = 0 ("Bad cals for channels")
+  const zeroCal = opened.info.chs.filter((_, i) => cals[i] === 0).map((c) => quoteValue(c.name));
+  if (zeroCal.length > 0)
+    throw unreadableRecording(`calibration (range · cal) is 0 for channel ${zeroCal.slice(0, 5).join(', ')}`);
   const info: RecordingInfo = {
     ...baseInfo(opened.info),
     kind: 'raw',

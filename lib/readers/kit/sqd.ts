@@ -219,21 +219,29 @@ async function readGains(src: ByteSource, d: DirEntry, nChan: number): Promise<n
   return Array.from({ length: nChan }, (_, i) => dv.getFloat64(i * 16 + 8, true));
 }
 
+/**
+ * Sample size and sample count. A header announcing more samples than the file holds (a truncated file, or a
+ * garbage count) opens, as in MNE, with the samples the file holds (and no more than its raw-data directory
+ * entry counts; what follows them is another section): MNE reports the announced count but fails on windows
+ * reaching past the end of the file. Zero or fewer samples, as in MNE, do not open.
+ */
 function checkData(
   sys: SystemInfo,
   acq: { sfreq: number; nSamples: number },
   data: DirEntry,
   size: number,
-): number {
+): { sampleBytes: number; nSamples: number } {
   if (sys.adcAllocated !== 16 && sys.adcAllocated !== 32)
     throw unreadableRecording(`KIT sample size of ${sys.adcAllocated} bits`);
   if (!Number.isFinite(acq.sfreq) || acq.sfreq <= 0)
     throw unreadableRecording(`KIT sampling rate ${acq.sfreq}`);
   const sampleBytes = sys.adcAllocated / 8;
-  if (acq.nSamples <= 0 || data.offset + acq.nSamples * sys.nChan * sampleBytes > size) {
-    throw unreadableRecording(`KIT data of ${acq.nSamples} samples does not fit the file`);
-  }
-  return sampleBytes;
+  let stored = Math.floor(Math.max(0, size - data.offset) / (sys.nChan * sampleBytes));
+  if (acq.nSamples > stored && data.count >= sys.nChan)
+    stored = Math.min(stored, Math.floor(data.count / sys.nChan));
+  if (acq.nSamples <= 0 || stored === 0)
+    throw unreadableRecording(`KIT data of ${acq.nSamples} samples (${stored} in the file)`);
+  return { sampleBytes, nSamples: Math.min(stored, acq.nSamples) };
 }
 
 export async function readSqdHeader(src: ByteSource): Promise<SqdHeader> {
@@ -245,13 +253,14 @@ export async function readSqdHeader(src: ByteSource): Promise<SqdHeader> {
   const amp = view(await src.read(dir(dirs, DIR.ampFilter).offset, 4)).getInt32(0, true);
   const acq = await readAcquisition(src, dir(dirs, DIR.acquisition));
   const data = dir(dirs, DIR.rawData);
-  const sampleBytes = checkData(sys, acq, data, src.size);
+  const { sampleBytes, nSamples } = checkData(sys, acq, data, src.size);
   const [dig, coreg] = [dirs[DIR.digPoints], dirs[DIR.coreg]];
   return {
     version: sys.version,
     systemId: sys.systemId,
     nChan: sys.nChan,
     ...acq,
+    nSamples,
     sampleBytes,
     dataOffset: data.offset,
     channels,

@@ -360,11 +360,12 @@ async function readCentralDirectory(
 ): Promise<[yauzl.Entry, EntryHeader][]> {
   const admitted: [yauzl.Entry, EntryHeader][] = [];
   for await (const entry of zip.eachEntry()) {
+    // Strict: backslashes are kept (and refused by paths.ts), not turned into separators.
     const name = yauzl.getFileNameLowLevel(
       entry.generalPurposeBitFlag,
       entry.fileNameRaw,
       entry.extraFields,
-      false,
+      true,
     );
     const header = gate.admit(name, zipKind(entry, name), entry.uncompressedSize);
     if (header) admitted.push([entry, header]);

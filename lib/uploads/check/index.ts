@@ -23,6 +23,13 @@ export interface CheckOptions {
   maxExtractBytes?: number;
 }
 
+/**
+ * The content is judged only when the archive itself passed: a walk stopped part-way did not see everything,
+ * and an archive with refused entries is refused anyway (its content findings would only bury the reason).
+ */
+const worthAnalysing = (totals: WalkTotals, report: ReportBuilder): boolean =>
+  totals.complete && !report.hasErrors;
+
 type Walk = (visit: EntryVisitor, options: WalkOptions) => Promise<WalkTotals>;
 
 async function check(walk: Walk, target: UploadTarget, options: CheckOptions): Promise<UploadReport> {
@@ -48,7 +55,7 @@ async function checkWith(
   if (target.kind === 'dicom') {
     const dicom = new DicomCollector(target, report);
     const totals = await walk(dicom.visit, walkOptions);
-    const series = totals.complete ? dicom.analyse() : [];
+    const series = worthAnalysing(totals, report) ? dicom.analyse() : [];
     return report.finish(target.kind, totals, [], series);
   }
   const scratch = new ScratchWriter(
@@ -63,8 +70,7 @@ async function checkWith(
     maxDecodedBytes: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
   });
   const totals = await walk(eeg.visit, walkOptions);
-  // An archive refused part-way is not analysed further: its content was not all seen.
-  const recordings = totals.complete ? await eeg.analyse() : [];
+  const recordings = worthAnalysing(totals, report) ? await eeg.analyse() : [];
   return report.finish(target.kind, totals, recordings, []);
 }
 

@@ -1,10 +1,13 @@
 /** What the checks do with an entry's bytes: extract it into the scratch folder, or keep its first bytes. */
 import { constants } from 'node:fs';
-import { mkdir, open, unlink } from 'node:fs/promises';
+import { mkdir, open, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { quoteValue, shortened } from '../../core/errors';
+import { quoteValue } from '../../core/errors';
 import type { EntryHeader, EntrySink } from './archive';
 import type { ReportBuilder } from './report';
+
+const codeOf = (error: unknown): string =>
+  error instanceof Error && 'code' in error ? String(error.code) : 'file-system error';
 
 /** New files only, never through a link (nothing but this writer creates anything in the scratch folder). */
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
@@ -42,26 +45,43 @@ export class ScratchWriter {
       await mkdir(dirname(destination), { recursive: true });
       handle = await open(destination, CREATE_FLAGS, 0o600);
     } catch (error) {
-      const reason = error instanceof Error ? error.message.replace(this.root, '<scratch>') : String(error);
+      // The error's code only: its message would name the scratch folder.
       this.report.error(
         entry.path,
         'extract_failed',
-        `${quoteValue(entry.path)} cannot be extracted: ${shortened(reason)}`,
+        `${quoteValue(entry.path)} cannot be extracted (${codeOf(error)})`,
       );
       return null;
     }
     this.used += entry.size;
-    const file = handle;
+    return this.fileSink(entry, handle, destination);
+  }
+
+  /** Writes to the open file; a failed write (disk full) is reported and the partial file removed. */
+  private fileSink(entry: EntryHeader, file: FileHandle, destination: string): EntrySink {
+    let failed = false;
+    const remove = async () => {
+      await file.close();
+      await unlink(destination).catch(() => undefined);
+    };
     return {
       write: async (chunk) => {
-        await file.write(chunk);
-        return true;
+        try {
+          await file.write(chunk);
+          return true;
+        } catch (error) {
+          failed = true;
+          const code = error instanceof Error && 'code' in error ? String(error.code) : 'write error';
+          this.report.error(
+            entry.path,
+            'extract_failed',
+            `${quoteValue(entry.path)} cannot be extracted (${code})`,
+          );
+          return false;
+        }
       },
-      end: () => file.close(),
-      abort: async () => {
-        await file.close();
-        await unlink(destination).catch(() => undefined);
-      },
+      end: async () => (failed ? remove() : file.close()),
+      abort: remove,
     };
   }
 }

@@ -1,20 +1,33 @@
 /**
  * Layouts with co-circular sensors (qhull merges facets and triangulates them in its own order) against MNE 1.3's
  * plot_topomap (fixtures from scripts/golden/make_cocircular_golden.py): standard_1020/1005, biosemi16–256,
- * GSN-HydroCel-64/128/256 as MNE places them, and the BrainVision recording with a [Coordinates] section.
+ * GSN-HydroCel-64/128/129/256/257 as MNE places them, and the BrainVision recording with a [Coordinates] section.
  * From the 3-D locations: positions, MNE's median spacing, extra points, scipy's simplices, and the 64×64
- * Clough–Tocher grid within 1e-4 of the colour range (MNE's grid is stored as float32).
+ * Clough–Tocher grid within 1e-4 of the colour range (MNE's grid is stored as float32), with extrapolate='head',
+ * 'box' and 'local'.
  */
 import { readFileSync } from 'node:fs';
 import { openBrainVision } from '../../../lib/readers/brainvision';
 import { memoryFs } from '../../../lib/readers/source';
 import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
 import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
-import { computeGeometry, interpolate } from '../../../lib/core/topomap/index';
+import { computeGeometry, interpolate, prepareInterpolation } from '../../../lib/core/topomap/index';
 import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
 import { qhullVertexIds } from '../../../lib/core/topomap/qhull-order';
 import type { Vec2, Vec3 } from '../../../lib/core/topomap/types';
 import { maxAbsDiff } from './golden-helpers';
+
+/** MNE's result with extrapolate='box' or 'local' (same sensors, values and extent as the 'head' case). */
+interface ModeResult {
+  extra_points: Vec2[];
+  n_triangles: number;
+  /** scipy's simplices of the final triangulation (sensors, then extra points). */
+  simplices: [number, number, number][];
+  /** 'local': MNE's clip polygon. */
+  mask?: Vec2[];
+  range: number;
+  grid: (number | null)[];
+}
 
 interface CocircularCase {
   name: string;
@@ -31,6 +44,8 @@ interface CocircularCase {
   res: number;
   range: number;
   grid: (number | null)[];
+  box: ModeResult;
+  local: ModeResult;
 }
 
 const fixture = JSON.parse(readFileSync(goldenPath('topomap', 'cocircular.json'), 'utf8')) as {
@@ -42,7 +57,10 @@ const report: string[] = [];
 afterAll(() => console.log(`co-circular layouts against MNE 1.3:\n${report.join('\n')}`));
 
 /** max |grid − MNE| / range and the NaN-pattern mismatches. */
-function gridError(grid: Float64Array, c: CocircularCase): { rel: number; nanMismatch: number } {
+function gridError(
+  grid: Float64Array,
+  c: Pick<CocircularCase, 'grid' | 'range'>,
+): { rel: number; nanMismatch: number } {
   let err = 0;
   let nanMismatch = 0;
   grid.forEach((v, i) => {
@@ -65,8 +83,9 @@ describe('co-circular layouts against MNE 1.3', () => {
     const names = fixture.cases.map((c) => c.name);
     for (const m of ['standard_1020', 'standard_1005', 'biosemi16', 'biosemi32', 'biosemi64', 'biosemi128'])
       expect(names).toContain(`montage:${m}`);
-    for (const m of ['biosemi256', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-256'])
+    for (const m of ['biosemi256', 'GSN-HydroCel-64_1.0', 'GSN-HydroCel-128', 'GSN-HydroCel-129'])
       expect(names).toContain(`montage:${m}`);
+    for (const m of ['GSN-HydroCel-256', 'GSN-HydroCel-257']) expect(names).toContain(`montage:${m}`);
     expect(names.filter((n) => n.startsWith('recording:bv__test_coordinates'))).toHaveLength(2);
   });
 
@@ -107,6 +126,49 @@ describe('co-circular layouts against MNE 1.3', () => {
     });
   });
 });
+
+/**
+ * extrapolate='box' (scipy's default `Delaunay(sensors + corners)`, options "Qbb Qc Qz Q12 Qt") and 'local' (MNE's
+ * default for MEG: hull edges of the incremental Delaunay in scipy's order and direction, then `add_points`).
+ */
+describe.each(['box', 'local'] as const)(
+  "extrapolate='%s' on co-circular layouts against MNE 1.3",
+  (mode) => {
+    describe.each(fixture.cases.map((c) => [c.name, c] as const))('%s', (name, c) => {
+      const mne = c[mode];
+      const geometry = computeGeometry({ locs3d: c.loc3d, chType: 'eeg', extrapolate: mode, res: c.res });
+      const prepared = prepareInterpolation(geometry, 'cubic');
+      const R = c.sphere[3];
+
+      it("extra points in MNE's order, clip, and scipy's final simplices (ordered vertex triples)", () => {
+        expect(geometry.extraPoints).toHaveLength(mne.extra_points.length);
+        expect(maxAbsDiff(geometry.extraPoints, mne.extra_points)).toBeLessThanOrEqual(1e-12 * R);
+        if (mode === 'local') {
+          expect(geometry.clip.kind).toBe('polygon');
+          const clip = geometry.clip.kind === 'polygon' ? geometry.clip.points : [];
+          expect(clip).toHaveLength(mne.mask!.length);
+          expect(maxAbsDiff(clip, mne.mask!)).toBeLessThanOrEqual(1e-12 * R);
+        }
+        if (prepared.interp === 'spline') throw new Error('unexpected spline');
+        const ours = tripleSet(prepared.locator.tri.triangles);
+        const theirs = tripleSet(mne.simplices.flat());
+        expect(ours.size).toBe(mne.n_triangles);
+        expect([...theirs].filter((k) => !ours.has(k))).toEqual([]);
+      });
+
+      it(`Clough–Tocher grid within ${GRID_TOL} of the colour range, NaN cells identical`, () => {
+        const map = interpolate(geometry, c.values, 'cubic', 'mean', prepared);
+        const { rel, nanMismatch } = gridError(map.grid, mne);
+        report.push(
+          `  ${name} (${mode}): grid ${rel.toExponential(2)} × range, NaN mismatches ${nanMismatch}`,
+        );
+        expect(map.grid).toHaveLength(mne.grid.length);
+        expect(nanMismatch).toBe(0);
+        expect(rel).toBeLessThanOrEqual(GRID_TOL);
+      });
+    });
+  },
+);
 
 describeWithData('BrainVision recording with [Coordinates], read by our reader, against MNE 1.3', () => {
   const golden = JSON.parse(readFileSync(goldenPath('eeg', 'bv__test_coordinates.json'), 'utf8')) as {

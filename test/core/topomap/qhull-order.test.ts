@@ -9,9 +9,13 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { goldenPath } from '../../helpers/testdata';
-import { delaunayMedianDistance } from '../../../lib/core/topomap/extrapolate';
+import { delaunayMedianDistance, getExtraPoints } from '../../../lib/core/topomap/extrapolate';
 import { qhullTriangles } from '../../../lib/core/topomap/qhull-delaunay';
-import { qhullDelaunaySimplices, qhullVertexIds } from '../../../lib/core/topomap/qhull-order';
+import {
+  DEFAULT_DELAUNAY,
+  qhullDelaunaySimplices,
+  qhullVertexIds,
+} from '../../../lib/core/topomap/qhull-order';
 import { cross, triangulate } from '../../../lib/core/topomap/triangulation';
 import type { Vec2 } from '../../../lib/core/topomap/types';
 
@@ -122,6 +126,20 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
     },
   );
 
+  // the triangles of the simulated run itself ('Qt' of its merged facets), scipy's order included
+  it.each(fixture.cases.filter((c) => !NEAR_COINCIDENT.test(c.name)).map((c) => [c.name, c] as const))(
+    "%s: the run's triangulated facets are scipy's simplices",
+    (name, c) => {
+      const ids = qhullVertexIds(c.pos);
+      expect(ids).not.toBeNull();
+      if (!ids) return;
+      const ours = tripleSet(ids.simplices);
+      expect(ours.size).toBe(c.simplices.length);
+      expect(c.simplices.map((t) => t.join(',')).filter((k) => !ours.has(k))).toEqual([]);
+      expect(Array.from(ids.simplices)).toEqual(c.simplices.flat());
+    },
+  );
+
   it('any input: qhull vertex ids are null or give CCW triangles covering the hull, lowest id last', () => {
     const coord = fc.oneof(
       fc.double({ min: -1, max: 1, noNaN: true }),
@@ -192,5 +210,102 @@ describe('qhull vertex order of scipy Delaunay simplices', () => {
       ),
       { numRuns: 2000, seed: 42 },
     );
+  });
+});
+
+interface FinalTriangulation {
+  extra_points: Vec2[];
+  simplices: [number, number, number][];
+}
+
+interface DefaultCase {
+  name: string;
+  box_corners: Vec2[];
+  default_simplices: [number, number, number][] | null;
+  box_simplices: [number, number, number][] | null;
+  head_radius: number;
+  head: FinalTriangulation | null;
+  local: FinalTriangulation | null;
+  /** Only for the synthetic collinear and 3-sensor layouts (the others are qhull-order.json's). */
+  pos?: Vec2[];
+}
+
+/**
+ * scipy's default `Delaunay(pos)` ("Qbb Qc Qz Q12" + "Qt": lifted coordinate rescaled, a point at infinity), the
+ * triangulation of MNE's extrapolate='box' (sensors and four corners), on the same layouts (fixtures from
+ * scripts/golden/make_qhull_default_golden.py): the simulated run's triangles must be scipy's simplices as ordered
+ * vertex triples, in scipy's order, wherever it answers; it declines only on the near-coincident sets.
+ */
+describe("qhull's default Delaunay (MNE's extrapolate='box')", () => {
+  const defaults = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-default.json'), 'utf8')) as {
+    cases: DefaultCase[];
+  };
+  const layouts = new Map(fixture.cases.map((c) => [c.name, c.pos]));
+  /** Measured: declined where sites are 1e-12 apart (stress4) and on one wide-range random set without corners. */
+  const MAY_DECLINE = /^stress4:|^stress5:23$/;
+  const rows = defaults.cases.flatMap((c) => {
+    const pos = c.pos ?? layouts.get(c.name) ?? [];
+    return [
+      [`default:${c.name}`, pos, c.default_simplices] as const,
+      [`box:${c.name}`, [...pos, ...c.box_corners], c.box_simplices] as const,
+    ];
+  });
+
+  it('covers every layout of qhull-order.json', () => {
+    expect(defaults.cases.filter((c) => !c.pos).map((c) => c.name)).toEqual(fixture.cases.map((c) => c.name));
+  });
+
+  it.each(rows)('%s', (label, points, simplices) => {
+    if (!simplices) return; // scipy refused the input
+    const ids = qhullVertexIds(points, DEFAULT_DELAUNAY);
+    const name = label.slice(label.indexOf(':') + 1);
+    if (!ids) {
+      if (points.length >= 4) expect(name).toMatch(MAY_DECLINE); // fewer: a single triangle, not simulated
+      return;
+    }
+    const ours = new Set<string>();
+    for (let t = 0; t < ids.simplices.length; t += 3)
+      ours.add(Array.from(ids.simplices.subarray(t, t + 3)).join());
+    expect(ours.size).toBe(simplices.length);
+    expect(simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
+    expect(Array.from(ids.simplices)).toEqual(simplices.flat());
+  });
+});
+
+/**
+ * MNE's final triangulations (`_get_extra_points`: sensors, then `add_points` of the extra points) with 'head'
+ * (origin 0, radii = the farthest sensor) and 'local', on every layout of qhull-order.json and on collinear and
+ * 3-sensor layouts (triangulated at once, default options): the same extra points in the same order, and scipy's
+ * simplices as ordered vertex triples. Declined (fallback) only on the sets with
+ * sites 1e-12 apart, where the median spacing falls back too.
+ */
+describe("MNE's final triangulations with extrapolate='head' and 'local'", () => {
+  const defaults = JSON.parse(readFileSync(goldenPath('topomap', 'qhull-default.json'), 'utf8')) as {
+    cases: DefaultCase[];
+  };
+  const layouts = new Map(fixture.cases.map((c) => [c.name, c.pos]));
+  const rows = defaults.cases
+    .filter((c) => !/^stress4:/.test(c.name))
+    .flatMap((c) => (['head', 'local'] as const).map((mode) => [`${mode}:${c.name}`, mode, c] as const));
+
+  it.each(rows)('%s', (_label, mode, c) => {
+    const mne = c[mode];
+    if (!mne) return; // MNE refused the layout
+    const pos = c.pos ?? layouts.get(c.name) ?? [];
+    const r = c.head_radius;
+    const extra = getExtraPoints(pos, mode, [0, 0], [r, r]);
+    expect(extra.points).toHaveLength(mne.extra_points.length);
+    const off = Math.max(
+      0,
+      ...extra.points.map((p, k) =>
+        Math.hypot(p[0] - mne.extra_points[k]![0], p[1] - mne.extra_points[k]![1]),
+      ),
+    );
+    expect(off).toBeLessThanOrEqual(1e-12 * r);
+    const ours = new Set<string>();
+    for (let t = 0; t < extra.tri.triangles.length; t += 3)
+      ours.add(Array.from(extra.tri.triangles.subarray(t, t + 3)).join());
+    expect(ours.size).toBe(mne.simplices.length);
+    expect(mne.simplices.map((t) => t.join()).filter((k) => !ours.has(k))).toEqual([]);
   });
 });

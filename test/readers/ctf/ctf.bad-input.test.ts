@@ -67,13 +67,11 @@ async function expectFailure(
 ): Promise<void> {
   const { fs, bytesRead } = countingFs(files);
   const size = [...files.values()].reduce((n, b) => n + b.length, 0);
-  const t0 = performance.now();
   const err = await openCtf(DS, fs).then(
     () => null,
     (e: unknown) => e,
   );
   expect(isApiError(err) ? err.code : err).toBe(code);
-  expect(performance.now() - t0).toBeLessThan(2000);
   // never reads more than the files hold
   expect(bytesRead()).toBeLessThanOrEqual(size);
 }

@@ -70,14 +70,12 @@ describeWithData('CTF markers and bad segments as MNE annotations', () => {
       'too few sample lines',
       'NUMBER OF MARKERS:\n1\nNAME:\na\nNUMBER OF SAMPLES:\n5\nLIST OF SAMPLES:\nTRIAL\n+0 +1.0\n',
     ],
-  ])('rejects a MarkerFile.mrk with %s quickly', async (_what, text) => {
-    const t0 = performance.now();
+  ])('rejects a MarkerFile.mrk with %s', async (_what, text) => {
     const err = await openCtf(DS, memoryFs(dataset({ 'MarkerFile.mrk': text }))).then(
       () => null,
       (e: unknown) => e,
     );
     expect(isApiError(err) ? err.code : err).toBe('unreadable_recording');
-    expect(performance.now() - t0).toBeLessThan(2000);
   });
 
   it('rejects a bad.segments line without numbers', async () => {

@@ -1,4 +1,7 @@
-/** Corrupt FIF input, made by mutating real files in memory, is refused with an ApiError quickly and never crashes. */
+/**
+ * Corrupt FIF input, made by mutating real files in memory, is refused with an ApiError and never crashes (a hang
+ * is caught by jest's timeout; no timed assertion).
+ */
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { isApiError } from '../../../lib/core/errors';
@@ -6,11 +9,8 @@ import { openFif } from '../../../lib/readers/fif';
 import { describeWithData, goldenPath, testDataPath } from '../../helpers/testdata';
 import { TAG_KIND, firstTag, listTags, loadBytes, oneFileFs, withInt32 } from './mutate';
 
-const QUICK_MS = 2000;
-
 /** Opens `bytes` as `name` (and reads a small window if it opens); returns the error code, or 'ok'. */
 async function outcome(bytes: Uint8Array, name = '/x/bad_raw.fif', options = {}): Promise<string> {
-  const t0 = performance.now();
   try {
     const rec = await openFif(name, oneFileFs(name, bytes), options);
     const n = Math.min(rec.info.nSamples, 10);
@@ -24,8 +24,6 @@ async function outcome(bytes: Uint8Array, name = '/x/bad_raw.fif', options = {})
   } catch (e) {
     if (!isApiError(e)) throw e;
     return e.code;
-  } finally {
-    expect(performance.now() - t0).toBeLessThan(QUICK_MS);
   }
 }
 

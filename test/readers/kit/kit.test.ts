@@ -124,13 +124,11 @@ describeWithData('KIT reader on malformed copies', () => {
         return s;
       },
     };
-    const t0 = performance.now();
     const err = await openKit(PATH, fs).then(
       () => null,
       (e: unknown) => e,
     );
     expect(isApiError(err) ? err.code : err).toBe(code);
-    expect(performance.now() - t0).toBeLessThan(2000);
     expect(opened.reduce((n, s) => n + s.bytesRead, 0)).toBeLessThanOrEqual(original.length);
   }
 
@@ -140,15 +138,13 @@ describeWithData('KIT reader on malformed copies', () => {
     await rec.close();
   });
 
-  it.each([0, 15, 100, 600, 3000, 20_000, 58_996, 800_000])(
-    'rejects a file truncated to %d bytes',
-    async (n) => {
-      await expectFailure(
-        mutated((b) => b.slice(0, n)),
-        'unreadable_recording',
-      );
-    },
-  );
+  // 58 996 bytes: the header whole, no sample left (MNE opens it but cannot read anything)
+  it.each([0, 15, 100, 600, 3000, 20_000, 58_996])('rejects a file truncated to %d bytes', async (n) => {
+    await expectFailure(
+      mutated((b) => b.slice(0, n)),
+      'unreadable_recording',
+    );
+  });
 
   it.each([
     ['directory count 2^31-1', (_b: Uint8Array, v: DataView) => v.setInt32(12, 2 ** 31 - 1, true)],
@@ -156,7 +152,6 @@ describeWithData('KIT reader on malformed copies', () => {
     ['channel count 2^31-1', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 268, 2 ** 31 - 1, true)],
     ['channel count 0', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 268, 0, true)],
     ['channel count 9000', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 268, 9000, true)],
-    ['sample count 2^31-1', (_b: Uint8Array, v: DataView) => v.setInt32(ACQ + 16, 2 ** 31 - 1, true)],
     ['sample count -1', (_b: Uint8Array, v: DataView) => v.setInt32(ACQ + 16, -1, true)],
     ['sampling rate NaN', (_b: Uint8Array, v: DataView) => v.setFloat64(ACQ + 4, Number.NaN, true)],
     ['12-bit samples', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 728, 12, true)],
@@ -168,6 +163,32 @@ describeWithData('KIT reader on malformed copies', () => {
   ])('rejects a file with %s', async (_what, edit) => {
     await expectFailure(mutated(edit), 'unreadable_recording');
   });
+
+  it.each([
+    ['truncated to 800 000 bytes', mutated((b) => b.slice(0, 800_000)), 1929],
+    ['sample count 2^31-1', mutated((_b, v) => v.setInt32(ACQ + 16, 2 ** 31 - 1, true)), 2000],
+  ])(
+    'opens a file %s with the samples it holds (MNE announces more, then fails reading past them)',
+    async (_what, files, stored) => {
+      const [rec, plain] = [
+        await openKit(PATH, memoryFs(files)),
+        await openKit(PATH, memoryFs(mutated(() => {}))),
+      ];
+      try {
+        expect(rec.info.nSamples).toBe(stored);
+        const picks = rec.info.channels.map((_, i) => i);
+        expect(await rec.readWindow(picks, stored - 5, stored)).toEqual(
+          await plain.readWindow(picks, stored - 5, stored),
+        );
+        await expect(rec.readWindow(picks, stored - 5, stored + 1)).rejects.toMatchObject({
+          code: 'invalid_request',
+        });
+      } finally {
+        await rec.close();
+        await plain.close();
+      }
+    },
+  );
 
   it.each([
     ['format V2R002', (_b: Uint8Array, v: DataView) => v.setInt32(SYSTEM + 4, 2, true)],
