@@ -5,11 +5,14 @@
  * serverless-offline buffers a request body (hapi, at most 10 MiB) and hands it to the handler as a string:
  * base64 only when the Content-Type contains `application/octet-stream`, else decoded as UTF-8 — which would
  * corrupt tus's `application/offset+octet-stream`. For /tus/upload paths this plugin:
- * - hands the body over in-process (lib/core/body-bridge.ts): hapi's Buffer goes into a table on `globalThis`
- *   under a random one-time token sent to the handler in the internal header `x-loris-ephys-body`, and the
- *   event's body is empty — no string copies, no base64. Only once a handler bundle in this thread has
- *   announced itself (`consumer`); a client's own `x-loris-ephys-body` header is removed first, and an entry no
- *   handler claimed is dropped when the answer goes out;
+ * - hands the body over in-process (lib/core/body-bridge.ts), once a handler bundle in this thread has announced
+ *   itself (`consumer`): the route's payload becomes `output: 'stream'` (hapi's route settings are read per
+ *   request), so the body is the request stream itself, unread, which the handler writes to the upload as it
+ *   arrives — memory stays constant, there are no copies; it goes into a table on `globalThis` under a random
+ *   one-time token sent to the handler in the internal header `x-loris-ephys-body`, and the event's body is
+ *   empty (a request parsed before the switch hands over hapi's Buffer the same way). A client's own
+ *   `x-loris-ephys-body` header is removed first, and an entry no handler claimed is dropped when the answer
+ *   goes out (hapi drains an unread body). hapi still refuses a Content-Length over 10 MiB;
  * - otherwise (handlers in worker threads, or before the first handler loaded) makes hapi's view of the type
  *   `application/octet-stream`, so the body arrives intact as base64 (the handler still sees the header the
  *   client sent: serverless-offline builds the event from the raw headers);
@@ -51,12 +54,22 @@ function onRequest(request, h) {
   return h.continue;
 }
 
+/** Once handlers share this thread, tus bodies are streamed to them unread. */
+function streamBodies(request, h) {
+  const payload = request.route.settings.payload;
+  if (isTusPath(request.path) && bodyTable().consumer && payload && payload.output !== 'stream') {
+    payload.output = 'stream';
+  }
+  return h.continue;
+}
+
+const isStream = (body) => body !== null && typeof body === 'object' && typeof body.pipe === 'function';
+
 function handOver(request, h) {
   const body = request.payload;
   const table = bodyTable();
-  if (!isTusPath(request.path) || !table.consumer || !Buffer.isBuffer(body) || body.length === 0) {
-    return h.continue;
-  }
+  const present = isStream(body) || (Buffer.isBuffer(body) && body.length > 0);
+  if (!isTusPath(request.path) || !table.consumer || !present) return h.continue;
   const token = randomUUID();
   table.entries.set(token, body);
   request.app.tusBodyToken = token;
@@ -95,6 +108,7 @@ class TusBodyPlugin {
     bodyTable();
     beforeServerStart('tus-body', (server) => {
       server.ext('onRequest', onRequest);
+      server.ext('onPreAuth', streamBodies);
       server.ext('onPreHandler', handOver);
       server.ext('onPreResponse', onPreResponse);
     });

@@ -65,7 +65,7 @@ async function create(
   const length = uploadLength(event, rt.settings.maxBytes);
   const resolved = await validateUploadTarget(db, user, target);
   await assertDiskSpace(rt, length);
-  const body = boundedBody(event, rt.settings.maxChunkBytes);
+  const body = await boundedBody(event, rt.settings.maxChunkBytes);
   verifyChecksum(event, body);
   const request = toWebRequest(event, TUS_PATH, body);
   const id = newUploadId();
@@ -92,7 +92,7 @@ async function existing(
   await sweepIfDue(rt, ctx.log);
   const record = await ownRecord(rt.records, event.pathParameters?.upload_id, user);
   if (record.state !== 'receiving') return finished(method, record);
-  const body = method === 'PATCH' ? boundedBody(event, rt.settings.maxChunkBytes) : null;
+  const body = method === 'PATCH' ? await boundedBody(event, rt.settings.maxChunkBytes) : null;
   if (method === 'PATCH') verifyChecksum(event, body);
   const path = `${TUS_PATH}/${record.id}`;
   const result = await fromWebResponse(await rt.server.handleWeb(toWebRequest(event, path, body)));

@@ -4,6 +4,7 @@
  * bounded by the chunk limit before it gets here.
  */
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { acceptBodies, BODY_TOKEN_HEADER, handedOverBody } from '../core/body-bridge';
 import { ApiError } from '../core/errors';
 import { header, type HandlerResult, type HttpEvent } from '../core/http';
@@ -27,24 +28,52 @@ acceptBodies();
  * The request body as bytes: handed over in-process by the HTTP front (lib/core/body-bridge.ts), or from the
  * event (base64 when the runtime says so); null when there is none.
  */
-export function eventBody(event: HttpEvent): Buffer | null {
+export function eventBody(event: HttpEvent): Buffer | Readable | null {
   const token = header(event, BODY_TOKEN_HEADER);
   if (token !== undefined) return handedOverBody(token);
   if (event.body === undefined || event.body === null || event.body === '') return null;
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
 }
 
-/** The body, refused when larger than one chunk may be (413 chunk_too_large). */
-export function boundedBody(event: HttpEvent, maxChunkBytes: number): Buffer | null {
-  const declared = Number(header(event, 'content-length') ?? '0');
-  const body = eventBody(event);
-  if ((body?.length ?? 0) > maxChunkBytes || declared > maxChunkBytes) {
-    throw tusError(
-      413,
-      'chunk_too_large',
-      `A request may carry at most ${maxChunkBytes} bytes of the upload: send it in smaller chunks.`,
-    );
+const chunkTooLarge = (maxChunkBytes: number) =>
+  tusError(
+    413,
+    'chunk_too_large',
+    `A request may carry at most ${maxChunkBytes} bytes of the upload: send it in smaller chunks.`,
+  );
+
+/** A streamed body read whole (to verify its checksum first), never more than `maxBytes`. */
+async function collect(stream: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream) {
+    const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as Uint8Array);
+    size += bytes.length;
+    if (size > maxBytes) {
+      stream.destroy();
+      throw chunkTooLarge(maxBytes);
+    }
+    chunks.push(bytes);
   }
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The body, refused when larger than one chunk may be (413 chunk_too_large). A streamed body stays a stream
+ * (written as it arrives: memory stays constant) unless it carries an Upload-Checksum, which must be verified
+ * before a byte is written: that body is read first, bounded by the chunk limit.
+ */
+export async function boundedBody(
+  event: HttpEvent,
+  maxChunkBytes: number,
+): Promise<Buffer | Readable | null> {
+  const declared = Number(header(event, 'content-length') ?? '0');
+  if (declared > maxChunkBytes) throw chunkTooLarge(maxChunkBytes);
+  const body = eventBody(event);
+  if (body instanceof Readable) {
+    return header(event, 'upload-checksum') === undefined ? body : collect(body, maxChunkBytes);
+  }
+  if ((body?.length ?? 0) > maxChunkBytes) throw chunkTooLarge(maxChunkBytes);
   return body;
 }
 
@@ -53,7 +82,7 @@ export function boundedBody(event: HttpEvent, maxChunkBytes: number): Buffer | n
  * sha256 is 400 unsupported_checksum_algorithm, a digest that does not match is 460 checksum_mismatch (the
  * body is then not written).
  */
-export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
+export function verifyChecksum(event: HttpEvent, body: Buffer | Readable | null): void {
   const value = header(event, 'upload-checksum');
   if (value === undefined) return;
   const [algorithm = '', digest = '', ...rest] = value.trim().split(' ');
@@ -63,6 +92,7 @@ export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
   if (rest.length > 0 || !/^[\d+/a-z]{43}=$/i.test(digest)) {
     throw tusError(400, 'invalid_checksum', 'Upload-Checksum must be "sha256 <base64 digest>".');
   }
+  if (body instanceof Readable) throw new Error('a body with a checksum is read before it is verified');
   const actual = createHash('sha256')
     .update(body ?? Buffer.alloc(0))
     .digest('base64');
@@ -72,7 +102,7 @@ export function verifyChecksum(event: HttpEvent, body: Buffer | null): void {
 }
 
 /** A web Request for @tus/server: the event's method and headers on `path`, with `body`. */
-export function toWebRequest(event: HttpEvent, path: string, body: Buffer | null): Request {
+export function toWebRequest(event: HttpEvent, path: string, body: Buffer | Readable | null): Request {
   const headers = new Headers();
   for (const [name, value] of Object.entries(event.headers ?? {})) {
     const lower = name.toLowerCase();
@@ -82,13 +112,16 @@ export function toWebRequest(event: HttpEvent, path: string, body: Buffer | null
   const method = event.requestContext.http.method.toUpperCase();
   if (!body || method === 'HEAD' || method === 'GET')
     return new Request(`http://upstream${path}`, { method, headers });
-  // A stream over the Buffer: undici would copy a Buffer body; this hands the same bytes to @tus/server.
-  const stream = new ReadableStream<Uint8Array>({
-    start(controller) {
-      controller.enqueue(new Uint8Array(body.buffer, body.byteOffset, body.length));
-      controller.close();
-    },
-  });
+  // A web stream over the Buffer (undici would copy a Buffer body) or over the request stream itself.
+  const stream =
+    body instanceof Readable
+      ? (Readable.toWeb(body) as ReadableStream<Uint8Array>)
+      : new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new Uint8Array(body.buffer, body.byteOffset, body.length));
+            controller.close();
+          },
+        });
   const init = { method, headers, body: stream, duplex: 'half' };
   return new Request(`http://upstream${path}`, init as RequestInit);
 }
