@@ -248,6 +248,33 @@ describe('tus uploads through serverless-offline and through the PHP gateway', (
     expect(readFileSync(join(world.stagingDir, 'tus', idOf(location)))).toEqual(first);
   });
 
+  it('writes a body sent without Content-Length (chunked) as it arrives', async () => {
+    const parts = [randomBytes(MiB), randomBytes(512 * 1024), randomBytes(MiB)];
+    const data = Buffer.concat(parts);
+    const created = await uploader.create(EEG_TARGET, data.length + 10);
+    const location = created.headers.get('location') ?? '';
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (const part of parts) controller.enqueue(part);
+        controller.close();
+      },
+    });
+    const init = {
+      method: 'PATCH',
+      headers: {
+        'Tus-Resumable': '1.0.0',
+        Authorization: `Bearer ${uploaderToken}`,
+        'Upload-Offset': '0',
+        'Content-Type': 'application/offset+octet-stream',
+      },
+      body,
+      duplex: 'half',
+    };
+    const r = await fetch(`${service.baseUrl}${location}`, init as RequestInit);
+    expect([r.status, r.headers.get('upload-offset')]).toEqual([204, String(data.length)]);
+    expect(readFileSync(join(world.stagingDir, 'tus', idOf(location)))).toEqual(data);
+  });
+
   it("answers anybody else's upload exactly as an unknown id (404), for every method", async () => {
     const created = await uploader.create(EEG_TARGET, 10);
     const location = created.headers.get('location') ?? '';
