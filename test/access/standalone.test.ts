@@ -22,6 +22,9 @@ describeWithData('standalone mode over HTTP', () => {
       LORIS_EPHYS_MODE: 'standalone',
       LORIS_EPHYS_DATA: testDataDir(),
       LORIS_EPHYS_LOG_LEVEL: 'warn',
+      // Every recording is opened once, the MATLAB v7.3 one in a fresh h5wasm worker: seconds on a busy machine.
+      // The bound only catches a hang (the default 20 s was reached under a loaded CI run).
+      LORIS_EPHYS_REQUEST_TIMEOUT_MS: '120000',
       // Proves no database is touched: nothing listens here.
       LORIS_DB_PORT: '1',
     });
@@ -75,7 +78,7 @@ describeWithData('standalone mode over HTTP', () => {
         presentOnDisk: true,
       });
     }
-  });
+  }, 300_000);
 
   it('answers 404 for an id that is not in the catalog and 400 for a malformed one', async () => {
     const { recordings } = (await get(`${service.baseUrl}/ephys/recordings`)).json() as {
