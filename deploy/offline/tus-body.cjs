@@ -65,9 +65,24 @@ function streamBodies(request, h) {
 
 const isStream = (body) => body !== null && typeof body === 'object' && typeof body.pipe === 'function';
 
-function handOver(request, h) {
+/** Resolves once an (empty) request stream has been read to its end. */
+const drained = (stream) =>
+  new Promise((resolve) => {
+    stream.once('end', resolve);
+    stream.once('error', resolve);
+    stream.resume();
+  });
+
+async function handOver(request, h) {
   const body = request.payload;
   const table = bodyTable();
+  // `Content-Length: 0` (a creation without data): read the empty stream now, or hapi, seeing the body unread,
+  // would close the connection after the answer.
+  if (isTusPath(request.path) && isStream(body) && request.headers['content-length'] === '0') {
+    await drained(body);
+    request.payload = undefined;
+    return h.continue;
+  }
   const present = isStream(body) || (Buffer.isBuffer(body) && body.length > 0);
   if (!isTusPath(request.path) || !table.consumer || !present) return h.continue;
   const token = randomUUID();

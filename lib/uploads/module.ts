@@ -199,6 +199,7 @@ const ROUTES: ApiRoute[] = [
           report: null,
           lorisUpload: { table: 'electrophysiology_uploader', id: 12, status: 'Not Started' },
           process: null,
+          failure: null,
         },
       },
     ],

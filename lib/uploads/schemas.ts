@@ -72,6 +72,11 @@ export const uploadStatusSchema = z.object({
       exitCode: z.number().int().nullable(),
     })
     .nullable(),
+  failure: z
+    .string()
+    .nullable()
+    .optional()
+    .describe('Why the upload failed before LORIS had it (the check or registration could not run)'),
 });
 
 export const uploadListSchema = z.object({ uploads: z.array(uploadStatusSchema) });

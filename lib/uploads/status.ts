@@ -34,6 +34,7 @@ export async function statusOf(rt: UploadsRuntime, record: UploadRecord): Promis
     report: record.report,
     lorisUpload: registration?.lorisUpload ?? null,
     process: registration?.process ?? null,
+    failure: record.failure,
   };
 }
 

@@ -22,7 +22,15 @@ import {
   uploadsRuntime,
   type UploadsRuntime,
 } from './runtime';
-import { boundedBody, fromWebResponse, toWebRequest, tusError, TUS_HEADERS, verifyChecksum } from './web';
+import {
+  boundedBody,
+  fromWebResponse,
+  settleBody,
+  toWebRequest,
+  tusError,
+  TUS_HEADERS,
+  verifyChecksum,
+} from './web';
 
 const methodNotAllowed = (allow: string): ApiError =>
   new ApiError(405, 'method_not_allowed', `Allowed here: ${allow}.`, undefined, { Allow: allow });
@@ -71,7 +79,9 @@ async function create(
   const id = newUploadId();
   rt.creations.set(request, { id, owner: user.username, target, resolved, length });
   ctx.log.info('upload created', { uploadId: id, user: user.username, kind: target.kind, length });
-  return fromWebResponse(await rt.server.handleWeb(request));
+  const response = await rt.server.handleWeb(request);
+  await settleBody(body, rt.settings.maxChunkBytes);
+  return fromWebResponse(response);
 }
 
 /** HEAD/PATCH/DELETE on an upload whose bytes are all in: the tus resource is complete and read-only. */
@@ -95,7 +105,9 @@ async function existing(
   const body = method === 'PATCH' ? await boundedBody(event, rt.settings.maxChunkBytes) : null;
   if (method === 'PATCH') verifyChecksum(event, body);
   const path = `${TUS_PATH}/${record.id}`;
-  const result = await fromWebResponse(await rt.server.handleWeb(toWebRequest(event, path, body)));
+  const response = await rt.server.handleWeb(toWebRequest(event, path, body));
+  await settleBody(body, rt.settings.maxChunkBytes);
+  const result = await fromWebResponse(response);
   if (method === 'DELETE') {
     await rt.records.remove(record.id);
     ctx.log.info('upload deleted', { uploadId: record.id });

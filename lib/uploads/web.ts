@@ -4,7 +4,7 @@
  * bounded by the chunk limit before it gets here.
  */
 import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { acceptBodies, BODY_TOKEN_HEADER, handedOverBody } from '../core/body-bridge';
 import { ApiError } from '../core/errors';
 import { header, type HandlerResult, type HttpEvent } from '../core/http';
@@ -78,6 +78,27 @@ export async function boundedBody(
 }
 
 /**
+ * Reads what @tus/server left of a streamed body (it answers 409 before reading one) so the connection can carry
+ * the client's next request; past `maxBytes` the stream is dropped instead (hapi then closes the connection).
+ */
+export async function settleBody(body: Buffer | Readable | null, maxBytes: number): Promise<void> {
+  if (!(body instanceof Readable) || body.readableEnded || body.destroyed) return;
+  body.unpipe();
+  let size = 0;
+  try {
+    for await (const chunk of body) {
+      size += (chunk as Buffer).length;
+      if (size > maxBytes) {
+        body.destroy();
+        return;
+      }
+    }
+  } catch {
+    // the client went away: nothing to settle
+  }
+}
+
+/**
  * tus checksum extension: `Upload-Checksum: sha256 <base64 digest>` of the body. An algorithm other than
  * sha256 is 400 unsupported_checksum_algorithm, a digest that does not match is 460 checksum_mismatch (the
  * body is then not written).
@@ -112,10 +133,11 @@ export function toWebRequest(event: HttpEvent, path: string, body: Buffer | Read
   const method = event.requestContext.http.method.toUpperCase();
   if (!body || method === 'HEAD' || method === 'GET')
     return new Request(`http://upstream${path}`, { method, headers });
-  // A web stream over the Buffer (undici would copy a Buffer body) or over the request stream itself.
+  // A web stream over the Buffer (undici would copy a Buffer body) or over the request stream, through a
+  // PassThrough: @tus/server may cancel its stream, and destroying the request itself would close the connection.
   const stream =
     body instanceof Readable
-      ? (Readable.toWeb(body) as ReadableStream<Uint8Array>)
+      ? (Readable.toWeb(body.pipe(new PassThrough())) as ReadableStream<Uint8Array>)
       : new ReadableStream<Uint8Array>({
           start(controller) {
             controller.enqueue(new Uint8Array(body.buffer, body.byteOffset, body.length));
