@@ -10,6 +10,9 @@
  * - State on read: RUNNING while the pid is alive; then the exit code file's last line (missing or empty:
  *   'unknown'), end time = its modification time, exit_text as LORIS words it, stored back into server_processes,
  *   and the three files deleted after a success.
+ * Trust: MRICodePath, EnvironmentFile and MriConfigFile come from LORIS's Config table and decide what runs as the
+ * service's account; they are trusted like the service's own configuration (deploy/loris/README.md, "Uploads
+ * module: trust assumptions"). The environment is childEnv's: no secret of the service reaches the pipeline.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

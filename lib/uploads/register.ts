@@ -18,11 +18,11 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { chmod, lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
+import { constants, createReadStream, createWriteStream } from 'node:fs';
+import { lstat, mkdir, open, realpath, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { ApiError } from '../core/errors';
+import { ApiError, isApiError, quoteValue } from '../core/errors';
 import type { Db } from '../loris/db';
 import {
   archiveEegUploads,
@@ -77,7 +77,25 @@ export interface RegisterOptions {
 export const REGISTRATION_ERRORS = {
   upload_incoming_unavailable: 503,
   upload_target_unsafe: 500,
+  upload_registration_failed: 500,
 } as const;
+
+/**
+ * A file-system failure (EACCES, ENOSPC, ...) as an ApiError naming its code only: Node's message names the
+ * server's paths, and the answer goes to the uploader. The message stays in `logReason` for the log line.
+ */
+function registrationFailure(error: unknown): unknown {
+  if (isApiError(error)) return error;
+  const code =
+    typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : 'internal error';
+  const failure = new ApiError(
+    500,
+    'upload_registration_failed',
+    `The upload could not be registered (${quoteValue(code, 40)}).`,
+  );
+  failure.logReason = error instanceof Error ? error.message : String(error);
+  return failure;
+}
 
 const incomingUnavailable = (setting: string) =>
   new ApiError(
@@ -85,8 +103,10 @@ const incomingUnavailable = (setting: string) =>
     'upload_incoming_unavailable',
     `LORIS's ${setting} is not set or is not a usable directory.`,
   );
+/** Said to the uploader: `what` names the file or folder inside the incoming directory, never the server path. */
 const unsafe = (what: string) =>
   new ApiError(500, 'upload_target_unsafe', `Refused to write ${what}: it is not a plain file or directory.`);
+const named = (name: string) => quoteValue(name);
 
 /** MariaDB's TEXT holds 65,535 bytes. */
 const MAX_METADATA_BYTES = 65_535;
@@ -118,25 +138,25 @@ async function incomingDir(value: string | undefined, setting: string): Promise<
 
 /** `parent/name` as a real directory (created 0775 if missing), never a link. */
 async function subdirectory(parent: string, name: string): Promise<string> {
-  if (!isPlainFileName(name)) throw unsafe(`into directory ${JSON.stringify(name)}`);
+  if (!isPlainFileName(name)) throw unsafe(`into directory ${named(name)}`);
   const path = join(parent, name);
   const info = await lstatOrUndefined(path);
   if (!info)
     await mkdir(path, { mode: 0o775 }).catch((e: NodeJS.ErrnoException) => {
       if (e.code !== 'EEXIST') throw e;
     });
-  else if (!info.isDirectory()) throw unsafe(path);
-  if ((await realpath(path)) !== path) throw unsafe(path);
+  else if (!info.isDirectory()) throw unsafe(`into directory ${named(name)}`);
+  if ((await realpath(path)) !== path) throw unsafe(`into directory ${named(name)}`);
   return path;
 }
 
 /** A destination `dir/name` that is absent or a regular file (never a link or directory); true when present. */
 async function checkDestination(dir: string, name: string): Promise<{ path: string; exists: boolean }> {
-  if (!isPlainFileName(name)) throw unsafe(JSON.stringify(name));
+  if (!isPlainFileName(name)) throw unsafe(named(name));
   const path = join(dir, name);
-  if (dirname(path) !== dir) throw unsafe(path);
+  if (dirname(path) !== dir) throw unsafe(named(name));
   const info = await lstatOrUndefined(path);
-  if (info && !info.isFile()) throw unsafe(path);
+  if (info && !info.isFile()) throw unsafe(named(name));
   return { path, exists: info !== undefined };
 }
 
@@ -151,6 +171,7 @@ async function moveFile(from: string, to: string): Promise<void> {
   const partial = join(dirname(to), `.${randomBytes(8).toString('hex')}.partial`);
   const handle = await open(partial, 'wx', 0o644);
   try {
+    await handle.chmod(READABLE_MODE); // whatever the umask, set through the descriptor
     await pipeline(createReadStream(from), createWriteStream('', { fd: handle.fd, autoClose: false }));
     await handle.sync();
   } catch (error) {
@@ -163,9 +184,25 @@ async function moveFile(from: string, to: string): Promise<void> {
   await unlink(from);
 }
 
-/** The pipeline (another account, as a rule) reads what lands in the incoming directory. */
+const READABLE_MODE = 0o644;
+
+/**
+ * The pipeline (another account, as a rule) reads what lands in the incoming directory. The mode is set on the
+ * staged file, through a descriptor opened without following links, before it is moved in: a chmod by path
+ * after the move would follow a symbolic link swapped in at the destination by whoever else writes there.
+ */
 async function makeReadable(path: string): Promise<void> {
-  await chmod(path, 0o644);
+  const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(
+    (error: NodeJS.ErrnoException) => {
+      throw error.code === 'ELOOP' ? unsafe('the staged archive') : error;
+    },
+  );
+  try {
+    if (!(await handle.stat()).isFile()) throw unsafe('the staged archive');
+    await handle.chmod(READABLE_MODE);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** SHA-1 hex of the file (40 characters: electrophysiology_uploader.Checksum's width). */
@@ -298,10 +335,10 @@ async function registerEeg(
   const incoming = await incomingDir(settings.eegUploadIncomingPath, 'EEGUploadIncomingPath');
   const now = (options.now ?? (() => new Date()))();
   const destination = await checkDestination(incoming, target.filename);
+  await makeReadable(input.archivePath);
   const checksum = await sha1File(input.archivePath);
   if (destination.exists) await archivePrevious(db, incoming, target.filename, now);
   await moveFile(input.archivePath, destination.path);
-  await makeReadable(destination.path);
   const uploadDate = lorisDateTime(now);
   const id = await insertEegUpload(db, {
     uploadedBy: input.username,
@@ -384,8 +421,8 @@ async function registerDicom(
   const userDir = await subdirectory(incoming, input.username);
   const safeName = nameToSafe(target.filename);
   const destination = await checkDestination(userDir, safeName);
+  await makeReadable(input.archivePath);
   await moveFile(input.archivePath, destination.path);
-  await makeReadable(destination.path);
   const base = configured.endsWith('/') ? configured : `${configured}/`;
   const uploadLocation = `${base}${input.username}/${safeName}`.trim();
   const uploadId = await insertMriUpload(db, {
@@ -415,20 +452,25 @@ async function registerDicom(
 
 /**
  * Moves the archive into LORIS's incoming path for its kind, writes LORIS's rows, launches the pipeline if on.
- * Throws ApiError 503 upload_incoming_unavailable / 500 upload_target_unsafe (nothing moved), or a database error.
+ * Throws ApiError 503 upload_incoming_unavailable / 500 upload_target_unsafe (nothing moved), a database error, or
+ * 500 upload_registration_failed for a file-system failure (its code only; never a server path).
  */
 export async function registerUpload(
   db: Db,
   input: RegisterInput,
   options: RegisterOptions = defaultOptions(),
 ): Promise<Registration> {
-  if (!isPlainFileName(input.username)) throw unsafe(`for user ${JSON.stringify(input.username)}`);
-  const settings = await readUploadSettings(db);
-  if (input.resolved.target.kind === 'eeg-bids') {
-    const { lorisUpload, process } = await registerEeg(db, input, settings, options);
-    return { lorisUpload, process };
+  if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
+  try {
+    const settings = await readUploadSettings(db);
+    if (input.resolved.target.kind === 'eeg-bids') {
+      const { lorisUpload, process } = await registerEeg(db, input, settings, options);
+      return { lorisUpload, process };
+    }
+    return await registerDicom(db, input, settings, options);
+  } catch (error) {
+    throw registrationFailure(error);
   }
-  return registerDicom(db, input, settings, options);
 }
 
 /** registerUpload for EEG with the addresses notified (tests, logs). */
@@ -438,8 +480,10 @@ export async function registerEegUpload(
   options: RegisterOptions = defaultOptions(),
 ): Promise<Registration & { notified: string[] }> {
   if (input.resolved.target.kind !== 'eeg-bids') throw new Error('not an EEG upload');
-  if (!isPlainFileName(input.username)) throw unsafe(`for user ${JSON.stringify(input.username)}`);
-  return registerEeg(db, input, await readUploadSettings(db), options);
+  if (!isPlainFileName(input.username)) throw unsafe(`for user ${named(input.username)}`);
+  return registerEeg(db, input, await readUploadSettings(db), options).catch((error: unknown) => {
+    throw registrationFailure(error);
+  });
 }
 
 /** The registration's rows as they are now (LORIS's pipeline moves them on). */

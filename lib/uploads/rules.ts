@@ -62,13 +62,15 @@ const MAX_FIELD_CHARS = 255;
 /** CandIDs are INT(10) UNSIGNED. */
 const MAX_CANDID = 4_294_967_295;
 
+const isControl = (ch: string): boolean => {
+  const code = ch.codePointAt(0) ?? 0;
+  return code < 0x20 || code === 0x7f;
+};
+
 /** A file name with no directory part, no control character, at most 255 characters. */
 export function isPlainFileName(name: string): boolean {
   if (name.length === 0 || name.length > MAX_FIELD_CHARS || name === '.' || name === '..') return false;
-  for (const ch of name) {
-    const code = ch.codePointAt(0) ?? 0;
-    if (ch === '/' || ch === '\\' || code < 0x20 || code === 0x7f) return false;
-  }
+  for (const ch of name) if (ch === '/' || ch === '\\' || isControl(ch)) return false;
   return true;
 }
 
@@ -83,6 +85,9 @@ function assertWellFormed(target: UploadTarget): void {
   ] as const) {
     if (value.length > MAX_FIELD_CHARS)
       throw refuse('upload_target_invalid', `${field} is longer than ${MAX_FIELD_CHARS} characters.`);
+    // They reach messages, the monitors' e-mail and (phantoms: unchecked by LORIS) the registration.
+    if ([...value].some(isControl))
+      throw refuse('upload_target_invalid', `${field} contains control characters.`);
   }
   const incomplete = target.pscid === '' || target.candid === '' || target.visit === '';
   if (incomplete && !(target.kind === 'dicom' && target.isPhantom))

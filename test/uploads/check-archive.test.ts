@@ -16,6 +16,8 @@ import { createGzip, gzipSync } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { ZipFile } from 'yazl';
 import { checkArchive, checkDirectory, type CheckOptions } from '../../lib/uploads/check';
+import { walkArchive } from '../../lib/uploads/check/archive';
+import { ReportBuilder } from '../../lib/uploads/check/report';
 import {
   DEFAULT_ARCHIVE_LIMITS,
   type ArchiveLimits,
@@ -164,10 +166,15 @@ function emptyEntriesZip64(count: number): Buffer {
 }
 
 /** A .zip of buffers (with optional Unix modes), in memory. */
-async function zipOf(files: { name: string; content: Buffer | string; mode?: number }[]): Promise<Buffer> {
+async function zipOf(
+  files: { name: string; content: Buffer | string; mode?: number; comment?: string }[],
+): Promise<Buffer> {
   const zip = new ZipFile();
   for (const f of files) {
-    zip.addBuffer(Buffer.from(f.content), f.name, f.mode === undefined ? {} : { mode: f.mode });
+    zip.addBuffer(Buffer.from(f.content), f.name, {
+      ...(f.mode === undefined ? {} : { mode: f.mode }),
+      ...(f.comment === undefined ? {} : { fileComment: f.comment }),
+    });
   }
   zip.end();
   const chunks: Buffer[] = [];
@@ -446,5 +453,83 @@ describe('upload check: reading archives', () => {
     expect(errorCodes(report)).toEqual(['missing_dataset_description', 'no_recordings']);
     // 512 MiB streamed through; a generous bound far below it.
     expect(peak - before).toBeLessThan(128 * 1024 ** 2);
+  });
+  it('bounds the names and zip directory records it holds (directory_too_large)', async () => {
+    const { dir, scratch } = await caseDir();
+    // 64 zip entries with 8 KB comments: 512 KB of directory records, over a 256 KiB budget.
+    const files = Array.from({ length: 64 }, (_v, i) => ({
+      name: `f/${i}.txt`,
+      content: 'x',
+      comment: 'c'.repeat(8000),
+    }));
+    await writeFile(join(dir, 'comments.zip'), await zipOf(files));
+    const small = { maxDirectoryBytes: 256 * 1024 };
+    const zipped = await check(join(dir, 'comments.zip'), scratch, DICOM, small);
+    expect(errorCodes(zipped)).toEqual(['directory_too_large']);
+    expect(zipped.errors[0]).not.toContain(dir);
+    // Long names in a tar.gz: 100 names of 3000 characters (pax headers).
+    const long = Array.from({ length: 15 }, () => 'n'.repeat(199)).join('/');
+    const names = Array.from({ length: 100 }, (_v, i) => ({ name: `${i}/${long}`, content: 'x' }));
+    await tarGz(join(dir, 'names.tar.gz'), names);
+    const tarred = await check(join(dir, 'names.tar.gz'), scratch, DICOM, small);
+    expect(errorCodes(tarred)).toEqual(['directory_too_large']);
+    // The default budget (64 MiB) lets both through to the content check.
+    for (const archive of ['comments.zip', 'names.tar.gz']) {
+      const report = await check(join(dir, archive), scratch, DICOM);
+      expect(errorCodes(report)).not.toContain('directory_too_large');
+    }
+  });
+
+  it('honours an abort inside one large entry, and leaks no file descriptor', async () => {
+    const { dir } = await caseDir();
+    const archive = join(dir, 'one-big.tar.gz');
+    await tarGz(join(dir, 'one-big.tar.gz'), [{ name: 'big.bin', content: randomBytes(8 * 1024 * 1024) }], 1);
+    const fdsBefore = (await readdir('/proc/self/fd')).length;
+    const controller = new AbortController();
+    const report = new ReportBuilder();
+    let writes = 0;
+    const totals = await walkArchive(
+      archive,
+      async () => ({
+        write: async () => {
+          writes += 1;
+          controller.abort(); // the caller gives up while the entry streams
+          return true;
+        },
+        end: async () => undefined,
+        abort: async () => undefined,
+      }),
+      { limits: DEFAULT_ARCHIVE_LIMITS, report, signal: controller.signal },
+    );
+    expect(totals.complete).toBe(false);
+    expect(report.has('check_aborted')).toBe(true);
+    expect(writes).toBe(1);
+    expect((await readdir('/proc/self/fd')).length).toBe(fdsBefore);
+  });
+
+  it('leaves no file descriptor open after refused, corrupt, stopped and read zip and tar.gz archives', async () => {
+    const { dir, scratch } = await caseDir();
+    const files = [{ name: `${NEEDED}/a.json`, content: '{}' }];
+    await writeFile(join(dir, 'ok.zip'), await zipOf(files));
+    await tarGz(join(dir, 'ok.tar.gz'), files);
+    await writeFile(join(dir, 'cut.zip'), (await zipOf(files)).subarray(0, 40));
+    await writeFile(join(dir, 'cut.tar.gz'), (await readFile(join(dir, 'ok.tar.gz'))).subarray(0, 30));
+    await tarGz(join(dir, 'dots.tar.gz'), [{ name: '../x', content: 'x' }]);
+    const fdsBefore = (await readdir('/proc/self/fd')).length;
+    for (const name of ['ok.zip', 'ok.tar.gz', 'cut.zip', 'cut.tar.gz', 'dots.tar.gz']) {
+      for (const target of [EEG, DICOM]) await check(join(dir, name), scratch, target);
+      await rm(scratch, { recursive: true });
+      await mkdir(scratch);
+    }
+    expect((await readdir('/proc/self/fd')).length).toBe(fdsBefore);
+  });
+
+  it('reports a file-system failure by its code, never the server path', async () => {
+    const { dir, scratch } = await caseDir();
+    const missing = join(dir, 'no-such-folder');
+    const report = await checkDirectory(missing, EEG, { scratchDir: scratch });
+    expect(errorCodes(report)).toEqual(['corrupt_archive']);
+    expect(report.errors[0]).toContain('ENOENT');
+    expect(JSON.stringify(report)).not.toContain(dir);
   });
 });

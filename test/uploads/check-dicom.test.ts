@@ -2,12 +2,13 @@
  * The DICOM study check on archives made with dcmjs (scripts/make-dicom-study.ts): studies and series with their
  * file counts, LORIS-MRI's PatientName rule, non-DICOM files as warnings, no DICOM at all as an error.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkArchive, checkDirectory } from '../../lib/uploads/check';
 import { DICOM_HEADER_BYTES } from '../../lib/uploads/check/dicom';
 import type { UploadReport, UploadTarget } from '../../lib/uploads/types';
+import { packTarGz } from '../helpers/bids-session';
 import { makeDicomArchive, type DicomArchiveSpec } from '../helpers/dicom-study';
 
 const TARGET: UploadTarget = {
@@ -107,4 +108,57 @@ describe('upload check: DICOM study', () => {
     const folder = await checkDirectory(join(dir, 'study'), TARGET, { scratchDir: join(dir, 'scratch') });
     expect(folder).toEqual(packed);
   });
+  it('keeps bounded values of what a file declares: long descriptions and names shortened, long UIDs refused', async () => {
+    const long = (prefix: string) => `${prefix}${'x'.repeat(60_000 - prefix.length)}`;
+    const report = await checkPatched({
+      [PATIENT_NAME]: long('MTL001_300001_V1_'),
+      [DESCRIPTION]: long('d'),
+    });
+    expect(report.ok).toBe(true);
+    expect(report.series.map((s) => s.seriesDescription.length)).toEqual([65, 65]); // 64 and an ellipsis
+    expect(JSON.stringify(report).length).toBeLessThan(4000);
+    const wrong = await checkPatched({ [PATIENT_NAME]: long('MTL001_300002_V1_') });
+    expect(codes(wrong, 'error')).toEqual(['patient_name_mismatch', 'patient_name_mismatch']);
+    expect(JSON.stringify(wrong).length).toBeLessThan(4000);
+    const uids = await checkPatched({ [STUDY_UID]: `1.2.${'3'.repeat(996)}` });
+    expect(codes(uids, 'error')).toEqual(['no_dicom']);
+    expect(new Set(codes(uids, 'warning'))).toEqual(new Set(['dicom_invalid_uid']));
+  });
 });
+
+/** Explicit VR element headers (tag, VR) of the values patched in. */
+const PATIENT_NAME = '10001000504e'; // (0010,0010) PN
+const DESCRIPTION = '08003e104c4f'; // (0008,103E) LO
+const STUDY_UID = '20000d005549'; // (0020,000D) UI
+
+/** The Part 10 file with the (explicit VR, 16-bit length) elements named by their header given new values. */
+function patched(file: Buffer, values: Record<string, string>): Buffer {
+  let out = file;
+  for (const [element, value] of Object.entries(values)) {
+    const head = Buffer.from(element, 'hex');
+    const at = out.indexOf(head);
+    expect(at).toBeGreaterThan(0);
+    const length = out.readUInt16LE(at + 6);
+    const bytes = Buffer.from(value.length % 2 === 0 ? value : `${value} `);
+    const header = Buffer.alloc(8);
+    head.copy(header);
+    header.writeUInt16LE(bytes.length, 6);
+    out = Buffer.concat([out.subarray(0, at), header, bytes, out.subarray(at + 8 + length)]);
+  }
+  return out;
+}
+
+/** The default study with every file patched, packed as tar.gz and checked. */
+async function checkPatched(values: Record<string, string>): Promise<UploadReport> {
+  counter += 1;
+  const dir = join(work, `case${counter}`);
+  await makeDicomArchive(dir, 'unpatched.tar.gz', { patientName: 'MTL001_300001_V1' });
+  for (const entry of await readdir(join(dir, 'study'), { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const file = join(entry.parentPath, entry.name);
+    await writeFile(file, patched(await readFile(file), values));
+  }
+  await packTarGz(join(dir, 'study'), join(dir, 'patched.tar.gz'));
+  await mkdir(join(dir, 'scratch'));
+  return checkArchive(join(dir, 'patched.tar.gz'), TARGET, { scratchDir: join(dir, 'scratch') });
+}

@@ -2,10 +2,12 @@
  * The EEG BIDS session check on archives built from the shared recordings (test/helpers/bids-session.ts): a valid
  * session reports the recordings as our readers read the originals; each broken variant gives its code.
  */
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkArchive, checkDirectory } from '../../lib/uploads/check';
+import { MAX_SESSION_RECORDINGS } from '../../lib/uploads/check/eeg';
+import { MAX_JSON_SIDECAR_BYTES, MAX_SIDECAR_BYTES, tsvColumns } from '../../lib/uploads/check/sidecars';
 import type { UploadReport, UploadTarget } from '../../lib/uploads/types';
 import {
   ORIGINALS,
@@ -59,8 +61,12 @@ async function checkSession(
   await (format === 'zip' ? packZip(src, archive) : packTarGz(src, archive));
   const scratchDir = join(dir, 'scratch');
   await mkdir(scratchDir);
+  lastScratch = scratchDir;
   return checkArchive(archive, target, { scratchDir });
 }
+
+/** The scratch folder of the last checkSession (what the check extracted is still there). */
+let lastScratch = '';
 
 const codes = (report: UploadReport, level?: string): string[] =>
   report.lines.filter((l) => level === undefined || l.level === level).map((l) => l.code);
@@ -286,5 +292,74 @@ describeWithData('upload check: EEG BIDS session', () => {
     expect(folder?.lines.length).toBeGreaterThan(3);
     expect(tgz).toEqual(folder);
     expect(zip).toEqual(folder);
+  });
+  it('never extracts a sidecar over its cap (TSV 32 MiB, JSON 4 MiB), and says which one', async () => {
+    const eeg = 'sub-MTL001/ses-V1/eeg';
+    const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
+      const stem = join(root, eeg, 'sub-MTL001_ses-V1_task-oddball');
+      const row = '0.5\t0\tstim\n';
+      const rows = row.repeat(Math.ceil((MAX_SIDECAR_BYTES + 1) / row.length));
+      await writeFile(`${stem}_events.tsv`, `onset\tduration\ttrial_type\n${rows}`);
+      const padding = ' '.repeat(MAX_JSON_SIDECAR_BYTES);
+      await writeFile(`${stem}_eeg.json`, `{"SamplingFrequency": 1000, "Padding": "${padding}"}`);
+    });
+    const tooLarge = report.lines.filter((l) => l.code === 'sidecar_too_large').map((l) => l.item);
+    expect(tooLarge.sort()).toEqual([
+      `${eeg}/sub-MTL001_ses-V1_task-oddball_eeg.json`,
+      `${eeg}/sub-MTL001_ses-V1_task-oddball_events.tsv`,
+    ]);
+    const extracted = await readdir(join(lastScratch, eeg));
+    expect(extracted).not.toContain('sub-MTL001_ses-V1_task-oddball_events.tsv');
+    expect(extracted).not.toContain('sub-MTL001_ses-V1_task-oddball_eeg.json');
+    expect(extracted).toContain('sub-MTL001_ses-V1_task-oddball_channels.tsv');
+  });
+
+  it('quotes and shortens the file names of the archive in its messages', async () => {
+    const name = `sub-MTL001_ses-V1_space-${'L'.repeat(210)}_electrodes.tsv`;
+    const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
+      await writeFile(join(root, 'sub-MTL001/ses-V1/eeg', name), 'x\ty\n1\t2\n');
+    });
+    const lines = report.lines.filter((l) => l.code === 'invalid_electrodes_tsv');
+    expect(lines.length).toBeGreaterThan(0);
+    for (const line of lines) {
+      expect(line.message).toMatch(/^"sub-MTL001_ses-V1_space-L+…" \(\d+ characters\) has no "name" column$/);
+    }
+  });
+
+  it('refuses a session with more recordings than any real one, before opening them', async () => {
+    const report = await checkSession({}, TARGET, 'tar.gz', async (root) => {
+      const eeg = join(root, 'sub-MTL001/ses-V1/eeg');
+      for (let i = 0; i < MAX_SESSION_RECORDINGS; i += 1)
+        await writeFile(join(eeg, `sub-MTL001_ses-V1_task-copy_run-${i}_eeg.edf`), 'x');
+    });
+    expect(codes(report, 'error')).toEqual(['too_many_session_recordings']);
+    expect(codes(report, 'info')).toEqual([]);
+    expect(report.recordings).toEqual([]);
+  });
+});
+
+describe('upload check: TSV sidecars', () => {
+  it('reads the columns asked for, as a split of every line would', () => {
+    const text = 'name\ttype\tunits\r\nFp1\tEEG\tV\n\nFp2\tEEG\n  \nCz\n';
+    expect(tsvColumns(text, ['name', 'units'])).toEqual({
+      values: [
+        ['Fp1', 'Fp2', 'Cz'],
+        ['V', '', ''],
+      ],
+      lines: [2, 4, 6],
+    });
+    expect(tsvColumns(text, ['onset'])).toBeUndefined();
+    expect(tsvColumns('name', ['name'])).toEqual({ values: [[]], lines: [] });
+  });
+
+  it('holds memory proportional to what it returns, not to the cells of a row', () => {
+    // One row of 32 million tabs: split('\t') would hold 32 million strings (hundreds of MB).
+    const text = `name\ttype\nx${'\t'.repeat(32 * 1024 * 1024)}\n`;
+    text.indexOf('\0'); // flattened now, as a file read is: the rope's copy is not the parser's
+    const before = process.memoryUsage().heapUsed;
+    const columns = tsvColumns(text, ['type']);
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(columns?.values).toEqual([['']]);
+    expect(grown).toBeLessThan(16 * 1024 * 1024);
   });
 });

@@ -210,8 +210,16 @@ describe('EEG BIDS registration', () => {
     try {
       const target = { ...eegTarget, visit: 'V2', filename: 'MTL001_300001_V2_bids.tar.gz' };
       const archive = await stage('from another file system', shm);
-      await registerUpload(db, input(archive, target), {});
+      await chmod(archive, 0o600);
+      const umask = process.umask(0o077);
+      try {
+        await registerUpload(db, input(archive, target), {});
+      } finally {
+        process.umask(umask);
+      }
       expect(await readFile(join(eegIncoming, target.filename), 'utf8')).toBe('from another file system');
+      // Readable by the pipeline's account whatever the umask (the mode set through the descriptor).
+      expect((await lstat(join(eegIncoming, target.filename))).mode & 0o777).toBe(0o644);
       await expect(lstat(archive)).rejects.toMatchObject({ code: 'ENOENT' });
       expect((await tree(eegIncoming)).filter((p) => p.endsWith('.partial'))).toEqual([]);
     } finally {
@@ -320,20 +328,54 @@ describe('files only inside the incoming directories', () => {
     const error = await registerUpload(db, input(archive, target), {}).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApiError);
     expect(error).toMatchObject({ status: 500, code: 'upload_target_unsafe' });
+    // Said without the server's path: the name inside the incoming directory only.
+    expect((error as ApiError).message).toContain(`"${target.filename}"`);
+    expect((error as ApiError).message).not.toContain(root);
     expect(await readFile(join(outside, 'precious.txt'), 'utf8')).toBe('keep me');
     expect(await readFile(archive, 'utf8')).toBe('attack');
 
     await symlink(outside, join(mriIncoming, 'linked'));
     await testDb.seed.user({ username: 'linked' });
     const dicom = { ...eegTarget, kind: 'dicom' as const, filename: 'MTL001_300001_V1.zip' };
-    await expect(registerUpload(db, input(archive, dicom, 'linked'), {})).rejects.toMatchObject({
-      code: 'upload_target_unsafe',
-    });
+    const linkedUser = await registerUpload(db, input(archive, dicom, 'linked'), {}).catch((e: unknown) => e);
+    expect(linkedUser).toMatchObject({ code: 'upload_target_unsafe' });
+    expect((linkedUser as ApiError).message).not.toContain(root);
     expect(await tree(outside)).toEqual(['precious.txt']);
     await expect(registerUpload(db, input(archive, dicom, '../outside'), {})).rejects.toMatchObject({
       code: 'upload_target_unsafe',
     });
     expect(await tree(outside)).toEqual(['precious.txt']);
+  });
+
+  it('refuses a staged archive that is a symbolic link: nothing moved, nothing outside touched', async () => {
+    const secret = join(outside, 'secret.key');
+    await writeFile(secret, 'service key');
+    await chmod(secret, 0o600);
+    const linked = join(staging, 'linked-upload.bin');
+    await symlink(secret, linked);
+    const target = { ...eegTarget, visit: 'V5', filename: 'MTL001_300001_V5_bids.tar.gz' };
+    const dicom = { ...eegTarget, kind: 'dicom' as const, filename: 'MTL001_300001_V5.zip' };
+    for (const t of [target, dicom]) {
+      await expect(registerUpload(db, input(linked, t), {})).rejects.toMatchObject({
+        code: 'upload_target_unsafe',
+      });
+    }
+    expect((await lstat(secret)).mode & 0o777).toBe(0o600);
+    expect(await tree(eegIncoming)).not.toContain(target.filename);
+    expect(await tree(mriIncoming)).not.toContain(join('uploader', dicom.filename));
+    expect((await lstat(linked)).isSymbolicLink()).toBe(true);
+    await rm(secret);
+    await rm(linked);
+  });
+
+  it('answers a file-system failure with its code, never the server path', async () => {
+    const target = { ...eegTarget, visit: 'V6', filename: 'MTL001_300001_V6_bids.tar.gz' };
+    const missing = join(staging, 'gone.bin');
+    const error = await registerUpload(db, input(missing, target), {}).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiError);
+    expect(error).toMatchObject({ status: 500, code: 'upload_registration_failed' });
+    expect((error as ApiError).message).toContain('ENOENT');
+    expect((error as ApiError).message).not.toContain(root);
   });
 
   it('answers 503 when the incoming directory is not set or missing', async () => {

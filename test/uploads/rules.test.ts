@@ -199,6 +199,14 @@ describe('EEG BIDS (electrophysiology_uploader)', () => {
     await expectRefusal('eegAll', eeg({ visit: '' }), 'upload_target_invalid');
     await expectRefusal('eegAll', eeg({ pscid: 'P'.repeat(256) }), 'upload_target_invalid');
     await expectRefusal('eegAll', eeg({ isPhantom: true }), 'upload_target_invalid');
+    // Control characters never reach a message, an e-mail or a path; phantoms (no candidate look-up) included.
+    await expectRefusal('eegAll', eeg({ visit: 'V1\nBcc: x@example.org' }), 'upload_target_invalid');
+    await expectRefusal('eegAll', eeg({ pscid: 'MTL\u0000001' }), 'upload_target_invalid');
+    await expectRefusal(
+      'imgAll',
+      dicom({ isPhantom: true, pscid: 'x\ry', filename: 'phantom.zip' }),
+      'upload_target_invalid',
+    );
     // a CandID that is not a plain number matches no candidate (MariaDB would read '300001abc' as 300001)
     await expectRefusal('eegAll', eeg({ candid: '300001abc' }), 'upload_candidate_not_found');
     await expectRefusal('eegAll', eeg({ candid: '99999999999' }), 'upload_candidate_not_found');

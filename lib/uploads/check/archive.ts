@@ -19,7 +19,7 @@ import { createGunzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import * as yauzl from 'yauzl';
 import { quoteValue, shortened } from '../../core/errors';
-import type { ArchiveLimits } from '../types';
+import { DEFAULT_MAX_DIRECTORY_BYTES, type ArchiveLimits } from '../types';
 import { checkEntryPath } from './paths';
 import type { ReportBuilder } from './report';
 
@@ -73,6 +73,7 @@ class StopWalk extends Error {
 const RATIO_GRACE_BYTES = 1024 * 1024;
 
 const ROOT = '.';
+const ABORTED_MESSAGE = 'the check was stopped before the end of the archive';
 
 type RawKind = EntryKind | 'link' | 'special';
 
@@ -80,6 +81,8 @@ type RawKind = EntryKind | 'link' | 'special';
 class EntryGate {
   entries = 0;
   bytes = 0;
+  /** Bytes of names (and zip directory records) seen: what the walk holds in memory grows with them. */
+  private directoryBytes = 0;
   private readonly files = new Set<string>();
 
   constructor(private readonly options: WalkOptions) {}
@@ -97,11 +100,12 @@ class EntryGate {
   /** The header of an admissible entry, or null when it is refused (reported); throws StopWalk at a limit. */
   admit(rawName: string, kind: RawKind, size: number): EntryHeader | null {
     const { limits, signal } = this.options;
-    if (signal?.aborted) this.stop('check_aborted', 'the check was stopped before the end of the archive');
+    if (signal?.aborted) this.stop('check_aborted', ABORTED_MESSAGE);
     this.entries += 1;
     if (this.entries > limits.maxEntries) {
       this.stop('too_many_entries', `the archive has more than ${limits.maxEntries} entries`);
     }
+    this.chargeDirectory(rawName.length);
     const item = shortened(rawName);
     const checked = checkEntryPath(rawName);
     if (!checked.ok) {
@@ -118,6 +122,15 @@ class EntryGate {
     }
     if (kind === 'directory') return { path: checked.path, kind, size: 0 };
     return this.admitFile(rawName, checked.path, size);
+  }
+
+  /** Charges `bytes` of names or directory records; stops the walk past the limits' maxDirectoryBytes. */
+  chargeDirectory(bytes: number): void {
+    const max = this.options.limits.maxDirectoryBytes ?? DEFAULT_MAX_DIRECTORY_BYTES;
+    this.directoryBytes += bytes;
+    if (this.directoryBytes > max) {
+      this.stop('directory_too_large', `the archive's entry names and directory records exceed ${max} bytes`);
+    }
   }
 
   private admitFile(rawName: string, path: string, size: number): EntryHeader | null {
@@ -160,6 +173,8 @@ class EntryGate {
     let wanted = sink !== null;
     try {
       for await (const data of chunks) {
+        // One entry can be 100 GiB: an abort is honoured between chunks, not only between entries.
+        if (this.options.signal?.aborted) this.stop('check_aborted', ABORTED_MESSAGE);
         const chunk = Buffer.isBuffer(data) ? data : Buffer.from(data as Uint8Array);
         received += chunk.length;
         if (received > entry.size) {
@@ -231,8 +246,14 @@ const TAR_KINDS: Record<tar.Header['type'], RawKind> = {
   fifo: 'special',
 };
 
-const errorMessage = (error: unknown): string =>
-  shortened(error instanceof Error ? error.message : String(error));
+/** A system error (it has a syscall or path) by its code only: its message names a server path. */
+const isSystemError = (error: unknown): error is { code: unknown } =>
+  typeof error === 'object' && error !== null && 'code' in error && ('syscall' in error || 'path' in error);
+
+const errorMessage = (error: unknown): string => {
+  if (isSystemError(error)) return `file-system error ${shortened(String(error.code), 40)}`;
+  return shortened(error instanceof Error ? error.message : String(error));
+};
 
 /** A failure that is not ours (zlib, tar-stream, yauzl, the file system) as a report line; StopWalk is already in. */
 function reportFailure(report: ReportBuilder, error: unknown): void {
@@ -252,7 +273,8 @@ async function walkTarGz(path: string, visit: EntryVisitor, options: WalkOptions
     }
   });
   const extract = tar.extract();
-  const flowing = pipeline(createReadStream(path), compressed, createGunzip(), inflated, extract).then(
+  const source = createReadStream(path);
+  const flowing = pipeline(source, compressed, createGunzip(), inflated, extract).then(
     () => null,
     (error: unknown) => error,
   );
@@ -270,6 +292,8 @@ async function walkTarGz(path: string, visit: EntryVisitor, options: WalkOptions
     extract.destroy();
   }
   const flowFailure = await flowing;
+  // A pipeline torn down early settles before its file is closed: the descriptor is released before returning.
+  if (!source.closed) await new Promise<void>((resolve) => source.once('close', () => resolve()));
   if (bomb) {
     options.report.error(
       ROOT,
@@ -333,8 +357,7 @@ async function walkZip(path: string, visit: EntryVisitor, options: WalkOptions):
       );
     }
     for (const [entry, header] of admitted) {
-      if (options.signal?.aborted)
-        gate.stop('check_aborted', 'the check was stopped before the end of the archive');
+      if (options.signal?.aborted) gate.stop('check_aborted', ABORTED_MESSAGE);
       const sink = await visit(header);
       if (!sink || header.kind !== 'file') continue;
       const stream = await zip.openReadStreamPromise(entry);
@@ -367,10 +390,25 @@ async function readCentralDirectory(
       entry.extraFields,
       true,
     );
+    // The record's extra fields and comment are held with the entry: charged too (its name is, by admit).
+    gate.chargeDirectory(entry.extraFieldLength + entry.fileCommentLength);
     const header = gate.admit(name, zipKind(entry, name), entry.uncompressedSize);
-    if (header) admitted.push([entry, header]);
+    if (header) admitted.push([slimmed(entry), header]);
   }
   return admitted;
+}
+
+const NO_BYTES = Buffer.alloc(0);
+
+/** The entry without its raw name, extra fields and comment (reading it needs only offsets, sizes and flags). */
+function slimmed(entry: yauzl.Entry): yauzl.Entry {
+  entry.fileNameRaw = NO_BYTES;
+  entry.extraFieldRaw = NO_BYTES;
+  entry.fileCommentRaw = NO_BYTES;
+  entry.extraFields = [];
+  entry.fileComment = '';
+  entry.comment = '';
+  return entry;
 }
 
 const OPEN_FLAGS = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0);

@@ -33,6 +33,17 @@ interface SeriesTally extends SeriesSummary {
 
 const text = (dataSet: DataSet, tag: string): string => dataSet.string(tag)?.trim() ?? '';
 
+/**
+ * What is kept per series lives until the end of the walk (up to maxEntries files): a file may declare strings
+ * of 64 KiB and more, so only bounded values are kept. UIDs are at most 64 characters in DICOM (PS3.5 §9.1);
+ * longer ones are not shortened (two UIDs could become one) but refused. Descriptions are kept shortened.
+ */
+const MAX_UID_CHARS = 64;
+const MAX_DESCRIPTION_CHARS = 64;
+const MAX_MODALITY_CHARS = 16;
+/** PatientNames are kept to this many characters beyond the expected prefix (enough to judge and show them). */
+const MAX_NAME_EXTRA_CHARS = 80;
+
 /** True when the bytes carry the Part 10 `DICM` marker after the 128-byte preamble. */
 const hasDicmMarker = (bytes: Uint8Array): boolean =>
   bytes.length >= 132 &&
@@ -73,19 +84,27 @@ export class DicomCollector {
       );
       return;
     }
+    if (study.length > MAX_UID_CHARS || seriesUid.length > MAX_UID_CHARS) {
+      this.report.warning(
+        path,
+        'dicom_invalid_uid',
+        `${quoteValue(path)} has a study or series UID longer than ${MAX_UID_CHARS} characters: ignored`,
+      );
+      return;
+    }
     const key = `${study}\n${seriesUid}`;
     const tally = this.series.get(key) ?? {
       studyInstanceUid: study,
       seriesInstanceUid: seriesUid,
       seriesNumber: dataSet.intString(TAGS.seriesNumber) ?? null,
-      seriesDescription: text(dataSet, TAGS.seriesDescription),
-      modality: text(dataSet, TAGS.modality),
+      seriesDescription: shortened(text(dataSet, TAGS.seriesDescription), MAX_DESCRIPTION_CHARS),
+      modality: shortened(text(dataSet, TAGS.modality), MAX_MODALITY_CHARS),
       files: 0,
-      folder: path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.',
+      folder: shortened(path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.'),
       patientNames: new Map<string, number>(),
     };
     tally.files += 1;
-    const name = text(dataSet, TAGS.patientName);
+    const name = shortened(text(dataSet, TAGS.patientName), this.expectedName.length + MAX_NAME_EXTRA_CHARS);
     tally.patientNames.set(name, (tally.patientNames.get(name) ?? 0) + 1);
     this.series.set(key, tally);
   }
@@ -127,10 +146,15 @@ export class DicomCollector {
     return all.map(({ patientNames: _names, folder: _folder, ...summary }) => summary);
   }
 
+  /** The PatientName prefix LORIS-MRI expects. */
+  private get expectedName(): string {
+    const { pscid, candid, visit } = this.target;
+    return `${pscid}_${candid}_${visit}`;
+  }
+
   /** LORIS-MRI's rule: the PatientName of every file starts with `PSCID_CandID_Visit`. */
   private checkPatientName(tally: SeriesTally): void {
-    const { pscid, candid, visit } = this.target;
-    const expected = `${pscid}_${candid}_${visit}`;
+    const expected = this.expectedName;
     for (const [name, files] of tally.patientNames) {
       if (name.startsWith(expected)) continue;
       this.report.error(

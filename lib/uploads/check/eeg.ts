@@ -27,9 +27,10 @@ import {
   checkElectrodesTsv,
   checkEventsTsv,
   checkSidecarJson,
-  MAX_SIDECAR_BYTES,
   recordingChannelNames,
+  sidecarCap,
   type RecordingFiles,
+  type Sibling,
 } from './sidecars';
 import type { ScratchWriter } from './sinks';
 import { truncationOf } from './truncation';
@@ -51,6 +52,13 @@ const DATATYPES: ReadonlySet<string> = new Set(RECORDING_DATATYPES);
 const DATASET_DESCRIPTION = 'dataset_description.json';
 /** A wrapping folder or two above the BIDS root is accepted, not more. */
 const MAX_ROOT_DEPTH = 2;
+/**
+ * Bounds on a session's recordings and on the files of its eeg/ieeg/meg folders: each recording is extracted,
+ * opened and matched against its folder's sidecars, so 50k tiny copies of one EDF would otherwise cost hours.
+ * Real sessions hold a handful of recordings and tens of files (a CTF .ds folder included).
+ */
+export const MAX_SESSION_RECORDINGS = 1000;
+export const MAX_SESSION_FILES = 20_000;
 
 export interface EegCheckOptions {
   target: UploadTarget;
@@ -86,6 +94,8 @@ export function isNeeded(path: string): boolean {
 
 export class EegCollector {
   private readonly files: string[] = [];
+  /** Sidecars over their cap (declared size): not extracted, reported when a check needs them. */
+  private readonly oversized = new Map<string, number>();
 
   constructor(private readonly options: EegCheckOptions) {}
 
@@ -93,7 +103,12 @@ export class EegCollector {
   readonly visit = async (entry: EntryHeader): Promise<EntrySink | null> => {
     if (entry.kind !== 'file') return null;
     this.files.push(entry.path);
-    return isNeeded(entry.path) ? this.options.scratch.sinkFor(entry) : null;
+    if (!isNeeded(entry.path)) return null;
+    if (entry.size > (sidecarCap(entry.path) ?? Infinity)) {
+      this.oversized.set(entry.path, entry.size);
+      return null;
+    }
+    return this.options.scratch.sinkFor(entry);
   };
 
   private get report(): ReportBuilder {
@@ -181,8 +196,9 @@ export class EegCollector {
 
   private async readJson(path: string): Promise<Record<string, unknown> | undefined> {
     const file = join(this.options.scratch.root, ...path.split('/'));
+    if (this.oversized.has(path)) return undefined;
     try {
-      if ((await stat(file)).size > MAX_SIDECAR_BYTES) return undefined;
+      if ((await stat(file)).size > (sidecarCap(path) ?? 0)) return undefined;
       const value: unknown = JSON.parse(await readFile(file, 'utf8'));
       return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : undefined;
     } catch {
@@ -190,22 +206,33 @@ export class EegCollector {
     }
   }
 
-  /** The recordings of the session's eeg/ieeg/meg folders: files with a recording extension, and CTF .ds folders. */
-  private findRecordings(session: SessionFolder): RecordingFiles[] {
-    const byFolder = new Map<string, string[]>();
+  /**
+   * The recordings of the session's eeg/ieeg/meg folders (files with a recording extension, and CTF .ds folders),
+   * each with the parsed names of its folder's files; undefined (reported) past the session bounds.
+   */
+  private findRecordings(session: SessionFolder): RecordingFiles[] | undefined {
+    const byFolder = new Map<string, Sibling[]>();
     const recordings = new Set<string>();
     const prefix = `${session.path}/`;
+    let files = 0;
     for (const path of this.files) {
       if (!path.startsWith(prefix)) continue;
       const [datatype, first, ...rest] = path.slice(prefix.length).split('/');
       if (datatype === undefined || first === undefined || !DATATYPES.has(datatype)) continue;
+      if (++files > MAX_SESSION_FILES) return this.tooMany(session, 'files', MAX_SESSION_FILES);
       const folder = `${prefix}${datatype}`;
-      if (rest.length === 0) byFolder.set(folder, [...(byFolder.get(folder) ?? []), path]);
       const name = parseBidsName(first);
+      if (rest.length === 0) {
+        const siblings = byFolder.get(folder) ?? [];
+        siblings.push({ path, name });
+        byFolder.set(folder, siblings);
+      }
       if (rest.length > 0 && name.extension === '.ds') recordings.add(`${folder}/${first}`);
       if (rest.length === 0 && FILE_RECORDING_EXTENSIONS.has(name.extension) && name.suffix !== 'markers') {
         recordings.add(path);
       }
+      if (recordings.size > MAX_SESSION_RECORDINGS)
+        return this.tooMany(session, 'recordings', MAX_SESSION_RECORDINGS);
     }
     return [...recordings].map((path) => {
       const folder = path.slice(0, path.lastIndexOf('/'));
@@ -217,8 +244,18 @@ export class EegCollector {
     });
   }
 
+  private tooMany(session: SessionFolder, what: 'files' | 'recordings', max: number): undefined {
+    this.report.error(
+      session.path,
+      `too_many_session_${what}`,
+      `the session's eeg, ieeg and meg folders hold more than ${max} ${what}: not checked`,
+    );
+    return undefined;
+  }
+
   private async checkRecordings(session: SessionFolder): Promise<RecordingSummary[]> {
     const found = this.findRecordings(session);
+    if (!found) return [];
     if (found.length === 0) {
       this.report.error(
         session.path,
@@ -282,7 +319,7 @@ export class EegCollector {
       `${info.format}: ${summary.channels} channels at ${summary.samplingRate} Hz, ` +
         `${summary.durationSeconds.toFixed(3)} s, ${summary.events} events`,
     );
-    const ctx = { scratch: this.options.scratch.root, report: this.report };
+    const ctx = { scratch: this.options.scratch.root, report: this.report, oversized: this.oversized };
     await checkChannelsTsv(ctx, files, info);
     await checkElectrodesTsv(ctx, files, info);
     await checkEventsTsv(ctx, files);

@@ -27,8 +27,12 @@ export interface CheckOptions {
  * The content is judged only when the archive itself passed: a walk stopped part-way did not see everything,
  * and an archive with refused entries is refused anyway (its content findings would only bury the reason).
  */
-const worthAnalysing = (totals: WalkTotals, report: ReportBuilder): boolean =>
-  totals.complete && !report.hasErrors;
+const worthAnalysing = (totals: WalkTotals, report: ReportBuilder, signal?: AbortSignal): boolean => {
+  if (signal?.aborted && !report.has('check_aborted')) {
+    report.error('.', 'check_aborted', 'the check was stopped before the content was checked');
+  }
+  return totals.complete && !report.hasErrors;
+};
 
 type Walk = (visit: EntryVisitor, options: WalkOptions) => Promise<WalkTotals>;
 
@@ -55,7 +59,7 @@ async function checkWith(
   if (target.kind === 'dicom') {
     const dicom = new DicomCollector(target, report);
     const totals = await walk(dicom.visit, walkOptions);
-    const series = worthAnalysing(totals, report) ? dicom.analyse() : [];
+    const series = worthAnalysing(totals, report, options.signal) ? dicom.analyse() : [];
     return report.finish(target.kind, totals, [], series);
   }
   const scratch = new ScratchWriter(
@@ -70,7 +74,7 @@ async function checkWith(
     maxDecodedBytes: options.maxDecodedBytes ?? DEFAULT_MAX_DECODED_BYTES,
   });
   const totals = await walk(eeg.visit, walkOptions);
-  const recordings = worthAnalysing(totals, report) ? await eeg.analyse() : [];
+  const recordings = worthAnalysing(totals, report, options.signal) ? await eeg.analyse() : [];
   return report.finish(target.kind, totals, recordings, []);
 }
 

@@ -10,28 +10,49 @@ import { quoteValue } from '../../core/errors';
 import type { RecordingInfo } from '../../readers';
 import { isDecimalLiteral } from '../../readers/eeg-shared/decimal';
 import { LIMITS } from '../../readers/types';
-import { entitiesApply, parseBidsName, type BidsName } from './bids-names';
+import { entitiesApply, type BidsName } from './bids-names';
 import type { ReportBuilder } from './report';
 
-/** A sidecar larger than this is not read (its recording's check says so). */
+/** A sidecar larger than this is neither extracted nor read (its recording's check says so). */
 export const MAX_SIDECAR_BYTES = 32 * 1024 * 1024;
+/** JSON sidecars are a few KiB; JSON.parse holds several times its input, so their cap is lower. */
+export const MAX_JSON_SIDECAR_BYTES = 4 * 1024 * 1024;
+
+/** The size cap of a sidecar by its extension (`.json` or `.tsv`), else undefined (not a sidecar). */
+export function sidecarCap(path: string): number | undefined {
+  const lower = path.toLowerCase();
+  if (lower.endsWith('.json')) return MAX_JSON_SIDECAR_BYTES;
+  if (lower.endsWith('.tsv')) return MAX_SIDECAR_BYTES;
+  return undefined;
+}
 /** Names listed in a message, at most. */
 const MAX_LISTED = 10;
+
+/** A file of a recording's folder, its name parsed once. */
+export interface Sibling {
+  /** Archive-relative path. */
+  path: string;
+  name: BidsName;
+}
 
 export interface RecordingFiles {
   /** Archive-relative path of the recording. */
   path: string;
   name: BidsName;
-  /** Archive-relative paths of the other files in its folder. */
-  siblings: readonly string[];
+  /** The files of its folder (itself included). */
+  siblings: readonly Sibling[];
 }
 
 interface Context {
   scratch: string;
   report: ReportBuilder;
+  /** Sidecars over their cap, by archive path, with their declared size: never extracted. */
+  oversized: ReadonlyMap<string, number>;
 }
 
 const baseName = (path: string): string => path.slice(path.lastIndexOf('/') + 1);
+/** A file's name for a message: archive-controlled, so quoted and shortened (quoteValue). */
+const fileName = (path: string): string => quoteValue(baseName(path));
 
 /** The most specific sidecar of `suffix`/`extension` applying to the recording, or undefined. */
 export function findSidecar(
@@ -41,8 +62,7 @@ export function findSidecar(
   ignore: readonly string[] = [],
 ): string | undefined {
   let best: { path: string; entities: number } | undefined;
-  for (const path of files.siblings) {
-    const name = parseBidsName(baseName(path));
+  for (const { path, name } of files.siblings) {
     if (name.suffix !== suffix || name.extension !== extension) continue;
     if (!entitiesApply(name, files.name, ignore)) continue;
     if (!best || name.entities.size > best.entities) best = { path, entities: name.entities.size };
@@ -53,45 +73,83 @@ export function findSidecar(
 /** The sidecar's text, or undefined (reported) when it is too large or unreadable. */
 async function readSidecar(ctx: Context, path: string): Promise<string | undefined> {
   const file = join(ctx.scratch, ...path.split('/'));
+  const cap = sidecarCap(path) ?? MAX_SIDECAR_BYTES;
   try {
-    const { size } = await stat(file);
-    if (size > MAX_SIDECAR_BYTES) {
-      ctx.report.error(
-        path,
-        'sidecar_too_large',
-        `${baseName(path)} is ${size} bytes, over ${MAX_SIDECAR_BYTES}`,
-      );
+    const size = ctx.oversized.get(path) ?? (await stat(file)).size;
+    if (size > cap) {
+      ctx.report.error(path, 'sidecar_too_large', `${fileName(path)} is ${size} bytes, over ${cap}`);
       return undefined;
     }
     return await readFile(file, 'utf8');
   } catch {
-    ctx.report.error(path, 'sidecar_unreadable', `${baseName(path)} could not be read from the archive`);
+    ctx.report.error(path, 'sidecar_unreadable', `${fileName(path)} could not be read from the archive`);
     return undefined;
   }
 }
 
-interface Table {
-  columns: string[];
-  /** Rows with their 1-based line numbers. */
-  rows: { line: number; cells: string[] }[];
+/** At most this many header cells are looked at (a header row of millions of tabs is not split). */
+const MAX_TSV_COLUMNS = 10_000;
+
+/** The line of `text` starting at `from` (without its `\r\n`/`\n`) and where the next one starts. */
+function lineAt(text: string, from: number): { line: string; next: number } {
+  const end = text.indexOf('\n', from);
+  const stop = end < 0 ? text.length : end;
+  const line = text.slice(from, stop > from && text[stop - 1] === '\r' ? stop - 1 : stop);
+  return { line, next: end < 0 ? text.length + 1 : end + 1 };
 }
 
-/** A TSV file: header row, then rows (blank lines skipped), at most LIMITS.maxEvents rows. */
-function parseTsv(text: string): Table {
-  const lines = text.split('\n');
-  const columns = (lines[0] ?? '').replace(/\r$/, '').split('\t');
-  const rows: Table['rows'] = [];
-  for (let i = 1; i < lines.length && rows.length < LIMITS.maxEvents; i += 1) {
-    const line = (lines[i] ?? '').replace(/\r$/, '');
-    if (line.trim() !== '') rows.push({ line: i + 1, cells: line.split('\t') });
+/** Cell `index` of a tab-separated line, found by walking its tabs (the other cells are never split out). */
+function cellAt(line: string, index: number): string {
+  let start = 0;
+  for (let i = 0; i < index; i += 1) {
+    const tab = line.indexOf('\t', start);
+    if (tab < 0) return '';
+    start = tab + 1;
   }
-  return { columns, rows };
+  const end = line.indexOf('\t', start);
+  return line.slice(start, end < 0 ? line.length : end);
 }
 
-/** The values of one column (by header name), or undefined when the column is absent. */
-function column(table: Table, name: string): string[] | undefined {
-  const index = table.columns.indexOf(name);
-  return index < 0 ? undefined : table.rows.map((r) => r.cells[index] ?? '');
+/** The header's column names, at most MAX_TSV_COLUMNS of them. */
+function headerColumns(header: string): string[] {
+  const columns: string[] = [];
+  let start = 0;
+  while (columns.length < MAX_TSV_COLUMNS) {
+    const tab = header.indexOf('\t', start);
+    columns.push(header.slice(start, tab < 0 ? header.length : tab));
+    if (tab < 0) break;
+    start = tab + 1;
+  }
+  return columns;
+}
+
+/**
+ * The values of the columns `names` of a TSV text (header row, then rows; blank lines skipped; at most
+ * LIMITS.maxEvents rows), with each row's 1-based line number; undefined when a column is absent. Only those cells
+ * are cut out of each line: memory stays proportional to what is returned, whatever the rows hold.
+ */
+export function tsvColumns(text: string, names: readonly string[]): TsvColumns | undefined {
+  const { line: header, next } = lineAt(text, 0);
+  const columns = headerColumns(header);
+  const indexes = names.map((n) => columns.indexOf(n));
+  if (indexes.some((i) => i < 0)) return undefined;
+  const values = names.map((): string[] => []);
+  const lines: number[] = [];
+  for (let from = next, number = 2; from <= text.length && lines.length < LIMITS.maxEvents; number += 1) {
+    const { line, next: after } = lineAt(text, from);
+    from = after;
+    if (line.trim() === '') continue;
+    lines.push(number);
+    indexes.forEach((index, k) => values[k]?.push(cellAt(line, index)));
+  }
+  return { values, lines };
+}
+
+export interface TsvColumns {
+  /** One array per requested column, in the order asked. */
+  values: string[][];
+  /** The 1-based line number of each row. */
+  lines: number[];
 }
 
 const listNames = (names: readonly string[]): string =>
@@ -116,15 +174,15 @@ export async function checkChannelsTsv(
     ctx.report.warning(
       files.path,
       'missing_channels_tsv',
-      `no channels.tsv applies to ${baseName(files.path)}`,
+      `no channels.tsv applies to ${fileName(files.path)}`,
     );
     return;
   }
   const text = await readSidecar(ctx, path);
   if (text === undefined) return;
-  const names = column(parseTsv(text), 'name');
+  const names = tsvColumns(text, ['name'])?.values[0];
   if (!names) {
-    ctx.report.error(path, 'invalid_channels_tsv', `${baseName(path)} has no "name" column`);
+    ctx.report.error(path, 'invalid_channels_tsv', `${fileName(path)} has no "name" column`);
     return;
   }
   const inFile = recordingChannelNames(info);
@@ -132,7 +190,7 @@ export async function checkChannelsTsv(
     ctx.report.error(
       path,
       'channel_count_mismatch',
-      `${baseName(path)} lists ${names.length} channels, ${baseName(files.path)} has ${inFile.length}`,
+      `${fileName(path)} lists ${names.length} channels, ${fileName(files.path)} has ${inFile.length}`,
     );
   }
   const listed = new Set(names);
@@ -147,7 +205,7 @@ export async function checkChannelsTsv(
     ctx.report.error(
       path,
       'channel_name_mismatch',
-      `${baseName(path)} and ${baseName(files.path)} differ (${parts.join('; ')})`,
+      `${fileName(path)} and ${fileName(files.path)} differ (${parts.join('; ')})`,
     );
   }
 }
@@ -162,9 +220,9 @@ export async function checkElectrodesTsv(
   if (!path) return;
   const text = await readSidecar(ctx, path);
   if (text === undefined) return;
-  const names = column(parseTsv(text), 'name');
+  const names = tsvColumns(text, ['name'])?.values[0];
   if (!names) {
-    ctx.report.error(path, 'invalid_electrodes_tsv', `${baseName(path)} has no "name" column`);
+    ctx.report.error(path, 'invalid_electrodes_tsv', `${fileName(path)} has no "name" column`);
     return;
   }
   const channels = new Set(recordingChannelNames(info));
@@ -173,7 +231,7 @@ export async function checkElectrodesTsv(
     ctx.report.warning(
       path,
       'electrode_not_a_channel',
-      `${baseName(path)} has electrodes that are no channel of ${baseName(files.path)}: ${listNames(strangers)}`,
+      `${fileName(path)} has electrodes that are no channel of ${fileName(files.path)}: ${listNames(strangers)}`,
     );
   }
 }
@@ -185,26 +243,25 @@ export async function checkEventsTsv(ctx: Context, files: RecordingFiles): Promi
   if (!path) return;
   const text = await readSidecar(ctx, path);
   if (text === undefined) return;
-  const table = parseTsv(text);
-  const onsets = column(table, 'onset');
-  const durations = column(table, 'duration');
-  if (!onsets || !durations) {
+  const table = tsvColumns(text, ['onset', 'duration']);
+  const [onsets, durations] = table?.values ?? [];
+  if (!table || !onsets || !durations) {
     ctx.report.error(
       path,
       'invalid_events_tsv',
-      `${baseName(path)} must have "onset" and "duration" columns`,
+      `${fileName(path)} must have "onset" and "duration" columns`,
     );
     return;
   }
-  const bad = table.rows.filter(
-    (_row, i) => !isNumber(onsets[i] ?? '') || !(isNumber(durations[i] ?? '') || durations[i] === 'n/a'),
+  const bad = table.lines.filter(
+    (_line, i) => !isNumber(onsets[i] ?? '') || !(isNumber(durations[i] ?? '') || durations[i] === 'n/a'),
   );
   const first = bad[0];
-  if (first) {
+  if (first !== undefined) {
     ctx.report.error(
       path,
       'invalid_events_tsv',
-      `${baseName(path)}: ${bad.length} rows with an onset or duration that is not a number (first at line ${first.line})`,
+      `${fileName(path)}: ${bad.length} rows with an onset or duration that is not a number (first at line ${first})`,
     );
   }
 }
@@ -242,7 +299,7 @@ export async function checkSidecarJson(
     ctx.report.warning(
       files.path,
       'missing_sidecar',
-      `no _${files.name.suffix}.json applies to ${baseName(files.path)}`,
+      `no ${quoteValue(`_${files.name.suffix}.json`)} applies to ${fileName(files.path)}`,
     );
     return;
   }
@@ -250,17 +307,17 @@ export async function checkSidecarJson(
   if (text === undefined) return;
   const json = parseJsonObject(text);
   if (!json) {
-    ctx.report.error(path, 'invalid_sidecar', `${baseName(path)} is not a JSON object`);
+    ctx.report.error(path, 'invalid_sidecar', `${fileName(path)} is not a JSON object`);
     return;
   }
   const rate = json.SamplingFrequency;
   if (typeof rate !== 'number') {
-    ctx.report.warning(path, 'invalid_sidecar', `${baseName(path)} has no numeric SamplingFrequency`);
+    ctx.report.warning(path, 'invalid_sidecar', `${fileName(path)} has no numeric SamplingFrequency`);
   } else if (!sameRate(rate, info.sfreq)) {
     ctx.report.error(
       path,
       'sampling_rate_mismatch',
-      `${baseName(path)} says ${rate} Hz, ${baseName(files.path)} is sampled at ${info.sfreq} Hz`,
+      `${fileName(path)} says ${rate} Hz, ${fileName(files.path)} is sampled at ${info.sfreq} Hz`,
     );
   }
   for (const [field, types] of Object.entries(COUNT_FIELDS)) {
@@ -271,7 +328,7 @@ export async function checkSidecarJson(
       ctx.report.error(
         path,
         'sidecar_channel_count_mismatch',
-        `${baseName(path)} says ${field} ${quoteValue(String(declared), 40)}, ${baseName(files.path)} has ${actual}`,
+        `${fileName(path)} says ${field} ${quoteValue(String(declared), 40)}, ${fileName(files.path)} has ${actual}`,
       );
     }
   }
