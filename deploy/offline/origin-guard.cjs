@@ -77,6 +77,14 @@ function checkStandaloneConnection(request, h) {
   return h.continue;
 }
 
+// tus (module uploads): its methods and headers for allowed origins, its answer headers readable by the page.
+const TUS_PREFIX = '/tus/upload';
+const isTusPath = (path) => path === TUS_PREFIX || path.startsWith(`${TUS_PREFIX}/`);
+const TUS_ALLOW_HEADERS =
+  'Authorization, Content-Type, Tus-Resumable, Upload-Length, Upload-Metadata, Upload-Offset, Upload-Checksum, X-Request-ID';
+const TUS_EXPOSE_HEADERS =
+  'Location, Tus-Resumable, Tus-Version, Tus-Extension, Tus-Max-Size, Tus-Checksum-Algorithm, Upload-Offset, Upload-Length, Upload-Expires, X-Request-ID';
+
 function restrictCors(request, h) {
   const origin = request.headers.origin;
   if (origin === undefined) return h.continue;
@@ -88,7 +96,14 @@ function restrictCors(request, h) {
   if (allowedOrigins().has(origin)) {
     headers['access-control-allow-origin'] = origin;
     headers.vary = headers.vary ? `${headers.vary}, Origin` : 'Origin';
-    if (request.method === 'options') {
+    if (isTusPath(request.path)) {
+      headers['access-control-expose-headers'] = TUS_EXPOSE_HEADERS;
+      if (request.method === 'options') {
+        headers['access-control-allow-methods'] = 'POST, HEAD, PATCH, DELETE, OPTIONS';
+        headers['access-control-allow-headers'] = TUS_ALLOW_HEADERS;
+        headers['access-control-max-age'] = '600';
+      }
+    } else if (request.method === 'options') {
       headers['access-control-allow-methods'] = 'GET, HEAD, OPTIONS';
       headers['access-control-allow-headers'] = 'Authorization, Accept, If-None-Match, X-Request-ID';
       headers['access-control-expose-headers'] = 'ETag, X-Request-ID, Retry-After';

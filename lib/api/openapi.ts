@@ -143,13 +143,30 @@ function responses(route: ApiRoute): JsonObject {
       },
     ]),
   );
-  const result: JsonObject = { 200: { description: 'OK', content } };
+  const success = route.success;
+  const result: JsonObject = success
+    ? {
+        [success.status]: {
+          description: success.description,
+          ...(success.headers
+            ? {
+                headers: Object.fromEntries(
+                  success.headers.map((h) => [
+                    h.name,
+                    { description: h.description, schema: { type: 'string' } },
+                  ]),
+                ),
+              }
+            : {}),
+        },
+      }
+    : { 200: { description: 'OK', content } };
   if (route.ranges) result[206] = { description: 'Partial content (the Range asked for)', content };
   if (route.etag) result[304] = { description: 'Not modified (If-None-Match matched the ETag)' };
   for (const status of route.errors) {
     const example = ERROR_EXAMPLES[status];
     result[status] = {
-      description: ERROR_DESCRIPTIONS[status] ?? 'Error',
+      description: route.errorDescriptions?.[status] ?? ERROR_DESCRIPTIONS[status] ?? 'Error',
       content: {
         'application/json': {
           schema: { $ref: '#/components/schemas/Error' },
@@ -175,6 +192,11 @@ function operation(route: ApiRoute): JsonObject {
     ...(route.query ? queryParameters(route.query) : []),
     ...(route.etag ? [header('If-None-Match')] : []),
     ...(route.ranges ? [header('Range'), header('If-Range')] : []),
+    ...(route.requestHeaders ?? []).map((h) => ({
+      ...header(h.name),
+      required: h.required ?? false,
+      description: h.description,
+    })),
   ];
   return {
     operationId: route.operationId,
@@ -185,6 +207,15 @@ function operation(route: ApiRoute): JsonObject {
     ...(parameters.length > 0 ? { parameters } : {}),
     responses: responses(route),
   };
+}
+
+/** `{path: {method: operation}}`, the routes of one path (several methods) under one item. */
+function pathItems(routes: ApiRoute[]): JsonObject {
+  const items: Record<string, JsonObject> = {};
+  for (const route of routes) {
+    items[route.path] = { ...items[route.path], [route.method ?? 'get']: operation(route) };
+  }
+  return items;
 }
 
 function componentSchemas(routes: ApiRoute[]): JsonObject {
@@ -234,7 +265,7 @@ export function openApiDocument({
     servers: [{ url: serverUrl }],
     tags: [SERVICE_TAGS[0], ...moduleTags, SERVICE_TAGS[1]].filter((t) => t && usedTags.has(t.name)),
     security: [{ bearerAuth: [] }],
-    paths: Object.fromEntries(routes.map((route) => [route.path, { get: operation(route) }])),
+    paths: pathItems(routes),
     components: {
       schemas: componentSchemas(routes),
       securitySchemes: {

@@ -21,7 +21,18 @@ export interface PathParameter {
   schema: z.ZodType;
 }
 
+export type HttpMethod = 'get' | 'post' | 'head' | 'patch' | 'delete' | 'options';
+
+/** A request or answer header a route documents. */
+export interface HeaderDoc {
+  name: string;
+  description: string;
+  required?: boolean;
+}
+
 export interface ApiRoute {
+  /** The HTTP method (default get). */
+  method?: HttpMethod;
   /** The module the route belongs to; `service` routes (/health, /openapi.json, /demo) are always on. */
   module: ModuleName | 'service';
   /** The function in serverless.yml. */
@@ -43,6 +54,12 @@ export interface ApiRoute {
   etag?: boolean;
   /** Honours Range (206, 416). */
   ranges?: boolean;
+  /** The success answer when it is not `200` with `content` (tus: 201/204 with headers only). */
+  success?: { status: number; description: string; headers?: HeaderDoc[] };
+  /** Request headers the route reads (tus headers). */
+  requestHeaders?: HeaderDoc[];
+  /** What an error status means on this route, where the service-wide description does not fit. */
+  errorDescriptions?: Record<number, string>;
 }
 
 export interface ServiceModule {

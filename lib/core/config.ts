@@ -9,6 +9,12 @@ import { DEFAULT_MODULES, parseModuleList, type ModuleName } from './modules';
 /** 8 M samples × channels: a window's Float64 samples stay at 64 MB, half of the ~128 MB meant for them. */
 export const DEFAULT_MAX_WINDOW_SAMPLES = 8_000_000;
 
+/** Where partial uploads are staged (module uploads), created 0700. */
+export const DEFAULT_UPLOAD_DIR = '/var/tmp/loris-ephys-api/uploads';
+/** The largest tus PATCH body by default: serverless-offline buffers request bodies up to 10 MiB. */
+export const DEFAULT_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
+export const MAX_UPLOAD_CHUNK_BYTES = 10 * 1024 * 1024;
+
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const optionalText = z
   .string()
@@ -57,6 +63,17 @@ export const configSchema = z
       z.coerce.number().int().min(0).max(64).optional(),
     ),
     LORIS_EPHYS_AUTH_CACHE_MS: int(5000, 0, 30000),
+    // Module uploads (README "Uploads").
+    LORIS_EPHYS_UPLOAD_DIR: z.string().min(1).default(DEFAULT_UPLOAD_DIR),
+    LORIS_EPHYS_UPLOAD_MAX_BYTES: int(50 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
+    LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES: int(DEFAULT_UPLOAD_CHUNK_BYTES, 65536, MAX_UPLOAD_CHUNK_BYTES),
+    LORIS_EPHYS_UPLOAD_EXPIRY_HOURS: z.coerce.number().positive().max(8760).default(48),
+    LORIS_EPHYS_UPLOAD_RESERVE_BYTES: int(1024 ** 3, 0, Number.MAX_SAFE_INTEGER),
+    LORIS_EPHYS_UPLOAD_S3_BUCKET: optionalText,
+    LORIS_EPHYS_UPLOAD_STRICT: z
+      .enum(['true', 'false'])
+      .default('true')
+      .transform((v) => v === 'true'),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
@@ -111,6 +128,25 @@ export interface Config {
   workers?: number;
   /** How long a caller's authorisation (account, grants, lock-out, module state) may be reused, ms (≤ 30 s). */
   authCacheMs: number;
+  /** Module uploads: staging, limits and strictness (README "Uploads"). */
+  uploads: UploadSettings;
+}
+
+export interface UploadSettings {
+  /** Staging directory of partial and finished uploads (0700); registration moves archives out of it. */
+  dir: string;
+  /** Largest Upload-Length accepted at creation (413 upload_too_large beyond). */
+  maxBytes: number;
+  /** Largest body of one PATCH (or of a creation-with-upload POST); 413 chunk_too_large beyond. */
+  maxChunkBytes: number;
+  /** A partial upload is removed this long after its creation. */
+  expiryMs: number;
+  /** Free space that must remain on the staging file system after every accepted upload is complete. */
+  reserveBytes: number;
+  /** Refuse (delete) an archive whose check reported errors; false registers it with its report anyway. */
+  strict: boolean;
+  /** AWS stage: tus bytes (@tus/s3-store) and records in this bucket instead of the staging directory. */
+  s3Bucket?: string;
 }
 
 /** Parses the environment; a missing or malformed setting is a 500 config_invalid naming the variables. */
@@ -153,6 +189,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     workers: c.LORIS_EPHYS_WORKERS,
     authCacheMs: c.LORIS_EPHYS_AUTH_CACHE_MS,
+    uploads: {
+      dir: c.LORIS_EPHYS_UPLOAD_DIR,
+      maxBytes: c.LORIS_EPHYS_UPLOAD_MAX_BYTES,
+      maxChunkBytes: c.LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES,
+      expiryMs: Math.round(c.LORIS_EPHYS_UPLOAD_EXPIRY_HOURS * 3_600_000),
+      reserveBytes: c.LORIS_EPHYS_UPLOAD_RESERVE_BYTES,
+      strict: c.LORIS_EPHYS_UPLOAD_STRICT,
+      s3Bucket: c.LORIS_EPHYS_UPLOAD_S3_BUCKET,
+    },
   };
 }
 

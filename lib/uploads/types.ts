@@ -149,4 +149,6 @@ export interface UploadStatus {
   report: UploadReport | null;
   lorisUpload: LorisUploadRef | null;
   process: ProcessRef | null;
+  /** Why the upload failed (state `failed` before LORIS had it: the check or registration could not run). */
+  failure?: string | null;
 }

@@ -29,6 +29,8 @@ const DATA_FUNCTIONS = [
 ];
 /** Functions that never touch the database. */
 const NO_DATABASE_FUNCTIONS = ['recordings', 'openapi', 'demo'];
+/** Module uploads: the database and the uploads bucket, no EFS, a role of their own. */
+const UPLOAD_FUNCTIONS = ['tus-upload', 'uploads-list', 'uploads-status'];
 const PASSWORD_PARAMETER = '/loris-ephys/aws/db-password';
 const SSM_PARAMETERS: Record<string, [string, string]> = {
   LorisEphysSubnetIds: ['AWS::SSM::Parameter::Value<List<AWS::EC2::Subnet::Id>>', 'subnet-ids'],
@@ -196,7 +198,7 @@ describe('serverless --stage aws', () => {
         { SubnetIds: listOf('LorisEphysSubnetIds'), SecurityGroupIds: listOf('LorisEphysSecurityGroupIds') },
       ]);
     }
-    for (const id of ['IamRoleLambdaExecution', 'LorisEphysNoDatabaseRole']) {
+    for (const id of ['IamRoleLambdaExecution', 'LorisEphysNoDatabaseRole', 'LorisEphysUploadsRole']) {
       const role = template.Resources[id]?.Properties as { ManagedPolicyArns: unknown[] };
       expect([id, JSON.stringify(role.ManagedPolicyArns)]).toEqual([
         id,
@@ -236,7 +238,65 @@ describe('serverless --stage aws', () => {
         },
       ]);
     }
-    expect(lambdas.size).toBe(DATA_FUNCTIONS.length + NO_DATABASE_FUNCTIONS.length);
+    expect(lambdas.size).toBe(DATA_FUNCTIONS.length + NO_DATABASE_FUNCTIONS.length + UPLOAD_FUNCTIONS.length);
+  });
+
+  it('gives the upload functions the database, the uploads bucket and 4 MiB chunks; no EFS', () => {
+    for (const fn of UPLOAD_FUNCTIONS) {
+      expect([fn, lambda(fn).Environment.Variables]).toEqual([
+        fn,
+        {
+          ...base,
+          LORIS_DB_HOST: ref('LorisEphysDbHost'),
+          LORIS_DB_PORT: ref('LorisEphysDbPort'),
+          LORIS_DB_NAME: ref('LorisEphysDbName'),
+          LORIS_DB_USER: ref('LorisEphysDbUser'),
+          LORIS_DB_PASSWORD_PARAMETER: PASSWORD_PARAMETER,
+          LORIS_EPHYS_UPLOAD_S3_BUCKET: ref('LorisEphysUploadBucket'),
+          LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES: '4194304',
+        },
+      ]);
+      expect([fn, lambda(fn).FileSystemConfigs ?? null]).toEqual([fn, null]);
+      expect([fn, lambda(fn).Role]).toEqual([fn, { 'Fn::GetAtt': ['LorisEphysUploadsRole', 'Arn'] }]);
+    }
+  });
+
+  it('keeps the uploads bucket private and encrypted, and lets only the upload role use it', () => {
+    const bucket = template.Resources.LorisEphysUploadBucket;
+    expect(bucket?.Type).toBe('AWS::S3::Bucket');
+    const props = bucket?.Properties as Json;
+    expect(props.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(JSON.stringify(props.BucketEncryption)).toContain('AES256');
+    const role = template.Resources.LorisEphysUploadsRole?.Properties as {
+      Policies: { PolicyDocument: { Statement: Statement[] } }[];
+    };
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const bucketArn = { 'Fn::GetAtt': ['LorisEphysUploadBucket', 'Arn'] };
+    expect(statements).toEqual([
+      { Effect: 'Allow', Action: 'ssm:GetParameter', Resource: parameterArn(PASSWORD_PARAMETER) },
+      { Effect: 'Allow', Action: ['s3:ListBucket', 's3:ListBucketMultipartUploads'], Resource: bucketArn },
+      {
+        Effect: 'Allow',
+        Action: [
+          's3:GetObject',
+          's3:PutObject',
+          's3:DeleteObject',
+          's3:AbortMultipartUpload',
+          's3:ListMultipartUploadParts',
+        ],
+        Resource: { 'Fn::Join': ['', [bucketArn, '/*']] },
+      },
+    ]);
+    // No other role or policy grants S3.
+    const others = Object.entries(template.Resources).filter(
+      ([id, r]) => r.Type.startsWith('AWS::IAM::') && id !== 'LorisEphysUploadsRole',
+    );
+    expect(JSON.stringify(others)).not.toMatch(/"s3:/);
   });
 
   it('gives the other functions LORIS mode and no database settings at all', () => {

@@ -23,17 +23,21 @@ const doc = openApiDocument({ version: VERSION });
 const paths = doc.paths as Record<string, { get: Json }>;
 const operations = Object.entries(paths).map(([path, item]) => ({ path, op: item.get }));
 
-/** `function → path` of every httpApi event in serverless.yml. */
-function serverlessRoutes(): Map<string, string> {
+/** `function → paths` of every httpApi event in serverless.yml, and how many events there are. */
+function serverlessRoutes(): { byFunction: Map<string, Set<string>>; events: number } {
   const yml = readFileSync(join(projectRoot, 'serverless.yml'), 'utf8');
-  const routes = new Map<string, string>();
+  const byFunction = new Map<string, Set<string>>();
   let current: string | undefined;
+  let events = 0;
   for (const line of yml.slice(yml.indexOf('\nfunctions:'), yml.indexOf('\nplugins:')).split('\n')) {
     current = /^ {2}([\w-]+):\s*$/.exec(line)?.[1] ?? current;
-    const path = /httpApi: \{ method: GET, path: (?:'([^']+)'|([^\s}]+)) \}/.exec(line);
-    if (current && path) routes.set(current, path[1] ?? path[2] ?? '');
+    const path = /httpApi: \{ method: (?:GET|POST|OPTIONS|'\*'), path: (?:'([^']+)'|([^\s}]+)) \}/.exec(line);
+    if (current && path) {
+      events += 1;
+      byFunction.set(current, (byFunction.get(current) ?? new Set()).add(path[1] ?? path[2] ?? ''));
+    }
   }
-  return routes;
+  return { byFunction, events };
 }
 
 /** Every media-type object of the document with its location. */
@@ -56,12 +60,27 @@ function allRefs(node: unknown): string[] {
 
 describe('OpenAPI document', () => {
   it('documents exactly the routes of serverless.yml, each with its function', () => {
-    const routes = serverlessRoutes();
+    const { byFunction, events } = serverlessRoutes();
     const httpApiEvents = readFileSync(join(projectRoot, 'serverless.yml'), 'utf8').match(/httpApi:/g) ?? [];
-    expect(routes.size).toBe(httpApiEvents.length);
-    expect(routes.size).toBeGreaterThanOrEqual(9);
-    expect(new Set(Object.keys(paths))).toEqual(new Set(routes.values()));
-    for (const route of API_ROUTES) expect(routes.get(route.functionName)).toBe(route.path);
+    expect(events).toBe(httpApiEvents.length);
+    expect(byFunction.size).toBeGreaterThanOrEqual(12);
+    const everyModule = openApiDocument({ version: 'test', modules: ['ephys', 'meegqc', 'uploads'] });
+    const allPaths = [...byFunction.values()].flatMap((set) => [...set]);
+    expect(new Set(Object.keys(everyModule.paths as Json))).toEqual(new Set(allPaths));
+    for (const [name, set] of byFunction) {
+      expect([name, new Set(API_ROUTES.filter((r) => r.functionName === name).map((r) => r.path))]).toEqual([
+        name,
+        set,
+      ]);
+    }
+  });
+
+  it('documents the tus methods of the uploads module, only while it is on', () => {
+    const on = openApiDocument({ version: 'test', modules: ['uploads'] }).paths as Record<string, Json>;
+    expect(Object.keys(on['/tus/upload'] ?? {}).sort()).toEqual(['options', 'post']);
+    expect(Object.keys(on['/tus/upload/{upload_id}'] ?? {}).sort()).toEqual(['delete', 'head', 'patch']);
+    expect(Object.keys(on['/uploads/{upload_id}'] ?? {})).toEqual(['get']);
+    expect(Object.keys(paths).filter((p) => p.includes('upload'))).toEqual([]);
   });
 
   it("lists the paths LORIS's viewer switches its imaging features on with, named as it names them", () => {

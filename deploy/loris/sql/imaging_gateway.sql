@@ -2,12 +2,16 @@
 -- Safe to run more than once, on LORIS releases with or without the imaging_gateway module:
 --   1. the setting definitions are created only where missing (same names as LORIS's own module patch);
 --   2. the values below replace whatever the five settings held (JWTKey is left alone).
--- Edit the values in the SET lines first (@allow_demo = 1 also forwards /demo, the service's demo page).
+-- Edit the values in the SET lines first (@allow_demo = 1 also forwards /demo, the service's demo page;
+-- @allow_uploads = 1 the uploads module's /tus/upload and /uploads routes).
 
 SET @upstream_url = 'http://127.0.0.1:8000';
 SET @connect_timeout_seconds = '5';
 SET @hide_error_bodies = 'true';
 SET @allow_demo = 0;
+-- 1 forwards the uploads module's routes (tus and upload states) and admits LORIS's DICOM uploaders too;
+-- switch the module on in the service as well (LORIS_EPHYS_MODULES=ephys,meegqc,uploads).
+SET @allow_uploads = 0;
 
 INSERT IGNORE INTO modules (Name, Active) VALUES ('imaging_gateway', 'Y');
 UPDATE modules SET Active = 'Y' WHERE Name = 'imaging_gateway';
@@ -56,8 +60,12 @@ JOIN (
     UNION ALL SELECT 'imaging_gateway_allowed_paths', '/ephys/.*', 1
     UNION ALL SELECT 'imaging_gateway_allowed_paths', '/meegqc/.*', 1
     UNION ALL SELECT 'imaging_gateway_allowed_paths', '/demo', @allow_demo
+    UNION ALL SELECT 'imaging_gateway_allowed_paths', '/tus/upload(/.*)?', @allow_uploads
+    UNION ALL SELECT 'imaging_gateway_allowed_paths', '/uploads(/.*)?', @allow_uploads
     UNION ALL SELECT 'imaging_gateway_required_permissions', 'electrophysiology_browser_view_site', 1
     UNION ALL SELECT 'imaging_gateway_required_permissions', 'electrophysiology_browser_view_allsites', 1
+    UNION ALL SELECT 'imaging_gateway_required_permissions', 'imaging_uploader_allsites', @allow_uploads
+    UNION ALL SELECT 'imaging_gateway_required_permissions', 'imaging_uploader_ownsites', @allow_uploads
 ) v ON v.Name = cs.Name
 WHERE v.Wanted = 1
 ORDER BY v.Name, v.Value;
