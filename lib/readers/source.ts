@@ -90,6 +90,7 @@ export function handleSource(handle: FileHandle, name: string, size: number): By
   let inFlight = 0;
   let closing = false;
   let drained: (() => void) | undefined;
+  let draining: Promise<void> | undefined;
   const readAt = (buf: Uint8Array, at: number, length: number, position: number): Promise<number> =>
     closing
       ? handle.read(buf, at, length, position).then((r) => r.bytesRead)
@@ -120,7 +121,8 @@ export function handleSource(handle: FileHandle, name: string, size: number): By
     },
     async close() {
       closing = true;
-      if (inFlight > 0) await new Promise<void>((resolve) => (drained = resolve));
+      // One promise for every close call, so a second close cannot orphan the first one's wait.
+      if (inFlight > 0) await (draining ??= new Promise<void>((resolve) => (drained = resolve)));
       await handle.close();
     },
   };

@@ -29,9 +29,9 @@ describe('fileSource', () => {
   it('lets reads in flight finish before the file is closed, and refuses reads after', async () => {
     const source = await fileSource(path);
     const reads = Array.from({ length: 64 }, (_, k) => source.read(k * 1000, 1000));
-    const closed = source.close();
+    const closed = [source.close(), source.close()]; // a second close waits too, never hangs
     const parts = await Promise.all(reads);
-    await closed;
+    await Promise.all(closed);
     parts.forEach((part, k) =>
       expect(Buffer.from(part).equals(Buffer.from(bytes.subarray(k * 1000, k * 1000 + 1000)))).toBe(true),
     );
