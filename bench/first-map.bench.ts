@@ -4,7 +4,7 @@
  * montage the process has seen (another recording of the same cap or head position: geometry and raster plans
  * are shared by content) and for one it has not (every sensor moved by 1 µm, so geometry is computed afresh).
  * CPU time (process.cpuUsage) is the steadier figure on a busy machine. Goal (issue 13): first map ≤ 25 ms p50.
- * Run: node scripts/run-ts.mjs bench/first-map.bench.ts   (COPIES=15)
+ * Run: node scripts/run-ts.mjs bench/first-map.bench.ts   (COPIES=15, ONLY=<label substring> for one format)
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { testDataPath } from '../test/helpers/testdata';
 import { loadAverage, median } from './common';
 
 const COPIES = Number(process.env.COPIES ?? 15);
+const ONLY = (process.env.ONLY ?? '').toLowerCase();
 const LIMITS = { maxWindowSeconds: 60, maxImageSize: 1024, maxRes: 256 };
 const DRAW = { size: '512', contours: '6', sensors: 'true' };
 
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   const load = loadAverage();
   const rows = [];
   try {
-    for (const c of cases) {
+    for (const c of cases.filter((k) => k.label.toLowerCase().includes(ONLY))) {
       const shared = await firstMaps(c, dir, false);
       const fresh = await firstMaps(c, dir, true);
       rows.push({

@@ -2,6 +2,7 @@
  * Random-access byte sources. Readers see recordings only through these, so a file today can be an object
  * store tomorrow, and tests can count the bytes a window read really touched.
  */
+import { read as readCallback } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { unreadableRecording } from '../core/errors';
@@ -67,9 +68,33 @@ export async function fileSource(path: string): Promise<ByteSource> {
   }
 }
 
-/** A ByteSource over an already open file handle of `size` bytes; closing the source closes the handle. */
+/** pread(2) through fs.read's callback: for the many small reads of an open, several times cheaper than FileHandle.read. */
+const preadInto = (
+  fd: number,
+  buf: Uint8Array,
+  at: number,
+  length: number,
+  position: number,
+): Promise<number> =>
+  new Promise((resolve, reject) => {
+    readCallback(fd, buf, at, length, position, (error, n) => (error ? reject(error) : resolve(n)));
+  });
+
+/**
+ * A ByteSource over an already open file handle of `size` bytes; closing the source closes the handle. Reads go to
+ * the descriptor directly, so the source counts them itself: `close` waits for those in flight (as FileHandle does
+ * for its own), and a read after `close` began goes through the handle, which refuses it.
+ */
 export function handleSource(handle: FileHandle, name: string, size: number): ByteSource {
   let bytesRead = 0;
+  let inFlight = 0;
+  let closing = false;
+  let drained: (() => void) | undefined;
+  let draining: Promise<void> | undefined;
+  const readAt = (buf: Uint8Array, at: number, length: number, position: number): Promise<number> =>
+    closing
+      ? handle.read(buf, at, length, position).then((r) => r.bytesRead)
+      : preadInto(handle.fd, buf, at, length, position);
   return {
     name,
     size,
@@ -80,15 +105,24 @@ export function handleSource(handle: FileHandle, name: string, size: number): By
       checkRange(name, size, offset, length);
       const buf = new Uint8Array(length);
       let done = 0;
-      while (done < length) {
-        const { bytesRead: n } = await handle.read(buf, done, length - done, offset + done);
-        if (n === 0) throw unreadableRecording(`${name}: file shrank while reading`);
-        done += n;
+      inFlight++;
+      try {
+        while (done < length) {
+          const n = await readAt(buf, done, length - done, offset + done);
+          if (n === 0) throw unreadableRecording(`${name}: file shrank while reading`);
+          done += n;
+        }
+      } finally {
+        inFlight--;
+        if (inFlight === 0) drained?.();
       }
       bytesRead += length;
       return buf;
     },
     async close() {
+      closing = true;
+      // One promise for every close call, so a second close cannot orphan the first one's wait.
+      if (inFlight > 0) await (draining ??= new Promise<void>((resolve) => (drained = resolve)));
       await handle.close();
     },
   };

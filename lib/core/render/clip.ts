@@ -49,7 +49,11 @@ export function clipInPixels(layout: Layout, clip: Clip): PixelClip {
   };
   if (clip.kind === 'polygon') {
     const boundary = clip.points.map(local);
-    return { boundary, inside: polygonTest(boundary), crossings: polygonCrossings(boundary) };
+    return {
+      boundary,
+      inside: polygonTest(boundary),
+      crossings: polygonCrossings(boundary, layout.panel.width),
+    };
   }
   const center = local(clip.center);
   const rx = clip.radii[0] * layout.scale;
@@ -97,16 +101,40 @@ function supersample(inside: Inside, px: number, py: number): number {
 }
 
 /** Sorted x positions where the row y crosses a closed polygon (even–odd pairs bound the inside). */
-function polygonCrossings(poly: readonly Vec2[]): (y: number) => number[] {
-  const n = poly.length;
+function polygonCrossings(poly: readonly Vec2[], side: number): (y: number) => number[] {
+  const edgesAt = edgesByRow(poly, side);
   return (y) => {
     const xs: number[] = [];
-    for (let i = 0, j = n - 1; i < n; j = i++) {
+    for (const i of edgesAt(y)) {
+      const j = i === 0 ? poly.length - 1 : i - 1;
       const [xi, yi] = poly[i] as Vec2;
       const [xj, yj] = poly[j] as Vec2;
       if (yi > y !== yj > y) xs.push(((xj - xi) * (y - yi)) / (yj - yi) + xi);
     }
     return xs.sort((a, b) => a - b);
+  };
+}
+
+/**
+ * The edges (j = i − 1 → i, closing edge first) that can cross a row y: an edge crosses y only when
+ * min(yi, yj) ≤ y < max(yi, yj), so only when floor(y) lies in [floor(min), floor(max)]; edges are listed per
+ * pixel row once, in polygon order. Rows outside the panel, or any non-finite vertex, get every edge.
+ */
+function edgesByRow(poly: readonly Vec2[], side: number): (y: number) => readonly number[] {
+  const n = poly.length;
+  const all = Array.from({ length: n }, (_, i) => i);
+  if (!poly.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y))) return () => all;
+  const rows: number[][] = Array.from({ length: side }, () => []);
+  for (let i = 0; i < n; i++) {
+    const yi = (poly[i] as Vec2)[1];
+    const yj = (poly[i === 0 ? n - 1 : i - 1] as Vec2)[1];
+    const from = Math.max(0, Math.floor(Math.min(yi, yj)));
+    const to = Math.min(side - 1, Math.floor(Math.max(yi, yj)));
+    for (let r = from; r <= to; r++) (rows[r] as number[]).push(i);
+  }
+  return (y) => {
+    const r = Math.floor(y);
+    return r >= 0 && r < side ? (rows[r] as number[]) : all;
   };
 }
 

@@ -4,7 +4,8 @@
  * and the decor that geometry, layout and options fix (outlines, sensors, names, colour-bar frame). Plans and
  * decor are cacheable across maps; a cached scene is identical to an uncached one.
  */
-import type { RenderableMap, RenderOptions, TopomapGeometry } from '../topomap/types';
+import { createHash, type Hash } from 'node:crypto';
+import type { RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../topomap/types';
 import { contourLines } from './contours';
 import { makeLayout } from './layout';
 import { dataStrokes, decorKey, decorStrokes } from './overlay';
@@ -19,6 +20,8 @@ export interface Decor {
   ops?: PixelOps;
   /** SVG path data per stroke (SVG writer); filled by the writer on first use. */
   svgPaths?: string[];
+  /** Bytes of `ops` and `svgPaths` once made (counted in the cache). */
+  bytes?: number;
 }
 
 export interface Scene {
@@ -32,39 +35,102 @@ export interface Scene {
   decor: Decor;
   above: Stroke[];
   /**
-   * All-zero stroke accumulator of the canvas size shared by the scenes of one cached layout (kept all zero);
-   * absent for canvases over SCRATCH_MAX_PIXELS, which allocate one per drawing.
+   * All-zero stroke accumulator of the canvas size shared by every scene of that size (kept all zero); absent for
+   * canvases over SCRATCH_MAX_PIXELS, which allocate one per drawing.
    */
   scratch?: Float32Array;
+  /** Counts bytes made for the decor (blend ops, SVG paths) against the cache that holds it. */
+  charge?: (bytes: number) => void;
 }
 
-/** What a cache keeps per layout of one geometry. */
+/** What a cache keeps per plan: the raster plan and the decors drawn over it. */
 interface LayoutEntry {
+  /** Its key in the cache ('' when uncached). */
+  key: string;
   plan: RasterPlan;
   decor: Map<string, Decor>;
-  scratch?: Float32Array;
+  /** Bytes held: the plan's arrays, then each decor's blend ops once rasterised. */
+  bytes: number;
 }
 
 /**
- * Raster plans and decor keyed by geometry object, then by layout (and options). Pass the same cache across
- * requests that share a geometry so a warm render skips the per-pixel precomputation and the static overlay;
- * entries go away with their geometry, and each geometry keeps at most MAX_LAYOUTS layouts × MAX_DECORS decors.
+ * Raster plans and decor keyed by CONTENT: the layout, the grid's resolution and extent and the clip shape for a
+ * plan; the options and the outline, sensor and name positions for a decor. Recordings that share a montage (or
+ * only a head outline and clip, as EEG maps with other sensor positions do) share them whatever geometry object
+ * they come with. Pass the same cache across requests so a warm render skips the per-pixel precomputation and the
+ * static overlay. Bounded: at most `maxEntries` plans and about `maxBytes` of plans and blend ops (least recently
+ * used first out), each plan with at most MAX_DECORS decors.
  */
-export type PlanCache = WeakMap<TopomapGeometry, Map<string, LayoutEntry>>;
+export interface PlanCache {
+  readonly entries: Map<string, LayoutEntry>;
+  bytes: number;
+  readonly maxEntries: number;
+  readonly maxBytes: number;
+}
 
-export const createPlanCache = (): PlanCache => new WeakMap();
-
-export const MAX_LAYOUTS = 8;
+export const MAX_PLANS = 32;
+export const MAX_PLAN_BYTES = 48 * 1024 * 1024;
 export const MAX_DECORS = 8;
-/** Canvases up to 1024² keep a stroke accumulator (4 MB) with their cached layout. */
+
+export const createPlanCache = (limits: { maxEntries?: number; maxBytes?: number } = {}): PlanCache => ({
+  entries: new Map(),
+  bytes: 0,
+  maxEntries: limits.maxEntries ?? MAX_PLANS,
+  maxBytes: limits.maxBytes ?? MAX_PLAN_BYTES,
+});
+
+/** Canvases up to 1024² share a stroke accumulator of their size (4 MB), kept all zero between uses. */
 export const SCRATCH_MAX_PIXELS = 1024 * 1024;
+/** Accumulators kept, by pixel count (drawing is synchronous, so one per size serves every scene). */
+const MAX_SCRATCH_SIZES = 2;
+const scratchBySize = new Map<number, Float32Array>();
+
+function sharedScratch(pixels: number): Float32Array | undefined {
+  if (pixels > SCRATCH_MAX_PIXELS) return undefined;
+  return recent(scratchBySize, pixels, MAX_SCRATCH_SIZES, () => new Float32Array(pixels));
+}
 
 function layoutKey(l: Layout): string {
   return [l.width, l.height, l.panel.x, l.panel.y, l.panel.width, ...l.view].join(',');
 }
 
+/** Feeds numbers to a hash as their exact float64 bits. */
+function hashNumbers(hash: Hash, values: readonly number[]): void {
+  hash.update(Float64Array.from(values));
+}
+
+const flatPoints = (points: readonly Vec2[]): number[] => points.flat();
+
+/** Everything a raster plan depends on: layout, grid resolution and extent, clip shape. */
+function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res' | 'clip'>): string {
+  const hash = createHash('sha1');
+  hash.update(`${layoutKey(layout)}|${geometry.res}|${geometry.clip.kind}|`);
+  hashNumbers(hash, geometry.extent);
+  const { clip } = geometry;
+  hashNumbers(hash, clip.kind === 'polygon' ? flatPoints(clip.points) : [...clip.center, ...clip.radii]);
+  return hash.digest('base64');
+}
+
+/** Everything the decor depends on besides the plan: options, names, and the outline and sensor positions drawn. */
+function decorContentKey(m: RenderableMap, o: RenderOptions): string {
+  const hash = createHash('sha1');
+  hash.update(decorKey(m, o));
+  const g = m.map.geometry;
+  if (o.outlines === 'head') {
+    for (const line of [g.outlines.head, g.outlines.nose, g.outlines.earLeft, g.outlines.earRight]) {
+      hash.update(`|${line.length}`);
+      hashNumbers(hash, flatPoints(line));
+    }
+  }
+  if (o.sensors || o.names) {
+    hash.update(`|${g.pos2d.length}`);
+    hashNumbers(hash, flatPoints(g.pos2d));
+  }
+  return hash.digest('base64');
+}
+
 /** Looks `key` up in a small most-recently-used map, creating (and evicting the oldest) on a miss. */
-function recent<V>(map: Map<string, V>, key: string, limit: number, create: () => V): V {
+function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V {
   const hit = map.get(key);
   if (hit !== undefined) {
     map.delete(key);
@@ -73,35 +139,59 @@ function recent<V>(map: Map<string, V>, key: string, limit: number, create: () =
   }
   const value = create();
   map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value as string);
+  if (map.size > limit) map.delete(map.keys().next().value as K);
   return value;
 }
 
-function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCache): LayoutEntry {
-  const fresh = (): LayoutEntry => ({
-    plan: planRaster(layout, geometry, geometry.clip),
-    decor: new Map(),
-    scratch:
-      layout.width * layout.height <= SCRATCH_MAX_PIXELS
-        ? new Float32Array(layout.width * layout.height)
-        : undefined,
-  });
-  if (!cache) return fresh();
-  let byLayout = cache.get(geometry);
-  if (!byLayout) {
-    byLayout = new Map();
-    cache.set(geometry, byLayout);
+const planBytes = (p: RasterPlan): number =>
+  p.coverage.byteLength +
+  p.spans.byteLength +
+  [p.cols, p.rows].reduce(
+    (n, t) => n + t.lo.byteLength + t.hi.byteLength + t.w.byteLength + t.inside.byteLength,
+    0,
+  );
+
+/** Drops least recently used plans until the cache is within its bounds (the newest entry always stays). */
+function trim(cache: PlanCache): void {
+  for (const [key, entry] of cache.entries) {
+    if (cache.entries.size <= 1) break;
+    if (cache.entries.size <= cache.maxEntries && cache.bytes <= cache.maxBytes) break;
+    cache.entries.delete(key);
+    cache.bytes -= entry.bytes;
   }
-  return recent(byLayout, layoutKey(layout), MAX_LAYOUTS, fresh);
+}
+
+function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCache): LayoutEntry {
+  const fresh = (key: string): LayoutEntry => {
+    const plan = planRaster(layout, geometry, geometry.clip);
+    return { key, plan, decor: new Map(), bytes: planBytes(plan) };
+  };
+  if (!cache) return fresh('');
+  const key = planKey(layout, geometry);
+  const hit = cache.entries.get(key);
+  if (hit) {
+    cache.entries.delete(key);
+    cache.entries.set(key, hit);
+    return hit;
+  }
+  const entry = fresh(key);
+  cache.entries.set(key, entry);
+  cache.bytes += entry.bytes;
+  trim(cache);
+  return entry;
 }
 
 export function planFor(layout: Layout, geometry: TopomapGeometry, cache?: PlanCache): RasterPlan {
   return layoutEntry(layout, geometry, cache).plan;
 }
 
-/** The decor's blend ops, rasterised on first use. */
+/** The decor's blend ops, rasterised on first use (and counted in the cache's bytes). */
 export function decorOps(scene: Scene): PixelOps {
-  scene.decor.ops ??= strokeOps(scene.layout, scene.decor.strokes, scene.plan.coverage, scene.scratch);
+  if (!scene.decor.ops) {
+    scene.decor.ops = strokeOps(scene.layout, scene.decor.strokes, scene.plan.coverage, scene.scratch);
+    const { index, grey, cov } = scene.decor.ops;
+    scene.charge?.(index.byteLength + grey.byteLength + cov.byteLength);
+  }
   return scene.decor.ops;
 }
 
@@ -117,12 +207,54 @@ export function buildScene(m: RenderableMap, o: RenderOptions, lut: Lut, cache?:
   const contours = o.contours
     ? contourLines({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
     : [];
-  const decor = recent(entry.decor, decorKey(m, o), MAX_DECORS, () => ({
-    strokes: decorStrokes(layout, m, o),
-  }));
+  const decor = decorFor(entry, m, o, layout, cache);
   const { below, above } = dataStrokes(layout, m, o, contours);
   const strokes = [...below, ...decor.strokes, ...above];
   const scene: Scene = { layout, plan, canvas, strokes, below, decor, above };
-  if (entry.scratch) scene.scratch = entry.scratch;
+  const scratch = sharedScratch(layout.width * layout.height);
+  if (scratch) scene.scratch = scratch;
+  if (cache) scene.charge = (bytes) => chargeDecor(cache, entry, decor, bytes);
   return scene;
+}
+
+/** The entry's decor for these options and positions (a most-recently-used map of MAX_DECORS per plan). */
+function decorFor(
+  entry: LayoutEntry,
+  m: RenderableMap,
+  o: RenderOptions,
+  layout: Layout,
+  cache?: PlanCache,
+): Decor {
+  const make = (): Decor => ({ strokes: decorStrokes(layout, m, o) });
+  if (!cache) return make();
+  const key = decorContentKey(m, o);
+  const hit = entry.decor.get(key);
+  if (hit) {
+    entry.decor.delete(key);
+    entry.decor.set(key, hit);
+    return hit;
+  }
+  const decor = make();
+  entry.decor.set(key, decor);
+  if (entry.decor.size > MAX_DECORS) {
+    const [oldestKey, oldest] = entry.decor.entries().next().value as [string, Decor];
+    entry.decor.delete(oldestKey);
+    uncount(cache, entry, oldest.bytes ?? 0);
+  }
+  return decor;
+}
+
+function uncount(cache: PlanCache, entry: LayoutEntry, bytes: number): void {
+  entry.bytes -= bytes;
+  if (cache.entries.get(entry.key) === entry) cache.bytes -= bytes;
+}
+
+/** Adds bytes made for a decor to its entry and, while the entry is cached, to the cache (trimming it). */
+function chargeDecor(cache: PlanCache, entry: LayoutEntry, decor: Decor, bytes: number): void {
+  if (![...entry.decor.values()].includes(decor)) return; // evicted meanwhile: the cache no longer holds it
+  decor.bytes = (decor.bytes ?? 0) + bytes;
+  entry.bytes += bytes;
+  if (cache.entries.get(entry.key) !== entry) return;
+  cache.bytes += bytes;
+  trim(cache);
 }

@@ -66,7 +66,10 @@ const strokePaths = (strokes: readonly Stroke[]): string[] =>
 
 /** Path data of every stroke in `scene.strokes` order; the decor's is computed once and kept with the decor. */
 function scenePaths(scene: Scene): string[] {
-  scene.decor.svgPaths ??= strokePaths(scene.decor.strokes);
+  if (!scene.decor.svgPaths) {
+    scene.decor.svgPaths = strokePaths(scene.decor.strokes);
+    scene.charge?.(scene.decor.svgPaths.reduce((n, p) => n + 2 * p.length, 0)); // UTF-16 code units
+  }
   return [...strokePaths(scene.below), ...scene.decor.svgPaths, ...strokePaths(scene.above)];
 }
 

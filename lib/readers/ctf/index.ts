@@ -168,10 +168,37 @@ async function readPosPoints(fs: SourceFs, dir: string, t: CtfTransforms | null)
   return parsePosFile((await readText(fs, join(dir, only))) ?? '', t);
 }
 
-async function readEvents(fs: SourceFs, dir: string, timing: TrialTiming): Promise<RecordingEvent[]> {
-  const markers = await readText(fs, join(dir, 'MarkerFile.mrk'));
-  const badSegments = await readText(fs, join(dir, 'bad.segments'));
-  return ctfEvents(markers, badSegments, timing);
+async function readEvents(texts: SideTexts, timing: TrialTiming): Promise<RecordingEvent[]> {
+  return ctfEvents(await texts.markers, await texts.badSegments, timing);
+}
+
+/** The folder's small text files (absent: null), read at once rather than one after another. */
+interface SideTexts {
+  hc: Promise<string | null>;
+  eeg: Promise<string | null>;
+  badChannels: Promise<string | null>;
+  markers: Promise<string | null>;
+  badSegments: Promise<string | null>;
+}
+
+/**
+ * Starts every read in a fixed order (so whoever watches the file system sees the same paths in the same order on
+ * every open); a failure surfaces where the text is awaited, and one never awaited (the open failed before) is
+ * not reported as unhandled.
+ */
+function startSideTexts(fs: SourceFs, dir: string, base: string): SideTexts {
+  const read = (path: string): Promise<string | null> => {
+    const text = readText(fs, path);
+    text.catch(() => undefined);
+    return text;
+  };
+  return {
+    hc: read(`${base}.hc`),
+    eeg: read(`${base}.eeg`),
+    badChannels: read(join(dir, 'BadChannels')),
+    markers: read(join(dir, 'MarkerFile.mrk')),
+    badSegments: read(join(dir, 'bad.segments')),
+  };
 }
 
 /** readWindow's arguments against the recording's channels and samples (shared rule). */
@@ -230,11 +257,11 @@ interface Metadata {
 }
 
 /** Everything but the data files: header, head coils, EEG positions, dig points, bad channels. */
-async function readMetadata(fs: SourceFs, dir: string, base: string): Promise<Metadata> {
+async function readMetadata(fs: SourceFs, dir: string, base: string, texts: SideTexts): Promise<Metadata> {
   const res4 = await readRes4File(fs, `${base}.res4`);
-  const coils = parseHeadCoils((await readText(fs, `${base}.hc`)) ?? '');
+  const coils = parseHeadCoils((await texts.hc) ?? '');
   const transforms = makeCtfTransforms(coils);
-  const eegFile = await readText(fs, `${base}.eeg`);
+  const eegFile = await texts.eeg;
   const eegPoints = eegFile === null ? [] : parseEegFile(eegFile);
   const placed = applyEegFile(
     convertChannels(res4.channels, transforms, eegFile === null),
@@ -246,7 +273,7 @@ async function readMetadata(fs: SourceFs, dir: string, base: string): Promise<Me
   const eegDig = eegFile === null ? eegDigPoints(channels) : placed.dig;
   const dig = [...coilDigPoints(coils, transforms), ...eegDig, ...(await readPosPoints(fs, dir, transforms))];
   const bads = parseBadChannels(
-    await readText(fs, join(dir, 'BadChannels')),
+    await texts.badChannels,
     channels.map((c) => c.info.name),
   );
   return { res4, transforms, channels, dig, bads };
@@ -257,7 +284,8 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
   const dir = trimEndOf(dsPath, '/');
   if (!dir.endsWith('.ds')) throw unreadableRecording(`${basename(dir)} is not a CTF .ds folder`);
   const base = join(dir, basename(dir).slice(0, -3));
-  const meta = await readMetadata(fs, dir, base);
+  const texts = startSideTexts(fs, dir, base);
+  const meta = await readMetadata(fs, dir, base, texts);
   const { res4, channels } = meta;
   const files = await openMeg4Files(fs, base, res4);
   const closeFiles = async (): Promise<void> => {
@@ -269,7 +297,7 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
     preTrigPts: res4.preTrigPts,
     nSamples: files.reduce((n, f) => n + f.nSamples, 0),
   };
-  const events = await readEvents(fs, dir, timing).catch(async (e: unknown) => {
+  const events = await readEvents(texts, timing).catch(async (e: unknown) => {
     await closeFiles();
     throw e;
   });

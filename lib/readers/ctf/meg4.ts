@@ -108,10 +108,29 @@ function consecutiveRuns(requests: ChannelRequest[]): ChannelRequest[][] {
   return runs;
 }
 
+/** A short window of many adjacent channels is read in pieces of at most this many bytes, not channel by channel. */
+export const COALESCE_BYTES = 256 * 1024;
+
+/**
+ * The reads for a window of `count` of a trial's `nSamp` samples: whole runs of consecutive channels when the window
+ * covers at least a third of the trial; otherwise runs cut into pieces of at most COALESCE_BYTES (each skips under
+ * that many bytes, and replaces hundreds of tiny reads by a few), or single channels when one channel's stride in
+ * the trial is already over half of COALESCE_BYTES.
+ */
+function readGroups(requests: ChannelRequest[], count: number, nSamp: number): ChannelRequest[][] {
+  if (3 * count >= nSamp) return consecutiveRuns(requests);
+  const perPiece = Math.floor(COALESCE_BYTES / (nSamp * 4));
+  if (perPiece < 2) return requests.map((r) => [r]);
+  return consecutiveRuns(requests).flatMap((run) => {
+    const pieces: ChannelRequest[][] = [];
+    for (let k = 0; k < run.length; k += perPiece) pieces.push(run.slice(k, k + perPiece));
+    return pieces;
+  });
+}
+
 /**
  * Reads samples [a, b) of trial `trial` of one file for the requested channels into the outputs at `outAt`.
- * Runs of consecutive channels are read in one piece when the window covers at least a third of the trial (so at
- * most twice as many bytes are skipped over as are used: fewer, larger reads); otherwise each channel's range is read on its own.
+ * Runs of consecutive channels are read together (see readGroups): fewer, larger reads.
  */
 export async function readTrialSpan(
   file: Meg4File,
@@ -125,7 +144,7 @@ export async function readTrialSpan(
   const channelStart = (ch: number): number =>
     MEG4_HEADER_BYTES + ((trial * layout.nChan + ch) * layout.nSamp + a) * 4;
   const count = b - a;
-  const groups = 3 * count >= layout.nSamp ? consecutiveRuns(requests) : requests.map((r) => [r]);
+  const groups = readGroups(requests, count, layout.nSamp);
   for (const group of groups) {
     const first = group[0];
     if (!first) continue;

@@ -48,7 +48,9 @@ const SIGNAL_FIELDS: readonly [string, number][] = [
   ['reserved', 32],
 ];
 
-const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
+/** Each byte as the code point of the same value (Node's latin1 decoding: String.fromCharCode of every byte). */
+const latin1 = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
 /** MNE's `_edf_str`: latin-1 text up to the first NUL. */
 const edfStr = (bytes: Uint8Array): string => latin1(bytes).split('\0')[0] ?? '';
 /** Python's `bytes.strip()`: ASCII whitespace at both ends. */

@@ -190,10 +190,20 @@ export async function findSidecars(recordingPath: string, fs: SourceFs): Promise
   if (!own.has('sub')) return {};
   const found: Sidecars = {};
   let space: string | undefined;
+  // The three searches climb the same folders: each is listed once.
+  const listings = new Map<string, Promise<string[]>>();
+  const list = (dir: string): Promise<string[]> => {
+    let names = listings.get(dir);
+    if (!names) {
+      names = fs.readdir(dir).catch(() => [] as string[]);
+      listings.set(dir, names);
+    }
+    return names;
+  };
   for (const kind of ['electrodes', 'coordsystem', 'channels'] as const) {
     const path = await findSidecar(
       recordingPath,
-      fs,
+      { root: fs.root, list },
       own,
       SIDECAR_FILES[kind],
       kind === 'coordsystem' ? space : undefined,
@@ -205,20 +215,19 @@ export async function findSidecars(recordingPath: string, fs: SourceFs): Promise
 }
 
 /** A rooted file system's search never looks above its root (the data directory). */
-const mayLookIn = (fs: SourceFs, dir: string): boolean => fs.root === undefined || isInside(fs.root, dir);
+const mayLookIn = (fs: Pick<SourceFs, 'root'>, dir: string): boolean =>
+  fs.root === undefined || isInside(fs.root, dir);
 
 async function findSidecar(
   recordingPath: string,
-  fs: SourceFs,
+  fs: Pick<SourceFs, 'root'> & { list: (dir: string) => Promise<string[]> },
   own: Map<string, string>,
   suffixFile: string,
   space: string | undefined,
 ): Promise<string | undefined> {
   let dir = dirname(recordingPath);
   for (let level = 0; level < 4 && mayLookIn(fs, dir); level++) {
-    const names = (await fs.readdir(dir).catch(() => [] as string[])).filter((n) =>
-      n.endsWith(`_${suffixFile}`),
-    );
+    const names = (await fs.list(dir)).filter((n) => n.endsWith(`_${suffixFile}`));
     const best = names
       .map((n) => ({ n, score: applicability(bidsEntities(n).entities, own, space) }))
       .filter((c) => c.score >= 0)

@@ -54,6 +54,20 @@ describe('clip coverage of a polygon (local extrapolation hull)', () => {
     );
   });
 
+  it('equals the sampling too for polygons reaching past the panel (edges listed per row, clamped)', () => {
+    const wide = fc.tuple(
+      fc.double({ min: -1.6, max: 1.6, noNaN: true }),
+      fc.double({ min: -1.6, max: 1.6, noNaN: true }),
+    );
+    fc.assert(
+      fc.property(fc.array(wide, { minLength: 3, maxLength: 40 }), (pts) => {
+        const clip: Clip = { kind: 'polygon', points: pts as Vec2[] };
+        expect(differing(referenceCoverage(clip), clipCoverage(layout, clip))).toEqual([]);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('covers a square exactly: full inside, empty outside, half on a pixel cut in two', () => {
     // The square [-0.5, 0.5]² sits on pixel edges except x = 0.5 + 1/64 cuts a pixel column in half.
     const h = 0.5 + 1 / 64;

@@ -215,6 +215,19 @@ describeWithData('CTF reader on malformed and mutated datasets', () => {
     await rec.close();
   });
 
+  it('reads a short window of adjacent channels in a few pieces, with the same samples as channel by channel', async () => {
+    const { fs, bytesRead } = countingFs(files);
+    const rec = await openCtf(DS, fs);
+    const before = bytesRead();
+    const adjacent = await rec.readWindow([10, 11, 12], 100, 200);
+    // One piece from channel 10's first sample to channel 12's last (trials of 1201 samples): the gaps are read too.
+    expect(bytesRead() - before).toBe((3 * 1201 - (1201 - 100)) * 4);
+    for (const [k, ch] of [10, 11, 12].entries()) {
+      expect(Array.from(adjacent[k]!)).toEqual(Array.from((await rec.readWindow([ch, 200], 100, 200))[0]!));
+    }
+    await rec.close();
+  });
+
   it('rejects windows outside the recording as bad requests', async () => {
     const rec = await openCtf(DS, memoryFs(files));
     for (const [picks, start, stop] of [

@@ -1,0 +1,46 @@
+/** The local byte source: exact bytes at any offset, and a close that never pulls the descriptor from under a read. */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileSource } from '../../lib/readers/source';
+
+describe('fileSource', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'source-test-'));
+  const path = join(dir, 'bytes.bin');
+  const bytes = Uint8Array.from({ length: 1 << 16 }, (_, i) => (i * 7 + (i >> 8)) & 0xff);
+  writeFileSync(path, bytes);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('returns exactly the bytes asked for, many small reads at once, and counts them', async () => {
+    const source = await fileSource(path);
+    const spans = Array.from(
+      { length: 200 },
+      (_, k) => [(k * 3271) % (bytes.length - 300), 1 + (k % 300)] as const,
+    );
+    const parts = await Promise.all(spans.map(([at, n]) => source.read(at, n)));
+    parts.forEach((part, k) => {
+      const [at, n] = spans[k]!;
+      expect(Buffer.from(part).equals(Buffer.from(bytes.subarray(at, at + n)))).toBe(true);
+    });
+    expect(source.bytesRead).toBe(spans.reduce((sum, [, n]) => sum + n, 0));
+    await source.close();
+  });
+
+  it('lets reads in flight finish before the file is closed, and refuses reads after', async () => {
+    const source = await fileSource(path);
+    const reads = Array.from({ length: 64 }, (_, k) => source.read(k * 1000, 1000));
+    const closed = [source.close(), source.close()]; // a second close waits too, never hangs
+    const parts = await Promise.all(reads);
+    await Promise.all(closed);
+    parts.forEach((part, k) =>
+      expect(Buffer.from(part).equals(Buffer.from(bytes.subarray(k * 1000, k * 1000 + 1000)))).toBe(true),
+    );
+    await expect(source.read(0, 10)).rejects.toThrow();
+  });
+
+  it('refuses a range past the end', async () => {
+    const source = await fileSource(path);
+    await expect(source.read(bytes.length - 5, 10)).rejects.toThrow();
+    await source.close();
+  });
+});
