@@ -8,7 +8,7 @@
 import { z } from 'zod';
 import { ApiError } from './errors';
 
-/** Every module this service knows; `uploads` is reserved for a later issue (no routes yet). */
+/** Every module this service knows (`uploads` is off unless a site lists it). */
 export const MODULE_NAMES = ['ephys', 'meegqc', 'uploads'] as const;
 export type ModuleName = (typeof MODULE_NAMES)[number];
 
