@@ -3,7 +3,8 @@
  * upload is registered, done, refused or failed, and prints the check's report.
  */
 import { z } from 'zod';
-import { UPLOAD_KINDS, UPLOAD_STATES, type UploadReport, type UploadState } from '../../lib/uploads/types';
+import { uploadStatusSchema } from '../../lib/uploads/schemas';
+import type { UploadReport, UploadState } from '../../lib/uploads/types';
 import { errorMessageOf, NetworkError, RefusedError } from './errors';
 import { formatBytes } from './progress';
 
@@ -12,74 +13,8 @@ export const STATUS_PATH = '/imaging_gateway/uploads';
 /** States after which nothing the CLI waits for will change. */
 export const FINAL_STATES = new Set<UploadState>(['registered', 'processing', 'done', 'refused', 'failed']);
 
-const reportSchema = z.object({
-  kind: z.enum(UPLOAD_KINDS),
-  ok: z.boolean(),
-  warnings: z.array(z.string()),
-  errors: z.array(z.string()),
-  lines: z.array(
-    z.object({
-      item: z.string(),
-      level: z.enum(['info', 'warning', 'error']),
-      code: z.string(),
-      message: z.string(),
-    }),
-  ),
-  entries: z.number().default(0),
-  bytes: z.number().default(0),
-  recordings: z
-    .array(
-      z.object({
-        path: z.string(),
-        format: z.string(),
-        channels: z.number(),
-        samplingRate: z.number(),
-        durationSeconds: z.number(),
-        events: z.number(),
-      }),
-    )
-    .default([]),
-  series: z
-    .array(
-      z.object({
-        studyInstanceUid: z.string(),
-        seriesInstanceUid: z.string(),
-        seriesNumber: z.number().nullable(),
-        seriesDescription: z.string(),
-        modality: z.string(),
-        files: z.number(),
-      }),
-    )
-    .default([]),
-});
-
-const statusSchema = z.object({
-  id: z.string(),
-  kind: z.enum(UPLOAD_KINDS),
-  filename: z.string(),
-  state: z.enum(UPLOAD_STATES),
-  bytes: z.number().optional(),
-  length: z.number().nullable().optional(),
-  createdAt: z.string().optional(),
-  report: reportSchema.nullish(),
-  lorisUpload: z
-    .object({
-      table: z.enum(['electrophysiology_uploader', 'mri_upload']),
-      id: z.number(),
-      status: z.string(),
-    })
-    .nullish(),
-  process: z
-    .object({
-      id: z.number(),
-      state: z.enum(['running', 'success', 'error', 'unknown']),
-      exitCode: z.number().nullable(),
-    })
-    .nullish(),
-});
-
-/** What the CLI reads of `UploadStatus` (lenient about the parts it does not need). */
-export type FollowedStatus = z.infer<typeof statusSchema>;
+/** The service's own answer schema: the CLI ships with the service it talks to. */
+export type FollowedStatus = z.infer<typeof uploadStatusSchema>;
 
 export interface Follow {
   lorisUrl: string;
@@ -111,7 +46,7 @@ async function fetchStatus(url: string, follow: Follow): Promise<FollowedStatus 
     const said = errorMessageOf(body) ?? '(no details in the answer)';
     throw new RefusedError(`the upload's status at ${url} answered HTTP ${response.status}: ${said}`);
   }
-  const parsed = statusSchema.safeParse(JSON.parse(body));
+  const parsed = uploadStatusSchema.safeParse(JSON.parse(body));
   if (!parsed.success) throw new RefusedError(`the upload's status at ${url} is not an UploadStatus`);
   return parsed.data;
 }

@@ -129,14 +129,20 @@ function decorContentKey(m: RenderableMap, o: RenderOptions): string {
   return hash.digest('base64');
 }
 
-/** Looks `key` up in a small most-recently-used map, creating (and evicting the oldest) on a miss. */
-function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V {
+/** The value under `key`, made the most recently used of its map (a Map iterates oldest first); undefined on a miss. */
+function touched<K, V>(map: Map<K, V>, key: K): V | undefined {
   const hit = map.get(key);
   if (hit !== undefined) {
     map.delete(key);
     map.set(key, hit);
-    return hit;
   }
+  return hit;
+}
+
+/** Looks `key` up in a small most-recently-used map, creating (and evicting the oldest) on a miss. */
+function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V {
+  const hit = touched(map, key);
+  if (hit !== undefined) return hit;
   const value = create();
   map.set(key, value);
   if (map.size > limit) map.delete(map.keys().next().value as K);
@@ -168,12 +174,8 @@ function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCach
   };
   if (!cache) return fresh('');
   const key = planKey(layout, geometry);
-  const hit = cache.entries.get(key);
-  if (hit) {
-    cache.entries.delete(key);
-    cache.entries.set(key, hit);
-    return hit;
-  }
+  const hit = touched(cache.entries, key);
+  if (hit) return hit;
   const entry = fresh(key);
   cache.entries.set(key, entry);
   cache.bytes += entry.bytes;
@@ -228,12 +230,8 @@ function decorFor(
   const make = (): Decor => ({ strokes: decorStrokes(layout, m, o) });
   if (!cache) return make();
   const key = decorContentKey(m, o);
-  const hit = entry.decor.get(key);
-  if (hit) {
-    entry.decor.delete(key);
-    entry.decor.set(key, hit);
-    return hit;
-  }
+  const hit = touched(entry.decor, key);
+  if (hit) return hit;
   const decor = make();
   entry.decor.set(key, decor);
   if (entry.decor.size > MAX_DECORS) {
