@@ -12,7 +12,7 @@
  *   one-time token sent to the handler in the internal header `x-loris-ephys-body`, and the event's body is
  *   empty (a request parsed before the switch hands over hapi's Buffer the same way). A client's own
  *   `x-loris-ephys-body` header is removed first, and an entry no handler claimed is dropped when the answer
- *   goes out (hapi drains an unread body). hapi still refuses a Content-Length over 10 MiB;
+ *   goes out (hapi drains an unread body). hapi refuses a streamed Content-Length over 64 MiB;
  * - otherwise (handlers in worker threads, or before the first handler loaded) makes hapi's view of the type
  *   `application/octet-stream`, so the body arrives intact as base64 (the handler still sees the header the
  *   client sent: serverless-offline builds the event from the raw headers);
@@ -25,6 +25,9 @@ const TUS_PREFIX = '/tus/upload';
 const TUS_TYPE = 'application/offset+octet-stream';
 const BODY_SYMBOL = Symbol.for('loris-ephys-api.request-body.v1');
 const BODY_TOKEN_HEADER = 'x-loris-ephys-body';
+
+/** hapi's body limit on streamed tus bodies: lib/core/config.ts MAX_UPLOAD_CHUNK_BYTES. */
+const STREAMED_MAX_BYTES = 64 * 1024 * 1024;
 
 const isTusPath = (path) => path === TUS_PREFIX || path.startsWith(`${TUS_PREFIX}/`);
 
@@ -59,6 +62,9 @@ function streamBodies(request, h) {
   const payload = request.route.settings.payload;
   if (isTusPath(request.path) && bodyTable().consumer && payload && payload.output !== 'stream') {
     payload.output = 'stream';
+    // A streamed body costs no memory: hapi may take it up to the largest chunk a site may allow
+    // (MAX_UPLOAD_CHUNK_BYTES in lib/core/config.ts); the handler holds it to LORIS_EPHYS_UPLOAD_MAX_CHUNK_BYTES.
+    payload.maxBytes = STREAMED_MAX_BYTES;
   }
   return h.continue;
 }
