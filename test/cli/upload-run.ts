@@ -21,16 +21,26 @@ export interface RunningCli {
 
 /** Starts the CLI with `env` added to a clean environment (no LORIS_* leaking from the caller). */
 export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: projectRoot,
+    env: { ...cleanEnv(), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return collected(child);
+}
+
+/** PATH, HOME, TMPDIR and LANG of this process, and nothing else. */
+function cleanEnv(): Record<string, string> {
   const base: Record<string, string> = {};
   for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
     const value = process.env[name];
     if (value !== undefined) base[name] = value;
   }
-  const child = spawn(process.execPath, [CLI, ...args], {
-    cwd: projectRoot,
-    env: { ...base, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return base;
+}
+
+/** The child's output as it comes, and its end. */
+function collected(child: ChildProcess): RunningCli {
   let stdout = '';
   let stderr = '';
   child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -49,24 +59,12 @@ const shellQuote = (arg: string): string => `'${arg.replaceAll("'", `'\\''`)}'`;
  */
 export function startCliInTerminal(args: string[], env: Record<string, string> = {}): RunningCli {
   const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
-  const base: Record<string, string> = { TERM: 'xterm' };
-  for (const name of ['PATH', 'HOME', 'TMPDIR', 'LANG']) {
-    const value = process.env[name];
-    if (value !== undefined) base[name] = value;
-  }
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     cwd: projectRoot,
-    env: { ...base, ...env },
+    env: { TERM: 'xterm', ...cleanEnv(), ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  const done = new Promise<CliResult>((resolve) =>
-    child.once('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  );
-  return { child, stdout: () => stdout, stderr: () => stderr, done };
+  return collected(child);
 }
 
 /** Resolves once the output contains `text` (or the process ended). */

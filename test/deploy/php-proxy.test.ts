@@ -7,7 +7,7 @@
  * something the service never does (Set-Cookie, Location).
  * PHP (php-cli) and its MySQL extension (php-mysql) are required: without them this file fails, it never skips.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -18,6 +18,7 @@ import { createLorisTestDb, MARIADB_SOCKET, type LorisTestDb } from '../helpers/
 import { freePort, get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
 import { describeWithData, projectRoot, testDataPath } from '../helpers/testdata';
 import { writeTenTwentyEdf } from '../helpers/ten-twenty-edf';
+import { startPhpServer, type PhpServer } from '../helpers/php-gateway';
 import { bearer, STRONG_KEY } from '../helpers/tokens';
 
 const FIXTURES = join(projectRoot, 'test', 'deploy', 'fixtures');
@@ -35,52 +36,6 @@ function requirePhp(): void {
   if (!/^pdo_mysql$/m.test(modules.stdout)) {
     throw new Error('php-proxy test: PHP has no pdo_mysql (Debian: apt-get install php-mysql)');
   }
-}
-
-interface PhpServer {
-  baseUrl: string;
-  process: ChildProcess;
-  log: () => string;
-  stop: () => Promise<void>;
-}
-
-/** php -S with the test router; several workers so one request cannot block the next. */
-async function startPhpServer(
-  port: number,
-  env: Record<string, string>,
-  sessionDir: string,
-): Promise<PhpServer> {
-  let log = '';
-  const child = spawn(
-    'php',
-    ['-d', `session.save_path=${sessionDir}`, '-S', `127.0.0.1:${port}`, join(FIXTURES, 'router.php')],
-    {
-      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so stop() ends the workers too
-    },
-  );
-  child.stdout?.on('data', (d: Buffer) => (log += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (log += d.toString()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`php -S exited early:\n${log}`);
-    const up = await fetch(`${baseUrl}/__test/none`).then(
-      async (r) => (await r.arrayBuffer(), true),
-      () => false,
-    );
-    if (up) break;
-    if (Date.now() > deadline) throw new Error(`php -S did not start:\n${log}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  // 'close' comes once every worker (sharing the output pipes) has gone too.
-  const closed = new Promise<void>((r) => child.once('close', () => r()));
-  const stop = async (): Promise<void> => {
-    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-    await closed;
-  };
-  return { baseUrl, process: child, log: () => log, stop };
 }
 
 interface SeenRequest {

@@ -78,17 +78,48 @@ export async function startPhpGateway(db: LorisTestDb, port: number, tmp: string
   mkdirSync(sessionDir, { recursive: true });
   const configXml = join(tmp, 'config.xml');
   writeConfigXml(db, configXml);
+  const php = await startPhpServer(
+    port,
+    {
+      LORIS_CONFIG_XML: configXml,
+      LORIS_IMAGING_GATEWAY_IDENTITY: join(FIXTURES, 'session-identity.php'),
+    },
+    sessionDir,
+  );
+  const { baseUrl } = php;
+  return {
+    baseUrl,
+    gatewayUrl: `${baseUrl}${GATEWAY_PATH}`,
+    lorisBaseUrl: `${baseUrl}/loris`,
+    login: async (user) => {
+      const response = await fetch(`${baseUrl}/__test/login?user=${user}`);
+      await response.arrayBuffer();
+      return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    },
+    log: php.log,
+    stop: php.stop,
+  };
+}
+
+export interface PhpServer {
+  baseUrl: string;
+  process: ChildProcess;
+  log: () => string;
+  stop: () => Promise<void>;
+}
+
+/** php -S with the test router; several workers so one request cannot block the next. */
+export async function startPhpServer(
+  port: number,
+  env: Record<string, string>,
+  sessionDir: string,
+): Promise<PhpServer> {
   let log = '';
-  const child: ChildProcess = spawn(
+  const child = spawn(
     'php',
     ['-d', `session.save_path=${sessionDir}`, '-S', `127.0.0.1:${port}`, join(FIXTURES, 'router.php')],
     {
-      env: {
-        ...process.env,
-        PHP_CLI_SERVER_WORKERS: '4',
-        LORIS_CONFIG_XML: configXml,
-        LORIS_IMAGING_GATEWAY_IDENTITY: join(FIXTURES, 'session-identity.php'),
-      },
+      env: { ...process.env, PHP_CLI_SERVER_WORKERS: '4', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true, // its own process group, so stop() ends the workers too
     },
@@ -107,20 +138,11 @@ export async function startPhpGateway(db: LorisTestDb, port: number, tmp: string
     if (Date.now() > deadline) throw new Error(`php -S did not start:\n${log}`);
     await new Promise((r) => setTimeout(r, 50));
   }
+  // 'close' comes once every worker (sharing the output pipes) has gone too.
   const closed = new Promise<void>((r) => child.once('close', () => r()));
-  return {
-    baseUrl,
-    gatewayUrl: `${baseUrl}${GATEWAY_PATH}`,
-    lorisBaseUrl: `${baseUrl}/loris`,
-    login: async (user) => {
-      const response = await fetch(`${baseUrl}/__test/login?user=${user}`);
-      await response.arrayBuffer();
-      return (response.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
-    },
-    log: () => log,
-    stop: async () => {
-      if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-      await closed;
-    },
+  const stop = async (): Promise<void> => {
+    if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
+    await closed;
   };
+  return { baseUrl, process: child, log: () => log, stop };
 }
