@@ -1,10 +1,15 @@
-/** Shared pieces of the HTTP benchmarks: a standalone service over copies of recordings, timing, MNE. */
+/**
+ * Shared pieces of the HTTP benchmarks: a service over copies of recordings (standalone, or LORIS mode with a real
+ * MariaDB and a LORIS token), timing, MNE.
+ */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent, get } from 'node:http';
 import { basename, join } from 'node:path';
+import { buildAccessWorld } from '../test/helpers/access-world';
 import { startOffline, type OfflineService } from '../test/helpers/offline';
+import { bearer, lorisToken, STRONG_KEY } from '../test/helpers/tokens';
 import { projectRoot } from '../test/helpers/testdata';
 
 export const median = (xs: number[]): number => {
@@ -18,14 +23,21 @@ export const percentile = (xs: number[], p: number): number => {
 
 const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
+export interface TimedGetOptions {
+  headers?: Record<string, string>;
+  /** A new TCP connection for this request (how LORIS's PHP gateway calls the service), else keep-alive. */
+  fresh?: boolean;
+}
+
 /**
  * Milliseconds of one GET over a keep-alive connection, body read fully; throws on a non-2xx answer. Plain
  * node:http without Accept-Encoding, so the figure is the service's latency, not gzip on both ends.
  */
-export function timedGet(url: string): Promise<number> {
+export function timedGet(url: string, options: TimedGetOptions = {}): Promise<number> {
   const t0 = performance.now();
+  const headers = options.headers ?? {};
   return new Promise((resolve, reject) => {
-    get(url, { agent }, (response) => {
+    get(url, { agent: options.fresh ? false : agent, headers }, (response) => {
       response.on('data', () => undefined);
       response.on('end', () => {
         const ms = performance.now() - t0;
@@ -39,6 +51,8 @@ export function timedGet(url: string): Promise<number> {
 
 export interface BenchService {
   service: OfflineService;
+  /** Headers every request needs (a LORIS token in LORIS mode). */
+  headers: Record<string, string>;
   /** id of copy k of recording `name`. */
   idOf(name: string, copy: number): number;
   close(): Promise<void>;
@@ -61,6 +75,7 @@ export async function serveCopies(files: string[], copies: number): Promise<Benc
   const ids = new Map(list.recordings.map((r) => [r.path, r.id]));
   return {
     service,
+    headers: {},
     idOf: (name, copy) => {
       const id = ids.get(`c${copy}/${basename(name)}`);
       if (id === undefined) throw new Error(`no recording c${copy}/${basename(name)}`);
@@ -88,3 +103,46 @@ export function mne(args: string[]): unknown {
 }
 
 export const loadAverage = (): string => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
+
+/**
+ * The same copies served in LORIS mode: a LORIS database (test/sql/loris-schema.sql on the local MariaDB) with one
+ * physiological_file row per copy, a user allowed to view them, and that user's LORIS token. Authorisation, the
+ * module check and LORIS's knowledge of each file are read from the database on the request path, as on a site.
+ */
+export async function serveCopiesLoris(files: string[], copies: number): Promise<BenchService> {
+  const world = await buildAccessWorld();
+  const { seed } = world.db;
+  const ids = new Map<string, number>();
+  for (const file of files) {
+    for (let k = 0; k < copies; k++) {
+      const rel = `bench/c${k}/${basename(file)}`;
+      cpSync(file, join(world.dataDir, rel), { recursive: true });
+      ids.set(`c${k}/${basename(file)}`, await seed.file({ session: world.sessions.A1, filePath: rel }));
+    }
+  }
+  await seed.user({
+    username: 'bench',
+    permissions: ['electrophysiology_browser_view_site'],
+    sites: [world.sites.A],
+    projects: [world.projects.P1],
+  });
+  const token = await lorisToken(STRONG_KEY, 'bench');
+  const service = await startOffline({
+    LORIS_EPHYS_MODE: 'loris',
+    ...world.db.env(),
+    LORIS_EPHYS_LOG_LEVEL: 'warn',
+  });
+  return {
+    service,
+    headers: bearer(token),
+    idOf: (name, copy) => {
+      const id = ids.get(`c${copy}/${basename(name)}`);
+      if (id === undefined) throw new Error(`no recording c${copy}/${basename(name)}`);
+      return id;
+    },
+    close: async () => {
+      await service.stop();
+      await world.cleanup();
+    },
+  };
+}
