@@ -10,13 +10,15 @@ import {
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { moduleHandler } from '../../lib/service/module-handler';
 import { authorizeRecording } from '../../lib/service/access';
+import { processAnswerCache, runThroughCache } from '../../lib/service/answer-cache';
 import { mapRunner } from '../../lib/service/map-runner';
 import { mapAnswer } from '../../lib/service/map-task';
 import { recordingSource } from '../../lib/service/requested-recording';
 import { getConfig } from '../../lib/service/runtime';
 
-// Authorisation and LORIS's knowledge of the recording here; opening, computing and rendering in a map worker
-// (dist/topomap/worker.js beside this bundle), or in this thread on Lambda (lib/service/map-runner.ts).
+// Authorisation and LORIS's knowledge of the recording here; a picture asked for before comes from the answer
+// cache; opening, computing and rendering in a map worker (dist/topomap/worker.js beside this bundle), or in this
+// thread on Lambda (lib/service/map-runner.ts).
 const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerResult> => {
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
   const config = getConfig();
@@ -24,7 +26,9 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
   const source = await recordingSource(access, { condition: query.condition });
   ctx.signal?.throwIfAborted(); // timed out already: no task
   const runner = mapRunner(config.workers, __dirname);
-  const result = await runner.run(
+  const result = await runThroughCache(
+    runner,
+    processAnswerCache(config.answerCacheMb),
     {
       requestId: ctx.requestId,
       route: ctx.route,

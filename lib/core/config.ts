@@ -67,6 +67,7 @@ export const configSchema = z
       z.coerce.number().int().min(0).max(64).optional(),
     ),
     LORIS_EPHYS_AUTH_CACHE_MS: int(5000, 0, 30000),
+    LORIS_EPHYS_ANSWER_CACHE_MB: int(32, 0, 1024),
     // Module uploads (README "Uploads").
     LORIS_EPHYS_UPLOAD_DIR: z.string().min(1).default(DEFAULT_UPLOAD_DIR),
     LORIS_EPHYS_UPLOAD_MAX_BYTES: int(50 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
@@ -132,6 +133,8 @@ export interface Config {
   workers?: number;
   /** How long a caller's authorisation (account, grants, lock-out, module state) may be reused, ms (≤ 30 s). */
   authCacheMs: number;
+  /** Megabytes of finished map pictures kept for repeated requests (lib/service/answer-cache.ts); 0 = none. */
+  answerCacheMb: number;
   /** Module uploads: staging, limits and strictness (README "Uploads"). */
   uploads: UploadSettings;
 }
@@ -193,6 +196,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     workers: c.LORIS_EPHYS_WORKERS,
     authCacheMs: c.LORIS_EPHYS_AUTH_CACHE_MS,
+    answerCacheMb: c.LORIS_EPHYS_ANSWER_CACHE_MB,
     uploads: {
       dir: c.LORIS_EPHYS_UPLOAD_DIR,
       maxBytes: c.LORIS_EPHYS_UPLOAD_MAX_BYTES,

@@ -36,12 +36,18 @@ export interface TaskError {
   logReason?: string;
 }
 
+/** What a map was made from: `[path, signature]` of the recording's files (OpenedRecording.signatures). */
+type MadeFrom = { signatures?: [string, string][] };
+
 export type MapTaskResult =
   | { kind: 'not-modified'; etag: string }
-  | { kind: 'binary'; etag: string; contentType: string; body: Uint8Array }
-  | { kind: 'text'; etag: string; contentType: string; body: string }
-  | { kind: 'json'; etag: string; body: unknown }
+  | ({ kind: 'binary'; etag: string; contentType: string; body: Uint8Array } & MadeFrom)
+  | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom)
+  | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom)
   | { kind: 'error'; error: TaskError };
+
+/** A map's answer (not a 304 or an error). */
+export type MapPicture = Extract<MapTaskResult, { kind: 'binary' | 'text' | 'json' }>;
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
 
@@ -75,9 +81,10 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
     const { contentType, body } = await renderMap(map, opened, task.query);
-    if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body };
-    if (typeof body === 'string') return { kind: 'text', etag, contentType, body };
-    return { kind: 'json', etag, body };
+    const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
+    if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
+    if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
+    return { kind: 'json', etag, body, ...madeFrom };
   } catch (error) {
     if (!isApiError(error) && !signal?.aborted) {
       log.error('unhandled error in map task', {

@@ -62,6 +62,11 @@ export interface OpenedRecording {
   identityKey: string;
   /** The recording cache's key (identity plus database extras), when it came from openCached. */
   cacheKey?: string;
+  /**
+   * When it came from openCached: `[path, signature]` of every file and folder its open touched (inode, size,
+   * mtime), as plain data, so an answer made from it can be reused while they are unchanged (signaturesUnchanged).
+   */
+  signatures?: [string, string][];
 }
 
 /** A channel with a finite, non-zero position (MNE treats all-zero loc as unknown). */
@@ -266,9 +271,15 @@ interface FailedOpen {
 }
 
 async function unchanged(dependencies: Map<string, string>): Promise<boolean> {
-  const paths = [...dependencies.keys()];
-  const now = await Promise.all(paths.map(statSignature));
-  return paths.every((p, i) => dependencies.get(p) === now[i]);
+  return signaturesUnchanged([...dependencies]);
+}
+
+/** True while every path still has the signature noted (OpenedRecording.signatures). */
+export async function signaturesUnchanged(
+  signatures: readonly (readonly [string, string])[],
+): Promise<boolean> {
+  const now = await Promise.all(signatures.map(([path]) => statSignature(path)));
+  return signatures.every(([, signature], i) => signature === now[i]);
 }
 
 /** Failures that say something about the files themselves; I/O errors (EMFILE, EIO), timeouts and aborts are retried. */
@@ -341,7 +352,12 @@ export function createRecordingCache(
       .digest('hex')
       .slice(0, 12);
     return {
-      opened: { ...opened, identityKey: `${opened.identityKey}|${digest}`, cacheKey: key },
+      opened: {
+        ...opened,
+        identityKey: `${opened.identityKey}|${digest}`,
+        cacheKey: key,
+        signatures: [...dependencies],
+      },
       dependencies,
     };
   };
