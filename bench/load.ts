@@ -9,7 +9,10 @@
  * (default 15), LOAD_TARGET=health (every request a bare GET /health, counted as "maps": the HTTP front's
  * floor), LOAD_WARMUP_SECONDS (default 10: untimed load first, so every map worker has opened the
  * recordings; 0 for none), LOAD_ROUNDS (default 1; rounds on the same service, each followed by the cool-down), LOAD_ENV (extra service env, e.g. "LORIS_EPHYS_MAX_CONCURRENT=8"), LOAD_NODE_ARGS (node options
- * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+ * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), LOAD_MAPS ('unique', the default: every
+ * map request's window is shifted by a different fraction of a second, so no answer repeats and each map is
+ * computed — what the answer cache cannot help with; 'repeat': the same map URLs over and over, as a site whose
+ * viewers look at the same maps, mostly answered from the answer cache).
  * Run: npm run load   (builds dist/ first)
  */
 import autocannon from 'autocannon';
@@ -27,6 +30,22 @@ const SENSORS_SHARE = Number(process.env.LOAD_SENSORS_SHARE ?? 0.2);
 const COOLDOWN_SECONDS = Number(process.env.LOAD_COOLDOWN_SECONDS ?? 15);
 const ROUNDS = Number(process.env.LOAD_ROUNDS ?? 1);
 const WARMUP_SECONDS = Number(process.env.LOAD_WARMUP_SECONDS ?? 10);
+const UNIQUE_MAPS = process.env.LOAD_MAPS !== 'repeat';
+
+/**
+ * Variant n of a map URL: tmin and tmax shifted by n mod 1000 steps (0.5 ms for windows of a second or
+ * more, 10 µs for shorter ones), so within a run practically no two map requests ask for the same answer.
+ */
+export function shiftedWindow(path: string, n: number): string {
+  const url = new URL(path, 'http://x');
+  const tmin = Number(url.searchParams.get('tmin'));
+  const tmax = Number(url.searchParams.get('tmax'));
+  if (!url.searchParams.has('tmin') || !url.searchParams.has('tmax')) return path;
+  const shift = (n % 1000) * (tmax - tmin >= 1 ? 5e-4 : 1e-5);
+  url.searchParams.set('tmin', (tmin + shift).toFixed(6));
+  url.searchParams.set('tmax', (tmax + shift).toFixed(6));
+  return `${url.pathname}${url.search}`;
+}
 
 /** Shared recordings copied into the temporary data folder (paths relative to the shared data folder). */
 const SHARED = [
@@ -132,7 +151,10 @@ async function runLoad(
           const isSensors = sensors.length > 0 && (n % 100) / 100 < SENSORS_SHARE;
           const list = isSensors ? sensors : maps;
           (context as { kind?: string }).kind = isSensors ? 'sensors' : 'map';
-          return { ...req, path: list[n % list.length] ?? '/' };
+          const path = list[n % list.length] ?? '/';
+          // The k-th pass over the URLs shifts windows by k steps: a (URL, shift) pair comes back after 1000 passes.
+          const pass = Math.floor(n / Math.max(1, list.length));
+          return { ...req, path: !isSensors && UNIQUE_MAPS ? shiftedWindow(path, pass) : path };
         },
         onResponse: (status, _body, context) => {
           tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
@@ -200,7 +222,9 @@ async function main(): Promise<void> {
       `${maps.length} map URLs and ${sensors.length} sensors URLs; ${refused.length} probes refused`,
     );
     for (const line of refused) console.log(`  refused: ${line}`);
-    console.log(`service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`);
+    console.log(
+      `maps: ${UNIQUE_MAPS ? 'unique (every window shifted)' : 'repeat'}; service env: ${JSON.stringify(extraEnv())}; load average before: ${loadAverage()}`,
+    );
     // Untimed warm-up under the same load: every map worker opens the recordings once (each has its own cache).
     if (WARMUP_SECONDS > 0) await runLoad(service.baseUrl, maps, sensors, WARMUP_SECONDS);
     const baseline = treeRss(pid);
