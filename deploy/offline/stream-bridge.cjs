@@ -45,15 +45,16 @@ function sendStream(request, h) {
       .response(JSON.stringify({ error: { code: 'internal_error', message: 'The answer was lost.' } }))
       .type('application/json; charset=utf-8')
       .header('Cache-Control', 'no-store')
-      .code(500)
-      .takeover();
+      .code(500);
   }
-  const stream = entry.open();
-  const replacement = h.response(stream).code(response.statusCode);
+  // A body already in memory is sent as it is (hapi sets its length); anything else streams.
+  const payload = entry.bytes ?? entry.open();
+  const replacement = h.response(payload).code(response.statusCode);
   for (const [name, value] of Object.entries(response.headers)) {
     replacement.header(name, Array.isArray(value) ? value.join(', ') : String(value));
   }
-  return replacement.takeover();
+  // Not a takeover: later onPreResponse extensions (the origin guard's CORS filter) still see the answer.
+  return replacement;
 }
 
 class StreamBridgePlugin {

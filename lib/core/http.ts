@@ -10,7 +10,13 @@ import { processLimiter, type Release } from './concurrency';
 import { ApiError, isApiError } from './errors';
 import { createLogger, type Logger, type LogLevel } from './log';
 import { routeNotFound } from './modules';
-import { streamedResponse, type StreamBody } from './stream-bridge';
+import {
+  canStream,
+  HAND_OVER_MIN_BYTES,
+  handedOverBytes,
+  streamedResponse,
+  type StreamBody,
+} from './stream-bridge';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -172,8 +178,39 @@ export interface HandlerOptions {
   enabled?: () => boolean;
 }
 
+/** A buffered result's body as bytes with its Content-Type (undefined for an empty answer). */
+function bodyBytes(
+  result: Exclude<HandlerResult, StreamResult>,
+): { contentType: string; bytes: Buffer } | undefined {
+  switch (result.kind) {
+    case 'json':
+      return { contentType: JSON_TYPE, bytes: Buffer.from(JSON.stringify(result.body)) };
+    case 'binary':
+      return {
+        contentType: result.contentType,
+        bytes: Buffer.from(result.body.buffer, result.body.byteOffset, result.body.byteLength),
+      };
+    case 'text':
+      return { contentType: result.contentType, bytes: Buffer.from(result.body) };
+    case 'empty':
+      return undefined;
+  }
+}
+
+/**
+ * A buffered answer of HAND_OVER_MIN_BYTES or more handed to the on-premises bridge as bytes (see
+ * stream-bridge.ts for why); undefined where there is no bridge or the body is small.
+ */
+function handedOver(result: Exclude<HandlerResult, StreamResult>): HttpResponse | undefined {
+  if (!canStream()) return undefined;
+  const body = bodyBytes(result);
+  if (!body || body.bytes.length < HAND_OVER_MIN_BYTES) return undefined;
+  const headers = { 'Content-Type': body.contentType, ...result.headers };
+  return handedOverBytes(result.status ?? 200, headers, body.bytes);
+}
+
 async function finalResponse(result: HandlerResult): Promise<HttpResponse> {
-  if (result.kind !== 'stream') return toResponse(result);
+  if (result.kind !== 'stream') return handedOver(result) ?? toResponse(result);
   const headers = { 'Content-Type': result.contentType, ...result.headers };
   return streamedResponse(result.status ?? 200, headers, result.body, result.length);
 }

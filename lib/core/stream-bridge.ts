@@ -12,7 +12,7 @@
  * size is known in advance.
  */
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { ApiError } from './errors';
 
@@ -35,6 +35,8 @@ export interface StreamBody {
   open: () => Readable;
   /** Releases what the body holds (open files) when it is never opened. */
   dispose: () => void;
+  /** The whole body when it is already in memory: the plugin sends these bytes as they are (no stream). */
+  bytes?: Buffer;
 }
 
 interface PendingBody extends StreamBody {
@@ -137,4 +139,29 @@ export async function streamedResponse(
   }
   const bytes = await collect(body.open(), limit);
   return { statusCode: status, headers, body: bytes.toString('base64'), isBase64Encoded: true };
+}
+
+/**
+ * Answers at least this large go through the bridge as bytes when one is installed. serverless-offline keeps every
+ * Lambda result reachable until its own 29 s timeout timer fires (it races the handler against an uncancelled
+ * timer), so a body inside the result — a PNG as base64, a grid as JSON — would stay in memory that long: at 60
+ * maps/s, over 600 MB. Through the bridge the result holds only headers and hapi sends the bytes (no base64 either).
+ */
+export const HAND_OVER_MIN_BYTES = 4096;
+
+/**
+ * The Lambda result of a body already in memory, handed over to the bridge: empty body and the token header.
+ * Undefined when no bridge is installed (the caller builds the ordinary result).
+ */
+export function handedOverBytes(
+  status: number,
+  headers: Record<string, string>,
+  bytes: Buffer,
+): LambdaResponse | undefined {
+  if (!canStream()) return undefined;
+  const body: StreamBody = { open: () => Readable.from([bytes]), dispose: () => undefined, bytes };
+  const token = handOver(body);
+  if (token === undefined) return undefined;
+  // hapi sets the length of a Buffer payload itself (and drops it when it compresses).
+  return { statusCode: status, headers: { ...headers, [STREAM_TOKEN_HEADER]: token }, body: '' };
 }
