@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { makeDemo } from '../cli/demo';
 import { testDataPath } from '../test/helpers/testdata';
 import { loadAverage, median, mne, percentile, serveCopies, serveCopiesLoris, timedGet } from './common';
+import { treeCpuSeconds } from './proc-rss';
 
 const COPIES = Number(process.env.COPIES ?? 9);
 const WARM = Number(process.env.WARM ?? 200);
@@ -61,13 +62,18 @@ async function main(): Promise<void> {
       const warm: number[] = [];
       // vmax in SI units (V, T), near each recording's own range so every map draws its contours.
       const vmax = c.vmax ?? 1e-4;
+      const pid = bench.service.process.pid ?? 0;
+      const cpuBefore = treeCpuSeconds(pid);
       for (let i = 0; i < WARM; i++)
         warm.push(await timedGet(url(0, `&vmax=${vmax * (1 + i * 1e-3)}`), request));
+      // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
+      const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),
         warmP95Ms: +percentile(warm, 0.95).toFixed(2),
         firstMedianMs: +median(first).toFixed(2),
+        warmServiceCpuMs: +cpuMs.toFixed(2),
       });
     }
   } finally {
