@@ -4,7 +4,7 @@
  *   npx esbuild scripts/make-long-recording.ts --bundle --platform=node --outfile=/tmp/make-long.js
  *   LONG_SECONDS=20000 LONG_FORMATS=edf node /tmp/make-long.js /tmp/loris-huge      (2.56 GB EDF+)
  *   npx tsx bench/memory.ts [/tmp/loris-huge]                                         (needs dist/ built)
- * 1. One handler worker as a Lambda instance runs it: a bare Node process loads dist/topomap/index.js and
+ * 1. One handler as a Lambda instance runs it (LORIS_EPHYS_WORKERS=0: no pool): a bare Node process loads dist/topomap/index.js and
  *    dist/sensors/index.js and serves windows spread over the whole file (1 s and 60 s windows, band power,
  *    an ERP over every event, PNG at 512 and 2048 px); its peak RSS is the kernel's VmHWM.
  * 2. The whole service: serverless-offline (in-process handlers) under MEMORY_CONNECTIONS concurrent clients
@@ -97,6 +97,8 @@ async function oneWorker(id: number, qs: string[]): Promise<WorkerReport> {
     LORIS_EPHYS_MODE: 'standalone',
     LORIS_EPHYS_DATA: BIDS,
     LORIS_EPHYS_LOG_LEVEL: 'warn',
+    // As on Lambda: maps in the handler's own thread, no worker pool (the service part below has the pool).
+    LORIS_EPHYS_WORKERS: '0',
     BUNDLES: join(projectRoot, 'dist'),
     REC_ID: String(id),
     QUERIES: JSON.stringify(qs),
