@@ -5,7 +5,8 @@
  * EDF (1 s window mean), a 32-channel BrainVision recording, and a CTF .ds (275 magnetometers).
  * Mode (BENCH_MODE): 'loris' (default) as LORIS's gateway calls the service — a LORIS token checked against a real
  * MariaDB on every request, a new connection per request; 'standalone': no database, keep-alive.
- * "Warm" is the recording open and every request a new map (the colour limits vary), so no answer repeats.
+ * "Warm" is the recording open and every request a new map (the colour limits vary), so no answer repeats;
+ * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
  * Run: npm run bench:topomap   (WARM=200, COPIES=9)
  */
 import { mkdtempSync } from 'node:fs';
@@ -68,12 +69,16 @@ async function main(): Promise<void> {
         warm.push(await timedGet(url(0, `&vmax=${vmax * (1 + i * 1e-3)}`), request));
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
+      // The same map asked for again (a reload, another user): answered from the answer cache.
+      const repeat: number[] = [];
+      for (let i = 0; i < WARM; i++) repeat.push(await timedGet(url(0, `&vmax=${vmax}`), request));
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),
         warmP95Ms: +percentile(warm, 0.95).toFixed(2),
         firstMedianMs: +median(first).toFixed(2),
         warmServiceCpuMs: +cpuMs.toFixed(2),
+        repeatP50Ms: +median(repeat).toFixed(2),
       });
     }
   } finally {
