@@ -302,21 +302,32 @@ export function getExtraPoints(
   return finish(local.points, { kind: 'polygon', points: local.mask }, distance);
 }
 
-/** Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. */
+/** Each extra point's sensor neighbours in the triangulation of sensors followed by extra points. */
+export function extraPointSensors(tri: Triangulation, nSensors: number, nExtra: number): number[][] {
+  const neighbours = vertexNeighbors(tri);
+  return Array.from({ length: nExtra }, (_, e) =>
+    (neighbours[nSensors + e] ?? []).filter((v) => v < nSensors),
+  );
+}
+
+/**
+ * Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. `sensors`
+ * (extraPointSensors, geometry-only) may be given precomputed.
+ */
 export function extraPointValues(
   extra: Pick<ExtraPoints, 'tri' | 'points'>,
   nSensors: number,
   values: ArrayLike<number>,
   border: Border,
+  sensors: readonly (readonly number[])[] = extraPointSensors(extra.tri, nSensors, extra.points.length),
 ): Float64Array {
   const out = new Float64Array(extra.points.length);
   if (border !== 'mean') return out.fill(border);
-  const neighbours = vertexNeighbors(extra.tri);
   const used: boolean[] = [];
   for (let e = 0; e < out.length; e++) {
-    const sensors = (neighbours[nSensors + e] ?? []).filter((v) => v < nSensors);
-    used.push(sensors.length > 0);
-    if (sensors.length > 0) out[e] = sensors.reduce((a, v) => a + (values[v] ?? NaN), 0) / sensors.length;
+    const own = sensors[e] ?? [];
+    used.push(own.length > 0);
+    if (own.length > 0) out[e] = own.reduce((a, v) => a + (values[v] ?? NaN), 0) / own.length;
   }
   const usedValues = [...out].filter((_, e) => used[e]);
   if (usedValues.length > 0 && usedValues.length < out.length) {

@@ -4,8 +4,9 @@
  * keep prepared interpolators in an `Lru` (lru.ts) under keys they build.
  */
 import { badRequest } from '../errors';
-import { makeLocator, interpolateGrid, type Locator } from './clough-tocher';
+import { makeLocator, interpolatePlanned, planGrid, type GridPlan, type Locator } from './clough-tocher';
 import {
+  extraPointSensors,
   extraPointValues,
   getExtraPoints,
   interpolationTriangulation,
@@ -13,7 +14,7 @@ import {
   type Border,
 } from './extrapolate';
 import { gridAxes, gridExtent } from './grid';
-import { nearestGrid } from './nearest';
+import { nearestIndices, valuesAt } from './nearest';
 import { makeHeadOutlines } from './outlines';
 import { adjustMegSphere, projectPositions, type Transform4 } from './projection';
 import { checkSphere, type ChannelPositions, type DigPoint, type SphereOption } from './sphere';
@@ -76,9 +77,14 @@ export function computeGeometry(input: GeometryInput): TopomapGeometry {
   };
 }
 
-/** What an interpolation needs beyond the geometry; geometry-only, so cacheable per geometry and method. */
+/**
+ * What an interpolation needs beyond the geometry; geometry-only, so cacheable per geometry and method: the
+ * triangulation's locator, each extra point's sensor neighbours (border='mean'), and the grid plan (cubic,
+ * linear: triangle and barycentrics per grid point; nearest: the nearest point per grid point).
+ */
 export type PreparedInterpolation =
-  | { interp: 'cubic' | 'linear' | 'nearest'; locator: Locator }
+  | { interp: 'cubic' | 'linear'; locator: Locator; extraSensors: number[][]; grid: GridPlan }
+  | { interp: 'nearest'; locator: Locator; extraSensors: number[][]; nearest: Int32Array }
   | { interp: 'spline'; spline: SplineInterpolator };
 
 export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp): PreparedInterpolation {
@@ -90,7 +96,12 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
     return { interp, spline: buildSplineInterpolator(locs, geometry.sphere, geometry.extent, geometry.res) };
   }
   const tri = interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
-  return { interp, locator: makeLocator(tri) };
+  const locator = makeLocator(tri);
+  const extraSensors = extraPointSensors(tri, geometry.pos2d.length, geometry.extraPoints.length);
+  const { xs, ys } = gridAxes(geometry.extent, geometry.res);
+  if (interp === 'nearest')
+    return { interp, locator, extraSensors, nearest: nearestIndices(tri.points, xs, ys) };
+  return { interp, locator, extraSensors, grid: planGrid(locator, xs, ys) };
 }
 
 /** Interpolates sensor `values` (one per pos2d) onto the geometry's res×res grid. */
@@ -104,20 +115,20 @@ export function interpolate(
   const n = geometry.pos2d.length;
   if (values.length !== n) throw badRequest(`Expected ${n} values, got ${values.length}`);
   if (prepared.interp !== interp) throw badRequest('Prepared interpolation does not match the method');
-  const { xs, ys } = gridAxes(geometry.extent, geometry.res);
   let grid: Float64Array;
   if (prepared.interp === 'spline') {
     grid = applySpline(prepared.spline, values);
   } else {
     const { tri } = prepared.locator;
-    const extra = extraPointValues({ tri, points: geometry.extraPoints }, n, values, border);
+    const points = { tri, points: geometry.extraPoints };
+    const extra = extraPointValues(points, n, values, border, prepared.extraSensors);
     const all = new Float64Array(n + extra.length);
     all.set(values);
     all.set(extra, n);
     grid =
       prepared.interp === 'nearest'
-        ? nearestGrid(tri.points, all, xs, ys)
-        : interpolateGrid(prepared.locator, all, xs, ys, prepared.interp);
+        ? valuesAt(prepared.nearest, all)
+        : interpolatePlanned(prepared.locator, all, prepared.grid, prepared.interp);
   }
   return { geometry, values: [...values], grid, interp };
 }
