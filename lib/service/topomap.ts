@@ -29,6 +29,7 @@ import {
   computeGeometry,
   createLru,
   interpolate,
+  type Lru,
   mergeGradValues,
   pairGradSensors,
   prepareInterpolation,
@@ -413,10 +414,9 @@ function geometryKey(input: GeometryInput): string {
 
 type GeometryInput = Parameters<typeof computeGeometry>[0];
 
-function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
-  const { info } = opened;
+function geometryInput(info: RecordingInfo, sel: Selection, q: TopomapQuery): GeometryInput {
   const locIndex = sel.merge ? sel.picks.filter((_, k) => k % 2 === 0) : sel.picks;
-  const input: GeometryInput = {
+  return {
     locs3d: locIndex.map((p) => (info.channels[p]?.loc.slice(0, 3) ?? [0, 0, 0]) as Vec3),
     chType: sel.chType,
     names: sel.names,
@@ -427,7 +427,48 @@ function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
     extrapolate: q.extrapolate,
     res: q.res,
   };
-  const entry = geometryCache.getOrCreate(geometryKey(input), () => ({
+}
+
+/**
+ * What a recording's maps derive from its info alone, by the options they depend on: channel selections (type,
+ * exclusions) and geometry inputs with their content keys (plus extrapolation, resolution). An opened recording's
+ * info is not changed after the open, so a warm map neither re-selects channels nor re-hashes positions.
+ * Bounded: MEMO_PER_RECORDING entries per info object, dropped with it (WeakMap).
+ */
+const MEMO_PER_RECORDING = 16;
+interface Derived {
+  selections: Lru<Selection>;
+  geometries: Lru<{ input: GeometryInput; key: string }>;
+}
+const derivedByInfo = new WeakMap<RecordingInfo, Derived>();
+
+function derivedFor(info: RecordingInfo): Derived {
+  let derived = derivedByInfo.get(info);
+  if (!derived) {
+    derived = { selections: createLru(MEMO_PER_RECORDING), geometries: createLru(MEMO_PER_RECORDING) };
+    derivedByInfo.set(info, derived);
+  }
+  return derived;
+}
+
+const selectionKey = (q: Pick<TopomapQuery, 'type' | 'exclude'>): string =>
+  JSON.stringify([q.type ?? null, q.exclude ?? []]);
+
+/** selectChannels, remembered per recording info (a refused selection is not remembered). */
+function selectionFor(info: RecordingInfo, q: TopomapQuery): Selection {
+  return derivedFor(info).selections.getOrCreate(selectionKey(q), () => selectChannels(info, q));
+}
+
+function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
+  const { info } = opened;
+  const { input, key } = derivedFor(info).geometries.getOrCreate(
+    `${selectionKey(q)}|${q.extrapolate}|${q.res}`,
+    () => {
+      const made = geometryInput(info, sel, q);
+      return { input: made, key: geometryKey(made) };
+    },
+  );
+  const entry = geometryCache.getOrCreate(key, () => ({
     geometry: computeGeometry(input),
     prepared: new Map<string, PreparedInterpolation>(),
   }));
@@ -521,7 +562,7 @@ export async function computeMap(
   signal?: AbortSignal,
 ): Promise<ComputedMap> {
   checkLimits(q, limits);
-  const sel = selectChannels(opened.info, q);
+  const sel = selectionFor(opened.info, q);
   const mv =
     q.metric === 'erp'
       ? await erpValues(opened, sel, q, limits, signal)
