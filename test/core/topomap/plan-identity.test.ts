@@ -63,13 +63,20 @@ function sensors(g: GoldenFile): { locs: Vec3[]; values: number[] } {
   return { locs: keep.map((i) => loc3d[i]!), values: g.data.map((v) => v * display) };
 }
 
-/** Deterministic other value sets: a smooth field, an alternating one, SI-sized and a constant. */
+/**
+ * Deterministic other value sets: a smooth field, an alternating one, SI-sized, a constant, all zeros and
+ * signed zeros (zero sums, whose sign the full Clough–Tocher sum decides), and one infinite value (non-finite
+ * control nets).
+ */
 function otherValues(n: number, base: readonly number[]): number[][] {
   return [
     base.map((_, i) => Math.sin(i * 0.37) * 40 + Math.cos(i * 1.3) * 7),
     base.map((v, i) => (i % 2 === 0 ? v : -v)),
     base.map((v) => v * 1e-13),
     Array.from({ length: n }, () => 3.25),
+    Array.from({ length: n }, () => 0),
+    Array.from({ length: n }, (_, i) => (i % 3 === 0 ? -0 : 0)),
+    base.map((v, i) => (i === n >> 1 ? Infinity : v)),
   ];
 }
 
