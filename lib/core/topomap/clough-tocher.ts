@@ -115,8 +115,10 @@ export interface GradientPlan {
   det: Float64Array;
 }
 
-export function planGradients(tri: Triangulation): GradientPlan {
-  const lists = vertexNeighbors(tri);
+export function planGradients(
+  tri: Triangulation,
+  lists: readonly (readonly number[])[] = vertexNeighbors(tri),
+): GradientPlan {
   const p = tri.points;
   const offsets = new Int32Array(tri.nPoints + 1);
   lists.forEach((list, i) => (offsets[i + 1] = offsets[i]! + list.length));
@@ -353,7 +355,13 @@ export interface GridPlan {
   gradients: GradientPlan;
 }
 
-export function planGrid(loc: Locator, xs: readonly number[], ys: readonly number[]): GridPlan {
+/** `neighbours`: the triangulation's vertexNeighbors, when the caller has them. */
+export function planGrid(
+  loc: Locator,
+  xs: readonly number[],
+  ys: readonly number[],
+  neighbours: readonly (readonly number[])[] = vertexNeighbors(loc.tri),
+): GridPlan {
   const nPoints = xs.length * ys.length;
   const triangle = new Int32Array(nPoints).fill(-1);
   const bary = new Float64Array(3 * nPoints);
@@ -374,7 +382,7 @@ export function planGrid(loc: Locator, xs: readonly number[], ys: readonly numbe
   const used = Int32Array.from(isUsed.keys()).filter((t) => isUsed[t] === 1);
   const g = new Float64Array(3 * isUsed.length).fill(NaN);
   for (const t of used) g.set(cloughTocherG(loc, t), 3 * t);
-  return { nPoints, triangle, bary, used, g, gradients: planGradients(loc.tri) };
+  return { nPoints, triangle, bary, used, g, gradients: planGradients(loc.tri, neighbours) };
 }
 
 /**

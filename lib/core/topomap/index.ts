@@ -14,6 +14,7 @@ import {
   type Border,
 } from './extrapolate';
 import { gridAxes, gridExtent } from './grid';
+import { vertexNeighbors } from './triangulation';
 import { nearestIndices, valuesAt } from './nearest';
 import { makeHeadOutlines } from './outlines';
 import { adjustMegSphere, projectPositions, type Transform4 } from './projection';
@@ -74,6 +75,7 @@ export function computeGeometry(input: GeometryInput): TopomapGeometry {
     chType: input.chType,
     locs3d: input.locs3d.map((p) => [p[0], p[1], p[2]] as Vec3),
     distance: extra.distance,
+    triangulation: extra.tri,
   };
 }
 
@@ -95,13 +97,16 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
       throw badRequest('Too many sensors for spline interpolation');
     return { interp, spline: buildSplineInterpolator(locs, geometry.sphere, geometry.extent, geometry.res) };
   }
-  const tri = interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
+  const tri =
+    geometry.triangulation ??
+    interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
   const locator = makeLocator(tri);
-  const extraSensors = extraPointSensors(tri, geometry.pos2d.length, geometry.extraPoints.length);
+  const neighbours = vertexNeighbors(tri);
+  const extraSensors = extraPointSensors(neighbours, geometry.pos2d.length, geometry.extraPoints.length);
   const { xs, ys } = gridAxes(geometry.extent, geometry.res);
   if (interp === 'nearest')
     return { interp, locator, extraSensors, nearest: nearestIndices(tri.points, xs, ys) };
-  return { interp, locator, extraSensors, grid: planGrid(locator, xs, ys) };
+  return { interp, locator, extraSensors, grid: planGrid(locator, xs, ys, neighbours) };
 }
 
 /** Interpolates sensor `values` (one per pos2d) onto the geometry's res×res grid. */
