@@ -545,7 +545,9 @@ function interpolateInDisplayUnits(
     border,
     prepared,
   );
-  return { ...map, values, grid: map.grid.map((v) => v / scale) };
+  const grid = map.grid; // interpolate's own new array: back to SI units in place
+  for (let i = 0; i < grid.length; i++) grid[i] = grid[i]! / scale;
+  return { ...map, values, grid };
 }
 
 export interface ComputedMap {
