@@ -375,7 +375,9 @@ export function planGrid(
       hint = t;
       const k = row * xs.length + col;
       triangle[k] = t;
-      bary.set(c, 3 * k);
+      bary[3 * k] = c[0]!;
+      bary[3 * k + 1] = c[1]!;
+      bary[3 * k + 2] = c[2]!;
       isUsed[t] = 1;
     }
   }
