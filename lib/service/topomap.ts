@@ -33,6 +33,7 @@ import {
   mergeGradValues,
   pairGradSensors,
   prepareInterpolation,
+  preparedBytes,
   type PreparedInterpolation,
 } from '../core/topomap';
 import type { ColorScale, MapChannelType, RenderableMap, TopomapGeometry, Vec3 } from '../core/topomap/types';
@@ -62,9 +63,17 @@ const DISPLAY: Record<MapChannelType, { unit: string; display: string; scale: nu
 };
 const MAX_ERP_EVENTS = 2000;
 
-const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<string, PreparedInterpolation> }>(
-  64,
-);
+const geometryCache = createLru<TopomapGeometry>(64);
+/**
+ * Prepared interpolations (grid plans, spline matrices) by geometry content key and method, bounded by count and
+ * bytes: a grid plan is ≈ 28 B per grid point (115 kB at res 64, 7.3 MB at res 512), a spline matrix
+ * 8 B × grid points × sensors.
+ */
+const PREPARED_MAX_BYTES = 128 * 1024 * 1024;
+const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
+  maxBytes: PREPARED_MAX_BYTES,
+  bytesOf: preparedBytes,
+});
 const planCache = createPlanCache();
 /** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
 const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
@@ -468,16 +477,11 @@ function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
       return { input: made, key: geometryKey(made) };
     },
   );
-  const entry = geometryCache.getOrCreate(key, () => ({
-    geometry: computeGeometry(input),
-    prepared: new Map<string, PreparedInterpolation>(),
-  }));
-  let prepared = entry.prepared.get(q.interp);
-  if (!prepared) {
-    prepared = prepareInterpolation(entry.geometry, q.interp);
-    entry.prepared.set(q.interp, prepared);
-  }
-  return { geometry: entry.geometry, prepared };
+  const geometry = geometryCache.getOrCreate(key, () => computeGeometry(input));
+  const prepared = preparedCache.getOrCreate(`${key}|${q.interp}`, () =>
+    prepareInterpolation(geometry, q.interp),
+  );
+  return { geometry, prepared };
 }
 
 function scaleFor(values: number[], sel: Selection, q: TopomapQuery, power: boolean): ColorScale {

@@ -109,6 +109,18 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
   return { interp, locator, extraSensors, grid: planGrid(locator, xs, ys, neighbours) };
 }
 
+/** Bytes of the typed arrays a prepared interpolation holds (for byte-bounded caches). */
+export function preparedBytes(p: PreparedInterpolation): number {
+  if (p.interp === 'spline') return p.spline.matrix.byteLength;
+  const { tri, transforms } = p.locator;
+  const shared =
+    tri.points.byteLength + tri.triangles.byteLength + tri.neighbors.byteLength + transforms.byteLength;
+  if (p.interp === 'nearest') return shared + p.nearest.byteLength;
+  const { triangle, bary, used, g, gradients } = p.grid;
+  const plan = [triangle, bary, used, g, ...Object.values(gradients)] as ArrayBufferView[];
+  return shared + plan.reduce((sum, a) => sum + a.byteLength, 0);
+}
+
 /** Interpolates sensor `values` (one per pos2d) onto the geometry's res×res grid. */
 export function interpolate(
   geometry: TopomapGeometry,
@@ -138,7 +150,7 @@ export function interpolate(
   return { geometry, values: [...values], grid, interp };
 }
 
-export { createLru, type Lru } from './lru';
+export { createLru, type Lru, type LruBytes } from './lru';
 export { colorScale, contourLevels, setupVminVmax } from './scale';
 export { colorIndex, colormapLut, isColormapName, type ColormapName } from './colormaps';
 export { pairGradSensors, mergeGradValues, defaultChannelType } from './channels';
