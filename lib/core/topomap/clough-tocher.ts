@@ -179,22 +179,27 @@ export function estimateGradients(
   }
   for (let iter = 0; iter < maxiter; iter++) {
     let err = 0;
-    for (let i = 0; i < tri.nPoints; i++) {
+    for (let i = 0, e = 0; i < tri.nPoints; i++) {
       let s0 = 0;
       let s1 = 0;
-      for (let e = offsets[i]!; e < offsets[i + 1]!; e++) {
-        const j = neighbours[e]!;
-        const df2 = -ex[e]! * y[2 * j]! - ey[e]! * y[2 * j + 1]!;
-        const w = sixDf[e]! - 2 * df2;
-        s0 += (w * ex[e]!) / l3[e]!;
-        s1 += (w * ey[e]!) / l3[e]!;
+      for (const end = offsets[i + 1]!; e < end; e++) {
+        const j = 2 * neighbours[e]!;
+        const exE = ex[e]!;
+        const eyE = ey[e]!;
+        const l3E = l3[e]!;
+        const w = sixDf[e]! - 2 * (-exE * y[j]! - eyE * y[j + 1]!);
+        s0 += (w * exE) / l3E;
+        s1 += (w * eyE) / l3E;
       }
       const r0 = (q3[i]! * s0 - q1[i]! * s1) / det[i]!;
       const r1 = (-q1[i]! * s0 + q0[i]! * s1) / det[i]!;
       const change = Math.max(Math.abs(y[2 * i]! + r0), Math.abs(y[2 * i + 1]! + r1));
       y[2 * i] = -r0;
       y[2 * i + 1] = -r1;
-      err = Math.max(err, change / Math.max(1, Math.abs(r0), Math.abs(r1)));
+      // err = max(err, change / max(1, |r0|, |r1|)) without Math.max calls; a NaN sticks, as with Math.max
+      const scale = Math.abs(r0) > Math.abs(r1) ? Math.abs(r0) : Math.abs(r1);
+      const relative = change / (scale > 1 ? scale : 1);
+      if (relative > err || relative !== relative) err = relative;
     }
     if (err < tol) return { grad: y, iterations: iter + 1 };
   }
