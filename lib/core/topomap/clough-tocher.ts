@@ -338,6 +338,68 @@ export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<numb
   );
 }
 
+/**
+ * cloughTocherEval for a net whose 19 control values are all finite (netIsFinite): one of b1, b2, b3 is exactly 0,
+ * so the 9 terms holding it are ±0 and only the other 10 are summed, in scipy's order. Adding ±0 leaves a
+ * non-zero sum unchanged, so a non-zero result has the full sum's bits; a zero one (whose sign the ±0 terms
+ * decide) is recomputed in full.
+ */
+export function cloughTocherEvalFinite(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
+  const o = NET * t;
+  const minval = Math.min(b[at]!, b[at + 1]!, b[at + 2]!);
+  const b1 = b[at]! - minval;
+  const b2 = b[at + 1]! - minval;
+  const b3 = b[at + 2]! - minval;
+  const b4 = 3 * minval;
+  let sum: number;
+  if (b1 === 0) {
+    sum =
+      b2 * b2 * b2 * net[o + 1]! +
+      3 * (b2 * b2) * b3 * net[o + 6]! +
+      3 * (b2 * b2) * b4 * net[o + 10]! +
+      3 * b2 * (b3 * b3) * net[o + 8]! +
+      6 * b2 * b3 * b4 * net[o + 12]! +
+      3 * b2 * (b4 * b4) * net[o + 16]! +
+      b3 * b3 * b3 * net[o + 2]! +
+      3 * (b3 * b3) * b4 * net[o + 11]! +
+      3 * b3 * (b4 * b4) * net[o + 17]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else if (b2 === 0) {
+    sum =
+      b1 * b1 * b1 * net[o]! +
+      3 * (b1 * b1) * b3 * net[o + 4]! +
+      3 * (b1 * b1) * b4 * net[o + 9]! +
+      3 * b1 * (b3 * b3) * net[o + 7]! +
+      6 * b1 * b3 * b4 * net[o + 13]! +
+      3 * b1 * (b4 * b4) * net[o + 15]! +
+      b3 * b3 * b3 * net[o + 2]! +
+      3 * (b3 * b3) * b4 * net[o + 11]! +
+      3 * b3 * (b4 * b4) * net[o + 17]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else if (b3 === 0) {
+    sum =
+      b1 * b1 * b1 * net[o]! +
+      3 * (b1 * b1) * b2 * net[o + 3]! +
+      3 * (b1 * b1) * b4 * net[o + 9]! +
+      3 * b1 * (b2 * b2) * net[o + 5]! +
+      6 * b1 * b2 * b4 * net[o + 14]! +
+      3 * b1 * (b4 * b4) * net[o + 15]! +
+      b2 * b2 * b2 * net[o + 1]! +
+      3 * (b2 * b2) * b4 * net[o + 10]! +
+      3 * b2 * (b4 * b4) * net[o + 16]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else {
+    return cloughTocherEval(net, t, b, at);
+  }
+  return sum === 0 ? cloughTocherEval(net, t, b, at) : sum;
+}
+
+/** Whether all 19 control values of triangle t's net are finite (cloughTocherEvalFinite applies). */
+export function netIsFinite(net: Float64Array, t: number): boolean {
+  for (let k = NET * t; k < NET * (t + 1); k++) if (!Number.isFinite(net[k]!)) return false;
+  return true;
+}
+
 export type PointInterp = 'cubic' | 'linear';
 
 /**
@@ -431,10 +493,18 @@ export function interpolatePlanned(
   }
   const grad = estimateGradients(tri, values, 400, 1e-6, plan.gradients).grad;
   const net = new Float64Array(NET * triangleCount(tri));
-  for (const t of plan.used) cloughTocherNet(tri, t, plan.g.subarray(3 * t, 3 * t + 3), values, grad, net);
+  const finite = new Uint8Array(triangleCount(tri));
+  for (const t of plan.used) {
+    cloughTocherNet(tri, t, plan.g.subarray(3 * t, 3 * t + 3), values, grad, net);
+    finite[t] = netIsFinite(net, t) ? 1 : 0;
+  }
   for (let k = 0; k < plan.nPoints; k++) {
     const t = triangle[k]!;
-    out[k] = t < 0 ? NaN : cloughTocherEval(net, t, bary, 3 * k);
+    if (t < 0) out[k] = NaN;
+    else
+      out[k] = finite[t]
+        ? cloughTocherEvalFinite(net, t, bary, 3 * k)
+        : cloughTocherEval(net, t, bary, 3 * k);
   }
   return out;
 }

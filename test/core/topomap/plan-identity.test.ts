@@ -5,7 +5,13 @@
  * the golden values and others, reusing one plan for several value sets, and on random triangulations.
  */
 import fc from 'fast-check';
-import { interpolateGrid, makeLocator } from '../../../lib/core/topomap/clough-tocher';
+import {
+  cloughTocherEval,
+  cloughTocherEvalFinite,
+  interpolateGrid,
+  makeLocator,
+  netIsFinite,
+} from '../../../lib/core/topomap/clough-tocher';
 import { interpolationTriangulation } from '../../../lib/core/topomap/extrapolate';
 import { gridAxes } from '../../../lib/core/topomap/grid';
 import { computeGeometry, interpolate, prepareInterpolation } from '../../../lib/core/topomap/index';
@@ -138,4 +144,45 @@ test('random triangulations (co-circular and collinear points included): same bi
     ),
     { numRuns: 150 },
   );
+});
+
+describe('cloughTocherEvalFinite (10 of the 19 Bernstein terms) against cloughTocherEval', () => {
+  const net19 = fc.array(
+    fc.oneof(fc.constantFrom(0, -0, 1, -1), fc.double({ min: -1e6, max: 1e6, noNaN: true })),
+    { minLength: 19, maxLength: 19 },
+  );
+  const coordinate = fc.oneof(
+    fc.constantFrom(0, -0, 1, 0.5, -1e-16, 1e-16),
+    fc.double({ min: -1e-14, max: 1 }),
+  );
+
+  test('same bits for finite nets and any barycentrics (ties, points on edges, slightly outside)', () => {
+    fc.assert(
+      fc.property(net19, coordinate, coordinate, (values, c0, c1) => {
+        const net = Float64Array.from(values);
+        const b = [c0, c1, 1 - c0 - c1];
+        expect(Object.is(cloughTocherEvalFinite(net, 0, b), cloughTocherEval(net, 0, b))).toBe(true);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  test('a zero sum is recomputed in full: the dropped ±0 terms decide its sign', () => {
+    // b1 = 0 exactly and b4 = 3·min < 0: every kept term is −0 (sign of coefficient × sign of zero), a dropped one +0
+    const b = [-1e-16, 0.6, 0.4 + 1e-16];
+    const net = new Float64Array(19).fill(-0);
+    for (const k of [10, 12, 11, 18]) net[k] = 0; // kept terms with a negative coefficient (odd power of b4)
+    net[0] = 1; // dropped term b1³·1 = +0
+    expect(Object.is(cloughTocherEval(net, 0, b), 0)).toBe(true);
+    expect(Object.is(cloughTocherEvalFinite(net, 0, b), 0)).toBe(true);
+  });
+
+  test('nets with a non-finite value are not for it (0·∞ in a dropped term is NaN)', () => {
+    const net = new Float64Array(19).fill(1);
+    net[0] = Infinity;
+    const b = [0, 0.5, 0.5];
+    expect(netIsFinite(net, 0)).toBe(false);
+    expect(cloughTocherEval(net, 0, b)).toBeNaN();
+    expect(netIsFinite(new Float64Array(19).fill(2), 0)).toBe(true);
+  });
 });
