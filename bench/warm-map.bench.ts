@@ -2,6 +2,7 @@
  * Warm maps in process (what a map worker does for a recording it has open): the load test's map queries over
  * the demo sample and the shared recordings, each repeated, CPU median per query and in all. Shows what a map
  * costs without HTTP, so `npm run load`'s CPU per request can be split into map and front.
+ * computeMapCpuP50Ms is the computeMap part alone (window read, DSP, geometry lookup, interpolation, scale).
  * Run: node scripts/run-ts.mjs bench/warm-map.bench.ts   (REPEAT=20; add --cpu-prof to node for a profile)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -62,12 +63,14 @@ async function main(): Promise<void> {
   const load = loadAverage();
   const rows = [];
   const all: number[] = [];
+  const allCompute: number[] = [];
   try {
     for (const c of cases) {
       const opened = await openCached(c.path, { fs: rootedSourceFs(c.root) });
       for (const q of c.queries) {
         const query = topomapQuerySchema.parse(params(q));
         const cpu: number[] = [];
+        const computeCpu: number[] = [];
         const refused = await computeMap(opened, query, LIMITS).then(
           () => false,
           () => true,
@@ -75,12 +78,22 @@ async function main(): Promise<void> {
         if (refused) continue; // as the load test drops queries a recording refuses
         for (let k = 0; k < REPEAT + 3; k++) {
           const u0 = process.cpuUsage();
-          await renderMap(await computeMap(opened, query, LIMITS), opened, query);
+          const computed = await computeMap(opened, query, LIMITS);
+          const uc = process.cpuUsage(u0);
+          await renderMap(computed, opened, query);
           const u = process.cpuUsage(u0);
-          if (k >= 3) cpu.push((u.user + u.system) / 1000);
+          if (k < 3) continue;
+          cpu.push((u.user + u.system) / 1000);
+          computeCpu.push((uc.user + uc.system) / 1000);
         }
         all.push(...cpu);
-        rows.push({ recording: c.label, query: q, cpuP50Ms: +median(cpu).toFixed(2) });
+        allCompute.push(...computeCpu);
+        rows.push({
+          recording: c.label,
+          query: q,
+          cpuP50Ms: +median(cpu).toFixed(2),
+          computeMapCpuP50Ms: +median(computeCpu).toFixed(3),
+        });
       }
     }
   } finally {
@@ -93,6 +106,7 @@ async function main(): Promise<void> {
       loadBefore: load,
       loadAfter: loadAverage(),
       allCpuP50Ms: +median(all).toFixed(2),
+      allComputeMapCpuP50Ms: +median(allCompute).toFixed(3),
       meanCpuMs: +(all.reduce((a, b) => a + b, 0) / all.length).toFixed(2),
     }),
   );

@@ -103,7 +103,9 @@ export function handleSource(handle: FileHandle, name: string, size: number): By
     },
     async read(offset, length) {
       checkRange(name, size, offset, length);
-      const buf = new Uint8Array(length);
+      // not zero-filled first: the loop below writes every byte or throws (and the buffer is dropped)
+      const raw = Buffer.allocUnsafeSlow(length);
+      const buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
       let done = 0;
       inFlight++;
       try {

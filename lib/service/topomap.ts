@@ -29,9 +29,11 @@ import {
   computeGeometry,
   createLru,
   interpolate,
+  type Lru,
   mergeGradValues,
   pairGradSensors,
   prepareInterpolation,
+  preparedBytes,
   type PreparedInterpolation,
 } from '../core/topomap';
 import type { ColorScale, MapChannelType, RenderableMap, TopomapGeometry, Vec3 } from '../core/topomap/types';
@@ -61,9 +63,17 @@ const DISPLAY: Record<MapChannelType, { unit: string; display: string; scale: nu
 };
 const MAX_ERP_EVENTS = 2000;
 
-const geometryCache = createLru<{ geometry: TopomapGeometry; prepared: Map<string, PreparedInterpolation> }>(
-  64,
-);
+const geometryCache = createLru<TopomapGeometry>(64);
+/**
+ * Prepared interpolations (grid plans, spline matrices) by geometry content key and method, bounded by count and
+ * bytes: a grid plan is ≈ 28 B per grid point (115 kB at res 64, 7.3 MB at res 512), a spline matrix
+ * 8 B × grid points × sensors.
+ */
+const PREPARED_MAX_BYTES = 128 * 1024 * 1024;
+const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
+  maxBytes: PREPARED_MAX_BYTES,
+  bytesOf: preparedBytes,
+});
 const planCache = createPlanCache();
 /** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
 const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
@@ -413,10 +423,9 @@ function geometryKey(input: GeometryInput): string {
 
 type GeometryInput = Parameters<typeof computeGeometry>[0];
 
-function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
-  const { info } = opened;
+function geometryInput(info: RecordingInfo, sel: Selection, q: TopomapQuery): GeometryInput {
   const locIndex = sel.merge ? sel.picks.filter((_, k) => k % 2 === 0) : sel.picks;
-  const input: GeometryInput = {
+  return {
     locs3d: locIndex.map((p) => (info.channels[p]?.loc.slice(0, 3) ?? [0, 0, 0]) as Vec3),
     chType: sel.chType,
     names: sel.names,
@@ -427,16 +436,52 @@ function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
     extrapolate: q.extrapolate,
     res: q.res,
   };
-  const entry = geometryCache.getOrCreate(geometryKey(input), () => ({
-    geometry: computeGeometry(input),
-    prepared: new Map<string, PreparedInterpolation>(),
-  }));
-  let prepared = entry.prepared.get(q.interp);
-  if (!prepared) {
-    prepared = prepareInterpolation(entry.geometry, q.interp);
-    entry.prepared.set(q.interp, prepared);
+}
+
+/**
+ * What a recording's maps derive from its info alone, by the options they depend on: channel selections (type,
+ * exclusions) and geometry inputs with their content keys (plus extrapolation, resolution). An opened recording's
+ * info is not changed after the open, so a warm map neither re-selects channels nor re-hashes positions.
+ * Bounded: MEMO_PER_RECORDING entries per info object, dropped with it (WeakMap).
+ */
+const MEMO_PER_RECORDING = 16;
+interface Derived {
+  selections: Lru<Selection>;
+  geometries: Lru<{ input: GeometryInput; key: string }>;
+}
+const derivedByInfo = new WeakMap<RecordingInfo, Derived>();
+
+function derivedFor(info: RecordingInfo): Derived {
+  let derived = derivedByInfo.get(info);
+  if (!derived) {
+    derived = { selections: createLru(MEMO_PER_RECORDING), geometries: createLru(MEMO_PER_RECORDING) };
+    derivedByInfo.set(info, derived);
   }
-  return { geometry: entry.geometry, prepared };
+  return derived;
+}
+
+const selectionKey = (q: Pick<TopomapQuery, 'type' | 'exclude'>): string =>
+  JSON.stringify([q.type ?? null, q.exclude ?? []]);
+
+/** selectChannels, remembered per recording info (a refused selection is not remembered). */
+function selectionFor(info: RecordingInfo, q: TopomapQuery): Selection {
+  return derivedFor(info).selections.getOrCreate(selectionKey(q), () => selectChannels(info, q));
+}
+
+function geometryFor(opened: OpenedRecording, sel: Selection, q: TopomapQuery) {
+  const { info } = opened;
+  const { input, key } = derivedFor(info).geometries.getOrCreate(
+    `${selectionKey(q)}|${q.extrapolate}|${q.res}`,
+    () => {
+      const made = geometryInput(info, sel, q);
+      return { input: made, key: geometryKey(made) };
+    },
+  );
+  const geometry = geometryCache.getOrCreate(key, () => computeGeometry(input));
+  const prepared = preparedCache.getOrCreate(`${key}|${q.interp}`, () =>
+    prepareInterpolation(geometry, q.interp),
+  );
+  return { geometry, prepared };
 }
 
 function scaleFor(values: number[], sel: Selection, q: TopomapQuery, power: boolean): ColorScale {
@@ -504,7 +549,9 @@ function interpolateInDisplayUnits(
     border,
     prepared,
   );
-  return { ...map, values, grid: map.grid.map((v) => v / scale) };
+  const grid = map.grid; // interpolate's own new array: back to SI units in place
+  for (let i = 0; i < grid.length; i++) grid[i] = grid[i]! / scale;
+  return { ...map, values, grid };
 }
 
 export interface ComputedMap {
@@ -521,7 +568,7 @@ export async function computeMap(
   signal?: AbortSignal,
 ): Promise<ComputedMap> {
   checkLimits(q, limits);
-  const sel = selectChannels(opened.info, q);
+  const sel = selectionFor(opened.info, q);
   const mv =
     q.metric === 'erp'
       ? await erpValues(opened, sel, q, limits, signal)

@@ -94,44 +94,112 @@ export interface GradientResult {
   iterations: number;
 }
 
+/**
+ * The value-independent part of the gradient estimation: each vertex's neighbours (sorted, as
+ * `vertex_neighbor_vertices`) with the edge vector and |e|³, and the 2×2 system q (with its determinant) that
+ * every sweep rebuilt from them. Each number is computed with the same operations in the same order as the sweep
+ * did, so using the plan gives the same bits.
+ */
+export interface GradientPlan {
+  /** Neighbours of vertex i are `neighbours[offsets[i] .. offsets[i + 1])`. */
+  offsets: Int32Array;
+  neighbours: Int32Array;
+  /** Per directed edge i → j: ex, ey (j − i) and L³. */
+  ex: Float64Array;
+  ey: Float64Array;
+  l3: Float64Array;
+  /** Per vertex: q0, q1, q3 (Σ 4·e·eᵀ/L³) and det = q0·q3 − q1². */
+  q0: Float64Array;
+  q1: Float64Array;
+  q3: Float64Array;
+  det: Float64Array;
+}
+
+export function planGradients(
+  tri: Triangulation,
+  lists: readonly (readonly number[])[] = vertexNeighbors(tri),
+): GradientPlan {
+  const p = tri.points;
+  const offsets = new Int32Array(tri.nPoints + 1);
+  lists.forEach((list, i) => (offsets[i + 1] = offsets[i]! + list.length));
+  const edges = offsets[tri.nPoints]!;
+  const plan: GradientPlan = {
+    offsets,
+    neighbours: new Int32Array(edges),
+    ex: new Float64Array(edges),
+    ey: new Float64Array(edges),
+    l3: new Float64Array(edges),
+    q0: new Float64Array(tri.nPoints),
+    q1: new Float64Array(tri.nPoints),
+    q3: new Float64Array(tri.nPoints),
+    det: new Float64Array(tri.nPoints),
+  };
+  for (let i = 0; i < tri.nPoints; i++) {
+    let q0 = 0;
+    let q1 = 0;
+    let q3 = 0;
+    let e = offsets[i]!;
+    for (const j of lists[i]!) {
+      const ex = p[2 * j]! - p[2 * i]!;
+      const ey = p[2 * j + 1]! - p[2 * i + 1]!;
+      const L = Math.sqrt(ex * ex + ey * ey);
+      const L3 = L * L * L;
+      q0 += (4 * ex * ex) / L3;
+      q1 += (4 * ex * ey) / L3;
+      q3 += (4 * ey * ey) / L3;
+      plan.neighbours[e] = j;
+      plan.ex[e] = ex;
+      plan.ey[e] = ey;
+      plan.l3[e] = L3;
+      e++;
+    }
+    plan.q0[i] = q0;
+    plan.q1[i] = q1;
+    plan.q3[i] = q3;
+    plan.det[i] = q0 * q3 - q1 * q1;
+  }
+  return plan;
+}
+
 /** `estimate_gradients_2d_global(tri, values, maxiter=400, tol=1e-6)`. */
 export function estimateGradients(
   tri: Triangulation,
   values: ArrayLike<number>,
   maxiter = 400,
   tol = 1e-6,
+  plan: GradientPlan = planGradients(tri),
 ): GradientResult {
-  const neighbours = vertexNeighbors(tri);
-  const p = tri.points;
+  const { offsets, neighbours, ex, ey, l3, q0, q1, q3, det } = plan;
   const y = new Float64Array(2 * tri.nPoints);
+  // 6·(f_i − f_j) per directed edge: the same for every sweep
+  const sixDf = new Float64Array(neighbours.length);
+  for (let i = 0; i < tri.nPoints; i++) {
+    for (let e = offsets[i]!; e < offsets[i + 1]!; e++)
+      sixDf[e] = 6 * ((values[i] ?? NaN) - (values[neighbours[e]!] ?? NaN));
+  }
   for (let iter = 0; iter < maxiter; iter++) {
     let err = 0;
-    for (let i = 0; i < tri.nPoints; i++) {
-      let q0 = 0;
-      let q1 = 0;
-      let q3 = 0;
+    for (let i = 0, e = 0; i < tri.nPoints; i++) {
       let s0 = 0;
       let s1 = 0;
-      for (const j of neighbours[i]!) {
-        const ex = p[2 * j]! - p[2 * i]!;
-        const ey = p[2 * j + 1]! - p[2 * i + 1]!;
-        const L = Math.sqrt(ex * ex + ey * ey);
-        const L3 = L * L * L;
-        const df2 = -ex * y[2 * j]! - ey * y[2 * j + 1]!;
-        const w = 6 * ((values[i] ?? NaN) - (values[j] ?? NaN)) - 2 * df2;
-        q0 += (4 * ex * ex) / L3;
-        q1 += (4 * ex * ey) / L3;
-        q3 += (4 * ey * ey) / L3;
-        s0 += (w * ex) / L3;
-        s1 += (w * ey) / L3;
+      for (const end = offsets[i + 1]!; e < end; e++) {
+        const j = 2 * neighbours[e]!;
+        const exE = ex[e]!;
+        const eyE = ey[e]!;
+        const l3E = l3[e]!;
+        const w = sixDf[e]! - 2 * (-exE * y[j]! - eyE * y[j + 1]!);
+        s0 += (w * exE) / l3E;
+        s1 += (w * eyE) / l3E;
       }
-      const det = q0 * q3 - q1 * q1;
-      const r0 = (q3 * s0 - q1 * s1) / det;
-      const r1 = (-q1 * s0 + q0 * s1) / det;
+      const r0 = (q3[i]! * s0 - q1[i]! * s1) / det[i]!;
+      const r1 = (-q1[i]! * s0 + q0[i]! * s1) / det[i]!;
       const change = Math.max(Math.abs(y[2 * i]! + r0), Math.abs(y[2 * i + 1]! + r1));
       y[2 * i] = -r0;
       y[2 * i + 1] = -r1;
-      err = Math.max(err, change / Math.max(1, Math.abs(r0), Math.abs(r1)));
+      // err = max(err, change / max(1, |r0|, |r1|)) without Math.max calls; a NaN sticks, as with Math.max
+      const scale = Math.abs(r0) > Math.abs(r1) ? Math.abs(r0) : Math.abs(r1);
+      const relative = change / (scale > 1 ? scale : 1);
+      if (relative > err || relative !== relative) err = relative;
     }
     if (err < tol) return { grad: y, iterations: iter + 1 };
   }
@@ -170,7 +238,7 @@ const NET = 19;
 export function cloughTocherNet(
   tri: Triangulation,
   t: number,
-  g: readonly number[],
+  g: ArrayLike<number>,
   values: ArrayLike<number>,
   grad: Float64Array,
   net: Float64Array,
@@ -212,67 +280,179 @@ export function cloughTocherNet(
   const c0102 = (c1101 + c0111 + c0201) / 3;
   const c0012 = (c1011 + c0111 + c0021) / 3;
   const c0003 = (c1002 + c0102 + c0012) / 3;
-  net.set(
-    [
-      c3000,
-      c0300,
-      c0030,
-      c2100,
-      c2010,
-      c1200,
-      c0210,
-      c1020,
-      c0120,
-      c2001,
-      c0201,
-      c0021,
-      c0111,
-      c1011,
-      c1101,
-      c1002,
-      c0102,
-      c0012,
-      c0003,
-    ],
-    NET * t,
+  const o = NET * t;
+  net[o] = c3000;
+  net[o + 1] = c0300;
+  net[o + 2] = c0030;
+  net[o + 3] = c2100;
+  net[o + 4] = c2010;
+  net[o + 5] = c1200;
+  net[o + 6] = c0210;
+  net[o + 7] = c1020;
+  net[o + 8] = c0120;
+  net[o + 9] = c2001;
+  net[o + 10] = c0201;
+  net[o + 11] = c0021;
+  net[o + 12] = c0111;
+  net[o + 13] = c1011;
+  net[o + 14] = c1101;
+  net[o + 15] = c1002;
+  net[o + 16] = c0102;
+  net[o + 17] = c0012;
+  net[o + 18] = c0003;
+}
+
+/**
+ * Evaluates a control net at the barycentric coordinates `b[at..at+3)`, after the centroid split (scipy's
+ * quartic-index Bernstein sum).
+ */
+export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
+  const o = NET * t;
+  // extended barycentric coordinates: the Clough–Tocher split at the centroid
+  const minval = Math.min(b[at]!, b[at + 1]!, b[at + 2]!);
+  const b1 = b[at]! - minval;
+  const b2 = b[at + 1]! - minval;
+  const b3 = b[at + 2]! - minval;
+  const b4 = 3 * minval;
+  // the same terms, in the same order, as scipy (one of b1..b4 is zero)
+  return (
+    b1 * b1 * b1 * net[o]! +
+    3 * (b1 * b1) * b2 * net[o + 3]! +
+    3 * (b1 * b1) * b3 * net[o + 4]! +
+    3 * (b1 * b1) * b4 * net[o + 9]! +
+    3 * b1 * (b2 * b2) * net[o + 5]! +
+    6 * b1 * b2 * b4 * net[o + 14]! +
+    3 * b1 * (b3 * b3) * net[o + 7]! +
+    6 * b1 * b3 * b4 * net[o + 13]! +
+    3 * b1 * (b4 * b4) * net[o + 15]! +
+    b2 * b2 * b2 * net[o + 1]! +
+    3 * (b2 * b2) * b3 * net[o + 6]! +
+    3 * (b2 * b2) * b4 * net[o + 10]! +
+    3 * b2 * (b3 * b3) * net[o + 8]! +
+    6 * b2 * b3 * b4 * net[o + 12]! +
+    3 * b2 * (b4 * b4) * net[o + 16]! +
+    b3 * b3 * b3 * net[o + 2]! +
+    3 * (b3 * b3) * b4 * net[o + 11]! +
+    3 * b3 * (b4 * b4) * net[o + 17]! +
+    b4 * b4 * b4 * net[o + 18]!
   );
 }
 
-/** Evaluates a control net at barycentric b, after the centroid split (scipy's quartic-index Bernstein sum). */
-export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<number>): number {
+/**
+ * cloughTocherEval for a net whose 19 control values are all finite (netIsFinite): one of b1, b2, b3 is exactly 0,
+ * so the 9 terms holding it are ±0 and only the other 10 are summed, in scipy's order. Adding ±0 leaves a
+ * non-zero sum unchanged, so a non-zero result has the full sum's bits; a zero one (whose sign the ±0 terms
+ * decide) is recomputed in full.
+ */
+export function cloughTocherEvalFinite(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
   const o = NET * t;
-  // extended barycentric coordinates: the Clough–Tocher split at the centroid
-  const minval = Math.min(b[0]!, b[1]!, b[2]!);
-  const b1 = b[0]! - minval;
-  const b2 = b[1]! - minval;
-  const b3 = b[2]! - minval;
+  const minval = Math.min(b[at]!, b[at + 1]!, b[at + 2]!);
+  const b1 = b[at]! - minval;
+  const b2 = b[at + 1]! - minval;
+  const b3 = b[at + 2]! - minval;
   const b4 = 3 * minval;
-  const n = (k: number): number => net[o + k]!;
-  // the same terms, in the same order, as scipy (one of b1..b4 is zero)
-  return (
-    b1 * b1 * b1 * n(0) +
-    3 * (b1 * b1) * b2 * n(3) +
-    3 * (b1 * b1) * b3 * n(4) +
-    3 * (b1 * b1) * b4 * n(9) +
-    3 * b1 * (b2 * b2) * n(5) +
-    6 * b1 * b2 * b4 * n(14) +
-    3 * b1 * (b3 * b3) * n(7) +
-    6 * b1 * b3 * b4 * n(13) +
-    3 * b1 * (b4 * b4) * n(15) +
-    b2 * b2 * b2 * n(1) +
-    3 * (b2 * b2) * b3 * n(6) +
-    3 * (b2 * b2) * b4 * n(10) +
-    3 * b2 * (b3 * b3) * n(8) +
-    6 * b2 * b3 * b4 * n(12) +
-    3 * b2 * (b4 * b4) * n(16) +
-    b3 * b3 * b3 * n(2) +
-    3 * (b3 * b3) * b4 * n(11) +
-    3 * b3 * (b4 * b4) * n(17) +
-    b4 * b4 * b4 * n(18)
-  );
+  let sum: number;
+  if (b1 === 0) {
+    sum =
+      b2 * b2 * b2 * net[o + 1]! +
+      3 * (b2 * b2) * b3 * net[o + 6]! +
+      3 * (b2 * b2) * b4 * net[o + 10]! +
+      3 * b2 * (b3 * b3) * net[o + 8]! +
+      6 * b2 * b3 * b4 * net[o + 12]! +
+      3 * b2 * (b4 * b4) * net[o + 16]! +
+      b3 * b3 * b3 * net[o + 2]! +
+      3 * (b3 * b3) * b4 * net[o + 11]! +
+      3 * b3 * (b4 * b4) * net[o + 17]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else if (b2 === 0) {
+    sum =
+      b1 * b1 * b1 * net[o]! +
+      3 * (b1 * b1) * b3 * net[o + 4]! +
+      3 * (b1 * b1) * b4 * net[o + 9]! +
+      3 * b1 * (b3 * b3) * net[o + 7]! +
+      6 * b1 * b3 * b4 * net[o + 13]! +
+      3 * b1 * (b4 * b4) * net[o + 15]! +
+      b3 * b3 * b3 * net[o + 2]! +
+      3 * (b3 * b3) * b4 * net[o + 11]! +
+      3 * b3 * (b4 * b4) * net[o + 17]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else if (b3 === 0) {
+    sum =
+      b1 * b1 * b1 * net[o]! +
+      3 * (b1 * b1) * b2 * net[o + 3]! +
+      3 * (b1 * b1) * b4 * net[o + 9]! +
+      3 * b1 * (b2 * b2) * net[o + 5]! +
+      6 * b1 * b2 * b4 * net[o + 14]! +
+      3 * b1 * (b4 * b4) * net[o + 15]! +
+      b2 * b2 * b2 * net[o + 1]! +
+      3 * (b2 * b2) * b4 * net[o + 10]! +
+      3 * b2 * (b4 * b4) * net[o + 16]! +
+      b4 * b4 * b4 * net[o + 18]!;
+  } else {
+    return cloughTocherEval(net, t, b, at);
+  }
+  return sum === 0 ? cloughTocherEval(net, t, b, at) : sum;
+}
+
+/** Whether all 19 control values of triangle t's net are finite (cloughTocherEvalFinite applies). */
+export function netIsFinite(net: Float64Array, t: number): boolean {
+  for (let k = NET * t; k < NET * (t + 1); k++) if (!Number.isFinite(net[k]!)) return false;
+  return true;
 }
 
 export type PointInterp = 'cubic' | 'linear';
+
+/**
+ * Everything about interpolating on a fixed grid that does not depend on the values: the triangle each grid
+ * point falls in and its barycentric coordinates, found exactly as a point-by-point search would (row-major walk,
+ * each search starting from the previous hit), the triangles used with their Clough–Tocher g, and the gradient
+ * plan. A map then costs the gradient sweeps, one control net per used triangle and one pass over the grid.
+ * Memory: 28 bytes per grid point (115 kB at res 64).
+ */
+export interface GridPlan {
+  nPoints: number;
+  /** Per grid point (`row * xs.length + col`): the containing triangle, or -1 (NaN there). */
+  triangle: Int32Array;
+  /** Per grid point: its three barycentric coordinates in that triangle. */
+  bary: Float64Array;
+  /** Triangles holding at least one grid point, ascending. */
+  used: Int32Array;
+  /** Per triangle: Clough–Tocher g (3 numbers), filled for the used triangles. */
+  g: Float64Array;
+  gradients: GradientPlan;
+}
+
+/** `neighbours`: the triangulation's vertexNeighbors, when the caller has them. */
+export function planGrid(
+  loc: Locator,
+  xs: readonly number[],
+  ys: readonly number[],
+  neighbours: readonly (readonly number[])[] = vertexNeighbors(loc.tri),
+): GridPlan {
+  const nPoints = xs.length * ys.length;
+  const triangle = new Int32Array(nPoints).fill(-1);
+  const bary = new Float64Array(3 * nPoints);
+  const isUsed = new Uint8Array(triangleCount(loc.tri));
+  const c = new Float64Array(3);
+  let hint = 0;
+  for (let row = 0; row < ys.length; row++) {
+    for (let col = 0; col < xs.length; col++) {
+      const t = findTriangle(loc, xs[col]!, ys[row]!, c, hint);
+      if (t < 0) continue;
+      hint = t;
+      const k = row * xs.length + col;
+      triangle[k] = t;
+      bary[3 * k] = c[0]!;
+      bary[3 * k + 1] = c[1]!;
+      bary[3 * k + 2] = c[2]!;
+      isUsed[t] = 1;
+    }
+  }
+  const used = Int32Array.from(isUsed.keys()).filter((t) => isUsed[t] === 1);
+  const g = new Float64Array(3 * isUsed.length).fill(NaN);
+  for (const t of used) g.set(cloughTocherG(loc, t), 3 * t);
+  return { nPoints, triangle, bary, used, g, gradients: planGradients(loc.tri, neighbours) };
+}
 
 /**
  * Interpolates `values` (one per triangulation vertex) at grid points (xs along columns, ys along rows):
@@ -285,33 +465,46 @@ export function interpolateGrid(
   ys: readonly number[],
   method: PointInterp,
 ): Float64Array {
+  return interpolatePlanned(loc, values, planGrid(loc, xs, ys), method);
+}
+
+/** interpolateGrid on a grid already planned (planGrid on the same locator): the same numbers, less work. */
+export function interpolatePlanned(
+  loc: Locator,
+  values: ArrayLike<number>,
+  plan: GridPlan,
+  method: PointInterp,
+): Float64Array {
   const { tri } = loc;
-  const out = new Float64Array(xs.length * ys.length).fill(NaN);
-  const grad = method === 'cubic' ? estimateGradients(tri, values).grad : null;
-  // control nets are built lazily, once per triangle that a grid point falls in
-  const net = new Float64Array(NET * triangleCount(tri));
-  const built = new Uint8Array(triangleCount(tri));
-  const c = new Float64Array(3);
+  const { triangle, bary } = plan;
+  const out = new Float64Array(plan.nPoints);
   const v = tri.triangles;
-  let hint = 0;
-  for (let row = 0; row < ys.length; row++) {
-    for (let col = 0; col < xs.length; col++) {
-      const t = findTriangle(loc, xs[col]!, ys[row]!, c, hint);
-      if (t < 0) continue;
-      hint = t;
-      if (!grad) {
-        out[row * xs.length + col] =
-          c[0]! * (values[v[3 * t]!] ?? NaN) +
-          c[1]! * (values[v[3 * t + 1]!] ?? NaN) +
-          c[2]! * (values[v[3 * t + 2]!] ?? NaN);
-        continue;
-      }
-      if (!built[t]) {
-        cloughTocherNet(tri, t, cloughTocherG(loc, t), values, grad, net);
-        built[t] = 1;
-      }
-      out[row * xs.length + col] = cloughTocherEval(net, t, c);
+  if (method === 'linear') {
+    for (let k = 0; k < plan.nPoints; k++) {
+      const t = triangle[k]!;
+      out[k] =
+        t < 0
+          ? NaN
+          : bary[3 * k]! * (values[v[3 * t]!] ?? NaN) +
+            bary[3 * k + 1]! * (values[v[3 * t + 1]!] ?? NaN) +
+            bary[3 * k + 2]! * (values[v[3 * t + 2]!] ?? NaN);
     }
+    return out;
+  }
+  const grad = estimateGradients(tri, values, 400, 1e-6, plan.gradients).grad;
+  const net = new Float64Array(NET * triangleCount(tri));
+  const finite = new Uint8Array(triangleCount(tri));
+  for (const t of plan.used) {
+    cloughTocherNet(tri, t, plan.g.subarray(3 * t, 3 * t + 3), values, grad, net);
+    finite[t] = netIsFinite(net, t) ? 1 : 0;
+  }
+  for (let k = 0; k < plan.nPoints; k++) {
+    const t = triangle[k]!;
+    if (t < 0) out[k] = NaN;
+    else
+      out[k] = finite[t]
+        ? cloughTocherEvalFinite(net, t, bary, 3 * k)
+        : cloughTocherEval(net, t, bary, 3 * k);
   }
   return out;
 }

@@ -111,14 +111,49 @@ export const crCos = (x: number): number => (usable(x) ? round(sinCosDD(x).cos) 
 /** Correctly rounded sin. */
 export const crSin = (x: number): number => (usable(x) ? round(sinCosDD(x).sin) : Math.sin(x));
 
-/** Correctly rounded atan2: one Newton step on y·cos θ − x·sin θ = 0 from V8's value, in double-double. */
-export function crAtan2(y: number, x: number): number {
-  const t0 = Math.atan2(y, x);
-  if (y === 0 || x === 0 || !Number.isFinite(x) || !Number.isFinite(y)) return t0;
-  const { sin, cos } = sinCosDD(t0);
+/** [crCos(x), crSin(x)] from one double-double evaluation. */
+export function crCosSin(x: number): [number, number] {
+  if (!usable(x)) return [Math.cos(x), Math.sin(x)];
+  const { sin, cos } = sinCosDD(x);
+  return [round(cos), round(sin)];
+}
+
+/** Whether crAtan2 keeps V8's atan2 as it is (no Newton step). */
+const atan2AsIs = (y: number, x: number): boolean =>
+  y === 0 || x === 0 || !Number.isFinite(x) || !Number.isFinite(y);
+
+/** One Newton step on y·cos θ − x·sin θ = 0 from t0, given sin and cos of t0 in double-double. */
+function atan2Newton(y: number, x: number, t0: number, sin: DD, cos: DD): number {
   const num = ddAdd(ddMulD(cos, y), ddMulD(sin, -x));
   const den = x * cos[0] + y * sin[0];
   return round(ddAdd([t0, 0], [num[0] / den + num[1] / den, 0]));
+}
+
+/** Correctly rounded atan2: one Newton step on y·cos θ − x·sin θ = 0 from V8's value, in double-double. */
+export function crAtan2(y: number, x: number): number {
+  const t0 = Math.atan2(y, x);
+  if (atan2AsIs(y, x)) return t0;
+  const { sin, cos } = sinCosDD(t0);
+  return atan2Newton(y, x, t0, sin, cos);
+}
+
+/**
+ * crAtan2(y, x) with crCosSin of it: where the Newton step leaves V8's angle unchanged (most angles), its
+ * double-double sin and cos already computed for the step are rounded instead of evaluated again.
+ */
+export function crAtan2CosSin(y: number, x: number): { angle: number; cos: number; sin: number } {
+  const t0 = Math.atan2(y, x);
+  if (atan2AsIs(y, x)) {
+    const [cos, sin] = crCosSin(t0);
+    return { angle: t0, cos, sin };
+  }
+  const dd = sinCosDD(t0);
+  const angle = atan2Newton(y, x, t0, dd.sin, dd.cos);
+  if (angle !== t0) {
+    const [cos, sin] = crCosSin(angle);
+    return { angle, cos, sin };
+  }
+  return { angle, cos: round(dd.cos), sin: round(dd.sin) };
 }
 
 /** Correctly rounded acos: one Newton step on cos θ − q = 0 from V8's value, in double-double. */

@@ -3,7 +3,7 @@
  * values given to them (`_GridData.set_values`, border = 'mean' or a number).
  */
 import { ApiError, badRequest } from '../errors';
-import { crCos, crSin } from './correct-rounding';
+import { crCosSin } from './correct-rounding';
 import { mean, median, roundHalfEven, uniqueRows } from './numeric';
 import { qhullTriangles } from './qhull-delaunay';
 import { DEFAULT_DELAUNAY, qhullVertexIds, type QhullVertexIds } from './qhull-order';
@@ -100,8 +100,8 @@ function headPoints(distance: number, origin: Vec2, radii: Vec2): Vec2[] {
   const step = (2 * Math.PI) / n;
   const r: Vec2 = [radii[0] * 1.1 + distance, radii[1] * 1.1 + distance];
   return Array.from({ length: n }, (_, i) => {
-    const t = i * step;
-    return [crCos(t) * r[0] + origin[0], crSin(t) * r[1] + origin[1]] as Vec2; // numpy's (glibc) rounding
+    const [cos, sin] = crCosSin(i * step); // numpy's (glibc) rounding
+    return [cos * r[0] + origin[0], sin * r[1] + origin[1]] as Vec2;
   });
 }
 
@@ -302,21 +302,39 @@ export function getExtraPoints(
   return finish(local.points, { kind: 'polygon', points: local.mask }, distance);
 }
 
-/** Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. */
+/** Each extra point's sensor neighbours, from the vertex neighbours of the sensors-then-extra-points triangulation. */
+export function extraPointSensors(
+  neighbours: readonly (readonly number[])[],
+  nSensors: number,
+  nExtra: number,
+): number[][] {
+  return Array.from({ length: nExtra }, (_, e) =>
+    (neighbours[nSensors + e] ?? []).filter((v) => v < nSensors),
+  );
+}
+
+/**
+ * Values at the extra points: the mean of each one's sensor neighbours ('mean'), or a constant. `sensors`
+ * (extraPointSensors, geometry-only) may be given precomputed.
+ */
 export function extraPointValues(
   extra: Pick<ExtraPoints, 'tri' | 'points'>,
   nSensors: number,
   values: ArrayLike<number>,
   border: Border,
+  sensors: readonly (readonly number[])[] = extraPointSensors(
+    vertexNeighbors(extra.tri),
+    nSensors,
+    extra.points.length,
+  ),
 ): Float64Array {
   const out = new Float64Array(extra.points.length);
   if (border !== 'mean') return out.fill(border);
-  const neighbours = vertexNeighbors(extra.tri);
   const used: boolean[] = [];
   for (let e = 0; e < out.length; e++) {
-    const sensors = (neighbours[nSensors + e] ?? []).filter((v) => v < nSensors);
-    used.push(sensors.length > 0);
-    if (sensors.length > 0) out[e] = sensors.reduce((a, v) => a + (values[v] ?? NaN), 0) / sensors.length;
+    const own = sensors[e] ?? [];
+    used.push(own.length > 0);
+    if (own.length > 0) out[e] = own.reduce((a, v) => a + (values[v] ?? NaN), 0) / own.length;
   }
   const usedValues = [...out].filter((_, e) => used[e]);
   if (usedValues.length > 0 && usedValues.length < out.length) {

@@ -4,8 +4,9 @@
  * keep prepared interpolators in an `Lru` (lru.ts) under keys they build.
  */
 import { badRequest } from '../errors';
-import { makeLocator, interpolateGrid, type Locator } from './clough-tocher';
+import { makeLocator, interpolatePlanned, planGrid, type GridPlan, type Locator } from './clough-tocher';
 import {
+  extraPointSensors,
   extraPointValues,
   getExtraPoints,
   interpolationTriangulation,
@@ -13,7 +14,8 @@ import {
   type Border,
 } from './extrapolate';
 import { gridAxes, gridExtent } from './grid';
-import { nearestGrid } from './nearest';
+import { vertexNeighbors } from './triangulation';
+import { nearestIndices, valuesAt } from './nearest';
 import { makeHeadOutlines } from './outlines';
 import { adjustMegSphere, projectPositions, type Transform4 } from './projection';
 import { checkSphere, type ChannelPositions, type DigPoint, type SphereOption } from './sphere';
@@ -73,12 +75,18 @@ export function computeGeometry(input: GeometryInput): TopomapGeometry {
     chType: input.chType,
     locs3d: input.locs3d.map((p) => [p[0], p[1], p[2]] as Vec3),
     distance: extra.distance,
+    triangulation: extra.tri,
   };
 }
 
-/** What an interpolation needs beyond the geometry; geometry-only, so cacheable per geometry and method. */
+/**
+ * What an interpolation needs beyond the geometry; geometry-only, so cacheable per geometry and method: the
+ * triangulation's locator, each extra point's sensor neighbours (border='mean'), and the grid plan (cubic,
+ * linear: triangle and barycentrics per grid point; nearest: the nearest point per grid point).
+ */
 export type PreparedInterpolation =
-  | { interp: 'cubic' | 'linear' | 'nearest'; locator: Locator }
+  | { interp: 'cubic' | 'linear'; locator: Locator; extraSensors: number[][]; grid: GridPlan }
+  | { interp: 'nearest'; locator: Locator; extraSensors: number[][]; nearest: Int32Array }
   | { interp: 'spline'; spline: SplineInterpolator };
 
 export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp): PreparedInterpolation {
@@ -89,8 +97,28 @@ export function prepareInterpolation(geometry: TopomapGeometry, interp: Interp):
       throw badRequest('Too many sensors for spline interpolation');
     return { interp, spline: buildSplineInterpolator(locs, geometry.sphere, geometry.extent, geometry.res) };
   }
-  const tri = interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
-  return { interp, locator: makeLocator(tri) };
+  const tri =
+    geometry.triangulation ??
+    interpolationTriangulation(geometry.pos2d, geometry.extraPoints, geometry.extrapolate);
+  const locator = makeLocator(tri);
+  const neighbours = vertexNeighbors(tri);
+  const extraSensors = extraPointSensors(neighbours, geometry.pos2d.length, geometry.extraPoints.length);
+  const { xs, ys } = gridAxes(geometry.extent, geometry.res);
+  if (interp === 'nearest')
+    return { interp, locator, extraSensors, nearest: nearestIndices(tri.points, xs, ys) };
+  return { interp, locator, extraSensors, grid: planGrid(locator, xs, ys, neighbours) };
+}
+
+/** Bytes of the typed arrays a prepared interpolation holds (for byte-bounded caches). */
+export function preparedBytes(p: PreparedInterpolation): number {
+  if (p.interp === 'spline') return p.spline.matrix.byteLength;
+  const { tri, transforms } = p.locator;
+  const shared =
+    tri.points.byteLength + tri.triangles.byteLength + tri.neighbors.byteLength + transforms.byteLength;
+  if (p.interp === 'nearest') return shared + p.nearest.byteLength;
+  const { triangle, bary, used, g, gradients } = p.grid;
+  const plan = [triangle, bary, used, g, ...Object.values(gradients)] as ArrayBufferView[];
+  return shared + plan.reduce((sum, a) => sum + a.byteLength, 0);
 }
 
 /** Interpolates sensor `values` (one per pos2d) onto the geometry's res×res grid. */
@@ -104,25 +132,25 @@ export function interpolate(
   const n = geometry.pos2d.length;
   if (values.length !== n) throw badRequest(`Expected ${n} values, got ${values.length}`);
   if (prepared.interp !== interp) throw badRequest('Prepared interpolation does not match the method');
-  const { xs, ys } = gridAxes(geometry.extent, geometry.res);
   let grid: Float64Array;
   if (prepared.interp === 'spline') {
     grid = applySpline(prepared.spline, values);
   } else {
     const { tri } = prepared.locator;
-    const extra = extraPointValues({ tri, points: geometry.extraPoints }, n, values, border);
+    const points = { tri, points: geometry.extraPoints };
+    const extra = extraPointValues(points, n, values, border, prepared.extraSensors);
     const all = new Float64Array(n + extra.length);
     all.set(values);
     all.set(extra, n);
     grid =
       prepared.interp === 'nearest'
-        ? nearestGrid(tri.points, all, xs, ys)
-        : interpolateGrid(prepared.locator, all, xs, ys, prepared.interp);
+        ? valuesAt(prepared.nearest, all)
+        : interpolatePlanned(prepared.locator, all, prepared.grid, prepared.interp);
   }
   return { geometry, values: [...values], grid, interp };
 }
 
-export { createLru, type Lru } from './lru';
+export { createLru, type Lru, type LruBytes } from './lru';
 export { colorScale, contourLevels, setupVminVmax } from './scale';
 export { colorIndex, colormapLut, isColormapName, type ColormapName } from './colormaps';
 export { pairGradSensors, mergeGradValues, defaultChannelType } from './channels';

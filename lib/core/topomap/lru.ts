@@ -6,30 +6,56 @@ export interface Lru<V> {
   /** Returns the cached value or computes, stores and returns it. */
   getOrCreate(key: string, create: () => V): V;
   readonly size: number;
+  /** Bytes held, by `bytesOf` (0 without it). */
+  readonly bytes: number;
   clear(): void;
 }
 
-/** `onEvict` is called with entries pushed out by newer ones (e.g. to release resources). */
-export function createLru<V>(maxEntries: number, onEvict?: (value: V, key: string) => void): Lru<V> {
+export interface LruBytes<V> {
+  /** Beyond this many bytes (as `bytesOf` counts them) the least recently used entries go; the newest stays. */
+  maxBytes: number;
+  bytesOf: (value: V) => number;
+}
+
+/**
+ * `onEvict` is called with entries pushed out by newer ones (e.g. to release resources). With `limit`, the cache
+ * is also bounded by bytes.
+ */
+export function createLru<V>(
+  maxEntries: number,
+  onEvict?: (value: V, key: string) => void,
+  limit?: LruBytes<V>,
+): Lru<V> {
   if (!(maxEntries >= 1)) throw new RangeError('LRU size must be at least 1');
-  const entries = new Map<string, V>();
-  const touch = (key: string, value: V): void => {
+  const entries = new Map<string, { value: V; bytes: number }>();
+  let bytes = 0;
+  const remove = (key: string): void => {
+    const old = entries.get(key);
+    if (!old) return;
     entries.delete(key);
-    entries.set(key, value);
-    while (entries.size > maxEntries) {
+    bytes -= old.bytes;
+  };
+  const over = (): boolean =>
+    entries.size > maxEntries || (!!limit && bytes > limit.maxBytes && entries.size > 1);
+  const touch = (key: string, value: V): void => {
+    remove(key);
+    const size = limit ? limit.bytesOf(value) : 0;
+    entries.set(key, { value, bytes: size });
+    bytes += size;
+    while (over()) {
       const oldest = entries.keys().next();
       if (oldest.done) break;
-      const evicted = entries.get(oldest.value) as V;
-      entries.delete(oldest.value);
+      const evicted = entries.get(oldest.value)!.value;
+      remove(oldest.value);
       onEvict?.(evicted, oldest.value);
     }
   };
   const lru: Lru<V> = {
     get(key) {
-      if (!entries.has(key)) return undefined;
-      const value = entries.get(key) as V;
-      touch(key, value);
-      return value;
+      const entry = entries.get(key);
+      if (!entry) return undefined;
+      touch(key, entry.value);
+      return entry.value;
     },
     set: touch,
     getOrCreate(key, create) {
@@ -41,8 +67,12 @@ export function createLru<V>(maxEntries: number, onEvict?: (value: V, key: strin
     get size() {
       return entries.size;
     },
+    get bytes() {
+      return bytes;
+    },
     clear() {
       entries.clear();
+      bytes = 0;
     },
   };
   return lru;

@@ -3,7 +3,7 @@
  * projection around +z, scaled by each sensor's distance from the sphere centre) and `_adjust_meg_sphere`.
  */
 import { ApiError, quoteValue, shortened } from '../errors';
-import { crAcos, crAtan2, crCos, crSin } from './correct-rounding';
+import { crAcos, crAtan2CosSin } from './correct-rounding';
 import type { MapChannelType, Sphere, Vec2, Vec3 } from './types';
 
 /** A 4×4 affine transform as rows (e.g. FIFF dev_head_t: device → head). */
@@ -84,10 +84,10 @@ function projectOne(p: Vec3): Vec2 {
   const r = Math.sqrt(p[0] * p[0] + p[1] * p[1] + p[2] * p[2]); // numpy's sqrt(sum(cart * cart)), not hypot
   // numpy's libm results are correctly rounded (nearly always); V8's differ by an ulp at times, which qhull's
   // merges of co-circular sites can amplify (correct-rounding.ts)
-  const azimuth = crAtan2(p[1], p[0]);
+  const azimuth = crAtan2CosSin(p[1], p[0]);
   const polar = crAcos(p[2] / (r > 0 ? r : 1));
   const scale = r / (Math.PI / 2);
-  return [polar * crCos(azimuth) * scale, polar * crSin(azimuth) * scale];
+  return [polar * azimuth.cos * scale, polar * azimuth.sin * scale];
 }
 
 /**

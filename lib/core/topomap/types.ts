@@ -2,6 +2,7 @@
  * Plain data passed between the topomap engine's steps (geometry → interpolation → scale → rendering).
  * Everything is in SI units and metres; no step hides state.
  */
+import type { Triangulation } from './triangulation';
 
 export type Vec2 = [number, number];
 export type Vec3 = [number, number, number];
@@ -43,6 +44,9 @@ export interface TopomapGeometry {
   chType?: MapChannelType;
   locs3d?: Vec3[];
   distance?: number;
+  /** The interpolation triangulation (sensors then extra points) computeGeometry built with the extra points;
+   *  prepareInterpolation uses it rather than triangulating again. */
+  triangulation?: Triangulation;
 }
 
 /** An interpolated map: `grid[row * res + col]`, row 0 at ymin, NaN where the interpolant is undefined. */

@@ -108,30 +108,34 @@ export async function readRawWindow(
     const first = Math.max(start, buf.start);
     const last = Math.min(stop, buf.start + buf.nsamp);
     if (last <= first || buf.dataPos === null) continue;
-    await readRows(source, buf, layout.nchan, first - buf.start, last - buf.start, (row, values) => {
-      const at = first - start + row;
-      picks.forEach((p, k) => ((out[k] as Float64Array)[at] = (values(p) as number) * (cals[p] as number)));
-    });
+    const rows = { r0: first - buf.start, r1: last - buf.start };
+    await readPickedRows(source, buf, layout.nchan, rows, picks, cals, out, first - start);
   }
   return out;
 }
 
-/** Reads rows [r0, r1) of a buffer and hands each row's values to `visit`. */
-async function readRows(
+/**
+ * Reads rows [r0, r1) of a buffer once and decodes only the picked channels' columns, each value times its
+ * calibration, into `out[k]` (pick k) from index `at`.
+ */
+async function readPickedRows(
   source: ByteSource,
   buf: RawBuffer,
   nchan: number,
-  r0: number,
-  r1: number,
-  visit: (row: number, value: (ch: number) => number) => void,
+  { r0, r1 }: { r0: number; r1: number },
+  picks: readonly number[],
+  cals: readonly number[],
+  out: Float64Array[],
+  at: number,
 ): Promise<void> {
   const bytes = numericTypeBytes(buf.type);
   const rowBytes = bytes * nchan;
   const data = await source.read((buf.dataPos as number) + r0 * rowBytes, (r1 - r0) * rowBytes);
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
-  const row = new Float64Array(nchan);
-  for (let r = 0; r < r1 - r0; r++) {
-    readNumbers(view, buf.type, r * rowBytes, nchan, bytes, row, 0);
-    visit(r, (ch) => row[ch] as number);
-  }
+  picks.forEach((p, k) => {
+    const target = out[k] as Float64Array;
+    readNumbers(view, buf.type, p * bytes, r1 - r0, rowBytes, target, at);
+    const cal = cals[p] as number;
+    for (let i = at; i < at + r1 - r0; i++) target[i] = (target[i] as number) * cal;
+  });
 }

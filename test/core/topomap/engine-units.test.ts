@@ -7,6 +7,7 @@ import {
   createLru,
   interpolate,
   prepareInterpolation,
+  preparedBytes,
 } from '../../../lib/core/topomap/index';
 import { projectPositions } from '../../../lib/core/topomap/projection';
 import { checkSphere, DIG_KIND, eeglabSphere, fitSphere } from '../../../lib/core/topomap/sphere';
@@ -181,6 +182,40 @@ describe('LRU cache', () => {
     expect(lru.getOrCreate('d', () => ++made)).toBe(1);
     expect(made).toBe(1);
     expect(() => createLru(0)).toThrow(RangeError);
+  });
+
+  test('LRU with a byte bound: oldest entries go past maxBytes, the newest always stays', () => {
+    const evicted: string[] = [];
+    const lru = createLru<Uint8Array>(10, (_, key) => evicted.push(key), {
+      maxBytes: 100,
+      bytesOf: (v) => v.byteLength,
+    });
+    lru.set('a', new Uint8Array(40));
+    lru.set('b', new Uint8Array(40));
+    expect(lru.bytes).toBe(80);
+    lru.get('a'); // a is now the most recently used
+    lru.set('c', new Uint8Array(40));
+    expect(evicted).toEqual(['b']);
+    expect(lru.bytes).toBe(80);
+    lru.set('big', new Uint8Array(500));
+    expect(evicted).toEqual(['b', 'a', 'c']);
+    expect(lru.size).toBe(1);
+    expect(lru.bytes).toBe(500);
+    lru.set('big', new Uint8Array(10)); // replacing counts the new size only
+    expect(lru.bytes).toBe(10);
+    lru.clear();
+    expect([lru.size, lru.bytes]).toEqual([0, 0]);
+  });
+
+  test('preparedBytes counts the grid plan (28 B per grid point and more) and the spline matrix', () => {
+    const locs: Vec3[] = spherePoints([0, 0, 0], 0.09, 40).filter((p) => p[2] > 0.01);
+    const bytes = (res: number, interp: 'cubic' | 'nearest' | 'spline'): number =>
+      preparedBytes(prepareInterpolation(computeGeometry({ locs3d: locs, chType: 'eeg', res }), interp));
+    expect(bytes(32, 'cubic')).toBeGreaterThanOrEqual(28 * 32 * 32);
+    expect(bytes(64, 'cubic')).toBeGreaterThanOrEqual(28 * 64 * 64);
+    expect(bytes(64, 'cubic')).toBeGreaterThan(bytes(32, 'cubic'));
+    expect(bytes(64, 'nearest') - bytes(32, 'nearest')).toBe(4 * (64 * 64 - 32 * 32));
+    expect(bytes(16, 'spline')).toBe(8 * 16 * 16 * locs.length);
   });
 
   test('a cached prepared interpolation gives the same grid as a fresh one', () => {
