@@ -8,79 +8,92 @@ import type { Vec2 } from '../topomap/types';
 import { blendPixel } from './raster';
 import type { Layout, Stroke } from './types';
 
-/** Scratch space of one drawing pass: per-pixel coverage and the list of pixels the current stroke reached. */
+/** Scratch space of one drawing pass: per-pixel coverage and the pixels the current stroke reached (`count` of them). */
 interface Scratch {
   acc: Float32Array;
-  touched: number[];
+  touched: Int32Array;
+  count: number;
 }
 
 /**
- * Columns [from, to] of row centre `py` that can lie within `limit` of segment a + t·v (t in 0…1): the part of the
- * segment within `limit` of the row, widened by `limit` and a pixel of margin; `from > to` when none can.
+ * The list of reached pixels, shared by every drawing pass (drawing is synchronous): it grows to the most pixels one
+ * stroke has reached, at most the canvas's pixel count, and stays that size.
  */
-function rowReach(
-  py: number,
-  ax: number,
-  ay: number,
-  vx: number,
-  vy: number,
-  limit: number,
-): [number, number] {
-  const band = limit + 1e-6;
-  let t0 = 0;
-  let t1 = 1;
-  if (vy !== 0) {
-    const ta = (py - band - ay) / vy;
-    const tb = (py + band - ay) / vy;
-    t0 = Math.max(0, Math.min(ta, tb));
-    t1 = Math.min(1, Math.max(ta, tb));
-  } else if (!(Math.abs(py - ay) < band)) {
-    return [1, 0];
+let sharedTouched = new Int32Array(1024);
+
+function recordTouched(scratch: Scratch, i: number): void {
+  if (scratch.count === scratch.touched.length) {
+    const grown = new Int32Array(2 * scratch.touched.length);
+    grown.set(scratch.touched);
+    scratch.touched = grown;
+    sharedTouched = grown;
   }
-  if (t0 > t1) return [1, 0];
-  const xa = ax + vx * t0;
-  const xb = ax + vx * t1;
-  return [Math.floor(Math.min(xa, xb) - band - 0.5) - 1, Math.ceil(Math.max(xa, xb) + band - 0.5) + 1];
+  scratch.touched[scratch.count++] = i;
 }
 
 /**
  * Max-accumulates the coverage of segment a→b (pen `width`, pixel centres) into `acc`, recording newly reached
- * pixels. Only pixels that can lie within the pen's reach are visited, and those at or beyond it are skipped
+ * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
+ * reach of the row centre, widened by the reach and a pixel of margin), and pixels at or beyond the reach are skipped
  * before the square root (their coverage would be 0).
  */
-function accumulateSegment(a: Vec2, b: Vec2, width: number, w: number, h: number, scratch: Scratch): void {
-  const { acc, touched } = scratch;
-  const [ax, ay] = a;
-  const vx = b[0] - ax;
-  const vy = b[1] - ay;
+function accumulateSegment(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  width: number,
+  w: number,
+  h: number,
+  scratch: Scratch,
+): void {
+  const { acc } = scratch;
+  const vx = bx - ax;
+  const vy = by - ay;
   const len2 = vx * vx + vy * vy;
   const thick = width >= 1;
   const edge = width / 2 + 0.5;
   const limit = thick ? edge : 1;
   const limit2 = limit * limit;
+  const band = limit + 1e-6;
   const reach = width / 2 + 1;
-  const x0 = Math.max(0, Math.floor(Math.min(ax, b[0]) - reach));
-  const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, b[0]) + reach));
-  const y0 = Math.max(0, Math.floor(Math.min(ay, b[1]) - reach));
-  const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, b[1]) + reach));
+  const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
+  const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));
+  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
+  const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + reach));
   for (let y = y0; y <= y1; y++) {
     const py = y + 0.5;
-    const [from, to] = rowReach(py, ax, ay, vx, vy, limit);
-    const xEnd = Math.min(x1, to);
-    for (let x = Math.max(x0, from); x <= xEnd; x++) {
-      const px = x + 0.5;
-      const tt = len2 === 0 ? 0 : ((px - ax) * vx + (py - ay) * vy) / len2;
+    // The part t0…t1 of the segment within `band` of the row centre.
+    let t0 = 0;
+    let t1 = 1;
+    if (vy !== 0) {
+      const ta = (py - band - ay) / vy;
+      const tb = (py + band - ay) / vy;
+      t0 = Math.max(0, Math.min(ta, tb));
+      t1 = Math.min(1, Math.max(ta, tb));
+    } else if (!(Math.abs(py - ay) < band)) continue;
+    if (t0 > t1) continue;
+    const xa = ax + vx * t0;
+    const xb = ax + vx * t1;
+    const from = Math.max(x0, Math.floor(Math.min(xa, xb) - band - 0.5) - 1);
+    const to = Math.min(x1, Math.ceil(Math.max(xa, xb) + band - 0.5) + 1);
+    const ry = py - ay;
+    const rowDot = ry * vy;
+    const row = y * w;
+    for (let x = from; x <= to; x++) {
+      const rx = x + 0.5 - ax;
+      const tt = len2 === 0 ? 0 : (rx * vx + rowDot) / len2;
       const t = tt < 0 ? 0 : tt > 1 ? 1 : tt;
-      const dx = px - ax - t * vx;
-      const dy = py - ay - t * vy;
+      const dx = rx - t * vx;
+      const dy = ry - t * vy;
       const d2 = dx * dx + dy * dy;
       if (d2 >= limit2) continue;
       const d = Math.sqrt(d2);
       const c = thick ? Math.min(1, Math.max(0, edge - d)) : width * Math.min(1, Math.max(0, 1 - d));
-      const i = y * w + x;
+      const i = row + x;
       const before = acc[i] as number;
       if (c > before) {
-        if (before === 0) touched.push(i);
+        if (before === 0) recordTouched(scratch, i);
         acc[i] = c;
       }
     }
@@ -92,22 +105,20 @@ function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
   const pts = s.points;
   const n = pts.length;
   if (n === 0) return;
+  let a = pts[0] as Vec2;
   if (n === 1) {
-    accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
+    accumulateSegment(a[0], a[1], a[0], a[1], s.width, w, h, scratch);
     return;
   }
-  for (let k = 0; k + 1 < n; k++)
-    accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s.width, w, h, scratch);
-  if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
-}
-
-/** Clip coverage (0…1) of a canvas pixel: the panel's coverage mask, zero outside the panel. */
-function clipAt(layout: Layout, coverage: Uint8Array, x: number, y: number): number {
-  const { panel } = layout;
-  const lx = x - panel.x;
-  const ly = y - panel.y;
-  if (lx < 0 || ly < 0 || lx >= panel.width || ly >= panel.height) return 0;
-  return (coverage[ly * panel.width + lx] as number) / 255;
+  for (let k = 1; k < n; k++) {
+    const b = pts[k] as Vec2;
+    accumulateSegment(a[0], a[1], b[0], b[1], s.width, w, h, scratch);
+    a = b;
+  }
+  if (s.closed && n > 2) {
+    const first = pts[0] as Vec2;
+    accumulateSegment(a[0], a[1], first[0], first[1], s.width, w, h, scratch);
+  }
 }
 
 /**
@@ -128,42 +139,52 @@ const emptyOps = (capacity: number): PixelOps => ({
   length: 0,
 });
 
-function pushOp(ops: PixelOps, index: number, grey: number, cov: number): PixelOps {
-  let out = ops;
-  if (ops.length === ops.index.length) {
-    out = emptyOps(2 * ops.index.length);
-    out.index.set(ops.index);
-    out.grey.set(ops.grey);
-    out.cov.set(ops.cov);
-    out.length = ops.length;
-  }
-  out.index[out.length] = index;
-  out.grey[out.length] = grey;
-  out.cov[out.length] = cov;
-  out.length++;
+function grow(ops: PixelOps): PixelOps {
+  const out = emptyOps(2 * ops.index.length);
+  out.index.set(ops.index);
+  out.grey.set(ops.grey);
+  out.cov.set(ops.cov);
+  out.length = ops.length;
   return out;
 }
 
-/** Turns the pixels the stroke reached into blend ops and clears their coverage for the next stroke. */
-function emitTouched(
+/**
+ * Visits the pixels the stroke reached with their blend coverage (1…255: the stroke's coverage times the clip mask's
+ * for clipped strokes, rounded) and clears their accumulated coverage for the next stroke.
+ */
+function eachCovered(
   layout: Layout,
   s: Stroke,
   coverage: Uint8Array,
   scratch: Scratch,
-  ops: PixelOps,
-): PixelOps {
-  const { acc, touched } = scratch;
-  const w = layout.width;
-  let out = ops;
-  for (const i of touched) {
+  visit: (index: number, cov: number) => void,
+): void {
+  const { acc, touched, count } = scratch;
+  const { width: w, panel } = layout;
+  for (let k = 0; k < count; k++) {
+    const i = touched[k] as number;
     let c = acc[i] as number;
     acc[i] = 0;
-    if (s.clipped) c *= clipAt(layout, coverage, i % w, Math.floor(i / w));
+    if (s.clipped) {
+      const lx = (i % w) - panel.x;
+      const ly = ((i / w) | 0) - panel.y;
+      const inside = lx >= 0 && ly >= 0 && lx < panel.width && ly < panel.height;
+      c *= inside ? (coverage[ly * panel.width + lx] as number) / 255 : 0;
+    }
     const cov = c > 0 ? Math.round(c * 255) : 0;
-    if (cov > 0) out = pushOp(out, i, s.grey, cov);
+    if (cov > 0) visit(i, cov);
   }
-  touched.length = 0;
-  return out;
+  scratch.count = 0;
+}
+
+/** A drawing pass's scratch: `acc` when it is an all-zero accumulator of the canvas size, else a new one. */
+function scratchFor(layout: Layout, acc?: Float32Array): Scratch {
+  const pixels = layout.width * layout.height;
+  return {
+    acc: acc !== undefined && acc.length === pixels ? acc : new Float32Array(pixels),
+    touched: sharedTouched,
+    count: 0,
+  };
 }
 
 /**
@@ -177,12 +198,17 @@ export function strokeOps(
   acc?: Float32Array,
 ): PixelOps {
   const { width: w, height: h } = layout;
-  const reusable = acc !== undefined && acc.length === w * h;
-  const scratch: Scratch = { acc: reusable ? acc : new Float32Array(w * h), touched: [] };
+  const scratch = scratchFor(layout, acc);
   let ops = emptyOps(1024);
   for (const s of strokes) {
     accumulate(s, w, h, scratch);
-    ops = emitTouched(layout, s, coverage, scratch, ops);
+    eachCovered(layout, s, coverage, scratch, (i, cov) => {
+      if (ops.length === ops.index.length) ops = grow(ops);
+      ops.index[ops.length] = i;
+      ops.grey[ops.length] = s.grey;
+      ops.cov[ops.length] = cov;
+      ops.length++;
+    });
   }
   return ops;
 }
@@ -192,37 +218,73 @@ const SRC_ALPHA = Float64Array.from({ length: 256 }, (_, c) => c / 255);
 const DST_WEIGHT = SRC_ALPHA.map((sa) => 1 * (1 - sa));
 const OUT_ALPHA = SRC_ALPHA.map((sa) => sa + 1 * (1 - sa));
 
+/** Channel value of grey `g` at coverage `c` over an opaque channel value `d` (blendPixel's arithmetic). */
+const overOpaque = (g: number, c: number, d: number): number =>
+  Math.round((g * (SRC_ALPHA[c] as number) + d * (DST_WEIGHT[c] as number)) / (OUT_ALPHA[c] as number));
+
 /**
- * Replays blend ops over an RGBA canvas (straight alpha): blendPixel's result, with its arithmetic unrolled for the
- * common cases of an opaque or a fully transparent destination.
+ * Per grey level drawn, overOpaque for every coverage and destination value, `table[c << 8 | d]` (64 kB each),
+ * made on first use. Bounded: at most MAX_GREY_TABLES grey levels get a table (strokes are all black today);
+ * others are computed per pixel.
  */
-export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
-  const { index, grey, cov } = ops;
-  for (let k = 0; k < ops.length; k++) {
-    const g = grey[k] as number;
-    const c = cov[k] as number;
-    const o = (index[k] as number) * 4;
-    const da = canvas[o + 3] as number;
-    if (c === 255 || da === 0) {
-      canvas[o] = g;
-      canvas[o + 1] = g;
-      canvas[o + 2] = g;
-      canvas[o + 3] = c;
-    } else if (da === 255) {
-      const sa = SRC_ALPHA[c] as number;
-      const kd = DST_WEIGHT[c] as number;
-      const oa = OUT_ALPHA[c] as number;
-      const gs = g * sa;
-      canvas[o] = Math.round((gs + (canvas[o] as number) * kd) / oa);
-      canvas[o + 1] = Math.round((gs + (canvas[o + 1] as number) * kd) / oa);
-      canvas[o + 2] = Math.round((gs + (canvas[o + 2] as number) * kd) / oa);
+const MAX_GREY_TABLES = 4;
+const greyTables = new Map<number, Uint8Array>();
+
+function opaqueTable(g: number): Uint8Array | undefined {
+  const hit = greyTables.get(g);
+  if (hit || greyTables.size >= MAX_GREY_TABLES) return hit;
+  const table = new Uint8Array(256 * 256);
+  for (let c = 0; c < 256; c++) for (let d = 0; d < 256; d++) table[(c << 8) | d] = overOpaque(g, c, d);
+  greyTables.set(g, table);
+  return table;
+}
+
+/**
+ * One blend op over an RGBA canvas (straight alpha): blendPixel's result, with its arithmetic replaced by a table
+ * (or unrolled) for the common cases of an opaque or a fully transparent destination.
+ */
+function blendOp(canvas: Uint8Array, o: number, g: number, c: number, table: Uint8Array | undefined): void {
+  const da = canvas[o + 3] as number;
+  if (c === 255 || da === 0) {
+    canvas[o] = g;
+    canvas[o + 1] = g;
+    canvas[o + 2] = g;
+    canvas[o + 3] = c;
+  } else if (da === 255) {
+    const row = c << 8;
+    if (table) {
+      canvas[o] = table[row | (canvas[o] as number)] as number;
+      canvas[o + 1] = table[row | (canvas[o + 1] as number)] as number;
+      canvas[o + 2] = table[row | (canvas[o + 2] as number)] as number;
     } else {
-      blendPixel(canvas, o, g, g, g, c);
+      canvas[o] = overOpaque(g, c, canvas[o] as number);
+      canvas[o + 1] = overOpaque(g, c, canvas[o + 1] as number);
+      canvas[o + 2] = overOpaque(g, c, canvas[o + 2] as number);
     }
+  } else {
+    blendPixel(canvas, o, g, g, g, c);
   }
 }
 
-/** Draws every stroke over the canvas in order. `coverage` is the clip mask used for clipped strokes. */
+/** Replays blend ops over an RGBA canvas (straight alpha), as blendPixel would blend each. */
+export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
+  const { index, grey, cov } = ops;
+  let g = -1;
+  let table: Uint8Array | undefined;
+  for (let k = 0; k < ops.length; k++) {
+    const gk = grey[k] as number;
+    if (gk !== g) {
+      g = gk;
+      table = opaqueTable(g);
+    }
+    blendOp(canvas, (index[k] as number) * 4, g, cov[k] as number, table);
+  }
+}
+
+/**
+ * Draws every stroke over the canvas in order (the pixels applyOps(strokeOps(...)) gives, blended as each stroke
+ * is accumulated, without keeping ops). `coverage` is the clip mask used for clipped strokes.
+ */
 export function drawStrokes(
   layout: Layout,
   strokes: readonly Stroke[],
@@ -230,5 +292,13 @@ export function drawStrokes(
   canvas: Uint8Array,
   acc?: Float32Array,
 ): void {
-  if (strokes.length > 0) applyOps(strokeOps(layout, strokes, coverage, acc), canvas);
+  if (strokes.length === 0) return;
+  const { width: w, height: h } = layout;
+  const scratch = scratchFor(layout, acc);
+  for (const s of strokes) {
+    accumulate(s, w, h, scratch);
+    const g = s.grey;
+    const table = opaqueTable(g);
+    eachCovered(layout, s, coverage, scratch, (i, cov) => blendOp(canvas, i * 4, g, cov, table));
+  }
 }
