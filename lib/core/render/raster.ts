@@ -242,6 +242,27 @@ export function blankCanvas(width: number, height: number, background: 'transpar
   return canvas;
 }
 
+/**
+ * Canvases lent to renders that spend them synchronously (renderPng with synchronous zlib: the overlay is drawn into
+ * the canvas and it is deflated before the call returns, so nothing holds it afterwards), by byte length, most
+ * recently used last. At most MAX_LENT_SIZES sizes of up to 1024² pixels are kept; larger canvases are new.
+ */
+const MAX_LENT_SIZES = 2;
+const MAX_LENT_BYTES = 1024 * 1024 * 4;
+const lentBySize = new Map<number, Uint8Array>();
+
+/** A canvas filled with the background, reused from the last synchronous render of that size when there is one. */
+export function lentCanvas(width: number, height: number, background: 'transparent' | 'white'): Uint8Array {
+  const bytes = width * height * 4;
+  if (bytes > MAX_LENT_BYTES) return blankCanvas(width, height, background);
+  const hit = lentBySize.get(bytes);
+  if (hit) lentBySize.delete(bytes);
+  const canvas = hit ?? new Uint8Array(bytes);
+  lentBySize.set(bytes, canvas);
+  if (lentBySize.size > MAX_LENT_SIZES) lentBySize.delete(lentBySize.keys().next().value as number);
+  return canvas.fill(background === 'white' ? 255 : 0);
+}
+
 /** Vertical colour bar: bottom row = vmin, top row = vmax, each row coloured by its centre value. */
 export function paintColorbar(layout: Layout, lut: Lut, canvas: Uint8Array): void {
   const bar = layout.colorbar?.bar;

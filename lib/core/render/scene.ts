@@ -9,7 +9,7 @@ import type { RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../top
 import { contourLines } from './contours';
 import { makeLayout } from './layout';
 import { dataStrokes, decorKey, decorStrokes } from './overlay';
-import { blankCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
+import { blankCanvas, lentCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
 import { strokeOps, type PixelOps } from './strokes';
 import type { Layout, Lut, Stroke } from './types';
 
@@ -197,12 +197,23 @@ export function decorOps(scene: Scene): PixelOps {
   return scene.decor.ops;
 }
 
-export function buildScene(m: RenderableMap, o: RenderOptions, lut: Lut, cache?: PlanCache): Scene {
+/**
+ * The scene of one map. With `lend` its canvas is a reused one (raster.ts `lentCanvas`): only for a caller that is
+ * done with the scene before it returns control (the synchronous PNG path), since the next lent scene of that size
+ * overwrites it.
+ */
+export function buildScene(
+  m: RenderableMap,
+  o: RenderOptions,
+  lut: Lut,
+  cache?: PlanCache,
+  lend = false,
+): Scene {
   const geometry = m.map.geometry;
   const layout = makeLayout(geometry, o);
   const entry = layoutEntry(layout, geometry, cache);
   const { plan } = entry;
-  const canvas = blankCanvas(layout.width, layout.height, o.background);
+  const canvas = (lend ? lentCanvas : blankCanvas)(layout.width, layout.height, o.background);
   const { vmin, vmax, contourLevels } = m.scale;
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
   paintColorbar(layout, lut, canvas);
