@@ -149,18 +149,19 @@ function grow(ops: PixelOps): PixelOps {
 }
 
 /**
- * Visits the pixels the stroke reached with their blend coverage (1…255: the stroke's coverage times the clip mask's
+ * Appends a blend op for each pixel the stroke reached (coverage 1…255: the stroke's coverage times the clip mask's
  * for clipped strokes, rounded) and clears their accumulated coverage for the next stroke.
  */
-function eachCovered(
+function emitTouched(
   layout: Layout,
   s: Stroke,
   coverage: Uint8Array,
   scratch: Scratch,
-  visit: (index: number, cov: number) => void,
-): void {
+  ops: PixelOps,
+): PixelOps {
   const { acc, touched, count } = scratch;
   const { width: w, panel } = layout;
+  let out = ops;
   for (let k = 0; k < count; k++) {
     const i = touched[k] as number;
     let c = acc[i] as number;
@@ -172,9 +173,15 @@ function eachCovered(
       c *= inside ? (coverage[ly * panel.width + lx] as number) / 255 : 0;
     }
     const cov = c > 0 ? Math.round(c * 255) : 0;
-    if (cov > 0) visit(i, cov);
+    if (cov === 0) continue;
+    if (out.length === out.index.length) out = grow(out);
+    out.index[out.length] = i;
+    out.grey[out.length] = s.grey;
+    out.cov[out.length] = cov;
+    out.length++;
   }
   scratch.count = 0;
+  return out;
 }
 
 /** A drawing pass's scratch: `acc` when it is an all-zero accumulator of the canvas size, else a new one. */
@@ -187,6 +194,22 @@ function scratchFor(layout: Layout, acc?: Float32Array): Scratch {
   };
 }
 
+/** Appends the blend ops of every stroke in order to `ops` (returned, grown if it had to). */
+function appendOps(
+  layout: Layout,
+  strokes: readonly Stroke[],
+  coverage: Uint8Array,
+  scratch: Scratch,
+  ops: PixelOps,
+): PixelOps {
+  let out = ops;
+  for (const s of strokes) {
+    accumulate(s, layout.width, layout.height, scratch);
+    out = emitTouched(layout, s, coverage, scratch, out);
+  }
+  return out;
+}
+
 /**
  * The blend ops of every stroke in order. `coverage` is the clip mask used for clipped strokes. `acc`, when given,
  * is an all-zero width × height accumulator to reuse; it is all zero again on return.
@@ -197,21 +220,14 @@ export function strokeOps(
   coverage: Uint8Array,
   acc?: Float32Array,
 ): PixelOps {
-  const { width: w, height: h } = layout;
-  const scratch = scratchFor(layout, acc);
-  let ops = emptyOps(1024);
-  for (const s of strokes) {
-    accumulate(s, w, h, scratch);
-    eachCovered(layout, s, coverage, scratch, (i, cov) => {
-      if (ops.length === ops.index.length) ops = grow(ops);
-      ops.index[ops.length] = i;
-      ops.grey[ops.length] = s.grey;
-      ops.cov[ops.length] = cov;
-      ops.length++;
-    });
-  }
-  return ops;
+  return appendOps(layout, strokes, coverage, scratchFor(layout, acc), emptyOps(1024));
 }
+
+/**
+ * Blend ops that drawStrokes replays at once and forgets, shared by every call (drawing is synchronous): grows to
+ * the most ops one call has made (9 bytes each) and stays that size.
+ */
+let passOps = emptyOps(1024);
 
 /** Per coverage c: source alpha c/255, and the weight of an opaque destination and the output alpha, as blendPixel computes them. */
 const SRC_ALPHA = Float64Array.from({ length: 256 }, (_, c) => c / 255);
@@ -281,10 +297,7 @@ export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
   }
 }
 
-/**
- * Draws every stroke over the canvas in order (the pixels applyOps(strokeOps(...)) gives, blended as each stroke
- * is accumulated, without keeping ops). `coverage` is the clip mask used for clipped strokes.
- */
+/** Draws every stroke over the canvas in order. `coverage` is the clip mask used for clipped strokes. */
 export function drawStrokes(
   layout: Layout,
   strokes: readonly Stroke[],
@@ -293,12 +306,7 @@ export function drawStrokes(
   acc?: Float32Array,
 ): void {
   if (strokes.length === 0) return;
-  const { width: w, height: h } = layout;
-  const scratch = scratchFor(layout, acc);
-  for (const s of strokes) {
-    accumulate(s, w, h, scratch);
-    const g = s.grey;
-    const table = opaqueTable(g);
-    eachCovered(layout, s, coverage, scratch, (i, cov) => blendOp(canvas, i * 4, g, cov, table));
-  }
+  passOps.length = 0;
+  passOps = appendOps(layout, strokes, coverage, scratchFor(layout, acc), passOps);
+  applyOps(passOps, canvas);
 }
