@@ -197,25 +197,49 @@ function cellSegments(spec: GridSpec, ranges: CellRanges, level: number): number
 }
 
 /**
+ * Per edge id (4·res² of them, diagonals included): the first and second segment through it, -1 for none. All -1
+ * between uses; one pair of arrays is kept for every call (contouring is synchronous) up to MAX_KEPT_EDGES edges
+ * (res 256: 2 MB), larger grids get their own.
+ */
+interface EdgeSlots {
+  first: Int32Array;
+  second: Int32Array;
+}
+
+const MAX_KEPT_EDGES = 4 * 256 * 256;
+let keptSlots: EdgeSlots = { first: new Int32Array(0), second: new Int32Array(0) };
+
+function edgeSlots(edges: number): EdgeSlots {
+  if (keptSlots.first.length >= edges) return keptSlots;
+  const slots = { first: new Int32Array(edges).fill(-1), second: new Int32Array(edges).fill(-1) };
+  if (edges <= MAX_KEPT_EDGES) keptSlots = slots;
+  return slots;
+}
+
+/**
  * Joins segments (flat edge-id pairs) sharing an edge into chains of edge ids: open chains first, in the order their
  * first edge appeared, then rings. An edge belongs to at most two segments (the cells on either side of it).
+ * `slots` are all -1 on entry and again on return.
  */
-function joinSegments(segments: readonly number[]): number[][] {
+function joinSegments(segments: readonly number[], slots: EdgeSlots): number[][] {
+  const { first, second } = slots;
   const count = segments.length / 2;
-  const first = new Map<number, number>();
-  const second = new Map<number, number>();
+  const order: number[] = []; // edges in the order they first appear
   for (let i = 0; i < segments.length; i++) {
     const e = segments[i] as number;
     const seg = i >> 1;
-    if (!first.has(e)) first.set(e, seg);
-    else if (first.get(e) !== seg) second.set(e, seg);
+    const known = first[e] as number;
+    if (known < 0) {
+      first[e] = seg;
+      order.push(e);
+    } else if (known !== seg) second[e] = seg;
   }
   const used = new Uint8Array(count);
   const unusedAt = (edge: number): number => {
-    const a = first.get(edge);
-    if (a !== undefined && !used[a]) return a;
-    const b = second.get(edge);
-    return b !== undefined && !used[b] ? b : -1;
+    const a = first[edge] as number;
+    if (a >= 0 && !used[a]) return a;
+    const b = second[edge] as number;
+    return b >= 0 && !used[b] ? b : -1;
   };
   const walk = (startSeg: number, startEdge: number): number[] => {
     const chain = [startEdge];
@@ -231,8 +255,15 @@ function joinSegments(segments: readonly number[]): number[][] {
     return chain;
   };
   const chains: number[][] = [];
-  for (const [edge, seg] of first) if (!second.has(edge) && !used[seg]) chains.push(walk(seg, edge));
+  for (const edge of order) {
+    const seg = first[edge] as number;
+    if ((second[edge] as number) < 0 && !used[seg]) chains.push(walk(seg, edge));
+  }
   for (let i = 0; i < count; i++) if (!used[i]) chains.push(walk(i, segments[2 * i] as number));
+  for (const edge of order) {
+    first[edge] = -1;
+    second[edge] = -1;
+  }
   return chains;
 }
 
@@ -242,9 +273,10 @@ export function contourLines(spec: GridSpec, levels: readonly number[]): Contour
   const drawable = drawableLevels(spec.grid, levels);
   if (drawable.length === 0) return [];
   const ranges = cellRanges(spec);
+  const slots = edgeSlots(4 * spec.res * spec.res);
   return drawable.map((level) => ({
     level,
-    lines: joinSegments(cellSegments(spec, ranges, level)).map((chain) =>
+    lines: joinSegments(cellSegments(spec, ranges, level), slots).map((chain) =>
       chain.map((e) => crossing(spec, e, level)),
     ),
   }));
