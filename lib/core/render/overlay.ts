@@ -90,13 +90,16 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
 function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
   const width = CONTOUR_WIDTH_PT * PX_PER_PT;
   const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
-  return contours.flatMap((c) =>
-    c.lines.flatMap((line) => {
+  const strokes: Stroke[] = [];
+  for (const c of contours) {
+    for (const line of c.lines) {
       const px = line.map((p) => toPixel(layout, p));
-      const pieces = c.level < 0 ? dashed(px, pattern) : [px];
-      return pieces.map((piece) => stroke(piece, width, 'contour', false, true));
-    }),
-  );
+      if (c.level >= 0) strokes.push(stroke(px, width, 'contour', false, true));
+      else
+        for (const piece of dashed(px, pattern)) strokes.push(stroke(piece, width, 'contour', false, true));
+    }
+  }
+  return strokes;
 }
 
 /** MNE's sensor markers: solid black dots 1.5 pt across (see SENSOR_RING_DIAMETER_PT). */
@@ -164,9 +167,13 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   return out;
 }
 
+function finitePoints(points: readonly Vec2[]): boolean {
+  for (const p of points) if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) return false;
+  return true;
+}
+
 /** Non-finite positions (bad channel locations) cannot be drawn. */
-const drawable = (strokes: Stroke[]): Stroke[] =>
-  strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => finitePoints(s.points));
 
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {
