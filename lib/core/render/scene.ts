@@ -99,7 +99,15 @@ function hashNumbers(hash: Hash, values: readonly number[]): void {
   hash.update(Float64Array.from(values));
 }
 
-const flatPoints = (points: readonly Vec2[]): number[] => points.flat();
+/** Feeds points to a hash as their coordinates' exact float64 bits (x0, y0, x1, y1, ...). */
+function hashPoints(hash: Hash, points: readonly Vec2[]): void {
+  const bits = new Float64Array(2 * points.length);
+  points.forEach((p, k) => {
+    bits[2 * k] = p[0];
+    bits[2 * k + 1] = p[1];
+  });
+  hash.update(bits);
+}
 
 /** Everything a raster plan depends on: layout, grid resolution and extent, clip shape. */
 function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res' | 'clip'>): string {
@@ -107,7 +115,8 @@ function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res
   hash.update(`${layoutKey(layout)}|${geometry.res}|${geometry.clip.kind}|`);
   hashNumbers(hash, geometry.extent);
   const { clip } = geometry;
-  hashNumbers(hash, clip.kind === 'polygon' ? flatPoints(clip.points) : [...clip.center, ...clip.radii]);
+  if (clip.kind === 'polygon') hashPoints(hash, clip.points);
+  else hashNumbers(hash, [...clip.center, ...clip.radii]);
   return hash.digest('base64');
 }
 
@@ -119,12 +128,12 @@ function decorContentKey(m: RenderableMap, o: RenderOptions): string {
   if (o.outlines === 'head') {
     for (const line of [g.outlines.head, g.outlines.nose, g.outlines.earLeft, g.outlines.earRight]) {
       hash.update(`|${line.length}`);
-      hashNumbers(hash, flatPoints(line));
+      hashPoints(hash, line);
     }
   }
   if (o.sensors || o.names) {
     hash.update(`|${g.pos2d.length}`);
-    hashNumbers(hash, flatPoints(g.pos2d));
+    hashPoints(hash, g.pos2d);
   }
   return hash.digest('base64');
 }
