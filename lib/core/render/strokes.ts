@@ -32,10 +32,18 @@ function recordTouched(scratch: Scratch, i: number): void {
 }
 
 /**
+ * Segments with every coordinate within ±BOUNDED_COORD pixels visit no margin column. A pixel can only make a blend
+ * op with coverage ≥ 1/510 (it rounds to 0 of 255 below that), so at least 0.0019 px inside the pen's reach; the
+ * float64 rounding in the row reach is below 1e-8 px at these magnitudes, far inside both that and the reach's own
+ * 1e-6 slack. Other segments keep a pixel of margin on each side.
+ */
+const BOUNDED_COORD = 1e6;
+
+/**
  * Max-accumulates the coverage of segment a→b (pen `width`, pixel centres) into `acc`, recording newly reached
  * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
- * reach of the row centre, widened by the reach and a pixel of margin), and pixels at or beyond the reach are skipped
- * before the square root (their coverage would be 0).
+ * reach of the row centre, widened by the reach), and pixels at or beyond the reach are skipped before the square
+ * root (their coverage would be 0).
  */
 function accumulateSegment(
   ax: number,
@@ -61,6 +69,8 @@ function accumulateSegment(
   const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));
   const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
   const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + reach));
+  const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
+  const margin = bounded ? 0 : 1;
   for (let y = y0; y <= y1; y++) {
     const py = y + 0.5;
     // The part t0…t1 of the segment within `band` of the row centre.
@@ -75,8 +85,8 @@ function accumulateSegment(
     if (t0 > t1) continue;
     const xa = ax + vx * t0;
     const xb = ax + vx * t1;
-    const from = Math.max(x0, Math.floor(Math.min(xa, xb) - band - 0.5) - 1);
-    const to = Math.min(x1, Math.ceil(Math.max(xa, xb) + band - 0.5) + 1);
+    const from = Math.max(x0, Math.floor(Math.min(xa, xb) - band - 0.5) - margin);
+    const to = Math.min(x1, Math.ceil(Math.max(xa, xb) + band - 0.5) + margin);
     const ry = py - ay;
     const rowDot = ry * vy;
     const row = y * w;
