@@ -32,10 +32,11 @@ function recordTouched(scratch: Scratch, i: number): void {
 }
 
 /**
- * Segments with every coordinate within ±BOUNDED_COORD pixels visit no margin column. A pixel can only make a blend
- * op with coverage ≥ 1/510 (it rounds to 0 of 255 below that), so at least 0.0019 px inside the pen's reach; the
- * float64 rounding in the row reach is below 1e-8 px at these magnitudes, far inside both that and the reach's own
- * 1e-6 slack. Other segments keep a pixel of margin on each side.
+ * Columns a row visits for segments with every coordinate within ±BOUNDED_COORD pixels: only those strictly inside
+ * the reach, x + 0.5 ∈ (min x − band, max x + band) of the row's part of the segment. A pixel can only make a blend
+ * op with coverage ≥ 1/510 (less rounds to 0 of 255), so when it lies at least 0.0019 px inside the pen's reach; the
+ * float64 rounding of the row reach is below 1e-8 px at these magnitudes, far inside that and the band's own 1e-6
+ * slack. Other segments (far off-canvas points) keep a pixel of margin beyond floor/ceil on each side.
  */
 const BOUNDED_COORD = 1e6;
 
@@ -70,7 +71,7 @@ function accumulateSegment(
   const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
   const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + reach));
   const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
-  const margin = bounded ? 0 : 1;
+  const margin = bounded ? -1 : 1;
   for (let y = y0; y <= y1; y++) {
     const py = y + 0.5;
     // The part t0…t1 of the segment within `band` of the row centre.
