@@ -179,7 +179,7 @@ export function pixelView(canvas: Uint8Array): Uint32Array | null {
 function lutIndex(t: number): number {
   if (t !== t) return -1;
   const x = t * LUT_SIZE;
-  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.floor(x);
+  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x | 0; // x | 0 floors x in [0, N − 1)
 }
 
 /**
