@@ -41,22 +41,19 @@ function recordTouched(scratch: Scratch, i: number): void {
 const BOUNDED_COORD = 1e6;
 
 /**
- * Max-accumulates the coverage of segment a→b (pen `width`, pixel centres) into `acc`, recording newly reached
+ * Max-accumulates the coverage of segment a→b (the stroke's pen width, pixel centres) into `acc`, recording newly reached
  * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
  * reach of the row centre, widened by the reach), and pixels at or beyond the reach are skipped before the square
  * root (their coverage would be 0).
  */
-function accumulateSegment(
-  ax: number,
-  ay: number,
-  bx: number,
-  by: number,
-  width: number,
-  w: number,
-  h: number,
-  scratch: Scratch,
-): void {
+function accumulateSegment(a: Vec2, b: Vec2, s: Stroke, w: number, h: number, scratch: Scratch): void {
   const { acc } = scratch;
+  const width = s.width;
+  // Coordinates are read here rather than passed: number arguments of a call that is not inlined are boxed.
+  const ax = a[0];
+  const ay = a[1];
+  const bx = b[0];
+  const by = b[1];
   const vx = bx - ax;
   const vy = by - ay;
   const len2 = vx * vx + vy * vy;
@@ -116,20 +113,12 @@ function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
   const pts = s.points;
   const n = pts.length;
   if (n === 0) return;
-  let a = pts[0] as Vec2;
   if (n === 1) {
-    accumulateSegment(a[0], a[1], a[0], a[1], s.width, w, h, scratch);
+    accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s, w, h, scratch);
     return;
   }
-  for (let k = 1; k < n; k++) {
-    const b = pts[k] as Vec2;
-    accumulateSegment(a[0], a[1], b[0], b[1], s.width, w, h, scratch);
-    a = b;
-  }
-  if (s.closed && n > 2) {
-    const first = pts[0] as Vec2;
-    accumulateSegment(a[0], a[1], first[0], first[1], s.width, w, h, scratch);
-  }
+  for (let k = 0; k + 1 < n; k++) accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s, w, h, scratch);
+  if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s, w, h, scratch);
 }
 
 /**
