@@ -94,27 +94,6 @@ function crossing(spec: GridSpec, edge: number, level: number): Vec2 {
   return [extent[0] + (c + (c2 - c) * t) * dx, extent[2] + (r + (r2 - r) * t) * dy];
 }
 
-/**
- * The triangle left when corner `nan` (0 BL, 1 BR, 2 TR, 3 TL) is NaN: its vertices v0..v2 follow the ring, edges
- * v0–v1 and v1–v2 are cell edges and v2–v0 is the diagonal. The segment cuts off the vertex on its own side.
- */
-function triangleSegment(
-  z: readonly number[],
-  edges: readonly number[],
-  nan: number,
-  diagonal: number,
-  level: number,
-): [number, number] | null {
-  const v = [1, 2, 3].map((k) => (nan + k) % 4);
-  const above = v.map((corner) => (z[corner] as number) > level);
-  const e01 = edges[v[0]!]!;
-  const e12 = edges[v[1]!]!;
-  if (above[0] === above[1] && above[1] === above[2]) return null;
-  if (above[1] === above[2]) return [diagonal, e01];
-  if (above[0] === above[2]) return [e01, e12];
-  return [e12, diagonal];
-}
-
 /** Edge id of side k (0 B, 1 R, 2 T, 3 L) of cell (r, c). */
 function cellEdge(res: number, r: number, c: number, side: number): number {
   if (side === 0) return hEdge(res, r, c);
@@ -123,18 +102,36 @@ function cellEdge(res: number, r: number, c: number, side: number): number {
   return vEdge(res, r, c);
 }
 
-/** The segment of a cell with exactly one non-finite corner (contoured as the triangle of the other three). */
-function triangleCell(spec: GridSpec, r: number, c: number, level: number): [number, number] | null {
+/** Grid value at corner k (0 BL, 1 BR, 2 TR, 3 TL) of cell (r, c). */
+function cornerValue(spec: GridSpec, r: number, c: number, k: number): number {
   const { grid, res } = spec;
-  const z = [
-    grid[r * res + c],
-    grid[r * res + c + 1],
-    grid[(r + 1) * res + c + 1],
-    grid[(r + 1) * res + c],
-  ] as number[];
-  const edges = [0, 1, 2, 3].map((side) => cellEdge(res, r, c, side));
-  const nan = z.findIndex((v) => !Number.isFinite(v));
-  return triangleSegment(z, edges, nan, diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0), level);
+  const row = k < 2 ? r : r + 1;
+  const col = k === 0 || k === 3 ? c : c + 1;
+  return grid[row * res + col] as number;
+}
+
+/**
+ * The segment of a cell with exactly one non-finite corner, contoured as the triangle of the other three: its
+ * vertices v0..v2 follow the ring from the NaN corner, edges v0–v1 and v1–v2 are cell edges (sides v0 and v1) and
+ * v2–v0 is the diagonal. The segment cuts off the vertex on its own side. Appended to `segments` if there is one.
+ */
+function triangleCell(spec: GridSpec, r: number, c: number, level: number, segments: number[]): void {
+  const { res } = spec;
+  let nan = 0;
+  while (nan < 3 && Number.isFinite(cornerValue(spec, r, c, nan))) nan++;
+  const v0 = (nan + 1) % 4;
+  const v1 = (nan + 2) % 4;
+  const v2 = (nan + 3) % 4;
+  const above0 = cornerValue(spec, r, c, v0) > level;
+  const above1 = cornerValue(spec, r, c, v1) > level;
+  const above2 = cornerValue(spec, r, c, v2) > level;
+  if (above0 === above1 && above1 === above2) return;
+  const diagonal = diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0);
+  const e01 = cellEdge(res, r, c, v0);
+  const e12 = cellEdge(res, r, c, v1);
+  if (above1 === above2) segments.push(diagonal, e01);
+  else if (above0 === above2) segments.push(e01, e12);
+  else segments.push(e12, diagonal);
 }
 
 /** Per cell (r·(res − 1) + c): the smallest and largest corner value, and how many corners are non-finite. */
@@ -178,8 +175,7 @@ function cellSegments(spec: GridSpec, ranges: CellRanges, level: number): number
       const k = r * (res - 1) + c;
       const nanCount = masked[k] as number;
       if (nanCount > 0) {
-        const seg = nanCount === 1 ? triangleCell(spec, r, c, level) : null;
-        if (seg) segments.push(seg[0], seg[1]);
+        if (nanCount === 1) triangleCell(spec, r, c, level, segments);
         continue;
       }
       if (!((lo[k] as number) <= level && level < (hi[k] as number))) continue;

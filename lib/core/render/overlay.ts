@@ -63,8 +63,12 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
   let left = on;
   let current: Vec2[] = line.length > 0 ? [line[0]!] : [];
   for (let i = 1; i < line.length; i++) {
-    let [x0, y0] = line[i - 1]!;
-    const [x1, y1] = line[i]!;
+    const from = line[i - 1]!;
+    const to = line[i]!;
+    let x0 = from[0];
+    let y0 = from[1];
+    const x1 = to[0];
+    const y1 = to[1];
     let seg = Math.hypot(x1 - x0, y1 - y0);
     while (seg > left) {
       const t = left / seg;
@@ -76,7 +80,8 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
       current = [cut];
       drawing = !drawing;
       seg -= left;
-      [x0, y0] = cut;
+      x0 = cut[0];
+      y0 = cut[1];
       left = drawing ? on : off;
     }
     left -= seg;
