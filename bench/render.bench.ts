@@ -20,7 +20,7 @@ import { composeDirect, DEFAULT_PNG } from '../lib/core/render/png';
 import { encodeRgbaPng } from '../lib/core/render/png-encode';
 import { blankCanvas, paintColorbar, paintMap } from '../lib/core/render/raster';
 import { buildScene, decorOps, type PlanCache } from '../lib/core/render/scene';
-import { applyOps, strokeOps } from '../lib/core/render/strokes';
+import { applyOps, drawStrokes, strokeOps } from '../lib/core/render/strokes';
 import { topomapQuerySchema } from '../lib/core/topomap-params';
 import type { RenderableMap, RenderOptions } from '../lib/core/topomap/types';
 import { rootedSourceFs } from '../lib/readers/rooted-fs';
@@ -133,6 +133,10 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
     () => warm.canvas.slice(),
     (canvas) => applyOps(belowOps, canvas),
   );
+  row.drawAbove = stage(
+    () => warm.canvas.slice(),
+    (canvas) => drawStrokes(layout, warm.above, plan.coverage, canvas, warm.scratch),
+  );
   row.applyOpsDecor = stage(
     () => warm.canvas.slice(),
     (canvas) => applyOps(decorOps(warm), canvas),
@@ -151,6 +155,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   row.gcMsPerMapAsync = async.gcMsPerMap;
   row.strokesBelow = below.length;
   row.opsBelow = belowOps.length;
+  row.strokesAbove = warm.above.length;
   return row;
 }
 
