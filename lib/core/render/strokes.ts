@@ -148,6 +148,9 @@ function grow(ops: PixelOps): PixelOps {
   return out;
 }
 
+/** k / 255 for each clip coverage byte k (the same doubles as dividing). */
+const COVERAGE_FRACTION = Float64Array.from({ length: 256 }, (_, k) => k / 255);
+
 /**
  * Appends a blend op for each pixel the stroke reached (coverage 1…255: the stroke's coverage times the clip mask's
  * for clipped strokes, rounded) and clears their accumulated coverage for the next stroke.
@@ -167,10 +170,11 @@ function emitTouched(
     let c = acc[i] as number;
     acc[i] = 0;
     if (s.clipped) {
-      const lx = (i % w) - panel.x;
-      const ly = ((i / w) | 0) - panel.y;
+      const y = (i / w) | 0;
+      const lx = i - y * w - panel.x;
+      const ly = y - panel.y;
       const inside = lx >= 0 && ly >= 0 && lx < panel.width && ly < panel.height;
-      c *= inside ? (coverage[ly * panel.width + lx] as number) / 255 : 0;
+      c *= inside ? (COVERAGE_FRACTION[coverage[ly * panel.width + lx] as number] as number) : 0;
     }
     const cov = c > 0 ? Math.round(c * 255) : 0;
     if (cov === 0) continue;
