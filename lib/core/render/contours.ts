@@ -94,27 +94,6 @@ function crossing(spec: GridSpec, edge: number, level: number): Vec2 {
   return [extent[0] + (c + (c2 - c) * t) * dx, extent[2] + (r + (r2 - r) * t) * dy];
 }
 
-/**
- * The triangle left when corner `nan` (0 BL, 1 BR, 2 TR, 3 TL) is NaN: its vertices v0..v2 follow the ring, edges
- * v0–v1 and v1–v2 are cell edges and v2–v0 is the diagonal. The segment cuts off the vertex on its own side.
- */
-function triangleSegment(
-  z: readonly number[],
-  edges: readonly number[],
-  nan: number,
-  diagonal: number,
-  level: number,
-): [number, number] | null {
-  const v = [1, 2, 3].map((k) => (nan + k) % 4);
-  const above = v.map((corner) => (z[corner] as number) > level);
-  const e01 = edges[v[0]!]!;
-  const e12 = edges[v[1]!]!;
-  if (above[0] === above[1] && above[1] === above[2]) return null;
-  if (above[1] === above[2]) return [diagonal, e01];
-  if (above[0] === above[2]) return [e01, e12];
-  return [e12, diagonal];
-}
-
 /** Edge id of side k (0 B, 1 R, 2 T, 3 L) of cell (r, c). */
 function cellEdge(res: number, r: number, c: number, side: number): number {
   if (side === 0) return hEdge(res, r, c);
@@ -123,18 +102,36 @@ function cellEdge(res: number, r: number, c: number, side: number): number {
   return vEdge(res, r, c);
 }
 
-/** The segment of a cell with exactly one non-finite corner (contoured as the triangle of the other three). */
-function triangleCell(spec: GridSpec, r: number, c: number, level: number): [number, number] | null {
+/** Grid value at corner k (0 BL, 1 BR, 2 TR, 3 TL) of cell (r, c). */
+function cornerValue(spec: GridSpec, r: number, c: number, k: number): number {
   const { grid, res } = spec;
-  const z = [
-    grid[r * res + c],
-    grid[r * res + c + 1],
-    grid[(r + 1) * res + c + 1],
-    grid[(r + 1) * res + c],
-  ] as number[];
-  const edges = [0, 1, 2, 3].map((side) => cellEdge(res, r, c, side));
-  const nan = z.findIndex((v) => !Number.isFinite(v));
-  return triangleSegment(z, edges, nan, diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0), level);
+  const row = k < 2 ? r : r + 1;
+  const col = k === 0 || k === 3 ? c : c + 1;
+  return grid[row * res + col] as number;
+}
+
+/**
+ * The segment of a cell with exactly one non-finite corner, contoured as the triangle of the other three: its
+ * vertices v0..v2 follow the ring from the NaN corner, edges v0–v1 and v1–v2 are cell edges (sides v0 and v1) and
+ * v2–v0 is the diagonal. The segment cuts off the vertex on its own side. Appended to `segments` if there is one.
+ */
+function triangleCell(spec: GridSpec, r: number, c: number, level: number, segments: number[]): void {
+  const { res } = spec;
+  let nan = 0;
+  while (nan < 3 && Number.isFinite(cornerValue(spec, r, c, nan))) nan++;
+  const v0 = (nan + 1) % 4;
+  const v1 = (nan + 2) % 4;
+  const v2 = (nan + 3) % 4;
+  const above0 = cornerValue(spec, r, c, v0) > level;
+  const above1 = cornerValue(spec, r, c, v1) > level;
+  const above2 = cornerValue(spec, r, c, v2) > level;
+  if (above0 === above1 && above1 === above2) return;
+  const diagonal = diagEdge(res, r, c, nan % 2 === 0 ? 1 : 0);
+  const e01 = cellEdge(res, r, c, v0);
+  const e12 = cellEdge(res, r, c, v1);
+  if (above1 === above2) segments.push(diagonal, e01);
+  else if (above0 === above2) segments.push(e01, e12);
+  else segments.push(e12, diagonal);
 }
 
 /** Per cell (r·(res − 1) + c): the smallest and largest corner value, and how many corners are non-finite. */
@@ -178,8 +175,7 @@ function cellSegments(spec: GridSpec, ranges: CellRanges, level: number): number
       const k = r * (res - 1) + c;
       const nanCount = masked[k] as number;
       if (nanCount > 0) {
-        const seg = nanCount === 1 ? triangleCell(spec, r, c, level) : null;
-        if (seg) segments.push(seg[0], seg[1]);
+        if (nanCount === 1) triangleCell(spec, r, c, level, segments);
         continue;
       }
       if (!((lo[k] as number) <= level && level < (hi[k] as number))) continue;
@@ -197,25 +193,49 @@ function cellSegments(spec: GridSpec, ranges: CellRanges, level: number): number
 }
 
 /**
+ * Per edge id (4·res² of them, diagonals included): the first and second segment through it, -1 for none. All -1
+ * between uses; one pair of arrays is kept for every call (contouring is synchronous) up to MAX_KEPT_EDGES edges
+ * (res 256: 2 MB), larger grids get their own.
+ */
+interface EdgeSlots {
+  first: Int32Array;
+  second: Int32Array;
+}
+
+const MAX_KEPT_EDGES = 4 * 256 * 256;
+let keptSlots: EdgeSlots = { first: new Int32Array(0), second: new Int32Array(0) };
+
+function edgeSlots(edges: number): EdgeSlots {
+  if (keptSlots.first.length >= edges) return keptSlots;
+  const slots = { first: new Int32Array(edges).fill(-1), second: new Int32Array(edges).fill(-1) };
+  if (edges <= MAX_KEPT_EDGES) keptSlots = slots;
+  return slots;
+}
+
+/**
  * Joins segments (flat edge-id pairs) sharing an edge into chains of edge ids: open chains first, in the order their
  * first edge appeared, then rings. An edge belongs to at most two segments (the cells on either side of it).
+ * `slots` are all -1 on entry and again on return.
  */
-function joinSegments(segments: readonly number[]): number[][] {
+function joinSegments(segments: readonly number[], slots: EdgeSlots): number[][] {
+  const { first, second } = slots;
   const count = segments.length / 2;
-  const first = new Map<number, number>();
-  const second = new Map<number, number>();
+  const order: number[] = []; // edges in the order they first appear
   for (let i = 0; i < segments.length; i++) {
     const e = segments[i] as number;
     const seg = i >> 1;
-    if (!first.has(e)) first.set(e, seg);
-    else if (first.get(e) !== seg) second.set(e, seg);
+    const known = first[e] as number;
+    if (known < 0) {
+      first[e] = seg;
+      order.push(e);
+    } else if (known !== seg) second[e] = seg;
   }
   const used = new Uint8Array(count);
   const unusedAt = (edge: number): number => {
-    const a = first.get(edge);
-    if (a !== undefined && !used[a]) return a;
-    const b = second.get(edge);
-    return b !== undefined && !used[b] ? b : -1;
+    const a = first[edge] as number;
+    if (a >= 0 && !used[a]) return a;
+    const b = second[edge] as number;
+    return b >= 0 && !used[b] ? b : -1;
   };
   const walk = (startSeg: number, startEdge: number): number[] => {
     const chain = [startEdge];
@@ -231,8 +251,15 @@ function joinSegments(segments: readonly number[]): number[][] {
     return chain;
   };
   const chains: number[][] = [];
-  for (const [edge, seg] of first) if (!second.has(edge) && !used[seg]) chains.push(walk(seg, edge));
+  for (const edge of order) {
+    const seg = first[edge] as number;
+    if ((second[edge] as number) < 0 && !used[seg]) chains.push(walk(seg, edge));
+  }
   for (let i = 0; i < count; i++) if (!used[i]) chains.push(walk(i, segments[2 * i] as number));
+  for (const edge of order) {
+    first[edge] = -1;
+    second[edge] = -1;
+  }
   return chains;
 }
 
@@ -242,9 +269,10 @@ export function contourLines(spec: GridSpec, levels: readonly number[]): Contour
   const drawable = drawableLevels(spec.grid, levels);
   if (drawable.length === 0) return [];
   const ranges = cellRanges(spec);
+  const slots = edgeSlots(4 * spec.res * spec.res);
   return drawable.map((level) => ({
     level,
-    lines: joinSegments(cellSegments(spec, ranges, level)).map((chain) =>
+    lines: joinSegments(cellSegments(spec, ranges, level), slots).map((chain) =>
       chain.map((e) => crossing(spec, e, level)),
     ),
   }));

@@ -6,7 +6,14 @@ import { badRequest, quoteValue } from '../errors';
 import { colormapLut, isColormapName } from '../topomap/colormaps';
 import type { RenderableMap, RenderOptions } from '../topomap/types';
 import { toLut } from './colormap';
-import { encodePng, type OverlayEngine, type PngSettings } from './png';
+import {
+  DEFAULT_PNG,
+  encodePng,
+  encodeSpentSync,
+  encodesInPlace,
+  type OverlayEngine,
+  type PngSettings,
+} from './png';
 import { buildScene, type PlanCache } from './scene';
 import { sceneToSvg } from './svg';
 import type { Lut } from './types';
@@ -36,9 +43,14 @@ export async function renderPng(
   o: RenderOptions,
   ctx: RenderContext = {},
 ): Promise<Buffer> {
+  const engine = ctx.engine ?? 'direct';
+  const settings = ctx.png ?? DEFAULT_PNG;
+  // Deflated right here, the scene is done with before this call yields: its canvas can be a reused one.
+  if (encodesInPlace(engine, settings))
+    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings.compressionLevel);
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
-  return encodePng(scene, m.map.geometry.clip, ctx.engine, ctx.png, true);
+  return encodePng(scene, m.map.geometry.clip, engine, settings, true);
 }
 
 export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): string {

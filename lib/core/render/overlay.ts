@@ -63,8 +63,12 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
   let left = on;
   let current: Vec2[] = line.length > 0 ? [line[0]!] : [];
   for (let i = 1; i < line.length; i++) {
-    let [x0, y0] = line[i - 1]!;
-    const [x1, y1] = line[i]!;
+    const from = line[i - 1]!;
+    const to = line[i]!;
+    let x0 = from[0];
+    let y0 = from[1];
+    const x1 = to[0];
+    const y1 = to[1];
     let seg = Math.hypot(x1 - x0, y1 - y0);
     while (seg > left) {
       const t = left / seg;
@@ -76,7 +80,8 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
       current = [cut];
       drawing = !drawing;
       seg -= left;
-      [x0, y0] = cut;
+      x0 = cut[0];
+      y0 = cut[1];
       left = drawing ? on : off;
     }
     left -= seg;
@@ -90,13 +95,16 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
 function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
   const width = CONTOUR_WIDTH_PT * PX_PER_PT;
   const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
-  return contours.flatMap((c) =>
-    c.lines.flatMap((line) => {
+  const strokes: Stroke[] = [];
+  for (const c of contours) {
+    for (const line of c.lines) {
       const px = line.map((p) => toPixel(layout, p));
-      const pieces = c.level < 0 ? dashed(px, pattern) : [px];
-      return pieces.map((piece) => stroke(piece, width, 'contour', false, true));
-    }),
-  );
+      if (c.level >= 0) strokes.push(stroke(px, width, 'contour', false, true));
+      else
+        for (const piece of dashed(px, pattern)) strokes.push(stroke(piece, width, 'contour', false, true));
+    }
+  }
+  return strokes;
 }
 
 /** MNE's sensor markers: solid black dots 1.5 pt across (see SENSOR_RING_DIAMETER_PT). */
@@ -164,9 +172,13 @@ function colorbarLabels(layout: Layout, m: RenderableMap): Stroke[] {
   return out;
 }
 
+function finitePoints(points: readonly Vec2[]): boolean {
+  for (const p of points) if (!Number.isFinite(p[0]) || !Number.isFinite(p[1])) return false;
+  return true;
+}
+
 /** Non-finite positions (bad channel locations) cannot be drawn. */
-const drawable = (strokes: Stroke[]): Stroke[] =>
-  strokes.filter((s) => s.points.every(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => finitePoints(s.points));
 
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {

@@ -32,15 +32,40 @@ function writeChunk(out: Buffer, at: number, type: string, data: Uint8Array): nu
   return at + 12 + data.length;
 }
 
-/** Scanlines each prefixed with filter byte 0 (none), as PNG's IDAT stream expects before deflate. */
-function unfilteredScanlines(rgba: Uint8Array, width: number, height: number): Buffer {
+/** Scanlines each prefixed with filter byte 0 (none), as PNG's IDAT stream expects before deflate; into `raw` if given. */
+function unfilteredScanlines(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  raw: Buffer = Buffer.allocUnsafe((width * 4 + 1) * height),
+): Buffer {
   const stride = width * 4;
-  const raw = Buffer.allocUnsafe((stride + 1) * height);
   for (let y = 0; y < height; y++) {
     raw[y * (stride + 1)] = 0;
     raw.set(rgba.subarray(y * stride, (y + 1) * stride), y * (stride + 1) + 1);
   }
   return raw;
+}
+
+/**
+ * Scanline buffers of the synchronous encoder by byte length, most recently used last: deflateSync is done with its
+ * input when it returns, so one buffer per size serves every call. At most MAX_SCANLINE_SIZES sizes are kept.
+ * Images over 1024² pixels get a buffer of their own. The asynchronous encoder never uses them (zlib reads its
+ * input on the thread pool after the call returns).
+ */
+const MAX_SCANLINE_SIZES = 2;
+const MAX_REUSED_SCANLINE_BYTES = (1024 * 4 + 1) * 1024;
+const scanlinesBySize = new Map<number, Buffer>();
+
+function reusedScanlines(bytes: number): Buffer {
+  if (bytes > MAX_REUSED_SCANLINE_BYTES) return Buffer.allocUnsafe(bytes);
+  const hit = scanlinesBySize.get(bytes);
+  if (hit) scanlinesBySize.delete(bytes);
+  const buffer = hit ?? Buffer.allocUnsafe(bytes);
+  scanlinesBySize.set(bytes, buffer);
+  if (scanlinesBySize.size > MAX_SCANLINE_SIZES)
+    scanlinesBySize.delete(scanlinesBySize.keys().next().value as number);
+  return buffer;
 }
 
 function checkSize(rgba: Uint8Array, width: number, height: number): void {
@@ -64,7 +89,8 @@ function assemble(idat: Uint8Array, width: number, height: number): Buffer {
 /** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
 export function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, level = 3): Buffer {
   checkSize(rgba, width, height);
-  return assemble(zlib.deflateSync(unfilteredScanlines(rgba, width, height), { level }), width, height);
+  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines((width * 4 + 1) * height));
+  return assemble(zlib.deflateSync(scanlines, { level }), width, height);
 }
 
 /**

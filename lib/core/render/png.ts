@@ -51,6 +51,16 @@ export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
   return pixels;
 }
 
+/** Whether these settings encode the direct engine's image with zlib in the calling thread. */
+export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): boolean =>
+  engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
+
+/** PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free on return. */
+export function encodeSpentSync(scene: Scene, compressionLevel: number): Buffer {
+  const { width, height } = scene.layout;
+  return encodeRgbaPng(composeDirect(scene, true), width, height, compressionLevel);
+}
+
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
 export async function encodePng(
   scene: Scene,

@@ -107,9 +107,23 @@ function coveredSpans(coverage: Uint8Array, side: number): Int32Array {
   return spans;
 }
 
+/**
+ * Work space of paintMap (the normalised grid, the grid rows resampled to panel columns), one growing buffer each,
+ * reused by every call (painting is synchronous). Kept only up to MAX_KEPT_VALUES values (2 MB) each; larger
+ * grids or panels get buffers of their own.
+ */
+const MAX_KEPT_VALUES = 256 * 1024;
+const kept = { normalised: new Float64Array(0), resampled: new Float64Array(0) };
+
+function workspace(which: keyof typeof kept, length: number): Float64Array {
+  if (length > MAX_KEPT_VALUES) return new Float64Array(length);
+  if (kept[which].length < length) kept[which] = new Float64Array(length);
+  return kept[which];
+}
+
 /** Grid values normalised to [0, 1] by the colour limits; NaN and ±inf become NaN (masked, as matplotlib does). */
 function normaliseGrid(grid: Float64Array, vmin: number, vmax: number): Float64Array {
-  const out = new Float64Array(grid.length);
+  const out = workspace('normalised', grid.length);
   const span = vmax - vmin;
   for (let i = 0; i < grid.length; i++) {
     const v = grid[i] as number;
@@ -121,13 +135,14 @@ function normaliseGrid(grid: Float64Array, vmin: number, vmax: number): Float64A
 /** Horizontal pass: every grid row resampled to the panel's columns (res × side values). */
 function resampleColumns(t: Float64Array, res: number, cols: AxisTaps): Float64Array {
   const side = cols.lo.length;
-  const out = new Float64Array(res * side);
+  const out = workspace('resampled', res * side);
   for (let r = 0; r < res; r++) {
     const row = r * res;
+    const at = r * side;
     for (let p = 0; p < side; p++) {
       const w = cols.w[p] as number;
       const a = t[row + (cols.lo[p] as number)] as number;
-      out[r * side + p] = w === 0 ? a : a + ((t[row + (cols.hi[p] as number)] as number) - a) * w;
+      out[at + p] = w === 0 ? a : a + ((t[row + (cols.hi[p] as number)] as number) - a) * w;
     }
   }
   return out;
@@ -164,7 +179,7 @@ export function pixelView(canvas: Uint8Array): Uint32Array | null {
 function lutIndex(t: number): number {
   if (t !== t) return -1;
   const x = t * LUT_SIZE;
-  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : Math.floor(x);
+  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x | 0; // x | 0 floors x in [0, N − 1)
 }
 
 /**
@@ -240,6 +255,27 @@ export function blankCanvas(width: number, height: number, background: 'transpar
   const canvas = new Uint8Array(width * height * 4);
   if (background === 'white') canvas.fill(255);
   return canvas;
+}
+
+/**
+ * Canvases lent to renders that spend them synchronously (renderPng with synchronous zlib: the overlay is drawn into
+ * the canvas and it is deflated before the call returns, so nothing holds it afterwards), by byte length, most
+ * recently used last. At most MAX_LENT_SIZES sizes of up to 1024² pixels are kept; larger canvases are new.
+ */
+const MAX_LENT_SIZES = 2;
+const MAX_LENT_BYTES = 1024 * 1024 * 4;
+const lentBySize = new Map<number, Uint8Array>();
+
+/** A canvas filled with the background, reused from the last synchronous render of that size when there is one. */
+export function lentCanvas(width: number, height: number, background: 'transparent' | 'white'): Uint8Array {
+  const bytes = width * height * 4;
+  if (bytes > MAX_LENT_BYTES) return blankCanvas(width, height, background);
+  const hit = lentBySize.get(bytes);
+  if (hit) lentBySize.delete(bytes);
+  const canvas = hit ?? new Uint8Array(bytes);
+  lentBySize.set(bytes, canvas);
+  if (lentBySize.size > MAX_LENT_SIZES) lentBySize.delete(lentBySize.keys().next().value as number);
+  return canvas.fill(background === 'white' ? 255 : 0);
 }
 
 /** Vertical colour bar: bottom row = vmin, top row = vmax, each row coloured by its centre value. */

@@ -9,7 +9,7 @@ import type { RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../top
 import { contourLines } from './contours';
 import { makeLayout } from './layout';
 import { dataStrokes, decorKey, decorStrokes } from './overlay';
-import { blankCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
+import { blankCanvas, lentCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
 import { strokeOps, type PixelOps } from './strokes';
 import type { Layout, Lut, Stroke } from './types';
 
@@ -99,7 +99,15 @@ function hashNumbers(hash: Hash, values: readonly number[]): void {
   hash.update(Float64Array.from(values));
 }
 
-const flatPoints = (points: readonly Vec2[]): number[] => points.flat();
+/** Feeds points to a hash as their coordinates' exact float64 bits (x0, y0, x1, y1, ...). */
+function hashPoints(hash: Hash, points: readonly Vec2[]): void {
+  const bits = new Float64Array(2 * points.length);
+  points.forEach((p, k) => {
+    bits[2 * k] = p[0];
+    bits[2 * k + 1] = p[1];
+  });
+  hash.update(bits);
+}
 
 /** Everything a raster plan depends on: layout, grid resolution and extent, clip shape. */
 function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res' | 'clip'>): string {
@@ -107,7 +115,8 @@ function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res
   hash.update(`${layoutKey(layout)}|${geometry.res}|${geometry.clip.kind}|`);
   hashNumbers(hash, geometry.extent);
   const { clip } = geometry;
-  hashNumbers(hash, clip.kind === 'polygon' ? flatPoints(clip.points) : [...clip.center, ...clip.radii]);
+  if (clip.kind === 'polygon') hashPoints(hash, clip.points);
+  else hashNumbers(hash, [...clip.center, ...clip.radii]);
   return hash.digest('base64');
 }
 
@@ -119,12 +128,12 @@ function decorContentKey(m: RenderableMap, o: RenderOptions): string {
   if (o.outlines === 'head') {
     for (const line of [g.outlines.head, g.outlines.nose, g.outlines.earLeft, g.outlines.earRight]) {
       hash.update(`|${line.length}`);
-      hashNumbers(hash, flatPoints(line));
+      hashPoints(hash, line);
     }
   }
   if (o.sensors || o.names) {
     hash.update(`|${g.pos2d.length}`);
-    hashNumbers(hash, flatPoints(g.pos2d));
+    hashPoints(hash, g.pos2d);
   }
   return hash.digest('base64');
 }
@@ -197,12 +206,23 @@ export function decorOps(scene: Scene): PixelOps {
   return scene.decor.ops;
 }
 
-export function buildScene(m: RenderableMap, o: RenderOptions, lut: Lut, cache?: PlanCache): Scene {
+/**
+ * The scene of one map. With `lend` its canvas is a reused one (raster.ts `lentCanvas`): only for a caller that is
+ * done with the scene before it returns control (the synchronous PNG path), since the next lent scene of that size
+ * overwrites it.
+ */
+export function buildScene(
+  m: RenderableMap,
+  o: RenderOptions,
+  lut: Lut,
+  cache?: PlanCache,
+  lend = false,
+): Scene {
   const geometry = m.map.geometry;
   const layout = makeLayout(geometry, o);
   const entry = layoutEntry(layout, geometry, cache);
   const { plan } = entry;
-  const canvas = blankCanvas(layout.width, layout.height, o.background);
+  const canvas = (lend ? lentCanvas : blankCanvas)(layout.width, layout.height, o.background);
   const { vmin, vmax, contourLevels } = m.scale;
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
   paintColorbar(layout, lut, canvas);

@@ -8,79 +8,100 @@ import type { Vec2 } from '../topomap/types';
 import { blendPixel } from './raster';
 import type { Layout, Stroke } from './types';
 
-/** Scratch space of one drawing pass: per-pixel coverage and the list of pixels the current stroke reached. */
+/** Scratch space of one drawing pass: per-pixel coverage and the pixels the current stroke reached (`count` of them). */
 interface Scratch {
   acc: Float32Array;
-  touched: number[];
+  touched: Int32Array;
+  count: number;
 }
 
 /**
- * Columns [from, to] of row centre `py` that can lie within `limit` of segment a + t·v (t in 0…1): the part of the
- * segment within `limit` of the row, widened by `limit` and a pixel of margin; `from > to` when none can.
+ * The list of reached pixels, shared by every drawing pass (drawing is synchronous): it grows to the most pixels one
+ * stroke has reached, at most the canvas's pixel count, and stays that size.
  */
-function rowReach(
-  py: number,
-  ax: number,
-  ay: number,
-  vx: number,
-  vy: number,
-  limit: number,
-): [number, number] {
-  const band = limit + 1e-6;
-  let t0 = 0;
-  let t1 = 1;
-  if (vy !== 0) {
-    const ta = (py - band - ay) / vy;
-    const tb = (py + band - ay) / vy;
-    t0 = Math.max(0, Math.min(ta, tb));
-    t1 = Math.min(1, Math.max(ta, tb));
-  } else if (!(Math.abs(py - ay) < band)) {
-    return [1, 0];
+let sharedTouched = new Int32Array(1024);
+
+function recordTouched(scratch: Scratch, i: number): void {
+  if (scratch.count === scratch.touched.length) {
+    const grown = new Int32Array(2 * scratch.touched.length);
+    grown.set(scratch.touched);
+    scratch.touched = grown;
+    sharedTouched = grown;
   }
-  if (t0 > t1) return [1, 0];
-  const xa = ax + vx * t0;
-  const xb = ax + vx * t1;
-  return [Math.floor(Math.min(xa, xb) - band - 0.5) - 1, Math.ceil(Math.max(xa, xb) + band - 0.5) + 1];
+  scratch.touched[scratch.count++] = i;
 }
 
 /**
- * Max-accumulates the coverage of segment a→b (pen `width`, pixel centres) into `acc`, recording newly reached
- * pixels. Only pixels that can lie within the pen's reach are visited, and those at or beyond it are skipped
- * before the square root (their coverage would be 0).
+ * Columns a row visits for segments with every coordinate within ±BOUNDED_COORD pixels: only those strictly inside
+ * the reach, x + 0.5 ∈ (min x − band, max x + band) of the row's part of the segment. A pixel can only make a blend
+ * op with coverage ≥ 1/510 (less rounds to 0 of 255), so when it lies at least 0.0019 px inside the pen's reach; the
+ * float64 rounding of the row reach is below 1e-8 px at these magnitudes, far inside that and the band's own 1e-6
+ * slack. Other segments (far off-canvas points) keep a pixel of margin beyond floor/ceil on each side.
  */
-function accumulateSegment(a: Vec2, b: Vec2, width: number, w: number, h: number, scratch: Scratch): void {
-  const { acc, touched } = scratch;
-  const [ax, ay] = a;
-  const vx = b[0] - ax;
-  const vy = b[1] - ay;
+const BOUNDED_COORD = 1e6;
+
+/**
+ * Max-accumulates the coverage of segment a→b (the stroke's pen width, pixel centres) into `acc`, recording newly reached
+ * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
+ * reach of the row centre, widened by the reach), and pixels at or beyond the reach are skipped before the square
+ * root (their coverage would be 0).
+ */
+function accumulateSegment(a: Vec2, b: Vec2, s: Stroke, w: number, h: number, scratch: Scratch): void {
+  const { acc } = scratch;
+  const width = s.width;
+  // Coordinates are read here rather than passed: number arguments of a call that is not inlined are boxed.
+  const ax = a[0];
+  const ay = a[1];
+  const bx = b[0];
+  const by = b[1];
+  const vx = bx - ax;
+  const vy = by - ay;
   const len2 = vx * vx + vy * vy;
   const thick = width >= 1;
   const edge = width / 2 + 0.5;
   const limit = thick ? edge : 1;
   const limit2 = limit * limit;
+  const band = limit + 1e-6;
   const reach = width / 2 + 1;
-  const x0 = Math.max(0, Math.floor(Math.min(ax, b[0]) - reach));
-  const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, b[0]) + reach));
-  const y0 = Math.max(0, Math.floor(Math.min(ay, b[1]) - reach));
-  const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, b[1]) + reach));
+  const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
+  const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));
+  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
+  const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + reach));
+  const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
+  const margin = bounded ? -1 : 1;
   for (let y = y0; y <= y1; y++) {
     const py = y + 0.5;
-    const [from, to] = rowReach(py, ax, ay, vx, vy, limit);
-    const xEnd = Math.min(x1, to);
-    for (let x = Math.max(x0, from); x <= xEnd; x++) {
-      const px = x + 0.5;
-      const tt = len2 === 0 ? 0 : ((px - ax) * vx + (py - ay) * vy) / len2;
+    // The part t0…t1 of the segment within `band` of the row centre.
+    let t0 = 0;
+    let t1 = 1;
+    if (vy !== 0) {
+      const ta = (py - band - ay) / vy;
+      const tb = (py + band - ay) / vy;
+      t0 = Math.max(0, Math.min(ta, tb));
+      t1 = Math.min(1, Math.max(ta, tb));
+    } else if (!(Math.abs(py - ay) < band)) continue;
+    if (t0 > t1) continue;
+    const xa = ax + vx * t0;
+    const xb = ax + vx * t1;
+    const from = Math.max(x0, Math.floor(Math.min(xa, xb) - band - 0.5) - margin);
+    const to = Math.min(x1, Math.ceil(Math.max(xa, xb) + band - 0.5) + margin);
+    const ry = py - ay;
+    const rowDot = ry * vy;
+    const row = y * w;
+    for (let x = from; x <= to; x++) {
+      const rx = x + 0.5 - ax;
+      const tt = len2 === 0 ? 0 : (rx * vx + rowDot) / len2;
       const t = tt < 0 ? 0 : tt > 1 ? 1 : tt;
-      const dx = px - ax - t * vx;
-      const dy = py - ay - t * vy;
+      const dx = rx - t * vx;
+      const dy = ry - t * vy;
       const d2 = dx * dx + dy * dy;
       if (d2 >= limit2) continue;
       const d = Math.sqrt(d2);
       const c = thick ? Math.min(1, Math.max(0, edge - d)) : width * Math.min(1, Math.max(0, 1 - d));
-      const i = y * w + x;
+      const i = row + x;
       const before = acc[i] as number;
       if (c > before) {
-        if (before === 0) touched.push(i);
+        if (before === 0) recordTouched(scratch, i);
         acc[i] = c;
       }
     }
@@ -93,21 +114,11 @@ function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
   const n = pts.length;
   if (n === 0) return;
   if (n === 1) {
-    accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
+    accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s, w, h, scratch);
     return;
   }
-  for (let k = 0; k + 1 < n; k++)
-    accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s.width, w, h, scratch);
-  if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s.width, w, h, scratch);
-}
-
-/** Clip coverage (0…1) of a canvas pixel: the panel's coverage mask, zero outside the panel. */
-function clipAt(layout: Layout, coverage: Uint8Array, x: number, y: number): number {
-  const { panel } = layout;
-  const lx = x - panel.x;
-  const ly = y - panel.y;
-  if (lx < 0 || ly < 0 || lx >= panel.width || ly >= panel.height) return 0;
-  return (coverage[ly * panel.width + lx] as number) / 255;
+  for (let k = 0; k + 1 < n; k++) accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s, w, h, scratch);
+  if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s, w, h, scratch);
 }
 
 /**
@@ -128,23 +139,22 @@ const emptyOps = (capacity: number): PixelOps => ({
   length: 0,
 });
 
-function pushOp(ops: PixelOps, index: number, grey: number, cov: number): PixelOps {
-  let out = ops;
-  if (ops.length === ops.index.length) {
-    out = emptyOps(2 * ops.index.length);
-    out.index.set(ops.index);
-    out.grey.set(ops.grey);
-    out.cov.set(ops.cov);
-    out.length = ops.length;
-  }
-  out.index[out.length] = index;
-  out.grey[out.length] = grey;
-  out.cov[out.length] = cov;
-  out.length++;
+function grow(ops: PixelOps): PixelOps {
+  const out = emptyOps(2 * ops.index.length);
+  out.index.set(ops.index);
+  out.grey.set(ops.grey);
+  out.cov.set(ops.cov);
+  out.length = ops.length;
   return out;
 }
 
-/** Turns the pixels the stroke reached into blend ops and clears their coverage for the next stroke. */
+/** k / 255 for each clip coverage byte k (the same doubles as dividing). */
+const COVERAGE_FRACTION = Float64Array.from({ length: 256 }, (_, k) => k / 255);
+
+/**
+ * Appends a blend op for each pixel the stroke reached (coverage 1…255: the stroke's coverage times the clip mask's
+ * for clipped strokes, rounded) and clears their accumulated coverage for the next stroke.
+ */
 function emitTouched(
   layout: Layout,
   s: Stroke,
@@ -152,17 +162,55 @@ function emitTouched(
   scratch: Scratch,
   ops: PixelOps,
 ): PixelOps {
-  const { acc, touched } = scratch;
-  const w = layout.width;
+  const { acc, touched, count } = scratch;
+  const { width: w, panel } = layout;
   let out = ops;
-  for (const i of touched) {
+  for (let k = 0; k < count; k++) {
+    const i = touched[k] as number;
     let c = acc[i] as number;
     acc[i] = 0;
-    if (s.clipped) c *= clipAt(layout, coverage, i % w, Math.floor(i / w));
+    if (s.clipped) {
+      const y = (i / w) | 0;
+      const lx = i - y * w - panel.x;
+      const ly = y - panel.y;
+      const inside = lx >= 0 && ly >= 0 && lx < panel.width && ly < panel.height;
+      c *= inside ? (COVERAGE_FRACTION[coverage[ly * panel.width + lx] as number] as number) : 0;
+    }
     const cov = c > 0 ? Math.round(c * 255) : 0;
-    if (cov > 0) out = pushOp(out, i, s.grey, cov);
+    if (cov === 0) continue;
+    if (out.length === out.index.length) out = grow(out);
+    out.index[out.length] = i;
+    out.grey[out.length] = s.grey;
+    out.cov[out.length] = cov;
+    out.length++;
   }
-  touched.length = 0;
+  scratch.count = 0;
+  return out;
+}
+
+/** A drawing pass's scratch: `acc` when it is an all-zero accumulator of the canvas size, else a new one. */
+function scratchFor(layout: Layout, acc?: Float32Array): Scratch {
+  const pixels = layout.width * layout.height;
+  return {
+    acc: acc !== undefined && acc.length === pixels ? acc : new Float32Array(pixels),
+    touched: sharedTouched,
+    count: 0,
+  };
+}
+
+/** Appends the blend ops of every stroke in order to `ops` (returned, grown if it had to). */
+function appendOps(
+  layout: Layout,
+  strokes: readonly Stroke[],
+  coverage: Uint8Array,
+  scratch: Scratch,
+  ops: PixelOps,
+): PixelOps {
+  let out = ops;
+  for (const s of strokes) {
+    accumulate(s, layout.width, layout.height, scratch);
+    out = emitTouched(layout, s, coverage, scratch, out);
+  }
   return out;
 }
 
@@ -176,49 +224,80 @@ export function strokeOps(
   coverage: Uint8Array,
   acc?: Float32Array,
 ): PixelOps {
-  const { width: w, height: h } = layout;
-  const reusable = acc !== undefined && acc.length === w * h;
-  const scratch: Scratch = { acc: reusable ? acc : new Float32Array(w * h), touched: [] };
-  let ops = emptyOps(1024);
-  for (const s of strokes) {
-    accumulate(s, w, h, scratch);
-    ops = emitTouched(layout, s, coverage, scratch, ops);
-  }
-  return ops;
+  return appendOps(layout, strokes, coverage, scratchFor(layout, acc), emptyOps(1024));
 }
+
+/**
+ * Blend ops that drawStrokes replays at once and forgets, shared by every call (drawing is synchronous): grows to
+ * the most ops one call has made (9 bytes each) and stays that size.
+ */
+let passOps = emptyOps(1024);
 
 /** Per coverage c: source alpha c/255, and the weight of an opaque destination and the output alpha, as blendPixel computes them. */
 const SRC_ALPHA = Float64Array.from({ length: 256 }, (_, c) => c / 255);
 const DST_WEIGHT = SRC_ALPHA.map((sa) => 1 * (1 - sa));
 const OUT_ALPHA = SRC_ALPHA.map((sa) => sa + 1 * (1 - sa));
 
+/** Channel value of grey `g` at coverage `c` over an opaque channel value `d` (blendPixel's arithmetic). */
+const overOpaque = (g: number, c: number, d: number): number =>
+  Math.round((g * (SRC_ALPHA[c] as number) + d * (DST_WEIGHT[c] as number)) / (OUT_ALPHA[c] as number));
+
 /**
- * Replays blend ops over an RGBA canvas (straight alpha): blendPixel's result, with its arithmetic unrolled for the
- * common cases of an opaque or a fully transparent destination.
+ * Per grey level drawn, overOpaque for every coverage and destination value, `table[c << 8 | d]` (64 kB each),
+ * made on first use. Bounded: at most MAX_GREY_TABLES grey levels get a table (strokes are all black today);
+ * others are computed per pixel.
  */
+const MAX_GREY_TABLES = 4;
+const greyTables = new Map<number, Uint8Array>();
+
+function opaqueTable(g: number): Uint8Array | undefined {
+  const hit = greyTables.get(g);
+  if (hit || greyTables.size >= MAX_GREY_TABLES) return hit;
+  const table = new Uint8Array(256 * 256);
+  for (let c = 0; c < 256; c++) for (let d = 0; d < 256; d++) table[(c << 8) | d] = overOpaque(g, c, d);
+  greyTables.set(g, table);
+  return table;
+}
+
+/**
+ * One blend op over an RGBA canvas (straight alpha): blendPixel's result, with its arithmetic replaced by a table
+ * (or unrolled) for the common cases of an opaque or a fully transparent destination.
+ */
+function blendOp(canvas: Uint8Array, o: number, g: number, c: number, table: Uint8Array | undefined): void {
+  const da = canvas[o + 3] as number;
+  if (c === 255 || da === 0) {
+    canvas[o] = g;
+    canvas[o + 1] = g;
+    canvas[o + 2] = g;
+    canvas[o + 3] = c;
+  } else if (da === 255) {
+    const row = c << 8;
+    if (table) {
+      canvas[o] = table[row | (canvas[o] as number)] as number;
+      canvas[o + 1] = table[row | (canvas[o + 1] as number)] as number;
+      canvas[o + 2] = table[row | (canvas[o + 2] as number)] as number;
+    } else {
+      canvas[o] = overOpaque(g, c, canvas[o] as number);
+      canvas[o + 1] = overOpaque(g, c, canvas[o + 1] as number);
+      canvas[o + 2] = overOpaque(g, c, canvas[o + 2] as number);
+    }
+  } else {
+    blendPixel(canvas, o, g, g, g, c);
+  }
+}
+
+/** Replays blend ops over an RGBA canvas (straight alpha), as blendPixel would blend each. */
 export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
   const { index, grey, cov } = ops;
+  let g = -1;
+  let table: Uint8Array | undefined;
   for (let k = 0; k < ops.length; k++) {
-    const g = grey[k] as number;
-    const c = cov[k] as number;
-    const o = (index[k] as number) * 4;
-    const da = canvas[o + 3] as number;
-    if (c === 255 || da === 0) {
-      canvas[o] = g;
-      canvas[o + 1] = g;
-      canvas[o + 2] = g;
-      canvas[o + 3] = c;
-    } else if (da === 255) {
-      const sa = SRC_ALPHA[c] as number;
-      const kd = DST_WEIGHT[c] as number;
-      const oa = OUT_ALPHA[c] as number;
-      const gs = g * sa;
-      canvas[o] = Math.round((gs + (canvas[o] as number) * kd) / oa);
-      canvas[o + 1] = Math.round((gs + (canvas[o + 1] as number) * kd) / oa);
-      canvas[o + 2] = Math.round((gs + (canvas[o + 2] as number) * kd) / oa);
-    } else {
-      blendPixel(canvas, o, g, g, g, c);
+    const gk = grey[k] as number;
+    if (gk !== g) {
+      g = gk;
+      table = opaqueTable(g);
     }
+    blendOp(canvas, (index[k] as number) * 4, g, cov[k] as number, table);
   }
 }
 
@@ -230,5 +309,8 @@ export function drawStrokes(
   canvas: Uint8Array,
   acc?: Float32Array,
 ): void {
-  if (strokes.length > 0) applyOps(strokeOps(layout, strokes, coverage, acc), canvas);
+  if (strokes.length === 0) return;
+  passOps.length = 0;
+  passOps = appendOps(layout, strokes, coverage, scratchFor(layout, acc), passOps);
+  applyOps(passOps, canvas);
 }
