@@ -2,7 +2,8 @@
  * Pins the renderer's pixels: renders every map of test/core/render/identity-cases.ts and writes
  * test/golden/render/canvas-hashes.json (sha256 of the base canvas, of the canvas composeDirect draws, of the PNG
  * and of its decoded pixels). Made with the renderer before the render-speed work; identity.test.ts checks that
- * every later version still gives the same pixels. Run: node scripts/run-ts.mjs scripts/golden/make_render_hashes.ts
+ * every later version still gives the same pixels. The PNG bytes alone were made again when the default deflate
+ * settings became level 1 with memLevel 9 (every pixel hash unchanged). Run: node scripts/run-ts.mjs scripts/golden/make_render_hashes.ts
  */
 import { writeFileSync } from 'node:fs';
 import { caseHashes, identityCases, type HashFile } from '../../test/core/render/identity-cases';

@@ -47,7 +47,7 @@ export async function renderPng(
   const settings = ctx.png ?? DEFAULT_PNG;
   // Deflated right here, the scene is done with before this call yields: its canvas can be a reused one.
   if (encodesInPlace(engine, settings))
-    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings.compressionLevel);
+    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
   return encodePng(scene, m.map.geometry.clip, engine, settings, true);

@@ -87,10 +87,16 @@ function assemble(idat: Uint8Array, width: number, height: number): Buffer {
 }
 
 /** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
-export function encodeRgbaPng(rgba: Uint8Array, width: number, height: number, level = 3): Buffer {
+export function encodeRgbaPng(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  level = 3,
+  memLevel = 8,
+): Buffer {
   checkSize(rgba, width, height);
   const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines((width * 4 + 1) * height));
-  return assemble(zlib.deflateSync(scanlines, { level }), width, height);
+  return assemble(zlib.deflateSync(scanlines, { level, memLevel }), width, height);
 }
 
 /**
@@ -102,11 +108,14 @@ export async function encodeRgbaPngAsync(
   width: number,
   height: number,
   level = 3,
+  memLevel = 8,
 ): Promise<Buffer> {
   checkSize(rgba, width, height);
   const scanlines = unfilteredScanlines(rgba, width, height);
   const idat = await new Promise<Buffer>((resolve, reject) =>
-    zlib.deflate(scanlines, { level }, (error, result) => (error ? reject(error) : resolve(result))),
+    zlib.deflate(scanlines, { level, memLevel }, (error, result) =>
+      error ? reject(error) : resolve(result),
+    ),
   );
   return assemble(idat, width, height);
 }

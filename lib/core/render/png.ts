@@ -2,10 +2,12 @@
  * PNG output. Two ways to put the overlay on the base canvas:
  *  - 'direct' (default): strokes are anti-aliased straight into the RGBA buffer, then it is encoded;
  *  - 'librsvg': the overlay SVG is composited by sharp (librsvg) over the raw canvas, and sharp encodes.
- * The direct image is encoded by our own zlib PNG writer by default (no filter, deflate level 2, synchronous):
- * chosen with bench/png.bench.ts on the 512 px EEG map with contours and sensors (figures there) — about 1 ms
- * faster than sharp at level 3 (no sharp pipeline, no thread-pool hop) for a file ~10 % larger (106 kB vs 96 kB);
- * zlib level 1 saves no time measurably and sharp level 1 is 60 % larger. Adaptive filtering costs 2–3× the time.
+ * The direct image is encoded by our own zlib PNG writer by default (no filter, deflate level 1 with memLevel 9,
+ * synchronous in a map worker). Deflate is over half of a warm map's CPU. Measured 2026-12-06 on 512 px maps
+ * with contours and sensors (demo EEG, CTF; 80 alternating runs, CPU p50): level 2 6.8 / 8.0 ms, level 1
+ * 6.2 / 7.1 ms, level 1 + memLevel 9 5.8 / 6.4 ms, for a file 5 % larger than level 2's (238 / 271 kB against
+ * 226 / 263 kB). Sub/Up filters, Z_RLE and Huffman-only were slower or much larger; sharp (zlib-ng) at level 1 is
+ * no faster once its pipeline is counted and 40 % larger; adaptive filtering costs 2–3× the time.
  */
 import sharp from 'sharp';
 import type { Clip } from '../topomap/types';
@@ -27,11 +29,18 @@ export interface PngSettings {
    */
   sync?: boolean;
   compressionLevel: number;
+  /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
+  memLevel?: number;
   /** sharp only. */
   adaptiveFiltering: boolean;
 }
 
-export const DEFAULT_PNG: PngSettings = { encoder: 'zlib', compressionLevel: 2, adaptiveFiltering: false };
+export const DEFAULT_PNG: PngSettings = {
+  encoder: 'zlib',
+  compressionLevel: 1,
+  memLevel: 9,
+  adaptiveFiltering: false,
+};
 
 const raw = (scene: Scene, pixels: Uint8Array): Sharp =>
   sharp(Buffer.from(pixels.buffer, pixels.byteOffset, pixels.byteLength), {
@@ -56,9 +65,10 @@ export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): bo
   engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
 
 /** PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free on return. */
-export function encodeSpentSync(scene: Scene, compressionLevel: number): Buffer {
+export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
   const { width, height } = scene.layout;
-  return encodeRgbaPng(composeDirect(scene, true), width, height, compressionLevel);
+  const pixels = composeDirect(scene, true);
+  return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
@@ -75,8 +85,8 @@ export async function encodePng(
     if ((settings.encoder ?? 'zlib') === 'zlib') {
       const { width, height } = scene.layout;
       return settings.sync
-        ? encodeRgbaPng(pixels, width, height, settings.compressionLevel)
-        : encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel);
+        ? encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel)
+        : encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel, settings.memLevel);
     }
     image = raw(scene, pixels);
   } else {
