@@ -227,13 +227,20 @@ async function main(): Promise<void> {
     );
     // Untimed warm-up under the same load: every map worker opens the recordings once (each has its own cache).
     if (WARMUP_SECONDS > 0) await runLoad(service.baseUrl, maps, sensors, WARMUP_SECONDS);
+    // autocannon stops at its duration with requests still in flight: let the service finish them first, so the
+    // measured run does not start with the warm-up's leftovers queued in front of its own clients.
+    await new Promise((r) => setTimeout(r, 3000));
     const baseline = treeRss(pid);
     // Several rounds on one service show whether memory after each cool-down settles (bounded caches) or grows.
     for (let round = 1; round <= ROUNDS; round++) {
       const sampler = sampleTreeRss(pid, 250);
       const cpuBefore = treeCpuSeconds(pid);
+      const ownBefore = process.cpuUsage();
       const tally = await runLoad(service.baseUrl, maps, sensors);
       const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
+      const own = process.cpuUsage(ownBefore);
+      // The load generator shares the machine: what it uses is not available to the service.
+      console.log(`load generator CPU ${((own.user + own.system) / 1e6 / SECONDS).toFixed(2)} cores`);
       const { peak } = sampler.stop();
       console.log(`round ${round}/${ROUNDS}: load average after: ${loadAverage()}`);
       await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));
