@@ -1,10 +1,12 @@
 /**
  * Warm maps in process (what a map worker does for a recording it has open): the load test's map queries over
- * the demo sample and the shared recordings, each repeated, CPU median per query and in all. Shows what a map
+ * the demo sample and the shared recordings, each repeated, CPU median per query and in all, in a worker thread as
+ * the service's map workers run them. Shows what a map
  * costs without HTTP, so `npm run load`'s CPU per request can be split into map and front.
  * computeMapCpuP50Ms is the computeMap part alone (window read, DSP, geometry lookup, interpolation, scale).
  * Run: node scripts/run-ts.mjs bench/warm-map.bench.ts   (REPEAT=20; add --cpu-prof to node for a profile)
  */
+import { isMainThread, Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -112,4 +114,10 @@ async function main(): Promise<void> {
   );
 }
 
-void main();
+// Run in a worker thread, as the service's map workers run maps (synchronous deflate into reused buffers).
+if (isMainThread) {
+  new Worker(__filename).on('error', (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+} else void main();
