@@ -3,6 +3,7 @@
  * MariaDB and a LORIS token), timing, MNE.
  */
 import { execFileSync } from 'node:child_process';
+import { isMainThread, Worker } from 'node:worker_threads';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent, get } from 'node:http';
@@ -73,9 +74,19 @@ export async function serveCopies(files: string[], copies: number): Promise<Benc
     recordings: { id: number; path: string }[];
   };
   const ids = new Map(list.recordings.map((r) => [r.path, r.id]));
+  return benchService(service, ids, {}, async () => rmSync(dir, { recursive: true, force: true }));
+}
+
+/** A BenchService over `ids` (by `c<copy>/<file name>`); `cleanup` runs after the service has stopped. */
+function benchService(
+  service: OfflineService,
+  ids: Map<string, number>,
+  headers: Record<string, string>,
+  cleanup: () => Promise<void>,
+): BenchService {
   return {
     service,
-    headers: {},
+    headers,
     idOf: (name, copy) => {
       const id = ids.get(`c${copy}/${basename(name)}`);
       if (id === undefined) throw new Error(`no recording c${copy}/${basename(name)}`);
@@ -83,7 +94,7 @@ export async function serveCopies(files: string[], copies: number): Promise<Benc
     },
     close: async () => {
       await service.stop();
-      rmSync(dir, { recursive: true, force: true });
+      await cleanup();
     },
   };
 }
@@ -132,17 +143,21 @@ export async function serveCopiesLoris(files: string[], copies: number): Promise
     ...world.db.env(),
     LORIS_EPHYS_LOG_LEVEL: 'warn',
   });
-  return {
-    service,
-    headers: bearer(token),
-    idOf: (name, copy) => {
-      const id = ids.get(`c${copy}/${basename(name)}`);
-      if (id === undefined) throw new Error(`no recording c${copy}/${basename(name)}`);
-      return id;
-    },
-    close: async () => {
-      await service.stop();
-      await world.cleanup();
-    },
-  };
+  return benchService(service, ids, bearer(token), () => world.cleanup());
+}
+
+/**
+ * Runs `main` in a worker thread started from this same bundled script (scripts/run-ts.mjs bundles it into one
+ * file, which `__filename` names), as the service's map workers run maps
+ * (synchronous deflate into reused buffers); the main thread only waits.
+ */
+export function runInWorkerThread(main: () => Promise<void>): void {
+  if (!isMainThread) {
+    void main();
+    return;
+  }
+  new Worker(__filename).on('error', (error) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
 }

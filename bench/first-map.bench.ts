@@ -7,7 +7,6 @@
  * reads on libuv's pool and V8's GC helpers count) is the steadier figure on a busy machine. Goal (issue 13): first map ≤ 25 ms p50.
  * Run: node scripts/run-ts.mjs bench/first-map.bench.ts   (COPIES=15, ONLY=<label substring> for one format)
  */
-import { isMainThread, Worker } from 'node:worker_threads';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
@@ -17,7 +16,7 @@ import { rootedSourceFs } from '../lib/readers/rooted-fs';
 import { openCached, type OpenedRecording } from '../lib/service/open-recording';
 import { computeMap, renderMap } from '../lib/service/topomap';
 import { testDataPath } from '../test/helpers/testdata';
-import { loadAverage, median } from './common';
+import { loadAverage, median, runInWorkerThread } from './common';
 
 const COPIES = Number(process.env.COPIES ?? 15);
 const ONLY = (process.env.ONLY ?? '').toLowerCase();
@@ -107,10 +106,4 @@ async function main(): Promise<void> {
   );
 }
 
-// Run in a worker thread, as the service's map workers run maps (synchronous deflate into reused buffers).
-if (isMainThread) {
-  new Worker(__filename).on('error', (error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-} else void main();
+runInWorkerThread(main);

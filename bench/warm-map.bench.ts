@@ -6,7 +6,6 @@
  * computeMapCpuP50Ms is the computeMap part alone (window read, DSP, geometry lookup, interpolation, scale).
  * Run: node scripts/run-ts.mjs bench/warm-map.bench.ts   (REPEAT=20; add --cpu-prof to node for a profile)
  */
-import { isMainThread, Worker } from 'node:worker_threads';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +15,7 @@ import { rootedSourceFs } from '../lib/readers/rooted-fs';
 import { openCached } from '../lib/service/open-recording';
 import { computeMap, renderMap } from '../lib/service/topomap';
 import { testDataPath } from '../test/helpers/testdata';
-import { loadAverage, median } from './common';
+import { loadAverage, median, runInWorkerThread } from './common';
 
 const REPEAT = Number(process.env.REPEAT ?? 20);
 const LIMITS = { maxWindowSeconds: 60, maxImageSize: 1024, maxRes: 256 };
@@ -114,10 +113,4 @@ async function main(): Promise<void> {
   );
 }
 
-// Run in a worker thread, as the service's map workers run maps (synchronous deflate into reused buffers).
-if (isMainThread) {
-  new Worker(__filename).on('error', (error) => {
-    console.error(error);
-    process.exitCode = 1;
-  });
-} else void main();
+runInWorkerThread(main);

@@ -352,46 +352,36 @@ export function cloughTocherEvalFinite(net: Float64Array, t: number, b: ArrayLik
   const b3 = b[at + 2]! - minval;
   const b4 = 3 * minval;
   let sum: number;
-  if (b1 === 0) {
-    sum =
-      b2 * b2 * b2 * net[o + 1]! +
-      3 * (b2 * b2) * b3 * net[o + 6]! +
-      3 * (b2 * b2) * b4 * net[o + 10]! +
-      3 * b2 * (b3 * b3) * net[o + 8]! +
-      6 * b2 * b3 * b4 * net[o + 12]! +
-      3 * b2 * (b4 * b4) * net[o + 16]! +
-      b3 * b3 * b3 * net[o + 2]! +
-      3 * (b3 * b3) * b4 * net[o + 11]! +
-      3 * b3 * (b4 * b4) * net[o + 17]! +
-      b4 * b4 * b4 * net[o + 18]!;
-  } else if (b2 === 0) {
-    sum =
-      b1 * b1 * b1 * net[o]! +
-      3 * (b1 * b1) * b3 * net[o + 4]! +
-      3 * (b1 * b1) * b4 * net[o + 9]! +
-      3 * b1 * (b3 * b3) * net[o + 7]! +
-      6 * b1 * b3 * b4 * net[o + 13]! +
-      3 * b1 * (b4 * b4) * net[o + 15]! +
-      b3 * b3 * b3 * net[o + 2]! +
-      3 * (b3 * b3) * b4 * net[o + 11]! +
-      3 * b3 * (b4 * b4) * net[o + 17]! +
-      b4 * b4 * b4 * net[o + 18]!;
-  } else if (b3 === 0) {
-    sum =
-      b1 * b1 * b1 * net[o]! +
-      3 * (b1 * b1) * b2 * net[o + 3]! +
-      3 * (b1 * b1) * b4 * net[o + 9]! +
-      3 * b1 * (b2 * b2) * net[o + 5]! +
-      6 * b1 * b2 * b4 * net[o + 14]! +
-      3 * b1 * (b4 * b4) * net[o + 15]! +
-      b2 * b2 * b2 * net[o + 1]! +
-      3 * (b2 * b2) * b4 * net[o + 10]! +
-      3 * b2 * (b4 * b4) * net[o + 16]! +
-      b4 * b4 * b4 * net[o + 18]!;
-  } else {
-    return cloughTocherEval(net, t, b, at);
-  }
+  if (b1 === 0) sum = cubicTerms(b2, b3, b4, net, o, WITHOUT_B1);
+  else if (b2 === 0) sum = cubicTerms(b1, b3, b4, net, o, WITHOUT_B2);
+  else if (b3 === 0) sum = cubicTerms(b1, b2, b4, net, o, WITHOUT_B3);
+  else return cloughTocherEval(net, t, b, at);
   return sum === 0 ? cloughTocherEval(net, t, b, at) : sum;
+}
+
+/**
+ * Net offsets of the 10 terms left when b1, b2 or b3 is 0, in the order scipy sums them: p³, 3p²q, 3p²r, 3pq²,
+ * 6pqr, 3pr², q³, 3q²r, 3qr², r³ for the two non-zero coordinates p, q and r = b4.
+ */
+const WITHOUT_B1 = [1, 6, 10, 8, 12, 16, 2, 11, 17, 18] as const;
+const WITHOUT_B2 = [0, 4, 9, 7, 13, 15, 2, 11, 17, 18] as const;
+const WITHOUT_B3 = [0, 3, 9, 5, 14, 15, 1, 10, 16, 18] as const;
+type TermOffsets = typeof WITHOUT_B1 | typeof WITHOUT_B2 | typeof WITHOUT_B3;
+
+/** The 10-term cubic sum of cloughTocherEvalFinite, with the same operations in the same order as scipy's. */
+function cubicTerms(p: number, q: number, r: number, net: Float64Array, o: number, k: TermOffsets): number {
+  return (
+    p * p * p * net[o + k[0]]! +
+    3 * (p * p) * q * net[o + k[1]]! +
+    3 * (p * p) * r * net[o + k[2]]! +
+    3 * p * (q * q) * net[o + k[3]]! +
+    6 * p * q * r * net[o + k[4]]! +
+    3 * p * (r * r) * net[o + k[5]]! +
+    q * q * q * net[o + k[6]]! +
+    3 * (q * q) * r * net[o + k[7]]! +
+    3 * q * (r * r) * net[o + k[8]]! +
+    r * r * r * net[o + k[9]]!
+  );
 }
 
 /** Whether all 19 control values of triangle t's net are finite (cloughTocherEvalFinite applies). */
