@@ -2,7 +2,9 @@
  * Load test (`npm run load`): the real service under serverless-offline on loopback, standalone mode over a
  * temporary data folder holding the demo sample and copies of the shared recordings (in /tmp, never in the
  * project). LOAD_CONNECTIONS clients (default 50) for LOAD_SECONDS (default 60) ask for maps of different
- * recordings, windows, metrics and channel types, plus sensors. Prints throughput, latency percentiles, status
+ * recordings, windows, metrics and channel types, plus sensors, each client sending its next request when its
+ * answer is in (node:http, keep-alive, bodies dropped undecoded: the generator shares the machine, so it keeps its
+ * own CPU low, and prints it). Prints throughput, latency percentiles, status
  * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
  * 250 ms from /proc) and its RSS after a cool-down.
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
@@ -15,7 +17,7 @@
  * viewers look at the same maps, mostly answered from the answer cache).
  * Run: npm run load   (builds dist/ first)
  */
-import autocannon from 'autocannon';
+import { Agent, request } from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
@@ -128,45 +130,70 @@ interface Tally {
   mapsOk: number;
   sensorsOk: number;
   latencies: number[];
+  /** From the first request to the last answer. */
+  seconds: number;
 }
 
+/** A request without an answer for this long counts as failed (status 0). */
+const REQUEST_TIMEOUT_MS = 30_000;
+
+/** One GET on a keep-alive agent, its body read and dropped; the status (0 when the connection failed). */
+function fetchStatus(agent: Agent, baseUrl: URL, path: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      { host: baseUrl.hostname, port: baseUrl.port, path, agent, timeout: REQUEST_TIMEOUT_MS },
+      (res) => {
+        res.on('data', () => undefined);
+        res.on('end', () => resolve(res.statusCode ?? 0));
+        res.on('error', () => resolve(0));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', () => resolve(0));
+    req.end();
+  });
+}
+
+/**
+ * CONNECTIONS closed-loop clients (each sends its next request when its answer is in, as a viewer does) for
+ * `seconds`; requests sent before the end are waited for. Bodies are read and dropped without decoding them, so
+ * the load generator, which shares the machine, takes as little CPU as it can.
+ */
 async function runLoad(
   baseUrl: string,
   maps: string[],
   sensors: string[],
   seconds = SECONDS,
 ): Promise<Tally> {
-  const tally: Tally = { byStatus: new Map(), mapsOk: 0, sensorsOk: 0, latencies: [] };
+  const tally: Tally = { byStatus: new Map(), mapsOk: 0, sensorsOk: 0, latencies: [], seconds };
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
+  const url = new URL(baseUrl);
   let counter = 0;
-  const instance = autocannon({
-    url: baseUrl,
-    connections: CONNECTIONS,
-    duration: seconds,
-    timeout: 30,
-    requests: [
-      {
-        method: 'GET',
-        setupRequest: (req, context) => {
-          const n = counter++;
-          const isSensors = sensors.length > 0 && (n % 100) / 100 < SENSORS_SHARE;
-          const list = isSensors ? sensors : maps;
-          (context as { kind?: string }).kind = isSensors ? 'sensors' : 'map';
-          const path = list[n % list.length] ?? '/';
-          // The k-th pass over the URLs shifts windows by k steps: a (URL, shift) pair comes back after 1000 passes.
-          const pass = Math.floor(n / Math.max(1, list.length));
-          return { ...req, path: !isSensors && UNIQUE_MAPS ? shiftedWindow(path, pass) : path };
-        },
-        onResponse: (status, _body, context) => {
-          tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
-          if (status !== 200) return;
-          if ((context as { kind?: string }).kind === 'sensors') tally.sensorsOk++;
-          else tally.mapsOk++;
-        },
-      },
-    ],
-  });
-  instance.on('response', (_client, _status, _bytes, responseTime) => tally.latencies.push(responseTime));
-  await instance;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  const client = async (): Promise<void> => {
+    while (performance.now() < deadline) {
+      const n = counter++;
+      const isSensors = sensors.length > 0 && (n % 100) / 100 < SENSORS_SHARE;
+      const list = isSensors ? sensors : maps;
+      const path = list[n % list.length] ?? '/';
+      // The k-th pass over the URLs shifts windows by k steps: a (URL, shift) pair comes back after 1000 passes.
+      const pass = Math.floor(n / Math.max(1, list.length));
+      const t0 = performance.now();
+      const status = await fetchStatus(
+        agent,
+        url,
+        !isSensors && UNIQUE_MAPS ? shiftedWindow(path, pass) : path,
+      );
+      tally.latencies.push(performance.now() - t0);
+      tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
+      if (status === 200 && isSensors) tally.sensorsOk++;
+      else if (status === 200) tally.mapsOk++;
+    }
+  };
+  await Promise.all(Array.from({ length: CONNECTIONS }, client));
+  tally.seconds = (performance.now() - started) / 1000;
+  agent.destroy();
   return tally;
 }
 
@@ -175,10 +202,11 @@ function report(tally: Tally, peak: number, baseline: number, after: number, cpu
   const statuses = [...tally.byStatus.entries()].sort((a, b) => a[0] - b[0]);
   const errors = statuses.filter(([s]) => !(s >= 200 && s < 300) && s !== 304 && s !== 429);
   const limited = tally.byStatus.get(429) ?? 0;
-  console.log(`\n== load: ${CONNECTIONS} connections, ${SECONDS} s ==`);
-  console.log(`maps/s            ${(tally.mapsOk / SECONDS).toFixed(1)}  (${tally.mapsOk} maps)`);
-  console.log(`sensors/s         ${(tally.sensorsOk / SECONDS).toFixed(1)}  (${tally.sensorsOk})`);
-  console.log(`requests/s        ${(tally.latencies.length / SECONDS).toFixed(1)}`);
+  const seconds = tally.seconds;
+  console.log(`\n== load: ${CONNECTIONS} connections, ${seconds.toFixed(1)} s ==`);
+  console.log(`maps/s            ${(tally.mapsOk / seconds).toFixed(1)}  (${tally.mapsOk} maps)`);
+  console.log(`sensors/s         ${(tally.sensorsOk / seconds).toFixed(1)}  (${tally.sensorsOk})`);
+  console.log(`requests/s        ${(tally.latencies.length / seconds).toFixed(1)}`);
   console.log(
     `latency ms        p50 ${percentile(sorted, 50)}  p95 ${percentile(sorted, 95)}  p99 ${percentile(sorted, 99)}  max ${sorted.at(-1)}`,
   );
@@ -186,7 +214,7 @@ function report(tally: Tally, peak: number, baseline: number, after: number, cpu
   console.log(`errors            ${errors.reduce((sum, [, n]) => sum + n, 0)}   429 (by design): ${limited}`);
   // CPU per request does not depend on how busy the machine is: it bounds throughput per core.
   const cpuMs = (cpuSeconds * 1000) / Math.max(1, tally.latencies.length);
-  const cores = (cpuSeconds / SECONDS).toFixed(2);
+  const cores = (cpuSeconds / seconds).toFixed(2);
   console.log(
     `service CPU       ${cpuSeconds.toFixed(1)} s = ${cores} cores; ${cpuMs.toFixed(1)} ms per request`,
   );
@@ -227,9 +255,6 @@ async function main(): Promise<void> {
     );
     // Untimed warm-up under the same load: every map worker opens the recordings once (each has its own cache).
     if (WARMUP_SECONDS > 0) await runLoad(service.baseUrl, maps, sensors, WARMUP_SECONDS);
-    // autocannon stops at its duration with requests still in flight: let the service finish them first, so the
-    // measured run does not start with the warm-up's leftovers queued in front of its own clients.
-    await new Promise((r) => setTimeout(r, 3000));
     const baseline = treeRss(pid);
     // Several rounds on one service show whether memory after each cool-down settles (bounded caches) or grows.
     for (let round = 1; round <= ROUNDS; round++) {
@@ -240,7 +265,7 @@ async function main(): Promise<void> {
       const cpuSeconds = treeCpuSeconds(pid) - cpuBefore;
       const own = process.cpuUsage(ownBefore);
       // The load generator shares the machine: what it uses is not available to the service.
-      console.log(`load generator CPU ${((own.user + own.system) / 1e6 / SECONDS).toFixed(2)} cores`);
+      console.log(`load generator CPU ${((own.user + own.system) / 1e6 / tally.seconds).toFixed(2)} cores`);
       const { peak } = sampler.stop();
       console.log(`round ${round}/${ROUNDS}: load average after: ${loadAverage()}`);
       await new Promise((r) => setTimeout(r, COOLDOWN_SECONDS * 1000));

@@ -23,7 +23,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   sourcemap: 'inline',
-  external: ['sharp', '@aws-sdk/*', 'h5wasm', 'autocannon', 'playwright-core', 'fast-check', 'esbuild'],
+  external: ['sharp', '@aws-sdk/*', 'h5wasm', 'playwright-core', 'fast-check', 'esbuild'],
   logLevel: 'warning',
 });
 const result = spawnSync(process.execPath, ['--expose-gc', outfile, ...args], {
