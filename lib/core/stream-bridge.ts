@@ -158,7 +158,6 @@ export function handedOverBytes(
   headers: Record<string, string>,
   bytes: Buffer,
 ): LambdaResponse | undefined {
-  if (!canStream()) return undefined;
   const body: StreamBody = { open: () => Readable.from([bytes]), dispose: () => undefined, bytes };
   const token = handOver(body);
   if (token === undefined) return undefined;
