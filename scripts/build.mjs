@@ -4,8 +4,11 @@
 // loaded only when a pool is used (never on Lambda, where maps run in the request's thread).
 // @aws-sdk/* stays external too and is not packaged: the Lambda Node.js 20 runtime provides AWS SDK v3 (the SSM
 // client reading the database password); locally it resolves from node_modules, and only when it is used.
+// Each bundle folder gets a package.json saying "type": "commonjs": serverless-offline's in-process runner looks for
+// the nearest package.json on every invocation (to choose require or import), and stops there instead of reading
+// the project's own, two folders up (measured under load: 0.23 ms of the front's CPU per request).
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -37,4 +40,5 @@ await Promise.all(
     }),
   ),
 );
+for (const e of entries) writeFileSync(join(root, e.out, '..', 'package.json'), '{ "type": "commonjs" }\n');
 console.log(`built ${entries.length} bundles in ${Date.now() - started} ms`);

@@ -45,6 +45,9 @@ const env = {
   LORIS_EPHYS_HOST: host,
   ...(mode ? { LORIS_EPHYS_MODE: mode } : {}),
   LORIS_EPHYS_LAMBDA_PORT: process.env.LORIS_EPHYS_LAMBDA_PORT ?? String(port + 2),
+  // serverless-offline's two lines per request cost CPU on every request; the service logs each request itself
+  // (deploy/offline/ready-banner.cjs still prints "Server ready"). SLS_LOG_LEVEL=notice brings them back.
+  SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
   // Handlers run in this process (serverless.yml useInProcess): a stray promise rejection is logged, and must
   // not stop the service for every viewer.
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=warn`.trim(),

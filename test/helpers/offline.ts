@@ -55,6 +55,8 @@ export async function startOffline(
         ...process.env,
         LORIS_EPHYS_PORT: String(port),
         LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort),
+        // As scripts/start.mjs runs it: serverless-offline's per-request notices off, our ready line on.
+        SLS_LOG_LEVEL: process.env.SLS_LOG_LEVEL ?? 'warning',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
