@@ -71,7 +71,7 @@ export interface RequestContext {
 
 export type RouteHandler = (event: HttpEvent, ctx: RequestContext) => Promise<HandlerResult>;
 
-const JSON_TYPE = 'application/json; charset=utf-8';
+export const JSON_TYPE = 'application/json; charset=utf-8';
 
 /**
  * Cache-Control of every answer that depends on who asks: a browser keeps it only for its own user and asks
