@@ -14,11 +14,12 @@
  * of the service process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), LOAD_MAPS ('unique', the default: every
  * map request's window is shifted by a different fraction of a second, so no answer repeats and each map is
  * computed — what the answer cache cannot help with; 'repeat': the same map URLs over and over, as a site whose
- * viewers look at the same maps, mostly answered from the answer cache).
+ * viewers look at the same maps, mostly answered from the answer cache), LOAD_SERVICE_LOG (a file: the service's
+ * output is written there when it stops, e.g. with LOAD_NODE_ARGS=--trace-gc).
  * Run: npm run load   (builds dist/ first)
  */
 import { Agent, request } from 'node:http';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -279,6 +280,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await service.stop();
+    if (process.env.LOAD_SERVICE_LOG) writeFileSync(process.env.LOAD_SERVICE_LOG, service.output());
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
