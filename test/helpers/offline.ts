@@ -3,6 +3,7 @@
  * The bundles in dist/ must be built first (the test command builds them).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { projectRoot } from './testdata';
@@ -29,6 +30,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** The front's Node options, as scripts/start.mjs passes them (deploy/offline/node-options.json). */
+export function serviceNodeOptions(): string[] {
+  const file = join(projectRoot, 'deploy', 'offline', 'node-options.json');
+  return (JSON.parse(readFileSync(file, 'utf8')) as { options: string[] }).options;
+}
+
 /**
  * Starts serverless-offline with `env` added to the environment (handlers see it: localEnvironment).
  * `nodeArgs` go to node before the serverless script (e.g. --cpu-prof for a benchmark).
@@ -44,6 +51,7 @@ export async function startOffline(
   const child = spawn(
     process.execPath,
     [
+      ...serviceNodeOptions(),
       ...nodeArgs,
       join(projectRoot, 'node_modules', 'serverless', 'bin', 'serverless.js'),
       'offline',
