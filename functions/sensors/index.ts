@@ -14,8 +14,8 @@ export const handler = moduleHandler(
   async (event, ctx) => {
     const query = parseWith(sensorsQuerySchema, event.queryStringParameters ?? {});
     const { opened } = await openRequestedRecording(event, ctx);
-    const bytes = sensorsJson(opened, { frame: query.frame, types: query.types?.split(',') });
-    return sensorsResult(bytes, PRIVATE_REVALIDATE);
+    const json = sensorsJson(opened, { frame: query.frame, types: query.types?.split(',') });
+    return sensorsResult(json, PRIVATE_REVALIDATE);
   },
   { limits: () => getConfig().limits },
 );
