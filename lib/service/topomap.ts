@@ -351,9 +351,10 @@ async function erpValues(
 ): Promise<MapValues> {
   const { info } = opened;
   if (!q.event) throw badRequest('metric=erp needs event=<type or value>.');
-  const onsets = info.events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
+  const events = await opened.readEvents();
+  const onsets = events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
   if (onsets.length === 0) {
-    const known = [...new Set(info.events.flatMap((e) => [e.type, e.value]))].slice(0, 20).join(', ');
+    const known = [...new Set(events.flatMap((e) => [e.type, e.value]))].slice(0, 20).join(', ');
     throw new ApiError(
       422,
       'unknown_event',

@@ -9,6 +9,7 @@
 import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
+import { eventsKnown } from '../events';
 import { badRequest, quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { BLOCK, ROLE_NEXT_FILE, TAG } from './constants';
 import { toChannelInfo } from './channels';
@@ -116,7 +117,6 @@ function baseInfo(
     devHeadT: info.devHeadT,
     dig: info.dig,
     projectors: info.projectors,
-    events: [],
     excluded: [],
     notes: {
       projectors: projectorNote(info.projectors),
@@ -150,9 +150,9 @@ async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Record
     nSamples: layout.nSamples,
     firstSample: layout.firstSample,
     tmin: 0,
-    events: await rawEvents(opened, layout),
   };
-  return recording(info, opened.source, (picks, start, stop) =>
+  const events = await rawEvents(opened, layout);
+  return recording(info, events, opened.source, (picks, start, stop) =>
     readRawWindow(opened.source, layout, cals, picks, start, stop),
   );
 }
@@ -197,7 +197,7 @@ async function evokedRecording(opened: OpenedFif, conditionIndex: number): Promi
       aspect: cond.aspectKind === 101 ? 'standard_error' : 'average',
     },
   };
-  return recording(info, opened.source, (picks, start, stop) =>
+  return recording(info, [], opened.source, (picks, start, stop) =>
     readEvokedWindow(opened.source, cond.data, cals, picks, start, stop),
   );
 }
@@ -210,9 +210,15 @@ function withLocalChannels(info: MeasInfo, cond: EvokedCondition): MeasInfo {
 
 type WindowFn = (picks: readonly number[], start: number, stop: number) => Promise<Float64Array[]>;
 
-function recording(info: RecordingInfo, source: ByteSource, read: WindowFn): Recording {
+function recording(
+  info: RecordingInfo,
+  events: RecordingEvent[],
+  source: ByteSource,
+  read: WindowFn,
+): Recording {
   return {
     info,
+    readEvents: eventsKnown(events),
     async readWindow(picks, start, stop) {
       checkWindow(info, picks, start, stop);
       return read(picks, start, stop);
