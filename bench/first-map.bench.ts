@@ -38,26 +38,52 @@ function moved(opened: OpenedRecording, shift: number): OpenedRecording {
   return { ...opened, info: { ...opened.info, channels } };
 }
 
-async function firstMaps(c: Case, dir: string, fresh: boolean): Promise<{ wall: number[]; cpu: number[] }> {
+interface Timings {
+  wall: number[];
+  cpu: number[];
+  /** CPU of each stage: openCached (reader, positions, sidecars, signatures), computeMap, renderMap. */
+  open: number[];
+  compute: number[];
+  render: number[];
+}
+
+const cpuMsSince = (start: NodeJS.CpuUsage): number => {
+  const u = process.cpuUsage(start);
+  return (u.user + u.system) / 1000;
+};
+
+async function firstMaps(c: Case, dir: string, fresh: boolean): Promise<Timings> {
   const query = topomapQuerySchema.parse({ ...c.query, ...DRAW });
-  const wall: number[] = [];
-  const cpu: number[] = [];
+  const t: Timings = { wall: [], cpu: [], open: [], compute: [], render: [] };
   for (let k = 0; k <= COPIES; k++) {
     const copy = join(dir, `${fresh ? 'n' : 's'}${k}`);
     for (const f of c.files) cpSync(f, join(copy, basename(f)), { recursive: true });
     const t0 = performance.now();
     const u0 = process.cpuUsage();
     let opened = await openCached(join(copy, basename(c.files[0] as string)), { fs: rootedSourceFs(dir) });
+    const open = cpuMsSince(u0);
     if (fresh) opened = moved(opened, (k + 1) * 1e-6);
-    await renderMap(await computeMap(opened, query, LIMITS), opened, query);
-    const u = process.cpuUsage(u0);
+    const u1 = process.cpuUsage();
+    const map = await computeMap(opened, query, LIMITS);
+    const compute = cpuMsSince(u1);
+    const u2 = process.cpuUsage();
+    await renderMap(map, opened, query);
+    const render = cpuMsSince(u2);
+    const cpu = cpuMsSince(u0);
     // Copy 0 warms the code (JIT) and, for the shared case, the montage.
     if (k === 0) continue;
-    wall.push(performance.now() - t0);
-    cpu.push((u.user + u.system) / 1000);
+    t.wall.push(performance.now() - t0);
+    t.cpu.push(cpu);
+    t.open.push(open);
+    t.compute.push(compute);
+    t.render.push(render);
   }
-  return { wall, cpu };
+  return t;
 }
+
+/** CPU p50 of each stage, ms: `open / compute / render`. */
+const stages = (t: Timings): string =>
+  [t.open, t.compute, t.render].map((xs) => median(xs).toFixed(1)).join(' / ');
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'loris-ephys-first-map-'));
@@ -76,6 +102,12 @@ async function main(): Promise<void> {
       files: [testDataPath('fif', 'sim_vectorview_raw.fif')],
       query: { type: 'mag', tmin: '0.1', tmax: '0.2' },
     },
+    {
+      // bench:topomap's evoked case: a gzip file (inflated whole at open) with SSP projectors applied
+      label: 'FIF evoked 60 EEG (.fif.gz, SSP)',
+      files: [testDataPath('fif', 'test-ave.fif.gz')],
+      query: { type: 'eeg', t: '0.1' },
+    },
   ];
   const load = loadAverage();
   const rows = [];
@@ -87,8 +119,10 @@ async function main(): Promise<void> {
         recording: c.label,
         sharedMontageWallP50Ms: +median(shared.wall).toFixed(1),
         sharedMontageCpuP50Ms: +median(shared.cpu).toFixed(1),
+        sharedOpenComputeRenderCpuMs: stages(shared),
         newMontageWallP50Ms: +median(fresh.wall).toFixed(1),
         newMontageCpuP50Ms: +median(fresh.cpu).toFixed(1),
+        newOpenComputeRenderCpuMs: stages(fresh),
       });
     }
   } finally {
