@@ -4,7 +4,13 @@
  * montage the process has seen (another recording of the same cap or head position: geometry and raster plans
  * are shared by content) and for one it has not (every sensor moved by 1 µm, so geometry is computed afresh).
  * It runs in a worker thread, as the service's map workers do. CPU time (process.cpuUsage: every thread, so file
- * reads on libuv's pool and V8's GC helpers count) is the steadier figure on a busy machine. Goal (issue 13): first map ≤ 25 ms p50.
+ * reads on libuv's pool and V8's GC helpers count) is the steadier figure on a busy machine; it is also given per
+ * stage (openCached / computeMap / renderMap). Goal (issue 13): first map ≤ 25 ms p50.
+ * Last measured 2026-12-06 16:31–16:40 UTC (branch first-map against main c6983c2, both bundled into one worker
+ * thread and called alternately, 30–40 copies, four runs, load average 5–8 from other sessions), CPU p50 ms,
+ * montage seen / new: EDF 64 ch 17.8 → 14.9 / 23.0 → 21.1 (open 6.5 → 4.1: annotations read on demand);
+ * BrainVision 8.8 / 12.7 (unchanged, within noise); CTF 275 mag 21.6 / 32.3 (unchanged); FIF 102 mag 8.9 / 17.4
+ * (unchanged); evoked test-ave.fif.gz 40.8 → 32.2 / 48.6 → 42.6 (projector rows only, fewer inflate rounds).
  * Run: node scripts/run-ts.mjs bench/first-map.bench.ts   (COPIES=15, ONLY=<label substring> for one format)
  */
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
