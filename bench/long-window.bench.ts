@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   await rec.close();
   const peak = process.resourceUsage().maxRSS * 1024;
   console.log(
-    `${format}: ${rec.info.channels.length} ch × ${rec.info.nSamples} samples, ${rec.info.events.length} events; ` +
+    `${format}: ${rec.info.channels.length} ch × ${rec.info.nSamples} samples, ${(await rec.readEvents()).length} events; ` +
       `open ${(t1 - t0).toFixed(1)} ms (${mib(afterOpen)} read); ` +
       `1 s window at 59 min ${(t2 - t1).toFixed(1)} ms (${mib(windowBytes)} read, ${data.length}×${data[0]?.length ?? 0}); ` +
       `then ${repeats.length} more 1 s windows (minutes 1..58, unaligned): median ${(repeats[repeats.length >> 1] ?? NaN).toFixed(1)} ms; ` +

@@ -23,7 +23,7 @@ registerCommand('info', {
       const path = onePath(args);
       const opened = await openForHandler(path);
       try {
-        print(describeRecording(opened.info, opened.positionSource));
+        print(describeRecording(opened.info, opened.positionSource, (await opened.readEvents()).length));
       } finally {
         await opened.recording.close();
       }

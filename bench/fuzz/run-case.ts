@@ -116,6 +116,8 @@ export async function runCase(built: BuiltCase, index: number): Promise<CaseOutc
   try {
     const opened = await openForHandler(built.path, { fs: memoryFs(built.files), identity });
     try {
+      // Events are read when first asked for (EDF+ annotations), not by the open: fuzzed as part of it.
+      await opened.readEvents();
       stage = 'read';
       await readWindows(opened);
       stage = 'map';

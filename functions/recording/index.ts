@@ -26,7 +26,8 @@ export const handler = moduleHandler(
     if (recording.presentOnDisk) {
       try {
         const opened = await openAuthorized(recording, { log });
-        described = { description: describeRecording(opened.info, opened.positionSource) };
+        const events = await opened.readEvents();
+        described = { description: describeRecording(opened.info, opened.positionSource, events.length) };
       } catch (error) {
         if (!isApiError(error) || error.status >= 500) throw error;
         described = { description: null, descriptionError: { code: error.code, message: error.message } };

@@ -20,7 +20,11 @@ export interface RecordingDescription {
   fileUnits?: FileUnits;
 }
 
-export function describeRecording(info: RecordingInfo, positionSource: string): RecordingDescription {
+export function describeRecording(
+  info: RecordingInfo,
+  positionSource: string,
+  eventCount: number,
+): RecordingDescription {
   const channelCounts: Record<string, number> = {};
   for (const c of info.channels) channelCounts[c.type] = (channelCounts[c.type] ?? 0) + 1;
   return {
@@ -35,7 +39,7 @@ export function describeRecording(info: RecordingInfo, positionSource: string): 
     channelCounts,
     bads: info.bads,
     excluded: info.excluded,
-    eventCount: info.events.length,
+    eventCount,
     hasDevHeadTransform: info.devHeadT !== null,
     positionSource,
     ...(info.fileUnits ? { fileUnits: info.fileUnits } : {}),

@@ -96,7 +96,6 @@ export interface RecordingInfo {
   devHeadT: number[][] | null;
   dig: DigPoint[];
   projectors: Projector[];
-  events: RecordingEvent[];
   /** Channels not offered by readWindow, with why (e.g. a different sampling rate). */
   excluded: { name: string; reason: string }[];
   /** How the file's own positions were scaled to metres, when their unit had to be inferred. */
@@ -112,6 +111,12 @@ export interface Recording {
    * in SI units, one Float64Array per pick. Reads only the bytes the window needs (where the format allows).
    */
   readWindow(picks: readonly number[], start: number, stop: number): Promise<Float64Array[]>;
+  /**
+   * The recording's events (annotations, markers, trials), seconds from sample 0. Read when first asked for, not
+   * at open, where the format keeps them apart from the header (EDF+ annotation signals): a map needs none.
+   * The same promise on every call, so a failed read is not repeated.
+   */
+  readEvents(): Promise<RecordingEvent[]>;
   close(): Promise<void>;
 }
 

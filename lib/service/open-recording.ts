@@ -1,8 +1,8 @@
 /**
  * The one layer that opens a recording for a handler: the reader for its format, then the best electrode
  * positions available (LORIS database, BIDS sidecars, the file itself, a standard montage, in that order),
- * bad channels from every source, and events from the file and LORIS. MEG sensor positions always come from
- * the file. The result is cached while every file the open touched is unchanged (see createRecordingCache);
+ * bad channels from every source, and events from the file and LORIS (read when first asked for). MEG sensor
+ * positions always come from the file. The result is cached while every file the open touched is unchanged (see createRecordingCache);
  * so is a failed open (unreadable or unsupported), briefly, so a poisoned file is parsed once, not per request.
  * The service always opens through a rooted SourceFs (the data directory); the command line may use localFs.
  */
@@ -25,6 +25,7 @@ import {
   type LengthUnit,
   type NamedPoint,
 } from '../readers/positions';
+import { eventsOnDemand } from '../readers/events';
 import { isRefusedFile } from '../readers/rooted-fs';
 import { localFs, type SourceFs } from '../readers/source';
 import { getConfig } from './runtime';
@@ -55,8 +56,10 @@ export interface RecordingIdentity {
 
 export interface OpenedRecording {
   recording: Recording;
-  /** The reader's info with EEG positions, bads and events merged from every source. */
+  /** The reader's info with EEG positions and bads merged from every source. */
   info: RecordingInfo;
+  /** The reader's events and LORIS's, by onset; read when first asked for (Recording.readEvents). */
+  readEvents(): Promise<RecordingEvent[]>;
   /** Where EEG positions came from ('none' when the recording has no EEG or no positions were found). */
   positionSource: PositionSource;
   identity: RecordingIdentity;
@@ -220,10 +223,12 @@ export async function openForHandler(
   try {
     const { info: positioned, source } = await applyBestPositions(path, fs, recording.info, extras);
     const bads = mergeBads(positioned, await sidecarBads(path, fs), extras.badChannels ?? []);
-    const events = [...positioned.events, ...(extras.events ?? [])].sort((a, b) => a.onset - b.onset);
-    const info = { ...positioned, bads, events };
+    const readEvents = eventsOnDemand(async () =>
+      [...(await recording.readEvents()), ...(extras.events ?? [])].sort((a, b) => a.onset - b.onset),
+    );
+    const info = { ...positioned, bads };
     const identityKey = `${identity.path}|${identity.size}|${Math.round(identity.mtimeMs)}|${options.condition ?? 0}`;
-    return { recording, info, positionSource: source, identity, identityKey };
+    return { recording, info, readEvents, positionSource: source, identity, identityKey };
   } catch (error) {
     await recording.close();
     throw error;

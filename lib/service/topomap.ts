@@ -37,7 +37,7 @@ import {
   type PreparedInterpolation,
 } from '../core/topomap';
 import type { ColorScale, MapChannelType, RenderableMap, TopomapGeometry, Vec3 } from '../core/topomap/types';
-import { makeProjector } from '../readers/fif/proj';
+import { projectorRows } from '../readers/fif/proj';
 import type { RecordingInfo } from '../readers/types';
 import { hasPosition, type OpenedRecording } from './open-recording';
 
@@ -254,14 +254,16 @@ function projectionFor(
   if (info.kind !== 'evoked' || info.projectors.length === 0) return null;
   const key = `${opened.cacheKey ?? opened.identityKey}|${picks.join(',')}`;
   return projectorCache.getOrCreate(key, () => {
-    const p = makeProjector(
+    // Only the picked rows of P (projectorRows: the same bits as those rows of the whole matrix).
+    const p = projectorRows(
       info.projectors,
       info.channels.map((c) => c.name),
       info.bads,
+      picks,
     );
     // Channels whose weight is zero in every picked row need not be read.
-    const used = info.channels.map((_, j) => j).filter((j) => picks.some((i) => (p[i]?.[j] ?? 0) !== 0));
-    const rows = picks.map((i) => Float64Array.from(used, (j) => p[i]?.[j] ?? 0));
+    const used = info.channels.map((_, j) => j).filter((j) => p.some((row) => (row[j] ?? 0) !== 0));
+    const rows = p.map((row) => Float64Array.from(used, (j) => row[j] ?? 0));
     return { read: used, rows };
   });
 }
@@ -350,9 +352,10 @@ async function erpValues(
 ): Promise<MapValues> {
   const { info } = opened;
   if (!q.event) throw badRequest('metric=erp needs event=<type or value>.');
-  const onsets = info.events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
+  const events = await opened.readEvents();
+  const onsets = events.filter((e) => e.type === q.event || e.value === q.event).map((e) => e.onset);
   if (onsets.length === 0) {
-    const known = [...new Set(info.events.flatMap((e) => [e.type, e.value]))].slice(0, 20).join(', ');
+    const known = [...new Set(events.flatMap((e) => [e.type, e.value]))].slice(0, 20).join(', ');
     throw new ApiError(
       422,
       'unknown_event',

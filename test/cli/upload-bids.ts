@@ -58,7 +58,7 @@ export async function makeBidsSession(root: string, pscid: string, visit: string
     );
     const events = [
       'onset\tduration\ttrial_type',
-      ...info.events.map((e) => `${e.onset}\t${e.duration}\t${e.value || e.type || 'n/a'}`),
+      ...(await opened.readEvents()).map((e) => `${e.onset}\t${e.duration}\t${e.value || e.type || 'n/a'}`),
     ];
     writeFileSync(join(eegDir, `${base}_events.tsv`), events.join('\n') + '\n');
     writeFileSync(

@@ -212,7 +212,7 @@ describe('window budget in samples × channels', () => {
 
   it('applies to each ERP epoch', async () => {
     const opened = await openForHandler(edf(8));
-    const info = { ...opened.info, events: [{ onset: 4, duration: 0, type: 'stim', value: '1' }] };
+    const events = [{ onset: 4, duration: 0, type: 'stim', value: '1' }];
     const q = topomapQuerySchema.parse({
       metric: 'erp',
       event: 'stim',
@@ -221,7 +221,7 @@ describe('window budget in samples × channels', () => {
       format: 'json',
     });
     const limits = { maxWindowSeconds: 60, maxWindowSamples: 1000, maxImageSize: 2048, maxRes: 64 };
-    await expect(computeMap({ ...opened, info }, q, limits)).rejects.toMatchObject({
+    await expect(computeMap({ ...opened, readEvents: async () => events }, q, limits)).rejects.toMatchObject({
       code: 'window_too_long',
     });
     await opened.recording.close();

@@ -12,6 +12,7 @@ import { createGzip } from 'node:zlib';
 import * as tar from 'tar-stream';
 import { ZipFile } from 'yazl';
 import { openRecording, type RecordingInfo } from '../../lib/readers';
+import type { RecordingEvent } from '../../lib/readers/types';
 import { localFs } from '../../lib/readers/source';
 import { testDataPath } from './testdata';
 
@@ -41,10 +42,13 @@ export const ORIGINALS = {
 };
 
 /** What our readers return for an original recording (the truth the check must reproduce). */
-export async function originalInfo(path: string): Promise<RecordingInfo> {
+/** A reader's info with its events (Recording.readEvents), as the sidecars describe them. */
+export type OriginalInfo = RecordingInfo & { events: RecordingEvent[] };
+
+export async function originalInfo(path: string): Promise<OriginalInfo> {
   const recording = await openRecording(path, localFs);
   try {
-    return recording.info;
+    return { ...recording.info, events: await recording.readEvents() };
   } finally {
     await recording.close();
   }
@@ -62,7 +66,7 @@ const channelNames = (info: RecordingInfo): string[] => [
 async function writeSidecars(
   folder: string,
   stem: string,
-  info: RecordingInfo,
+  info: OriginalInfo,
   spec: SessionSpec,
   isBv: boolean,
 ) {

@@ -15,6 +15,7 @@ import {
   type RecordingInfo,
 } from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
+import { eventsKnown } from '../events';
 import { isoFromMicros } from '../eeg-shared/dates';
 import { checkWindow } from '../eeg-shared/window';
 import { positionsFromCoordinates, type BvPositions } from './coordinates';
@@ -106,7 +107,6 @@ function buildInfo(h: BvHeader, m: BvMarkers, nSamples: number, pos: BvPositions
     devHeadT: null,
     dig: pos?.dig ?? [],
     projectors: [],
-    events: markerEvents(m, h.sfreq, nSamples),
     excluded: [],
     notes,
   };
@@ -136,6 +136,7 @@ export async function openBrainVision(
   const info = buildInfo(header, markers, layout.nSamples, positions);
   return {
     info,
+    readEvents: eventsKnown(markerEvents(markers, header.sfreq, layout.nSamples)),
     async readWindow(picks, start, stop) {
       checkWindow(picks, start, stop, layout.nChannels, layout.nSamples);
       const raw = await readRaw(data, layout, picks, start, stop);

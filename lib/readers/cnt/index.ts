@@ -6,6 +6,7 @@
  */
 import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { attachToRaw } from '../eeg-shared/annotations';
+import { eventsKnown } from '../events';
 import { uniqueChannelNames } from '../eeg-shared/unique-names';
 import { checkWindow } from '../eeg-shared/window';
 import { readDigital, type RecordGeometry } from '../edf/records';
@@ -90,7 +91,6 @@ export async function openCnt(path: string, fs: SourceFs, options: OpenOptions =
       devHeadT: null,
       dig: digPoints(coords),
       projectors: [],
-      events: attachToRaw(raw, (header.nSamples - 1) / header.sfreq + 1 / header.sfreq),
       excluded: [],
       notes: {
         bytesPerSample: header.bytesPerSample,
@@ -106,6 +106,7 @@ export async function openCnt(path: string, fs: SourceFs, options: OpenOptions =
     };
     return {
       info,
+      readEvents: eventsKnown(attachToRaw(raw, (header.nSamples - 1) / header.sfreq + 1 / header.sfreq)),
       async readWindow(picks, start, stop) {
         checkWindow(picks, start, stop, channels.length, header.nSamples);
         const slots = picks.map((p) => ({ signalOffset: p * header.channelOffset }));

@@ -9,6 +9,7 @@ import { basename, join } from 'node:path';
 import { unreadableRecording } from '../../core/errors';
 import { trimEndOf } from '../../core/strings';
 import type { ByteSource, SourceFs } from '../source';
+import { eventsKnown } from '../events';
 import type { DigPoint, OpenOptions, Recording, RecordingEvent, RecordingInfo } from '../types';
 import { compensationGrade, convertChannels, eegDigPoints, type CtfChannel } from './channels';
 import { applyEegFile, parseEegFile, parsePosFile } from './digitization';
@@ -129,11 +130,10 @@ interface DatasetParts {
   transforms: CtfTransforms | null;
   bads: string[];
   files: Meg4File[];
-  events: RecordingEvent[];
   dig: DigPoint[];
 }
 
-function buildInfo({ res4, channels, transforms: t, bads, files, events, dig }: DatasetParts): RecordingInfo {
+function buildInfo({ res4, channels, transforms: t, bads, files, dig }: DatasetParts): RecordingInfo {
   return {
     format: 'ctf',
     kind: 'raw',
@@ -147,7 +147,6 @@ function buildInfo({ res4, channels, transforms: t, bads, files, events, dig }: 
     devHeadT: t ? t.devHead : IDENTITY.map((row) => [...row]),
     dig,
     projectors: [],
-    events,
     excluded: [],
     notes: {
       compensationGrade: compensationGrade(channels),
@@ -301,10 +300,11 @@ export async function openCtf(dsPath: string, fs: SourceFs, _options: OpenOption
     await closeFiles();
     throw e;
   });
-  const info = buildInfo({ ...meta, files, events });
+  const info = buildInfo({ ...meta, files });
   const layout: Meg4Layout = { nChan: res4.nChan, nSamp: res4.nSamp };
   return {
     info,
+    readEvents: eventsKnown(events),
     readWindow: async (picks, start, stop) => {
       checkWindow(picks, start, stop, info);
       return readWindow(files, layout, channels, picks, start, stop);

@@ -1,12 +1,15 @@
 /**
  * EDF, EDF+, BDF and BDF+ reader (after MNE 1.3 `read_raw_edf` / `read_raw_bdf` with default options):
- * 2- or 3-byte samples chosen by the file extension, channels in SI units, EDF+ annotations as events.
+ * 2- or 3-byte samples chosen by the file extension, channels in SI units, EDF+ annotations as events (read when
+ * first asked for: the annotation signal is spread over every record, one small read per record, and a map
+ * needs none of it).
  */
 import { extname } from 'node:path';
 import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
 import { LIMITS, type ChannelInfo, type OpenOptions, type Recording, type RecordingInfo } from '../types';
 import { attachToRaw } from '../eeg-shared/annotations';
+import { eventsOnDemand } from '../events';
 import { checkWindow } from '../eeg-shared/window';
 import { decodeTals, parseTals } from './annotations';
 import { buildLayout, STIM_MASK, type EdfChannel, type EdfLayout } from './channels';
@@ -90,7 +93,6 @@ export async function openEdf(path: string, fs: SourceFs, _options: OpenOptions 
       devHeadT: null,
       dig: [],
       projectors: [],
-      events: await readEvents(source, header, layout, nSamples),
       excluded: layout.excluded,
       notes: {
         declaredRecords: header.declaredRecords,
@@ -100,6 +102,7 @@ export async function openEdf(path: string, fs: SourceFs, _options: OpenOptions 
     const g = geometry(header, layout);
     return {
       info,
+      readEvents: eventsOnDemand(() => readEvents(source, header, layout, nSamples)),
       async readWindow(picks, start, stop) {
         checkWindow(picks, start, stop, layout.channels.length, nSamples);
         const chosen = picks.map((p) => layout.channels[p] as EdfChannel);

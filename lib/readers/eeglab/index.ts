@@ -6,7 +6,14 @@
 import { basename, dirname, extname, join } from 'node:path';
 import { unreadableRecording, unsupportedFormat } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
-import { DEFAULT_MAX_DECODED_BYTES, type OpenOptions, type Recording, type RecordingInfo } from '../types';
+import {
+  DEFAULT_MAX_DECODED_BYTES,
+  type OpenOptions,
+  type Recording,
+  type RecordingEvent,
+  type RecordingInfo,
+} from '../types';
+import { eventsKnown } from '../events';
 import { matFileVersion, readMat5 } from '../mat/mat5';
 import type { MatVariables } from '../mat/types';
 import { eegChannels, epochEvents, epochLabels, rawEvents } from './info';
@@ -29,9 +36,10 @@ export async function openEeglab(path: string, fs: SourceFs, options: OpenOption
   const vars = await readSetVariables(path, fs, maxBytes);
   const set = parseEegSet(vars, basename(path));
   const store = await openSamples(set, path, fs);
-  const info = buildInfo(set);
+  const { info, events } = buildInfo(set);
   return {
     info,
+    readEvents: eventsKnown(events),
     readWindow: (picks, start, stop) => readWindow(store, info, set.nbchan, picks, start, stop),
     close: () => store.close(),
   };
@@ -57,7 +65,7 @@ async function readAll(src: ByteSource, maxBytes: number): Promise<Uint8Array> {
   return src.read(0, src.size);
 }
 
-function buildInfo(set: EegSet): RecordingInfo {
+function buildInfo(set: EegSet): { info: RecordingInfo; events: RecordingEvent[] } {
   const { channels, dig, fileUnits } = eegChannels(set);
   const epoched = set.trials > 1;
   const nSamples = set.pnts * set.trials;
@@ -74,7 +82,6 @@ function buildInfo(set: EegSet): RecordingInfo {
     devHeadT: null,
     dig,
     projectors: [],
-    events: labels ? epochEvents(set, labels) : rawEvents(set.events, set.srate, nSamples),
     excluded: [],
     ...(fileUnits ? { fileUnits } : {}),
   };
@@ -85,7 +92,7 @@ function buildInfo(set: EegSet): RecordingInfo {
       eventId: JSON.stringify(Object.fromEntries(labels.eventId)),
     };
   }
-  return info;
+  return { info, events: labels ? epochEvents(set, labels) : rawEvents(set.events, set.srate, nSamples) };
 }
 
 async function openSamples(set: EegSet, setPath: string, fs: SourceFs): Promise<SampleStore> {

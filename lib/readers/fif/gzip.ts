@@ -2,16 +2,16 @@
  * .fif.gz support: gzip has no random access, so the file is inflated once, in a streaming way, into memory
  * within the decoded-size budget, and then read like an in-memory file. The size the gzip trailer declares is
  * checked before inflating anything; the stream is then counted as it comes and stopped at the budget. The
- * inflated bytes are kept in fixed blocks (never concatenated), so memory stays the inflated size plus one block.
+ * inflated bytes are kept as zlib hands them over (views into its 1 MiB output buffers, neither copied nor
+ * concatenated), so memory stays the inflated size plus at most one output buffer.
  */
 import { createGunzip } from 'node:zlib';
 import { checkRange, type ByteSource } from '../source';
 import { unreadableRecording } from '../../core/errors';
 
 const READ_CHUNK = 1024 * 1024;
-const BLOCK_BYTES = 1024 * 1024;
-/** zlib's output chunk: fewer, larger chunks than its 16 KiB default. */
-const INFLATE_CHUNK = 256 * 1024;
+/** zlib's output buffer: few, large chunks (its 16 KiB default costs a thread-pool round per chunk). */
+const INFLATE_CHUNK = 1024 * 1024;
 /** A gzip member is at least a 10-byte header and an 8-byte trailer. */
 const MIN_GZIP_BYTES = 18;
 
@@ -35,29 +35,25 @@ function overBudget(name: string, maxBytes: number, declared?: number): Error {
   return unreadableRecording(`${name} ${what} the decoded-size limit of ${maxBytes} bytes`);
 }
 
-/** Fixed-size blocks filled in order; `length` bytes are valid in total. */
+/** The inflated bytes in order: `list[k]` starts at offset `starts[k]`; `length` bytes in total. */
 interface Blocks {
   list: Uint8Array[];
+  starts: number[];
   length: number;
 }
 
-/** Appends `chunk`, refusing before allocating when the total would pass `maxBytes`. */
+/** Keeps `chunk` (zlib's own output, not copied), refusing when the total would pass `maxBytes`. */
 function append(blocks: Blocks, chunk: Uint8Array, maxBytes: number, name: string): void {
   if (blocks.length + chunk.length > maxBytes) throw overBudget(name, maxBytes);
-  let from = 0;
-  while (from < chunk.length) {
-    const at = blocks.length % BLOCK_BYTES;
-    if (at === 0) blocks.list.push(new Uint8Array(Math.min(BLOCK_BYTES, maxBytes - blocks.length)));
-    const block = blocks.list[blocks.list.length - 1] as Uint8Array;
-    const n = Math.min(chunk.length - from, block.length - at);
-    block.set(chunk.subarray(from, from + n), at);
-    from += n;
-    blocks.length += n;
-  }
+  if (chunk.length === 0) return;
+  // A plain view, so readers get Uint8Array semantics (a Buffer's slice() would not copy).
+  blocks.list.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.length));
+  blocks.starts.push(blocks.length);
+  blocks.length += chunk.length;
 }
 
 async function inflateIntoBlocks(compressed: ByteSource, maxBytes: number): Promise<Blocks> {
-  const blocks: Blocks = { list: [], length: 0 };
+  const blocks: Blocks = { list: [], starts: [], length: 0 };
   const gunzip = createGunzip({ chunkSize: INFLATE_CHUNK });
   const done = new Promise<void>((resolve, reject) => {
     gunzip.on('data', (chunk: Buffer) => {
@@ -89,6 +85,18 @@ function drainOrFail(stream: NodeJS.WritableStream, done: Promise<void>): Promis
   return Promise.race([new Promise<void>((resolve) => stream.once('drain', () => resolve())), done]);
 }
 
+/** Index of the block holding byte `offset` (0 ≤ offset < blocks.length). */
+function blockAt(blocks: Blocks, offset: number): number {
+  let lo = 0;
+  let hi = blocks.starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((blocks.starts[mid] as number) <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 /** A ByteSource over the blocks: reads inside one block are views, reads across blocks one copy. */
 function blockSource(blocks: Blocks, name: string): ByteSource {
   const size = blocks.length;
@@ -96,17 +104,15 @@ function blockSource(blocks: Blocks, name: string): ByteSource {
   const read = async (offset: number, length: number): Promise<Uint8Array> => {
     checkRange(name, size, offset, length);
     bytesRead += length;
-    const first = Math.floor(offset / BLOCK_BYTES);
-    const at = offset % BLOCK_BYTES;
+    if (length === 0) return new Uint8Array(0);
+    const first = blockAt(blocks, offset);
     const block = blocks.list[first] as Uint8Array;
-    if (at + length <= BLOCK_BYTES) return block.subarray(at, at + length);
+    const at = offset - (blocks.starts[first] as number);
+    if (at + length <= block.length) return block.subarray(at, at + length);
     const out = new Uint8Array(length);
     for (let done = 0, k = first; done < length; k++) {
       const from = k === first ? at : 0;
-      const part = (blocks.list[k] as Uint8Array).subarray(
-        from,
-        from + Math.min(length - done, BLOCK_BYTES - from),
-      );
+      const part = (blocks.list[k] as Uint8Array).subarray(from, from + (length - done));
       out.set(part, done);
       done += part.length;
     }
@@ -121,6 +127,7 @@ function blockSource(blocks: Blocks, name: string): ByteSource {
     read,
     async close() {
       blocks.list = [];
+      blocks.starts = [];
     },
   };
 }

@@ -4,11 +4,13 @@
  *
  * Not read: epochs files, split files (> 2 GB parts), MaxShield (IAS) data, complex-valued buffers (all refused as
  * unsupported_format), CTF compensation matrices (only their count and the current grade are reported).
- * Raw events are MNE's raw.annotations: the file's annotations (cropped to the data) and acquisition skips.
+ * Raw events are MNE's raw.annotations: the file's annotations (cropped to the data) and acquisition skips, read
+ * when first asked for (Recording.readEvents).
  */
 import { DEFAULT_MAX_DECODED_BYTES } from '../types';
 import type { OpenOptions, Projector, Recording, RecordingEvent, RecordingInfo } from '../types';
 import type { ByteSource, SourceFs } from '../source';
+import { eventsKnown, eventsOnDemand } from '../events';
 import { badRequest, quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { BLOCK, ROLE_NEXT_FILE, TAG } from './constants';
 import { toChannelInfo } from './channels';
@@ -116,7 +118,6 @@ function baseInfo(
     devHeadT: info.devHeadT,
     dig: info.dig,
     projectors: info.projectors,
-    events: [],
     excluded: [],
     notes: {
       projectors: projectorNote(info.projectors),
@@ -150,9 +151,10 @@ async function rawRecording(opened: OpenedFif, rawNode: FifNode): Promise<Record
     nSamples: layout.nSamples,
     firstSample: layout.firstSample,
     tmin: 0,
-    events: await rawEvents(opened, layout),
   };
-  return recording(info, opened.source, (picks, start, stop) =>
+  // Annotations are read when first asked for (a map needs none).
+  const events = eventsOnDemand(() => rawEvents(opened, layout));
+  return recording(info, events, opened.source, (picks, start, stop) =>
     readRawWindow(opened.source, layout, cals, picks, start, stop),
   );
 }
@@ -197,7 +199,7 @@ async function evokedRecording(opened: OpenedFif, conditionIndex: number): Promi
       aspect: cond.aspectKind === 101 ? 'standard_error' : 'average',
     },
   };
-  return recording(info, opened.source, (picks, start, stop) =>
+  return recording(info, eventsKnown([]), opened.source, (picks, start, stop) =>
     readEvokedWindow(opened.source, cond.data, cals, picks, start, stop),
   );
 }
@@ -210,9 +212,15 @@ function withLocalChannels(info: MeasInfo, cond: EvokedCondition): MeasInfo {
 
 type WindowFn = (picks: readonly number[], start: number, stop: number) => Promise<Float64Array[]>;
 
-function recording(info: RecordingInfo, source: ByteSource, read: WindowFn): Recording {
+function recording(
+  info: RecordingInfo,
+  readEvents: () => Promise<RecordingEvent[]>,
+  source: ByteSource,
+  read: WindowFn,
+): Recording {
   return {
     info,
+    readEvents,
     async readWindow(picks, start, stop) {
       checkWindow(info, picks, start, stop);
       return read(picks, start, stop);

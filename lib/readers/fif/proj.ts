@@ -14,18 +14,47 @@ export function makeProjector(
   channelNames: readonly string[],
   bads: readonly string[] = [],
 ): number[][] {
+  return projectorRows(
+    projectors,
+    channelNames,
+    bads,
+    channelNames.map((_, i) => i),
+  );
+}
+
+/**
+ * The rows `rows` (channel indices) of makeProjector's P, without the other rows: each entry is computed with
+ * the operations of ml-matrix's `I.sub(U.mmul(Uᵀ))` in the same order (a dot product over the kept vectors from
+ * 0, then subtracted from 1 or 0), so it has the same bits. A map needs the rows of its picks only.
+ */
+export function projectorRows(
+  projectors: readonly Projector[],
+  channelNames: readonly string[],
+  bads: readonly string[],
+  rows: readonly number[],
+): number[][] {
   const nchan = channelNames.length;
   const columns = projectors.flatMap((p) => scatteredVectors(p, channelNames, new Set(bads)));
   const nonzero = columns.flatMap((v) => {
     const size = norm(v);
     return size > 0 ? [v.map((x) => x / size)] : [];
   });
-  const identity = Matrix.eye(nchan, nchan);
-  if (nonzero.length === 0) return identity.to2DArray();
+  if (nonzero.length === 0) return rows.map((i) => channelNames.map((_, j) => (i === j ? 1 : 0)));
   const u = orthonormalBasis(nonzero, nchan);
   if (u.columns >= nchan)
     throw unreadableRecording(`${u.columns} projectors for ${nchan} channels leave no components`);
-  return identity.sub(u.mmul(u.transpose())).to2DArray();
+  const basis = u.to2DArray();
+  return rows.map((i) => {
+    const ui = basis[i] ?? [];
+    return basis.map((uj, j) => (i === j ? 1 : 0) - dot(ui, uj));
+  });
+}
+
+/** Σ a[k]·b[k] from 0, k ascending (ml-matrix's mmul order). */
+function dot(a: readonly number[], b: readonly number[]): number {
+  let s = 0;
+  for (let k = 0; k < a.length; k++) s += (a[k] as number) * (b[k] as number);
+  return s;
 }
 
 /** Each projector vector as a column over `channelNames`; channels not in the projector (or bad) get 0. */

@@ -9,6 +9,7 @@
 import { basename } from 'node:path';
 import { unreadableRecording } from '../../core/errors';
 import type { ByteSource, SourceFs } from '../source';
+import { eventsKnown } from '../events';
 import type { ChannelInfo, OpenOptions, Recording, RecordingInfo } from '../types';
 import { convertKitChannels, defaultTriggerChannels } from './channels';
 import {
@@ -103,7 +104,6 @@ function buildInfo(
     ],
     dig: coreg?.dig ?? [],
     projectors: [],
-    events: [],
     excluded: [],
     notes: {
       kitFormat: header.version,
@@ -188,6 +188,7 @@ export async function openKit(
     const triggers = defaultTriggerChannels(info.channels);
     return {
       info,
+      readEvents: eventsKnown([]),
       readWindow: async (picks, start, stop) => {
         checkWindow(picks, start, stop, info);
         const sources = picks.map((p) => (p < header.nChan ? p : -1));

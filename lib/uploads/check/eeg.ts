@@ -311,7 +311,7 @@ export class EegCollector {
       channels: recordingChannelNames(info).length,
       samplingRate: info.sfreq,
       durationSeconds: info.nSamples / info.sfreq,
-      events: info.events.length,
+      events: (await recording.readEvents()).length,
     };
     this.report.info(
       files.path,

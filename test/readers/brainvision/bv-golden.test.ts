@@ -44,9 +44,9 @@ describeWithData('BrainVision reader vs MNE 1.3', () => {
 
     it('has MNE names, types, units, sfreq and sample count', () => expectInfoLikeMne(rec, g));
 
-    it('has MNE annotations as events (type/description)', () => {
+    it('has MNE annotations as events (type/description)', async () => {
       expectEventsEqual(
-        rec.info.events.map((e) => ({
+        (await rec.readEvents()).map((e) => ({
           onset: e.onset,
           duration: e.duration,
           description: `${e.type}/${e.value}`,
@@ -109,9 +109,9 @@ describeWithData('BrainVision reader vs MNE 1.3', () => {
       it('has MNE names, types (a channel at the origin becomes misc), units and sizes', () =>
         expectInfoLikeMne(rec, g));
 
-      it('has MNE annotations as events', () => {
+      it('has MNE annotations as events', async () => {
         expectEventsEqual(
-          rec.info.events.map((e) => ({
+          (await rec.readEvents()).map((e) => ({
             onset: e.onset,
             duration: e.duration,
             description: `${e.type}/${e.value}`,

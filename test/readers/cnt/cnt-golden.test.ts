@@ -91,9 +91,9 @@ function checkAgainstGolden(g: CntGolden, open: () => Promise<Recording>): void 
     expect(rec.info.notes?.channelOffset).toBe(g.channel_offset);
   });
 
-  it('has MNE annotations as events', () => {
+  it('has MNE annotations as events', async () => {
     expectEventsEqual(
-      rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
+      (await rec.readEvents()).map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
       g.annotations,
     );
   });

@@ -35,7 +35,7 @@ function dataset(extra: Record<string, string>): Map<string, Uint8Array> {
 describeWithData('CTF markers and bad segments as MNE annotations', () => {
   it('has no events without MarkerFile.mrk (bad.segments empty)', async () => {
     const rec = await openCtf(DS, memoryFs(dataset({})));
-    expect(rec.info.events).toEqual([]);
+    expect(await rec.readEvents()).toEqual([]);
     await rec.close();
   });
 
@@ -44,7 +44,7 @@ describeWithData('CTF markers and bad segments as MNE annotations', () => {
       DS,
       memoryFs(dataset({ 'MarkerFile.mrk': golden.marker_file, 'bad.segments': golden.bad_segments })),
     );
-    const ev = rec.info.events;
+    const ev = await rec.readEvents();
     expect(ev.map((e) => e.value)).toEqual(golden.annotations.map((a) => a.description));
     expect(ev.every((e) => e.type === 'annotation')).toBe(true);
     golden.annotations.forEach((a, i) => {

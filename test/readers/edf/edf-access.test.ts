@@ -23,11 +23,15 @@ describeWithData('window reads touch only what the window needs', () => {
     await rec.close();
   });
 
-  it('EDF: opening reads the header and the annotation signal, not the data', async () => {
+  it('EDF: opening reads the header only; the events read the annotation signal, not the data', async () => {
     const { fs, bytesRead } = countingFs(localFs);
     const rec = await openEdf(testDataPath('edf', 'test.edf'), fs);
     const header = 256 * 141;
+    expect(bytesRead()).toBe(256 + header);
+    await rec.readEvents();
     const talPerRecord = (896256 - header) / 6 - 139 * 512 * 2;
+    expect(bytesRead()).toBe(256 + header + 6 * talPerRecord);
+    await rec.readEvents(); // read once
     expect(bytesRead()).toBe(256 + header + 6 * talPerRecord);
     await rec.close();
   });

@@ -119,11 +119,15 @@ describeWithData('EDF reader on bad input', () => {
     expect(rec.info.excluded.map((e) => e.name)).toEqual(['Status']);
   });
 
-  it('an annotation signal that is not UTF-8 → unreadable_recording', async () => {
+  it('an annotation signal that is not UTF-8 → unreadable_recording when the events are read', async () => {
     const copy = tal.slice();
     const talOffset = 256 * 141 + 138 * 512 * 2 + 512 * 2; // first record, signal 140 (EDF Annotations)
     copy[talOffset] = 0xff;
-    await expectCode(open(copy), 'unreadable_recording', /UTF-8/);
+    // The open reads no annotations (a map needs none); the events are read, and refused, when asked for.
+    const rec = await open(copy);
+    await expectCode(rec.readEvents(), 'unreadable_recording', /UTF-8/);
+    expect(rec.readEvents()).toBe(rec.readEvents());
+    await expectCode(rec.readEvents(), 'unreadable_recording', /UTF-8/);
   });
 
   it('a window outside the recording is a bad request, not a crash', async () => {

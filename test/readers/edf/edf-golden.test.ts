@@ -40,12 +40,12 @@ describeWithData('EDF/BDF reader vs MNE 1.3', () => {
       expect(rec.info.notes?.measDate ?? null).toBe(g.meas_date);
     });
 
-    it('has MNE annotations as events', () => {
+    it('has MNE annotations as events', async () => {
       expectEventsEqual(
-        rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
+        (await rec.readEvents()).map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
         g.annotations,
       );
-      expect(rec.info.events.every((e) => e.type === 'annotation')).toBe(true);
+      expect((await rec.readEvents()).every((e) => e.type === 'annotation')).toBe(true);
     });
 
     it.each(g.windows.map((w) => [w.start, w.stop, w] as const))(

@@ -57,7 +57,7 @@ describe('EDF+ with very many records', () => {
       (k * 10_000) / 100,
       `ev${k * 10_000}`,
     ]);
-    expect(rec.info.events.map((e) => [e.onset, e.value])).toEqual(expected);
+    expect((await rec.readEvents()).map((e) => [e.onset, e.value])).toEqual(expected);
     const [fz] = await rec.readWindow([0], 99_990, 100_010);
     const cal = 200 / 65535;
     const physical = (d: number): number => (d * cal + (-100 - -32768 * cal)) * 1e-6;

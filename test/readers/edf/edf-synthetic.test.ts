@@ -34,7 +34,7 @@ describe.each([
     const rec = await open();
     expect(g.annotations.length).toBe(5);
     expectEventsEqual(
-      rec.info.events.map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
+      (await rec.readEvents()).map((e) => ({ onset: e.onset, duration: e.duration, description: e.value })),
       g.annotations,
     );
   });

@@ -54,7 +54,7 @@ describe('EEGLAB position units (montage_units=auto)', () => {
       try {
         expect(opened.info.fileUnits?.unit).toBe(g.unit);
         expect(opened.info.fileUnits?.meanRadius).toBeCloseTo(g.mean_radius, 12);
-        expect(describeRecording(opened.info, opened.positionSource).fileUnits?.unit).toBe(g.unit);
+        expect(describeRecording(opened.info, opened.positionSource, 0).fileUnits?.unit).toBe(g.unit);
         const sensors = sensorsResponse(opened.info, {
           frame: 'head',
           positionSource: opened.positionSource,

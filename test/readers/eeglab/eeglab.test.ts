@@ -104,14 +104,14 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
       const g = golden(file);
       const rec = await openEeglab(setPath(file), localFs);
       const events = g.events ?? [];
-      expect(rec.info.events.map((e) => e.type)).toEqual(events.map((e) => e.description));
+      expect((await rec.readEvents()).map((e) => e.type)).toEqual(events.map((e) => e.description));
       expectClose(
-        rec.info.events.map((e) => e.onset),
+        (await rec.readEvents()).map((e) => e.onset),
         events.map((e) => e.onset),
         1e-9,
       );
       expectClose(
-        rec.info.events.map((e) => e.duration),
+        (await rec.readEvents()).map((e) => e.duration),
         events.map((e) => e.duration),
         1e-9,
       );
@@ -123,11 +123,11 @@ describeWithData('EEGLAB .set against MNE 1.3', () => {
     const g = golden('test_epochs.set');
     const rec = await openEeglab(testDataPath('eeglab', 'test_epochs.set'), localFs);
     const perEpoch = (g.n_epoch_times ?? 0) / g.sfreq;
-    expect(rec.info.events.map((e) => [e.type, e.value])).toEqual(
+    expect((await rec.readEvents()).map((e) => [e.type, e.value])).toEqual(
       (g.epoch_events ?? []).map((e) => [e.name, String(e.id)]),
     );
     expectClose(
-      rec.info.events.map((e) => e.onset),
+      (await rec.readEvents()).map((e) => e.onset),
       (g.epoch_events ?? []).map((_, i) => i * perEpoch),
       1e-12,
     );
