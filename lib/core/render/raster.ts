@@ -24,8 +24,21 @@ export interface RasterPlan {
   rows: AxisTaps;
   /** Clip coverage 0…255 per panel pixel, already 0 where the image does not reach. */
   coverage: Uint8Array;
-  /** Per panel row, the columns [from, to) outside which coverage is 0: `spans[2·row]`, `spans[2·row + 1]`. */
-  spans: Int32Array;
+  /** The covered pixels, row by row: runs of full coverage and single edge pixels (see CoveredPixels). */
+  covered: CoveredPixels;
+}
+
+/**
+ * Per panel row py, the pixels with coverage 255 as runs of columns [runs[2k], runs[2k + 1]) for k from
+ * rowRuns[py] to rowRuns[py + 1], and the pixels of partial coverage as columns edges[k] with coverage edgeCov[k]
+ * for k from rowEdges[py] to rowEdges[py + 1].
+ */
+export interface CoveredPixels {
+  rowRuns: Int32Array;
+  runs: Int32Array;
+  rowEdges: Int32Array;
+  edges: Int32Array;
+  edgeCov: Uint8Array;
 }
 
 /**
@@ -89,22 +102,39 @@ export function planRaster(
     if (!rows.inside[py]) coverage.fill(0, row, row + side);
     else for (const px of outsideColumns) coverage[row + px] = 0;
   }
-  return { layout, res, cols, rows, coverage, spans: coveredSpans(coverage, side) };
+  return { layout, res, cols, rows, coverage, covered: coveredPixels(coverage, side) };
 }
 
-/** Per row, the smallest column range holding every covered pixel (empty rows get [0, 0)). */
-function coveredSpans(coverage: Uint8Array, side: number): Int32Array {
-  const spans = new Int32Array(2 * side);
+/** The full-coverage runs and edge pixels of each row of a side × side coverage mask. */
+function coveredPixels(coverage: Uint8Array, side: number): CoveredPixels {
+  const runs: number[] = [];
+  const edges: number[] = [];
+  const edgeCov: number[] = [];
+  const rowRuns = new Int32Array(side + 1);
+  const rowEdges = new Int32Array(side + 1);
   for (let py = 0; py < side; py++) {
     const row = py * side;
-    let from = 0;
-    while (from < side && coverage[row + from] === 0) from++;
-    let to = side;
-    while (to > from && coverage[row + to - 1] === 0) to--;
-    spans[2 * py] = from;
-    spans[2 * py + 1] = to;
+    for (let px = 0; px < side; px++) {
+      const cov = coverage[row + px] as number;
+      if (cov === 255) {
+        const from = px;
+        while (px + 1 < side && coverage[row + px + 1] === 255) px++;
+        runs.push(from, px + 1);
+      } else if (cov !== 0) {
+        edges.push(px);
+        edgeCov.push(cov);
+      }
+    }
+    rowRuns[py + 1] = runs.length / 2;
+    rowEdges[py + 1] = edges.length;
   }
-  return spans;
+  return {
+    rowRuns,
+    runs: Int32Array.from(runs),
+    rowEdges,
+    edges: Int32Array.from(edges),
+    edgeCov: Uint8Array.from(edgeCov),
+  };
 }
 
 /**
@@ -188,37 +218,90 @@ function lutIndex(t: number): number {
  * store), edge pixels are blended by coverage.
  */
 export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
-  const { layout, res, rows, coverage, spans } = plan;
+  const { layout, res } = plan;
   if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
-  const side = layout.panel.width;
   const h = resampleColumns(normaliseGrid(input.grid, input.vmin, input.vmax), res, plan.cols);
-  const { lut } = input;
-  const packed = packLut(lut);
   const pixels = pixelView(canvas);
+  if (pixels) paintFullRuns(plan, h, packLut(input.lut), pixels);
+  else paintFullRunsUnaligned(plan, h, input.lut, canvas);
+  paintEdges(plan, h, input.lut, canvas);
+}
+
+/**
+ * LUT row of the bilinear blend of resampled values: rows lo and hi of `h` at column px, weight w of hi
+ * (w = 0: row lo alone); -1 where the value is masked.
+ */
+function rowBlendIndex(h: Float64Array, lo: number, hi: number, w: number, px: number): number {
+  const a = h[lo + px] as number;
+  return lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
+}
+
+/** The full-coverage runs, one 32-bit store per pixel. */
+function paintFullRuns(plan: RasterPlan, h: Float64Array, packed: Uint32Array, pixels: Uint32Array): void {
+  const { layout, rows } = plan;
+  const { rowRuns, runs } = plan.covered;
+  const side = layout.panel.width;
   for (let py = 0; py < side; py++) {
-    const from = spans[2 * py] as number;
-    const to = spans[2 * py + 1] as number;
     const w = rows.w[py] as number;
     const lo = (rows.lo[py] as number) * side;
     const hi = (rows.hi[py] as number) * side;
-    const covRow = py * side;
     const first = (layout.panel.y + py) * layout.width + layout.panel.x;
-    for (let px = from; px < to; px++) {
-      const cov = coverage[covRow + px] as number;
-      if (cov === 0) continue;
-      const a = h[lo + px] as number;
-      const k = lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
+    const end = rowRuns[py + 1] as number;
+    for (let r = rowRuns[py] as number; r < end; r++) {
+      const to = runs[2 * r + 1] as number;
+      for (let px = runs[2 * r] as number; px < to; px++) {
+        const k = rowBlendIndex(h, lo, hi, w, px);
+        if (k >= 0) pixels[first + px] = packed[k] as number;
+      }
+    }
+  }
+}
+
+/** The full-coverage runs of a canvas whose bytes are not 4-aligned, byte by byte. */
+function paintFullRunsUnaligned(plan: RasterPlan, h: Float64Array, lut: Lut, canvas: Uint8Array): void {
+  const { layout, rows } = plan;
+  const { rowRuns, runs } = plan.covered;
+  const side = layout.panel.width;
+  for (let py = 0; py < side; py++) {
+    const w = rows.w[py] as number;
+    const lo = (rows.lo[py] as number) * side;
+    const hi = (rows.hi[py] as number) * side;
+    const first = (layout.panel.y + py) * layout.width + layout.panel.x;
+    const end = rowRuns[py + 1] as number;
+    for (let r = rowRuns[py] as number; r < end; r++) {
+      const to = runs[2 * r + 1] as number;
+      for (let px = runs[2 * r] as number; px < to; px++) {
+        const k = rowBlendIndex(h, lo, hi, w, px);
+        if (k < 0) continue;
+        const o = (first + px) * 4;
+        canvas[o] = lut[3 * k] as number;
+        canvas[o + 1] = lut[3 * k + 1] as number;
+        canvas[o + 2] = lut[3 * k + 2] as number;
+        canvas[o + 3] = 255;
+      }
+    }
+  }
+}
+
+/** The pixels of partial coverage, blended by their coverage. */
+function paintEdges(plan: RasterPlan, h: Float64Array, lut: Lut, canvas: Uint8Array): void {
+  const { layout, rows } = plan;
+  const { rowEdges, edges, edgeCov } = plan.covered;
+  const side = layout.panel.width;
+  for (let py = 0; py < side; py++) {
+    const w = rows.w[py] as number;
+    const lo = (rows.lo[py] as number) * side;
+    const hi = (rows.hi[py] as number) * side;
+    const first = (layout.panel.y + py) * layout.width + layout.panel.x;
+    const end = rowEdges[py + 1] as number;
+    for (let e = rowEdges[py] as number; e < end; e++) {
+      const px = edges[e] as number;
+      const k = rowBlendIndex(h, lo, hi, w, px);
       if (k < 0) continue;
-      if (cov === 255 && pixels) pixels[first + px] = packed[k] as number;
-      else
-        blendPixel(
-          canvas,
-          (first + px) * 4,
-          lut[3 * k] as number,
-          lut[3 * k + 1] as number,
-          lut[3 * k + 2] as number,
-          cov,
-        );
+      const r = lut[3 * k] as number;
+      const g = lut[3 * k + 1] as number;
+      const b = lut[3 * k + 2] as number;
+      blendPixel(canvas, (first + px) * 4, r, g, b, edgeCov[e] as number);
     }
   }
 }

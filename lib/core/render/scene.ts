@@ -160,7 +160,7 @@ function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V
 
 const planBytes = (p: RasterPlan): number =>
   p.coverage.byteLength +
-  p.spans.byteLength +
+  Object.values(p.covered).reduce((n: number, a: Int32Array | Uint8Array) => n + a.byteLength, 0) +
   [p.cols, p.rows].reduce(
     (n, t) => n + t.lo.byteLength + t.hi.byteLength + t.w.byteLength + t.inside.byteLength,
     0,
