@@ -218,7 +218,7 @@ function lutIndex(t: number): number {
  * store), edge pixels are blended by coverage.
  */
 export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
-  const { layout, res } = plan;
+  const { res } = plan;
   if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
   const h = resampleColumns(normaliseGrid(input.grid, input.vmin, input.vmax), res, plan.cols);
   const pixels = pixelView(canvas);
