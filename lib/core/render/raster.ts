@@ -205,11 +205,13 @@ export function pixelView(canvas: Uint8Array): Uint32Array | null {
     : null;
 }
 
-/** LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. */
+/**
+ * LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. The common
+ * case, x inside (0, N − 1), is tested first; NaN fails both comparisons.
+ */
 function lutIndex(t: number): number {
-  if (t !== t) return -1;
   const x = t * LUT_SIZE;
-  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x | 0; // x | 0 floors x in [0, N − 1)
+  return x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x > 0 ? x | 0 : t !== t ? -1 : 0; // x | 0 floors x in (0, N − 1)
 }
 
 /**
