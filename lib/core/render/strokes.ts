@@ -97,7 +97,8 @@ function accumulateSegment(a: Vec2, b: Vec2, s: Stroke, w: number, h: number, sc
       const d2 = dx * dx + dy * dy;
       if (d2 >= limit2) continue;
       const d = Math.sqrt(d2);
-      const c = thick ? Math.min(1, Math.max(0, edge - d)) : width * Math.min(1, Math.max(0, 1 - d));
+      // Thin pens: d2 < 1, so d ≤ 1 and 1 − d needs no clamping.
+      const c = thick ? Math.min(1, Math.max(0, edge - d)) : width * (1 - d);
       const i = row + x;
       const before = acc[i] as number;
       if (c > before) {
@@ -162,7 +163,9 @@ function opCoverage(layout: Layout, s: Stroke, coverage: Uint8Array, i: number, 
   const lx = i - y * w - panel.x;
   const ly = y - panel.y;
   const inside = lx >= 0 && ly >= 0 && lx < panel.width && ly < panel.height;
-  return inside ? Math.round(c * (COVERAGE_FRACTION[coverage[ly * panel.width + lx] as number] as number) * 255) : 0;
+  return inside
+    ? Math.round(c * (COVERAGE_FRACTION[coverage[ly * panel.width + lx] as number] as number) * 255)
+    : 0;
 }
 
 /**
