@@ -3,7 +3,8 @@
  * (64-ch EEG, tmin=7&tmax=8, 512 px, contours, sensors, head outline, colour bar, transparent) and of the CTF map
  * (275 magnetometers), with a warm plan cache as a map worker has; GC time and count per map from the 'gc'
  * performance entries during the whole-render loop. Stage functions are the renderer's own exports, so the same
- * file runs against an older checkout of lib/core/render.
+ * file runs against an older checkout of lib/core/render. drawBelow is what a map pays for its contours
+ * (strokeOpsBelow + applyOpsBelow were that before drawStrokes blended as it went).
  * Run: node scripts/run-ts.mjs bench/render.bench.ts   (REPEAT=100)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -132,6 +133,10 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   row.applyOpsBelow = stage(
     () => warm.canvas.slice(),
     (canvas) => applyOps(belowOps, canvas),
+  );
+  row.drawBelow = stage(
+    () => warm.canvas.slice(),
+    (canvas) => drawStrokes(layout, below, plan.coverage, canvas, warm.scratch),
   );
   row.drawAbove = stage(
     () => warm.canvas.slice(),

@@ -54,30 +54,31 @@ function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
 
 /**
  * Cuts a polyline into dashes: `pattern` = [on, off] lengths in pixels, starting with a dash at the first point
- * (matplotlib restarts the pattern on every path).
+ * (matplotlib restarts the pattern on every path). A dash is its start (the first point or a cut), the line's
+ * points line[from…] passed while drawing, and its end (a cut, or the last point); its points are the line's own
+ * Vec2s where they are the line's points.
  */
 export function dashed(line: readonly Vec2[], pattern: readonly [number, number]): Vec2[][] {
   const [on, off] = pattern;
   const dashes: Vec2[][] = [];
   let drawing = true;
   let left = on;
-  let current: Vec2[] = line.length > 0 ? [line[0]!] : [];
+  let start = line[0];
+  let from = 1;
   for (let i = 1; i < line.length; i++) {
-    const from = line[i - 1]!;
+    const a = line[i - 1]!;
     const to = line[i]!;
-    let x0 = from[0];
-    let y0 = from[1];
+    let x0 = a[0];
+    let y0 = a[1];
     const x1 = to[0];
     const y1 = to[1];
     let seg = Math.hypot(x1 - x0, y1 - y0);
     while (seg > left) {
       const t = left / seg;
       const cut: Vec2 = [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t];
-      if (drawing) {
-        current.push(cut);
-        dashes.push(current);
-      }
-      current = [cut];
+      if (drawing) dashes.push(dashOf(line, start!, from, i, cut));
+      start = cut;
+      from = i;
       drawing = !drawing;
       seg -= left;
       x0 = cut[0];
@@ -85,10 +86,17 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
       left = drawing ? on : off;
     }
     left -= seg;
-    if (drawing) current.push([x1, y1]);
   }
-  if (drawing && current.length > 1) dashes.push(current);
+  if (drawing && line.length - from > 0) dashes.push(dashOf(line, start!, from, line.length));
   return dashes;
+}
+
+/** [start, line[from], …, line[to − 1], end] as an array of its exact length (end omitted when not given). */
+function dashOf(line: readonly Vec2[], start: Vec2, from: number, to: number, end?: Vec2): Vec2[] {
+  const dash = line.slice(from - 1, end ? to + 1 : to);
+  dash[0] = start;
+  if (end) dash[dash.length - 1] = end;
+  return dash;
 }
 
 /** Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`). */

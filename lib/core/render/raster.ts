@@ -24,8 +24,21 @@ export interface RasterPlan {
   rows: AxisTaps;
   /** Clip coverage 0…255 per panel pixel, already 0 where the image does not reach. */
   coverage: Uint8Array;
-  /** Per panel row, the columns [from, to) outside which coverage is 0: `spans[2·row]`, `spans[2·row + 1]`. */
-  spans: Int32Array;
+  /** The covered pixels, row by row: runs of full coverage and single edge pixels (see CoveredPixels). */
+  covered: CoveredPixels;
+}
+
+/**
+ * Per panel row py, the pixels with coverage 255 as runs of columns [runs[2k], runs[2k + 1]) for k from
+ * rowRuns[py] to rowRuns[py + 1], and the pixels of partial coverage as columns edges[k] with coverage edgeCov[k]
+ * for k from rowEdges[py] to rowEdges[py + 1].
+ */
+export interface CoveredPixels {
+  rowRuns: Int32Array;
+  runs: Int32Array;
+  rowEdges: Int32Array;
+  edges: Int32Array;
+  edgeCov: Uint8Array;
 }
 
 /**
@@ -89,26 +102,43 @@ export function planRaster(
     if (!rows.inside[py]) coverage.fill(0, row, row + side);
     else for (const px of outsideColumns) coverage[row + px] = 0;
   }
-  return { layout, res, cols, rows, coverage, spans: coveredSpans(coverage, side) };
+  return { layout, res, cols, rows, coverage, covered: coveredPixels(coverage, side) };
 }
 
-/** Per row, the smallest column range holding every covered pixel (empty rows get [0, 0)). */
-function coveredSpans(coverage: Uint8Array, side: number): Int32Array {
-  const spans = new Int32Array(2 * side);
+/** The full-coverage runs and edge pixels of each row of a side × side coverage mask. */
+function coveredPixels(coverage: Uint8Array, side: number): CoveredPixels {
+  const runs: number[] = [];
+  const edges: number[] = [];
+  const edgeCov: number[] = [];
+  const rowRuns = new Int32Array(side + 1);
+  const rowEdges = new Int32Array(side + 1);
   for (let py = 0; py < side; py++) {
     const row = py * side;
-    let from = 0;
-    while (from < side && coverage[row + from] === 0) from++;
-    let to = side;
-    while (to > from && coverage[row + to - 1] === 0) to--;
-    spans[2 * py] = from;
-    spans[2 * py + 1] = to;
+    for (let px = 0; px < side; px++) {
+      const cov = coverage[row + px] as number;
+      if (cov === 255) {
+        const from = px;
+        while (px + 1 < side && coverage[row + px + 1] === 255) px++;
+        runs.push(from, px + 1);
+      } else if (cov !== 0) {
+        edges.push(px);
+        edgeCov.push(cov);
+      }
+    }
+    rowRuns[py + 1] = runs.length / 2;
+    rowEdges[py + 1] = edges.length;
   }
-  return spans;
+  return {
+    rowRuns,
+    runs: Int32Array.from(runs),
+    rowEdges,
+    edges: Int32Array.from(edges),
+    edgeCov: Uint8Array.from(edgeCov),
+  };
 }
 
 /**
- * Work space of paintMap (the normalised grid, the grid rows resampled to panel columns), one growing buffer each,
+ * Work space of paintMap (the normalised grid; two grid rows resampled to panel columns), one growing buffer each,
  * reused by every call (painting is synchronous). Kept only up to MAX_KEPT_VALUES values (2 MB) each; larger
  * grids or panels get buffers of their own.
  */
@@ -132,20 +162,47 @@ function normaliseGrid(grid: Float64Array, vmin: number, vmax: number): Float64A
   return out;
 }
 
-/** Horizontal pass: every grid row resampled to the panel's columns (res × side values). */
-function resampleColumns(t: Float64Array, res: number, cols: AxisTaps): Float64Array {
+/** Horizontal pass of grid row r of the normalised grid t, resampled to the panel's columns into out[at…]. */
+function resampleRow(
+  t: Float64Array,
+  res: number,
+  r: number,
+  cols: AxisTaps,
+  out: Float64Array,
+  at: number,
+): void {
   const side = cols.lo.length;
-  const out = workspace('resampled', res * side);
-  for (let r = 0; r < res; r++) {
-    const row = r * res;
-    const at = r * side;
-    for (let p = 0; p < side; p++) {
-      const w = cols.w[p] as number;
-      const a = t[row + (cols.lo[p] as number)] as number;
-      out[at + p] = w === 0 ? a : a + ((t[row + (cols.hi[p] as number)] as number) - a) * w;
-    }
+  const row = r * res;
+  for (let p = 0; p < side; p++) {
+    const w = cols.w[p] as number;
+    const a = t[row + (cols.lo[p] as number)] as number;
+    out[at + p] = w === 0 ? a : a + ((t[row + (cols.hi[p] as number)] as number) - a) * w;
   }
-  return out;
+}
+
+/**
+ * Grid rows resampled on demand into two slots of `side` values: panel rows walk the grid rows in order, so each
+ * is resampled once per map while the work space stays a few kilobytes (it stays in cache).
+ */
+interface ResampledRows {
+  t: Float64Array;
+  res: number;
+  cols: AxisTaps;
+  values: Float64Array;
+  /** Grid row held by each slot, -1 for none. */
+  slots: [number, number];
+}
+
+/** Offset in `values` of grid row r resampled, computing it into the slot that does not hold row `keep`. */
+function resampledRow(rows: ResampledRows, r: number, keep: number): number {
+  const side = rows.cols.lo.length;
+  const { slots } = rows;
+  if (slots[0] === r) return 0;
+  if (slots[1] === r) return side;
+  const slot = slots[0] === keep ? 1 : 0;
+  resampleRow(rows.t, rows.res, r, rows.cols, rows.values, slot * side);
+  slots[slot] = r;
+  return slot * side;
 }
 
 export interface PaintInput {
@@ -175,51 +232,130 @@ export function pixelView(canvas: Uint8Array): Uint32Array | null {
     : null;
 }
 
-/** LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. */
+/**
+ * LUT row of a normalised value (matplotlib's rule: t·N floored, clamped to [0, N − 1]); -1 for NaN. The common
+ * case, x inside (0, N − 1), is tested first; NaN fails both comparisons.
+ */
 function lutIndex(t: number): number {
-  if (t !== t) return -1;
   const x = t * LUT_SIZE;
-  return x < 0 ? 0 : x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x | 0; // x | 0 floors x in [0, N − 1)
+  return x >= LUT_SIZE - 1 ? LUT_SIZE - 1 : x > 0 ? x | 0 : t !== t ? -1 : 0; // x | 0 floors x in (0, N − 1)
 }
 
 /**
  * Paints the map into the panel of `canvas` (RGBA, layout.width × layout.height, straight alpha) over whatever
  * background it holds: transparent pixels stay untouched, fully covered pixels are written whole (one 32-bit
- * store), edge pixels are blended by coverage.
+ * store), edge pixels are blended by coverage. Each panel row blends two resampled grid rows lo and hi with the
+ * row's weight w of hi (w = 0: row lo alone).
  */
 export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
-  const { layout, res, rows, coverage, spans } = plan;
+  const { layout, res, rows } = plan;
   if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
+  const { rowRuns, rowEdges } = plan.covered;
   const side = layout.panel.width;
-  const h = resampleColumns(normaliseGrid(input.grid, input.vmin, input.vmax), res, plan.cols);
+  const resampled: ResampledRows = {
+    t: normaliseGrid(input.grid, input.vmin, input.vmax),
+    res,
+    cols: plan.cols,
+    values: workspace('resampled', 2 * side),
+    slots: [-1, -1],
+  };
+  const h = resampled.values;
   const { lut } = input;
-  const packed = packLut(lut);
   const pixels = pixelView(canvas);
+  const packed = packLut(lut);
   for (let py = 0; py < side; py++) {
-    const from = spans[2 * py] as number;
-    const to = spans[2 * py + 1] as number;
+    if (rowRuns[py] === rowRuns[py + 1] && rowEdges[py] === rowEdges[py + 1]) continue;
     const w = rows.w[py] as number;
-    const lo = (rows.lo[py] as number) * side;
-    const hi = (rows.hi[py] as number) * side;
-    const covRow = py * side;
+    const loRow = rows.lo[py] as number;
+    const hiRow = rows.hi[py] as number;
+    const lo = resampledRow(resampled, loRow, hiRow);
+    const hi = w === 0 ? lo : resampledRow(resampled, hiRow, loRow);
     const first = (layout.panel.y + py) * layout.width + layout.panel.x;
-    for (let px = from; px < to; px++) {
-      const cov = coverage[covRow + px] as number;
-      if (cov === 0) continue;
-      const a = h[lo + px] as number;
-      const k = lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
-      if (k < 0) continue;
-      if (cov === 255 && pixels) pixels[first + px] = packed[k] as number;
-      else
-        blendPixel(
-          canvas,
-          (first + px) * 4,
-          lut[3 * k] as number,
-          lut[3 * k + 1] as number,
-          lut[3 * k + 2] as number,
-          cov,
-        );
+    if (pixels) paintFullRuns(plan.covered, py, h, lo, hi, w, packed, pixels, first);
+    else paintFullRunsUnaligned(plan.covered, py, h, lo, hi, w, lut, canvas, first);
+    paintEdges(plan.covered, py, h, lo, hi, w, lut, canvas, first);
+  }
+}
+
+/** LUT row of the blend of resampled values h[lo + px] and h[hi + px] by w; -1 where the value is masked. */
+function rowBlendIndex(h: Float64Array, lo: number, hi: number, w: number, px: number): number {
+  const a = h[lo + px] as number;
+  return lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
+}
+
+/** Row py's full-coverage runs, one 32-bit store per pixel; `first` is the canvas pixel of the row's column 0. */
+function paintFullRuns(
+  covered: CoveredPixels,
+  py: number,
+  h: Float64Array,
+  lo: number,
+  hi: number,
+  w: number,
+  packed: Uint32Array,
+  pixels: Uint32Array,
+  first: number,
+): void {
+  const { rowRuns, runs } = covered;
+  const end = rowRuns[py + 1] as number;
+  for (let r = rowRuns[py] as number; r < end; r++) {
+    const to = runs[2 * r + 1] as number;
+    for (let px = runs[2 * r] as number; px < to; px++) {
+      const k = rowBlendIndex(h, lo, hi, w, px);
+      if (k >= 0) pixels[first + px] = packed[k] as number;
     }
+  }
+}
+
+/** paintFullRuns for a canvas whose bytes are not 4-aligned, byte by byte. */
+function paintFullRunsUnaligned(
+  covered: CoveredPixels,
+  py: number,
+  h: Float64Array,
+  lo: number,
+  hi: number,
+  w: number,
+  lut: Lut,
+  canvas: Uint8Array,
+  first: number,
+): void {
+  const { rowRuns, runs } = covered;
+  const end = rowRuns[py + 1] as number;
+  for (let r = rowRuns[py] as number; r < end; r++) {
+    const to = runs[2 * r + 1] as number;
+    for (let px = runs[2 * r] as number; px < to; px++) {
+      const k = rowBlendIndex(h, lo, hi, w, px);
+      if (k < 0) continue;
+      const o = (first + px) * 4;
+      canvas[o] = lut[3 * k] as number;
+      canvas[o + 1] = lut[3 * k + 1] as number;
+      canvas[o + 2] = lut[3 * k + 2] as number;
+      canvas[o + 3] = 255;
+    }
+  }
+}
+
+/** Row py's pixels of partial coverage, blended by their coverage. */
+function paintEdges(
+  covered: CoveredPixels,
+  py: number,
+  h: Float64Array,
+  lo: number,
+  hi: number,
+  w: number,
+  lut: Lut,
+  canvas: Uint8Array,
+  first: number,
+): void {
+  const { rowEdges, edges, edgeCov } = covered;
+  const end = rowEdges[py + 1] as number;
+  for (let e = rowEdges[py] as number; e < end; e++) {
+    const px = edges[e] as number;
+    const k = rowBlendIndex(h, lo, hi, w, px);
+    if (k < 0) continue;
+    const r = lut[3 * k] as number;
+    const g = lut[3 * k + 1] as number;
+    const b = lut[3 * k + 2] as number;
+    blendPixel(canvas, (first + px) * 4, r, g, b, edgeCov[e] as number);
   }
 }
 

@@ -109,6 +109,20 @@ function hashPoints(hash: Hash, points: readonly Vec2[]): void {
   hash.update(bits);
 }
 
+/**
+ * Content keys already computed per geometry object, by what else they depend on (geometries are never modified
+ * once made, and a warm map comes with the same geometry object), so a warm render hashes no points. At most
+ * MAX_KEYS_PER_GEOMETRY per geometry (the oldest go first).
+ */
+const keysByGeometry = new WeakMap<TopomapGeometry, Map<string, string>>();
+const MAX_KEYS_PER_GEOMETRY = 16;
+
+function memoKey(geometry: TopomapGeometry, other: string, make: () => string): string {
+  let keys = keysByGeometry.get(geometry);
+  if (!keys) keysByGeometry.set(geometry, (keys = new Map()));
+  return recent(keys, other, MAX_KEYS_PER_GEOMETRY, make);
+}
+
 /** Everything a raster plan depends on: layout, grid resolution and extent, clip shape. */
 function planKey(layout: Layout, geometry: Pick<TopomapGeometry, 'extent' | 'res' | 'clip'>): string {
   const hash = createHash('sha1');
@@ -160,7 +174,7 @@ function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V
 
 const planBytes = (p: RasterPlan): number =>
   p.coverage.byteLength +
-  p.spans.byteLength +
+  Object.values(p.covered).reduce((n: number, a: Int32Array | Uint8Array) => n + a.byteLength, 0) +
   [p.cols, p.rows].reduce(
     (n, t) => n + t.lo.byteLength + t.hi.byteLength + t.w.byteLength + t.inside.byteLength,
     0,
@@ -182,7 +196,7 @@ function layoutEntry(layout: Layout, geometry: TopomapGeometry, cache?: PlanCach
     return { key, plan, decor: new Map(), bytes: planBytes(plan) };
   };
   if (!cache) return fresh('');
-  const key = planKey(layout, geometry);
+  const key = memoKey(geometry, `plan|${layoutKey(layout)}`, () => planKey(layout, geometry));
   const hit = touched(cache.entries, key);
   if (hit) return hit;
   const entry = fresh(key);
@@ -249,7 +263,7 @@ function decorFor(
 ): Decor {
   const make = (): Decor => ({ strokes: decorStrokes(layout, m, o) });
   if (!cache) return make();
-  const key = decorContentKey(m, o);
+  const key = memoKey(m.map.geometry, `decor|${decorKey(m, o)}`, () => decorContentKey(m, o));
   const hit = touched(entry.decor, key);
   if (hit) return hit;
   const decor = make();
