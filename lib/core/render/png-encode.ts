@@ -182,20 +182,6 @@ export async function encodeRgbaPngSplit(
   }
 }
 
-/** A zlib stream of `bytes` made on libuv's pool, in one output chunk big enough for deflate's bound. */
-function deflateOnPool(bytes: Uint8Array, options: zlib.ZlibOptions): Promise<Buffer> {
-  // With the default 16 KiB chunks, every chunk would wait for the calling thread, busy with the upper half.
-  const chunkSize = Math.max(1024, bytes.length + (bytes.length >> 10) + 1024);
-  return new Promise<Buffer>((resolve, reject) =>
-    zlib.deflate(bytes, { ...options, chunkSize }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    ),
-  );
-}
-
-/** The Adler-32 trailer of a zlib stream. */
-const trailerAdler = (stream: Buffer): number => stream.readUInt32BE(stream.length - 4);
-
 /** The PNG of `scanlines` (filtered rows) with the lower half deflated on the pool (encodeRgbaPngSplit). */
 async function splitDeflate(
   scanlines: Buffer,
@@ -207,19 +193,20 @@ async function splitDeflate(
   const cut = (width * 4 + 1) * Math.ceil(height / 2);
   const upper = scanlines.subarray(0, cut);
   const lower = scanlines.subarray(cut);
-  // One output chunk big enough for the whole lower half (deflate's bound), so the pool thread runs to the end in
-  // one go: with the default 16 KiB chunks, every chunk waits for this thread, busy with the upper half.
-  const lowerStream = deflateOnPool(lower, { level, memLevel });
-  // The upper half's Adler-32 from zlib too: a stored (level 0) stream of it on the pool is a copy and a checksum.
-  const upperStored = deflateOnPool(upper, { level: 0 });
+  const lowerStream = new Promise<Buffer>((resolve, reject) =>
+    zlib.deflate(lower, { level, memLevel }, (error, result) => (error ? reject(error) : resolve(result))),
+  );
   const head = zlib.deflateSync(upper, { level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const upperAdler = trailerAdler(await upperStored);
+  const upperAdler = adler32(upper);
   const tail = await lowerStream;
   // The lower half's stream without its 2-byte zlib header and 4-byte Adler-32 trailer: raw deflate blocks.
   const blocks = tail.subarray(2, tail.length - 4);
   const idat = Buffer.allocUnsafe(head.length + blocks.length + 4);
   idat.set(head, 0);
   idat.set(blocks, head.length);
-  idat.writeUInt32BE(adler32Combine(upperAdler, trailerAdler(tail), lower.length), idat.length - 4);
+  idat.writeUInt32BE(
+    adler32Combine(upperAdler, tail.readUInt32BE(tail.length - 4), lower.length),
+    idat.length - 4,
+  );
   return assemble(idat, width, height);
 }
