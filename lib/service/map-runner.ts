@@ -70,21 +70,10 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     // give it the main thread's usual size.
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
   });
-  let running = 0;
   return {
     kind: 'pool',
     threads,
-    // With a worker to spare (this task included, fewer tasks than workers), the machine has an idle core: the
-    // task may split its PNG's deflate with libuv's pool. Under load no task does, so no CPU is spent on it.
-    run: async (task, signal) => {
-      running++;
-      try {
-        const splitEncode = running < threads;
-        return await pool.run(splitEncode ? { ...task, splitEncode } : task, signal ? { signal } : {});
-      } finally {
-        running--;
-      }
-    },
+    run: (task, signal) => pool.run(task, signal ? { signal } : {}),
     close: () => pool.destroy(),
   };
 }

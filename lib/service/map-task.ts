@@ -24,8 +24,6 @@ export interface MapTask {
   limits: Config['limits'];
   /** The request's If-None-Match: a matching ETag answers 304 before any window is read. */
   ifNoneMatch?: string;
-  /** Set by the pool when another map worker is idle: the PNG's deflate may use a second core (renderMap). */
-  splitEncode?: boolean;
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -82,7 +80,7 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     signal?.throwIfAborted(); // timed out already: skip the compute and render
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
-    const { contentType, body } = await renderMap(map, opened, task.query, task.splitEncode === true);
+    const { contentType, body } = await renderMap(map, opened, task.query);
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };

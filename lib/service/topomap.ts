@@ -77,7 +77,6 @@ const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
 const planCache = createPlanCache();
 /** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
 const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
-const PNG_SPLIT_SETTINGS = { ...PNG_SETTINGS, split: true };
 
 interface Selection {
   chType: MapChannelType;
@@ -640,8 +639,6 @@ export async function renderMap(
   c: ComputedMap,
   opened: OpenedRecording,
   q: TopomapQuery,
-  /** A map worker with a core to spare: split the PNG's deflate with libuv's pool (PngSettings.split). */
-  splitEncode = false,
 ): Promise<{ contentType: string; body: Uint8Array | string | object }> {
   const options = {
     size: q.size,
@@ -657,10 +654,7 @@ export async function renderMap(
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
   return {
     contentType: 'image/png',
-    body: await renderPng(c.renderable, options, {
-      cache: planCache,
-      png: splitEncode ? PNG_SPLIT_SETTINGS : PNG_SETTINGS,
-    }),
+    body: await renderPng(c.renderable, options, { cache: planCache, png: PNG_SETTINGS }),
   };
 }
 

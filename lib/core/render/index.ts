@@ -9,7 +9,6 @@ import { toLut } from './colormap';
 import {
   DEFAULT_PNG,
   encodePng,
-  encodeSpentSplit,
   encodeSpentSync,
   encodesInPlace,
   type OverlayEngine,
@@ -47,11 +46,8 @@ export async function renderPng(
   const engine = ctx.engine ?? 'direct';
   const settings = ctx.png ?? DEFAULT_PNG;
   // Deflated right here, the scene is done with before this call yields: its canvas can be a reused one.
-  if (encodesInPlace(engine, settings)) {
-    const spent = buildScene(m, o, lutFor(m, ctx), ctx.cache, true);
-    // encodeSpentSplit copies the canvas into its scanlines before it first yields: the canvas is free as well.
-    return settings.split ? encodeSpentSplit(spent, settings) : encodeSpentSync(spent, settings);
-  }
+  if (encodesInPlace(engine, settings))
+    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
   return encodePng(scene, m.map.geometry.clip, engine, settings, true);

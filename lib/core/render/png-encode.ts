@@ -57,11 +57,8 @@ const MAX_SCANLINE_SIZES = 2;
 const MAX_REUSED_SCANLINE_BYTES = (1024 * 4 + 1) * 1024;
 const scanlinesBySize = new Map<number, Buffer>();
 
-/** True while a split encode's lower half is deflated on the pool from a reused buffer: others get a new one. */
-let reusedScanlinesLent = false;
-
 function reusedScanlines(bytes: number): Buffer {
-  if (bytes > MAX_REUSED_SCANLINE_BYTES || reusedScanlinesLent) return Buffer.allocUnsafe(bytes);
+  if (bytes > MAX_REUSED_SCANLINE_BYTES) return Buffer.allocUnsafe(bytes);
   const hit = scanlinesBySize.get(bytes);
   if (hit) scanlinesBySize.delete(bytes);
   const buffer = hit ?? Buffer.allocUnsafe(bytes);
@@ -119,94 +116,6 @@ export async function encodeRgbaPngAsync(
     zlib.deflate(scanlines, { level, memLevel }, (error, result) =>
       error ? reject(error) : resolve(result),
     ),
-  );
-  return assemble(idat, width, height);
-}
-
-const ADLER_BASE = 65521;
-/** Bytes that can be summed before the 32-bit sums must be reduced modulo ADLER_BASE (zlib's NMAX). */
-const ADLER_NMAX = 5552;
-
-/** Adler-32 (zlib's checksum) of `bytes`. */
-export function adler32(bytes: Uint8Array): number {
-  let a = 1;
-  let b = 0;
-  for (let start = 0; start < bytes.length; start += ADLER_NMAX) {
-    const end = Math.min(start + ADLER_NMAX, bytes.length);
-    for (let i = start; i < end; i++) {
-      a += bytes[i] as number;
-      b += a;
-    }
-    a %= ADLER_BASE;
-    b %= ADLER_BASE;
-  }
-  return ((b << 16) | a) >>> 0;
-}
-
-/** Adler-32 of A followed by B from adler32(A), adler32(B) and B's length (zlib's adler32_combine). */
-export function adler32Combine(adlerA: number, adlerB: number, lengthB: number): number {
-  const rem = lengthB % ADLER_BASE;
-  const a1 = adlerA & 0xffff;
-  const b1 = adlerA >>> 16;
-  const a2 = adlerB & 0xffff;
-  const b2 = adlerB >>> 16;
-  const a = (a1 + a2 + ADLER_BASE - 1) % ADLER_BASE;
-  const b = (((rem * a1) % ADLER_BASE) + b1 + b2 + ADLER_BASE - rem) % ADLER_BASE;
-  return ((b << 16) | a) >>> 0;
-}
-
-/**
- * The same PNG, its deflate split in two at a scanline boundary: the lower half is deflated on libuv's thread
- * pool while this thread deflates the upper half, so a map is ready sooner when the machine has a core to spare
- * (the halves share no matches: the file is slightly larger). The IDAT stream is the upper half's zlib stream,
- * ended by a sync flush (byte-aligned, not final), then the lower half's deflate blocks, then the Adler-32 of
- * both. The canvas is copied before this call first yields, so it is free for reuse once the call returns its
- * promise.
- */
-export async function encodeRgbaPngSplit(
-  rgba: Uint8Array,
-  width: number,
-  height: number,
-  level = 3,
-  memLevel = 8,
-): Promise<Buffer> {
-  checkSize(rgba, width, height);
-  // This thread's reused buffer while the pool reads from it, unless another split holds it already.
-  const lend = !reusedScanlinesLent;
-  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines((width * 4 + 1) * height));
-  if (lend) reusedScanlinesLent = true;
-  try {
-    return await splitDeflate(scanlines, width, height, level, memLevel);
-  } finally {
-    if (lend) reusedScanlinesLent = false;
-  }
-}
-
-/** The PNG of `scanlines` (filtered rows) with the lower half deflated on the pool (encodeRgbaPngSplit). */
-async function splitDeflate(
-  scanlines: Buffer,
-  width: number,
-  height: number,
-  level: number,
-  memLevel: number,
-): Promise<Buffer> {
-  const cut = (width * 4 + 1) * Math.ceil(height / 2);
-  const upper = scanlines.subarray(0, cut);
-  const lower = scanlines.subarray(cut);
-  const lowerStream = new Promise<Buffer>((resolve, reject) =>
-    zlib.deflate(lower, { level, memLevel }, (error, result) => (error ? reject(error) : resolve(result))),
-  );
-  const head = zlib.deflateSync(upper, { level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const upperAdler = adler32(upper);
-  const tail = await lowerStream;
-  // The lower half's stream without its 2-byte zlib header and 4-byte Adler-32 trailer: raw deflate blocks.
-  const blocks = tail.subarray(2, tail.length - 4);
-  const idat = Buffer.allocUnsafe(head.length + blocks.length + 4);
-  idat.set(head, 0);
-  idat.set(blocks, head.length);
-  idat.writeUInt32BE(
-    adler32Combine(upperAdler, tail.readUInt32BE(tail.length - 4), lower.length),
-    idat.length - 4,
   );
   return assemble(idat, width, height);
 }

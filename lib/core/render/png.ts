@@ -12,7 +12,7 @@
 import sharp from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng, encodeRgbaPngAsync, encodeRgbaPngSplit } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -31,11 +31,6 @@ export interface PngSettings {
   compressionLevel: number;
   /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
   memLevel?: number;
-  /**
-   * With `sync`: deflate the lower half of the image on libuv's thread pool while this thread deflates the upper
-   * half (encodeRgbaPngSplit). Same pixels, sooner when a core is idle, a little more CPU and a slightly larger file.
-   */
-  split?: boolean;
   /** sharp only. */
   adaptiveFiltering: boolean;
 }
@@ -74,13 +69,6 @@ export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
   return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
-}
-
-/** As encodeSpentSync, with the deflate split between this thread and libuv's pool (PngSettings.split). */
-export function encodeSpentSplit(scene: Scene, settings: PngSettings): Promise<Buffer> {
-  const { width, height } = scene.layout;
-  const pixels = composeDirect(scene, true);
-  return encodeRgbaPngSplit(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
