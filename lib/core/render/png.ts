@@ -9,14 +9,25 @@
  * 226 / 263 kB). Sub/Up filters, Z_RLE and Huffman-only were slower or much larger; sharp (zlib-ng) at level 1 is
  * no faster once its pipeline is counted and 40 % larger; adaptive filtering costs 2–3× the time.
  */
-import sharp from 'sharp';
+import { createRequire } from 'node:module';
+import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
 import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
-type Sharp = ReturnType<typeof sharp>;
+type Sharp = ReturnType<typeof sharpModule>;
+
+let loadedSharp: typeof sharpModule | undefined;
+/**
+ * sharp, loaded on first use: only the 'sharp' encoder and the 'librsvg' engine need it, and loading libvips
+ * costs a process about 19 MB of RSS (measured) that the default path (our zlib writer) never uses.
+ */
+function sharp(...args: Parameters<typeof sharpModule>): Sharp {
+  loadedSharp ??= createRequire(__filename)('sharp') as typeof sharpModule;
+  return loadedSharp(...args);
+}
 
 export type OverlayEngine = 'direct' | 'librsvg';
 
