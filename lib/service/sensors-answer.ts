@@ -8,7 +8,8 @@ import { JSON_TYPE, type TextResult } from '../core/http';
 import { sensorsResponse, type Frame } from '../core/sensors';
 import type { OpenedRecording } from './open-recording';
 
-const MAX_QUERIES = 8;
+// A viewer asks one or two; the bound keeps a crafted stream of `types` lists to 4 answers per recording.
+const MAX_QUERIES = 4;
 const answers = new WeakMap<object, Map<string, string>>();
 
 export interface SensorsQuery {
