@@ -263,18 +263,32 @@ export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array
   const { lut } = input;
   const pixels = pixelView(canvas);
   const packed = packLut(lut);
+  let unalignedRow: Uint32Array | undefined; // only for a canvas that is not 4-aligned
+  const row: PanelRow = { covered: plan.covered, h, py: 0, lo: 0, hi: 0, w: 0 };
   for (let py = 0; py < side; py++) {
     if (rowRuns[py] === rowRuns[py + 1] && rowEdges[py] === rowEdges[py + 1]) continue;
     const w = rows.w[py] as number;
     const loRow = rows.lo[py] as number;
     const hiRow = rows.hi[py] as number;
-    const lo = resampledRow(resampled, loRow, hiRow);
-    const hi = w === 0 ? lo : resampledRow(resampled, hiRow, loRow);
+    row.py = py;
+    row.w = w;
+    row.lo = resampledRow(resampled, loRow, hiRow);
+    row.hi = w === 0 ? row.lo : resampledRow(resampled, hiRow, loRow);
     const first = (layout.panel.y + py) * layout.width + layout.panel.x;
-    if (pixels) paintFullRuns(plan.covered, py, h, lo, hi, w, packed, pixels, first);
-    else paintFullRunsUnaligned(plan.covered, py, h, lo, hi, w, lut, canvas, first);
-    paintEdges(plan.covered, py, h, lo, hi, w, lut, canvas, first);
+    if (pixels) paintFullRuns(row, packed, pixels, first);
+    else paintFullRunsUnaligned(row, packed, canvas, first, (unalignedRow ??= new Uint32Array(side)));
+    paintEdges(row, lut, canvas, first);
   }
+}
+
+/** The panel row being painted: its covered pixels, and resampled grid rows h[lo…] and h[hi…] blended by w. */
+interface PanelRow {
+  covered: CoveredPixels;
+  h: Float64Array;
+  py: number;
+  lo: number;
+  hi: number;
+  w: number;
 }
 
 /** LUT row of the blend of resampled values h[lo + px] and h[hi + px] by w; -1 where the value is masked. */
@@ -283,18 +297,9 @@ function rowBlendIndex(h: Float64Array, lo: number, hi: number, w: number, px: n
   return lutIndex(w === 0 ? a : a + ((h[hi + px] as number) - a) * w);
 }
 
-/** Row py's full-coverage runs, one 32-bit store per pixel; `first` is the canvas pixel of the row's column 0. */
-function paintFullRuns(
-  covered: CoveredPixels,
-  py: number,
-  h: Float64Array,
-  lo: number,
-  hi: number,
-  w: number,
-  packed: Uint32Array,
-  pixels: Uint32Array,
-  first: number,
-): void {
+/** The row's full-coverage runs, one 32-bit store per pixel; `first` is the canvas pixel of the row's column 0. */
+function paintFullRuns(row: PanelRow, packed: Uint32Array, pixels: Uint32Array, first: number): void {
+  const { covered, h, py, lo, hi, w } = row;
   const { rowRuns, runs } = covered;
   const end = rowRuns[py + 1] as number;
   for (let r = rowRuns[py] as number; r < end; r++) {
@@ -306,46 +311,26 @@ function paintFullRuns(
   }
 }
 
-/** paintFullRuns for a canvas whose bytes are not 4-aligned, byte by byte. */
+/**
+ * paintFullRuns for a canvas whose bytes are not 4-aligned: through `scratch`, an aligned copy of the panel row
+ * (its width in pixels from canvas pixel `first`), written back whole.
+ */
 function paintFullRunsUnaligned(
-  covered: CoveredPixels,
-  py: number,
-  h: Float64Array,
-  lo: number,
-  hi: number,
-  w: number,
-  lut: Lut,
+  row: PanelRow,
+  packed: Uint32Array,
   canvas: Uint8Array,
   first: number,
+  scratch: Uint32Array,
 ): void {
-  const { rowRuns, runs } = covered;
-  const end = rowRuns[py + 1] as number;
-  for (let r = rowRuns[py] as number; r < end; r++) {
-    const to = runs[2 * r + 1] as number;
-    for (let px = runs[2 * r] as number; px < to; px++) {
-      const k = rowBlendIndex(h, lo, hi, w, px);
-      if (k < 0) continue;
-      const o = (first + px) * 4;
-      canvas[o] = lut[3 * k] as number;
-      canvas[o + 1] = lut[3 * k + 1] as number;
-      canvas[o + 2] = lut[3 * k + 2] as number;
-      canvas[o + 3] = 255;
-    }
-  }
+  const bytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.byteLength);
+  bytes.set(canvas.subarray(first * 4, first * 4 + bytes.length));
+  paintFullRuns(row, packed, scratch, 0);
+  canvas.set(bytes, first * 4);
 }
 
-/** Row py's pixels of partial coverage, blended by their coverage. */
-function paintEdges(
-  covered: CoveredPixels,
-  py: number,
-  h: Float64Array,
-  lo: number,
-  hi: number,
-  w: number,
-  lut: Lut,
-  canvas: Uint8Array,
-  first: number,
-): void {
+/** The row's pixels of partial coverage, blended by their coverage. */
+function paintEdges(row: PanelRow, lut: Lut, canvas: Uint8Array, first: number): void {
+  const { covered, h, py, lo, hi, w } = row;
   const { rowEdges, edges, edgeCov } = covered;
   const end = rowEdges[py + 1] as number;
   for (let e = rowEdges[py] as number; e < end; e++) {
