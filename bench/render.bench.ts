@@ -14,7 +14,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { makeDemo } from '../cli/demo';
 import { colormapLut } from '../lib/core/topomap/colormaps';
 import { createPlanCache, renderPng, toLut } from '../lib/core/render';
-import { contourLines } from '../lib/core/render/contours';
+import { contourPaths } from '../lib/core/render/contours';
 import { makeLayout } from '../lib/core/render/layout';
 import { dataStrokes } from '../lib/core/render/overlay';
 import { composeDirect, DEFAULT_PNG } from '../lib/core/render/png';
@@ -96,7 +96,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   const warm = buildScene(m, OPTIONS, lut, cache);
   decorOps(warm);
   const plan = warm.plan;
-  const contours = contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels);
+  const contours = contourPaths({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels);
   const scene = () => buildScene(m, OPTIONS, lut, cache);
   const below = dataStrokes(layout, m, OPTIONS, contours).below;
   const row: Record<string, number | string> = { map: label };
@@ -118,7 +118,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   );
   row.contourLines = stage(
     () => 0,
-    () => contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels),
+    () => contourPaths({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels),
   );
   row.dataStrokes = stage(
     () => 0,

@@ -4,7 +4,7 @@
  * direct rasteriser both consume this list, so both outputs show the same thing.
  */
 import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
-import type { ContourLine } from './contours';
+import type { ContourPaths } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
 import { autoBins, colorbarRange, colorbarTicks } from './ticks';
@@ -55,61 +55,118 @@ function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
 /**
  * Cuts a polyline into dashes: `pattern` = [on, off] lengths in pixels, starting with a dash at the first point
  * (matplotlib restarts the pattern on every path). A dash is its start (the first point or a cut), the line's
- * points line[from…] passed while drawing, and its end (a cut, or the last point); its points are the line's own
- * Vec2s where they are the line's points.
+ * points line[from…] passed while drawing, and its end (a cut, or the last point).
  */
 export function dashed(line: readonly Vec2[], pattern: readonly [number, number]): Vec2[][] {
-  const [on, off] = pattern;
+  const xy = new Float64Array(2 * line.length);
+  line.forEach((p, k) => {
+    xy[2 * k] = p[0];
+    xy[2 * k + 1] = p[1];
+  });
   const dashes: Vec2[][] = [];
+  dashFlat(xy, line.length, pattern, (dash) => dashes.push(dash));
+  return dashes;
+}
+
+/** `dashed` over the first n points of flat coordinates (x0, y0, x1, y1, …), handing each dash to `emit`. */
+function dashFlat(
+  xy: Float64Array,
+  n: number,
+  pattern: readonly [number, number],
+  emit: (dash: Vec2[]) => void,
+): void {
+  const [on, off] = pattern;
   let drawing = true;
   let left = on;
-  let start = line[0];
+  let startX = xy[0] as number;
+  let startY = xy[1] as number;
   let from = 1;
-  for (let i = 1; i < line.length; i++) {
-    const a = line[i - 1]!;
-    const to = line[i]!;
-    let x0 = a[0];
-    let y0 = a[1];
-    const x1 = to[0];
-    const y1 = to[1];
+  for (let i = 1; i < n; i++) {
+    let x0 = xy[2 * i - 2] as number;
+    let y0 = xy[2 * i - 1] as number;
+    const x1 = xy[2 * i] as number;
+    const y1 = xy[2 * i + 1] as number;
     let seg = Math.hypot(x1 - x0, y1 - y0);
     while (seg > left) {
       const t = left / seg;
-      const cut: Vec2 = [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t];
-      if (drawing) dashes.push(dashOf(line, start!, from, i, cut));
-      start = cut;
+      const cutX = x0 + (x1 - x0) * t;
+      const cutY = y0 + (y1 - y0) * t;
+      if (drawing) emit(dashOf(xy, startX, startY, from, i, [cutX, cutY]));
+      startX = cutX;
+      startY = cutY;
       from = i;
       drawing = !drawing;
       seg -= left;
-      x0 = cut[0];
-      y0 = cut[1];
+      x0 = cutX;
+      y0 = cutY;
       left = drawing ? on : off;
     }
     left -= seg;
   }
-  if (drawing && line.length - from > 0) dashes.push(dashOf(line, start!, from, line.length));
-  return dashes;
+  if (drawing && n - from > 0) emit(dashOf(xy, startX, startY, from, n));
 }
 
-/** [start, line[from], …, line[to − 1], end] as an array of its exact length (end omitted when not given). */
-function dashOf(line: readonly Vec2[], start: Vec2, from: number, to: number, end?: Vec2): Vec2[] {
-  const dash = line.slice(from - 1, end ? to + 1 : to);
-  dash[0] = start;
+/** [start, point from, …, point to − 1, end] as an array of its exact length (end omitted when not given). */
+function dashOf(
+  xy: Float64Array,
+  startX: number,
+  startY: number,
+  from: number,
+  to: number,
+  end?: Vec2,
+): Vec2[] {
+  const dash = new Array<Vec2>(to - from + (end ? 2 : 1));
+  dash[0] = [startX, startY];
+  for (let j = from; j < to; j++) dash[j - from + 1] = [xy[2 * j] as number, xy[2 * j + 1] as number];
   if (end) dash[dash.length - 1] = end;
   return dash;
 }
 
+/** Pixel coordinates of toPixel, kept across calls for dashed lines (overlay building is synchronous). */
+let pixelScratch = new Float64Array(1024);
+
+/** Writes toPixel of points from…to − 1 of `xy` (data coordinates) to `out` from its start. */
+function pixelsInto(layout: Layout, xy: Float64Array, from: number, to: number, out: Float64Array): void {
+  const { panel, view, scale } = layout;
+  for (let j = from; j < to; j++) {
+    const k = 2 * (j - from);
+    out[k] = panel.x + ((xy[2 * j] as number) - view[0]) * scale;
+    out[k + 1] = panel.y + (view[3] - (xy[2 * j + 1] as number)) * scale;
+  }
+}
+
+/** toPixel of points from…to − 1 of `xy` (data coordinates). */
+function pixelPoints(layout: Layout, xy: Float64Array, from: number, to: number): Vec2[] {
+  const { panel, view, scale } = layout;
+  const points = new Array<Vec2>(to - from);
+  for (let j = from; j < to; j++)
+    points[j - from] = [
+      panel.x + ((xy[2 * j] as number) - view[0]) * scale,
+      panel.y + (view[3] - (xy[2 * j + 1] as number)) * scale,
+    ];
+  return points;
+}
+
 /** Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`). */
-function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
+function contourStrokes(layout: Layout, contours: readonly ContourPaths[]): Stroke[] {
   const width = CONTOUR_WIDTH_PT * PX_PER_PT;
   const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
   const strokes: Stroke[] = [];
+  const emit = (dash: Vec2[]): void => {
+    strokes.push(stroke(dash, width, 'contour', false, true));
+  };
   for (const c of contours) {
-    for (const line of c.lines) {
-      const px = line.map((p) => toPixel(layout, p));
-      if (c.level >= 0) strokes.push(stroke(px, width, 'contour', false, true));
-      else
-        for (const piece of dashed(px, pattern)) strokes.push(stroke(piece, width, 'contour', false, true));
+    const { xy, starts } = c;
+    for (let k = 0; k + 1 < starts.length; k++) {
+      const from = starts[k] as number;
+      const to = starts[k + 1] as number;
+      if (c.level >= 0) {
+        strokes.push(stroke(pixelPoints(layout, xy, from, to), width, 'contour', false, true));
+        continue;
+      }
+      if (pixelScratch.length < 2 * (to - from)) pixelScratch = new Float64Array(4 * (to - from));
+      pixelsInto(layout, xy, from, to, pixelScratch);
+      dashFlat(pixelScratch, to - from, pattern, emit);
     }
   }
   return strokes;
@@ -185,8 +242,11 @@ function finitePoints(points: readonly Vec2[]): boolean {
   return true;
 }
 
-/** Non-finite positions (bad channel locations) cannot be drawn. */
-const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => finitePoints(s.points));
+const finiteStroke = (s: Stroke): boolean => finitePoints(s.points);
+
+/** Non-finite positions (bad channel locations) cannot be drawn; `strokes` itself when all can. */
+const drawable = (strokes: Stroke[]): Stroke[] =>
+  strokes.every(finiteStroke) ? strokes : strokes.filter(finiteStroke);
 
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {
@@ -219,7 +279,7 @@ export function dataStrokes(
   layout: Layout,
   m: RenderableMap,
   o: RenderOptions,
-  contours: readonly ContourLine[],
+  contours: readonly ContourPaths[],
 ): Omit<OverlayParts, 'decor'> {
   const below = o.contours ? contourStrokes(layout, contours) : [];
   const above = colorbarLabels(layout, m);
@@ -233,7 +293,7 @@ export function buildOverlay(
   layout: Layout,
   m: RenderableMap,
   o: RenderOptions,
-  contours: readonly ContourLine[],
+  contours: readonly ContourPaths[],
 ): Stroke[] {
   const { below, above } = dataStrokes(layout, m, o, contours);
   return [...below, ...decorStrokes(layout, m, o), ...above];

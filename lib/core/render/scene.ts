@@ -6,7 +6,7 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../topomap/types';
-import { contourLines } from './contours';
+import { contourPaths } from './contours';
 import { makeLayout } from './layout';
 import { dataStrokes, decorKey, decorStrokes } from './overlay';
 import { blankCanvas, lentCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
@@ -241,7 +241,7 @@ export function buildScene(
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
   paintColorbar(layout, lut, canvas);
   const contours = o.contours
-    ? contourLines({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
+    ? contourPaths({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
     : [];
   const decor = decorFor(entry, m, o, layout, cache);
   const { below, above } = dataStrokes(layout, m, o, contours);
