@@ -16,12 +16,12 @@ import { colormapLut } from '../lib/core/topomap/colormaps';
 import { createPlanCache, renderPng, toLut } from '../lib/core/render';
 import { contourPaths } from '../lib/core/render/contours';
 import { makeLayout } from '../lib/core/render/layout';
-import { dataStrokes } from '../lib/core/render/overlay';
+import { dataStrokes, flatStrokeList } from '../lib/core/render/overlay';
 import { composeDirect, DEFAULT_PNG } from '../lib/core/render/png';
 import { encodeRgbaPng } from '../lib/core/render/png-encode';
 import { blankCanvas, paintColorbar, paintMap } from '../lib/core/render/raster';
 import { buildScene, decorOps, type PlanCache } from '../lib/core/render/scene';
-import { applyOps, drawStrokes, strokeOps } from '../lib/core/render/strokes';
+import { applyOps, drawFlatStrokes, drawStrokes, strokeOps } from '../lib/core/render/strokes';
 import { topomapQuerySchema } from '../lib/core/topomap-params';
 import type { RenderableMap, RenderOptions } from '../lib/core/topomap/types';
 import { rootedSourceFs } from '../lib/readers/rooted-fs';
@@ -98,7 +98,8 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   const plan = warm.plan;
   const contours = contourPaths({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels);
   const scene = () => buildScene(m, OPTIONS, lut, cache);
-  const below = dataStrokes(layout, m, OPTIONS, contours).below;
+  const flatBelow = dataStrokes(layout, m, OPTIONS, contours).below;
+  const below = flatStrokeList(flatBelow);
   const row: Record<string, number | string> = { map: label };
   row.buildScene = stage(
     () => 0,
@@ -136,7 +137,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   );
   row.drawBelow = stage(
     () => warm.canvas.slice(),
-    (canvas) => drawStrokes(layout, below, plan.coverage, canvas, warm.scratch),
+    (canvas) => drawFlatStrokes(layout, flatBelow, plan.coverage, canvas, warm.scratch),
   );
   row.drawAbove = stage(
     () => warm.canvas.slice(),

@@ -8,7 +8,7 @@ import type { ContourPaths } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
 import { autoBins, colorbarRange, colorbarTicks } from './ticks';
-import type { Layout, Stroke } from './types';
+import type { FlatStrokes, Layout, Pen, Stroke } from './types';
 
 type Kind = Stroke['kind'];
 
@@ -53,6 +53,69 @@ function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
 }
 
 /**
+ * Flat strokes being built (kept across calls: overlay building is synchronous): `points` points of `xy` and
+ * `strokes` strokes of `starts` in use, starts[strokes] the start of the stroke being built.
+ */
+interface FlatBuilder {
+  xy: Float64Array;
+  points: number;
+  starts: Int32Array;
+  strokes: number;
+  /** Drop strokes with a non-finite coordinate as they end (as `drawable` does). */
+  drawableOnly: boolean;
+}
+
+const flatBuilder = (drawableOnly: boolean): FlatBuilder => ({
+  xy: new Float64Array(4096),
+  points: 0,
+  starts: new Int32Array(256),
+  strokes: 0,
+  drawableOnly,
+});
+
+function restart(b: FlatBuilder): FlatBuilder {
+  b.points = 0;
+  b.strokes = 0;
+  b.starts[0] = 0;
+  return b;
+}
+
+/** Makes room for `more` points. */
+function room(b: FlatBuilder, more: number): void {
+  if (2 * (b.points + more) <= b.xy.length) return;
+  const grown = new Float64Array(Math.max(4 * (b.points + more), 2 * b.xy.length));
+  grown.set(b.xy.subarray(0, 2 * b.points));
+  b.xy = grown;
+}
+
+/** Ends the stroke being built (dropping it if it cannot be drawn and only drawable strokes are kept). */
+function endStroke(b: FlatBuilder): void {
+  const first = b.starts[b.strokes] as number;
+  if (b.drawableOnly) {
+    for (let k = 2 * first; k < 2 * b.points; k++) {
+      if (!Number.isFinite(b.xy[k] as number)) {
+        b.points = first;
+        return;
+      }
+    }
+  }
+  if (b.strokes + 2 > b.starts.length) {
+    const grown = new Int32Array(2 * b.starts.length);
+    grown.set(b.starts);
+    b.starts = grown;
+  }
+  b.strokes++;
+  b.starts[b.strokes] = b.points;
+}
+
+/** Appends point j of flat coordinates `xy` to the stroke being built (room made by the caller). */
+function copyPoint(b: FlatBuilder, xy: Float64Array, j: number): void {
+  b.xy[2 * b.points] = xy[2 * j] as number;
+  b.xy[2 * b.points + 1] = xy[2 * j + 1] as number;
+  b.points++;
+}
+
+/**
  * Cuts a polyline into dashes: `pattern` = [on, off] lengths in pixels, starting with a dash at the first point
  * (matplotlib restarts the pattern on every path). A dash is its start (the first point or a cut), the line's
  * points line[from…] passed while drawing, and its end (a cut, or the last point).
@@ -63,18 +126,15 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
     xy[2 * k] = p[0];
     xy[2 * k + 1] = p[1];
   });
-  const dashes: Vec2[][] = [];
-  dashFlat(xy, line.length, pattern, (dash) => dashes.push(dash));
-  return dashes;
+  const b = flatBuilder(false);
+  dashFlat(xy, line.length, pattern, b);
+  return Array.from({ length: b.strokes }, (_, k) =>
+    flatPoints(b.xy, b.starts[k] as number, b.starts[k + 1] as number),
+  );
 }
 
-/** `dashed` over the first n points of flat coordinates (x0, y0, x1, y1, …), handing each dash to `emit`. */
-function dashFlat(
-  xy: Float64Array,
-  n: number,
-  pattern: readonly [number, number],
-  emit: (dash: Vec2[]) => void,
-): void {
+/** `dashed` over the first n points of flat coordinates (x0, y0, x1, y1, …), each dash a stroke of `out`. */
+function dashFlat(xy: Float64Array, n: number, pattern: readonly [number, number], out: FlatBuilder): void {
   const [on, off] = pattern;
   let drawing = true;
   let left = on;
@@ -91,7 +151,14 @@ function dashFlat(
       const t = left / seg;
       const cutX = x0 + (x1 - x0) * t;
       const cutY = y0 + (y1 - y0) * t;
-      if (drawing) emit(dashOf(xy, startX, startY, from, i, [cutX, cutY]));
+      if (drawing) {
+        // [start, line[from…i − 1], cut]
+        room(out, i - from + 2);
+        dashStart(out, startX, startY);
+        for (let j = from; j < i; j++) copyPoint(out, xy, j);
+        dashStart(out, cutX, cutY);
+        endStroke(out);
+      }
       startX = cutX;
       startY = cutY;
       from = i;
@@ -103,26 +170,38 @@ function dashFlat(
     }
     left -= seg;
   }
-  if (drawing && n - from > 0) emit(dashOf(xy, startX, startY, from, n));
+  if (drawing && n - from > 0) {
+    room(out, n - from + 1);
+    dashStart(out, startX, startY);
+    for (let j = from; j < n; j++) copyPoint(out, xy, j);
+    endStroke(out);
+  }
 }
 
-/** [start, point from, …, point to − 1, end] as an array of its exact length (end omitted when not given). */
-function dashOf(
-  xy: Float64Array,
-  startX: number,
-  startY: number,
-  from: number,
-  to: number,
-  end?: Vec2,
-): Vec2[] {
-  const dash = new Array<Vec2>(to - from + (end ? 2 : 1));
-  dash[0] = [startX, startY];
-  for (let j = from; j < to; j++) dash[j - from + 1] = [xy[2 * j] as number, xy[2 * j + 1] as number];
-  if (end) dash[dash.length - 1] = end;
-  return dash;
+/** Appends (x, y) to the stroke being built (room made by the caller). */
+function dashStart(b: FlatBuilder, x: number, y: number): void {
+  b.xy[2 * b.points] = x;
+  b.xy[2 * b.points + 1] = y;
+  b.points++;
 }
 
-/** Pixel coordinates of toPixel, kept across calls for dashed lines (overlay building is synchronous). */
+/** Points from…to − 1 of flat coordinates as Vec2s. */
+function flatPoints(xy: Float64Array, from: number, to: number): Vec2[] {
+  const points = new Array<Vec2>(to - from);
+  for (let j = from; j < to; j++) points[j - from] = [xy[2 * j] as number, xy[2 * j + 1] as number];
+  return points;
+}
+
+/** The strokes of `flat` as Stroke objects (what the SVG writer and the display list take). */
+export function flatStrokeList(flat: FlatStrokes): Stroke[] {
+  const { pen, xy, starts } = flat;
+  const strokes: Stroke[] = [];
+  for (let k = 0; k + 1 < starts.length; k++)
+    strokes.push({ ...pen, points: flatPoints(xy, starts[k] as number, starts[k + 1] as number) });
+  return strokes;
+}
+
+/** Pixel coordinates of a line, kept across calls (overlay building is synchronous). */
 let pixelScratch = new Float64Array(1024);
 
 /** Writes toPixel of points from…to − 1 of `xy` (data coordinates) to `out` from its start. */
@@ -135,42 +214,50 @@ function pixelsInto(layout: Layout, xy: Float64Array, from: number, to: number, 
   }
 }
 
-/** toPixel of points from…to − 1 of `xy` (data coordinates). */
-function pixelPoints(layout: Layout, xy: Float64Array, from: number, to: number): Vec2[] {
-  const { panel, view, scale } = layout;
-  const points = new Array<Vec2>(to - from);
-  for (let j = from; j < to; j++)
-    points[j - from] = [
-      panel.x + ((xy[2 * j] as number) - view[0]) * scale,
-      panel.y + (view[3] - (xy[2 * j + 1] as number)) * scale,
-    ];
-  return points;
-}
+const contourBuilder = flatBuilder(true);
 
-/** Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`). */
-function contourStrokes(layout: Layout, contours: readonly ContourPaths[]): Stroke[] {
+/**
+ * Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`).
+ * Only drawable strokes are kept.
+ */
+function contourStrokes(layout: Layout, contours: readonly ContourPaths[]): FlatStrokes {
   const width = CONTOUR_WIDTH_PT * PX_PER_PT;
   const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
-  const strokes: Stroke[] = [];
-  const emit = (dash: Vec2[]): void => {
-    strokes.push(stroke(dash, width, 'contour', false, true));
-  };
+  const b = restart(contourBuilder);
   for (const c of contours) {
     const { xy, starts } = c;
     for (let k = 0; k + 1 < starts.length; k++) {
       const from = starts[k] as number;
       const to = starts[k + 1] as number;
-      if (c.level >= 0) {
-        strokes.push(stroke(pixelPoints(layout, xy, from, to), width, 'contour', false, true));
+      const n = to - from;
+      if (pixelScratch.length < 2 * n) pixelScratch = new Float64Array(4 * n);
+      pixelsInto(layout, xy, from, to, pixelScratch);
+      if (c.level < 0) {
+        dashFlat(pixelScratch, n, pattern, b);
         continue;
       }
-      if (pixelScratch.length < 2 * (to - from)) pixelScratch = new Float64Array(4 * (to - from));
-      pixelsInto(layout, xy, from, to, pixelScratch);
-      dashFlat(pixelScratch, to - from, pattern, emit);
+      room(b, n);
+      for (let j = 0; j < n; j++) copyPoint(b, pixelScratch, j);
+      endStroke(b);
     }
   }
-  return strokes;
+  return finishedStrokes(b, contourPen(width));
 }
+
+const contourPen = (width: number): Pen => ({
+  width,
+  closed: false,
+  clipped: true,
+  grey: 0,
+  kind: 'contour',
+});
+
+/** The strokes built, in arrays of their own. */
+const finishedStrokes = (b: FlatBuilder, pen: Pen): FlatStrokes => ({
+  pen,
+  xy: b.xy.slice(0, 2 * b.points),
+  starts: b.starts.slice(0, b.strokes + 1),
+});
 
 /** MNE's sensor markers: solid black dots 1.5 pt across (see SENSOR_RING_DIAMETER_PT). */
 function sensorStrokes(layout: Layout, m: RenderableMap): Stroke[] {
@@ -251,7 +338,7 @@ const drawable = (strokes: Stroke[]): Stroke[] =>
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {
   /** Contour lines (depend on the data), under everything else. */
-  below: Stroke[];
+  below: FlatStrokes;
   /** Head outline, nose, ears, sensors, channel names, colour-bar frame: fixed by geometry, layout and options. */
   decor: Stroke[];
   /** Colour-bar ticks, tick labels and unit (depend on the scale), then the title. */
@@ -281,11 +368,11 @@ export function dataStrokes(
   o: RenderOptions,
   contours: readonly ContourPaths[],
 ): Omit<OverlayParts, 'decor'> {
-  const below = o.contours ? contourStrokes(layout, contours) : [];
+  const below = contourStrokes(layout, o.contours ? contours : []);
   const above = colorbarLabels(layout, m);
   if (o.title && layout.title)
     above.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
-  return { below: drawable(below), above: drawable(above) };
+  return { below, above: drawable(above) };
 }
 
 /** The full display list, in drawing order (contours under outlines under sensors under text). */
@@ -296,5 +383,5 @@ export function buildOverlay(
   contours: readonly ContourPaths[],
 ): Stroke[] {
   const { below, above } = dataStrokes(layout, m, o, contours);
-  return [...below, ...decorStrokes(layout, m, o), ...above];
+  return [...flatStrokeList(below), ...decorStrokes(layout, m, o), ...above];
 }
