@@ -3,8 +3,9 @@
  * (64-ch EEG, tmin=7&tmax=8, 512 px, contours, sensors, head outline, colour bar, transparent) and of the CTF map
  * (275 magnetometers), with a warm plan cache as a map worker has; GC time and count per map from the 'gc'
  * performance entries during the whole-render loop. Stage functions are the renderer's own exports, so the same
- * file runs against an older checkout of lib/core/render. drawBelow is what a map pays for its contours
- * (strokeOpsBelow + applyOpsBelow were that before drawStrokes blended as it went).
+ * file runs against an older checkout of lib/core/render. drawBelow is what a map pays for its contours, drawn from
+ * their flat coordinates (drawFlatStrokes) since the contour-alloc branch; strokeOpsBelow and applyOpsBelow take them
+ * as Stroke objects (flatStrokeList), as every stage did before.
  * Run: node scripts/run-ts.mjs bench/render.bench.ts   (REPEAT=100)
  */
 import { mkdtempSync, rmSync } from 'node:fs';

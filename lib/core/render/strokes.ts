@@ -41,8 +41,8 @@ function recordTouched(scratch: Scratch, i: number): void {
 const BOUNDED_COORD = 1e6;
 
 /**
- * Max-accumulates the coverage of segment a→b, points i and j of flat coordinates `xy` (the stroke's pen width, pixel centres) into `acc`, recording newly reached
- * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
+ * Max-accumulates the coverage of segment a→b, points i and j of flat coordinates `xy` (the pen's width, pixel
+ * centres) into `acc`, recording newly reached pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
  * reach of the row centre, widened by the reach), and pixels at or beyond the reach are skipped before the square
  * root (their coverage would be 0).
  */
