@@ -3,8 +3,9 @@
  * (64-ch EEG, tmin=7&tmax=8, 512 px, contours, sensors, head outline, colour bar, transparent) and of the CTF map
  * (275 magnetometers), with a warm plan cache as a map worker has; GC time and count per map from the 'gc'
  * performance entries during the whole-render loop. Stage functions are the renderer's own exports, so the same
- * file runs against an older checkout of lib/core/render. drawBelow is what a map pays for its contours
- * (strokeOpsBelow + applyOpsBelow were that before drawStrokes blended as it went).
+ * file runs against an older checkout of lib/core/render. drawBelow is what a map pays for its contours, drawn from
+ * their flat coordinates (drawFlatStrokes) since the contour-alloc branch; strokeOpsBelow and applyOpsBelow take them
+ * as Stroke objects (flatStrokeList), as every stage did before.
  * Run: node scripts/run-ts.mjs bench/render.bench.ts   (REPEAT=100)
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,14 +15,14 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { makeDemo } from '../cli/demo';
 import { colormapLut } from '../lib/core/topomap/colormaps';
 import { createPlanCache, renderPng, toLut } from '../lib/core/render';
-import { contourLines } from '../lib/core/render/contours';
+import { contourPaths } from '../lib/core/render/contours';
 import { makeLayout } from '../lib/core/render/layout';
-import { dataStrokes } from '../lib/core/render/overlay';
+import { dataStrokes, flatStrokeList } from '../lib/core/render/overlay';
 import { composeDirect, DEFAULT_PNG } from '../lib/core/render/png';
 import { encodeRgbaPng } from '../lib/core/render/png-encode';
 import { blankCanvas, paintColorbar, paintMap } from '../lib/core/render/raster';
 import { buildScene, decorOps, type PlanCache } from '../lib/core/render/scene';
-import { applyOps, drawStrokes, strokeOps } from '../lib/core/render/strokes';
+import { applyOps, drawFlatStrokes, drawStrokes, strokeOps } from '../lib/core/render/strokes';
 import { topomapQuerySchema } from '../lib/core/topomap-params';
 import type { RenderableMap, RenderOptions } from '../lib/core/topomap/types';
 import { rootedSourceFs } from '../lib/readers/rooted-fs';
@@ -96,9 +97,10 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   const warm = buildScene(m, OPTIONS, lut, cache);
   decorOps(warm);
   const plan = warm.plan;
-  const contours = contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels);
+  const contours = contourPaths({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels);
   const scene = () => buildScene(m, OPTIONS, lut, cache);
-  const below = dataStrokes(layout, m, OPTIONS, contours).below;
+  const flatBelow = dataStrokes(layout, m, OPTIONS, contours).below;
+  const below = flatStrokeList(flatBelow);
   const row: Record<string, number | string> = { map: label };
   row.buildScene = stage(
     () => 0,
@@ -118,7 +120,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   );
   row.contourLines = stage(
     () => 0,
-    () => contourLines({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels),
+    () => contourPaths({ grid: m.map.grid, res: g.res, extent: g.extent }, contourLevels),
   );
   row.dataStrokes = stage(
     () => 0,
@@ -136,7 +138,7 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   );
   row.drawBelow = stage(
     () => warm.canvas.slice(),
-    (canvas) => drawStrokes(layout, below, plan.coverage, canvas, warm.scratch),
+    (canvas) => drawFlatStrokes(layout, flatBelow, plan.coverage, canvas, warm.scratch),
   );
   row.drawAbove = stage(
     () => warm.canvas.slice(),

@@ -4,11 +4,11 @@
  * direct rasteriser both consume this list, so both outputs show the same thing.
  */
 import type { RenderableMap, RenderOptions, Vec2 } from '../topomap/types';
-import type { ContourLine } from './contours';
+import type { ContourPaths } from './contours';
 import { penWidth, textStrokes, type Anchor } from './font';
 import { toPixel } from './layout';
 import { autoBins, colorbarRange, colorbarTicks } from './ticks';
-import type { Layout, Stroke } from './types';
+import type { FlatStrokes, Layout, Pen, Stroke } from './types';
 
 type Kind = Stroke['kind'];
 
@@ -53,67 +53,211 @@ function outlineStrokes(layout: Layout, m: RenderableMap): Stroke[] {
 }
 
 /**
+ * Flat strokes being built (kept across calls: overlay building is synchronous): `points` points of `xy` and
+ * `strokes` strokes of `starts` in use, starts[strokes] the start of the stroke being built.
+ */
+interface FlatBuilder {
+  xy: Float64Array;
+  points: number;
+  starts: Int32Array;
+  strokes: number;
+  /** Drop strokes with a non-finite coordinate as they end (as `drawable` does). */
+  drawableOnly: boolean;
+}
+
+const flatBuilder = (drawableOnly: boolean): FlatBuilder => ({
+  xy: new Float64Array(4096),
+  points: 0,
+  starts: new Int32Array(256),
+  strokes: 0,
+  drawableOnly,
+});
+
+function restart(b: FlatBuilder): FlatBuilder {
+  b.points = 0;
+  b.strokes = 0;
+  b.starts[0] = 0;
+  return b;
+}
+
+/** Makes room for `more` points. */
+function room(b: FlatBuilder, more: number): void {
+  if (2 * (b.points + more) <= b.xy.length) return;
+  const grown = new Float64Array(Math.max(4 * (b.points + more), 2 * b.xy.length));
+  grown.set(b.xy.subarray(0, 2 * b.points));
+  b.xy = grown;
+}
+
+/** Ends the stroke being built (dropping it if it cannot be drawn and only drawable strokes are kept). */
+function endStroke(b: FlatBuilder): void {
+  const first = b.starts[b.strokes] as number;
+  if (b.drawableOnly) {
+    for (let k = 2 * first; k < 2 * b.points; k++) {
+      if (!Number.isFinite(b.xy[k] as number)) {
+        b.points = first;
+        return;
+      }
+    }
+  }
+  if (b.strokes + 2 > b.starts.length) {
+    const grown = new Int32Array(2 * b.starts.length);
+    grown.set(b.starts);
+    b.starts = grown;
+  }
+  b.strokes++;
+  b.starts[b.strokes] = b.points;
+}
+
+/** Appends point j of flat coordinates `xy` to the stroke being built (room made by the caller). */
+function copyPoint(b: FlatBuilder, xy: Float64Array, j: number): void {
+  b.xy[2 * b.points] = xy[2 * j] as number;
+  b.xy[2 * b.points + 1] = xy[2 * j + 1] as number;
+  b.points++;
+}
+
+/**
  * Cuts a polyline into dashes: `pattern` = [on, off] lengths in pixels, starting with a dash at the first point
  * (matplotlib restarts the pattern on every path). A dash is its start (the first point or a cut), the line's
- * points line[from…] passed while drawing, and its end (a cut, or the last point); its points are the line's own
- * Vec2s where they are the line's points.
+ * points line[from…] passed while drawing, and its end (a cut, or the last point).
  */
 export function dashed(line: readonly Vec2[], pattern: readonly [number, number]): Vec2[][] {
+  const xy = new Float64Array(2 * line.length);
+  line.forEach((p, k) => {
+    xy[2 * k] = p[0];
+    xy[2 * k + 1] = p[1];
+  });
+  const b = flatBuilder(false);
+  dashFlat(xy, line.length, pattern, b);
+  return Array.from({ length: b.strokes }, (_, k) =>
+    flatPoints(b.xy, b.starts[k] as number, b.starts[k + 1] as number),
+  );
+}
+
+/** `dashed` over the first n points of flat coordinates (x0, y0, x1, y1, …), each dash a stroke of `out`. */
+function dashFlat(xy: Float64Array, n: number, pattern: readonly [number, number], out: FlatBuilder): void {
   const [on, off] = pattern;
-  const dashes: Vec2[][] = [];
   let drawing = true;
   let left = on;
-  let start = line[0];
+  let startX = xy[0] as number;
+  let startY = xy[1] as number;
   let from = 1;
-  for (let i = 1; i < line.length; i++) {
-    const a = line[i - 1]!;
-    const to = line[i]!;
-    let x0 = a[0];
-    let y0 = a[1];
-    const x1 = to[0];
-    const y1 = to[1];
+  for (let i = 1; i < n; i++) {
+    let x0 = xy[2 * i - 2] as number;
+    let y0 = xy[2 * i - 1] as number;
+    const x1 = xy[2 * i] as number;
+    const y1 = xy[2 * i + 1] as number;
     let seg = Math.hypot(x1 - x0, y1 - y0);
     while (seg > left) {
       const t = left / seg;
-      const cut: Vec2 = [x0 + (x1 - x0) * t, y0 + (y1 - y0) * t];
-      if (drawing) dashes.push(dashOf(line, start!, from, i, cut));
-      start = cut;
+      const cutX = x0 + (x1 - x0) * t;
+      const cutY = y0 + (y1 - y0) * t;
+      if (drawing) {
+        // [start, line[from…i − 1], cut]
+        room(out, i - from + 2);
+        dashStart(out, startX, startY);
+        for (let j = from; j < i; j++) copyPoint(out, xy, j);
+        dashStart(out, cutX, cutY);
+        endStroke(out);
+      }
+      startX = cutX;
+      startY = cutY;
       from = i;
       drawing = !drawing;
       seg -= left;
-      x0 = cut[0];
-      y0 = cut[1];
+      x0 = cutX;
+      y0 = cutY;
       left = drawing ? on : off;
     }
     left -= seg;
   }
-  if (drawing && line.length - from > 0) dashes.push(dashOf(line, start!, from, line.length));
-  return dashes;
-}
-
-/** [start, line[from], …, line[to − 1], end] as an array of its exact length (end omitted when not given). */
-function dashOf(line: readonly Vec2[], start: Vec2, from: number, to: number, end?: Vec2): Vec2[] {
-  const dash = line.slice(from - 1, end ? to + 1 : to);
-  dash[0] = start;
-  if (end) dash[dash.length - 1] = end;
-  return dash;
-}
-
-/** Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`). */
-function contourStrokes(layout: Layout, contours: readonly ContourLine[]): Stroke[] {
-  const width = CONTOUR_WIDTH_PT * PX_PER_PT;
-  const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
-  const strokes: Stroke[] = [];
-  for (const c of contours) {
-    for (const line of c.lines) {
-      const px = line.map((p) => toPixel(layout, p));
-      if (c.level >= 0) strokes.push(stroke(px, width, 'contour', false, true));
-      else
-        for (const piece of dashed(px, pattern)) strokes.push(stroke(piece, width, 'contour', false, true));
-    }
+  if (drawing && n - from > 0) {
+    room(out, n - from + 1);
+    dashStart(out, startX, startY);
+    for (let j = from; j < n; j++) copyPoint(out, xy, j);
+    endStroke(out);
   }
+}
+
+/** Appends (x, y) to the stroke being built (room made by the caller). */
+function dashStart(b: FlatBuilder, x: number, y: number): void {
+  b.xy[2 * b.points] = x;
+  b.xy[2 * b.points + 1] = y;
+  b.points++;
+}
+
+/** Points from…to − 1 of flat coordinates as Vec2s. */
+function flatPoints(xy: Float64Array, from: number, to: number): Vec2[] {
+  const points = new Array<Vec2>(to - from);
+  for (let j = from; j < to; j++) points[j - from] = [xy[2 * j] as number, xy[2 * j + 1] as number];
+  return points;
+}
+
+/** The strokes of `flat` as Stroke objects (what the SVG writer and the display list take). */
+export function flatStrokeList(flat: FlatStrokes): Stroke[] {
+  const { pen, xy, starts } = flat;
+  const strokes: Stroke[] = [];
+  for (let k = 0; k + 1 < starts.length; k++)
+    strokes.push({ ...pen, points: flatPoints(xy, starts[k] as number, starts[k + 1] as number) });
   return strokes;
 }
+
+/** Pixel coordinates of a line, kept across calls (overlay building is synchronous). */
+let pixelScratch = new Float64Array(1024);
+
+/** Writes toPixel of points from…to − 1 of `xy` (data coordinates) to `out` from its start. */
+function pixelsInto(layout: Layout, xy: Float64Array, from: number, to: number, out: Float64Array): void {
+  const { panel, view, scale } = layout;
+  for (let j = from; j < to; j++) {
+    const k = 2 * (j - from);
+    out[k] = panel.x + ((xy[2 * j] as number) - view[0]) * scale;
+    out[k + 1] = panel.y + (view[3] - (xy[2 * j + 1] as number)) * scale;
+  }
+}
+
+const contourBuilder = flatBuilder(true);
+
+/**
+ * Contours as MNE draws them: black, 0.5 pt; negative levels dashed (matplotlib's `contour.negative_linestyle`).
+ * Only drawable strokes are kept.
+ */
+function contourStrokes(layout: Layout, contours: readonly ContourPaths[]): FlatStrokes {
+  const width = CONTOUR_WIDTH_PT * PX_PER_PT;
+  const pattern: [number, number] = [DASH_PATTERN[0]! * width, DASH_PATTERN[1]! * width];
+  const b = restart(contourBuilder);
+  for (const c of contours) {
+    const { xy, starts } = c;
+    for (let k = 0; k + 1 < starts.length; k++) {
+      const from = starts[k] as number;
+      const to = starts[k + 1] as number;
+      const n = to - from;
+      if (pixelScratch.length < 2 * n) pixelScratch = new Float64Array(4 * n);
+      pixelsInto(layout, xy, from, to, pixelScratch);
+      if (c.level < 0) {
+        dashFlat(pixelScratch, n, pattern, b);
+        continue;
+      }
+      room(b, n);
+      for (let j = 0; j < n; j++) copyPoint(b, pixelScratch, j);
+      endStroke(b);
+    }
+  }
+  return finishedStrokes(b, contourPen(width));
+}
+
+const contourPen = (width: number): Pen => ({
+  width,
+  closed: false,
+  clipped: true,
+  grey: 0,
+  kind: 'contour',
+});
+
+/** The strokes built, in arrays of their own. */
+const finishedStrokes = (b: FlatBuilder, pen: Pen): FlatStrokes => ({
+  pen,
+  xy: b.xy.slice(0, 2 * b.points),
+  starts: b.starts.slice(0, b.strokes + 1),
+});
 
 /** MNE's sensor markers: solid black dots 1.5 pt across (see SENSOR_RING_DIAMETER_PT). */
 function sensorStrokes(layout: Layout, m: RenderableMap): Stroke[] {
@@ -185,13 +329,16 @@ function finitePoints(points: readonly Vec2[]): boolean {
   return true;
 }
 
-/** Non-finite positions (bad channel locations) cannot be drawn. */
-const drawable = (strokes: Stroke[]): Stroke[] => strokes.filter((s) => finitePoints(s.points));
+const finiteStroke = (s: Stroke): boolean => finitePoints(s.points);
+
+/** Non-finite positions (bad channel locations) cannot be drawn; `strokes` itself when all can. */
+const drawable = (strokes: Stroke[]): Stroke[] =>
+  strokes.every(finiteStroke) ? strokes : strokes.filter(finiteStroke);
 
 /** The overlay split by what it depends on; drawn in the order below, decor, above. */
 export interface OverlayParts {
   /** Contour lines (depend on the data), under everything else. */
-  below: Stroke[];
+  below: FlatStrokes;
   /** Head outline, nose, ears, sensors, channel names, colour-bar frame: fixed by geometry, layout and options. */
   decor: Stroke[];
   /** Colour-bar ticks, tick labels and unit (depend on the scale), then the title. */
@@ -219,13 +366,13 @@ export function dataStrokes(
   layout: Layout,
   m: RenderableMap,
   o: RenderOptions,
-  contours: readonly ContourLine[],
+  contours: readonly ContourPaths[],
 ): Omit<OverlayParts, 'decor'> {
-  const below = o.contours ? contourStrokes(layout, contours) : [];
+  const below = contourStrokes(layout, o.contours ? contours : []);
   const above = colorbarLabels(layout, m);
   if (o.title && layout.title)
     above.push(...text(o.title, layout.title.x, layout.title.y, layout.title.fontSize, 'middle'));
-  return { below: drawable(below), above: drawable(above) };
+  return { below, above: drawable(above) };
 }
 
 /** The full display list, in drawing order (contours under outlines under sensors under text). */
@@ -233,8 +380,8 @@ export function buildOverlay(
   layout: Layout,
   m: RenderableMap,
   o: RenderOptions,
-  contours: readonly ContourLine[],
+  contours: readonly ContourPaths[],
 ): Stroke[] {
   const { below, above } = dataStrokes(layout, m, o, contours);
-  return [...below, ...decorStrokes(layout, m, o), ...above];
+  return [...flatStrokeList(below), ...decorStrokes(layout, m, o), ...above];
 }

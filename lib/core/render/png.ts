@@ -14,7 +14,7 @@ import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
 import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
-import { applyOps, drawStrokes } from './strokes';
+import { applyOps, drawFlatStrokes, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
 type Sharp = ReturnType<typeof sharpModule>;
@@ -65,7 +65,7 @@ const raw = (scene: Scene, pixels: Uint8Array): Sharp =>
 export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
   const pixels = inPlace ? scene.canvas : scene.canvas.slice();
   const { layout, plan, scratch } = scene;
-  drawStrokes(layout, scene.below, plan.coverage, pixels, scratch);
+  drawFlatStrokes(layout, scene.contours, plan.coverage, pixels, scratch);
   applyOps(decorOps(scene), pixels);
   drawStrokes(layout, scene.above, plan.coverage, pixels, scratch);
   return pixels;

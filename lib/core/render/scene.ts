@@ -6,12 +6,12 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import type { RenderableMap, RenderOptions, TopomapGeometry, Vec2 } from '../topomap/types';
-import { contourLines } from './contours';
+import { contourPaths } from './contours';
 import { makeLayout } from './layout';
-import { dataStrokes, decorKey, decorStrokes } from './overlay';
+import { dataStrokes, decorKey, decorStrokes, flatStrokeList } from './overlay';
 import { blankCanvas, lentCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
 import { strokeOps, type PixelOps } from './strokes';
-import type { Layout, Lut, Stroke } from './types';
+import type { FlatStrokes, Layout, Lut, Stroke } from './types';
 
 /** Overlay strokes fixed by geometry, layout and options, with their rasterisation made on first use. */
 export interface Decor {
@@ -29,9 +29,12 @@ export interface Scene {
   plan: RasterPlan;
   /** RGBA, straight alpha, layout.width × layout.height: background + map + colour bar. */
   canvas: Uint8Array;
-  /** The whole display list in drawing order: below, then decor, then above. */
-  strokes: Stroke[];
-  below: Stroke[];
+  /** The whole display list in drawing order: below, then decor, then above (made on first use). */
+  readonly strokes: Stroke[];
+  /** The contour strokes as Stroke objects (made on first use from `contours`). */
+  readonly below: Stroke[];
+  /** The contour strokes as drawn: flat pixel coordinates, no object per point. */
+  contours: FlatStrokes;
   decor: Decor;
   above: Stroke[];
   /**
@@ -241,12 +244,26 @@ export function buildScene(
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
   paintColorbar(layout, lut, canvas);
   const contours = o.contours
-    ? contourLines({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
+    ? contourPaths({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
     : [];
   const decor = decorFor(entry, m, o, layout, cache);
-  const { below, above } = dataStrokes(layout, m, o, contours);
-  const strokes = [...below, ...decor.strokes, ...above];
-  const scene: Scene = { layout, plan, canvas, strokes, below, decor, above };
+  const { below: flat, above } = dataStrokes(layout, m, o, contours);
+  let below: Stroke[] | undefined;
+  let strokes: Stroke[] | undefined;
+  const scene: Scene = {
+    layout,
+    plan,
+    canvas,
+    get strokes() {
+      return (strokes ??= [...this.below, ...decor.strokes, ...above]);
+    },
+    get below() {
+      return (below ??= flatStrokeList(flat));
+    },
+    contours: flat,
+    decor,
+    above,
+  };
   const scratch = sharedScratch(layout.width * layout.height);
   if (scratch) scene.scratch = scratch;
   if (cache) scene.charge = (bytes) => chargeDecor(cache, entry, decor, bytes);

@@ -6,7 +6,7 @@
  */
 import type { Vec2 } from '../topomap/types';
 import { blendPixel } from './raster';
-import type { Layout, Stroke } from './types';
+import type { FlatStrokes, Layout, Pen, Stroke } from './types';
 
 /** Scratch space of one drawing pass: per-pixel coverage and the pixels the current stroke reached (`count` of them). */
 interface Scratch {
@@ -41,19 +41,27 @@ function recordTouched(scratch: Scratch, i: number): void {
 const BOUNDED_COORD = 1e6;
 
 /**
- * Max-accumulates the coverage of segment a→b (the stroke's pen width, pixel centres) into `acc`, recording newly reached
- * pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
+ * Max-accumulates the coverage of segment a→b, points i and j of flat coordinates `xy` (the pen's width, pixel
+ * centres) into `acc`, recording newly reached pixels. Per row only the columns that can lie within the pen's reach are visited (the part of the segment within
  * reach of the row centre, widened by the reach), and pixels at or beyond the reach are skipped before the square
  * root (their coverage would be 0).
  */
-function accumulateSegment(a: Vec2, b: Vec2, s: Stroke, w: number, h: number, scratch: Scratch): void {
+function accumulateSegment(
+  xy: Float64Array,
+  i: number,
+  j: number,
+  s: Pen,
+  w: number,
+  h: number,
+  scratch: Scratch,
+): void {
   const { acc } = scratch;
   const width = s.width;
   // Coordinates are read here rather than passed: number arguments of a call that is not inlined are boxed.
-  const ax = a[0];
-  const ay = a[1];
-  const bx = b[0];
-  const by = b[1];
+  const ax = xy[2 * i] as number;
+  const ay = xy[2 * i + 1] as number;
+  const bx = xy[2 * j] as number;
+  const by = xy[2 * j + 1] as number;
   const vx = bx - ax;
   const vy = by - ay;
   const len2 = vx * vx + vy * vy;
@@ -130,17 +138,41 @@ function accumulateSegment(a: Vec2, b: Vec2, s: Stroke, w: number, h: number, sc
   }
 }
 
+/** Flat coordinates of the stroke being accumulated, kept across strokes (drawing is synchronous). */
+let strokeXy = new Float64Array(64);
+
 /** Max-accumulates one stroke's coverage (closed strokes return to their first point). */
 function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
   const pts = s.points;
   const n = pts.length;
+  if (strokeXy.length < 2 * n) strokeXy = new Float64Array(4 * n);
+  for (let k = 0; k < n; k++) {
+    const p = pts[k] as Vec2;
+    strokeXy[2 * k] = p[0];
+    strokeXy[2 * k + 1] = p[1];
+  }
+  accumulateRange(strokeXy, 0, n, s.closed, s, w, h, scratch);
+}
+
+/** Max-accumulates the polyline of points from…to − 1 of `xy` (closed: back to its first point). */
+function accumulateRange(
+  xy: Float64Array,
+  from: number,
+  to: number,
+  closed: boolean,
+  pen: Pen,
+  w: number,
+  h: number,
+  scratch: Scratch,
+): void {
+  const n = to - from;
   if (n === 0) return;
   if (n === 1) {
-    accumulateSegment(pts[0] as Vec2, pts[0] as Vec2, s, w, h, scratch);
+    accumulateSegment(xy, from, from, pen, w, h, scratch);
     return;
   }
-  for (let k = 0; k + 1 < n; k++) accumulateSegment(pts[k] as Vec2, pts[k + 1] as Vec2, s, w, h, scratch);
-  if (s.closed && n > 2) accumulateSegment(pts[n - 1] as Vec2, pts[0] as Vec2, s, w, h, scratch);
+  for (let k = from; k + 1 < to; k++) accumulateSegment(xy, k, k + 1, pen, w, h, scratch);
+  if (closed && n > 2) accumulateSegment(xy, to - 1, from, pen, w, h, scratch);
 }
 
 /**
@@ -177,7 +209,7 @@ const COVERAGE_FRACTION = Float64Array.from({ length: 256 }, (_, k) => k / 255);
  * The blend op coverage (0…255) of pixel i reached with stroke coverage c: c times the clip mask's for clipped
  * strokes, rounded (c > 0, so no sign test is needed).
  */
-function opCoverage(layout: Layout, s: Stroke, coverage: Uint8Array, i: number, c: number): number {
+function opCoverage(layout: Layout, s: Pen, coverage: Uint8Array, i: number, c: number): number {
   if (!s.clipped) return Math.round(c * 255);
   const { width: w, panel } = layout;
   const y = (i / w) | 0;
@@ -220,7 +252,7 @@ function emitTouched(
 /** Blends the ops emitTouched would append straight into the canvas, in the same order, and clears the coverage. */
 function blendTouched(
   layout: Layout,
-  s: Stroke,
+  s: Pen,
   coverage: Uint8Array,
   scratch: Scratch,
   canvas: Uint8Array,
@@ -357,5 +389,34 @@ export function drawStrokes(
   for (const s of strokes) {
     accumulate(s, layout.width, layout.height, scratch);
     blendTouched(layout, s, coverage, scratch, canvas);
+  }
+}
+
+/**
+ * Draws every stroke of `strokes` over the canvas in order, each as drawStrokes draws a Stroke of the same points
+ * and pen (the same pixels as drawing `flatStrokeList(strokes)`).
+ */
+export function drawFlatStrokes(
+  layout: Layout,
+  strokes: FlatStrokes,
+  coverage: Uint8Array,
+  canvas: Uint8Array,
+  acc?: Float32Array,
+): void {
+  const { xy, starts, pen } = strokes;
+  if (starts.length < 2) return;
+  const scratch = scratchFor(layout, acc);
+  for (let k = 0; k + 1 < starts.length; k++) {
+    accumulateRange(
+      xy,
+      starts[k] as number,
+      starts[k + 1] as number,
+      pen.closed,
+      pen,
+      layout.width,
+      layout.height,
+      scratch,
+    );
+    blendTouched(layout, pen, coverage, scratch, canvas);
   }
 }

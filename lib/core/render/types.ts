@@ -28,6 +28,20 @@ export interface Layout {
   title?: { x: number; y: number; fontSize: number };
 }
 
+/** How a stroke is drawn. */
+export type Pen = Omit<Stroke, 'points'>;
+
+/**
+ * Strokes of one pen as flat pixel coordinates, without an object per point: stroke k is the points starts[k] …
+ * starts[k + 1] − 1, point j at xy[2j], xy[2j + 1].
+ */
+export interface FlatStrokes {
+  pen: Pen;
+  xy: Float64Array;
+  /** One more entry than there are strokes. */
+  starts: Int32Array;
+}
+
 /** One polyline drawn with a round-capped pen, in pixel coordinates. */
 export interface Stroke {
   points: Vec2[];
