@@ -133,6 +133,9 @@ export function dashed(line: readonly Vec2[], pattern: readonly [number, number]
   );
 }
 
+/** Longest segment dashFlat cuts, in pixels: images are at most a few thousand pixels across. */
+const MAX_DASHED_SEGMENT_PX = 65536;
+
 /** `dashed` over the first n points of flat coordinates (x0, y0, x1, y1, …), each dash a stroke of `out`. */
 function dashFlat(xy: Float64Array, n: number, pattern: readonly [number, number], out: FlatBuilder): void {
   const [on, off] = pattern;
@@ -147,6 +150,8 @@ function dashFlat(xy: Float64Array, n: number, pattern: readonly [number, number
     const x1 = xy[2 * i] as number;
     const y1 = xy[2 * i + 1] as number;
     let seg = Math.hypot(x1 - x0, y1 - y0);
+    // A segment no canvas holds (infinite or absurdly long coordinates) would cut without end: the line stops here.
+    if (!(seg <= MAX_DASHED_SEGMENT_PX) && !Number.isNaN(seg)) return;
     while (seg > left) {
       const t = left / seg;
       const cutX = x0 + (x1 - x0) * t;

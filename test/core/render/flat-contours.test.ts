@@ -77,3 +77,20 @@ describe.each(KINDS)('flat contour strokes of the MNE %s map', (kind) => {
     }
   });
 });
+
+describe('dashed on coordinates no canvas holds', () => {
+  it('stops at an infinite or absurdly long segment instead of cutting without end', () => {
+    const before: Vec2[] = [
+      [0, 0],
+      [10, 0],
+    ];
+    const dashesBefore = dashed(before, [3, 2]);
+    expect(dashesBefore.length).toBeGreaterThan(0);
+    for (const far of [Infinity, -Infinity, 1e12]) {
+      const dashes = dashed([...before, [far, 5]], [3, 2]);
+      // The dashes of the finite part, nothing past it.
+      expect(dashes.slice(0, dashesBefore.length - 1)).toEqual(dashesBefore.slice(0, -1));
+      expect(dashes.flat().every(([x, y]) => Math.abs(x) <= 10 && Math.abs(y) <= 5)).toBe(true);
+    }
+  });
+});
