@@ -307,6 +307,21 @@ export function cloughTocherNet(
  * quartic-index Bernstein sum).
  */
 export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
+  return evaluate(net, t, b, at, false);
+}
+
+/**
+ * cloughTocherEval for a net whose 19 control values are all finite (netIsFinite): one of b1, b2, b3 is exactly 0,
+ * so the 9 terms holding it are ±0 and only the other 10 are summed, in scipy's order. Adding ±0 leaves a
+ * non-zero sum unchanged, so a non-zero result has the full sum's bits; a zero one (whose sign the ±0 terms
+ * decide) is recomputed in full.
+ */
+export function cloughTocherEvalFinite(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
+  return evaluate(net, t, b, at, true);
+}
+
+/** Both evaluations: the centroid split, then the 10 non-zero terms (`finite`) or all 19. */
+function evaluate(net: Float64Array, t: number, b: ArrayLike<number>, at: number, finite: boolean): number {
   const o = NET * t;
   // extended barycentric coordinates: the Clough–Tocher split at the centroid
   const minval = Math.min(b[at]!, b[at + 1]!, b[at + 2]!);
@@ -314,7 +329,18 @@ export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<numb
   const b2 = b[at + 1]! - minval;
   const b3 = b[at + 2]! - minval;
   const b4 = 3 * minval;
-  // the same terms, in the same order, as scipy (one of b1..b4 is zero)
+  if (finite) {
+    let sum = 0;
+    if (b1 === 0) sum = cubicTerms(b2, b3, b4, net, o, WITHOUT_B1);
+    else if (b2 === 0) sum = cubicTerms(b1, b3, b4, net, o, WITHOUT_B2);
+    else if (b3 === 0) sum = cubicTerms(b1, b2, b4, net, o, WITHOUT_B3);
+    if (sum !== 0) return sum;
+  }
+  return allTerms(b1, b2, b3, b4, net, o);
+}
+
+/** The full Bernstein sum: the same 19 terms, in the same order, as scipy (one of b1..b4 is zero). */
+function allTerms(b1: number, b2: number, b3: number, b4: number, net: Float64Array, o: number): number {
   return (
     b1 * b1 * b1 * net[o]! +
     3 * (b1 * b1) * b2 * net[o + 3]! +
@@ -336,27 +362,6 @@ export function cloughTocherEval(net: Float64Array, t: number, b: ArrayLike<numb
     3 * b3 * (b4 * b4) * net[o + 17]! +
     b4 * b4 * b4 * net[o + 18]!
   );
-}
-
-/**
- * cloughTocherEval for a net whose 19 control values are all finite (netIsFinite): one of b1, b2, b3 is exactly 0,
- * so the 9 terms holding it are ±0 and only the other 10 are summed, in scipy's order. Adding ±0 leaves a
- * non-zero sum unchanged, so a non-zero result has the full sum's bits; a zero one (whose sign the ±0 terms
- * decide) is recomputed in full.
- */
-export function cloughTocherEvalFinite(net: Float64Array, t: number, b: ArrayLike<number>, at = 0): number {
-  const o = NET * t;
-  const minval = Math.min(b[at]!, b[at + 1]!, b[at + 2]!);
-  const b1 = b[at]! - minval;
-  const b2 = b[at + 1]! - minval;
-  const b3 = b[at + 2]! - minval;
-  const b4 = 3 * minval;
-  let sum: number;
-  if (b1 === 0) sum = cubicTerms(b2, b3, b4, net, o, WITHOUT_B1);
-  else if (b2 === 0) sum = cubicTerms(b1, b3, b4, net, o, WITHOUT_B2);
-  else if (b3 === 0) sum = cubicTerms(b1, b2, b4, net, o, WITHOUT_B3);
-  else return cloughTocherEval(net, t, b, at);
-  return sum === 0 ? cloughTocherEval(net, t, b, at) : sum;
 }
 
 /**
