@@ -7,6 +7,9 @@
 // Each bundle folder gets a package.json saying "type": "commonjs": serverless-offline's in-process runner looks for
 // the nearest package.json on every invocation (to choose require or import), and stops there instead of reading
 // the project's own, two folders up (measured under load: 0.23 ms of the front's CPU per request).
+// Bundles are written without comments and whitespace (identifiers kept): each loaded bundle's source stays in
+// its thread's heap, and as ASCII it is stored at one byte per character (topomap 6.3 → 2.5 MB; the front after
+// a few maps and sensors: heap 77.5 → 64.7 MB, RSS 258 → 239 MB, measured 2026-12-06).
 import { build } from 'esbuild';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +38,9 @@ await Promise.all(
       format: 'cjs',
       sourcemap: 'linked',
       minify: process.env.LORIS_EPHYS_MINIFY === '1',
+      // Without comments a bundle is pure ASCII, which V8 keeps as a one-byte string: a comment with one character
+      // past Latin-1 (─, —, →) made the whole source two bytes per character. Names stay readable in stack traces.
+      minifyWhitespace: true,
       external: ['sharp', '@aws-sdk/*', 'piscina'],
       logLevel: 'warning',
     }),

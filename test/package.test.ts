@@ -1,6 +1,15 @@
 /** `serverless package` works with no network and no AWS credentials: one zip per function with its bundle. */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { projectRoot } from './helpers/testdata';
@@ -54,6 +63,24 @@ describe('serverless package (offline, no credentials)', () => {
         );
         expect(entries.some((e) => /@img\/sharp-libvips-linux-x64\/lib\/libvips-cpp/.test(e))).toBe(true);
       }
+    }
+  });
+});
+
+describe('bundles (dist/, scripts/build.mjs)', () => {
+  // A loaded bundle's source stays in its thread's heap; V8 keeps it at one byte per character only when no
+  // character is past Latin-1 (one "─" in a comment doubled the topomap bundle's 3.2 MB).
+  it('hold no character past Latin-1', () => {
+    const dist = join(projectRoot, 'dist');
+    const bundles = readdirSync(dist, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.js'));
+    expect(bundles).toContain(join('topomap', 'worker.js'));
+    for (const bundle of bundles) {
+      const text = readFileSync(join(dist, bundle), 'utf8');
+      const wide = [...text].findIndex((c) => (c.codePointAt(0) ?? 0) > 0xff);
+      expect({ bundle, wide: wide < 0 ? 'none' : text.slice(Math.max(0, wide - 40), wide + 10) }).toEqual({
+        bundle,
+        wide: 'none',
+      });
     }
   });
 });

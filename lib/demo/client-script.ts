@@ -74,7 +74,7 @@ export const DEMO_SCRIPT = String.raw`
     section.hidden = false;
     while (list.firstChild) list.removeChild(list.firstChild);
     archive.hidden = true;
-    status.textContent = 'loading…';
+    status.textContent = 'loading\u2026';
     fetch(base + '/' + id + '/files', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (body) { return { status: r.status, body: body }; });
@@ -136,7 +136,7 @@ export const DEMO_SCRIPT = String.raw`
   function windowEnd(t) { return Math.min(t + windowLength(), state.end); }
   function timeText() {
     var t = Number(ui.time.value);
-    return t.toFixed(2) + ' – ' + windowEnd(t).toFixed(2) + ' s';
+    return t.toFixed(2) + ' \u2013 ' + windowEnd(t).toFixed(2) + ' s';
   }
   // The slider's range keeps the whole window inside the recording.
   function updateRange() {
@@ -178,7 +178,7 @@ export const DEMO_SCRIPT = String.raw`
     var seq = ++state.seq;
     var query = mapQuery();
     ui.mapQuery.textContent = 'GET ' + apiBase + '/' + state.id + '/topographic-map?' + query;
-    ui.mapStatus.textContent = 'computing…';
+    ui.mapStatus.textContent = 'computing\u2026';
     document.body.dataset.mapState = 'loading';
     var started = performance.now();
     fetch(apiBase + '/' + state.id + '/topographic-map?' + query, { credentials: 'same-origin', signal: controller.signal })
