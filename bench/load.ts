@@ -3,8 +3,8 @@
  * temporary data folder holding the demo sample and copies of the shared recordings (in /tmp, never in the
  * project). LOAD_CONNECTIONS clients (default 50) for LOAD_SECONDS (default 60) ask for maps of different
  * recordings, windows, metrics and channel types, plus sensors, each client sending its next request when its
- * answer is in (node:http, keep-alive, bodies dropped undecoded: the generator shares the machine, so it keeps its
- * own CPU low, and prints it). Prints throughput, latency percentiles, status
+ * answer is in (one keep-alive connection each, bench/http-client.ts: bodies counted and dropped in a buffer per
+ * connection; the generator shares the machine, so it keeps its own CPU low, and prints it). Prints throughput, latency percentiles, status
  * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
  * 250 ms from /proc) and its RSS after a cool-down.
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
@@ -18,12 +18,12 @@
  * output is written there when it stops, e.g. with LOAD_NODE_ARGS=--trace-gc).
  * Run: npm run load   (builds dist/ first)
  */
-import { Agent, request } from 'node:http';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { get, startOffline, type OfflineService } from '../test/helpers/offline';
+import { keepAliveConnection } from './http-client';
 import { projectRoot, testDataDir } from '../test/helpers/testdata';
 import { mb, sampleTreeRss, treeCpuSeconds, treeRss } from './proc-rss';
 
@@ -138,23 +138,6 @@ interface Tally {
 /** A request without an answer for this long counts as failed (status 0). */
 const REQUEST_TIMEOUT_MS = 30_000;
 
-/** One GET on a keep-alive agent, its body read and dropped; the status (0 when the connection failed). */
-function fetchStatus(agent: Agent, baseUrl: URL, path: string): Promise<number> {
-  return new Promise((resolve) => {
-    const req = request(
-      { host: baseUrl.hostname, port: baseUrl.port, path, agent, timeout: REQUEST_TIMEOUT_MS },
-      (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => resolve(res.statusCode ?? 0));
-        res.on('error', () => resolve(0));
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', () => resolve(0));
-    req.end();
-  });
-}
-
 /**
  * CONNECTIONS closed-loop clients (each sends its next request when its answer is in, as a viewer does) for
  * `seconds`; requests sent before the end are waited for. Bodies are read and dropped without decoding them, so
@@ -167,12 +150,12 @@ async function runLoad(
   seconds = SECONDS,
 ): Promise<Tally> {
   const tally: Tally = { byStatus: new Map(), mapsOk: 0, sensorsOk: 0, latencies: [], seconds };
-  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS });
   const url = new URL(baseUrl);
   let counter = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   const client = async (): Promise<void> => {
+    const connection = keepAliveConnection(url.hostname, Number(url.port), REQUEST_TIMEOUT_MS);
     while (performance.now() < deadline) {
       const n = counter++;
       const isSensors = sensors.length > 0 && (n % 100) / 100 < SENSORS_SHARE;
@@ -181,20 +164,16 @@ async function runLoad(
       // The k-th pass over the URLs shifts windows by k steps: a (URL, shift) pair comes back after 1000 passes.
       const pass = Math.floor(n / Math.max(1, list.length));
       const t0 = performance.now();
-      const status = await fetchStatus(
-        agent,
-        url,
-        !isSensors && UNIQUE_MAPS ? shiftedWindow(path, pass) : path,
-      );
+      const status = await connection.get(!isSensors && UNIQUE_MAPS ? shiftedWindow(path, pass) : path);
       tally.latencies.push(performance.now() - t0);
       tally.byStatus.set(status, (tally.byStatus.get(status) ?? 0) + 1);
       if (status === 200 && isSensors) tally.sensorsOk++;
       else if (status === 200) tally.mapsOk++;
     }
+    connection.close();
   };
   await Promise.all(Array.from({ length: CONNECTIONS }, client));
   tally.seconds = (performance.now() - started) / 1000;
-  agent.destroy();
   return tally;
 }
 
