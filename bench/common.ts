@@ -60,16 +60,20 @@ export interface BenchService {
 }
 
 /** A standalone service over `copies` copies of each recording, so each copy's first request is a first open. */
-export async function serveCopies(files: string[], copies: number): Promise<BenchService> {
+export async function serveCopies(
+  files: string[],
+  copies: number,
+  nodeArgs: string[] = [],
+): Promise<BenchService> {
   const dir = mkdtempSync(join(tmpdir(), 'loris-ephys-bench-'));
   for (const file of files) {
     for (let k = 0; k < copies; k++) cpSync(file, join(dir, `c${k}`, basename(file)), { recursive: true });
   }
-  const service = await startOffline({
-    LORIS_EPHYS_MODE: 'standalone',
-    LORIS_EPHYS_DATA: dir,
-    LORIS_EPHYS_LOG_LEVEL: 'warn',
-  });
+  const service = await startOffline(
+    { LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: dir, LORIS_EPHYS_LOG_LEVEL: 'warn' },
+    30000,
+    nodeArgs,
+  );
   const list = (await (await fetch(`${service.baseUrl}/ephys/recordings`)).json()) as {
     recordings: { id: number; path: string }[];
   };
@@ -120,7 +124,11 @@ export const loadAverage = (): string => execFileSync('cat', ['/proc/loadavg'], 
  * physiological_file row per copy, a user allowed to view them, and that user's LORIS token. Authorisation, the
  * module check and LORIS's knowledge of each file are read from the database on the request path, as on a site.
  */
-export async function serveCopiesLoris(files: string[], copies: number): Promise<BenchService> {
+export async function serveCopiesLoris(
+  files: string[],
+  copies: number,
+  nodeArgs: string[] = [],
+): Promise<BenchService> {
   const world = await buildAccessWorld();
   const { seed } = world.db;
   const ids = new Map<string, number>();
@@ -138,11 +146,15 @@ export async function serveCopiesLoris(files: string[], copies: number): Promise
     projects: [world.projects.P1],
   });
   const token = await lorisToken(STRONG_KEY, 'bench');
-  const service = await startOffline({
-    LORIS_EPHYS_MODE: 'loris',
-    ...world.db.env(),
-    LORIS_EPHYS_LOG_LEVEL: 'warn',
-  });
+  const service = await startOffline(
+    {
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    },
+    30000,
+    nodeArgs,
+  );
   return benchService(service, ids, bearer(token), () => world.cleanup());
 }
 

@@ -7,7 +7,8 @@
  * MariaDB on every request, a new connection per request; 'standalone': no database, keep-alive.
  * "Warm" is the recording open and every request a new map (the colour limits vary), so no answer repeats;
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
- * Run: npm run bench:topomap   (WARM=200, COPIES=9)
+ * Run: npm run bench:topomap   (WARM=200, COPIES=9; ONLY=<label substring> for some cases; SERVICE_NODE_ARGS, e.g.
+ * "--cpu-prof --cpu-prof-dir=/tmp/prof", go to the service's node)
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,11 +22,13 @@ const COPIES = Number(process.env.COPIES ?? 9);
 const WARM = Number(process.env.WARM ?? 200);
 const QUERY = 'size=512&contours=6&sensors=true';
 const MODE = process.env.BENCH_MODE === 'standalone' ? 'standalone' : 'loris';
+const ONLY = (process.env.ONLY ?? '').toLowerCase();
+const NODE_ARGS = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 
 async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
-  const cases = [
+  const all = [
     {
       label: 'test-ave EEG 60 ch (evoked, t=0.1)',
       file: testDataPath('fif', 'test-ave.fif.gz'),
@@ -45,10 +48,12 @@ async function main(): Promise<void> {
       vmax: 2e-12,
     },
   ];
+  const cases = all.filter((c) => c.label.toLowerCase().includes(ONLY));
   const serve = MODE === 'loris' ? serveCopiesLoris : serveCopies;
   const bench = await serve(
     cases.flatMap((c) => [c.file, ...(c.extra ?? [])]),
     COPIES + 1,
+    NODE_ARGS,
   );
   const request = { headers: bench.headers, fresh: MODE === 'loris' };
   const rows: Record<string, unknown>[] = [];
@@ -58,12 +63,15 @@ async function main(): Promise<void> {
         `${bench.service.baseUrl}/ephys/${bench.idOf(c.file, copy)}/topographic-map?${c.query}${t}`;
       for (let i = 0; i < 5; i++) await timedGet(url(0), request);
       const first: number[] = [];
+      const pid = bench.service.process.pid ?? 0;
+      const firstCpuBefore = treeCpuSeconds(pid);
       for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k), request));
+      // The service's own CPU per first map (every thread; /proc ticks of 10 ms, so many copies are needed).
+      const firstCpuMs = ((treeCpuSeconds(pid) - firstCpuBefore) * 1000) / COPIES;
       // Warm: same recording, varying the colour limits so no answer is a repeat (no HTTP caching involved).
       const warm: number[] = [];
       // vmax in SI units (V, T), near each recording's own range so every map draws its contours.
       const vmax = c.vmax ?? 1e-4;
-      const pid = bench.service.process.pid ?? 0;
       const cpuBefore = treeCpuSeconds(pid);
       for (let i = 0; i < WARM; i++)
         warm.push(await timedGet(url(0, `&vmax=${vmax * (1 + i * 1e-3)}`), request));
@@ -77,6 +85,7 @@ async function main(): Promise<void> {
         warmP50Ms: +median(warm).toFixed(2),
         warmP95Ms: +percentile(warm, 0.95).toFixed(2),
         firstMedianMs: +median(first).toFixed(2),
+        firstServiceCpuMs: +firstCpuMs.toFixed(2),
         warmServiceCpuMs: +cpuMs.toFixed(2),
         repeatP50Ms: +median(repeat).toFixed(2),
       });
@@ -88,7 +97,7 @@ async function main(): Promise<void> {
     medianMs: number;
     p95Ms: number;
   } | null;
-  const first = rows[0] as { warmP50Ms: number };
+  const first = rows[0] as { warmP50Ms: number } | undefined;
   console.table(rows);
   console.log(
     JSON.stringify({
@@ -97,7 +106,7 @@ async function main(): Promise<void> {
       loadAverage: loadAverage(),
       rows,
       mnePlotTopomapSavefigMs: reference,
-      warmRatioToMne: reference ? +(first.warmP50Ms / reference.medianMs).toFixed(3) : null,
+      warmRatioToMne: reference && first ? +(first.warmP50Ms / reference.medianMs).toFixed(3) : null,
     }),
   );
 }

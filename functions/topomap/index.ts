@@ -9,11 +9,10 @@ import {
 } from '../../lib/core/http';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { moduleHandler } from '../../lib/service/module-handler';
-import { authorizeRecording } from '../../lib/service/access';
 import { processAnswerCache, runThroughCache } from '../../lib/service/answer-cache';
 import { mapRunner } from '../../lib/service/map-runner';
 import { mapAnswer } from '../../lib/service/map-task';
-import { recordingSource } from '../../lib/service/requested-recording';
+import { authorizeWithExtras, recordingSource } from '../../lib/service/requested-recording';
 import { getConfig } from '../../lib/service/runtime';
 
 // Authorisation and LORIS's knowledge of the recording here; a picture asked for before comes from the answer
@@ -22,8 +21,8 @@ import { getConfig } from '../../lib/service/runtime';
 const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerResult> => {
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
   const config = getConfig();
-  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
-  const source = await recordingSource(access, { condition: query.condition });
+  const { access, extras } = await authorizeWithExtras(event, ctx.log);
+  const source = await recordingSource(access, { condition: query.condition, prefetched: extras });
   ctx.signal?.throwIfAborted(); // timed out already: no task
   const runner = mapRunner(config.workers, __dirname);
   const result = await runThroughCache(

@@ -220,11 +220,19 @@ async function resolveOrLog(
   }
 }
 
+/**
+ * Work to start beside the authorisation lookups (LORIS mode), once the token's signature holds: e.g. what LORIS
+ * knows about the recording, which a first request then need not wait for after authorisation. Its result must
+ * only be looked at once authorizeRecording has resolved (the caller may view the recording).
+ */
+export type AlongsideAuthorization = (db: Db, id: number) => void;
+
 async function authorizeLoris(
   config: Config,
   event: HttpEvent,
   id: number,
   log?: Logger,
+  extra?: AlongsideAuthorization,
 ): Promise<AuthorizedRecording> {
   const { db, settings } = await lorisRuntimeFor(config);
   const current = await settings();
@@ -243,6 +251,7 @@ async function authorizeLoris(
         fileMemo.get(String(id), ttl, () => findPhysiologicalFile(db, id)),
       ]);
       lookups.catch(() => undefined);
+      extra?.(db, id);
     },
     ttl,
   );
@@ -316,16 +325,17 @@ async function authorizeStandalone(config: Config, id: number, log?: Logger): Pr
  * Authorises access to recording `physioFileIdParam` for the caller of `event`. Throws ApiErrors: 400 bad id,
  * 401 no/invalid token or account, 403 path_outside_data_dir, 404 recording_not_found (also for a recording
  * the caller may not see, the reason only logged),
- * 503 database_unavailable / auth_misconfigured / data_dir_unavailable.
+ * 503 database_unavailable / auth_misconfigured / data_dir_unavailable. `alongside` (LORIS mode) starts with the
+ * module and file lookups, never for a token whose signature fails.
  */
 export async function authorizeRecording(
   event: HttpEvent,
   physioFileIdParam: unknown,
-  options: { config?: Config; log?: Logger } = {},
+  options: { config?: Config; log?: Logger; alongside?: AlongsideAuthorization } = {},
 ): Promise<AuthorizedRecording> {
   const id = parsePhysioFileId(physioFileIdParam);
   const { config = getConfig(), log } = options;
   return config.mode === 'standalone'
     ? authorizeStandalone(config, id, log)
-    : authorizeLoris(config, event, id, log);
+    : authorizeLoris(config, event, id, log, options.alongside);
 }

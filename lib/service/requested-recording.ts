@@ -83,7 +83,9 @@ export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordin
   };
 }
 
-const keyed = (extras: LorisRecordingExtras) => ({
+type KeyedExtras = { extras: LorisRecordingExtras; extrasKey: string };
+
+const keyed = (extras: LorisRecordingExtras): KeyedExtras => ({
   extras,
   extrasKey: createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16),
 });
@@ -93,7 +95,33 @@ const NO_EXTRAS = keyed({});
  * LORIS's extras per recording id with their key, reused like the authorisation lookups (LORIS_EPHYS_AUTH_CACHE_MS):
  * a changed electrode table, channel status or event list is seen within that bound.
  */
-const extrasMemo = createMemo<{ extras: LorisRecordingExtras; extrasKey: string }>(256);
+const extrasMemo = createMemo<KeyedExtras>(256);
+
+/** LORIS's extras for recording `id` with their key, through the memo (LORIS_EPHYS_AUTH_CACHE_MS). */
+const extrasOf = (db: Db, id: number, ttlMs: number): Promise<KeyedExtras> =>
+  extrasMemo.get(String(id), ttlMs, async () => keyed(await lorisExtras(db, id)));
+
+/**
+ * An authorised recording and, in LORIS mode, its extras looked up beside the authorisation lookups (they start
+ * once the token's signature holds, with the file row): a first request for a recording waits for one round of
+ * queries instead of two. The extras are only used once authorisation has passed.
+ */
+export interface AuthorizedWithExtras {
+  access: AuthorizedRecording;
+  extras?: Promise<KeyedExtras>;
+}
+
+export async function authorizeWithExtras(event: HttpEvent, log?: Logger): Promise<AuthorizedWithExtras> {
+  let extras: Promise<KeyedExtras> | undefined;
+  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, {
+    log,
+    alongside: (db, id) => {
+      extras = extrasOf(db, id, getConfig().authCacheMs);
+      extras.catch(() => undefined); // observed by recordingSource, or dropped with a refused request
+    },
+  });
+  return { access, extras };
+}
 
 /**
  * Everything needed to open an authorised recording, as plain data (a map worker opens it from this): its real
@@ -109,19 +137,21 @@ export interface RecordingSource {
   maxDecodedBytes: number;
 }
 
-/** What LORIS knows about an authorised recording (404 when its file is missing). */
+/**
+ * What LORIS knows about an authorised recording (404 when its file is missing); `prefetched` is the lookup
+ * authorizeWithExtras started for this recording, else it is looked up here.
+ */
 export async function recordingSource(
   access: AuthorizedRecording,
-  options: { condition?: number } = {},
+  options: { condition?: number; prefetched?: Promise<KeyedExtras> } = {},
 ): Promise<RecordingSource> {
   const config = getConfig();
   if (!access.presentOnDisk)
     throw notFound('recording_missing', 'The recording is registered but its file is not on disk.');
   const { extras, extrasKey } =
     config.mode === 'loris' && access.file
-      ? await extrasMemo.get(String(access.id), config.authCacheMs, async () =>
-          keyed(await lorisExtras((await lorisRuntimeFor(config)).db, access.id)),
-        )
+      ? await (options.prefetched ??
+          extrasOf((await lorisRuntimeFor(config)).db, access.id, config.authCacheMs))
       : NO_EXTRAS;
   return {
     path: access.absolutePath,
@@ -162,6 +192,7 @@ export async function openRequestedRecording(
   ctx: Pick<RequestContext, 'log'>,
   options: { condition?: number } = {},
 ): Promise<RequestedRecording> {
-  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, { log: ctx.log });
-  return { access, opened: await openAuthorized(access, { ...options, log: ctx.log }) };
+  const { access, extras } = await authorizeWithExtras(event, ctx.log);
+  const source = await recordingSource(access, { ...options, prefetched: extras });
+  return { access, opened: await openSource(source, ctx.log) };
 }

@@ -241,9 +241,24 @@ async function readProcessed(
 /**
  * Evoked files are read as MNE's read_evokeds(proj=True) gives them: with the file's SSP projectors applied
  * over all channels; raw files are not projected (read_raw_* does not apply projectors). Only the rows of P
- * for the picked channels are needed; they are cached per recording and pick set.
+ * for the picked channels are needed; they are cached by what they are made from (projectionKey), so
+ * recordings with the same projectors, channels and bads (the conditions or runs of one acquisition) share them.
  */
 const projectorCache = createLru<{ read: number[]; rows: Float64Array[] }>(32);
+
+/**
+ * The content key of a projection: everything projectorRows reads (every channel's name, the bads, the picks,
+ * each projector's channel names and vectors, bit for bit). Computed once per recording info and pick set.
+ */
+export function projectionKey(info: RecordingInfo, picks: readonly number[]): string {
+  const hash = createHash('sha1');
+  hash.update(JSON.stringify([info.channels.map((c) => c.name), info.bads, picks]));
+  for (const p of info.projectors) {
+    hash.update(`|${JSON.stringify(p.channelNames)}|${p.vectors.length}`);
+    for (const v of p.vectors) hash.update(`|${v.length}:`).update(Float64Array.from(v));
+  }
+  return hash.digest('base64');
+}
 
 function projectionFor(
   opened: OpenedRecording,
@@ -251,7 +266,7 @@ function projectionFor(
 ): { read: number[]; rows: Float64Array[] } | null {
   const { info } = opened;
   if (info.kind !== 'evoked' || info.projectors.length === 0) return null;
-  const key = `${opened.cacheKey ?? opened.identityKey}|${picks.join(',')}`;
+  const key = derivedFor(info).projections.getOrCreate(picks.join(','), () => projectionKey(info, picks));
   return projectorCache.getOrCreate(key, () => {
     // Only the picked rows of P (projectorRows: the same bits as those rows of the whole matrix).
     const p = projectorRows(
@@ -443,7 +458,7 @@ function geometryInput(info: RecordingInfo, sel: Selection, q: TopomapQuery): Ge
 
 /**
  * What a recording's maps derive from its info alone, by the options they depend on: channel selections (type,
- * exclusions) and geometry inputs with their content keys (plus extrapolation, resolution). An opened recording's
+ * exclusions), geometry inputs with their content keys (plus extrapolation, resolution) and projection keys. An opened recording's
  * info is not changed after the open, so a warm map neither re-selects channels nor re-hashes positions.
  * Bounded: MEMO_PER_RECORDING entries per info object, dropped with it (WeakMap).
  */
@@ -451,13 +466,19 @@ const MEMO_PER_RECORDING = 16;
 interface Derived {
   selections: Lru<Selection>;
   geometries: Lru<{ input: GeometryInput; key: string }>;
+  /** projectionKey by pick set. */
+  projections: Lru<string>;
 }
 const derivedByInfo = new WeakMap<RecordingInfo, Derived>();
 
 function derivedFor(info: RecordingInfo): Derived {
   let derived = derivedByInfo.get(info);
   if (!derived) {
-    derived = { selections: createLru(MEMO_PER_RECORDING), geometries: createLru(MEMO_PER_RECORDING) };
+    derived = {
+      selections: createLru(MEMO_PER_RECORDING),
+      geometries: createLru(MEMO_PER_RECORDING),
+      projections: createLru(MEMO_PER_RECORDING),
+    };
     derivedByInfo.set(info, derived);
   }
   return derived;
