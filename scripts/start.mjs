@@ -39,7 +39,11 @@ if (!existsSync(join(root, 'dist', 'health', 'index.js'))) {
   console.error('dist/ is missing: run `bash scripts/setup.sh` (or npm run build) first.');
   process.exit(2);
 }
+// Node options and environment of the front (deploy/offline/node-options.json: a smaller young generation and
+// glibc's mmap threshold, measured). A variable already in the environment wins.
+const frontSettings = JSON.parse(readFileSync(join(root, 'deploy/offline/node-options.json'), 'utf8'));
 const env = {
+  ...frontSettings.environment,
   ...process.env,
   LORIS_EPHYS_PORT: String(port),
   LORIS_EPHYS_HOST: host,
@@ -52,8 +56,7 @@ const env = {
   // not stop the service for every viewer.
   NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --unhandled-rejections=warn`.trim(),
 };
-// Node options of the front (deploy/offline/node-options.json: a smaller young generation, measured).
-const nodeOptions = JSON.parse(readFileSync(join(root, 'deploy/offline/node-options.json'), 'utf8')).options;
+const nodeOptions = frontSettings.options;
 const child = spawn(
   process.execPath,
   [...nodeOptions, join(root, 'node_modules/serverless/bin/serverless.js'), 'offline', 'start'],

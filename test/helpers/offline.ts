@@ -30,10 +30,24 @@ export async function freePort(): Promise<number> {
   });
 }
 
+interface FrontSettings {
+  options: string[];
+  environment?: Record<string, string>;
+}
+
+const frontSettings = (): FrontSettings =>
+  JSON.parse(
+    readFileSync(join(projectRoot, 'deploy', 'offline', 'node-options.json'), 'utf8'),
+  ) as FrontSettings;
+
 /** The front's Node options, as scripts/start.mjs passes them (deploy/offline/node-options.json). */
 export function serviceNodeOptions(): string[] {
-  const file = join(projectRoot, 'deploy', 'offline', 'node-options.json');
-  return (JSON.parse(readFileSync(file, 'utf8')) as { options: string[] }).options;
+  return frontSettings().options;
+}
+
+/** The front's environment defaults, as scripts/start.mjs sets them (a variable already set wins). */
+export function serviceEnvironment(): Record<string, string> {
+  return frontSettings().environment ?? {};
 }
 
 /**
@@ -60,6 +74,7 @@ export async function startOffline(
     {
       cwd: projectRoot,
       env: {
+        ...serviceEnvironment(),
         ...process.env,
         LORIS_EPHYS_PORT: String(port),
         LORIS_EPHYS_LAMBDA_PORT: String(lambdaPort),
