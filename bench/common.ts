@@ -115,6 +115,9 @@ export function mne(args: string[]): unknown {
 
 export const loadAverage = (): string => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
 
+/** Node options for the service under a benchmark, from BENCH_NODE_ARGS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/p`). */
+const benchNodeArgs = (): string[] => (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
 /**
  * The same copies served in LORIS mode: a LORIS database (test/sql/loris-schema.sql on the local MariaDB) with one
  * physiological_file row per copy, a user allowed to view them, and that user's LORIS token. Authorisation, the
@@ -138,11 +141,15 @@ export async function serveCopiesLoris(files: string[], copies: number): Promise
     projects: [world.projects.P1],
   });
   const token = await lorisToken(STRONG_KEY, 'bench');
-  const service = await startOffline({
-    LORIS_EPHYS_MODE: 'loris',
-    ...world.db.env(),
-    LORIS_EPHYS_LOG_LEVEL: 'warn',
-  });
+  const service = await startOffline(
+    {
+      LORIS_EPHYS_MODE: 'loris',
+      ...world.db.env(),
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+    },
+    30000,
+    benchNodeArgs(),
+  );
   return benchService(service, ids, bearer(token), () => world.cleanup());
 }
 

@@ -9,13 +9,14 @@
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
  * Run: npm run bench:topomap   (WARM=200, COPIES=9)
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDemo } from '../cli/demo';
 import { testDataPath } from '../test/helpers/testdata';
 import { loadAverage, median, mne, percentile, serveCopies, serveCopiesLoris, timedGet } from './common';
-import { treeCpuSeconds } from './proc-rss';
+import { mb, threadCpuSeconds, treeCpuSeconds, treeRss } from './proc-rss';
 
 const COPIES = Number(process.env.COPIES ?? 9);
 const WARM = Number(process.env.WARM ?? 200);
@@ -45,6 +46,9 @@ async function main(): Promise<void> {
       vmax: 2e-12,
     },
   ];
+  // BENCH_CASES=EDF,CTF keeps the cases whose label holds one of these words (a profile of one case).
+  const only = process.env.BENCH_CASES?.split(',');
+  if (only) cases.splice(0, cases.length, ...cases.filter((c) => only.some((w) => c.label.includes(w))));
   const serve = MODE === 'loris' ? serveCopiesLoris : serveCopies;
   const bench = await serve(
     cases.flatMap((c) => [c.file, ...(c.extra ?? [])]),
@@ -65,10 +69,52 @@ async function main(): Promise<void> {
       const vmax = c.vmax ?? 1e-4;
       const pid = bench.service.process.pid ?? 0;
       const cpuBefore = treeCpuSeconds(pid);
+      const threadsBefore = threadCpuSeconds(pid);
+      const logFrom = bench.service.output().length;
+      // BENCH_PERF=<file prefix>: `perf record` the service over the warm maps (with BENCH_NODE_ARGS=--perf-basic-prof).
+      const perf = process.env.BENCH_PERF
+        ? spawn(
+            'perf',
+            [
+              'record',
+              '-F',
+              '1999',
+              '-g',
+              '-p',
+              String(pid),
+              '-o',
+              `${process.env.BENCH_PERF}.${cases.indexOf(c)}`,
+            ],
+            { stdio: 'ignore' },
+          )
+        : undefined;
+      if (perf) await new Promise((r) => setTimeout(r, 1000));
       for (let i = 0; i < WARM; i++)
         warm.push(await timedGet(url(0, `&vmax=${vmax * (1 + i * 1e-3)}`), request));
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
+      // BENCH_SERVICE_LOG=<file prefix>: the service's output over the warm maps (with BENCH_NODE_ARGS=--trace-gc).
+      if (process.env.BENCH_SERVICE_LOG)
+        writeFileSync(
+          `${process.env.BENCH_SERVICE_LOG}.${cases.indexOf(c)}`,
+          bench.service.output().slice(logFrom),
+        );
+      if (perf) {
+        perf.kill('SIGINT');
+        await new Promise((r) => perf.on('exit', r));
+      }
+      // BENCH_THREADS=1: the same per thread (offset of its id from the process id: 0 is the main thread).
+      if (process.env.BENCH_THREADS === '1') {
+        const perThread = [...threadCpuSeconds(pid)]
+          .map(([tid, s]) => [tid - pid, ((s - (threadsBefore.get(tid) ?? 0)) * 1000) / WARM] as const)
+          .filter(([, ms]) => ms > 0)
+          .sort((a, b) => b[1] - a[1]);
+        console.log(
+          c.label,
+          `rss ${mb(treeRss(pid))}`,
+          perThread.map(([t, ms]) => `${t}:${ms.toFixed(2)}`).join(' '),
+        );
+      }
       // The same map asked for again (a reload, another user): answered from the answer cache.
       const repeat: number[] = [];
       for (let i = 0; i < WARM; i++) repeat.push(await timedGet(url(0, `&vmax=${vmax}`), request));
