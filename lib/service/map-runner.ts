@@ -48,9 +48,12 @@ export function inThreadRunner(): MapRunner {
   };
 }
 
-/** Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). */
-const WORKER_HEAP_MB = 256;
-const WORKER_YOUNG_MB = 48;
+/**
+ * Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). An
+ * old-generation cap alone makes V8 shrink the young generation with it (many more scavenges per map); the young
+ * generation gets the main thread's usual size.
+ */
+export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
 
 /**
  * Initial old generation of the isolates started from now on (V8's --initial-old-space-size, a process-wide flag
@@ -86,9 +89,7 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     // Idle workers wait without blocking their event loop, so timers (closing evicted recordings) still run.
     atomics: 'async',
     idleTimeout: Infinity, // keep workers (and their caches) for the life of the service
-    // An old-generation cap alone makes V8 shrink the young generation with it (many more scavenges per map);
-    // give it the main thread's usual size.
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    resourceLimits: MAP_WORKER_RESOURCE_LIMITS,
   });
   return {
     kind: 'pool',
