@@ -8,6 +8,11 @@
  * "Warm" is the recording open and every request a new map (the colour limits vary), so no answer repeats;
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
  * Run: npm run bench:topomap   (WARM=200, COPIES=9)
+ * Analysis (all optional): BENCH_CASES=EDF,CTF (cases whose label holds a word), BENCH_THREADS=1 (the service's CPU per
+ * thread over the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU),
+ * BENCH_NODE_ARGS (node options for the service, e.g. `--trace-gc` or `--perf-basic-prof`), BENCH_SERVICE_LOG=<prefix>
+ * (the service's output over each case's warm maps), BENCH_PERF=<prefix> (`perf record -g` of the service over the
+ * warm maps and, `.repeat`, the repeated ones).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -117,7 +122,38 @@ async function main(): Promise<void> {
       }
       // The same map asked for again (a reload, another user): answered from the answer cache.
       const repeat: number[] = [];
+      const repeatPerf = process.env.BENCH_PERF
+        ? spawn(
+            'perf',
+            [
+              'record',
+              '-F',
+              '1999',
+              '-g',
+              '-p',
+              String(pid),
+              '-o',
+              `${process.env.BENCH_PERF}.${cases.indexOf(c)}.repeat`,
+            ],
+            { stdio: 'ignore' },
+          )
+        : undefined;
+      if (repeatPerf) await new Promise((r) => setTimeout(r, 1000));
+      const repeatCpuBefore = treeCpuSeconds(pid);
+      const mainBefore = threadCpuSeconds(pid).get(pid) ?? 0;
       for (let i = 0; i < WARM; i++) repeat.push(await timedGet(url(0, `&vmax=${vmax}`), request));
+      if (repeatPerf) {
+        repeatPerf.kill('SIGINT');
+        await new Promise((r) => repeatPerf.on('exit', r));
+      }
+      if (process.env.BENCH_THREADS === '1') {
+        const all = ((treeCpuSeconds(pid) - repeatCpuBefore) * 1000) / WARM;
+        const main = (((threadCpuSeconds(pid).get(pid) ?? 0) - mainBefore) * 1000) / WARM;
+        console.log(
+          c.label,
+          `repeat: service ${all.toFixed(2)} ms, main thread ${main.toFixed(2)} ms per request`,
+        );
+      }
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),

@@ -159,6 +159,10 @@ const PNG_TAIL = 4 + 12;
 const MAX_KEPT_OUTPUT = 8 * 1024 * 1024;
 let keptOutput = Buffer.allocUnsafe(512 * 1024);
 
+/** Output room enough for deflating `n` bytes at any level (zlib's deflateBound is n + n/4096 + n/16384 + 13). */
+const deflateRoom = (n: number): number => n + (n >> 11) + 1024;
+const MAX_DEFLATE_PASSES = 3;
+
 /**
  * Deflates `input` whole with the reused stream into an output buffer from byte IDAT_DATA_AT; returns that
  * buffer and where the stream ends. Throws when zlib fails (the stream is then dropped, not reused).
@@ -169,9 +173,10 @@ function deflateInto(entry: ReusedDeflate, key: string, input: Uint8Array): { ou
   let out = keptOutput;
   let at = IDAT_DATA_AT;
   let inOff = 0;
-  // Each pass either ends the stream (output room left) or fills the buffer, which then doubles: a bounded
-  // number of passes (deflate's output is at most its input plus a few bytes per 16 kB block).
-  for (;;) {
+  // A pass ends the stream (output room left) or fills the buffer, which then grows to hold any deflate output
+  // of this input: two passes at most.
+  for (let pass = 0; ; pass++) {
+    if (pass === MAX_DEFLATE_PASSES) throw new Error('zlib did not finish the image');
     const room = out.length - at - PNG_TAIL;
     handle.writeSync(zlib.constants.Z_FINISH, input, inOff, input.length - inOff, out, at, room);
     if (stream.destroyed) {
@@ -182,7 +187,9 @@ function deflateInto(entry: ReusedDeflate, key: string, input: Uint8Array): { ou
     at += room - availOut;
     inOff = input.length - availIn;
     if (availOut !== 0) break;
-    const grown = Buffer.allocUnsafe(out.length * 2);
+    const grown = Buffer.allocUnsafe(
+      Math.max(2 * out.length, IDAT_DATA_AT + deflateRoom(input.length) + PNG_TAIL),
+    );
     grown.set(out.subarray(0, at));
     out = grown;
   }
