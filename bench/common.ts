@@ -10,6 +10,7 @@ import { Agent, get } from 'node:http';
 import { basename, join } from 'node:path';
 import { buildAccessWorld } from '../test/helpers/access-world';
 import { startOffline, type OfflineService } from '../test/helpers/offline';
+import { configureWorkerHeaps, MAP_WORKER_RESOURCE_LIMITS } from '../lib/service/map-runner';
 import { bearer, lorisToken, STRONG_KEY } from '../test/helpers/tokens';
 import { projectRoot } from '../test/helpers/testdata';
 
@@ -168,7 +169,9 @@ export function runInWorkerThread(main: () => Promise<void>): void {
     void main();
     return;
   }
-  new Worker(__filename).on('error', (error) => {
+  // The map workers' heap: their limits and initial old generation (BENCH_WORKER_HEAP=limits-only: without it).
+  if (process.env.BENCH_WORKER_HEAP !== 'limits-only') configureWorkerHeaps();
+  new Worker(__filename, { resourceLimits: MAP_WORKER_RESOURCE_LIMITS }).on('error', (error) => {
     console.error(error);
     process.exitCode = 1;
   });

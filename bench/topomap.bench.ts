@@ -9,16 +9,21 @@
  * "Warm" is the recording open and every request a new map (its window moved a little each time, auto-scaled, as the
  * viewer scrubs through time), so no answer repeats;
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
- * Run: npm run bench:topomap   (WARM=200, COPIES=9; ONLY=<label substring> for some cases; SERVICE_NODE_ARGS, e.g.
- * "--cpu-prof --cpu-prof-dir=/tmp/prof", go to the service's node)
+ * Run: npm run bench:topomap   (WARM=200, COPIES=9)
+ * Analysis (all optional): ONLY=<label substring> (some cases), BENCH_THREADS=1 (the service's CPU per thread over
+ * the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
+ * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
+ * `--perf-basic-prof`), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
+ * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones).
  */
-import { mkdtempSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeDemo } from '../cli/demo';
 import { testDataPath } from '../test/helpers/testdata';
 import { loadAverage, median, mne, percentile, serveCopies, serveCopiesLoris, timedGet } from './common';
-import { treeCpuSeconds } from './proc-rss';
+import { mb, threadCpuSeconds, treeCpuSeconds, treeRss } from './proc-rss';
 
 const COPIES = Number(process.env.COPIES ?? 9);
 const WARM = Number(process.env.WARM ?? 200);
@@ -91,12 +96,85 @@ async function main(): Promise<void> {
       // answer is a repeat and every map reads, computes and draws its own contours.
       const warm: number[] = [];
       const cpuBefore = treeCpuSeconds(pid);
+      const threadsBefore = threadCpuSeconds(pid);
+      const logFrom = bench.service.output().length;
+      // BENCH_PERF=<file prefix>: `perf record` the service over the warm maps (with SERVICE_NODE_ARGS=--perf-basic-prof).
+      const perf = process.env.BENCH_PERF
+        ? spawn(
+            'perf',
+            [
+              'record',
+              '-F',
+              '1999',
+              '-g',
+              '-p',
+              String(pid),
+              '-o',
+              `${process.env.BENCH_PERF}.${cases.indexOf(c)}`,
+            ],
+            { stdio: 'ignore' },
+          )
+        : undefined;
+      if (perf) await new Promise((r) => setTimeout(r, 1000));
       for (let i = 1; i <= WARM; i++) warm.push(await timedGet(windowUrl(url(0), i), request));
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
+      // BENCH_SERVICE_LOG=<file prefix>: the service's output over the warm maps (with SERVICE_NODE_ARGS=--trace-gc).
+      if (process.env.BENCH_SERVICE_LOG)
+        writeFileSync(
+          `${process.env.BENCH_SERVICE_LOG}.${cases.indexOf(c)}`,
+          bench.service.output().slice(logFrom),
+        );
+      if (perf) {
+        perf.kill('SIGINT');
+        await new Promise((r) => perf.on('exit', r));
+      }
+      // BENCH_THREADS=1: the same per thread (offset of its id from the process id: 0 is the main thread).
+      if (process.env.BENCH_THREADS === '1') {
+        const perThread = [...threadCpuSeconds(pid)]
+          .map(([tid, s]) => [tid - pid, ((s - (threadsBefore.get(tid) ?? 0)) * 1000) / WARM] as const)
+          .filter(([, ms]) => ms > 0)
+          .sort((a, b) => b[1] - a[1]);
+        console.log(
+          c.label,
+          `rss ${mb(treeRss(pid))}`,
+          perThread.map(([t, ms]) => `${t}:${ms.toFixed(2)}`).join(' '),
+        );
+      }
       // The same map asked for again (a reload, another user): answered from the answer cache.
       const repeat: number[] = [];
+      const repeatPerf = process.env.BENCH_PERF
+        ? spawn(
+            'perf',
+            [
+              'record',
+              '-F',
+              '1999',
+              '-g',
+              '-p',
+              String(pid),
+              '-o',
+              `${process.env.BENCH_PERF}.${cases.indexOf(c)}.repeat`,
+            ],
+            { stdio: 'ignore' },
+          )
+        : undefined;
+      if (repeatPerf) await new Promise((r) => setTimeout(r, 1000));
+      const repeatCpuBefore = treeCpuSeconds(pid);
+      const mainBefore = threadCpuSeconds(pid).get(pid) ?? 0;
       for (let i = 0; i < WARM; i++) repeat.push(await timedGet(url(0), request));
+      if (repeatPerf) {
+        repeatPerf.kill('SIGINT');
+        await new Promise((r) => repeatPerf.on('exit', r));
+      }
+      if (process.env.BENCH_THREADS === '1') {
+        const all = ((treeCpuSeconds(pid) - repeatCpuBefore) * 1000) / WARM;
+        const main = (((threadCpuSeconds(pid).get(pid) ?? 0) - mainBefore) * 1000) / WARM;
+        console.log(
+          c.label,
+          `repeat: service ${all.toFixed(2)} ms, main thread ${main.toFixed(2)} ms per request`,
+        );
+      }
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),

@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import type { Piscina as PiscinaClass } from 'piscina';
 import type { MapTask, MapTaskResult } from './map-task';
 import { runMapTask } from './map-task';
@@ -47,9 +48,30 @@ export function inThreadRunner(): MapRunner {
   };
 }
 
-/** Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). */
-const WORKER_HEAP_MB = 256;
-const WORKER_YOUNG_MB = 48;
+/**
+ * Heap of one map worker: JavaScript objects only (sample windows and pixels are off-heap ArrayBuffers). An
+ * old-generation cap alone makes V8 shrink the young generation with it (many more scavenges per map); the young
+ * generation gets the main thread's usual size.
+ */
+export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoungGenerationSizeMb: 48 };
+
+/**
+ * Initial old generation of the isolates started from now on (V8's --initial-old-space-size, a process-wide flag
+ * read when an isolate is created; the main thread's heap is configured already and keeps its own). Without it,
+ * V8 lowers a new heap's old-generation limit to a few MB above what survived its first scavenges, and a map
+ * worker (≈ 19 MB live, a 48 MB young generation) then started a full mark-compact every 5–15 warm maps (29–35 per
+ * 200 CTF maps, 12–17 per 400 EEG maps, `--trace-gc`), each also discarding optimised code that the helper
+ * threads compiled again: 3–4 ms of CPU per CTF map on V8's helper threads. With 64 MB: 1–2 per 200 CTF maps,
+ * and the live heap stays at 19–26 MB (the limit only delays the first full collection; later limits follow
+ * the live size as usual). Other workers started later (the HDF5 reader's) get the same initial limit, within
+ * their own caps.
+ */
+export const WORKER_INITIAL_OLD_MB = 64;
+
+/** Sets the initial old generation of isolates started from now on (before a pool starts its workers). */
+export function configureWorkerHeaps(set: (flags: string) => void = setFlagsFromString): void {
+  set(`--initial-old-space-size=${WORKER_INITIAL_OLD_MB}`);
+}
 
 /**
  * A piscina pool of `threads` workers running `workerFile` (dist/topomap/worker.js). piscina is loaded here,
@@ -58,6 +80,7 @@ const WORKER_YOUNG_MB = 48;
 export function poolRunner(workerFile: string, threads: number): MapRunner {
   // CommonJS require (piscina's main export is the class) behaves the same under Node, Jest and the bundle.
   const Piscina = createRequire(__filename)('piscina') as typeof PiscinaClass;
+  configureWorkerHeaps();
   const pool = new Piscina<MapTask, MapTaskResult>({
     filename: workerFile,
     minThreads: threads,
@@ -66,9 +89,7 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     // Idle workers wait without blocking their event loop, so timers (closing evicted recordings) still run.
     atomics: 'async',
     idleTimeout: Infinity, // keep workers (and their caches) for the life of the service
-    // An old-generation cap alone makes V8 shrink the young generation with it (many more scavenges per map);
-    // give it the main thread's usual size.
-    resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB, maxYoungGenerationSizeMb: WORKER_YOUNG_MB },
+    resourceLimits: MAP_WORKER_RESOURCE_LIMITS,
   });
   return {
     kind: 'pool',

@@ -1,4 +1,5 @@
 /** A minimal synchronous RGBA PNG encoder (node:zlib), used to embed the image in SVG without async sharp. */
+import { isUint32Array } from 'node:util/types';
 import * as zlib from 'node:zlib';
 
 /** CRC-32 lookup table for runtimes without zlib.crc32 (Node < 20.15). */
@@ -86,6 +87,116 @@ function assemble(idat: Uint8Array, width: number, height: number): Buffer {
   return out;
 }
 
+/**
+ * zlib's native deflate handle inside a Node zlib stream, with the two members Node's own synchronous zlib
+ * functions use (lib/zlib.js processChunkSync): `_handle.writeSync(flush, in, inOff, inLen, out, outOff, outLen)`
+ * and `_writeState` ([avail_out, avail_in] after the call). Internal to Node, so looked for, not assumed.
+ */
+interface NativeDeflate {
+  writeSync(
+    flush: number,
+    input: Uint8Array,
+    inOff: number,
+    inLen: number,
+    out: Uint8Array,
+    outOff: number,
+    outLen: number,
+  ): void;
+}
+interface ReusedDeflate {
+  stream: zlib.Deflate;
+  handle: NativeDeflate;
+  state: Uint32Array;
+}
+
+/** The stream's native handle and write state when this Node has them (Node 20–24 do), else undefined. */
+function nativeParts(stream: zlib.Deflate): { handle: NativeDeflate; state: Uint32Array } | undefined {
+  const inner = stream as unknown as { _handle?: { writeSync?: unknown }; _writeState?: unknown };
+  const handle = inner._handle;
+  const state = inner._writeState;
+  if (typeof handle?.writeSync !== 'function' || !isUint32Array(state) || state.length < 2) return undefined;
+  return { handle: handle as NativeDeflate, state };
+}
+
+/**
+ * One deflate stream per (level, memLevel) in this thread, reset between images instead of made anew: a new
+ * stream per image (zlib.deflateSync) costs zlib's ~400 kB of state, its 16 kB output pieces and their
+ * concatenation. deflateReset starts a stream exactly as deflateInit2 does, so the bytes are the same
+ * (test/core/render/png-encode.test.ts). At most MAX_REUSED_DEFLATES settings are kept (least recently used go).
+ */
+const MAX_REUSED_DEFLATES = 2;
+const reusedDeflates = new Map<string, ReusedDeflate | null>();
+
+function reusedDeflate(level: number, memLevel: number): ReusedDeflate | undefined {
+  const key = `${level}/${memLevel}`;
+  let entry = reusedDeflates.get(key);
+  if (entry === undefined) {
+    const stream = zlib.createDeflate({ level, memLevel });
+    const parts = nativeParts(stream);
+    entry = parts ? { stream, ...parts } : null; // null: this Node has no handle to reuse
+    // zlib's errors destroy the stream at once (checked after each write) and are emitted later: heard here.
+    if (entry) stream.on('error', () => undefined);
+    else stream.close();
+  } else reusedDeflates.delete(key);
+  reusedDeflates.set(key, entry);
+  if (reusedDeflates.size > MAX_REUSED_DEFLATES) {
+    const [oldKey, old] = reusedDeflates.entries().next().value as [string, ReusedDeflate | null];
+    reusedDeflates.delete(oldKey);
+    old?.stream.close();
+  }
+  return entry ?? undefined;
+}
+
+/** Bytes before the deflated stream in our PNG: signature, IHDR chunk, IDAT length and type. */
+const IDAT_DATA_AT = 8 + (12 + 13) + 8;
+/** A PNG's bytes after the deflated stream: IDAT CRC-32, IEND chunk. */
+const PNG_TAIL = 4 + 12;
+
+/**
+ * The output buffer of the reused streams, grown as needed; kept while at most MAX_KEPT_OUTPUT bytes (a 1024²
+ * map's PNG fits), larger images get one of their own. Every PNG is copied out of it into a buffer of its size.
+ */
+const MAX_KEPT_OUTPUT = 8 * 1024 * 1024;
+let keptOutput = Buffer.allocUnsafe(512 * 1024);
+
+/** Output room enough for deflating `n` bytes at any level (zlib's deflateBound is n + n/4096 + n/16384 + 13). */
+const deflateRoom = (n: number): number => n + (n >> 11) + 1024;
+const MAX_DEFLATE_PASSES = 3;
+
+/**
+ * Deflates `input` whole with the reused stream into an output buffer from byte IDAT_DATA_AT; returns that
+ * buffer and where the stream ends. Throws when zlib fails (the stream is then dropped, not reused).
+ */
+function deflateInto(entry: ReusedDeflate, key: string, input: Uint8Array): { out: Buffer; end: number } {
+  const { stream, handle, state } = entry;
+  stream.reset();
+  let out = keptOutput;
+  let at = IDAT_DATA_AT;
+  let inOff = 0;
+  // A pass ends the stream (output room left) or fills the buffer, which then grows to hold any deflate output
+  // of this input: two passes at most.
+  for (let pass = 0; ; pass++) {
+    if (pass === MAX_DEFLATE_PASSES) throw new Error('zlib did not finish the image');
+    const room = out.length - at - PNG_TAIL;
+    handle.writeSync(zlib.constants.Z_FINISH, input, inOff, input.length - inOff, out, at, room);
+    if (stream.destroyed) {
+      reusedDeflates.delete(key);
+      throw new Error('zlib could not deflate the image');
+    }
+    const [availOut = 0, availIn = 0] = state;
+    at += room - availOut;
+    inOff = input.length - availIn;
+    if (availOut !== 0) break;
+    const grown = Buffer.allocUnsafe(
+      Math.max(2 * out.length, IDAT_DATA_AT + deflateRoom(input.length) + PNG_TAIL),
+    );
+    grown.set(out.subarray(0, at));
+    out = grown;
+  }
+  if (out !== keptOutput && out.length <= MAX_KEPT_OUTPUT) keptOutput = out;
+  return { out, end: at };
+}
+
 /** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
 export function encodeRgbaPng(
   rgba: Uint8Array,
@@ -96,8 +207,40 @@ export function encodeRgbaPng(
 ): Buffer {
   checkSize(rgba, width, height);
   const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines((width * 4 + 1) * height));
-  return assemble(zlib.deflateSync(scanlines, { level, memLevel }), width, height);
+  const entry = reusedDeflate(level, memLevel);
+  if (!entry) return assemble(zlib.deflateSync(scanlines, { level, memLevel }), width, height);
+  const { out, end } = deflateInto(entry, `${level}/${memLevel}`, scanlines);
+  return assembleAround(out, end, width, height);
 }
+
+/**
+ * The PNG of a deflated stream already in `out` from IDAT_DATA_AT to `end`: the header and chunk fields are
+ * written around it there, and the whole copied into a buffer of its own size (an ArrayBuffer of its own, which a
+ * map worker transfers to the main thread).
+ */
+function assembleAround(out: Buffer, end: number, width: number, height: number): Buffer {
+  out.set(SIGNATURE, 0);
+  const header = out.subarray(16, 29);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  out.writeUInt32BE(13, 8);
+  out.write('IHDR', 12, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
+  const idatLength = end - IDAT_DATA_AT;
+  out.writeUInt32BE(idatLength, IDAT_DATA_AT - 8);
+  out.write('IDAT', IDAT_DATA_AT - 4, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(IDAT_DATA_AT - 4, end)), end);
+  out.writeUInt32BE(0, end + 4);
+  out.write('IEND', end + 8, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(end + 8, end + 12)), end + 12);
+  const png = Buffer.allocUnsafeSlow(end + PNG_TAIL);
+  png.set(out.subarray(0, end + PNG_TAIL));
+  return png;
+}
+
+/** Whether this Node lets the synchronous encoder reuse its deflate streams (else it makes one per image). */
+export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undefined;
 
 /**
  * The same PNG, deflated on libuv's thread pool: the service's event loop stays free for other requests while
