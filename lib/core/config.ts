@@ -67,7 +67,7 @@ export const configSchema = z
       z.coerce.number().int().min(0).max(64).optional(),
     ),
     LORIS_EPHYS_AUTH_CACHE_MS: int(5000, 0, 30000),
-    LORIS_EPHYS_ANSWER_CACHE_MB: int(32, 0, 1024),
+    LORIS_EPHYS_ANSWER_CACHE_MB: int(16, 0, 1024),
     // Module uploads (README "Uploads").
     LORIS_EPHYS_UPLOAD_DIR: z.string().min(1).default(DEFAULT_UPLOAD_DIR),
     LORIS_EPHYS_UPLOAD_MAX_BYTES: int(50 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),

@@ -1,10 +1,10 @@
 /**
  * The front's Node options (deploy/offline/node-options.json, used by npm start and the tests' startOffline): this
- * Node accepts every one of them (an unknown V8 flag would stop the service at start), and the map workers' heap
- * may grow to twice its live size between full collections (--heap-growing-percent=100; see the file's description).
+ * Node accepts every one of them (an unknown V8 flag would stop the service at start), and the environment defaults
+ * it gives the front (glibc's mmap threshold; see the file's environmentDescription).
  */
 import { spawnSync } from 'node:child_process';
-import { serviceNodeOptions } from '../helpers/offline';
+import { serviceEnvironment, serviceNodeOptions } from '../helpers/offline';
 
 describe('deploy/offline/node-options.json', () => {
   it('lists options this Node accepts without a warning', () => {
@@ -15,7 +15,7 @@ describe('deploy/offline/node-options.json', () => {
     expect(run.status).toBe(0);
   });
 
-  it('lets V8 heaps (the map workers included) grow to twice their live size between full collections', () => {
-    expect(serviceNodeOptions()).toContain('--heap-growing-percent=100');
+  it("sets glibc's mmap threshold as an environment default", () => {
+    expect(serviceEnvironment()).toEqual({ MALLOC_MMAP_THRESHOLD_: '131072' });
   });
 });

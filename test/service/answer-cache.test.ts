@@ -156,8 +156,8 @@ describe('answer cache', () => {
     expect(answerKey(task({}, { path: join(dir, 'other.vhdr') }))).not.toBe(base);
   });
 
-  it('reads LORIS_EPHYS_ANSWER_CACHE_MB (0–1024, default 32)', () => {
-    expect(parseConfig({}).answerCacheMb).toBe(32);
+  it('reads LORIS_EPHYS_ANSWER_CACHE_MB (0–1024, default 16)', () => {
+    expect(parseConfig({}).answerCacheMb).toBe(16);
     expect(parseConfig({ LORIS_EPHYS_ANSWER_CACHE_MB: '0' }).answerCacheMb).toBe(0);
     expect(() => parseConfig({ LORIS_EPHYS_ANSWER_CACHE_MB: '1025' })).toThrow();
   });
