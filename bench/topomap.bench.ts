@@ -45,6 +45,23 @@ function windowUrl(mapUrl: string, i: number): string {
   return url.toString();
 }
 
+/**
+ * BENCH_PERF=<file prefix>: `perf record -g` of the service into <prefix>.<suffix> (with
+ * SERVICE_NODE_ARGS=--perf-basic-prof for JavaScript names); returns what stops it, or undefined without BENCH_PERF.
+ */
+async function perfRecord(pid: number, suffix: string): Promise<(() => Promise<void>) | undefined> {
+  const prefix = process.env.BENCH_PERF;
+  if (!prefix) return undefined;
+  const perf = spawn('perf', ['record', '-F', '1999', '-g', '-p', String(pid), '-o', `${prefix}.${suffix}`], {
+    stdio: 'ignore',
+  });
+  await new Promise((r) => setTimeout(r, 1000)); // perf attached before the maps start
+  return async () => {
+    perf.kill('SIGINT');
+    await new Promise((r) => perf.on('exit', r));
+  };
+}
+
 async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
@@ -99,23 +116,7 @@ async function main(): Promise<void> {
       const threadsBefore = threadCpuSeconds(pid);
       const logFrom = bench.service.output().length;
       // BENCH_PERF=<file prefix>: `perf record` the service over the warm maps (with SERVICE_NODE_ARGS=--perf-basic-prof).
-      const perf = process.env.BENCH_PERF
-        ? spawn(
-            'perf',
-            [
-              'record',
-              '-F',
-              '1999',
-              '-g',
-              '-p',
-              String(pid),
-              '-o',
-              `${process.env.BENCH_PERF}.${cases.indexOf(c)}`,
-            ],
-            { stdio: 'ignore' },
-          )
-        : undefined;
-      if (perf) await new Promise((r) => setTimeout(r, 1000));
+      const perf = await perfRecord(pid, `${cases.indexOf(c)}`);
       for (let i = 1; i <= WARM; i++) warm.push(await timedGet(windowUrl(url(0), i), request));
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
@@ -125,10 +126,7 @@ async function main(): Promise<void> {
           `${process.env.BENCH_SERVICE_LOG}.${cases.indexOf(c)}`,
           bench.service.output().slice(logFrom),
         );
-      if (perf) {
-        perf.kill('SIGINT');
-        await new Promise((r) => perf.on('exit', r));
-      }
+      await perf?.();
       // BENCH_THREADS=1: the same per thread (offset of its id from the process id: 0 is the main thread).
       if (process.env.BENCH_THREADS === '1') {
         const perThread = [...threadCpuSeconds(pid)]
@@ -143,30 +141,11 @@ async function main(): Promise<void> {
       }
       // The same map asked for again (a reload, another user): answered from the answer cache.
       const repeat: number[] = [];
-      const repeatPerf = process.env.BENCH_PERF
-        ? spawn(
-            'perf',
-            [
-              'record',
-              '-F',
-              '1999',
-              '-g',
-              '-p',
-              String(pid),
-              '-o',
-              `${process.env.BENCH_PERF}.${cases.indexOf(c)}.repeat`,
-            ],
-            { stdio: 'ignore' },
-          )
-        : undefined;
-      if (repeatPerf) await new Promise((r) => setTimeout(r, 1000));
+      const repeatPerf = await perfRecord(pid, `${cases.indexOf(c)}.repeat`);
       const repeatCpuBefore = treeCpuSeconds(pid);
       const mainBefore = threadCpuSeconds(pid).get(pid) ?? 0;
       for (let i = 0; i < WARM; i++) repeat.push(await timedGet(url(0), request));
-      if (repeatPerf) {
-        repeatPerf.kill('SIGINT');
-        await new Promise((r) => repeatPerf.on('exit', r));
-      }
+      await repeatPerf?.();
       if (process.env.BENCH_THREADS === '1') {
         const all = ((treeCpuSeconds(pid) - repeatCpuBefore) * 1000) / WARM;
         const main = (((threadCpuSeconds(pid).get(pid) ?? 0) - mainBefore) * 1000) / WARM;
