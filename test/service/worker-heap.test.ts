@@ -53,12 +53,12 @@ describe('map worker heaps', () => {
     expect(flags).toEqual([`--initial-old-space-size=${WORKER_INITIAL_OLD_MB}`]);
   });
 
-  it('spares a worker most full collections over a run of warm maps', () => {
+  it('spares a worker many full collections over a run of warm maps', () => {
     let flags = '';
     configureWorkerHeaps((f) => (flags = f));
     const without = fullCollections('');
     const withFlags = fullCollections(flags);
-    // Measured 53–55 without and 12–13 with (Node 20); the bound leaves room for timing.
-    expect(without).toBeGreaterThan(2 * withFlags + 5);
+    // Measured on Node 20: 53 without; 27 with 40 MB (12 with 64 MB). The bound leaves room for timing.
+    expect(withFlags).toBeLessThan(0.7 * without);
   });
 });
