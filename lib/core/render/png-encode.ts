@@ -24,15 +24,6 @@ const crc32: (bytes: Uint8Array) => number =
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** Writes a chunk (length, type, data, CRC-32 of type + data) at `at`; returns the offset after it. */
-function writeChunk(out: Buffer, at: number, type: string, data: Uint8Array): number {
-  out.writeUInt32BE(data.length, at);
-  out.write(type, at + 4, 'ascii');
-  out.set(data, at + 8);
-  out.writeUInt32BE(crc32(out.subarray(at + 4, at + 8 + data.length)), at + 8 + data.length);
-  return at + 12 + data.length;
-}
-
 /** Scanlines each prefixed with filter byte 0 (none), as PNG's IDAT stream expects before deflate; into `raw` if given. */
 function unfilteredScanlines(
   rgba: Uint8Array,
@@ -75,18 +66,32 @@ function checkSize(rgba: Uint8Array, width: number, height: number): void {
 
 /** Signature, IHDR (8-bit RGBA), the IDAT of an already deflated stream, IEND. */
 function assemble(idat: Uint8Array, width: number, height: number): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  const out = Buffer.allocUnsafe(SIGNATURE.length + (12 + header.length) + (12 + idat.length) + 12);
-  out.set(SIGNATURE, 0);
-  let at = writeChunk(out, SIGNATURE.length, 'IHDR', header);
-  at = writeChunk(out, at, 'IDAT', idat);
-  writeChunk(out, at, 'IEND', new Uint8Array());
+  const out = Buffer.allocUnsafe(IDAT_DATA_AT + idat.length + PNG_TAIL);
+  out.set(idat, IDAT_DATA_AT);
+  writeFrame(out, IDAT_DATA_AT + idat.length, width, height);
   return out;
 }
 
+/**
+ * Writes a PNG's signature, IHDR chunk and IDAT head before a deflated stream that sits in `out` from IDAT_DATA_AT
+ * to `end`, and the IDAT CRC-32 and IEND chunk after it.
+ */
+function writeFrame(out: Buffer, end: number, width: number, height: number): void {
+  out.set(SIGNATURE, 0);
+  const header = out.subarray(16, 29);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 6, 0, 0, 0], 8);
+  out.writeUInt32BE(13, 8);
+  out.write('IHDR', 12, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
+  out.writeUInt32BE(end - IDAT_DATA_AT, IDAT_DATA_AT - 8);
+  out.write('IDAT', IDAT_DATA_AT - 4, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(IDAT_DATA_AT - 4, end)), end);
+  out.writeUInt32BE(0, end + 4);
+  out.write('IEND', end + 8, 'ascii');
+  out.writeUInt32BE(crc32(out.subarray(end + 8, end + 12)), end + 12);
+}
 /**
  * zlib's native deflate handle inside a Node zlib stream, with the two members Node's own synchronous zlib
  * functions use (lib/zlib.js processChunkSync): `_handle.writeSync(flush, in, inOff, inLen, out, outOff, outLen)`
@@ -219,26 +224,11 @@ export function encodeRgbaPng(
  * map worker transfers to the main thread).
  */
 function assembleAround(out: Buffer, end: number, width: number, height: number): Buffer {
-  out.set(SIGNATURE, 0);
-  const header = out.subarray(16, 29);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.set([8, 6, 0, 0, 0], 8);
-  out.writeUInt32BE(13, 8);
-  out.write('IHDR', 12, 'ascii');
-  out.writeUInt32BE(crc32(out.subarray(12, 29)), 29);
-  const idatLength = end - IDAT_DATA_AT;
-  out.writeUInt32BE(idatLength, IDAT_DATA_AT - 8);
-  out.write('IDAT', IDAT_DATA_AT - 4, 'ascii');
-  out.writeUInt32BE(crc32(out.subarray(IDAT_DATA_AT - 4, end)), end);
-  out.writeUInt32BE(0, end + 4);
-  out.write('IEND', end + 8, 'ascii');
-  out.writeUInt32BE(crc32(out.subarray(end + 8, end + 12)), end + 12);
+  writeFrame(out, end, width, height);
   const png = Buffer.allocUnsafeSlow(end + PNG_TAIL);
   png.set(out.subarray(0, end + PNG_TAIL));
   return png;
 }
-
 /** Whether this Node lets the synchronous encoder reuse its deflate streams (else it makes one per image). */
 export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undefined;
 
