@@ -4,9 +4,9 @@
  * project). LOAD_CONNECTIONS clients (default 50) for LOAD_SECONDS (default 60) ask for maps of different
  * recordings, windows, metrics and channel types, plus sensors, each client sending its next request when its
  * answer is in (one keep-alive connection each, bench/http-client.ts: bodies counted and dropped in a buffer per
- * connection; the generator shares the machine, so it keeps its own CPU low, and prints it). Prints throughput, latency percentiles, status
- * counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak RSS (sampled every
- * 250 ms from /proc) and its RSS after a cool-down.
+ * connection; the generator shares the machine, so it keeps its own CPU low, and prints it). Prints throughput,
+ * latency percentiles, status counts (errors = anything but 2xx/304; 429 reported apart), the service tree's peak
+ * RSS (sampled every 250 ms from /proc) and its RSS after a cool-down.
  * Settings: LOAD_SECONDS, LOAD_CONNECTIONS, LOAD_SENSORS_SHARE (0..1, default 0.2), LOAD_COOLDOWN_SECONDS
  * (default 15), LOAD_TARGET=health (every request a bare GET /health, counted as "maps": the HTTP front's
  * floor), LOAD_WARMUP_SECONDS (default 10: untimed load first, so every map worker has opened the

@@ -57,16 +57,16 @@ export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoun
 
 /**
  * Initial old generation of the isolates started from now on (V8's --initial-old-space-size, a process-wide flag
- * read when an isolate is created; the main thread's heap is configured already and keeps its own). Without it,
- * V8 lowers a new heap's old-generation limit to a few MB above what survived its first scavenges, and a map
- * worker (≈ 19 MB live, a 48 MB young generation) then started a full mark-compact every 5–15 warm maps (29–35 per
- * 200 CTF maps, 12–17 per 400 EEG maps, `--trace-gc`), each also discarding optimised code that the helper
- * threads compiled again: 3–4 ms of CPU per CTF map on V8's helper threads. Per 200 warm CTF maps (2026-12-06):
- * 64 MB 1–3 mark-compacts, 48 MB 3, 40 MB 8 (the same worker CPU per map, 12.9 ms), 32 MB 22 (16.1 ms). Under
- * `npm run load` 40 MB peaks at 385–393 MB of RSS against 406–411 for 48 MB, for 154–173 against 181–201 maps/s
- * (three interleaved pairs): 40 keeps the service under its 400 MB bound. The live heap stays at 19–26 MB (the limit only delays the first full collection; later limits follow
- * the live size as usual). Other workers started later (the HDF5 reader's) get the same initial limit, within
- * their own caps.
+ * read when an isolate is created; the main thread's heap is configured already and keeps its own). Without it, V8
+ * lowers a new heap's old-generation limit to a few MB above what survived its first scavenges, and a map worker
+ * (≈ 19 MB live, a 48 MB young generation) then started a full mark-compact every 5–15 warm maps (29–35 per 200 CTF
+ * maps, 12–17 per 400 EEG maps, `--trace-gc`), each also discarding optimised code that the helper threads compiled
+ * again: 3–4 ms of CPU per CTF map on V8's helper threads. Per 200 warm CTF maps (2026-12-06): 64 MB 1–3
+ * mark-compacts, 48 MB 3, 40 MB 8 (the same worker CPU per map, 12.9 ms), 32 MB 22 (16.1 ms). Under `npm run load`
+ * 40 MB peaks at 385–393 MB of RSS against 406–411 for 48 MB, for 154–173 against 181–201 maps/s (three interleaved
+ * pairs): 40 keeps the service under its 400 MB bound. The live heap stays at 19–26 MB (the limit only delays the
+ * first full collection; later limits follow the live size as usual). Other workers started later (the HDF5
+ * reader's) get the same initial limit, within their own caps.
  */
 export const WORKER_INITIAL_OLD_MB = 40;
 
