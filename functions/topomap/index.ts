@@ -1,5 +1,7 @@
 /** GET /ephys/{physio_file_id}/topographic-map: the scalp map of a window, band or ERP as PNG, SVG or JSON. */
+import { runsAlone } from '../../lib/core/concurrency';
 import {
+  HEAVY_LIMITER,
   header,
   parseWith,
   PRIVATE_REVALIDATE,
@@ -36,6 +38,8 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
       query,
       limits: config.limits,
       ifNoneMatch: header(event, 'if-none-match'),
+      // The only heavy request in the process: the pool may split its PNG's deflate over an idle core.
+      spareCore: runsAlone(HEAVY_LIMITER),
     },
     ctx.signal,
   );

@@ -97,6 +97,15 @@ function registry(): Map<string, ConcurrencyLimiter> {
   return holder[REGISTRY_KEY];
 }
 
+/**
+ * Whether the process-wide limiter called `name` holds one request and none wait: a handler running under it is
+ * then the only one of its kind in the process (other cores are likely idle).
+ */
+export function runsAlone(name: string): boolean {
+  const limiter = registry().get(name);
+  return limiter !== undefined && limiter.active === 1 && limiter.queued === 0;
+}
+
 /** The process-wide limiter called `name`, created on first use (changed settings replace an idle one). */
 export function processLimiter(name: string, cap: number, maxQueued = 0): ConcurrencyLimiter {
   const limiters = registry();

@@ -218,6 +218,9 @@ async function finalResponse(result: HandlerResult): Promise<HttpResponse> {
 /** Seconds a client is told to wait after a 429. */
 export const RETRY_AFTER_SECONDS = 1;
 
+/** The limiter that heavy routes share unless they name their own. */
+export const HEAVY_LIMITER = 'heavy';
+
 export const tooManyRequests = (cap: number, maxQueued: number): ApiError =>
   new ApiError(
     429,
@@ -311,7 +314,7 @@ export function httpHandler(route: string, fn: RouteHandler, options: HandlerOpt
       if (options.enabled && !options.enabled()) throw routeNotFound();
       const limits = options.limits?.();
       const result = limits
-        ? await runLimited(limits, options.limiterName ?? 'heavy', controller, () => fn(event, ctx))
+        ? await runLimited(limits, options.limiterName ?? HEAVY_LIMITER, controller, () => fn(event, ctx))
         : await fn(event, ctx);
       response = await finalResponse(result);
     } catch (error) {

@@ -93,10 +93,21 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     idleTimeout: Infinity, // keep workers (and their caches) for the life of the service
     resourceLimits: MAP_WORKER_RESOURCE_LIMITS,
   });
+  let running = 0;
   return {
     kind: 'pool',
     threads,
-    run: (task, signal) => pool.run(task, signal ? { signal } : {}),
+    run: async (task, signal) => {
+      // Asked for (the handler sees no other heavy request) and another worker stays idle while this task runs:
+      // its core can deflate half of the PNG.
+      const spareCore = task.spareCore === true && running + 1 < threads;
+      running++;
+      try {
+        return await pool.run({ ...task, spareCore }, signal ? { signal } : {});
+      } finally {
+        running--;
+      }
+    },
     close: () => pool.destroy(),
   };
 }

@@ -24,6 +24,13 @@ export interface MapTask {
   limits: Config['limits'];
   /** The request's If-None-Match: a matching ETag answers 304 before any window is read. */
   ifNoneMatch?: string;
+  /**
+   * Another core is idle for this task (the handler saw no other heavy request and the pool another idle worker):
+   * the PNG's two halves are then deflated at once (the same bytes). Under load it is not: splitting whenever the
+   * pool had an idle worker cost 142–152 against 164–169 maps/s in `npm run load` (idle moments are short, and the
+   * hand-offs and two busy cores cost about 1 ms of CPU per map).
+   */
+  spareCore?: boolean;
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -80,7 +87,7 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     signal?.throwIfAborted(); // timed out already: skip the compute and render
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
-    const { contentType, body } = await renderMap(map, opened, task.query);
+    const { contentType, body } = await renderMap(map, opened, task.query, task.spareCore);
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };

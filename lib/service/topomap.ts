@@ -77,6 +77,8 @@ const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
 const planCache = createPlanCache();
 /** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
 const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
+/** The same in a map worker while another core is idle: the PNG's bottom half deflated on libuv's pool meanwhile. */
+const PNG_SETTINGS_SPARE_CORE = { ...PNG_SETTINGS, parallel: !isMainThread };
 
 interface Selection {
   chType: MapChannelType;
@@ -660,6 +662,8 @@ export async function renderMap(
   c: ComputedMap,
   opened: OpenedRecording,
   q: TopomapQuery,
+  /** Another core is idle now (the pool's other workers wait): worth splitting the PNG's deflate. */
+  spareCore = false,
 ): Promise<{ contentType: string; body: Uint8Array | string | object }> {
   const options = {
     size: q.size,
@@ -675,7 +679,10 @@ export async function renderMap(
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
   return {
     contentType: 'image/png',
-    body: await renderPng(c.renderable, options, { cache: planCache, png: PNG_SETTINGS }),
+    body: await renderPng(c.renderable, options, {
+      cache: planCache,
+      png: spareCore ? PNG_SETTINGS_SPARE_CORE : PNG_SETTINGS,
+    }),
   };
 }
 

@@ -7,19 +7,22 @@ import { colormapLut, isColormapName } from '../topomap/colormaps';
 import type { RenderableMap, RenderOptions } from '../topomap/types';
 import { toLut } from './colormap';
 import {
+  composeDirect,
   DEFAULT_PNG,
   encodePng,
-  encodeSpentSync,
+  encodeSpent,
   encodesInPlace,
   type OverlayEngine,
   type PngSettings,
 } from './png';
+import { deflateHalf, topRows, type DeflatedHalf } from './png-encode';
 import { buildScene, type PlanCache } from './scene';
 import { sceneToSvg } from './svg';
 import type { Lut } from './types';
 
 export { createPlanCache, type PlanCache } from './scene';
 export { toLut } from './colormap';
+export { joinHalves, topRows, type DeflatedHalf } from './png-encode';
 export type { Lut } from './types';
 
 export interface RenderContext {
@@ -47,10 +50,36 @@ export async function renderPng(
   const settings = ctx.png ?? DEFAULT_PNG;
   // Deflated right here, the scene is done with before this call yields: its canvas can be a reused one.
   if (encodesInPlace(engine, settings))
-    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
+    return encodeSpent(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
   return encodePng(scene, m.map.geometry.clip, engine, settings, true);
+}
+
+/**
+ * One half of renderPng's picture (direct engine, zlib): only the half's rows are drawn and deflated, so two
+ * threads can each make one; joinHalves(top, bottom, size, size) gives renderPng's bytes. For pictures of at
+ * least SPLIT_MIN_ROWS rows (topRows(size) < size).
+ */
+export function renderPngHalf(
+  m: RenderableMap,
+  o: RenderOptions,
+  half: 'top' | 'bottom',
+  ctx: RenderContext = {},
+): DeflatedHalf {
+  const settings = ctx.png ?? DEFAULT_PNG;
+  const split = topRows(o.size);
+  const band = half === 'top' ? { from: 0, to: split } : { from: split, to: o.size };
+  const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache, true, band);
+  const { width, height } = scene.layout;
+  return deflateHalf(
+    composeDirect(scene, true),
+    width,
+    height,
+    half,
+    settings.compressionLevel,
+    settings.memLevel,
+  );
 }
 
 export function renderSvg(m: RenderableMap, o: RenderOptions, ctx: RenderContext = {}): string {

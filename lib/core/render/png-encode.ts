@@ -24,6 +24,51 @@ const crc32: (bytes: Uint8Array) => number =
 
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
+/**
+ * Images of at least SPLIT_MIN_ROWS rows are deflated as two independent halves joined into one zlib stream: the
+ * top rows (topRows) as a stream's header and blocks up to a sync flush, then the bottom rows' blocks as a new
+ * stream makes them, then the Adler-32 of all rows. Two threads can deflate the halves at once, and the bytes are
+ * the same wherever each half was deflated.
+ */
+export const SPLIT_MIN_ROWS = 256;
+
+/** Rows in the top half: ⌈height / 2⌉, or every row of a smaller image. */
+export const topRows = (height: number): number =>
+  height >= SPLIT_MIN_ROWS ? Math.ceil(height / 2) : height;
+
+const ADLER_MOD = 65521;
+/** Bytes summed before reducing modulo ADLER_MOD (zlib's NMAX): the sums stay below 2³². */
+const ADLER_RUN = 5552;
+
+/** Adler-32 of `bytes` (zlib's checksum), where zlib does not hand it over (input deflated on the pool). */
+export function adler32(bytes: Uint8Array): number {
+  let a = 1;
+  let b = 0;
+  for (let from = 0; from < bytes.length; from += ADLER_RUN) {
+    const to = Math.min(bytes.length, from + ADLER_RUN);
+    for (let i = from; i < to; i++) {
+      a += bytes[i] as number;
+      b += a;
+    }
+    a %= ADLER_MOD;
+    b %= ADLER_MOD;
+  }
+  return ((b << 16) | a) >>> 0;
+}
+
+/**
+ * Adler-32 of x followed by y, from x's and y's (y being `lengthY` bytes): a = a_x + a_y − 1 and
+ * b = b_x + b_y + lengthY·(a_x − 1), modulo 65521 (each sum starts at 1, so y's a counts that 1 once too many).
+ */
+export function adler32Join(adlerX: number, adlerY: number, lengthY: number): number {
+  const ax = adlerX & 0xffff;
+  const a = (ax + (adlerY & 0xffff) + ADLER_MOD - 1) % ADLER_MOD;
+  const b =
+    ((adlerX >>> 16) + (adlerY >>> 16) + (lengthY % ADLER_MOD) * ((ax + ADLER_MOD - 1) % ADLER_MOD)) %
+    ADLER_MOD;
+  return ((b << 16) | a) >>> 0;
+}
+
 /** Scanlines each prefixed with filter byte 0 (none), as PNG's IDAT stream expects before deflate; into `raw` if given. */
 function unfilteredScanlines(
   rgba: Uint8Array,
@@ -49,9 +94,13 @@ const MAX_SCANLINE_SIZES = 2;
 const MAX_REUSED_SCANLINE_BYTES = (1024 * 4 + 1) * 1024;
 const scanlinesBySize = new Map<number, Buffer>();
 
+/** Kept scanline buffers that the thread pool is still reading (encodeRgbaPngParallel): not lent again meanwhile. */
+const scanlinesOnPool = new Set<Buffer>();
+
 function reusedScanlines(bytes: number): Buffer {
   if (bytes > MAX_REUSED_SCANLINE_BYTES) return Buffer.allocUnsafe(bytes);
   const hit = scanlinesBySize.get(bytes);
+  if (hit && scanlinesOnPool.has(hit)) return Buffer.allocUnsafe(bytes);
   if (hit) scanlinesBySize.delete(bytes);
   const buffer = hit ?? Buffer.allocUnsafe(bytes);
   scanlinesBySize.set(bytes, buffer);
@@ -62,14 +111,6 @@ function reusedScanlines(bytes: number): Buffer {
 
 function checkSize(rgba: Uint8Array, width: number, height: number): void {
   if (rgba.length !== width * height * 4) throw new RangeError('RGBA buffer does not match width × height');
-}
-
-/** Signature, IHDR (8-bit RGBA), the IDAT of an already deflated stream, IEND. */
-function assemble(idat: Uint8Array, width: number, height: number): Buffer {
-  const out = Buffer.allocUnsafe(IDAT_DATA_AT + idat.length + PNG_TAIL);
-  out.set(idat, IDAT_DATA_AT);
-  writeFrame(out, IDAT_DATA_AT + idat.length, width, height);
-  return out;
 }
 
 /**
@@ -162,28 +203,35 @@ const PNG_TAIL = 4 + 12;
  * map's PNG fits), larger images get one of their own. Every PNG is copied out of it into a buffer of its size.
  */
 const MAX_KEPT_OUTPUT = 8 * 1024 * 1024;
-let keptOutput = Buffer.allocUnsafe(512 * 1024);
+let keptOutput: Buffer = Buffer.allocUnsafe(512 * 1024);
 
 /** Output room enough for deflating `n` bytes at any level (zlib's deflateBound is n + n/4096 + n/16384 + 13). */
 const deflateRoom = (n: number): number => n + (n >> 11) + 1024;
 const MAX_DEFLATE_PASSES = 3;
 
 /**
- * Deflates `input` whole with the reused stream into an output buffer from byte IDAT_DATA_AT; returns that
- * buffer and where the stream ends. Throws when zlib fails (the stream is then dropped, not reused).
+ * Deflates `input` with the reused stream into `out` from byte `at`, ending with `flush` (Z_FINISH: the whole
+ * stream; Z_SYNC_FLUSH: header and blocks up to a byte-aligned sync marker, the stream left open). Returns the
+ * buffer (grown if `input` did not fit) and where the output ends. Throws when zlib fails (the stream is then
+ * dropped, not reused).
  */
-function deflateInto(entry: ReusedDeflate, key: string, input: Uint8Array): { out: Buffer; end: number } {
+function deflateInto(
+  entry: ReusedDeflate,
+  key: string,
+  input: Uint8Array,
+  flush: number,
+  start: { out: Buffer; at: number },
+): { out: Buffer; end: number } {
   const { stream, handle, state } = entry;
   stream.reset();
-  let out = keptOutput;
-  let at = IDAT_DATA_AT;
+  let { out, at } = start;
   let inOff = 0;
-  // A pass ends the stream (output room left) or fills the buffer, which then grows to hold any deflate output
-  // of this input: two passes at most.
+  // A pass ends the stream or flush (output room left) or fills the buffer, which then grows to hold any deflate
+  // output of this input: two passes at most.
   for (let pass = 0; ; pass++) {
     if (pass === MAX_DEFLATE_PASSES) throw new Error('zlib did not finish the image');
     const room = out.length - at - PNG_TAIL;
-    handle.writeSync(zlib.constants.Z_FINISH, input, inOff, input.length - inOff, out, at, room);
+    handle.writeSync(flush, input, inOff, input.length - inOff, out, at, room);
     if (stream.destroyed) {
       reusedDeflates.delete(key);
       throw new Error('zlib could not deflate the image');
@@ -193,16 +241,186 @@ function deflateInto(entry: ReusedDeflate, key: string, input: Uint8Array): { ou
     inOff = input.length - availIn;
     if (availOut !== 0) break;
     const grown = Buffer.allocUnsafe(
-      Math.max(2 * out.length, IDAT_DATA_AT + deflateRoom(input.length) + PNG_TAIL),
+      Math.max(2 * out.length, start.at + deflateRoom(input.length) + PNG_TAIL),
     );
     grown.set(out.subarray(0, at));
     out = grown;
   }
-  if (out !== keptOutput && out.length <= MAX_KEPT_OUTPUT) keptOutput = out;
   return { out, end: at };
 }
 
-/** PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). */
+/** Room for the few bytes that end a sync-flushed stream: an empty final block and the Adler-32. */
+const finishTail = Buffer.alloc(64);
+
+/**
+ * The stream `entry` left open by a sync flush, finished with no more input: returns its Adler-32 (the checksum
+ * of the input so far), which zlib writes last.
+ */
+function finishedAdler(entry: ReusedDeflate, key: string): number {
+  const room = finishTail.length - PNG_TAIL;
+  entry.handle.writeSync(zlib.constants.Z_FINISH, finishTail, 0, 0, finishTail, 0, room);
+  const [availOut = 0] = entry.state;
+  const end = room - availOut;
+  if (entry.stream.destroyed || availOut === 0 || end < 4) {
+    reusedDeflates.delete(key);
+    throw new Error('zlib could not finish the image');
+  }
+  return finishTail.readUInt32BE(end - 4);
+}
+
+/** The top half's stream in `keptOutput` from IDAT_DATA_AT to `end`, and the Adler-32 of its input. */
+function deflateTopSync(
+  input: Uint8Array,
+  level: number,
+  memLevel: number,
+): { out: Buffer; end: number; adler: number } {
+  const entry = reusedDeflate(level, memLevel);
+  if (!entry) {
+    const top = zlib.deflateSync(input, { level, memLevel, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    const out = Buffer.allocUnsafe(IDAT_DATA_AT + top.length);
+    out.set(top, IDAT_DATA_AT);
+    return { out, end: out.length, adler: adler32(input) };
+  }
+  const key = `${level}/${memLevel}`;
+  const { out, end } = deflateInto(entry, key, input, zlib.constants.Z_SYNC_FLUSH, {
+    out: keptOutput,
+    at: IDAT_DATA_AT,
+  });
+  if (out !== keptOutput && out.length <= MAX_KEPT_OUTPUT) keptOutput = out;
+  return { out, end, adler: finishedAdler(entry, key) };
+}
+
+/** Output buffer of the bottom halves deflated in this thread (kept like keptOutput). */
+let keptBottom: Buffer = Buffer.allocUnsafe(256 * 1024);
+
+/** A whole zlib stream of `input` (header, blocks, Adler-32) deflated in this thread. */
+function deflateWholeSync(input: Uint8Array, level: number, memLevel: number): Buffer {
+  const entry = reusedDeflate(level, memLevel);
+  if (!entry) return zlib.deflateSync(input, { level, memLevel });
+  const { out, end } = deflateInto(entry, `${level}/${memLevel}`, input, zlib.constants.Z_FINISH, {
+    out: keptBottom,
+    at: 0,
+  });
+  if (out !== keptBottom && out.length <= MAX_KEPT_OUTPUT) keptBottom = out;
+  return out.subarray(0, end);
+}
+
+/** zlib's header (2 bytes) and Adler-32 trailer (4 bytes) around a whole stream's deflate blocks. */
+const ZLIB_HEADER = 2;
+const ZLIB_TRAILER = 4;
+
+/**
+ * A deflate stream kept for deflating on libuv's thread pool, used by one image at a time and reset between them
+ * (a new stream per image costs ≈ 0.6 ms of zlib set-up for a 512 px map's half). Its output chunks hold a 512 px
+ * map's half whole: with zlib's default 16 kB chunks the pool stops at each one until this thread, busy with the
+ * other half, takes it.
+ */
+interface PoolDeflate {
+  stream: zlib.Deflate;
+  chunks: Buffer[];
+}
+const POOL_CHUNK_BYTES = 640 * 1024;
+/** Idle pool streams by setting and flush: at most four kinds, two streams each. */
+const MAX_POOL_KINDS = 4;
+const MAX_IDLE_PER_KIND = 2;
+const idlePoolDeflates = new Map<string, PoolDeflate[]>();
+
+/**
+ * A kept stream whose writes end with `flush` (Z_FINISH: each write is a whole stream, one hop to the pool and back;
+ * Z_SYNC_FLUSH: a top half, finished by a second, empty write).
+ */
+function takePoolDeflate(key: string, level: number, memLevel: number, flush: number): PoolDeflate {
+  const idle = idlePoolDeflates.get(key)?.pop();
+  if (idle) return idle;
+  const entry: PoolDeflate = {
+    stream: zlib.createDeflate({ level, memLevel, flush, chunkSize: POOL_CHUNK_BYTES }),
+    chunks: [],
+  };
+  entry.stream.on('data', (chunk: Buffer) => entry.chunks.push(chunk));
+  entry.stream.on('error', () => undefined); // seen as the destroyed stream in pooledWrite
+  return entry;
+}
+
+function givePoolDeflateBack(key: string, entry: PoolDeflate): void {
+  entry.chunks = [];
+  let idle = idlePoolDeflates.get(key);
+  if (!idle) {
+    if (idlePoolDeflates.size === MAX_POOL_KINDS) {
+      const [oldKey, old] = idlePoolDeflates.entries().next().value as [string, PoolDeflate[]];
+      idlePoolDeflates.delete(oldKey);
+      for (const o of old) o.stream.close();
+    }
+    idle = [];
+    idlePoolDeflates.set(key, idle);
+  }
+  if (idle.length < MAX_IDLE_PER_KIND) idle.push(entry);
+  else entry.stream.close();
+}
+
+/** Writes `input` to the pool stream (an empty input with flush `finish`): its output, joined. */
+function pooledWrite(entry: PoolDeflate, input: Uint8Array | undefined, finish?: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    entry.chunks = [];
+    const done = (): void => {
+      if (entry.stream.destroyed) reject(new Error('zlib could not deflate the image'));
+      else resolve(entry.chunks.length === 1 ? (entry.chunks[0] as Buffer) : Buffer.concat(entry.chunks));
+    };
+    if (input) entry.stream.write(input, done);
+    else entry.stream.flush(finish, done);
+  });
+}
+
+/**
+ * `input` deflated on libuv's thread pool by a kept stream: a whole zlib stream, or with `top` the stream up to a
+ * sync flush and the Adler-32 of `input` (the stream then finished with no more input, as deflateTopSync does).
+ */
+async function deflateOnPool(
+  input: Uint8Array,
+  level: number,
+  memLevel: number,
+  top = false,
+): Promise<{ stream: Buffer; adler: number }> {
+  const flush = top ? zlib.constants.Z_SYNC_FLUSH : zlib.constants.Z_FINISH;
+  const key = `${level}/${memLevel}/${flush}`;
+  const entry = takePoolDeflate(key, level, memLevel, flush);
+  entry.stream.reset();
+  const stream = await pooledWrite(entry, input);
+  const tail = top ? await pooledWrite(entry, undefined, zlib.constants.Z_FINISH) : stream;
+  givePoolDeflateBack(key, entry);
+  return { stream, adler: tail.readUInt32BE(tail.length - ZLIB_TRAILER) };
+}
+
+/**
+ * The PNG of a top half's stream (header and blocks up to its sync marker; `topAdler` the Adler-32 of its input)
+ * followed by the bottom half's whole stream (`bottom`, of `bottomLength` input bytes): the bottom's deflate blocks
+ * go after the top's sync marker, and the Adler-32 of both halves ends the joined stream.
+ */
+function assembleHalves(
+  topStream: Uint8Array,
+  topAdler: number,
+  bottom: Buffer,
+  bottomLength: number,
+  width: number,
+  height: number,
+): Buffer {
+  const blocks = bottom.subarray(ZLIB_HEADER, bottom.length - ZLIB_TRAILER);
+  const end = IDAT_DATA_AT + topStream.length + blocks.length + ZLIB_TRAILER;
+  const png = Buffer.allocUnsafeSlow(end + PNG_TAIL);
+  png.set(topStream, IDAT_DATA_AT);
+  png.set(blocks, IDAT_DATA_AT + topStream.length);
+  const bottomAdler = bottom.readUInt32BE(bottom.length - ZLIB_TRAILER);
+  png.writeUInt32BE(adler32Join(topAdler, bottomAdler, bottomLength), end - ZLIB_TRAILER);
+  writeFrame(png, end, width, height);
+  return png;
+}
+
+/** Bytes of the scanlines (filter byte and pixels) of rows 0…rows − 1. */
+const scanlineBytes = (width: number, rows: number): number => (width * 4 + 1) * rows;
+
+/**
+ * PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). Images of
+ * SPLIT_MIN_ROWS rows or more are deflated in two halves (see topRows), both here.
+ */
 export function encodeRgbaPng(
   rgba: Uint8Array,
   width: number,
@@ -211,30 +429,65 @@ export function encodeRgbaPng(
   memLevel = 8,
 ): Buffer {
   checkSize(rgba, width, height);
-  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines((width * 4 + 1) * height));
-  const entry = reusedDeflate(level, memLevel);
-  if (!entry) return assemble(zlib.deflateSync(scanlines, { level, memLevel }), width, height);
-  const { out, end } = deflateInto(entry, `${level}/${memLevel}`, scanlines);
-  return assembleAround(out, end, width, height);
+  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines(scanlineBytes(width, height)));
+  const split = scanlineBytes(width, topRows(height));
+  if (split === scanlines.length)
+    return assembleWhole(deflateWholeSync(scanlines, level, memLevel), width, height);
+  const top = deflateTopSync(scanlines.subarray(0, split), level, memLevel);
+  const bottom = scanlines.subarray(split);
+  const topStream = top.out.subarray(IDAT_DATA_AT, top.end);
+  return assembleHalves(
+    topStream,
+    top.adler,
+    deflateWholeSync(bottom, level, memLevel),
+    bottom.length,
+    width,
+    height,
+  );
 }
 
 /**
- * The PNG of a deflated stream already in `out` from IDAT_DATA_AT to `end`: the header and chunk fields are
- * written around it there, and the whole copied into a buffer of its own size (an ArrayBuffer of its own, which a
- * map worker transfers to the main thread).
+ * The same PNG, its bottom half deflated on libuv's thread pool while this thread deflates the top: a map's
+ * deflate takes about half the time when a core is free (in a map worker, whose thread waits for the pool).
  */
-function assembleAround(out: Buffer, end: number, width: number, height: number): Buffer {
-  writeFrame(out, end, width, height);
-  const png = Buffer.allocUnsafeSlow(end + PNG_TAIL);
-  png.set(out.subarray(0, end + PNG_TAIL));
+export async function encodeRgbaPngParallel(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  level = 3,
+  memLevel = 8,
+): Promise<Buffer> {
+  checkSize(rgba, width, height);
+  const split = scanlineBytes(width, topRows(height));
+  if (split === scanlineBytes(width, height)) return encodeRgbaPng(rgba, width, height, level, memLevel);
+  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines(scanlineBytes(width, height)));
+  const bottom = scanlines.subarray(split);
+  // The pool reads the bottom half after this call returns: the buffer is not lent again until it is done.
+  scanlinesOnPool.add(scanlines);
+  const pooled = deflateOnPool(bottom, level, memLevel).finally(() => scanlinesOnPool.delete(scanlines));
+  try {
+    const top = deflateTopSync(scanlines.subarray(0, split), level, memLevel);
+    const topStream = top.out.subarray(IDAT_DATA_AT, top.end);
+    return assembleHalves(topStream, top.adler, (await pooled).stream, bottom.length, width, height);
+  } finally {
+    await pooled.catch(() => undefined); // the pool is done with the buffer before it is lent again
+  }
+}
+
+/** The PNG of a whole zlib stream (one deflate of every row). */
+function assembleWhole(stream: Uint8Array, width: number, height: number): Buffer {
+  const png = Buffer.allocUnsafeSlow(IDAT_DATA_AT + stream.length + PNG_TAIL);
+  png.set(stream, IDAT_DATA_AT);
+  writeFrame(png, IDAT_DATA_AT + stream.length, width, height);
   return png;
 }
+
 /** Whether this Node lets the synchronous encoder reuse its deflate streams (else it makes one per image). */
 export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undefined;
 
 /**
- * The same PNG, deflated on libuv's thread pool: the service's event loop stays free for other requests while
- * zlib works, so a second core is used under load.
+ * The same PNG, both halves deflated on libuv's thread pool: the service's event loop stays free for other
+ * requests while zlib works (the top half's Adler-32 is summed here meanwhile).
  */
 export async function encodeRgbaPngAsync(
   rgba: Uint8Array,
@@ -245,10 +498,65 @@ export async function encodeRgbaPngAsync(
 ): Promise<Buffer> {
   checkSize(rgba, width, height);
   const scanlines = unfilteredScanlines(rgba, width, height);
-  const idat = await new Promise<Buffer>((resolve, reject) =>
-    zlib.deflate(scanlines, { level, memLevel }, (error, result) =>
-      error ? reject(error) : resolve(result),
-    ),
-  );
-  return assemble(idat, width, height);
+  const split = scanlineBytes(width, topRows(height));
+  if (split === scanlines.length)
+    return assembleWhole((await deflateOnPool(scanlines, level, memLevel)).stream, width, height);
+  const bottom = scanlines.subarray(split);
+  const [top, whole] = await Promise.all([
+    deflateOnPool(scanlines.subarray(0, split), level, memLevel, true),
+    deflateOnPool(bottom, level, memLevel),
+  ]);
+  return assembleHalves(top.stream, top.adler, whole.stream, bottom.length, width, height);
+}
+
+/**
+ * One half of a PNG's zlib stream as encodeRgbaPng makes it, deflated where the half was drawn: 'top' is the
+ * stream up to its sync marker and the Adler-32 of its rows; 'bottom' a whole stream of its rows. Each `stream`
+ * is an ArrayBuffer of its own (a map worker transfers it).
+ */
+export interface DeflatedHalf {
+  half: 'top' | 'bottom';
+  stream: Buffer;
+  adler: number;
+  /** Scanline bytes deflated (filter bytes and pixels of the half's rows). */
+  inputBytes: number;
+}
+
+/**
+ * Deflates the rows of one half (topRows) of a width × height RGBA picture in this thread; `rgba` need only hold
+ * those rows right (the rest is not read). joinHalves makes encodeRgbaPng's bytes from the two.
+ */
+export function deflateHalf(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  half: 'top' | 'bottom',
+  level = 3,
+  memLevel = 8,
+): DeflatedHalf {
+  checkSize(rgba, width, height);
+  const split = topRows(height);
+  if (split === height) throw new RangeError(`an image of ${height} rows is not split in halves`);
+  const [from, to] = half === 'top' ? [0, split] : [split, height];
+  const rows = rgba.subarray(from * width * 4, to * width * 4);
+  const bytes = scanlineBytes(width, to - from);
+  const scanlines = unfilteredScanlines(rows, width, to - from, reusedScanlines(bytes));
+  if (half === 'bottom') {
+    const whole = deflateWholeSync(scanlines, level, memLevel);
+    const stream = Buffer.allocUnsafeSlow(whole.length);
+    stream.set(whole);
+    return { half, stream, adler: stream.readUInt32BE(stream.length - ZLIB_TRAILER), inputBytes: bytes };
+  }
+  const top = deflateTopSync(scanlines, level, memLevel);
+  const stream = Buffer.allocUnsafeSlow(top.end - IDAT_DATA_AT);
+  stream.set(top.out.subarray(IDAT_DATA_AT, top.end));
+  return { half, stream, adler: top.adler, inputBytes: bytes };
+}
+
+/** The PNG of a width × height picture from its two deflated halves (encodeRgbaPng's bytes). */
+export function joinHalves(top: DeflatedHalf, bottom: DeflatedHalf, width: number, height: number): Buffer {
+  if (top.half !== 'top' || bottom.half !== 'bottom') throw new RangeError('halves given in the wrong order');
+  if (top.inputBytes + bottom.inputBytes !== scanlineBytes(width, height))
+    throw new RangeError('the halves do not make a width × height picture');
+  return assembleHalves(top.stream, top.adler, bottom.stream, bottom.inputBytes, width, height);
 }

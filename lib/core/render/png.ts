@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync, encodeRgbaPngParallel } from './png-encode';
 import { applyOps, drawFlatStrokes, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -39,6 +39,11 @@ export interface PngSettings {
    * only job is this map: no hop to a pool thread (shared with file reads) and back.
    */
   sync?: boolean;
+  /**
+   * zlib with `sync` only: deflate the image's bottom half on libuv's thread pool while this thread deflates the
+   * top (same bytes). Halves a warm map's deflate when a core is free.
+   */
+  parallel?: boolean;
   compressionLevel: number;
   /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
   memLevel?: number;
@@ -64,10 +69,10 @@ const raw = (scene: Scene, pixels: Uint8Array): Sharp =>
  */
 export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
   const pixels = inPlace ? scene.canvas : scene.canvas.slice();
-  const { layout, plan, scratch } = scene;
-  drawFlatStrokes(layout, scene.contours, plan.coverage, pixels, scratch);
-  applyOps(decorOps(scene), pixels);
-  drawStrokes(layout, scene.above, plan.coverage, pixels, scratch);
+  const { layout, plan, scratch, band } = scene;
+  drawFlatStrokes(layout, scene.contours, plan.coverage, pixels, scratch, band);
+  applyOps(decorOps(scene), pixels, band && { from: band.from * layout.width, to: band.to * layout.width });
+  drawStrokes(layout, scene.above, plan.coverage, pixels, scratch, band);
   return pixels;
 }
 
@@ -75,11 +80,15 @@ export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
 export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): boolean =>
   engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
 
-/** PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free on return. */
-export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
+/**
+ * PNG of the scene drawn into its own canvas and deflated in the calling thread (the bottom half on the pool with
+ * `parallel`): the canvas is free on return, the pixels having been copied into the encoder's scanlines.
+ */
+export function encodeSpent(scene: Scene, settings: PngSettings): Buffer | Promise<Buffer> {
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
-  return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
+  const encode = settings.parallel ? encodeRgbaPngParallel : encodeRgbaPng;
+  return encode(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */

@@ -7,7 +7,7 @@
 import type { Clip, TopomapGeometry } from '../topomap/types';
 import { clipCoverage } from './clip';
 import { LUT_SIZE } from './colormap';
-import type { Layout, Lut } from './types';
+import type { Layout, Lut, RowBand } from './types';
 
 /** Per panel column (or row): the two grid cells blended, the weight of the second, and whether imshow covers it. */
 interface AxisTaps {
@@ -247,7 +247,7 @@ function lutIndex(t: number): number {
  * store), edge pixels are blended by coverage. Each panel row blends two resampled grid rows lo and hi with the
  * row's weight w of hi (w = 0: row lo alone).
  */
-export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array): void {
+export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array, band?: RowBand): void {
   const { layout, res, rows } = plan;
   if (input.grid.length !== res * res) throw new RangeError(`grid must hold ${res}×${res} values`);
   const { rowRuns, rowEdges } = plan.covered;
@@ -265,7 +265,10 @@ export function paintMap(plan: RasterPlan, input: PaintInput, canvas: Uint8Array
   const packed = packLut(lut);
   let unalignedRow: Uint32Array | undefined; // only for a canvas that is not 4-aligned
   const row: PanelRow = { covered: plan.covered, h, py: 0, lo: 0, hi: 0, w: 0 };
-  for (let py = 0; py < side; py++) {
+  // Panel rows within the band's canvas rows (all of them without a band).
+  const fromRow = Math.max(0, (band?.from ?? 0) - layout.panel.y);
+  const toRow = Math.min(side, (band?.to ?? Infinity) - layout.panel.y);
+  for (let py = fromRow; py < toRow; py++) {
     if (rowRuns[py] === rowRuns[py + 1] && rowEdges[py] === rowEdges[py + 1]) continue;
     const w = rows.w[py] as number;
     const loRow = rows.lo[py] as number;
@@ -399,11 +402,16 @@ export function lentCanvas(width: number, height: number, background: 'transpare
   return canvas.fill(background === 'white' ? 255 : 0);
 }
 
-/** Vertical colour bar: bottom row = vmin, top row = vmax, each row coloured by its centre value. */
-export function paintColorbar(layout: Layout, lut: Lut, canvas: Uint8Array): void {
+/**
+ * Vertical colour bar: bottom row = vmin, top row = vmax, each row coloured by its centre value (only the rows of
+ * `band` when given).
+ */
+export function paintColorbar(layout: Layout, lut: Lut, canvas: Uint8Array, band?: RowBand): void {
   const bar = layout.colorbar?.bar;
   if (!bar) return;
-  for (let r = 0; r < bar.height; r++) {
+  const fromRow = Math.max(0, (band?.from ?? 0) - bar.y);
+  const toRow = Math.min(bar.height, (band?.to ?? Infinity) - bar.y);
+  for (let r = fromRow; r < toRow; r++) {
     const t = (bar.height - r - 0.5) / bar.height;
     const k = 3 * Math.min(LUT_SIZE - 1, Math.floor(t * LUT_SIZE));
     let o = ((bar.y + r) * layout.width + bar.x) * 4;

@@ -11,7 +11,7 @@ import { makeLayout } from './layout';
 import { dataStrokes, decorKey, decorStrokes, flatStrokeList } from './overlay';
 import { blankCanvas, lentCanvas, paintColorbar, paintMap, planRaster, type RasterPlan } from './raster';
 import { strokeOps, type PixelOps } from './strokes';
-import type { FlatStrokes, Layout, Lut, Stroke } from './types';
+import type { FlatStrokes, Layout, Lut, RowBand, Stroke } from './types';
 
 /** Overlay strokes fixed by geometry, layout and options, with their rasterisation made on first use. */
 export interface Decor {
@@ -44,6 +44,8 @@ export interface Scene {
   scratch?: Float32Array;
   /** Counts bytes made for the decor (blend ops, SVG paths) against the cache that holds it. */
   charge?: (bytes: number) => void;
+  /** The rows painted and to draw when the scene is one band of the picture (the rest of the canvas is background). */
+  band?: RowBand;
 }
 
 /** What a cache keeps per plan: the raster plan and the decors drawn over it. */
@@ -234,6 +236,7 @@ export function buildScene(
   lut: Lut,
   cache?: PlanCache,
   lend = false,
+  band?: RowBand,
 ): Scene {
   const geometry = m.map.geometry;
   const layout = makeLayout(geometry, o);
@@ -241,8 +244,8 @@ export function buildScene(
   const { plan } = entry;
   const canvas = (lend ? lentCanvas : blankCanvas)(layout.width, layout.height, o.background);
   const { vmin, vmax, contourLevels } = m.scale;
-  paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas);
-  paintColorbar(layout, lut, canvas);
+  paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas, band);
+  paintColorbar(layout, lut, canvas, band);
   const contours = o.contours
     ? contourPaths({ grid: m.map.grid, res: geometry.res, extent: geometry.extent }, contourLevels)
     : [];
@@ -267,6 +270,7 @@ export function buildScene(
   const scratch = sharedScratch(layout.width * layout.height);
   if (scratch) scene.scratch = scratch;
   if (cache) scene.charge = (bytes) => chargeDecor(cache, entry, decor, bytes);
+  if (band) scene.band = band;
   return scene;
 }
 

@@ -6,13 +6,18 @@
  */
 import type { Vec2 } from '../topomap/types';
 import { blendPixel } from './raster';
-import type { FlatStrokes, Layout, Pen, Stroke } from './types';
+import type { FlatStrokes, Layout, Pen, RowBand, Stroke } from './types';
 
-/** Scratch space of one drawing pass: per-pixel coverage and the pixels the current stroke reached (`count` of them). */
+/**
+ * Scratch space of one drawing pass: per-pixel coverage, the pixels the current stroke reached (`count` of them),
+ * and the canvas rows the pass draws (rowFrom…rowTo − 1: all of them, or a band).
+ */
 interface Scratch {
   acc: Float32Array;
   touched: Int32Array;
   count: number;
+  rowFrom: number;
+  rowTo: number;
 }
 
 /**
@@ -52,7 +57,6 @@ function accumulateSegment(
   j: number,
   s: Pen,
   w: number,
-  h: number,
   scratch: Scratch,
 ): void {
   const { acc } = scratch;
@@ -73,8 +77,8 @@ function accumulateSegment(
   const reach = width / 2 + 1;
   const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
   const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));
-  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - reach));
-  const y1 = Math.min(h - 1, Math.ceil(Math.max(ay, by) + reach));
+  const y0 = Math.max(scratch.rowFrom, Math.floor(Math.min(ay, by) - reach));
+  const y1 = Math.min(scratch.rowTo - 1, Math.ceil(Math.max(ay, by) + reach));
   const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
   const margin = bounded ? -1 : 1;
   for (let y = y0; y <= y1; y++) {
@@ -142,7 +146,7 @@ function accumulateSegment(
 let strokeXy = new Float64Array(64);
 
 /** Max-accumulates one stroke's coverage (closed strokes return to their first point). */
-function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
+function accumulate(s: Stroke, w: number, scratch: Scratch): void {
   const pts = s.points;
   const n = pts.length;
   if (strokeXy.length < 2 * n) strokeXy = new Float64Array(4 * n);
@@ -151,7 +155,7 @@ function accumulate(s: Stroke, w: number, h: number, scratch: Scratch): void {
     strokeXy[2 * k] = p[0];
     strokeXy[2 * k + 1] = p[1];
   }
-  accumulateRange(strokeXy, 0, n, s.closed, s, w, h, scratch);
+  accumulateRange(strokeXy, 0, n, s.closed, s, w, scratch);
 }
 
 /** Max-accumulates the polyline of points from…to − 1 of `xy` (closed: back to its first point). */
@@ -162,17 +166,16 @@ function accumulateRange(
   closed: boolean,
   pen: Pen,
   w: number,
-  h: number,
   scratch: Scratch,
 ): void {
   const n = to - from;
   if (n === 0) return;
   if (n === 1) {
-    accumulateSegment(xy, from, from, pen, w, h, scratch);
+    accumulateSegment(xy, from, from, pen, w, scratch);
     return;
   }
-  for (let k = from; k + 1 < to; k++) accumulateSegment(xy, k, k + 1, pen, w, h, scratch);
-  if (closed && n > 2) accumulateSegment(xy, to - 1, from, pen, w, h, scratch);
+  for (let k = from; k + 1 < to; k++) accumulateSegment(xy, k, k + 1, pen, w, scratch);
+  if (closed && n > 2) accumulateSegment(xy, to - 1, from, pen, w, scratch);
 }
 
 /**
@@ -269,13 +272,18 @@ function blendTouched(
   scratch.count = 0;
 }
 
-/** A drawing pass's scratch: `acc` when it is an all-zero accumulator of the canvas size, else a new one. */
-function scratchFor(layout: Layout, acc?: Float32Array): Scratch {
+/**
+ * A drawing pass's scratch: `acc` when it is an all-zero accumulator of the canvas size, else a new one; over the
+ * rows of `band` (default all).
+ */
+function scratchFor(layout: Layout, acc?: Float32Array, band?: RowBand): Scratch {
   const pixels = layout.width * layout.height;
   return {
     acc: acc !== undefined && acc.length === pixels ? acc : new Float32Array(pixels),
     touched: sharedTouched,
     count: 0,
+    rowFrom: Math.max(0, band?.from ?? 0),
+    rowTo: Math.min(layout.height, band?.to ?? layout.height),
   };
 }
 
@@ -289,7 +297,7 @@ function appendOps(
 ): PixelOps {
   let out = ops;
   for (const s of strokes) {
-    accumulate(s, layout.width, layout.height, scratch);
+    accumulate(s, layout.width, scratch);
     out = emitTouched(layout, s, coverage, scratch, out);
   }
   return out;
@@ -361,33 +369,47 @@ function blendOp(canvas: Uint8Array, o: number, g: number, c: number, table: Uin
   }
 }
 
-/** Replays blend ops over an RGBA canvas (straight alpha), as blendPixel would blend each. */
-export function applyOps(ops: PixelOps, canvas: Uint8Array): void {
+/**
+ * Replays blend ops over an RGBA canvas (straight alpha), as blendPixel would blend each; only those on pixels
+ * from…to − 1 when given (a band's rows).
+ */
+export function applyOps(
+  ops: PixelOps,
+  canvas: Uint8Array,
+  pixels: { from: number; to: number } = { from: 0, to: Infinity },
+): void {
   const { index, grey, cov } = ops;
+  const { from, to } = pixels;
   let g = -1;
   let table: Uint8Array | undefined;
   for (let k = 0; k < ops.length; k++) {
+    const i = index[k] as number;
+    if (i < from || i >= to) continue;
     const gk = grey[k] as number;
     if (gk !== g) {
       g = gk;
       table = opaqueTable(g);
     }
-    blendOp(canvas, (index[k] as number) * 4, g, cov[k] as number, table);
+    blendOp(canvas, i * 4, g, cov[k] as number, table);
   }
 }
 
-/** Draws every stroke over the canvas in order. `coverage` is the clip mask used for clipped strokes. */
+/**
+ * Draws every stroke over the canvas in order (only the rows of `band` when given). `coverage` is the clip mask
+ * used for clipped strokes.
+ */
 export function drawStrokes(
   layout: Layout,
   strokes: readonly Stroke[],
   coverage: Uint8Array,
   canvas: Uint8Array,
   acc?: Float32Array,
+  band?: RowBand,
 ): void {
   if (strokes.length === 0) return;
-  const scratch = scratchFor(layout, acc);
+  const scratch = scratchFor(layout, acc, band);
   for (const s of strokes) {
-    accumulate(s, layout.width, layout.height, scratch);
+    accumulate(s, layout.width, scratch);
     blendTouched(layout, s, coverage, scratch, canvas);
   }
 }
@@ -402,21 +424,13 @@ export function drawFlatStrokes(
   coverage: Uint8Array,
   canvas: Uint8Array,
   acc?: Float32Array,
+  band?: RowBand,
 ): void {
   const { xy, starts, pen } = strokes;
   if (starts.length < 2) return;
-  const scratch = scratchFor(layout, acc);
+  const scratch = scratchFor(layout, acc, band);
   for (let k = 0; k + 1 < starts.length; k++) {
-    accumulateRange(
-      xy,
-      starts[k] as number,
-      starts[k + 1] as number,
-      pen.closed,
-      pen,
-      layout.width,
-      layout.height,
-      scratch,
-    );
+    accumulateRange(xy, starts[k] as number, starts[k + 1] as number, pen.closed, pen, layout.width, scratch);
     blendTouched(layout, pen, coverage, scratch, canvas);
   }
 }

@@ -28,6 +28,15 @@ export interface Layout {
   title?: { x: number; y: number; fontSize: number };
 }
 
+/**
+ * Rows from…to − 1 of a canvas. A render restricted to a band draws exactly those rows of the whole render (each
+ * pixel's value depends only on the pixel), so two processes can each draw half of one picture.
+ */
+export interface RowBand {
+  from: number;
+  to: number;
+}
+
 /** How a stroke is drawn. */
 export type Pen = Omit<Stroke, 'points'>;
 

@@ -1,8 +1,36 @@
-/** The synchronous PNG writer (lib/core/render/png-encode.ts) with its reused deflate streams. */
+/**
+ * The PNG writer (lib/core/render/png-encode.ts): its reused deflate streams, and the halves of taller images
+ * deflated apart (in this thread, on the pool, or one each) into the same bytes.
+ */
 import * as zlib from 'node:zlib';
-import { encodeRgbaPng, reusesDeflateStreams } from '../../../lib/core/render/png-encode';
+import {
+  adler32,
+  adler32Join,
+  encodeRgbaPng,
+  encodeRgbaPngAsync,
+  encodeRgbaPngParallel,
+  reusesDeflateStreams,
+  topRows,
+} from '../../../lib/core/render/png-encode';
 
-/** The PNG as the writer made it before reuse: one zlib.deflateSync per image, chunks assembled around it. */
+/**
+ * The zlib stream of the writer's scanlines from zlib's own one-shot calls: one deflateSync of every row for short
+ * images; for taller ones the top rows' stream up to a sync flush, the bottom rows' deflate blocks (a whole
+ * stream's, without its header and trailer), and the Adler-32 that zlib writes for every row deflated at once.
+ */
+function referenceStream(raw: Buffer, split: number, level: number, memLevel: number): Buffer {
+  const whole = zlib.deflateSync(raw, { level, memLevel });
+  if (split === raw.length) return whole;
+  const top = zlib.deflateSync(raw.subarray(0, split), {
+    level,
+    memLevel,
+    finishFlush: zlib.constants.Z_SYNC_FLUSH,
+  });
+  const bottom = zlib.deflateSync(raw.subarray(split), { level, memLevel });
+  return Buffer.concat([top, bottom.subarray(2, bottom.length - 4), whole.subarray(whole.length - 4)]);
+}
+
+/** The PNG from zlib's one-shot calls, chunks assembled around the stream. */
 function referencePng(
   rgba: Uint8Array,
   width: number,
@@ -28,7 +56,7 @@ function referencePng(
   return Buffer.concat([
     Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', header),
-    chunk('IDAT', zlib.deflateSync(raw, { level, memLevel })),
+    chunk('IDAT', referenceStream(raw, (stride + 1) * topRows(height), level, memLevel)),
     chunk('IEND', new Uint8Array()),
   ]);
 }
@@ -86,6 +114,52 @@ describe('synchronous PNG writer', () => {
       // An ArrayBuffer of its own (a map worker transfers it).
       expect(png.byteOffset).toBe(0);
       expect(png.buffer.byteLength).toBe(png.length);
+    }
+  });
+
+  it('splits images of 256 rows or more into halves, and the joined stream inflates to every scanline', () => {
+    expect([1, 255, 256, 257, 512, 1024].map(topRows)).toEqual([1, 255, 128, 129, 256, 512]);
+    const rgba = mapLike(300, 257, 10);
+    const png = encodeRgbaPng(rgba, 300, 257, 1, 9);
+    const idat = png.subarray(41, png.length - 16);
+    const raw = zlib.inflateSync(idat);
+    expect(raw.length).toBe((300 * 4 + 1) * 257);
+    for (const y of [0, 128, 129, 256]) {
+      expect(raw[y * 1201]).toBe(0);
+      expect(
+        raw
+          .subarray(y * 1201 + 1, (y + 1) * 1201)
+          .equals(Buffer.from(rgba.subarray(y * 1200, (y + 1) * 1200))),
+      ).toBe(true);
+    }
+  });
+
+  it('gives the same bytes deflating the halves in this thread, on the pool, or one each', async () => {
+    for (const [rgba, width, height] of [
+      [mapLike(512, 512, 11), 512, 512],
+      [mapLike(300, 257, 12), 300, 257],
+      [mapLike(64, 48, 13), 64, 48],
+      [noise(400, 400, 14), 400, 400],
+    ] as const) {
+      const reference = referencePng(rgba, width, height, 1, 9);
+      expect(encodeRgbaPng(rgba, width, height, 1, 9).equals(reference)).toBe(true);
+      expect((await encodeRgbaPngParallel(rgba, width, height, 1, 9)).equals(reference)).toBe(true);
+      expect((await encodeRgbaPngAsync(rgba, width, height, 1, 9)).equals(reference)).toBe(true);
+    }
+  });
+
+  it('sums Adler-32 as zlib does, and joins two sums into that of both inputs', () => {
+    const bytes = Buffer.from(noise(300, 300, 15));
+    const zlibAdler = (b: Uint8Array): number => {
+      const z = zlib.deflateSync(b, { level: 0 });
+      return z.readUInt32BE(z.length - 4);
+    };
+    expect(adler32(bytes)).toBe(zlibAdler(bytes));
+    expect(adler32(new Uint8Array())).toBe(1);
+    for (const at of [0, 1, 5552, 65521, 200_000, bytes.length]) {
+      const x = bytes.subarray(0, at);
+      const y = bytes.subarray(at);
+      expect(adler32Join(zlibAdler(x), zlibAdler(y), y.length)).toBe(zlibAdler(bytes));
     }
   });
 
