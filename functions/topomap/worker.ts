@@ -1,7 +1,7 @@
 /**
  * The map worker (bundled to dist/topomap/worker.js, run by the pool in lib/service/map-runner.ts): one task
- * at a time, with this thread's own bounded recording, geometry and plan caches. A PNG's bytes come back
- * transferred (moved, not copied) to the main thread.
+ * at a time, with this thread's own bounded recording, geometry and plan caches. A PNG's bytes (or a half's
+ * deflated stream) come back transferred (moved, not copied) to the main thread.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { runMapTask, type MapTask, type MapTaskResult } from '../../lib/service/map-task';
@@ -15,6 +15,12 @@ function ownBuffer(body: Uint8Array): Uint8Array<ArrayBuffer> {
 
 export default async function mapWorker(task: MapTask): Promise<MapTaskResult> {
   const result = await runMapTask(task);
+  if (result.kind === 'png-half') {
+    const stream = ownBuffer(result.part.stream);
+    const part = { ...result.part, stream };
+    const movable = { [transferableSymbol]: [stream.buffer], [valueSymbol]: { ...result, part } };
+    return move(movable) as unknown as MapTaskResult;
+  }
   if (result.kind !== 'binary') return result;
   const body = ownBuffer(result.body);
   // piscina posts a moved result's value with its transferables in the transfer list.

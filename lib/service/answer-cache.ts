@@ -12,7 +12,7 @@
  */
 import { normaliseQuery } from '../core/topomap-params';
 import type { MapRunner } from './map-runner';
-import type { MapPicture, MapTask, MapTaskResult } from './map-task';
+import type { MapAnswer, MapPicture, MapTask } from './map-task';
 import { signaturesUnchanged } from './open-recording';
 
 type CachedPicture = Extract<MapPicture, { kind: 'binary' | 'text' }> & { signatures: [string, string][] };
@@ -26,13 +26,13 @@ export interface AnswerCache {
   /** The picture under `key` while its files are unchanged (an entry whose files changed is dropped). */
   get(key: string): Promise<CachedPicture | undefined>;
   /** Keeps a picture made from files with known signatures; pictures over a quarter of the budget are not kept. */
-  set(key: string, picture: MapTaskResult): void;
+  set(key: string, picture: MapAnswer): void;
 }
 
 const pictureBytes = (p: CachedPicture): number =>
   p.kind === 'binary' ? p.body.byteLength : Buffer.byteLength(p.body);
 
-function cacheable(result: MapTaskResult): result is CachedPicture {
+function cacheable(result: MapAnswer): result is CachedPicture {
   return (result.kind === 'binary' || result.kind === 'text') && result.signatures !== undefined;
 }
 
@@ -98,7 +98,7 @@ export async function runThroughCache(
   cache: AnswerCache | undefined,
   task: MapTask,
   signal?: AbortSignal,
-): Promise<MapTaskResult> {
+): Promise<MapAnswer> {
   if (!cache || task.query.format === 'json') return runner.run(task, signal);
   const key = answerKey(task);
   const kept = await cache.get(key);

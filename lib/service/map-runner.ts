@@ -16,14 +16,15 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import type { Piscina as PiscinaClass } from 'piscina';
-import type { MapTask, MapTaskResult } from './map-task';
-import { runMapTask } from './map-task';
+import { topRows } from '../core/render';
+import type { MapAnswer, MapTask, MapTaskResult } from './map-task';
+import { joinAnswer, runMapTask, wholeAnswer } from './map-task';
 
 export interface MapRunner {
   /** 'pool' with `threads` workers, or 'in-thread'. */
   readonly kind: 'pool' | 'in-thread';
   readonly threads: number;
-  run(task: MapTask, signal?: AbortSignal): Promise<MapTaskResult>;
+  run(task: MapTask, signal?: AbortSignal): Promise<MapAnswer>;
   close(): Promise<void>;
 }
 
@@ -43,7 +44,7 @@ export function inThreadRunner(): MapRunner {
   return {
     kind: 'in-thread',
     threads: 0,
-    run: (task, signal) => runMapTask(task, signal),
+    run: async (task, signal) => wholeAnswer(await runMapTask(task, signal)),
     close: async () => undefined,
   };
 }
@@ -94,23 +95,61 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     resourceLimits: MAP_WORKER_RESOURCE_LIMITS,
   });
   let running = 0;
+  const mapped = recentKeys(MAX_RECENT_RECORDINGS);
+  const runOne = async (task: MapTask, signal?: AbortSignal): Promise<MapTaskResult> => {
+    running++;
+    try {
+      return await pool.run(task, signal ? { signal } : {});
+    } finally {
+      running--;
+    }
+  };
   return {
     kind: 'pool',
     threads,
     run: async (task, signal) => {
-      // Asked for (the handler sees no other heavy request) and another worker stays idle while this task runs:
-      // its core can deflate half of the PNG.
-      const spareCore = task.spareCore === true && running + 1 < threads;
-      running++;
-      try {
-        return await pool.run({ ...task, spareCore }, signal ? { signal } : {});
-      } finally {
-        running--;
+      // The only heavy request (the handler's word), no task in the pool and a recording mapped before: two idle
+      // workers make half each. A first map is made whole (both workers opening a new recording at once costs
+      // more than half a picture saves).
+      const key = recordingKey(task);
+      const seen = mapped.has(key);
+      mapped.add(key);
+      if (task.spareCore === true && seen && running === 0 && threads >= 2 && splitsInHalves(task)) {
+        const whole = { ...task, spareCore: false };
+        const [top, bottom] = await Promise.all([
+          runOne({ ...whole, half: 'top' }, signal),
+          runOne({ ...whole, half: 'bottom' }, signal),
+        ]);
+        return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(whole, signal));
       }
+      return wholeAnswer(await runOne({ ...task, spareCore: false }, signal));
     },
     close: () => pool.destroy(),
   };
 }
+
+/** Recordings whose maps the pool has made, most recent last, for the split rule in poolRunner. */
+const MAX_RECENT_RECORDINGS = 64;
+
+function recentKeys(limit: number): { has(key: string): boolean; add(key: string): void } {
+  const keys = new Set<string>();
+  return {
+    has: (key) => keys.has(key),
+    add(key) {
+      keys.delete(key);
+      keys.add(key);
+      if (keys.size > limit) keys.delete(keys.values().next().value as string);
+    },
+  };
+}
+
+/** A recording as a map worker opens it: file, condition, LORIS's extras. */
+const recordingKey = (task: MapTask): string =>
+  `${task.source.path}\0${task.source.condition ?? ''}\0${task.source.extrasKey}`;
+
+/** Whether a task's picture is a PNG tall enough to be made in two halves. */
+const splitsInHalves = (task: MapTask): boolean =>
+  task.query.format === 'png' && topRows(task.query.size) < task.query.size;
 
 /** The pool, or the in-thread runner where piscina is not installed (the Lambda package does not carry it). */
 function poolOrInThread(workerFile: string, threads: number): MapRunner {

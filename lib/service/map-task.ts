@@ -12,7 +12,8 @@ import type { HandlerResult } from '../core/http';
 import type { TopomapQuery } from '../core/topomap-params';
 import type { Config } from '../core/config';
 import { openSource, type RecordingSource } from './requested-recording';
-import { computeMap, renderMap, topomapEtag } from './topomap';
+import { computeMap, renderMap, renderMapHalf, topomapEtag } from './topomap';
+import { joinHalves, type DeflatedHalf } from '../core/render';
 import { createHash } from 'node:crypto';
 
 export interface MapTask {
@@ -25,12 +26,13 @@ export interface MapTask {
   /** The request's If-None-Match: a matching ETag answers 304 before any window is read. */
   ifNoneMatch?: string;
   /**
-   * Another core is idle for this task (the handler saw no other heavy request and the pool another idle worker):
-   * the PNG's two halves are then deflated at once (the same bytes). Under load it is not: splitting whenever the
-   * pool had an idle worker cost 142–152 against 164–169 maps/s in `npm run load` (idle moments are short, and the
-   * hand-offs and two busy cores cost about 1 ms of CPU per map).
+   * The handler saw no other heavy request in the process: the pool may then make the picture in two halves on two
+   * idle workers (lib/service/map-runner.ts). Never under load, where every core is busy already and the halves'
+   * duplicated work (each opens, computes and lays out the whole map) would cost throughput.
    */
   spareCore?: boolean;
+  /** Make only this half of the PNG (the pool's other idle worker makes the other; joinAnswer joins them). */
+  half?: 'top' | 'bottom';
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -48,13 +50,24 @@ type MadeFrom = { signatures?: [string, string][] };
 
 export type MapTaskResult =
   | { kind: 'not-modified'; etag: string }
-  | ({ kind: 'binary'; etag: string; contentType: string; body: Uint8Array } & MadeFrom)
+  | ({
+      kind: 'binary';
+      etag: string;
+      contentType: string;
+      body: Uint8Array;
+      /** Made in two halves by two workers (joinAnswer). */
+      halves?: true;
+    } & MadeFrom)
   | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom)
   | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom)
+  | ({ kind: 'png-half'; etag: string; part: DeflatedHalf } & MadeFrom)
   | { kind: 'error'; error: TaskError };
 
-/** A map's answer (not a 304 or an error). */
+/** A map's answer (not a 304, a half or an error). */
 export type MapPicture = Extract<MapTaskResult, { kind: 'binary' | 'text' | 'json' }>;
+
+/** What the pool hands back for a task: never a half (the runner joins those). */
+export type MapAnswer = Exclude<MapTaskResult, { kind: 'png-half' }>;
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
 
@@ -87,8 +100,10 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     signal?.throwIfAborted(); // timed out already: skip the compute and render
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
-    const { contentType, body } = await renderMap(map, opened, task.query, task.spareCore);
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
+    if (task.half)
+      return { kind: 'png-half', etag, part: renderMapHalf(map, task.query, task.half), ...madeFrom };
+    const { contentType, body } = await renderMap(map, opened, task.query);
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
     return { kind: 'json', etag, body, ...madeFrom };
@@ -105,8 +120,29 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
   }
 }
 
+/** A whole task's result as its answer: a half stands for no answer (only tasks with `half` make one). */
+export function wholeAnswer(result: MapTaskResult): MapAnswer {
+  if (result.kind !== 'png-half') return result;
+  return { kind: 'error', error: toTaskError(new Error('a half picture came back for a whole map')) };
+}
+
+/**
+ * The answer of a task made in two halves (top and bottom, each a MapTaskResult of the same task), or undefined
+ * when they do not make one picture (the recording changed between them: the caller makes it whole). An error or a
+ * 304 of either half is the answer.
+ */
+export function joinAnswer(top: MapTaskResult, bottom: MapTaskResult, size: number): MapAnswer | undefined {
+  if (top.kind === 'error') return top;
+  if (bottom.kind === 'error') return bottom;
+  if (top.kind === 'not-modified' && bottom.kind === 'not-modified') return top;
+  if (top.kind !== 'png-half' || bottom.kind !== 'png-half' || top.etag !== bottom.etag) return undefined;
+  const body = joinHalves(top.part, bottom.part, size, size);
+  const madeFrom: MadeFrom = top.signatures ? { signatures: top.signatures } : {};
+  return { kind: 'binary', etag: top.etag, contentType: 'image/png', body, halves: true, ...madeFrom };
+}
+
 /** A task's result as the handler's answer: a 304, the picture with its ETag, or the error thrown. */
-export function mapAnswer(result: MapTaskResult, headers: Record<string, string>): HandlerResult {
+export function mapAnswer(result: MapAnswer, headers: Record<string, string>): HandlerResult {
   if (result.kind === 'error') throw fromTaskError(result.error);
   const withEtag = { ...headers, ETag: result.etag };
   switch (result.kind) {

@@ -22,7 +22,7 @@ import {
 import { normaliseQuery, type TopomapQuery } from '../core/topomap-params';
 import { createHash } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
-import { renderPng, renderSvg, createPlanCache } from '../core/render';
+import { createPlanCache, renderPng, renderPngHalf, renderSvg, type DeflatedHalf } from '../core/render';
 import { DEFAULT_PNG } from '../core/render/png';
 import {
   colorScale,
@@ -36,7 +36,14 @@ import {
   preparedBytes,
   type PreparedInterpolation,
 } from '../core/topomap';
-import type { ColorScale, MapChannelType, RenderableMap, TopomapGeometry, Vec3 } from '../core/topomap/types';
+import type {
+  ColorScale,
+  MapChannelType,
+  RenderableMap,
+  RenderOptions,
+  TopomapGeometry,
+  Vec3,
+} from '../core/topomap/types';
 import { projectorRows } from '../readers/fif/proj';
 import type { RecordingInfo } from '../readers/types';
 import { hasPosition, type OpenedRecording } from './open-recording';
@@ -77,8 +84,6 @@ const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
 const planCache = createPlanCache();
 /** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
 const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
-/** The same in a map worker while another core is idle: the PNG's bottom half deflated on libuv's pool meanwhile. */
-const PNG_SETTINGS_SPARE_CORE = { ...PNG_SETTINGS, parallel: !isMainThread };
 
 interface Selection {
   chType: MapChannelType;
@@ -658,31 +663,34 @@ export function mapJson(c: ComputedMap, opened: OpenedRecording, q: TopomapQuery
   };
 }
 
+/** The render options a query asks for. */
+const renderOptions = (q: TopomapQuery): RenderOptions => ({
+  size: q.size,
+  contours: q.contours > 0,
+  sensors: q.sensors,
+  names: q.names,
+  colorbar: q.colorbar,
+  outlines: q.outlines,
+  background: q.background,
+});
+
+/** One half of the map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. */
+export function renderMapHalf(c: ComputedMap, q: TopomapQuery, half: 'top' | 'bottom'): DeflatedHalf {
+  return renderPngHalf(c.renderable, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS });
+}
+
 export async function renderMap(
   c: ComputedMap,
   opened: OpenedRecording,
   q: TopomapQuery,
-  /** Another core is idle now (the pool's other workers wait): worth splitting the PNG's deflate. */
-  spareCore = false,
 ): Promise<{ contentType: string; body: Uint8Array | string | object }> {
-  const options = {
-    size: q.size,
-    contours: q.contours > 0,
-    sensors: q.sensors,
-    names: q.names,
-    colorbar: q.colorbar,
-    outlines: q.outlines,
-    background: q.background,
-  };
+  const options = renderOptions(q);
   if (q.format === 'json') return { contentType: 'application/json', body: mapJson(c, opened, q) };
   if (q.format === 'svg')
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, options, { cache: planCache }) };
   return {
     contentType: 'image/png',
-    body: await renderPng(c.renderable, options, {
-      cache: planCache,
-      png: spareCore ? PNG_SETTINGS_SPARE_CORE : PNG_SETTINGS,
-    }),
+    body: await renderPng(c.renderable, options, { cache: planCache, png: PNG_SETTINGS }),
   };
 }
 

@@ -1,8 +1,22 @@
-/** Where map tasks run (lib/service/map-runner.ts) and how their errors travel as data (map-task.ts). */
+/**
+ * Where map tasks run (lib/service/map-runner.ts), how their errors travel as data and how two halves of a picture
+ * join (map-task.ts).
+ */
 import { parseConfig } from '../../lib/core/config';
 import { ApiError } from '../../lib/core/errors';
-import { inThreadRunner, mapWorkerCount } from '../../lib/service/map-runner';
-import { fromTaskError, mapAnswer, toTaskError } from '../../lib/service/map-task';
+import { join } from 'node:path';
+import { topomapQuerySchema } from '../../lib/core/topomap-params';
+import { inThreadRunner, mapWorkerCount, poolRunner } from '../../lib/service/map-runner';
+import {
+  fromTaskError,
+  joinAnswer,
+  mapAnswer,
+  toTaskError,
+  type MapAnswer,
+  type MapTask,
+  type MapTaskResult,
+} from '../../lib/service/map-task';
+import { describeWithData, testDataPath } from '../helpers/testdata';
 
 describe('map worker count', () => {
   it('takes the setting, else none on Lambda, else one per CPU (serverless-offline counts as local)', () => {
@@ -68,5 +82,71 @@ describe('map task results', () => {
     });
     expect(result.kind).toBe('error');
     if (result.kind === 'error') expect(result.error.status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describeWithData('a map in two halves on two idle workers', () => {
+  const workerFile = join(__dirname, '..', '..', 'dist', 'topomap', 'worker.js');
+  const task = (query: string, spareCore: boolean): MapTask => ({
+    requestId: 'r',
+    route: 'test',
+    logLevel: 'error',
+    source: {
+      path: testDataPath('brainvision', 'test.vhdr'),
+      dataRoot: testDataPath(),
+      physioFileId: 1,
+      extras: {},
+      extrasKey: 'k',
+      maxDecodedBytes: 1 << 28,
+    },
+    query: topomapQuerySchema.parse(Object.fromEntries(new URLSearchParams(query))),
+    limits: parseConfig({}).limits,
+    spareCore,
+  });
+  const body = (answer: MapAnswer): Uint8Array => {
+    if (answer.kind !== 'binary') throw new Error(`expected a picture, got ${answer.kind}`);
+    return answer.body;
+  };
+
+  it('gives the whole map’s bytes, only for a recording mapped before and a PNG of 256 rows or more', async () => {
+    const runner = poolRunner(workerFile, 2);
+    try {
+      const map = 'tmin=0.1&tmax=0.2&size=512&contours=6&sensors=true';
+      // A new recording is mapped whole even when the pool is idle.
+      const first = await runner.run(task(map, true));
+      expect(first).toMatchObject({ kind: 'binary' });
+      expect(first).not.toHaveProperty('halves');
+      const next = 'tmin=0.2&tmax=0.3&size=512&contours=6&sensors=true';
+      const whole = body(await runner.run(task(next, false)));
+      const split = await runner.run(task(next, true));
+      expect(split).toMatchObject({ kind: 'binary', halves: true });
+      expect(Buffer.from(body(split)).equals(Buffer.from(whole))).toBe(true);
+      // The same bytes as this thread makes them (both halves on libuv's pool).
+      const here = await inThreadRunner().run(task(next, false));
+      expect(Buffer.from(body(here)).equals(Buffer.from(whole))).toBe(true);
+      // Too small to split, or not a PNG: whole.
+      expect(await runner.run(task('tmin=0.1&tmax=0.2&size=200', true))).not.toHaveProperty('halves');
+      expect((await runner.run(task(`${next}&format=svg`, true))).kind).toBe('text');
+      // Two requests at once: the second finds a task in the pool and is made whole.
+      const [a, b] = await Promise.all([runner.run(task(map, true)), runner.run(task(next, true))]);
+      expect([a, b].filter((r) => 'halves' in r)).toHaveLength(1);
+    } finally {
+      await runner.close();
+    }
+  });
+
+  it('answers an error or a 304 of either half, and nothing for halves of different pictures', () => {
+    const half = (which: 'top' | 'bottom', etag: string): MapTaskResult => ({
+      kind: 'png-half',
+      etag,
+      part: { half: which, stream: new Uint8Array(8), adler: 1, inputBytes: 4 },
+    });
+    const failed: MapTaskResult = { kind: 'error', error: { status: 404, code: 'gone', message: 'gone' } };
+    expect(joinAnswer(half('top', 'e'), failed, 512)).toBe(failed);
+    expect(joinAnswer(failed, half('bottom', 'e'), 512)).toBe(failed);
+    const same: MapTaskResult = { kind: 'not-modified', etag: 'e' };
+    expect(joinAnswer(same, same, 512)).toBe(same);
+    expect(joinAnswer(half('top', 'e'), half('bottom', 'f'), 512)).toBeUndefined();
+    expect(joinAnswer(same, half('bottom', 'e'), 512)).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import {
   composeDirect,
   DEFAULT_PNG,
   encodePng,
-  encodeSpent,
+  encodeSpentSync,
   encodesInPlace,
   type OverlayEngine,
   type PngSettings,
@@ -50,7 +50,7 @@ export async function renderPng(
   const settings = ctx.png ?? DEFAULT_PNG;
   // Deflated right here, the scene is done with before this call yields: its canvas can be a reused one.
   if (encodesInPlace(engine, settings))
-    return encodeSpent(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
+    return encodeSpentSync(buildScene(m, o, lutFor(m, ctx), ctx.cache, true), settings);
   const scene = buildScene(m, o, lutFor(m, ctx), ctx.cache);
   // The scene is private to this call, so the overlay is drawn into its canvas.
   return encodePng(scene, m.map.geometry.clip, engine, settings, true);

@@ -94,13 +94,9 @@ const MAX_SCANLINE_SIZES = 2;
 const MAX_REUSED_SCANLINE_BYTES = (1024 * 4 + 1) * 1024;
 const scanlinesBySize = new Map<number, Buffer>();
 
-/** Kept scanline buffers that the thread pool is still reading (encodeRgbaPngParallel): not lent again meanwhile. */
-const scanlinesOnPool = new Set<Buffer>();
-
 function reusedScanlines(bytes: number): Buffer {
   if (bytes > MAX_REUSED_SCANLINE_BYTES) return Buffer.allocUnsafe(bytes);
   const hit = scanlinesBySize.get(bytes);
-  if (hit && scanlinesOnPool.has(hit)) return Buffer.allocUnsafe(bytes);
   if (hit) scanlinesBySize.delete(bytes);
   const buffer = hit ?? Buffer.allocUnsafe(bytes);
   scanlinesBySize.set(bytes, buffer);
@@ -390,6 +386,12 @@ async function deflateOnPool(
   return { stream, adler: tail.readUInt32BE(tail.length - ZLIB_TRAILER) };
 }
 
+/** The Adler-32 that ends a whole zlib stream (any Uint8Array: a half may arrive from another thread without Buffer's methods). */
+const trailerAdler = (stream: Uint8Array): number =>
+  new DataView(stream.buffer, stream.byteOffset, stream.byteLength).getUint32(
+    stream.byteLength - ZLIB_TRAILER,
+  );
+
 /**
  * The PNG of a top half's stream (header and blocks up to its sync marker; `topAdler` the Adler-32 of its input)
  * followed by the bottom half's whole stream (`bottom`, of `bottomLength` input bytes): the bottom's deflate blocks
@@ -398,7 +400,7 @@ async function deflateOnPool(
 function assembleHalves(
   topStream: Uint8Array,
   topAdler: number,
-  bottom: Buffer,
+  bottom: Uint8Array,
   bottomLength: number,
   width: number,
   height: number,
@@ -408,7 +410,7 @@ function assembleHalves(
   const png = Buffer.allocUnsafeSlow(end + PNG_TAIL);
   png.set(topStream, IDAT_DATA_AT);
   png.set(blocks, IDAT_DATA_AT + topStream.length);
-  const bottomAdler = bottom.readUInt32BE(bottom.length - ZLIB_TRAILER);
+  const bottomAdler = trailerAdler(bottom);
   png.writeUInt32BE(adler32Join(topAdler, bottomAdler, bottomLength), end - ZLIB_TRAILER);
   writeFrame(png, end, width, height);
   return png;
@@ -444,34 +446,6 @@ export function encodeRgbaPng(
     width,
     height,
   );
-}
-
-/**
- * The same PNG, its bottom half deflated on libuv's thread pool while this thread deflates the top: a map's
- * deflate takes about half the time when a core is free (in a map worker, whose thread waits for the pool).
- */
-export async function encodeRgbaPngParallel(
-  rgba: Uint8Array,
-  width: number,
-  height: number,
-  level = 3,
-  memLevel = 8,
-): Promise<Buffer> {
-  checkSize(rgba, width, height);
-  const split = scanlineBytes(width, topRows(height));
-  if (split === scanlineBytes(width, height)) return encodeRgbaPng(rgba, width, height, level, memLevel);
-  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines(scanlineBytes(width, height)));
-  const bottom = scanlines.subarray(split);
-  // The pool reads the bottom half after this call returns: the buffer is not lent again until it is done.
-  scanlinesOnPool.add(scanlines);
-  const pooled = deflateOnPool(bottom, level, memLevel).finally(() => scanlinesOnPool.delete(scanlines));
-  try {
-    const top = deflateTopSync(scanlines.subarray(0, split), level, memLevel);
-    const topStream = top.out.subarray(IDAT_DATA_AT, top.end);
-    return assembleHalves(topStream, top.adler, (await pooled).stream, bottom.length, width, height);
-  } finally {
-    await pooled.catch(() => undefined); // the pool is done with the buffer before it is lent again
-  }
 }
 
 /** The PNG of a whole zlib stream (one deflate of every row). */
@@ -516,7 +490,7 @@ export async function encodeRgbaPngAsync(
  */
 export interface DeflatedHalf {
   half: 'top' | 'bottom';
-  stream: Buffer;
+  stream: Uint8Array;
   adler: number;
   /** Scanline bytes deflated (filter bytes and pixels of the half's rows). */
   inputBytes: number;
@@ -545,7 +519,7 @@ export function deflateHalf(
     const whole = deflateWholeSync(scanlines, level, memLevel);
     const stream = Buffer.allocUnsafeSlow(whole.length);
     stream.set(whole);
-    return { half, stream, adler: stream.readUInt32BE(stream.length - ZLIB_TRAILER), inputBytes: bytes };
+    return { half, stream, adler: trailerAdler(stream), inputBytes: bytes };
   }
   const top = deflateTopSync(scanlines, level, memLevel);
   const stream = Buffer.allocUnsafeSlow(top.end - IDAT_DATA_AT);

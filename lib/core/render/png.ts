@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng, encodeRgbaPngAsync, encodeRgbaPngParallel } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawFlatStrokes, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -39,11 +39,6 @@ export interface PngSettings {
    * only job is this map: no hop to a pool thread (shared with file reads) and back.
    */
   sync?: boolean;
-  /**
-   * zlib with `sync` only: deflate the image's bottom half on libuv's thread pool while this thread deflates the
-   * top (same bytes). Halves a warm map's deflate when a core is free.
-   */
-  parallel?: boolean;
   compressionLevel: number;
   /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
   memLevel?: number;
@@ -80,15 +75,11 @@ export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
 export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): boolean =>
   engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
 
-/**
- * PNG of the scene drawn into its own canvas and deflated in the calling thread (the bottom half on the pool with
- * `parallel`): the canvas is free on return, the pixels having been copied into the encoder's scanlines.
- */
-export function encodeSpent(scene: Scene, settings: PngSettings): Buffer | Promise<Buffer> {
+/** PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free on return. */
+export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
-  const encode = settings.parallel ? encodeRgbaPngParallel : encodeRgbaPng;
-  return encode(pixels, width, height, settings.compressionLevel, settings.memLevel);
+  return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
