@@ -7,7 +7,9 @@
  * with contours and sensors (demo EEG, CTF; 80 alternating runs, CPU p50): level 2 6.8 / 8.0 ms, level 1
  * 6.2 / 7.1 ms, level 1 + memLevel 9 5.8 / 6.4 ms, for a file 5 % larger than level 2's (238 / 271 kB against
  * 226 / 263 kB). Sub/Up filters, Z_RLE and Huffman-only were slower or much larger; sharp (zlib-ng) at level 1 is
- * no faster once its pipeline is counted and 40 % larger; adaptive filtering costs 2–3× the time.
+ * no faster once its pipeline is counted and 40 % larger; adaptive filtering costs 2–3× the time. Pictures of 256
+ * rows or more are deflated as two halves joined into one stream (png-encode.ts), so that two map workers can each
+ * draw and deflate half of a map (renderPngHalf).
  */
 import { createRequire } from 'node:module';
 import type sharpModule from 'sharp';
