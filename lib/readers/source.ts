@@ -12,8 +12,12 @@ export interface ByteSource {
   /** A name for messages (file name, never a full path). */
   readonly name: string;
   readonly size: number;
-  /** Reads exactly `length` bytes at `offset`; reading past the end is an unreadable_recording error. */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads exactly `length` bytes at `offset`; reading past the end is an unreadable_recording error. With `into`
+   * (at least `length` bytes) a file source reads into it and returns a view of it, for callers that reuse one
+   * buffer across reads; other sources may return their own bytes instead.
+   */
+  read(offset: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Total bytes handed out by `read` since the source was opened. */
   readonly bytesRead: number;
   close(): Promise<void>;
@@ -109,11 +113,13 @@ export function handleSource(handle: FileHandle, name: string, size: number): By
     get bytesRead() {
       return bytesRead;
     },
-    async read(offset, length) {
+    async read(offset, length, into) {
       checkRange(name, size, offset, length);
       // not zero-filled first: the loop below writes every byte or throws (and the buffer is dropped)
-      const raw = Buffer.allocUnsafeSlow(length);
-      const buf = new Uint8Array(raw.buffer, raw.byteOffset, length);
+      const buf =
+        into !== undefined && into.length >= length
+          ? into.subarray(0, length)
+          : new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
       let done = 0;
       inFlight++;
       try {

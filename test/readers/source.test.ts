@@ -1,4 +1,7 @@
-/** The local byte source: exact bytes at any offset, and a close that never pulls the descriptor from under a read. */
+/**
+ * The local byte source: exact bytes at any offset, into a caller's buffer when given one, and a close that never
+ * pulls the descriptor from under a read.
+ */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +39,22 @@ describe('fileSource', () => {
       expect(Buffer.from(part).equals(Buffer.from(bytes.subarray(k * 1000, k * 1000 + 1000)))).toBe(true),
     );
     await expect(source.read(0, 10)).rejects.toThrow();
+  });
+
+  it('reads into a buffer given to it (a view of that buffer), and into its own when the one given is too small', async () => {
+    const source = await fileSource(path);
+    const into = new Uint8Array(4096);
+    const first = await source.read(100, 3000, into);
+    expect(first.buffer).toBe(into.buffer);
+    expect(first.length).toBe(3000);
+    expect(Buffer.from(first).equals(Buffer.from(bytes.subarray(100, 3100)))).toBe(true);
+    const again = await source.read(9000, 4096, into); // the same buffer, new bytes
+    expect(again.buffer).toBe(into.buffer);
+    expect(Buffer.from(into).equals(Buffer.from(bytes.subarray(9000, 13096)))).toBe(true);
+    const larger = await source.read(0, 5000, into);
+    expect(larger.buffer).not.toBe(into.buffer);
+    expect(Buffer.from(larger).equals(Buffer.from(bytes.subarray(0, 5000)))).toBe(true);
+    await source.close();
   });
 
   it('refuses a range past the end', async () => {
