@@ -70,13 +70,15 @@ export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoun
  * (≈ 19 MB live, a 48 MB young generation) then started a full mark-compact every 5–15 warm maps (29–35 per 200 CTF
  * maps, 12–17 per 400 EEG maps, `--trace-gc`), each also discarding optimised code that the helper threads compiled
  * again: 3–4 ms of CPU per CTF map on V8's helper threads. Per 200 warm CTF maps (2026-12-06): 64 MB 1–3
- * mark-compacts, 48 MB 3, 40 MB 8 (the same worker CPU per map, 12.9 ms), 32 MB 22 (16.1 ms). Under `npm run load`
- * 40 MB peaks at 385–393 MB of RSS against 406–411 for 48 MB, for 154–173 against 181–201 maps/s (three interleaved
- * pairs): 40 keeps the service under its 400 MB bound. The live heap stays at 19–26 MB (the limit only delays the
- * first full collection; later limits follow the live size as usual). Other workers started later (the HDF5
- * reader's) get the same initial limit, within their own caps.
+ * mark-compacts, 48 MB 3, 40 MB 8 (the same worker CPU per map, 12.9 ms), 32 MB 22 (16.1 ms); most of those
+ * came from the CTF reader's new read buffer per map (external memory), kept since (lib/readers/ctf/meg4.ts). Under
+ * `npm run load` 40 MB then peaked at 390–402 MB of RSS (six runs) and 32 MB at 377–381 (two runs, interleaved), for
+ * 185 against 175 maps/s and warm maps through LORIS about 0.5 ms slower: 32 keeps the service under its 400 MB
+ * bound with a margin. The live heap stays at 19–26 MB (the limit only delays the first full collection; later
+ * limits follow the live size as usual). Other workers started later (the HDF5 reader's) get the same initial
+ * limit, within their own caps.
  */
-export const WORKER_INITIAL_OLD_MB = 40;
+export const WORKER_INITIAL_OLD_MB = 32;
 
 /** Sets the initial old generation of isolates started from now on (before a pool starts its workers). */
 export function configureWorkerHeaps(set: (flags: string) => void = setFlagsFromString): void {
