@@ -38,7 +38,7 @@ const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerRe
       query,
       limits: config.limits,
       ifNoneMatch: header(event, 'if-none-match'),
-      // The only heavy request in the process: the pool may split its PNG's deflate over an idle core.
+      // The only heavy request in the process: the pool may have two idle workers make half of the PNG each.
       spareCore: runsAlone(HEAVY_LIMITER),
     },
     ctx.signal,

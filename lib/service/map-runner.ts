@@ -124,14 +124,13 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
       const seen = mapped.has(key);
       mapped.add(key);
       if (task.spareCore === true && seen && running === 0 && threads >= 2 && splitsInHalves(task)) {
-        const whole = { ...task, spareCore: false };
         const [top, bottom] = await Promise.all([
-          runOne({ ...whole, half: 'top' }, signal),
-          runOne({ ...whole, half: 'bottom' }, signal),
+          runOne({ ...task, half: 'top' }, signal),
+          runOne({ ...task, half: 'bottom' }, signal),
         ]);
-        return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(whole, signal));
+        return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
       }
-      return wholeAnswer(await runOne({ ...task, spareCore: false }, signal));
+      return wholeAnswer(await runOne(task, signal));
     },
     close: () => pool.destroy(),
   };

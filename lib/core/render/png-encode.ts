@@ -40,7 +40,7 @@ const ADLER_MOD = 65521;
 /** Bytes summed before reducing modulo ADLER_MOD (zlib's NMAX): the sums stay below 2³². */
 const ADLER_RUN = 5552;
 
-/** Adler-32 of `bytes` (zlib's checksum), where zlib does not hand it over (input deflated on the pool). */
+/** Adler-32 of `bytes` (zlib's checksum), where zlib does not hand it over (a Node without the reusable handle). */
 export function adler32(bytes: Uint8Array): number {
   let a = 1;
   let b = 0;
@@ -305,11 +305,17 @@ function deflateWholeSync(input: Uint8Array, level: number, memLevel: number): B
 const ZLIB_HEADER = 2;
 const ZLIB_TRAILER = 4;
 
+/** The Adler-32 that ends a whole zlib stream (any Uint8Array: a half may arrive from another thread without Buffer's methods). */
+const trailerAdler = (stream: Uint8Array): number =>
+  new DataView(stream.buffer, stream.byteOffset, stream.byteLength).getUint32(
+    stream.byteLength - ZLIB_TRAILER,
+  );
+
 /**
- * A deflate stream kept for deflating on libuv's thread pool, used by one image at a time and reset between them
- * (a new stream per image costs ≈ 0.6 ms of zlib set-up for a 512 px map's half). Its output chunks hold a 512 px
- * map's half whole: with zlib's default 16 kB chunks the pool stops at each one until this thread, busy with the
- * other half, takes it.
+ * A deflate stream kept for deflating on libuv's thread pool (encodeRgbaPngAsync), used by one image at a time and
+ * reset between them (a new stream per image costs ≈ 0.6 ms of zlib set-up for a 512 px map's half). Its output
+ * chunks hold a 512 px map's half whole: with zlib's default 16 kB chunks the pool stops at each one until this
+ * thread's event loop takes it.
  */
 interface PoolDeflate {
   stream: zlib.Deflate;
@@ -383,14 +389,8 @@ async function deflateOnPool(
   const stream = await pooledWrite(entry, input);
   const tail = top ? await pooledWrite(entry, undefined, zlib.constants.Z_FINISH) : stream;
   givePoolDeflateBack(key, entry);
-  return { stream, adler: tail.readUInt32BE(tail.length - ZLIB_TRAILER) };
+  return { stream, adler: trailerAdler(tail) };
 }
-
-/** The Adler-32 that ends a whole zlib stream (any Uint8Array: a half may arrive from another thread without Buffer's methods). */
-const trailerAdler = (stream: Uint8Array): number =>
-  new DataView(stream.buffer, stream.byteOffset, stream.byteLength).getUint32(
-    stream.byteLength - ZLIB_TRAILER,
-  );
 
 /**
  * The PNG of a top half's stream (header and blocks up to its sync marker; `topAdler` the Adler-32 of its input)
@@ -460,8 +460,8 @@ function assembleWhole(stream: Uint8Array, width: number, height: number): Buffe
 export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undefined;
 
 /**
- * The same PNG, both halves deflated on libuv's thread pool: the service's event loop stays free for other
- * requests while zlib works (the top half's Adler-32 is summed here meanwhile).
+ * The same PNG, both halves deflated at once on libuv's thread pool: the service's event loop stays free for other
+ * requests while zlib works.
  */
 export async function encodeRgbaPngAsync(
   rgba: Uint8Array,
