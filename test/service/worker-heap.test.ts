@@ -1,11 +1,6 @@
-/**
- * The map workers' heaps: their initial old generation (lib/service/map-runner.ts configureWorkerHeaps), and full
- * collections over a run of warm maps.
- */
+/** The map workers' initial old generation (lib/service/map-runner.ts configureWorkerHeaps). */
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { configureWorkerHeaps, WORKER_INITIAL_OLD_MB } from '../../lib/service/map-runner';
-import { describeWithData } from '../helpers/testdata';
 
 /**
  * A node process that sets `flags` (if any) and then starts a worker with the map workers' heap limits; the worker
@@ -67,18 +62,4 @@ describe('map worker heaps', () => {
     // short-lived garbage: measured on Node 20, 52 without and 40–45 with 32 MB. The bound leaves room for timing.
     expect(withFlags).toBeLessThan(0.95 * without);
   });
-});
-
-describeWithData('a map worker over warm CTF maps', () => {
-  it('runs a full collection rarely (the CTF reader keeps its read buffer: no MBs of new ArrayBuffers per map)', () => {
-    const out = execFileSync(process.execPath, ['scripts/run-ts.mjs', 'test/helpers/warm-map-gc.ts'], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      cwd: join(__dirname, '..', '..'),
-    });
-    const { maps, major } = JSON.parse(out.trim().split('\n').pop() ?? '') as { maps: number; major: number };
-    expect(maps).toBe(150);
-    // Measured: 2–3 per 150 maps; 8–10 when each map read its trials into a new buffer of a few MB.
-    expect(major).toBeLessThanOrEqual(6);
-  }, 150_000);
 });

@@ -1,9 +1,11 @@
 /**
  * Trial reads from files go into one kept buffer per thread (lib/readers/ctf/meg4.ts): windows read one after the
- * other and many at once give the same samples, whatever was read into the buffer before.
+ * other and many at once give the same samples, whatever was read into the buffer before, and windows read in turn
+ * reuse the buffer (a new one of a few MB per map made V8 run a full collection every 15 or so CTF maps).
  */
 import { openCtf } from '../../../lib/readers/ctf';
 import { rootedSourceFs } from '../../../lib/readers/rooted-fs';
+import type { SourceFs } from '../../../lib/readers/source';
 import { describeWithData, testDataPath } from '../../helpers/testdata';
 import { DS_PATH_PARTS } from './golden';
 
@@ -30,6 +32,40 @@ describeWithData('CTF reads into a kept buffer', () => {
         window.forEach((channel, c) => expect(Array.from(channel)).toEqual(Array.from(inTurn[w]![c]!))),
       );
     }
+    await rec.close();
+  });
+
+  it('reads windows one after the other into the same buffer (no new MBs per map)', async () => {
+    // The real files, with each read's target buffer noted.
+    const targets: (Uint8Array | undefined)[] = [];
+    const files = rootedSourceFs(testDataPath());
+    const noting: SourceFs = {
+      ...files,
+      open: async (path) => {
+        const source = await files.open(path);
+        return Object.assign(Object.create(source) as typeof source, {
+          read: (offset: number, length: number, into?: Uint8Array) => {
+            targets.push(into);
+            return source.read(offset, length, into);
+          },
+        });
+      },
+    };
+    const rec = await openCtf(testDataPath(...DS_PATH_PARTS), noting);
+    const picks = rec.info.channels.map((_, i) => i);
+    targets.length = 0; // the open's own reads
+    for (const [a, b] of [
+      [0, 100],
+      [500, 620],
+      [0, 2402],
+      [100, 200],
+    ] as const)
+      await rec.readWindow(picks, a, b);
+    expect(targets.length).toBeGreaterThanOrEqual(4);
+    expect(targets.every((t) => t !== undefined)).toBe(true);
+    // One buffer, grown once at most (the whole-trial window needs a larger one), then kept.
+    expect(new Set(targets).size).toBeLessThanOrEqual(2);
+    expect(targets[targets.length - 1]).toBe(targets[targets.length - 2]);
     await rec.close();
   });
 });
