@@ -12,14 +12,9 @@ import { storedChannels } from '../loris/channels';
 import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
-import { rootedSourceFs } from '../readers/rooted-fs';
 import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
-import {
-  openCached,
-  type LorisRecordingExtras,
-  type OpenedRecording,
-  type StoredElectrodes,
-} from './open-recording';
+import type { LorisRecordingExtras, OpenedRecording, StoredElectrodes } from './open-recording';
+import { openSource, type RecordingSource } from './recording-source';
 import { createMemo } from './memo';
 import { getConfig } from './runtime';
 
@@ -124,20 +119,6 @@ export async function authorizeWithExtras(event: HttpEvent, log?: Logger): Promi
 }
 
 /**
- * Everything needed to open an authorised recording, as plain data (a map worker opens it from this): its real
- * path and data directory, what LORIS knows about it and the key of that knowledge.
- */
-export interface RecordingSource {
-  path: string;
-  dataRoot: string;
-  physioFileId: number;
-  extras: LorisRecordingExtras;
-  extrasKey: string;
-  condition?: number;
-  maxDecodedBytes: number;
-}
-
-/**
  * What LORIS knows about an authorised recording (404 when its file is missing); `prefetched` is the lookup
  * authorizeWithExtras started for this recording, else it is looked up here.
  */
@@ -162,21 +143,6 @@ export async function recordingSource(
     condition: options.condition,
     maxDecodedBytes: config.limits.maxDecodedBytes,
   };
-}
-
-/** Opens a recording source through this thread's recording cache (rooted at its data directory). */
-export function openSource(source: RecordingSource, log?: Logger): Promise<OpenedRecording> {
-  const fs = rootedSourceFs(source.dataRoot, {
-    onRefusal: ({ path, reason }) =>
-      log?.warn('refused a file of a recording', { physioFileId: source.physioFileId, file: path, reason }),
-  });
-  return openCached(source.path, {
-    fs,
-    extras: source.extras,
-    extrasKey: source.extrasKey,
-    condition: source.condition,
-    maxDecodedBytes: source.maxDecodedBytes,
-  });
 }
 
 /** Opens an authorised recording with what LORIS knows about it (cached per identity and extras). */
