@@ -130,7 +130,9 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
         ]);
         return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
       }
-      return wholeAnswer(await runOne(task, signal));
+      // Otherwise one worker makes it; while nothing else runs, its bottom half is deflated beside it.
+      const spread = task.spareCore === true && running === 0 && threads >= 2;
+      return wholeAnswer(await runOne(spread ? { ...task, spread } : task, signal));
     },
     close: () => pool.destroy(),
   };

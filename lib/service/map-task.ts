@@ -11,7 +11,7 @@ import { createLogger, type LogLevel } from '../core/log';
 import type { HandlerResult } from '../core/http';
 import type { TopomapQuery } from '../core/topomap-params';
 import type { Config } from '../core/config';
-import { openSource, type RecordingSource } from './requested-recording';
+import { openSource, type RecordingSource } from './recording-source';
 import { computeMap, renderMap, renderMapHalf, topomapEtag } from './topomap';
 import { joinHalves, type DeflatedHalf } from '../core/render';
 import { createHash } from 'node:crypto';
@@ -33,6 +33,11 @@ export interface MapTask {
   spareCore?: boolean;
   /** Make only this half of the PNG (the pool's other idle worker makes the other; joinAnswer joins them). */
   half?: 'top' | 'bottom';
+  /**
+   * A whole PNG while another core is idle (set by the pool): the worker draws it and deflates its bottom half on
+   * libuv's thread pool while it deflates the top (png.ts `spread`), the same bytes a little sooner.
+   */
+  spread?: boolean;
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -103,7 +108,7 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
     if (task.half)
       return { kind: 'png-half', etag, part: renderMapHalf(map, task.query, task.half), ...madeFrom };
-    const { contentType, body } = await renderMap(map, opened, task.query);
+    const { contentType, body } = await renderMap(map, opened, task.query, { spread: task.spread === true });
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
     return { kind: 'json', etag, body, ...madeFrom };

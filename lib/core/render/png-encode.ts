@@ -484,6 +484,33 @@ export async function encodeRgbaPngAsync(
 }
 
 /**
+ * The same PNG, its top half deflated in this thread while libuv's thread pool deflates the bottom half: for a map
+ * worker with a core to spare (the first map of a recording in an idle service), where the whole picture was drawn
+ * in one thread and the halves' deflates can still run side by side.
+ */
+export async function encodeRgbaPngSpread(
+  rgba: Uint8Array,
+  width: number,
+  height: number,
+  level = 3,
+  memLevel = 8,
+): Promise<Buffer> {
+  checkSize(rgba, width, height);
+  // Scanlines of their own: the pool reads the bottom rows while this thread goes on.
+  const scanlines = unfilteredScanlines(rgba, width, height);
+  const split = scanlineBytes(width, topRows(height));
+  if (split === scanlines.length)
+    return assembleWhole(deflateWholeSync(scanlines, level, memLevel), width, height);
+  const bottom = scanlines.subarray(split);
+  const bottomDeflated = deflateOnPool(bottom, level, memLevel);
+  const top = deflateTopSync(scanlines.subarray(0, split), level, memLevel);
+  // Copied out of the kept output buffer before this thread yields.
+  const topStream = Buffer.from(top.out.subarray(IDAT_DATA_AT, top.end));
+  const { stream } = await bottomDeflated;
+  return assembleHalves(topStream, top.adler, stream, bottom.length, width, height);
+}
+
+/**
  * One half of a PNG's zlib stream as encodeRgbaPng makes it, deflated where the half was drawn: 'top' is the
  * stream up to its sync marker and the Adler-32 of its rows; 'bottom' a whole stream of its rows. Each `stream`
  * is an ArrayBuffer of its own (a map worker transfers it).
