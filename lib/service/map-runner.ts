@@ -74,9 +74,10 @@ export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoun
  * came from the CTF reader's new read buffer per map (external memory), kept since (lib/readers/ctf/meg4.ts). Under
  * `npm run load` 40 MB then peaked at 390–402 MB of RSS (six runs) and 32 MB at 377–381 (two runs, interleaved), for
  * 185 against 175 maps/s and warm maps through LORIS about 0.5 ms slower: 32 keeps the service under its 400 MB
- * bound with a margin. The live heap stays at 19–26 MB (the limit only delays the first full collection; later
- * limits follow the live size as usual). Other workers started later (the HDF5 reader's) get the same initial
- * limit, within their own caps.
+ * bound with a margin. The live heap stayed at 19–26 MB then, and at about 12 MB (CTF) since the worker's bundle
+ * left the database layer out (lib/service/recording-source.ts): V8 starts marking once the old generation is within
+ * about a young generation of this limit, and 32 MB kept its limit all along (`--trace-gc`). Other workers started
+ * later (the HDF5 reader's) get the same initial limit, within their own caps.
  */
 export const WORKER_INITIAL_OLD_MB = 32;
 
