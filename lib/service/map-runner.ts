@@ -71,7 +71,7 @@ export const MAP_WORKER_RESOURCE_LIMITS = { maxOldGenerationSizeMb: 256, maxYoun
  * maps, 12–17 per 400 EEG maps, `--trace-gc`), each also discarding optimised code that the helper threads compiled
  * again: 3–4 ms of CPU per CTF map on V8's helper threads. Per 200 warm CTF maps (2026-12-06): 64 MB 1–3
  * mark-compacts, 48 MB 3, 40 MB 8 (the same worker CPU per map, 12.9 ms), 32 MB 22 (16.1 ms); most of those
- * came from the CTF reader's new read buffer per map (external memory), kept since (lib/readers/ctf/meg4.ts). Under
+ * came from the CTF reader's new read buffer per map (external memory), kept since (lib/readers/ctf/read-buffer.ts). Under
  * `npm run load` 40 MB then peaked at 390–402 MB of RSS (six runs) and 32 MB at 377–381 (two runs, interleaved), for
  * 185 against 175 maps/s and warm maps through LORIS about 0.5 ms slower: 32 keeps the service under its 400 MB
  * bound with a margin. The live heap stayed at 19–26 MB then, and at about 12 MB (CTF) since the worker's bundle

@@ -6,6 +6,7 @@
 import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { trimEndOf } from '../../core/strings';
 import type { ByteSource } from '../source';
+import { giveReadBuffer, takeReadBuffer } from './read-buffer';
 
 export const MEG4_HEADER_BYTES = 8;
 const SYSTEM_CLOCK_CHANNEL = 'SCLK01-177';
@@ -126,29 +127,6 @@ function readGroups(requests: ChannelRequest[], count: number, nSamp: number): C
     for (let k = 0; k < run.length; k += perPiece) pieces.push(run.slice(k, k + perPiece));
     return pieces;
   });
-}
-
-/**
- * The buffer trial reads go into, kept between maps (one per thread; a read while it is taken gets its own):
- * a map of a short-trial recording reads whole channel runs, a few MB, and a new buffer each time made V8 run a full
- * collection every 15 or so CTF maps for the external memory alone (20 per 300 maps against 1 for BrainVision).
- * Buffers over MAX_KEPT_READ_BYTES are not kept.
- */
-const MAX_KEPT_READ_BYTES = 16 * 1024 * 1024;
-let keptRead: Uint8Array | undefined;
-
-function takeReadBuffer(bytes: number): Uint8Array {
-  const kept = keptRead;
-  if (kept && kept.length >= bytes) {
-    keptRead = undefined;
-    return kept;
-  }
-  return new Uint8Array(bytes);
-}
-
-function giveReadBuffer(buffer: Uint8Array): void {
-  if (buffer.length <= MAX_KEPT_READ_BYTES && (keptRead === undefined || keptRead.length < buffer.length))
-    keptRead = buffer;
 }
 
 /**

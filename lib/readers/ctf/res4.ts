@@ -5,6 +5,7 @@
 import { quoteValue, unreadableRecording, unsupportedFormat } from '../../core/errors';
 import { LIMITS } from '../types';
 import type { ByteSource } from '../source';
+import { giveReadBuffer, takeReadBuffer } from './read-buffer';
 
 /** Byte offset where the run description starts (CTF's read_res4.c "FUNNY_POS"). */
 const FUNNY_POS = 1844;
@@ -179,12 +180,20 @@ async function checkCompensationRecords(
   if (offset + 2 + nComp * COMP_RECORD_BYTES > src.size) {
     throw unreadableRecording(`.res4 is truncated in its ${nComp} compensation records`);
   }
-  const records = await src.read(offset + 2, nComp * COMP_RECORD_BYTES);
-  for (let k = 0; k < nComp; k++) {
-    const sensor = readFixedString(records, k * COMP_RECORD_BYTES, NAME_BYTES);
-    if (!names.has(sensor)) {
-      throw unreadableRecording(`.res4 compensation record ${k} is for ${quoteValue(sensor)}, not a channel`);
+  const bytes = nComp * COMP_RECORD_BYTES;
+  const buffer = takeReadBuffer(bytes);
+  try {
+    const records = await src.read(offset + 2, bytes, buffer);
+    for (let k = 0; k < nComp; k++) {
+      const sensor = readFixedString(records, k * COMP_RECORD_BYTES, NAME_BYTES);
+      if (!names.has(sensor)) {
+        throw unreadableRecording(
+          `.res4 compensation record ${k} is for ${quoteValue(sensor)}, not a channel`,
+        );
+      }
     }
+  } finally {
+    giveReadBuffer(buffer);
   }
 }
 

@@ -1,7 +1,8 @@
 /**
- * Trial reads from files go into one kept buffer per thread (lib/readers/ctf/meg4.ts): windows read one after the
- * other and many at once give the same samples, whatever was read into the buffer before, and windows read in turn
- * reuse the buffer (a new one of a few MB per map made V8 run a full collection every 15 or so CTF maps).
+ * Trial reads from files go into one kept buffer per thread (lib/readers/ctf/read-buffer.ts): windows read one after
+ * the other and many at once give the same samples, whatever was read into the buffer before, and windows read in
+ * turn reuse the buffer (a new one of a few MB per map made V8 run a full collection every 15 or so CTF maps). Each
+ * open's read of the `.res4` compensation records (2.7 MB here) goes into it too.
  */
 import { openCtf } from '../../../lib/readers/ctf';
 import { rootedSourceFs } from '../../../lib/readers/rooted-fs';
@@ -35,25 +36,43 @@ describeWithData('CTF reads into a kept buffer', () => {
     await rec.close();
   });
 
-  it('reads windows one after the other into the same buffer (no new MBs per map)', async () => {
-    // The real files, with each read's target buffer noted.
-    const targets: (Uint8Array | undefined)[] = [];
+  /** The real files, with each read's length and target buffer noted in `reads`. */
+  const notingFs = (reads: { length: number; into?: Uint8Array }[]): SourceFs => {
     const files = rootedSourceFs(testDataPath());
-    const noting: SourceFs = {
+    return {
       ...files,
       open: async (path) => {
         const source = await files.open(path);
         return Object.assign(Object.create(source) as typeof source, {
           read: (offset: number, length: number, into?: Uint8Array) => {
-            targets.push(into);
+            reads.push({ length, into });
             return source.read(offset, length, into);
           },
         });
       },
     };
+  };
+
+  it('reads the compensation records of each open into the kept buffer', async () => {
+    const reads: { length: number; into?: Uint8Array }[] = [];
+    const largest = async (): Promise<{ length: number; into?: Uint8Array }> => {
+      reads.length = 0;
+      const rec = await openCtf(testDataPath(...DS_PATH_PARTS), notingFs(reads));
+      await rec.close();
+      return reads.reduce((a, b) => (b.length > a.length ? b : a));
+    };
+    const [first, second] = [await largest(), await largest()];
+    expect(first.length).toBeGreaterThan(1_000_000); // the compensation records (control: the read looked at)
+    expect(first.into).toBeDefined();
+    expect(second.into).toBe(first.into);
+  });
+
+  it('reads windows one after the other into the same buffer (no new MBs per map)', async () => {
+    const reads: { length: number; into?: Uint8Array }[] = [];
+    const noting = notingFs(reads);
     const rec = await openCtf(testDataPath(...DS_PATH_PARTS), noting);
     const picks = rec.info.channels.map((_, i) => i);
-    targets.length = 0; // the open's own reads
+    reads.length = 0; // the open's own reads
     for (const [a, b] of [
       [0, 100],
       [500, 620],
@@ -61,6 +80,7 @@ describeWithData('CTF reads into a kept buffer', () => {
       [100, 200],
     ] as const)
       await rec.readWindow(picks, a, b);
+    const targets = reads.map((r) => r.into);
     expect(targets.length).toBeGreaterThanOrEqual(4);
     expect(targets.every((t) => t !== undefined)).toBe(true);
     // One buffer, grown once at most (the whole-trial window needs a larger one), then kept.
