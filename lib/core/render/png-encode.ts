@@ -461,7 +461,9 @@ export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undef
 
 /**
  * The same PNG, both halves deflated at once on libuv's thread pool: the service's event loop stays free for other
- * requests while zlib works.
+ * requests while zlib works. With `topHere`, the top half is deflated in this thread while the pool deflates the
+ * bottom: for a map worker with a core to spare (the first map of a recording in an idle service), where the whole
+ * picture was drawn in one thread and the halves' deflates can still run side by side.
  */
 export async function encodeRgbaPngAsync(
   rgba: Uint8Array,
@@ -469,45 +471,35 @@ export async function encodeRgbaPngAsync(
   height: number,
   level = 3,
   memLevel = 8,
+  { topHere = false }: { topHere?: boolean } = {},
 ): Promise<Buffer> {
   checkSize(rgba, width, height);
+  // Scanlines of their own: the pool reads them after this call has returned.
   const scanlines = unfilteredScanlines(rgba, width, height);
   const split = scanlineBytes(width, topRows(height));
-  if (split === scanlines.length)
-    return assembleWhole((await deflateOnPool(scanlines, level, memLevel)).stream, width, height);
-  const bottom = scanlines.subarray(split);
-  const [top, whole] = await Promise.all([
-    deflateOnPool(scanlines.subarray(0, split), level, memLevel, true),
-    deflateOnPool(bottom, level, memLevel),
-  ]);
-  return assembleHalves(top.stream, top.adler, whole.stream, bottom.length, width, height);
-}
-
-/**
- * The same PNG, its top half deflated in this thread while libuv's thread pool deflates the bottom half: for a map
- * worker with a core to spare (the first map of a recording in an idle service), where the whole picture was drawn
- * in one thread and the halves' deflates can still run side by side.
- */
-export async function encodeRgbaPngSpread(
-  rgba: Uint8Array,
-  width: number,
-  height: number,
-  level = 3,
-  memLevel = 8,
-): Promise<Buffer> {
-  checkSize(rgba, width, height);
-  // Scanlines of their own: the pool reads the bottom rows while this thread goes on.
-  const scanlines = unfilteredScanlines(rgba, width, height);
-  const split = scanlineBytes(width, topRows(height));
-  if (split === scanlines.length)
-    return assembleWhole(deflateWholeSync(scanlines, level, memLevel), width, height);
+  if (split === scanlines.length) {
+    const stream = topHere
+      ? deflateWholeSync(scanlines, level, memLevel)
+      : (await deflateOnPool(scanlines, level, memLevel)).stream;
+    return assembleWhole(stream, width, height);
+  }
   const bottom = scanlines.subarray(split);
   const bottomDeflated = deflateOnPool(bottom, level, memLevel);
-  const top = deflateTopSync(scanlines.subarray(0, split), level, memLevel);
-  // Copied out of the kept output buffer before this thread yields.
-  const topStream = Buffer.from(top.out.subarray(IDAT_DATA_AT, top.end));
+  const top = topHere
+    ? topDeflatedHere(scanlines.subarray(0, split), level, memLevel)
+    : await deflateOnPool(scanlines.subarray(0, split), level, memLevel, true);
   const { stream } = await bottomDeflated;
-  return assembleHalves(topStream, top.adler, stream, bottom.length, width, height);
+  return assembleHalves(top.stream, top.adler, stream, bottom.length, width, height);
+}
+
+/** deflateTopSync's stream copied out of the kept output buffer (before this thread yields), and its Adler-32. */
+function topDeflatedHere(
+  input: Uint8Array,
+  level: number,
+  memLevel: number,
+): { stream: Buffer; adler: number } {
+  const top = deflateTopSync(input, level, memLevel);
+  return { stream: Buffer.from(top.out.subarray(IDAT_DATA_AT, top.end)), adler: top.adler };
 }
 
 /**

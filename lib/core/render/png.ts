@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng, encodeRgbaPngAsync, encodeRgbaPngSpread } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
 import { applyOps, drawFlatStrokes, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -90,7 +90,9 @@ export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer | P
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
   return settings.spread
-    ? encodeRgbaPngSpread(pixels, width, height, settings.compressionLevel, settings.memLevel)
+    ? encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel, settings.memLevel, {
+        topHere: true,
+      })
     : encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
