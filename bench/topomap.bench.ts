@@ -11,7 +11,7 @@
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
  * Run: npm run bench:topomap   (WARM=200, COPIES=9)
  * Analysis (all optional): ONLY=<label substring> (some cases), BENCH_THREADS=1 (the service's CPU per thread over
- * the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
+ * the first and the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
  * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
  * `--perf-basic-prof`), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
  * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones).
@@ -62,6 +62,16 @@ async function perfRecord(pid: number, suffix: string): Promise<(() => Promise<v
   };
 }
 
+/** CPU ms per map of each thread since `before` (offset of its id from the process id: 0 is the main thread). */
+function threadSplit(pid: number, before: Map<number, number>, maps: number): string {
+  return [...threadCpuSeconds(pid)]
+    .map(([tid, s]) => [tid - pid, ((s - (before.get(tid) ?? 0)) * 1000) / maps] as const)
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([t, ms]) => `${t}:${ms.toFixed(2)}`)
+    .join(' ');
+}
+
 async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
@@ -106,9 +116,12 @@ async function main(): Promise<void> {
       const first: number[] = [];
       const pid = bench.service.process.pid ?? 0;
       const firstCpuBefore = treeCpuSeconds(pid);
+      const firstThreadsBefore = threadCpuSeconds(pid);
       for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k), request));
       // The service's own CPU per first map (every thread; /proc ticks of 10 ms, so many copies are needed).
       const firstCpuMs = ((treeCpuSeconds(pid) - firstCpuBefore) * 1000) / COPIES;
+      if (process.env.BENCH_THREADS === '1')
+        console.log(c.label, 'first maps:', threadSplit(pid, firstThreadsBefore, COPIES));
       // Warm: the open recording, every map a new window (as the viewer scrubs through time), auto-scaled, so no
       // answer is a repeat and every map reads, computes and draws its own contours.
       const warm: number[] = [];
@@ -128,17 +141,8 @@ async function main(): Promise<void> {
         );
       await perf?.();
       // BENCH_THREADS=1: the same per thread (offset of its id from the process id: 0 is the main thread).
-      if (process.env.BENCH_THREADS === '1') {
-        const perThread = [...threadCpuSeconds(pid)]
-          .map(([tid, s]) => [tid - pid, ((s - (threadsBefore.get(tid) ?? 0)) * 1000) / WARM] as const)
-          .filter(([, ms]) => ms > 0)
-          .sort((a, b) => b[1] - a[1]);
-        console.log(
-          c.label,
-          `rss ${mb(treeRss(pid))}`,
-          perThread.map(([t, ms]) => `${t}:${ms.toFixed(2)}`).join(' '),
-        );
-      }
+      if (process.env.BENCH_THREADS === '1')
+        console.log(c.label, `rss ${mb(treeRss(pid))}`, threadSplit(pid, threadsBefore, WARM));
       // The same map asked for again (a reload, another user): answered from the answer cache.
       const repeat: number[] = [];
       const repeatPerf = await perfRecord(pid, `${cases.indexOf(c)}.repeat`);
