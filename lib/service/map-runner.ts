@@ -124,7 +124,8 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
       const key = recordingKey(task);
       const seen = mapped.has(key);
       mapped.add(key);
-      if (task.spareCore === true && seen && running === 0 && threads >= 2 && splitsInHalves(task)) {
+      const idle = task.spareCore === true && running === 0 && threads >= 2;
+      if (idle && seen && splitsInHalves(task)) {
         const [top, bottom] = await Promise.all([
           runOne({ ...task, half: 'top' }, signal),
           runOne({ ...task, half: 'bottom' }, signal),
@@ -132,8 +133,7 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
         return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
       }
       // Otherwise one worker makes it; while nothing else runs, its bottom half is deflated beside it.
-      const spread = task.spareCore === true && running === 0 && threads >= 2;
-      return wholeAnswer(await runOne(spread ? { ...task, spread } : task, signal));
+      return wholeAnswer(await runOne(idle ? { ...task, spread: true } : task, signal));
     },
     close: () => pool.destroy(),
   };

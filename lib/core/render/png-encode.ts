@@ -492,6 +492,13 @@ export async function encodeRgbaPngAsync(
   return assembleHalves(top.stream, top.adler, stream, bottom.length, width, height);
 }
 
+/** `bytes` copied out of a kept buffer into an ArrayBuffer of their own (which a map worker can transfer). */
+function ownCopy(bytes: Uint8Array): Buffer {
+  const copy = Buffer.allocUnsafeSlow(bytes.length);
+  copy.set(bytes);
+  return copy;
+}
+
 /** deflateTopSync's stream copied out of the kept output buffer (before this thread yields), and its Adler-32. */
 function topDeflatedHere(
   input: Uint8Array,
@@ -499,7 +506,7 @@ function topDeflatedHere(
   memLevel: number,
 ): { stream: Buffer; adler: number } {
   const top = deflateTopSync(input, level, memLevel);
-  return { stream: Buffer.from(top.out.subarray(IDAT_DATA_AT, top.end)), adler: top.adler };
+  return { stream: ownCopy(top.out.subarray(IDAT_DATA_AT, top.end)), adler: top.adler };
 }
 
 /**
@@ -535,15 +542,10 @@ export function deflateHalf(
   const bytes = scanlineBytes(width, to - from);
   const scanlines = unfilteredScanlines(rows, width, to - from, reusedScanlines(bytes));
   if (half === 'bottom') {
-    const whole = deflateWholeSync(scanlines, level, memLevel);
-    const stream = Buffer.allocUnsafeSlow(whole.length);
-    stream.set(whole);
+    const stream = ownCopy(deflateWholeSync(scanlines, level, memLevel));
     return { half, stream, adler: trailerAdler(stream), inputBytes: bytes };
   }
-  const top = deflateTopSync(scanlines, level, memLevel);
-  const stream = Buffer.allocUnsafeSlow(top.end - IDAT_DATA_AT);
-  stream.set(top.out.subarray(IDAT_DATA_AT, top.end));
-  return { half, stream, adler: top.adler, inputBytes: bytes };
+  return { half, ...topDeflatedHere(scanlines, level, memLevel), inputBytes: bytes };
 }
 
 /** The PNG of a width × height picture from its two deflated halves (encodeRgbaPng's bytes). */
