@@ -14,37 +14,36 @@ import { moduleHandler } from '../../lib/service/module-handler';
 import { processAnswerCache, runThroughCache } from '../../lib/service/answer-cache';
 import { mapRunner } from '../../lib/service/map-runner';
 import { mapAnswer } from '../../lib/service/map-task';
-import { recordingSource, withAuthorizedRecording } from '../../lib/service/requested-recording';
+import { authorizeWithExtras, recordingSource } from '../../lib/service/requested-recording';
 import { getConfig } from '../../lib/service/runtime';
 
 // Authorisation and LORIS's knowledge of the recording here; a picture asked for before comes from the answer
 // cache; opening, computing and rendering in a map worker (dist/topomap/worker.js beside this bundle), or in this
-// thread on Lambda (lib/service/map-runner.ts). LORIS's lock-out check runs meanwhile; the answer waits for it.
+// thread on Lambda (lib/service/map-runner.ts).
 const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerResult> => {
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
   const config = getConfig();
-  return withAuthorizedRecording(event, ctx.log, async ({ access, extras }) => {
-    const source = await recordingSource(access, { condition: query.condition, prefetched: extras });
-    ctx.signal?.throwIfAborted(); // timed out already: no task
-    const runner = mapRunner(config.workers, __dirname);
-    const result = await runThroughCache(
-      runner,
-      processAnswerCache(config.answerCacheMb),
-      {
-        requestId: ctx.requestId,
-        route: ctx.route,
-        logLevel: config.logLevel,
-        source,
-        query,
-        limits: config.limits,
-        ifNoneMatch: header(event, 'if-none-match'),
-        // The only heavy request in the process: the pool may have two idle workers make half of the PNG each.
-        spareCore: runsAlone(HEAVY_LIMITER),
-      },
-      ctx.signal,
-    );
-    return mapAnswer(result, PRIVATE_REVALIDATE);
-  });
+  const { access, extras } = await authorizeWithExtras(event, ctx.log);
+  const source = await recordingSource(access, { condition: query.condition, prefetched: extras });
+  ctx.signal?.throwIfAborted(); // timed out already: no task
+  const runner = mapRunner(config.workers, __dirname);
+  const result = await runThroughCache(
+    runner,
+    processAnswerCache(config.answerCacheMb),
+    {
+      requestId: ctx.requestId,
+      route: ctx.route,
+      logLevel: config.logLevel,
+      source,
+      query,
+      limits: config.limits,
+      ifNoneMatch: header(event, 'if-none-match'),
+      // The only heavy request in the process: the pool may have two idle workers make half of the PNG each.
+      spareCore: runsAlone(HEAVY_LIMITER),
+    },
+    ctx.signal,
+  );
+  return mapAnswer(result, PRIVATE_REVALIDATE);
 };
 
 // Heavy route: shares the process-wide concurrency cap with sensors and answers 504 past the request timeout.

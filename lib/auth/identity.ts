@@ -65,25 +65,8 @@ export interface IdentityDeps {
   onRefused?: (reason: IdentityFailure) => void;
 }
 
-/** An account allowed to sign in, with LORIS's lock-out check for it still under way. */
-export interface PendingIdentity {
-  user: LorisUser;
-  /**
-   * Settles once the lock-out check has: rejects with the 401 when the account is locked (or with the lookup's
-   * error). Nothing may reach the client before it has resolved.
-   */
-  lockout: Promise<void>;
-}
-
-/**
- * Resolves the header to an account allowed to sign in (401 otherwise) without waiting for the lock-out check,
- * which goes on in `lockout`: a caller can start the work while the database answers, and must await `lockout`
- * before anything leaves (`identify` does so at once).
- */
-export async function identifyPending(
-  authorization: string | undefined,
-  deps: IdentityDeps,
-): Promise<PendingIdentity> {
+/** Resolves the header to an account allowed to sign in; 401 otherwise. */
+export async function identify(authorization: string | undefined, deps: IdentityDeps): Promise<LorisUser> {
   const token = bearerToken(authorization);
   const refuse = (reason: IdentityFailure): ApiError => {
     deps.onRefused?.(reason);
@@ -95,19 +78,6 @@ export async function identifyPending(
   if (!user) throw refuse('unknown_user');
   const problem = accountProblem(user);
   if (problem) throw refuse(problem);
-  const { isLocked } = deps;
-  const lockout = isLocked
-    ? isLocked(verified.username).then((locked) => {
-        if (locked) throw refuse('account_locked');
-      })
-    : Promise.resolve();
-  lockout.catch(() => undefined); // the caller awaits it; never an unhandled rejection meanwhile
-  return { user, lockout };
-}
-
-/** Resolves the header to an account allowed to sign in and not locked out; 401 otherwise. */
-export async function identify(authorization: string | undefined, deps: IdentityDeps): Promise<LorisUser> {
-  const { user, lockout } = await identifyPending(authorization, deps);
-  await lockout;
+  if (deps.isLocked && (await deps.isLocked(verified.username))) throw refuse('account_locked');
   return user;
 }

@@ -10,7 +10,7 @@ import { isLoopbackHost, type Config } from '../core/config';
 import { clientAddress } from '../core/forwarded';
 import { header, parseWith, type HttpEvent } from '../core/http';
 import type { Logger } from '../core/log';
-import { identifyPending, type PendingIdentity } from '../auth/identity';
+import { identify } from '../auth/identity';
 import { isKeyStrong } from '../auth/key-strength';
 import { canUseBrowser, canViewSession } from '../auth/permissions';
 import { sharedDb, type Db } from '../loris/db';
@@ -233,14 +233,14 @@ async function authorizeLoris(
   id: number,
   log?: Logger,
   extra?: AlongsideAuthorization,
-): Promise<PendingRecording> {
+): Promise<AuthorizedRecording> {
   const { db, settings } = await lorisRuntimeFor(config);
   const current = await settings();
   const ttl = config.authCacheMs;
   // The module, file and lock-out lookups start once the token's signature holds (never for forged tokens) and
   // run alongside the account lookup; their results are only looked at after the account passed.
   let lookups: Promise<[boolean, PhysiologicalFileRecord | undefined]> | undefined;
-  const { user, lockout } = await identifyCallerPending(
+  const user = await identifyCaller(
     event,
     db,
     current,
@@ -256,50 +256,27 @@ async function authorizeLoris(
     ttl,
   );
   if (!lookups) throw new Error('identify returned without looking the user up');
-  try {
-    const [moduleActive, row] = await lookups;
-    const file = assertMayView(user, row, moduleActive);
-    const root = await cachedDataDir(current.dataDir, ttl);
-    const resolved = await resolveOrLog(root, file.filePath, id, log, user.username);
-    const access: AuthorizedRecording = {
-      id,
-      fileType: file.fileType,
-      filePath: file.filePath,
-      ...resolved,
-      dataRoot: root,
-      user,
-      file,
-      catalogEntry: null,
-    };
-    return { access, confirmed: lockout };
-  } catch (error) {
-    await lockout; // a locked account's 401 comes first, as if the lock-out had been checked before
-    throw error;
-  }
-}
-
-/**
- * Runs `work` while the lock-out check `lockout` goes on, and settles only once that check has: a locked account's
- * 401 (or the lookup's error) wins over whatever `work` returned or threw, as if the check had come first.
- */
-export async function lockoutFirst<T>(lockout: Promise<void>, work: () => Promise<T>): Promise<T> {
-  let result: T;
-  try {
-    result = await work();
-  } catch (error) {
-    await lockout;
-    throw error;
-  }
-  await lockout;
-  return result;
+  const [moduleActive, row] = await lookups;
+  const file = assertMayView(user, row, moduleActive);
+  const root = await cachedDataDir(current.dataDir, ttl);
+  const resolved = await resolveOrLog(root, file.filePath, id, log, user.username);
+  return {
+    id,
+    fileType: file.fileType,
+    filePath: file.filePath,
+    ...resolved,
+    dataRoot: root,
+    user,
+    file,
+    catalogEntry: null,
+  };
 }
 
 /**
  * The LORIS account behind the request's token (401 otherwise): signature, claims (iss = aud = LORIS's base
  * URL when known), the account's state and LORIS's login lock-out for the client's address. `alongside` runs
  * when the token's signature has held, next to the account lookup. The account row may be reused for
- * `accountCacheMs` (the authorisation memo); the claims and lock-out are checked on every call (the signature of
- * a token that passed is kept: lib/auth/jwt.ts).
+ * `accountCacheMs` (the authorisation memo); the signature, claims and lock-out are checked on every call.
  */
 export async function identifyCaller(
   event: HttpEvent,
@@ -309,24 +286,10 @@ export async function identifyCaller(
   alongside?: () => void,
   accountCacheMs = 0,
 ): Promise<LorisUser> {
-  const { user, lockout } = await identifyCallerPending(event, db, current, log, alongside, accountCacheMs);
-  await lockout;
-  return user;
-}
-
-/** identifyCaller with the lock-out check still under way in `lockout` (see identifyPending). */
-async function identifyCallerPending(
-  event: HttpEvent,
-  db: Db,
-  current: LorisSettings,
-  log?: Logger,
-  alongside?: () => void,
-  accountCacheMs = 0,
-): Promise<PendingIdentity> {
   const key = usableJwtKey(current);
   const address = clientAddress(event);
   let locked: Promise<boolean> | undefined;
-  return identifyPending(header(event, 'authorization'), {
+  return identify(header(event, 'authorization'), {
     key,
     baseUrl: current.baseUrl,
     findUser: (username) => {
@@ -370,30 +333,9 @@ export async function authorizeRecording(
   physioFileIdParam: unknown,
   options: { config?: Config; log?: Logger; alongside?: AlongsideAuthorization } = {},
 ): Promise<AuthorizedRecording> {
-  const { access, confirmed } = await authorizeRecordingPending(event, physioFileIdParam, options);
-  await confirmed;
-  return access;
-}
-
-/** An authorised recording whose caller's lock-out check may still be under way. */
-export interface PendingRecording {
-  access: AuthorizedRecording;
-  /** Settles with the lock-out check (see identifyPending); nothing may reach the client before it resolved. */
-  confirmed: Promise<void>;
-}
-
-/**
- * authorizeRecording without waiting for LORIS's lock-out check: every other check has passed, and `confirmed`
- * settles with that one. Use it through lockoutFirst, which holds the answer back until it has.
- */
-export async function authorizeRecordingPending(
-  event: HttpEvent,
-  physioFileIdParam: unknown,
-  options: { config?: Config; log?: Logger; alongside?: AlongsideAuthorization } = {},
-): Promise<PendingRecording> {
   const id = parsePhysioFileId(physioFileIdParam);
   const { config = getConfig(), log } = options;
-  if (config.mode === 'standalone')
-    return { access: await authorizeStandalone(config, id, log), confirmed: Promise.resolve() };
-  return authorizeLoris(config, event, id, log, options.alongside);
+  return config.mode === 'standalone'
+    ? authorizeStandalone(config, id, log)
+    : authorizeLoris(config, event, id, log, options.alongside);
 }

@@ -12,7 +12,7 @@ import { storedChannels } from '../loris/channels';
 import { storedPositions, type StoredPoint } from '../loris/electrodes';
 import { storedEvents } from '../loris/events';
 import type { Fiducials, LengthUnit, Vec3 } from '../readers/positions';
-import { authorizeRecordingPending, lockoutFirst, lorisRuntimeFor, type AuthorizedRecording } from './access';
+import { authorizeRecording, lorisRuntimeFor, type AuthorizedRecording } from './access';
 import type { LorisRecordingExtras, OpenedRecording, StoredElectrodes } from './open-recording';
 import { openSource, type RecordingSource } from './recording-source';
 import { createMemo } from './memo';
@@ -107,38 +107,15 @@ export interface AuthorizedWithExtras {
 }
 
 export async function authorizeWithExtras(event: HttpEvent, log?: Logger): Promise<AuthorizedWithExtras> {
-  const { confirmed, ...authorized } = await authorizeWithExtrasPending(event, log);
-  await confirmed;
-  return authorized;
-}
-
-/**
- * Runs `work` on the request's authorised recording while LORIS's lock-out check for the caller is still under
- * way: a warm map is drawn during that database round trip (0.8 ms of a 10 ms map, measured). Its answer or error
- * leaves only once the check has passed; a locked account gets its 401 instead (lockoutFirst).
- */
-export async function withAuthorizedRecording<T>(
-  event: HttpEvent,
-  log: Logger | undefined,
-  work: (authorized: AuthorizedWithExtras) => Promise<T>,
-): Promise<T> {
-  const { confirmed, ...authorized } = await authorizeWithExtrasPending(event, log);
-  return lockoutFirst(confirmed, () => work(authorized));
-}
-
-async function authorizeWithExtrasPending(
-  event: HttpEvent,
-  log?: Logger,
-): Promise<AuthorizedWithExtras & { confirmed: Promise<void> }> {
   let extras: Promise<KeyedExtras> | undefined;
-  const { access, confirmed } = await authorizeRecordingPending(event, event.pathParameters?.physio_file_id, {
+  const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, {
     log,
     alongside: (db, id) => {
       extras = extrasOf(db, id, getConfig().authCacheMs);
       extras.catch(() => undefined); // observed by recordingSource, or dropped with a refused request
     },
   });
-  return { access, extras, confirmed };
+  return { access, extras };
 }
 
 /**

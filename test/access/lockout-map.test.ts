@@ -1,7 +1,7 @@
 /**
- * The topomap route draws a map while LORIS's login lock-out is looked up (lockoutFirst), yet a locked account gets
- * nothing but its 401: not the new map, not a repeated one from the answer cache, not a 304. The lock-out's 401 also
- * comes before the 404 of a recording the account may not see, as it does on routes that wait for the lock-out.
+ * LORIS's login lock-out on the topomap route, where maps also come from the answer cache and as 304s: a locked
+ * account gets nothing but its 401 (not a new map, not a repeated one, not a 304), and that 401 comes before the 404
+ * of a recording the account may not see.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ const FILE = 'bids_imports/ds/sub-LO/ses-V1/eeg/sub-LO_task-rest_eeg.bdf';
 const QUERY = 'tmin=0.1&tmax=0.3&size=256';
 const codeOf = (r: FetchResult) => (r.json() as { error?: { code: string } }).error?.code;
 
-describeWithData('lock-out while a map is drawn', () => {
+describeWithData('lock-out on the topomap route', () => {
   let world: AccessWorld;
   let service: OfflineService;
   let fileId: number;
