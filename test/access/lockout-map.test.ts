@@ -3,9 +3,13 @@
  * account gets nothing but its 401 (not a new map, not a repeated one, not a 304), and that 401 comes before the 404
  * of a recording the account may not see.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import {
+  addRecording,
+  buildAccessWorld,
+  SETUP_TIMEOUT_MS,
+  startService,
+  type AccessWorld,
+} from '../helpers/access-world';
 import { get, type FetchResult, type OfflineService } from '../helpers/offline';
 import { describeWithData, testDataPath } from '../helpers/testdata';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
@@ -23,10 +27,7 @@ describeWithData('lock-out on the topomap route', () => {
 
   beforeAll(async () => {
     world = await buildAccessWorld();
-    const target = join(world.dataDir, FILE);
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(testDataPath('edf', 'test.bdf'), target);
-    fileId = await world.db.seed.file({ session: world.sessions.A1, filePath: FILE, fileType: 'bdf' });
+    fileId = await addRecording(world, FILE, testDataPath('edf', 'test.bdf'), 'bdf');
     for (const [username, projects] of [
       ['lock_viewer', [world.projects.P1]],
       ['lock_stranger', [world.projects.P2]],

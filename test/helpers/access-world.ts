@@ -4,7 +4,7 @@
  * sentinel file OUTSIDE the data directory that must never be served.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createLorisTestDb, type LorisTestDb } from './loris-db';
@@ -42,6 +42,23 @@ export function writeDataFile(dataDir: string, relative: string, content = 'reco
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, content);
   return path;
+}
+
+/**
+ * A real recording (`source`, e.g. from ../shared/data) copied to `filePath` in the world's data directory and
+ * registered in `session` (default the A1 cell's); returns its PhysiologicalFileID.
+ */
+export async function addRecording(
+  world: AccessWorld,
+  filePath: string,
+  source: string,
+  fileType: string,
+  session = world.sessions.A1,
+): Promise<number> {
+  const target = join(world.dataDir, filePath);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(source, target);
+  return world.db.seed.file({ session, filePath, fileType });
 }
 
 export async function buildAccessWorld(): Promise<AccessWorld> {

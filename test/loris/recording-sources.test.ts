@@ -4,11 +4,15 @@
  * fiducials, millimetres), a channel marked bad in physiological_channel and task events in
  * physiological_task_event. The sensors and topomap routes must use the database first.
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import type { Connection, ResultSetHeader } from 'mysql2/promise';
 import { type OfflineService } from '../helpers/offline';
-import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
+import {
+  addRecording,
+  buildAccessWorld,
+  SETUP_TIMEOUT_MS,
+  startService,
+  type AccessWorld,
+} from '../helpers/access-world';
 import { get } from '../helpers/offline';
 import { describeWithData, testDataPath } from '../helpers/testdata';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
@@ -34,10 +38,7 @@ describeWithData('LORIS mode: positions, bad channels and events from the databa
 
   beforeAll(async () => {
     world = await buildAccessWorld();
-    const target = join(world.dataDir, FILE);
-    mkdirSync(dirname(target), { recursive: true });
-    copyFileSync(testDataPath('edf', 'test.bdf'), target);
-    fileId = await world.db.seed.file({ session: world.sessions.A1, filePath: FILE, fileType: 'bdf' });
+    fileId = await addRecording(world, FILE, testDataPath('edf', 'test.bdf'), 'bdf');
     await world.db.seed.user({
       username: 'viewer',
       permissions: ['electrophysiology_browser_view_allsites'],
