@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent, get } from 'node:http';
 import { basename, join } from 'node:path';
-import { buildAccessWorld } from '../test/helpers/access-world';
+import { buildAccessWorld, type AccessWorld } from '../test/helpers/access-world';
 import { startOffline, type OfflineService } from '../test/helpers/offline';
 import { configureWorkerHeaps, MAP_WORKER_RESOURCE_LIMITS } from '../lib/service/map-runner';
 import { bearer, lorisToken, STRONG_KEY } from '../test/helpers/tokens';
@@ -146,6 +146,7 @@ export async function serveCopiesLoris(
     sites: [world.sites.A],
     projects: [world.projects.P1],
   });
+  await seedLoginHistory(world, Number(process.env.BENCH_LOGIN_HISTORY ?? 0));
   const token = await lorisToken(STRONG_KEY, 'bench');
   const service = await startOffline(
     {
@@ -157,6 +158,21 @@ export async function serveCopiesLoris(
     nodeArgs,
   );
   return benchService(service, ids, bearer(token), () => world.cleanup());
+}
+
+/**
+ * BENCH_LOGIN_HISTORY=<rows>: LORIS's login history as a site accumulates it (one row per login of 500 other
+ * accounts, a minute apart going back, one in seven failed), which LORIS's lock-out check reads on every request.
+ * MariaDB's sequence engine makes the rows.
+ */
+async function seedLoginHistory(world: AccessWorld, rows: number): Promise<void> {
+  if (!(rows > 0)) return;
+  await world.db.root.query(
+    `INSERT INTO user_login_history (userID, Success, Login_timestamp, IP_address)
+       SELECT CONCAT('user', seq % 500), IF(seq % 7 = 0, 'N', 'Y'), NOW() - INTERVAL seq MINUTE,
+              CONCAT('10.0.', seq % 250, '.', seq % 200)
+       FROM seq_1_to_${Math.floor(rows)}`,
+  );
 }
 
 /**

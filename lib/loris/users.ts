@@ -77,9 +77,11 @@ export async function findUserByUsername(db: Db, username: string): Promise<Lori
 /**
  * LORIS's login lock-out (SinglePointLogin::accountLocked): more than 10 failed logins from `address` in the last
  * 15 minutes, or more than 15 in the last 60, counted since the account's last successful login. LORIS applies
- * it to API tokens too.
+ * it to API tokens too. The statement also reads the newest row's key (`lastId`, in the same consistent read), so
+ * a caller can tell later whether any login was recorded since (newestLoginId).
  */
 const LOCKOUT_SQL = `SELECT
+    (SELECT COALESCE(MAX(loginhistoryID), 0) FROM user_login_history) AS lastId,
     (SELECT COUNT(*) FROM user_login_history WHERE userID = ? AND IP_address = ? AND Success = 'N'
       AND Login_timestamp > (SELECT IF(MAX(Login_timestamp) > DATE_SUB(NOW(), INTERVAL 15 MINUTE),
         MAX(Login_timestamp), DATE_SUB(NOW(), INTERVAL 15 MINUTE))
@@ -89,13 +91,35 @@ const LOCKOUT_SQL = `SELECT
         MAX(Login_timestamp), DATE_SUB(NOW(), INTERVAL 60 MINUTE))
         FROM user_login_history WHERE userID = ? AND Success = 'Y')) AS longFailures`;
 
+/** The key of the newest login-history row (0 when there is none): one lookup in the primary key. */
+const NEWEST_LOGIN_SQL = 'SELECT COALESCE(MAX(loginhistoryID), 0) AS lastId FROM user_login_history';
+
 export const LOCKOUT = { shortThreshold: 10, longThreshold: 15 } as const;
 
-const lockoutRow = z.object({ shortFailures: z.coerce.number(), longFailures: z.coerce.number() });
+const lockoutRow = z.object({
+  lastId: z.coerce.number(),
+  shortFailures: z.coerce.number(),
+  longFailures: z.coerce.number(),
+});
+const newestRow = z.object({ lastId: z.coerce.number() });
 
-export async function isAccountLocked(db: Db, username: string, address: string): Promise<boolean> {
+export interface Lockout {
+  locked: boolean;
+  /** The newest login-history row when the counts were read (0: none). */
+  lastId: number;
+}
+
+/** Whether `username` is locked out for `address`, counted in full (a scan of user_login_history). */
+export async function readLockout(db: Db, username: string, address: string): Promise<Lockout> {
   const params = [username, address, username, username, address, username];
   const [counts] = parseRows(lockoutRow, await db.rows(LOCKOUT_SQL, params));
-  if (!counts) return false;
-  return counts.shortFailures > LOCKOUT.shortThreshold || counts.longFailures > LOCKOUT.longThreshold;
+  if (!counts) return { locked: false, lastId: 0 };
+  const locked = counts.shortFailures > LOCKOUT.shortThreshold || counts.longFailures > LOCKOUT.longThreshold;
+  return { locked, lastId: counts.lastId };
+}
+
+/** The key of the newest login-history row, 0 when the table is empty. */
+export async function newestLoginId(db: Db): Promise<number> {
+  const [row] = parseRows(newestRow, await db.rows(NEWEST_LOGIN_SQL, []));
+  return row?.lastId ?? 0;
 }

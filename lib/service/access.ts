@@ -18,7 +18,8 @@ import { mergeDbSettings, readLorisConfigXml } from '../loris/config-xml';
 import { parameterPasswords, withDbPassword, type ParameterPasswords } from '../loris/db-password';
 import { findPhysiologicalFile, isModuleActive, type PhysiologicalFileRecord } from '../loris/files';
 import { cachedSettings, type LorisSettings, type SettingsSource } from '../loris/settings';
-import { findUserByUsername, isAccountLocked, type LorisUser } from '../loris/users';
+import { findUserByUsername, type LorisUser } from '../loris/users';
+import { forgetLockouts, isLockedOut } from './lockout';
 import { createMemo } from './memo';
 import { getConfig } from './runtime';
 import { buildCatalog, MAX_RECORDING_ID, type Catalog, type CatalogEntry } from './catalog';
@@ -157,6 +158,7 @@ export function resetAccessStateForTests(): void {
   lorisRuntime = undefined;
   catalogCache = undefined;
   for (const memo of [accountMemo, fileMemo, moduleMemo, dataDirMemo, pathMemo]) memo.clear();
+  forgetLockouts();
 }
 
 // ---- the checks ----
@@ -276,7 +278,9 @@ async function authorizeLoris(
  * The LORIS account behind the request's token (401 otherwise): signature, claims (iss = aud = LORIS's base
  * URL when known), the account's state and LORIS's login lock-out for the client's address. `alongside` runs
  * when the token's signature has held, next to the account lookup. The account row may be reused for
- * `accountCacheMs` (the authorisation memo); the signature, claims and lock-out are checked on every call.
+ * `accountCacheMs` (the authorisation memo); the claims and the lock-out are checked on every call (the lock-out
+ * from LORIS's login history in full only when a login was recorded since, lib/service/lockout.ts; the signature of
+ * a token that passed is kept, lib/auth/jwt.ts).
  */
 export async function identifyCaller(
   event: HttpEvent,
@@ -294,7 +298,7 @@ export async function identifyCaller(
     baseUrl: current.baseUrl,
     findUser: (username) => {
       alongside?.();
-      locked = isAccountLocked(db, username, address ?? '');
+      locked = isLockedOut(db, username, address ?? '', accountCacheMs);
       locked.catch(() => undefined);
       return accountMemo.get(username, accountCacheMs, () => findUserByUsername(db, username));
     },
