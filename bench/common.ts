@@ -8,6 +8,7 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { Agent, get } from 'node:http';
 import { basename, join } from 'node:path';
+import type { ResultSetHeader } from 'mysql2/promise';
 import { buildAccessWorld, type AccessWorld } from '../test/helpers/access-world';
 import { startOffline, type OfflineService } from '../test/helpers/offline';
 import { configureWorkerHeaps, MAP_WORKER_RESOURCE_LIMITS } from '../lib/service/map-runner';
@@ -147,6 +148,7 @@ export async function serveCopiesLoris(
     projects: [world.projects.P1],
   });
   await seedLoginHistory(world, Number(process.env.BENCH_LOGIN_HISTORY ?? 0));
+  await seedEvents(world, [...ids.values()], Number(process.env.BENCH_LORIS_EVENTS ?? 0));
   const token = await lorisToken(STRONG_KEY, 'bench');
   const service = await startOffline(
     {
@@ -173,6 +175,25 @@ async function seedLoginHistory(world: AccessWorld, rows: number): Promise<void>
               CONCAT('10.0.', seq % 250, '.', seq % 200)
        FROM seq_1_to_${Math.floor(rows)}`,
   );
+}
+
+/**
+ * BENCH_LORIS_EVENTS=<n>: n task events per recording in LORIS's tables (a trigger every half second, ten
+ * values), as LORIS's importer stores a recording's events.tsv.
+ */
+async function seedEvents(world: AccessWorld, fileIds: number[], n: number): Promise<void> {
+  if (!(n > 0)) return;
+  for (const id of fileIds) {
+    const [made] = await world.db.root.execute<ResultSetHeader>(
+      "INSERT INTO physiological_event_file (PhysiologicalFileID, FileType, FilePath) VALUES (?, 'tsv', 'events.tsv')",
+      [id],
+    );
+    await world.db.root.query(
+      `INSERT INTO physiological_task_event (PhysiologicalFileID, EventFileID, Onset, Duration, EventType, EventValue)
+         SELECT ?, ?, seq * 0.5, 0, 'stimulus', CONCAT('S', seq % 10) FROM seq_1_to_${Math.floor(n)}`,
+      [id, made.insertId],
+    );
+  }
 }
 
 /**

@@ -14,7 +14,7 @@
  * the first and the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
  * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
  * `--perf-basic-prof`), BENCH_LOGIN_HISTORY=<rows> (LORIS's login history as a site accumulates it, which the
- * lock-out check reads), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
+ * lock-out check reads), BENCH_LORIS_EVENTS=<n> (n events per recording in LORIS's tables), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
  * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones).
  */
 import { spawn } from 'node:child_process';

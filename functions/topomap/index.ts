@@ -23,8 +23,10 @@ import { getConfig } from '../../lib/service/runtime';
 const topomap = async (event: HttpEvent, ctx: RequestContext): Promise<HandlerResult> => {
   const query = parseWith(topomapQuerySchema, event.queryStringParameters ?? {});
   const config = getConfig();
-  const { access, extras } = await authorizeWithExtras(event, ctx.log);
-  const source = await recordingSource(access, { condition: query.condition, prefetched: extras });
+  // LORIS's events only for an ERP map: a recording may have thousands, and the task is copied to a map worker.
+  const events = query.metric === 'erp';
+  const { access, extras } = await authorizeWithExtras(event, ctx.log, { events });
+  const source = await recordingSource(access, { condition: query.condition, prefetched: extras, events });
   ctx.signal?.throwIfAborted(); // timed out already: no task
   const runner = mapRunner(config.workers, __dirname);
   const result = await runThroughCache(

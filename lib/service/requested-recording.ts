@@ -60,41 +60,57 @@ export function toStoredElectrodes(
   return stored;
 }
 
-export async function lorisExtras(db: Db, fileId: number): Promise<LorisRecordingExtras> {
+/**
+ * What LORIS stores for a recording: electrodes, channel status and, unless `events` is false, its events (a
+ * recording can have thousands, and only ERP maps and the recording's description read them).
+ */
+export async function lorisExtras(
+  db: Db,
+  fileId: number,
+  options: { events?: boolean } = {},
+): Promise<LorisRecordingExtras> {
   const [positions, channels, events] = await Promise.all([
     storedPositions(db, fileId),
     storedChannels(db, fileId),
-    storedEvents(db, fileId),
+    options.events === false ? undefined : storedEvents(db, fileId),
   ]);
-  return {
+  const extras: LorisRecordingExtras = {
     electrodes: toStoredElectrodes(positions.electrodes, positions.landmarks),
     badChannels: channels.filter((c) => c.status?.toLowerCase() === 'bad').map((c) => c.name),
-    events: events.map((e) => ({
+  };
+  if (events) {
+    extras.events = events.map((e) => ({
       onset: e.onset,
       duration: e.duration,
       type: e.eventType ?? e.trialType ?? 'event',
       value: e.eventValue ?? e.trialType ?? '',
-    })),
-  };
+    }));
+  }
+  return extras;
 }
 
 type KeyedExtras = { extras: LorisRecordingExtras; extrasKey: string };
 
-const keyed = (extras: LorisRecordingExtras): KeyedExtras => ({
+/** Extras with their key; extras read without events say so in the key, so they are never taken for complete ones. */
+const keyed = (extras: LorisRecordingExtras, events = true): KeyedExtras => ({
   extras,
-  extrasKey: createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16),
+  extrasKey:
+    createHash('sha1').update(JSON.stringify(extras)).digest('hex').slice(0, 16) +
+    (events ? '' : '/no-events'),
 });
 const NO_EXTRAS = keyed({});
 
 /**
- * LORIS's extras per recording id with their key, reused like the authorisation lookups (LORIS_EPHYS_AUTH_CACHE_MS):
- * a changed electrode table, channel status or event list is seen within that bound.
+ * LORIS's extras per recording id (with or without its events) and their key, reused like the authorisation lookups
+ * (LORIS_EPHYS_AUTH_CACHE_MS): a changed electrode table, channel status or event list is seen within that bound.
  */
 const extrasMemo = createMemo<KeyedExtras>(256);
 
 /** LORIS's extras for recording `id` with their key, through the memo (LORIS_EPHYS_AUTH_CACHE_MS). */
-const extrasOf = (db: Db, id: number, ttlMs: number): Promise<KeyedExtras> =>
-  extrasMemo.get(String(id), ttlMs, async () => keyed(await lorisExtras(db, id)));
+const extrasOf = (db: Db, id: number, ttlMs: number, events = true): Promise<KeyedExtras> =>
+  extrasMemo.get(events ? String(id) : `${id}/no-events`, ttlMs, async () =>
+    keyed(await lorisExtras(db, id, { events }), events),
+  );
 
 /**
  * An authorised recording and, in LORIS mode, its extras looked up beside the authorisation lookups (they start
@@ -106,12 +122,17 @@ export interface AuthorizedWithExtras {
   extras?: Promise<KeyedExtras>;
 }
 
-export async function authorizeWithExtras(event: HttpEvent, log?: Logger): Promise<AuthorizedWithExtras> {
+/** `events: false`: LORIS's events are left out of the extras (see lorisExtras). */
+export async function authorizeWithExtras(
+  event: HttpEvent,
+  log?: Logger,
+  options: { events?: boolean } = {},
+): Promise<AuthorizedWithExtras> {
   let extras: Promise<KeyedExtras> | undefined;
   const access = await authorizeRecording(event, event.pathParameters?.physio_file_id, {
     log,
     alongside: (db, id) => {
-      extras = extrasOf(db, id, getConfig().authCacheMs);
+      extras = extrasOf(db, id, getConfig().authCacheMs, options.events !== false);
       extras.catch(() => undefined); // observed by recordingSource, or dropped with a refused request
     },
   });
@@ -120,11 +141,12 @@ export async function authorizeWithExtras(event: HttpEvent, log?: Logger): Promi
 
 /**
  * What LORIS knows about an authorised recording (404 when its file is missing); `prefetched` is the lookup
- * authorizeWithExtras started for this recording, else it is looked up here.
+ * authorizeWithExtras started for this recording, else it is looked up here (without its events when `events` is
+ * false).
  */
 export async function recordingSource(
   access: AuthorizedRecording,
-  options: { condition?: number; prefetched?: Promise<KeyedExtras> } = {},
+  options: { condition?: number; prefetched?: Promise<KeyedExtras>; events?: boolean } = {},
 ): Promise<RecordingSource> {
   const config = getConfig();
   if (!access.presentOnDisk)
@@ -132,7 +154,12 @@ export async function recordingSource(
   const { extras, extrasKey } =
     config.mode === 'loris' && access.file
       ? await (options.prefetched ??
-          extrasOf((await lorisRuntimeFor(config)).db, access.id, config.authCacheMs))
+          extrasOf(
+            (await lorisRuntimeFor(config)).db,
+            access.id,
+            config.authCacheMs,
+            options.events !== false,
+          ))
       : NO_EXTRAS;
   return {
     path: access.absolutePath,

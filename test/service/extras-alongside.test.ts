@@ -94,4 +94,18 @@ describe('LORIS extras looked up beside the authorisation', () => {
     expect(prefetched.extras).toEqual(await lorisExtras(db, world.files.A1));
     expect(prefetched.extras.badChannels).toEqual(['Fp2']);
   });
+
+  it("leaves LORIS's events out when asked (a map that reads none), under a key of their own", async () => {
+    const { access, extras } = await authorizeWithExtras(eventFor(world.files.A1, viewer), undefined, {
+      events: false,
+    });
+    const lean = await recordingSource(access, { prefetched: extras, events: false });
+    expect(await recordingSource(access, { events: false })).toEqual(lean);
+    const full = await recordingSource(access);
+    expect(full.extras.events).toBeDefined();
+    expect(lean.extras.events).toBeUndefined();
+    expect(lean.extras.badChannels).toEqual(full.extras.badChannels);
+    expect(lean.extras.electrodes).toEqual(full.extras.electrodes);
+    expect(lean.extrasKey).not.toBe(full.extrasKey);
+  });
 });
