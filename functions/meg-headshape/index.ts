@@ -14,7 +14,7 @@ export const handler = moduleHandler(
   'GET /ephys/{physio_file_id}/meg/headshape',
   async (event, ctx) => {
     parseWith(z.object({}).strict(), event.queryStringParameters ?? {});
-    const { access, opened } = await openRequestedRecording(event, ctx);
+    const { access, opened } = await openRequestedRecording(event, ctx, { events: false });
     const config = getConfig();
     if (config.mode === 'loris' && access.file) {
       const stored = await storedHeadShape((await lorisRuntimeFor(config)).db, access.id);

@@ -14,7 +14,7 @@ export const handler = moduleHandler(
   'GET /ephys/{physio_file_id}/meg/sensors',
   async (event, ctx) => {
     parseWith(z.object({}).strict(), event.queryStringParameters ?? {});
-    const { opened } = await openRequestedRecording(event, ctx);
+    const { opened } = await openRequestedRecording(event, ctx, { events: false });
     if (!opened.info.channels.some((c) => MEG_TYPES.has(c.type))) {
       throw notFound('not_meg', 'This recording has no MEG channels.');
     }

@@ -13,7 +13,7 @@ export const handler = moduleHandler(
   'GET /ephys/{physio_file_id}/sensors',
   async (event, ctx) => {
     const query = parseWith(sensorsQuerySchema, event.queryStringParameters ?? {});
-    const { opened } = await openRequestedRecording(event, ctx);
+    const { opened } = await openRequestedRecording(event, ctx, { events: false });
     const json = sensorsJson(opened, { frame: query.frame, types: query.types?.split(',') });
     return sensorsResult(json, PRIVATE_REVALIDATE);
   },

@@ -180,12 +180,13 @@ export async function openAuthorized(
   return openSource(await recordingSource(access, options), options.log);
 }
 
+/** `events: false` for a route that does not read the recording's events (see lorisExtras). */
 export async function openRequestedRecording(
   event: HttpEvent,
   ctx: Pick<RequestContext, 'log'>,
-  options: { condition?: number } = {},
+  options: { condition?: number; events?: boolean } = {},
 ): Promise<RequestedRecording> {
-  const { access, extras } = await authorizeWithExtras(event, ctx.log);
+  const { access, extras } = await authorizeWithExtras(event, ctx.log, { events: options.events });
   const source = await recordingSource(access, { ...options, prefetched: extras });
   return { access, opened: await openSource(source, ctx.log) };
 }
