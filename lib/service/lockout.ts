@@ -8,7 +8,8 @@
  * locked is not locked as long as the table's newest row is the one it was counted with: one lookup in the
  * primary key. Any new row (a login anywhere), a locked account, or an answer older than `ttlMs` (the
  * authorisation memo's bound, so even a table changed in ways LORIS never does is read again within it) counts the
- * failures again. `ttlMs` 0 counts them on every call.
+ * failures again; so does a row whose insert committed after a later one's (two logins at the same instant), within
+ * the bound at the latest. `ttlMs` 0 counts them on every call.
  */
 import type { Db } from '../loris/db';
 import { newestLoginId, readLockout } from '../loris/users';
