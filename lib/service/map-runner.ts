@@ -11,17 +11,22 @@
  * task: a queued task leaves the queue, a running one ends with its worker (piscina terminates it and starts a
  * fresh one), so the slot it held is really free when it is given back.
  *
- * Halves: when the handler saw no other heavy request (task.spareCore), the pool is empty and the recording was
- * mapped before, a tall PNG map is made by two workers at once, each drawing and deflating half of its rows
- * (runMapTask with `half`); joinAnswer makes the same bytes one worker makes. A warm 512 px map then takes about
- * 3 ms less (BrainVision, raw FIF, evoked FIF) for about 1.4× the CPU; first maps stay whole, since two workers
- * opening a new recording at once were slower than one.
+ * Halves: when the handler saw no other heavy request (task.spareCore) and the pool is empty, a tall PNG map is made
+ * by two workers at once, each drawing and deflating half of its rows (runMapTask with `half`); joinAnswer makes the
+ * same bytes one worker makes. For a recording mapped before, each worker computes the map from its own open
+ * recording: a warm 512 px map then takes about 3 ms less (BrainVision, raw FIF, evoked FIF) for about 1.4× the CPU.
+ * A first map is computed once: one worker opens the recording and computes, then hands the map to the other
+ * (MapTask.handover) and both draw (two workers opening a new recording at once were slower than one). First maps
+ * then took 1–2.6 ms less than made whole (bench:topomap, 25 copies, two interleaved pairs, 2026-12-07: CTF
+ * 24.9 / 23.5 against 26.7 / 26.0 ms, raw FIF 14.5 / 13.6 against 15.9 / 17.4). Warm maps made the same way used
+ * less CPU (CTF 23.7 against 26.1 ms per map) but were no faster, so they keep computing in both workers.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina as PiscinaClass } from 'piscina';
 import { topRows } from '../core/render';
 import type { MapAnswer, MapTask, MapTaskResult } from './map-task';
@@ -106,30 +111,41 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
   });
   let running = 0;
   const mapped = recentKeys(MAX_RECENT_RECORDINGS);
-  const runOne = async (task: MapTask, signal?: AbortSignal): Promise<MapTaskResult> => {
+  const runOne = async (task: MapTask, signal?: AbortSignal, transfer?: MessagePort): Promise<MapTaskResult> => {
     running++;
     try {
-      return await pool.run(task, signal ? { signal } : {});
+      return await pool.run(task, {
+        ...(signal ? { signal } : {}),
+        ...(transfer ? { transferList: [transfer] } : {}),
+      });
     } finally {
       running--;
     }
+  };
+  // A recording mapped before: each worker computes the map (from its own open recording) and draws its half.
+  const bothCompute = (task: MapTask, signal?: AbortSignal) =>
+    Promise.all([runOne({ ...task, half: 'top' }, signal), runOne({ ...task, half: 'bottom' }, signal)]);
+  // A first map: one worker opens the recording and computes, the other waits for that map and draws its half (two
+  // workers opening a new recording at once cost more than they saved). The top's task is queued first, so with
+  // one worker free it runs first and the bottom's never waits for a task behind it.
+  const oneComputes = (task: MapTask, signal?: AbortSignal) => {
+    const { port1, port2 } = new MessageChannel();
+    return Promise.all([
+      runOne({ ...task, half: 'top', handover: port1 }, signal, port1),
+      runOne({ ...task, half: 'bottom', handover: port2 }, signal, port2),
+    ]);
   };
   return {
     kind: 'pool',
     threads,
     run: async (task, signal) => {
-      // The only heavy request (the handler's word), no task in the pool and a recording mapped before: two idle
-      // workers make half each. A first map is made whole (both workers opening a new recording at once costs
-      // more than half a picture saves).
+      // The only heavy request (the handler's word) and no task in the pool: two idle workers make half each.
       const key = recordingKey(task);
       const seen = mapped.has(key);
       mapped.add(key);
       const idle = task.spareCore === true && running === 0 && threads >= 2;
-      if (idle && seen && splitsInHalves(task)) {
-        const [top, bottom] = await Promise.all([
-          runOne({ ...task, half: 'top' }, signal),
-          runOne({ ...task, half: 'bottom' }, signal),
-        ]);
+      if (idle && splitsInHalves(task)) {
+        const [top, bottom] = await (seen ? bothCompute(task, signal) : oneComputes(task, signal));
         return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
       }
       // Otherwise one worker makes it; while nothing else runs, its bottom half is deflated beside it.

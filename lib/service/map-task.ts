@@ -14,7 +14,9 @@ import type { Config } from '../core/config';
 import { openSource, type RecordingSource } from './recording-source';
 import { computeMap, renderMap, renderMapHalf, topomapEtag } from './topomap';
 import { joinHalves, type DeflatedHalf } from '../core/render';
+import type { RenderableMap } from '../core/topomap/types';
 import { createHash } from 'node:crypto';
+import type { MessagePort } from 'node:worker_threads';
 
 export interface MapTask {
   requestId: string;
@@ -33,6 +35,13 @@ export interface MapTask {
   spareCore?: boolean;
   /** Make only this half of the PNG (the pool's other idle worker makes the other; joinAnswer joins them). */
   half?: 'top' | 'bottom';
+  /**
+   * A map made in halves from one computation (map-runner.ts, a recording's first map): the top half's task opens
+   * the recording, computes the map, hands what drawing needs to the bottom half's task through its end of this
+   * channel and draws the top; the bottom half's task waits on the other end, then draws the bottom without opening
+   * the recording at all.
+   */
+  handover?: MessagePort;
   /**
    * A whole PNG while another core is idle (set by the pool): the worker draws it and deflates its bottom half on
    * libuv's thread pool while it deflates the top (png.ts `spread`), the same bytes a little sooner.
@@ -66,13 +75,21 @@ export type MapTaskResult =
   | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom)
   | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom)
   | ({ kind: 'png-half'; etag: string; part: DeflatedHalf } & MadeFrom)
+  /** A bottom half that got nothing to draw from its top half (which failed or ended): the top's result tells. */
+  | { kind: 'missed' }
   | { kind: 'error'; error: TaskError };
 
 /** A map's answer (not a 304, a half or an error). */
 export type MapPicture = Extract<MapTaskResult, { kind: 'binary' | 'text' | 'json' }>;
 
 /** What the pool hands back for a task: never a half (the runner joins those). */
-export type MapAnswer = Exclude<MapTaskResult, { kind: 'png-half' }>;
+export type MapAnswer = Exclude<MapTaskResult, { kind: 'png-half' | 'missed' }>;
+
+/** What a top half hands to its bottom half (MapTask.handover): the map to draw, a 304, or that there is none. */
+type Handover =
+  | ({ kind: 'computed'; etag: string; renderable: RenderableMap } & MadeFrom)
+  | { kind: 'not-modified'; etag: string }
+  | { kind: 'failed' };
 
 const sha1 = (s: string): string => createHash('sha1').update(s).digest('hex');
 
@@ -98,16 +115,23 @@ export function fromTaskError(error: TaskError): ApiError {
  */
 export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<MapTaskResult> {
   const log = createLogger(task.logLevel).child({ requestId: task.requestId, route: task.route });
+  if (task.handover && task.half === 'bottom') return drawHandedOver(task, task.handover, log);
+  const give = handoverSender(task);
   try {
     const opened = await openSource(task.source, log);
     const etag = topomapEtag(opened, task.query, sha1);
-    if (task.ifNoneMatch === etag) return { kind: 'not-modified', etag };
+    if (task.ifNoneMatch === etag) {
+      give({ kind: 'not-modified', etag });
+      return { kind: 'not-modified', etag };
+    }
     signal?.throwIfAborted(); // timed out already: skip the compute and render
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
-    if (task.half)
-      return { kind: 'png-half', etag, part: renderMapHalf(map, task.query, task.half), ...madeFrom };
+    if (task.half) {
+      give({ kind: 'computed', etag, renderable: handedRenderable(map.renderable), ...madeFrom });
+      return { kind: 'png-half', etag, part: renderMapHalf(map.renderable, task.query, task.half), ...madeFrom };
+    }
     const { contentType, body } = await renderMap(map, opened, task.query, { spread: task.spread === true });
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
@@ -122,19 +146,69 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     if (signal?.aborted && isApiError(signal.reason))
       return { kind: 'error', error: toTaskError(signal.reason) };
     return { kind: 'error', error: toTaskError(error) };
+  } finally {
+    give({ kind: 'failed' }); // a no-op once the map or a 304 was handed over
+  }
+}
+
+/** Posts the first handover message of a top half's task (later ones are dropped), then closes its port. */
+function handoverSender(task: MapTask): (message: Handover) => void {
+  let port = task.half === 'top' ? task.handover : undefined;
+  return (message) => {
+    if (!port) return;
+    port.postMessage(message);
+    port.close();
+    port = undefined;
+  };
+}
+
+/** What drawing needs of a map, without the triangulation the interpolation used (the largest part of it). */
+function handedRenderable(renderable: RenderableMap): RenderableMap {
+  const { triangulation: _unused, ...geometry } = renderable.map.geometry;
+  return { ...renderable, map: { ...renderable.map, geometry } };
+}
+
+/** The first message on `port`, or `failed` when the port closes (or the other side's thread ends) first. */
+function receiveHandover(port: MessagePort): Promise<Handover> {
+  return new Promise((resolve) => {
+    port.once('message', (message: Handover) => resolve(message));
+    port.once('close', () => resolve({ kind: 'failed' }));
+  });
+}
+
+/** A bottom half drawn from the map its top half computed (MapTask.handover). */
+async function drawHandedOver(
+  task: MapTask,
+  port: MessagePort,
+  log: ReturnType<typeof createLogger>,
+): Promise<MapTaskResult> {
+  const handed = await receiveHandover(port);
+  port.close();
+  if (handed.kind === 'failed') return { kind: 'missed' };
+  if (handed.kind === 'not-modified') return handed;
+  try {
+    const { etag, renderable, signatures } = handed;
+    const part = renderMapHalf(renderable, task.query, 'bottom');
+    return { kind: 'png-half', etag, part, ...(signatures ? { signatures } : {}) };
+  } catch (error) {
+    log.error('unhandled error in map task', {
+      errorName: (error as Error)?.name,
+      errorMessage: (error as Error)?.message,
+    });
+    return { kind: 'error', error: toTaskError(error) };
   }
 }
 
 /** A whole task's result as its answer: a half stands for no answer (only tasks with `half` make one). */
 export function wholeAnswer(result: MapTaskResult): MapAnswer {
-  if (result.kind !== 'png-half') return result;
+  if (result.kind !== 'png-half' && result.kind !== 'missed') return result;
   return { kind: 'error', error: toTaskError(new Error('a half picture came back for a whole map')) };
 }
 
 /**
  * The answer of a task made in two halves (top and bottom, each a MapTaskResult of the same task), or undefined
- * when they do not make one picture (the recording changed between them: the caller makes it whole). An error or a
- * 304 of either half is the answer.
+ * when they do not make one picture (the recording changed between them, or a bottom half got nothing to draw
+ * from: the caller makes it whole). An error or a 304 of either half is the answer, the top's first.
  */
 export function joinAnswer(top: MapTaskResult, bottom: MapTaskResult, size: number): MapAnswer | undefined {
   if (top.kind === 'error') return top;

@@ -674,9 +674,9 @@ const renderOptions = (q: TopomapQuery): RenderOptions => ({
   background: q.background,
 });
 
-/** One half of the map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. */
-export function renderMapHalf(c: ComputedMap, q: TopomapQuery, half: 'top' | 'bottom'): DeflatedHalf {
-  return renderPngHalf(c.renderable, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS });
+/** One half of a computed map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. */
+export function renderMapHalf(m: RenderableMap, q: TopomapQuery, half: 'top' | 'bottom'): DeflatedHalf {
+  return renderPngHalf(m, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS });
 }
 
 export async function renderMap(

@@ -108,18 +108,21 @@ describeWithData('a map in two halves on two idle workers', () => {
     return answer.body;
   };
 
-  it('gives the whole map’s bytes, only for a recording mapped before and a PNG of 256 rows or more', async () => {
+  it('gives the whole map’s bytes for a PNG of 256 rows or more, a first map computed once', async () => {
     const runner = poolRunner(workerFile, 2);
     try {
       const map = 'tmin=0.1&tmax=0.2&size=512&contours=6&sensors=true';
-      // A new recording is mapped whole even when the pool is idle (its bottom half deflated beside it, `spread`):
-      // the bytes a busy pool makes.
+      // A new recording on an idle pool: one worker opens it and computes, both draw a half (map-handover.test.ts):
+      // the bytes a busy pool makes whole.
       const first = await runner.run(task(map, true));
-      expect(first).toMatchObject({ kind: 'binary' });
-      expect(first).not.toHaveProperty('halves');
+      expect(first).toMatchObject({ kind: 'binary', halves: true });
       expect(Buffer.from(body(first)).equals(Buffer.from(body(await runner.run(task(map, false)))))).toBe(
         true,
       );
+      // A first map that fails: the top half's error is the answer, and the bottom half's worker is free again.
+      const gone = task(map, true);
+      gone.source = { ...gone.source, path: testDataPath('brainvision', 'no-such-file.vhdr') };
+      expect((await runner.run(gone)).kind).toBe('error');
       const next = 'tmin=0.2&tmax=0.3&size=512&contours=6&sensors=true';
       const whole = body(await runner.run(task(next, false)));
       const split = await runner.run(task(next, true));
