@@ -5,6 +5,7 @@
  * name LORIS (iss = aud = its base URL, here from Config `url`), and LORIS's login lock-out applies.
  */
 import { createHmac } from 'node:crypto';
+import { NEWEST_ROW_REUSE_MS } from '../../lib/service/lockout';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
 import { get, type OfflineService } from '../helpers/offline';
 import { bearer, lorisToken, rawToken, STRONG_KEY, TEST_BASE_URL } from '../helpers/tokens';
@@ -166,12 +167,15 @@ describe('tokens and validation over HTTP', () => {
     afterEach(async () => {
       await world.db.root.execute('DELETE FROM user_login_history');
     });
+    /** A lock-out begins within NEWEST_ROW_REUSE_MS of the failure that makes it (lib/service/lockout.ts). */
+    const lockoutBegins = () => new Promise((r) => setTimeout(r, NEWEST_ROW_REUSE_MS + 100));
 
     it('refuses a token while more than 10 failures in 15 min came from the client address (401)', async () => {
       const token = bearer(await lorisToken(STRONG_KEY, USER));
       await failures(10, '127.0.0.1');
       expect((await get(url, token)).status).toBe(200); // 10 is not more than 10
       await failures(1, '127.0.0.1');
+      await lockoutBegins();
       await expectRefused(token, 'invalid_token');
       expect(service.output()).toContain('"reason":"account_locked"');
     });
@@ -179,6 +183,7 @@ describe('tokens and validation over HTTP', () => {
     it('counts more than 15 failures in 60 min, and only those since the last successful login', async () => {
       const token = bearer(await lorisToken(STRONG_KEY, USER));
       await failures(16, '127.0.0.1', 30);
+      await lockoutBegins();
       await expectRefused(token, 'invalid_token');
       await success('127.0.0.1');
       expect((await get(url, token)).status).toBe(200);
@@ -186,6 +191,7 @@ describe('tokens and validation over HTTP', () => {
 
     it("judges the browser's address from a loopback gateway's X-Forwarded-For", async () => {
       await failures(11, '203.0.113.7');
+      await lockoutBegins();
       const token = bearer(await lorisToken(STRONG_KEY, USER));
       expect((await get(url, token)).status).toBe(200); // the peer (127.0.0.1) has no failures
       await expectRefused({ ...token, 'X-Forwarded-For': '203.0.113.7' }, 'invalid_token');
