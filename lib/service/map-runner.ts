@@ -111,7 +111,11 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
   });
   let running = 0;
   const mapped = recentKeys(MAX_RECENT_RECORDINGS);
-  const runOne = async (task: MapTask, signal?: AbortSignal, transfer?: MessagePort): Promise<MapTaskResult> => {
+  const runOne = async (
+    task: MapTask,
+    signal?: AbortSignal,
+    transfer?: MessagePort,
+  ): Promise<MapTaskResult> => {
     running++;
     try {
       return await pool.run(task, {
@@ -148,8 +152,8 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
         const [top, bottom] = await (seen ? bothCompute(task, signal) : oneComputes(task, signal));
         return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
       }
-      // Otherwise one worker makes it; while nothing else runs, its bottom half is deflated beside it.
-      return wholeAnswer(await runOne(idle ? { ...task, spread: true } : task, signal));
+      // Otherwise one worker makes it whole.
+      return wholeAnswer(await runOne(task, signal));
     },
     close: () => pool.destroy(),
   };

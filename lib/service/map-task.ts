@@ -42,11 +42,6 @@ export interface MapTask {
    * the recording at all.
    */
   handover?: MessagePort;
-  /**
-   * A whole PNG while another core is idle (set by the pool): the worker draws it and deflates its bottom half on
-   * libuv's thread pool while it deflates the top (png.ts `spread`), the same bytes a little sooner.
-   */
-  spread?: boolean;
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -130,9 +125,14 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
     if (task.half) {
       give({ kind: 'computed', etag, renderable: handedRenderable(map.renderable), ...madeFrom });
-      return { kind: 'png-half', etag, part: renderMapHalf(map.renderable, task.query, task.half), ...madeFrom };
+      return {
+        kind: 'png-half',
+        etag,
+        part: renderMapHalf(map.renderable, task.query, task.half),
+        ...madeFrom,
+      };
     }
-    const { contentType, body } = await renderMap(map, opened, task.query, { spread: task.spread === true });
+    const { contentType, body } = await renderMap(map, opened, task.query);
     if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
     return { kind: 'json', etag, body, ...madeFrom };

@@ -683,16 +683,14 @@ export async function renderMap(
   c: ComputedMap,
   opened: OpenedRecording,
   q: TopomapQuery,
-  options: { spread?: boolean } = {},
 ): Promise<{ contentType: string; body: Uint8Array | string | object }> {
   const drawing = renderOptions(q);
   if (q.format === 'json') return { contentType: 'application/json', body: mapJson(c, opened, q) };
   if (q.format === 'svg')
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, drawing, { cache: planCache }) };
-  const png = options.spread === true ? { ...PNG_SETTINGS, spread: true } : PNG_SETTINGS;
   return {
     contentType: 'image/png',
-    body: await renderPng(c.renderable, drawing, { cache: planCache, png }),
+    body: await renderPng(c.renderable, drawing, { cache: planCache, png: PNG_SETTINGS }),
   };
 }
 

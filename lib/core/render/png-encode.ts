@@ -462,8 +462,8 @@ export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undef
 /**
  * The same PNG, both halves deflated at once on libuv's thread pool: the service's event loop stays free for other
  * requests while zlib works. With `topHere`, the top half is deflated in this thread while the pool deflates the
- * bottom: for a map worker with a core to spare (the first map of a recording in an idle service), where the whole
- * picture was drawn in one thread and the halves' deflates can still run side by side.
+ * bottom: for a caller with a core to spare that drew the whole picture in one thread (png.ts `spread`; the service's
+ * map workers make a tall map in halves instead, lib/service/map-runner.ts).
  */
 export async function encodeRgbaPngAsync(
   rgba: Uint8Array,
