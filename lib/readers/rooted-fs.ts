@@ -6,12 +6,21 @@
  * O_NONBLOCK) and must be the very inode that was checked, so nothing can be swapped in between.
  * Refusals are 422 unreadable_recording naming only the file, never a full path.
  */
-import { constants, fstatSync, readdirSync, readlinkSync, realpathSync, statSync, type Stats } from 'node:fs';
+import {
+  constants,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readlinkSync,
+  realpathSync,
+  statSync,
+  type Stats,
+} from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { ApiError, unreadableRecording } from '../core/errors';
-import { handleSource, type ByteSource, type SourceFs } from './source';
+import { descriptorFile, handleSource, type ByteSource, type OpenFile, type SourceFs } from './source';
 
 export type RefusalReason =
   'outside_root' | 'not_a_regular_file' | 'not_a_directory' | 'changed_while_opening';
@@ -26,19 +35,21 @@ export interface RootedFsOptions {
   /** Told of every refused path (e.g. to log it); the caller's error is thrown regardless. */
   onRefusal?: (refusal: FsRefusal) => void;
   /**
-   * Resolve, stat and list synchronously (only the open itself stays asynchronous: it makes the FileHandle).
-   * Default: in a worker thread. A map worker runs one task at a time, so a hop to libuv's pool and back only
-   * delays it: about 45 µs per call against 1–2 µs in the thread, five calls per file (a CTF .ds opens or looks
-   * for a dozen). The main thread keeps the asynchronous calls, so a slow file system never stalls its requests.
+   * Resolve, stat, list, open and close synchronously (a descriptor, source.ts `descriptorFile`, instead of a
+   * FileHandle). Default: in a worker thread. A map worker runs one task at a time, so a hop to libuv's pool and
+   * back only delays it: about 45 µs per call against 1–2 µs in the thread, five calls per file (a CTF .ds opens or
+   * looks for a dozen). The main thread keeps the asynchronous calls, so a slow file system never stalls its
+   * requests.
    */
   sync?: boolean;
 }
 
-/** The file-system calls the checks make, in the calling thread or on libuv's pool. */
+/** The file-system calls the checks and opens make, in the calling thread or on libuv's pool. */
 interface CheckCalls {
   realpath(path: string): Promise<string>;
   stat(path: string): Promise<Stats>;
-  fstat(handle: FileHandle): Promise<Stats>;
+  open(path: string, flags: number): Promise<OpenFile | FileHandle>;
+  fstat(file: OpenFile | FileHandle): Promise<Stats>;
   readlink(path: string): Promise<string>;
   readdir(path: string): Promise<string[]>;
 }
@@ -47,7 +58,8 @@ interface CheckCalls {
 const SYNC_CALLS: CheckCalls = {
   realpath: async (path) => realpathSync.native(path),
   stat: async (path) => statSync(path),
-  fstat: async (handle) => fstatSync(handle.fd),
+  open: async (path, flags) => descriptorFile(openSync(path, flags)),
+  fstat: async (file) => fstatSync(file.fd),
   readlink: async (path) => readlinkSync(path),
   readdir: async (path) => readdirSync(path),
 };
@@ -55,7 +67,8 @@ const SYNC_CALLS: CheckCalls = {
 const ASYNC_CALLS: CheckCalls = {
   realpath: (path) => realpath(path),
   stat: (path) => stat(path),
-  fstat: (handle) => handle.stat(),
+  open: (path, flags) => open(path, flags),
+  fstat: (file) => ('stat' in file ? file.stat() : Promise.resolve(fstatSync(file.fd))),
   readlink: (path) => readlink(path),
   readdir: (path) => readdir(path),
 };
@@ -103,7 +116,7 @@ interface Entry {
 }
 
 /** The kernel's own path of an open descriptor (Linux); undefined where /proc is not available. */
-async function descriptorPath(handle: FileHandle, calls: CheckCalls): Promise<string | undefined> {
+async function descriptorPath(handle: OpenFile, calls: CheckCalls): Promise<string | undefined> {
   return calls.readlink(`/proc/self/fd/${handle.fd}`).catch(() => undefined);
 }
 
@@ -140,9 +153,9 @@ export function rootedSourceFs(root: string, options: RootedFsOptions = {}): Sou
 
   /** Opens the checked real path and proves the descriptor is that same regular file, still inside. */
   const openVerified = async (path: string, entry: Entry): Promise<ByteSource> => {
-    let handle: FileHandle;
+    let handle: OpenFile | FileHandle;
     try {
-      handle = await open(entry.real, OPEN_FLAGS);
+      handle = await calls.open(entry.real, OPEN_FLAGS);
     } catch (error) {
       if (errorCode(error) === 'ELOOP') throw refuse(path, 'changed_while_opening');
       if (isMissing(error)) throw unreadableRecording(`${basename(path)} is missing`);

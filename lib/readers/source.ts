@@ -2,7 +2,7 @@
  * Random-access byte sources. Readers see recordings only through these, so a file today can be an object
  * store tomorrow, and tests can count the bytes a window read really touched.
  */
-import { read as readCallback, readSync } from 'node:fs';
+import { closeSync, read as readCallback, readSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -92,12 +92,41 @@ const preadInto = (
         readCallback(fd, buf, at, length, position, (error, n) => (error ? reject(error) : resolve(n)));
       });
 
+/** What handleSource needs of an open file: a FileHandle, or a descriptorFile. */
+export interface OpenFile {
+  readonly fd: number;
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 /**
- * A ByteSource over an already open file handle of `size` bytes; closing the source closes the handle. Reads go to
+ * An OpenFile over a descriptor this thread opened with openSync, read and closed synchronously: for a map worker,
+ * where a FileHandle's open and close each cost a hop to libuv's pool and back (a CTF .ds made nine of them per
+ * open) and the worker has nothing else to do meanwhile. Reads after close are refused as a closed FileHandle's are.
+ */
+export function descriptorFile(fd: number): OpenFile {
+  let open = true;
+  const closed = (): Error => Object.assign(new Error('file closed'), { code: 'EBADF' });
+  return {
+    fd,
+    read: async (buffer, offset, length, position) => {
+      if (!open) throw closed();
+      return { bytesRead: readSync(fd, buffer, offset, length, position) };
+    },
+    close: async () => {
+      if (!open) return;
+      open = false;
+      closeSync(fd);
+    },
+  };
+}
+
+/**
+ * A ByteSource over an already open file (`handle`) of `size` bytes; closing the source closes the file. Reads go to
  * the descriptor directly, so the source counts them itself: `close` waits for those in flight (as FileHandle does
  * for its own), and a read after `close` began goes through the handle, which refuses it.
  */
-export function handleSource(handle: FileHandle, name: string, size: number): ByteSource {
+export function handleSource(handle: OpenFile | FileHandle, name: string, size: number): ByteSource {
   let bytesRead = 0;
   let inFlight = 0;
   let closing = false;

@@ -3,9 +3,11 @@
  * test/access/outage.test.ts covers the metadata route and health; here the sensors and topographic-map routes,
  * which also read LORIS's stored electrodes, channel status and events, serve a real recording, answer 503
  * database_unavailable while the database is away (refused or hanging), and serve again as soon as it is back,
- * from the same service process (no restart).
+ * from the same service process (no restart). Each outage starts NEWEST_ROW_REUSE_MS after the last answer: within
+ * that time a request may be answered from the authorisation memos alone (lib/service/lockout.ts).
  */
 import { join } from 'node:path';
+import { NEWEST_ROW_REUSE_MS } from '../../lib/service/lockout';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
 import { get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
@@ -59,9 +61,13 @@ describeWithData('database outage on the heavy routes', () => {
     }
   };
 
+  /** Past the time in which the last answer's lookups may stand for the database's. */
+  const memosStale = () => new Promise((r) => setTimeout(r, NEWEST_ROW_REUSE_MS + 100));
+
   it('serves, answers 503 while the database is refused, and serves the same answers once it is back', async () => {
     const [sensors, map] = await expectServed();
     const pid = service.process.pid;
+    await memosStale();
     await proxy.setMode('down');
     await expectUnavailable();
     await expectUnavailable();
@@ -74,6 +80,7 @@ describeWithData('database outage on the heavy routes', () => {
   }, 60_000);
 
   it('answers 503 within the connect timeout while the database hangs, then recovers', async () => {
+    await memosStale();
     await proxy.setMode('blackhole');
     const started = Date.now();
     await expectUnavailable();

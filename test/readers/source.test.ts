@@ -1,11 +1,13 @@
 /**
  * The local byte source: exact bytes at any offset, into a caller's buffer when given one, and a close that never
- * pulls the descriptor from under a read.
+ * pulls the descriptor from under a read; the same over a bare descriptor (descriptorFile, as map workers open
+ * files), which is closed exactly once.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { fstatSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileSource } from '../../lib/readers/source';
+import { rootedSourceFs } from '../../lib/readers/rooted-fs';
+import { descriptorFile, fileSource, handleSource } from '../../lib/readers/source';
 
 describe('fileSource', () => {
   const dir = mkdtempSync(join(tmpdir(), 'source-test-'));
@@ -61,5 +63,43 @@ describe('fileSource', () => {
     const source = await fileSource(path);
     await expect(source.read(bytes.length - 5, 10)).rejects.toThrow();
     await source.close();
+  });
+});
+
+describe('a source over a bare descriptor (map workers)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'descriptor-test-'));
+  const path = join(dir, 'bytes.bin');
+  const bytes = Uint8Array.from({ length: 1 << 15 }, (_, i) => (i * 13 + (i >> 7)) & 0xff);
+  writeFileSync(path, bytes);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const openDescriptors = () => readdirSync('/proc/self/fd').length;
+
+  it('reads exactly, lets reads in flight finish, refuses reads after close and closes its descriptor once', async () => {
+    const fd = openSync(path, 'r');
+    const source = handleSource(descriptorFile(fd), 'bytes.bin', bytes.length);
+    const reads = Array.from({ length: 16 }, (_, k) => source.read(k * 2000, 2000));
+    const closed = [source.close(), source.close()];
+    const parts = await Promise.all(reads);
+    await Promise.all(closed);
+    parts.forEach((part, k) =>
+      expect(Buffer.from(part).equals(Buffer.from(bytes.subarray(k * 2000, k * 2000 + 2000)))).toBe(true),
+    );
+    expect(source.bytesRead).toBe(16 * 2000);
+    await expect(source.read(0, 10)).rejects.toThrow();
+    expect(() => fstatSync(fd)).toThrow(expect.objectContaining({ code: 'EBADF' }));
+  });
+
+  it('leaves no descriptor open once the sources a synchronous rooted file system opened are closed', async () => {
+    const before = openDescriptors();
+    const rooted = rootedSourceFs(dir, { sync: true });
+    const sources = await Promise.all(Array.from({ length: 8 }, () => rooted.open('bytes.bin')));
+    expect(openDescriptors()).toBe(before + 8);
+    for (const source of sources) {
+      expect(Buffer.from(await source.read(1000, 500)).equals(Buffer.from(bytes.subarray(1000, 1500)))).toBe(
+        true,
+      );
+      await source.close();
+    }
+    expect(openDescriptors()).toBe(before);
   });
 });
