@@ -141,7 +141,8 @@ export function standaloneCatalog(root: string): Promise<Catalog> {
 // module's state, the file row with its session's and candidate's state (per id), and the data directory's
 // real path, and the stored path resolved inside it. Each is reused for at most the bound after it was read, so a revoked grant, a deactivated
 // account, module, session or candidate, or a moved data directory takes effect within it. The token is
-// verified on every request, and LORIS's login lock-out is read on every request (never cached).
+// verified on every request, and LORIS's login lock-out is judged on every request (never taken from these memos;
+// it begins within a second of the failed login that makes it, lib/service/lockout.ts).
 
 const accountMemo = createMemo<LorisUser | undefined>(1024);
 const fileMemo = createMemo<PhysiologicalFileRecord | undefined>(4096);
@@ -279,8 +280,8 @@ async function authorizeLoris(
  * URL when known), the account's state and LORIS's login lock-out for the client's address. `alongside` runs
  * when the token's signature has held, next to the account lookup. The account row may be reused for
  * `accountCacheMs` (the authorisation memo); the claims and the lock-out are checked on every call (the lock-out
- * from LORIS's login history in full only when a login was recorded since, lib/service/lockout.ts; the signature of
- * a token that passed is kept, lib/auth/jwt.ts).
+ * from LORIS's login history in full only when a login was recorded since, seen within a second,
+ * lib/service/lockout.ts; the signature of a token that passed is kept, lib/auth/jwt.ts).
  */
 export async function identifyCaller(
   event: HttpEvent,
