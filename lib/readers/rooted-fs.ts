@@ -8,6 +8,7 @@
  */
 import {
   constants,
+  fstat,
   fstatSync,
   openSync,
   readdirSync,
@@ -18,6 +19,7 @@ import {
 } from 'node:fs';
 import { open, readdir, readlink, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve, sep } from 'node:path';
+import { promisify } from 'node:util';
 import { isMainThread } from 'node:worker_threads';
 import { ApiError, unreadableRecording } from '../core/errors';
 import { descriptorFile, handleSource, type ByteSource, type OpenFile, type SourceFs } from './source';
@@ -64,11 +66,13 @@ const SYNC_CALLS: CheckCalls = {
   readdir: async (path) => readdirSync(path),
 };
 
+const fstatAsync = promisify(fstat);
+
 const ASYNC_CALLS: CheckCalls = {
   realpath: (path) => realpath(path),
   stat: (path) => stat(path),
   open: (path, flags) => open(path, flags),
-  fstat: (file) => ('stat' in file ? file.stat() : Promise.resolve(fstatSync(file.fd))),
+  fstat: (file) => fstatAsync(file.fd),
   readlink: (path) => readlink(path),
   readdir: (path) => readdir(path),
 };

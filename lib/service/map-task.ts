@@ -137,12 +137,7 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
     return { kind: 'json', etag, body, ...madeFrom };
   } catch (error) {
-    if (!isApiError(error) && !signal?.aborted) {
-      log.error('unhandled error in map task', {
-        errorName: (error as Error)?.name,
-        errorMessage: (error as Error)?.message,
-      });
-    }
+    if (!isApiError(error) && !signal?.aborted) logUnhandled(log, error);
     if (signal?.aborted && isApiError(signal.reason))
       return { kind: 'error', error: toTaskError(signal.reason) };
     return { kind: 'error', error: toTaskError(error) };
@@ -191,12 +186,17 @@ async function drawHandedOver(
     const part = renderMapHalf(renderable, task.query, 'bottom');
     return { kind: 'png-half', etag, part, ...(signatures ? { signatures } : {}) };
   } catch (error) {
-    log.error('unhandled error in map task', {
-      errorName: (error as Error)?.name,
-      errorMessage: (error as Error)?.message,
-    });
+    logUnhandled(log, error);
     return { kind: 'error', error: toTaskError(error) };
   }
+}
+
+/** Logs an unexpected error of a map task (name and message only) under the request's id. */
+function logUnhandled(log: ReturnType<typeof createLogger>, error: unknown): void {
+  log.error('unhandled error in map task', {
+    errorName: (error as Error)?.name,
+    errorMessage: (error as Error)?.message,
+  });
 }
 
 /** A whole task's result as its answer: a half stands for no answer (only tasks with `half` make one). */
