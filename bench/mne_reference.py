@@ -1,5 +1,6 @@
 # MNE-Python 1.3 side of the benchmarks, run in the same session as ours (Debian's /usr/bin/python3).
 # Usage: python3 bench/mne_reference.py sensors <file> [<file>...] | topomap <evoked.fif.gz> <t> <runs>
+#        | map '<json spec>' <runs>   (the same map as one of bench:topomap's cases, see bench_map)
 # Prints one JSON object with medians in milliseconds.
 import io, json, statistics, sys, time, warnings
 import numpy as np
@@ -62,9 +63,47 @@ def bench_topomap(path, t, runs):
     return {'medianMs': statistics.median(times), 'p95Ms': times[int(0.95 * (len(times) - 1))], 'runs': runs}
 
 
+def picks_of(info, kind):
+    # The channels our route maps for `type`: EEG, or the magnetometers without CTF's reference sensors.
+    if kind == 'eeg':
+        return mne.pick_types(info, meg=False, eeg=True, exclude='bads')
+    return mne.pick_types(info, meg=kind, ref_meg=False, exclude='bads')
+
+
+def bench_map(spec, runs):
+    # One of bench:topomap's maps made by MNE, each run a new window as our warm maps are (t moved by 0.1 ms, or
+    # tmin and tmax by 0.5 ms): the window's values read from the open recording (its mean for raw files), then
+    # plot_topomap at 512 px with 6 contours and the sensors, saved as PNG. spec: file, type ('eeg' | 'mag'),
+    # t (evoked) or tmin and tmax (raw), montage (positions for files that have none, as our route finds them).
+    inst = read(spec['file'])
+    if spec.get('montage'):
+        inst.set_montage(spec['montage'], match_case=False, on_missing='ignore')
+    picks = picks_of(inst.info, spec['type'])
+    info = mne.pick_info(inst.info, picks)
+    evoked = isinstance(inst, mne.Evoked)
+    times = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        if evoked:
+            data = inst.data[picks, inst.time_as_index(spec['t'] + i * 1e-4)[0]]
+        else:
+            start, stop = inst.time_as_index([spec['tmin'] + i * 5e-4, spec['tmax'] + i * 5e-4])
+            data = inst.get_data(picks=picks, start=start, stop=stop).mean(axis=1)
+        fig, ax = plt.subplots(figsize=(5.12, 5.12), dpi=100)
+        mne.viz.plot_topomap(data, info, axes=ax, contours=6, sensors=True, show=False)
+        buf = io.BytesIO()
+        fig.savefig(buf, format='png', dpi=100)
+        plt.close(fig)
+        times.append((time.perf_counter() - t0) * 1e3)
+    times.sort()
+    return {'medianMs': statistics.median(times), 'channels': len(picks), 'runs': runs}
+
+
 if __name__ == '__main__':
     mode = sys.argv[1]
     if mode == 'sensors':
         print(json.dumps(bench_sensors(sys.argv[2:])))
+    elif mode == 'map':
+        print(json.dumps(bench_map(json.loads(sys.argv[2]), int(sys.argv[3]))))
     else:
         print(json.dumps(bench_topomap(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))))

@@ -3,7 +3,9 @@
  * contours and sensors — warm p50/p95, first map of a recording — against MNE 1.3's plot_topomap + PNG save of
  * the same data in the same run. Goals: warm ≤ 8 ms, first ≤ 25 ms, ratio ≤ 0.15. Also the demo's 64-channel raw
  * EDF (1 s window mean), a 32-channel BrainVision recording, a CTF .ds (275 magnetometers) and a raw Vectorview FIF
- * (102 magnetometers).
+ * (102 magnetometers). Each case is also made by MNE in the same run (`mneSameMapMs`: the window read from the
+ * open recording, plot_topomap, PNG; `warmRatioToMneSameMap` is ours over it); `warmRatioToMne` stays the first
+ * case's warm p50 over plot_topomap + PNG of the evoked data alone.
  * Mode (BENCH_MODE): 'loris' (default) as LORIS's gateway calls the service — a LORIS token checked against a real
  * MariaDB on every request, a new connection per request; 'standalone': no database, keep-alive.
  * "Warm" is the recording open and every request a new map (its window moved a little each time, auto-scaled, as the
@@ -32,6 +34,24 @@ const QUERY = 'size=512&contours=6&sensors=true';
 const MODE = process.env.BENCH_MODE === 'standalone' ? 'standalone' : 'loris';
 const ONLY = (process.env.ONLY ?? '').toLowerCase();
 const NODE_ARGS = (process.env.SERVICE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+const MNE_RUNS = 30;
+
+interface Case {
+  label: string;
+  file: string;
+  extra?: string[];
+  query: string;
+  /** The same map for MNE (bench/mne_reference.py map): channel type, time or window, montage if any. */
+  mne: { type: 'eeg' | 'mag'; t?: number; tmin?: number; tmax?: number; montage?: string };
+}
+
+/** MNE's median for the same map as a case, or undefined where MNE is not installed. */
+function mneSameMap(c: Case): number | undefined {
+  const result = mne(['map', JSON.stringify({ file: c.file, ...c.mne }), String(MNE_RUNS)]) as {
+    medianMs: number;
+  } | null;
+  return result?.medianMs;
+}
 
 /** The map URL with its window moved by `i` steps (t by 0.1 ms, tmin and tmax by 0.5 ms): a new map each time. */
 function windowUrl(mapUrl: string, i: number): string {
@@ -76,28 +96,40 @@ function threadSplit(pid: number, before: Map<number, number>, maps: number): st
 async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
-  const all = [
+  // `mne`: the same map made by MNE (bench/mne_reference.py map), each run a new window as ours are.
+  const all: Case[] = [
     {
       label: 'test-ave EEG 60 ch (evoked, t=0.1)',
       file: testDataPath('fif', 'test-ave.fif.gz'),
       query: `type=eeg&t=0.1&${QUERY}`,
+      mne: { type: 'eeg', t: 0.1 },
     },
-    { label: 'demo EEG 64 ch (raw EDF, 1 s mean)', file: demo, query: `tmin=30&tmax=31&${QUERY}` },
+    {
+      label: 'demo EEG 64 ch (raw EDF, 1 s mean)',
+      file: demo,
+      query: `tmin=30&tmax=31&${QUERY}`,
+      // The demo's electrodes.tsv holds standard_1005's positions, which our route reads from the sidecar.
+      mne: { type: 'eeg', tmin: 30, tmax: 31, montage: 'standard_1005' },
+    },
     {
       label: 'BrainVision EEG 32 ch (raw, 0.1 s mean)',
       file: testDataPath('brainvision', 'test.vhdr'),
       extra: ['test.vmrk', 'test.eeg'].map((f) => testDataPath('brainvision', f)),
       query: `tmin=0.1&tmax=0.2&${QUERY}`,
+      // No positions in the file: our route takes standard_1005's (26 of the 32 channels), as MNE does here.
+      mne: { type: 'eeg', tmin: 0.1, tmax: 0.2, montage: 'standard_1005' },
     },
     {
       label: 'CTF 275 mag (.ds, 0.1 s mean)',
       file: testDataPath('ctf', 'testdata_ctf_short_discontinuous.ds'),
       query: `type=mag&tmin=0.1&tmax=0.2&${QUERY}`,
+      mne: { type: 'mag', tmin: 0.1, tmax: 0.2 },
     },
     {
       label: 'FIF Vectorview 102 mag (raw, 0.1 s mean)',
       file: testDataPath('fif', 'sim_vectorview_raw.fif'),
       query: `type=mag&tmin=0.1&tmax=0.2&${QUERY}`,
+      mne: { type: 'mag', tmin: 0.1, tmax: 0.2 },
     },
   ];
   const cases = all.filter((c) => c.label.toLowerCase().includes(ONLY));
@@ -172,7 +204,15 @@ async function main(): Promise<void> {
   } finally {
     await bench.close();
   }
-  const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', '30']) as {
+  // MNE in the same run: each case's own map, and (as before) plot_topomap of the evoked file's data alone.
+  for (const [k, c] of cases.entries()) {
+    const row = rows[k];
+    const same = mneSameMap(c);
+    if (!row || same === undefined) continue;
+    row.mneSameMapMs = +same.toFixed(2);
+    row.warmRatioToMneSameMap = +((row.warmP50Ms as number) / same).toFixed(3);
+  }
+  const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', String(MNE_RUNS)]) as {
     medianMs: number;
     p95Ms: number;
   } | null;
