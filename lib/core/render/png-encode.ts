@@ -461,9 +461,8 @@ export const reusesDeflateStreams = (): boolean => reusedDeflate(1, 9) !== undef
 
 /**
  * The same PNG, both halves deflated at once on libuv's thread pool: the service's event loop stays free for other
- * requests while zlib works. With `topHere`, the top half is deflated in this thread while the pool deflates the
- * bottom: for a caller with a core to spare that drew the whole picture in one thread (png.ts `spread`; the service's
- * map workers make a tall map in halves instead, lib/service/map-runner.ts).
+ * requests while zlib works (the service's map workers deflate in their own thread instead, or make a tall map in
+ * halves, lib/service/map-runner.ts).
  */
 export async function encodeRgbaPngAsync(
   rgba: Uint8Array,
@@ -471,23 +470,17 @@ export async function encodeRgbaPngAsync(
   height: number,
   level = 3,
   memLevel = 8,
-  { topHere = false }: { topHere?: boolean } = {},
 ): Promise<Buffer> {
   checkSize(rgba, width, height);
   // Scanlines of their own: the pool reads them after this call has returned.
   const scanlines = unfilteredScanlines(rgba, width, height);
   const split = scanlineBytes(width, topRows(height));
   if (split === scanlines.length) {
-    const stream = topHere
-      ? deflateWholeSync(scanlines, level, memLevel)
-      : (await deflateOnPool(scanlines, level, memLevel)).stream;
-    return assembleWhole(stream, width, height);
+    return assembleWhole((await deflateOnPool(scanlines, level, memLevel)).stream, width, height);
   }
   const bottom = scanlines.subarray(split);
   const bottomDeflated = deflateOnPool(bottom, level, memLevel);
-  const top = topHere
-    ? topDeflatedHere(scanlines.subarray(0, split), level, memLevel)
-    : await deflateOnPool(scanlines.subarray(0, split), level, memLevel, true);
+  const top = await deflateOnPool(scanlines.subarray(0, split), level, memLevel, true);
   const { stream } = await bottomDeflated;
   return assembleHalves(top.stream, top.adler, stream, bottom.length, width, height);
 }

@@ -41,11 +41,6 @@ export interface PngSettings {
    * only job is this map: no hop to a pool thread (shared with file reads) and back.
    */
   sync?: boolean;
-  /**
-   * With `sync`, for a picture of SPLIT_MIN_ROWS rows or more: its bottom half is deflated on libuv's thread pool
-   * while the calling thread deflates the top (the same bytes). Right for a map worker when another core is idle.
-   */
-  spread?: boolean;
   compressionLevel: number;
   /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
   memLevel?: number;
@@ -83,17 +78,13 @@ export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): bo
   engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
 
 /**
- * PNG of the scene drawn into its own canvas and deflated in the calling thread (with `spread`, its bottom half on
- * the thread pool): the canvas is free once this returns, before any promise settles.
+ * PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free once this
+ * returns.
  */
-export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer | Promise<Buffer> {
+export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
-  return settings.spread
-    ? encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel, settings.memLevel, {
-        topHere: true,
-      })
-    : encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
+  return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
