@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { Agent, get } from 'node:http';
+import { Agent, get, type IncomingHttpHeaders } from 'node:http';
 import { basename, join } from 'node:path';
 import type { ResultSetHeader } from 'mysql2/promise';
 import { buildAccessWorld, type AccessWorld } from '../test/helpers/access-world';
@@ -30,7 +30,13 @@ export interface TimedGetOptions {
   headers?: Record<string, string>;
   /** A new TCP connection for this request (how LORIS's PHP gateway calls the service), else keep-alive. */
   fresh?: boolean;
+  /** Called with the answer's headers (e.g. Server-Timing, see BENCH_SERVER_TIMING). */
+  onHeaders?: (headers: IncomingHttpHeaders) => void;
 }
+
+/** BENCH_SERVER_TIMING=1: the benchmarks' services answer maps with Server-Timing (LORIS_EPHYS_SERVER_TIMING). */
+const serverTimingEnv = (): Record<string, string> =>
+  process.env.BENCH_SERVER_TIMING === '1' ? { LORIS_EPHYS_SERVER_TIMING: 'true' } : {};
 
 /**
  * Milliseconds of one GET over a keep-alive connection, body read fully; throws on a non-2xx answer. Plain
@@ -41,6 +47,7 @@ export function timedGet(url: string, options: TimedGetOptions = {}): Promise<nu
   const headers = options.headers ?? {};
   return new Promise((resolve, reject) => {
     get(url, { agent: options.fresh ? false : agent, headers }, (response) => {
+      options.onHeaders?.(response.headers);
       response.on('data', () => undefined);
       response.on('end', () => {
         const ms = performance.now() - t0;
@@ -72,7 +79,12 @@ export async function serveCopies(
     for (let k = 0; k < copies; k++) cpSync(file, join(dir, `c${k}`, basename(file)), { recursive: true });
   }
   const service = await startOffline(
-    { LORIS_EPHYS_MODE: 'standalone', LORIS_EPHYS_DATA: dir, LORIS_EPHYS_LOG_LEVEL: 'warn' },
+    {
+      LORIS_EPHYS_MODE: 'standalone',
+      LORIS_EPHYS_DATA: dir,
+      LORIS_EPHYS_LOG_LEVEL: 'warn',
+      ...serverTimingEnv(),
+    },
     30000,
     nodeArgs,
   );
@@ -155,6 +167,7 @@ export async function serveCopiesLoris(
       LORIS_EPHYS_MODE: 'loris',
       ...world.db.env(),
       LORIS_EPHYS_LOG_LEVEL: 'warn',
+      ...serverTimingEnv(),
     },
     30000,
     nodeArgs,

@@ -17,9 +17,12 @@
  * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
  * `--perf-basic-prof`), BENCH_LOGIN_HISTORY=<rows> (LORIS's login history as a site accumulates it, which the
  * lock-out check reads), BENCH_LORIS_EVENTS=<n> (n events per recording in LORIS's tables), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
- * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones).
+ * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones),
+ * BENCH_SERVER_TIMING=1 (the service answers with Server-Timing: medians of its stages over the warm maps, and
+ * `front`, the client's time less the handler's `auth` and `map`: the HTTP front, connection and hand-offs).
  */
 import { spawn } from 'node:child_process';
+import type { IncomingHttpHeaders } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,6 +54,22 @@ function mneSameMap(c: Case): number | undefined {
     medianMs: number;
   } | null;
   return result?.medianMs;
+}
+
+/** Appends `ms` to the list of stage `name`. */
+function addStage(stages: Map<string, number[]>, name: string, ms: number): void {
+  const list = stages.get(name) ?? [];
+  list.push(ms);
+  stages.set(name, list);
+}
+
+/** Appends each `name;dur=ms` stage of a Server-Timing header to its list in `stages`. */
+function addStages(stages: Map<string, number[]>, header: string | string[] | undefined): void {
+  if (typeof header !== 'string') return;
+  for (const entry of header.split(', ')) {
+    const [name, dur] = entry.split(';dur=');
+    if (name && dur !== undefined) addStage(stages, name, Number(dur));
+  }
 }
 
 /** The map URL with its window moved by `i` steps (t by 0.1 ms, tmin and tmax by 0.5 ms): a new map each time. */
@@ -163,7 +182,17 @@ async function main(): Promise<void> {
       const logFrom = bench.service.output().length;
       // BENCH_PERF=<file prefix>: `perf record` the service over the warm maps (with SERVICE_NODE_ARGS=--perf-basic-prof).
       const perf = await perfRecord(pid, `${cases.indexOf(c)}`);
-      for (let i = 1; i <= WARM; i++) warm.push(await timedGet(windowUrl(url(0), i), request));
+      const stages = new Map<string, number[]>(); // BENCH_SERVER_TIMING=1: the service's Server-Timing per map
+      const timed = {
+        ...request,
+        onHeaders: (h: IncomingHttpHeaders) => addStages(stages, h['server-timing']),
+      };
+      for (let i = 1; i <= WARM; i++) {
+        const ms = await timedGet(windowUrl(url(0), i), timed);
+        warm.push(ms);
+        const served = (stages.get('auth')?.at(-1) ?? NaN) + (stages.get('map')?.at(-1) ?? NaN);
+        if (Number.isFinite(served)) addStage(stages, 'front', ms - served);
+      }
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
       // BENCH_SERVICE_LOG=<file prefix>: the service's output over the warm maps (with SERVICE_NODE_ARGS=--trace-gc).
@@ -191,6 +220,12 @@ async function main(): Promise<void> {
           `repeat: service ${all.toFixed(2)} ms, main thread ${main.toFixed(2)} ms per request`,
         );
       }
+      if (stages.size > 0)
+        console.log(
+          c.label,
+          'warm stages p50 (ms):',
+          [...stages].map(([name, ms]) => `${name} ${median(ms).toFixed(2)}`).join(', '),
+        );
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),

@@ -188,6 +188,7 @@ describeWithData('recording routes (standalone mode over the shared recordings)'
     expect([meta.width, meta.height]).toEqual([300, 300]);
     const etag = r.headers.get('etag') as string;
     expect(etag).toMatch(/^"[0-9a-f]{40}"$/);
+    expect(r.headers.get('server-timing')).toBeNull(); // LORIS_EPHYS_SERVER_TIMING is off by default
     const again = await get(url('edf/test.bdf', '/topographic-map', 'tmin=0.1&tmax=0.2&size=300'), {
       'If-None-Match': etag,
     });

@@ -79,6 +79,10 @@ export const configSchema = z
       .enum(['true', 'false'])
       .default('true')
       .transform((v) => v === 'true'),
+    LORIS_EPHYS_SERVER_TIMING: z
+      .enum(['true', 'false'])
+      .default('false')
+      .transform((v) => v === 'true'),
   })
   .superRefine((c, ctx) => {
     if (c.LORIS_EPHYS_MODE === 'standalone' && !c.LORIS_EPHYS_DATA) {
@@ -135,6 +139,8 @@ export interface Config {
   authCacheMs: number;
   /** Megabytes of finished map pictures kept for repeated requests (lib/service/answer-cache.ts); 0 = none. */
   answerCacheMb: number;
+  /** Maps answer with a Server-Timing header: where their time went (authorisation, the map's stages). */
+  serverTiming: boolean;
   /** Module uploads: staging, limits and strictness (README "Uploads"). */
   uploads: UploadSettings;
 }
@@ -197,6 +203,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     workers: c.LORIS_EPHYS_WORKERS,
     authCacheMs: c.LORIS_EPHYS_AUTH_CACHE_MS,
     answerCacheMb: c.LORIS_EPHYS_ANSWER_CACHE_MB,
+    serverTiming: c.LORIS_EPHYS_SERVER_TIMING,
     uploads: {
       dir: c.LORIS_EPHYS_UPLOAD_DIR,
       maxBytes: c.LORIS_EPHYS_UPLOAD_MAX_BYTES,

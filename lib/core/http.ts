@@ -80,6 +80,14 @@ export const JSON_TYPE = 'application/json; charset=utf-8';
  */
 export const PRIVATE_REVALIDATE = { 'Cache-Control': 'private, no-cache' } as const;
 
+/**
+ * A Server-Timing header value (W3C Server Timing): each named stage with its duration in milliseconds, rounded
+ * to 0.01 ms, in the order given. Names are fixed tokens chosen by the caller.
+ */
+export function serverTiming(stages: readonly (readonly [string, number])[]): string {
+  return stages.map(([name, ms]) => `${name};dur=${Math.round(ms * 100) / 100}`).join(', ');
+}
+
 export const json = (body: unknown, status = 200, headers: Record<string, string> = {}): JsonResult => ({
   kind: 'json',
   status,

@@ -68,8 +68,10 @@ export function createAnswerCache(limits: { maxBytes: number; maxEntries?: numbe
       }
       return entry;
     },
-    set(key, picture) {
-      if (!cacheable(picture)) return;
+    set(key, answer) {
+      if (!cacheable(answer)) return;
+      // Kept without the timing of the task that made it: a later answer from here took none of that time.
+      const { timing: _made, ...picture } = answer;
       const size = pictureBytes(picture);
       if (size > limits.maxBytes / 4) return;
       drop(key);

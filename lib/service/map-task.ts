@@ -57,6 +57,18 @@ export interface TaskError {
 /** What a map was made from: `[path, signature]` of the recording's files (OpenedRecording.signatures). */
 type MadeFrom = { signatures?: [string, string][] };
 
+/**
+ * Where a map task's time went, ms: opening the recording (through this thread's cache), computing the map, and
+ * drawing and encoding the picture (for a map made in halves, each stage of the slower half).
+ */
+export interface MapTiming {
+  openMs: number;
+  computeMs: number;
+  drawMs: number;
+}
+
+type Timed = { timing?: MapTiming };
+
 export type MapTaskResult =
   | { kind: 'not-modified'; etag: string }
   | ({
@@ -66,10 +78,11 @@ export type MapTaskResult =
       body: Uint8Array;
       /** Made in two halves by two workers (joinAnswer). */
       halves?: true;
-    } & MadeFrom)
-  | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom)
-  | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom)
-  | ({ kind: 'png-half'; etag: string; part: DeflatedHalf } & MadeFrom)
+    } & MadeFrom &
+      Timed)
+  | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom & Timed)
+  | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom & Timed)
+  | ({ kind: 'png-half'; etag: string; part: DeflatedHalf } & MadeFrom & Timed)
   /** A bottom half that got nothing to draw from its top half (which failed or ended): the top's result tells. */
   | { kind: 'missed' }
   | { kind: 'error'; error: TaskError };
@@ -112,8 +125,10 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
   const log = createLogger(task.logLevel).child({ requestId: task.requestId, route: task.route });
   if (task.handover && task.half === 'bottom') return drawHandedOver(task, task.handover, log);
   const give = handoverSender(task);
+  const started = performance.now();
   try {
     const opened = await openSource(task.source, log);
+    const openedAt = performance.now();
     const etag = topomapEtag(opened, task.query, sha1);
     if (task.ifNoneMatch === etag) {
       give({ kind: 'not-modified', etag });
@@ -122,20 +137,24 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     signal?.throwIfAborted(); // timed out already: skip the compute and render
     const map = await computeMap(opened, task.query, task.limits, signal);
     signal?.throwIfAborted();
+    const computedAt = performance.now();
     const madeFrom: MadeFrom = opened.signatures ? { signatures: opened.signatures } : {};
+    const timing = (): MapTiming => ({
+      openMs: openedAt - started,
+      computeMs: computedAt - openedAt,
+      drawMs: performance.now() - computedAt,
+    });
     if (task.half) {
       give({ kind: 'computed', etag, renderable: handedRenderable(map.renderable), ...madeFrom });
-      return {
-        kind: 'png-half',
-        etag,
-        part: renderMapHalf(map.renderable, task.query, task.half),
-        ...madeFrom,
-      };
+      const part = renderMapHalf(map.renderable, task.query, task.half);
+      return { kind: 'png-half', etag, part, ...madeFrom, timing: timing() };
     }
     const { contentType, body } = await renderMap(map, opened, task.query);
-    if (body instanceof Uint8Array) return { kind: 'binary', etag, contentType, body, ...madeFrom };
-    if (typeof body === 'string') return { kind: 'text', etag, contentType, body, ...madeFrom };
-    return { kind: 'json', etag, body, ...madeFrom };
+    if (body instanceof Uint8Array)
+      return { kind: 'binary', etag, contentType, body, ...madeFrom, timing: timing() };
+    if (typeof body === 'string')
+      return { kind: 'text', etag, contentType, body, ...madeFrom, timing: timing() };
+    return { kind: 'json', etag, body, ...madeFrom, timing: timing() };
   } catch (error) {
     if (!isApiError(error) && !signal?.aborted) logUnhandled(log, error);
     if (signal?.aborted && isApiError(signal.reason))
@@ -183,8 +202,11 @@ async function drawHandedOver(
   if (handed.kind === 'not-modified') return handed;
   try {
     const { etag, renderable, signatures } = handed;
+    const started = performance.now();
     const part = renderMapHalf(renderable, task.query, 'bottom');
-    return { kind: 'png-half', etag, part, ...(signatures ? { signatures } : {}) };
+    // Opened and computed by the top half's task: its own stages count for those.
+    const timing: MapTiming = { openMs: 0, computeMs: 0, drawMs: performance.now() - started };
+    return { kind: 'png-half', etag, part, ...(signatures ? { signatures } : {}), timing };
   } catch (error) {
     logUnhandled(log, error);
     return { kind: 'error', error: toTaskError(error) };
@@ -217,7 +239,26 @@ export function joinAnswer(top: MapTaskResult, bottom: MapTaskResult, size: numb
   if (top.kind !== 'png-half' || bottom.kind !== 'png-half' || top.etag !== bottom.etag) return undefined;
   const body = joinHalves(top.part, bottom.part, size, size);
   const madeFrom: MadeFrom = top.signatures ? { signatures: top.signatures } : {};
-  return { kind: 'binary', etag: top.etag, contentType: 'image/png', body, halves: true, ...madeFrom };
+  const timing = slower(top.timing, bottom.timing);
+  return {
+    kind: 'binary',
+    etag: top.etag,
+    contentType: 'image/png',
+    body,
+    halves: true,
+    ...madeFrom,
+    ...(timing ? { timing } : {}),
+  };
+}
+
+/** Each stage of the slower of two halves (a half without timing leaves the other's). */
+function slower(a: MapTiming | undefined, b: MapTiming | undefined): MapTiming | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    openMs: Math.max(a.openMs, b.openMs),
+    computeMs: Math.max(a.computeMs, b.computeMs),
+    drawMs: Math.max(a.drawMs, b.drawMs),
+  };
 }
 
 /** A task's result as the handler's answer: a 304, the picture with its ETag, or the error thrown. */

@@ -43,6 +43,12 @@ describe('parseConfig', () => {
       /LORIS_EPHYS_FAILED_OPEN_TTL_MS/,
     );
   });
+  it('reads LORIS_EPHYS_SERVER_TIMING (off by default, true or false only)', () => {
+    expect(parseConfig({}).serverTiming).toBe(false);
+    expect(parseConfig({ LORIS_EPHYS_SERVER_TIMING: 'true' }).serverTiming).toBe(true);
+    expect(parseConfig({ LORIS_EPHYS_SERVER_TIMING: 'false' }).serverTiming).toBe(false);
+    expect(() => parseConfig({ LORIS_EPHYS_SERVER_TIMING: 'yes' })).toThrow(/LORIS_EPHYS_SERVER_TIMING/);
+  });
   it('treats empty strings as unset', () => {
     expect(parseConfig({ LORIS_DB_SOCKET: '' }).db.socketPath).toBeUndefined();
   });

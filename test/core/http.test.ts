@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { z } from 'zod';
 import { ApiError } from '../../lib/core/errors';
-import { httpHandler, json, parseWith } from '../../lib/core/http';
+import { httpHandler, json, parseWith, serverTiming } from '../../lib/core/http';
 import { createLogger } from '../../lib/core/log';
 
 const event = (headers: Record<string, string> = {}): APIGatewayProxyEventV2 =>
@@ -119,5 +119,18 @@ describe('logger redaction', () => {
     expect(entry.db).toEqual({ password: '[redacted]', user: 'loris' });
     expect(entry.authorization).toBe('[redacted]');
     expect(entry.jwtKey).toBe('[redacted]');
+  });
+});
+
+describe('serverTiming', () => {
+  it('writes each stage as name;dur=ms, in order, rounded to 0.01 ms', () => {
+    expect(
+      serverTiming([
+        ['auth', 0.1549],
+        ['map', 4.2],
+        ['draw', 0],
+      ]),
+    ).toBe('auth;dur=0.15, map;dur=4.2, draw;dur=0');
+    expect(serverTiming([])).toBe('');
   });
 });

@@ -119,6 +119,16 @@ describe('answer cache', () => {
     expect(runner.calls).toBe(6);
   });
 
+  it('keeps a picture without the timing of the task that made it', async () => {
+    const runner = countingRunner();
+    const cache = createAnswerCache({ maxBytes: 8 << 20 });
+    const first = await runThroughCache(runner, cache, task({}));
+    expect(first).toHaveProperty('timing.drawMs');
+    const again = await runThroughCache(runner, cache, task({}));
+    expect(runner.calls).toBe(1);
+    expect(again).not.toHaveProperty('timing');
+  });
+
   it('stays within its byte and entry bounds, dropping the least recently used first', async () => {
     const runner = countingRunner();
     const windows = [0, 0.05, 0.1, 0.15, 0.2].map((t) => ({ tmin: String(t), tmax: String(t + 0.05) }));

@@ -52,6 +52,27 @@ describeWithData('a map made in halves from one computation', () => {
     expect(Buffer.from(joined.body).equals(Buffer.from(whole.body))).toBe(true);
   });
 
+  it('times each stage, the bottom only drawing, and a joined map takes each stage of the slower half', async () => {
+    const whole = await runMapTask(task(MAP));
+    if (whole.kind !== 'binary' || !whole.timing) throw new Error('expected a timed picture');
+    for (const ms of Object.values(whole.timing)) expect(ms).toBeGreaterThanOrEqual(0);
+    expect(whole.timing.drawMs).toBeGreaterThan(0); // a 512 px PNG is never drawn in no time
+    const { top, bottom } = await inHalves(task(MAP));
+    if (top.kind !== 'png-half' || bottom.kind !== 'png-half' || !top.timing || !bottom.timing)
+      throw new Error('expected timed halves');
+    // The bottom neither opened nor computed: the top did both and handed the map over.
+    expect(bottom.timing).toMatchObject({ openMs: 0, computeMs: 0 });
+    expect(bottom.timing.drawMs).toBeGreaterThan(0);
+    expect(top.timing.computeMs).toBeGreaterThan(0);
+    const joined = joinAnswer(top, bottom, 512);
+    if (joined?.kind !== 'binary') throw new Error('not joined');
+    expect(joined.timing).toEqual({
+      openMs: top.timing.openMs,
+      computeMs: top.timing.computeMs,
+      drawMs: Math.max(top.timing.drawMs, bottom.timing.drawMs),
+    });
+  });
+
   it('answers 304 in both halves when the top finds the ETag asked for', async () => {
     const whole = await runMapTask(task(MAP));
     if (whole.kind !== 'binary') throw new Error(`expected a picture, got ${whole.kind}`);
