@@ -59,7 +59,8 @@ type MadeFrom = { signatures?: [string, string][] };
 
 /**
  * Where a map task's time went, ms: opening the recording (through this thread's cache), computing the map, and
- * drawing and encoding the picture (for a map made in halves, each stage of the slower half).
+ * drawing and encoding the picture (for a map made in halves, each stage as long as it took the half that took
+ * longer over it).
  */
 export interface MapTiming {
   openMs: number;
@@ -251,7 +252,7 @@ export function joinAnswer(top: MapTaskResult, bottom: MapTaskResult, size: numb
   };
 }
 
-/** Each stage of the slower of two halves (a half without timing leaves the other's). */
+/** Each stage as long as the longer of two halves took over it (a half without timing leaves the other's). */
 function slower(a: MapTiming | undefined, b: MapTiming | undefined): MapTiming | undefined {
   if (!a || !b) return a ?? b;
   return {
