@@ -18,8 +18,9 @@
  * `--perf-basic-prof`), BENCH_LOGIN_HISTORY=<rows> (LORIS's login history as a site accumulates it, which the
  * lock-out check reads), BENCH_LORIS_EVENTS=<n> (n events per recording in LORIS's tables), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
  * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones),
- * BENCH_SERVER_TIMING=1 (the service answers with Server-Timing: medians of its stages over the warm maps, and
- * `front`, the client's time less the handler's `auth` and `map`: the HTTP front, connection and hand-offs).
+ * BENCH_SERVER_TIMING=1 (the service answers with Server-Timing: medians of its stages over the warm maps;
+ * `front`, the client's time less the handler's `auth` and `map`: the HTTP front and the connection; `handoff`, the
+ * handler's `map` less the task's stages: the answer cache, the pool's hand-offs to and from the workers, the join).
  */
 import { spawn } from 'node:child_process';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -190,8 +191,11 @@ async function main(): Promise<void> {
       for (let i = 1; i <= WARM; i++) {
         const ms = await timedGet(windowUrl(url(0), i), timed);
         warm.push(ms);
-        const served = (stages.get('auth')?.at(-1) ?? NaN) + (stages.get('map')?.at(-1) ?? NaN);
+        const last = (name: string): number => stages.get(name)?.at(-1) ?? NaN;
+        const served = last('auth') + last('map');
         if (Number.isFinite(served)) addStage(stages, 'front', ms - served);
+        const handoff = last('map') - last('open') - last('compute') - last('draw');
+        if (Number.isFinite(handoff)) addStage(stages, 'handoff', handoff);
       }
       // The service's own CPU per warm map (every thread): steadier than wall time on a busy machine.
       const cpuMs = ((treeCpuSeconds(pid) - cpuBefore) * 1000) / WARM;
