@@ -83,7 +83,7 @@ export type MapTaskResult =
       Timed)
   | ({ kind: 'text'; etag: string; contentType: string; body: string } & MadeFrom & Timed)
   | ({ kind: 'json'; etag: string; body: unknown } & MadeFrom & Timed)
-  | ({ kind: 'png-half'; etag: string; part: DeflatedHalf } & MadeFrom & Timed)
+  | ({ kind: 'png-half'; etag: string; part: DeflatedHalf; timing: MapTiming } & MadeFrom)
   /** A bottom half that got nothing to draw from its top half (which failed or ended): the top's result tells. */
   | { kind: 'missed' }
   | { kind: 'error'; error: TaskError };
@@ -248,13 +248,12 @@ export function joinAnswer(top: MapTaskResult, bottom: MapTaskResult, size: numb
     body,
     halves: true,
     ...madeFrom,
-    ...(timing ? { timing } : {}),
+    timing,
   };
 }
 
-/** Each stage as long as the longer of two halves took over it (a half without timing leaves the other's). */
-function slower(a: MapTiming | undefined, b: MapTiming | undefined): MapTiming | undefined {
-  if (!a || !b) return a ?? b;
+/** Each stage as long as the longer of two halves took over it. */
+function slower(a: MapTiming, b: MapTiming): MapTiming {
   return {
     openMs: Math.max(a.openMs, b.openMs),
     computeMs: Math.max(a.computeMs, b.computeMs),

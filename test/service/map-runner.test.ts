@@ -147,6 +147,7 @@ describeWithData('a map in two halves on two idle workers', () => {
       kind: 'png-half',
       etag,
       part: { half: which, stream: new Uint8Array(8), adler: 1, inputBytes: 4 },
+      timing: { openMs: 0, computeMs: 0, drawMs: 1 },
     });
     const failed: MapTaskResult = { kind: 'error', error: { status: 404, code: 'gone', message: 'gone' } };
     expect(joinAnswer(half('top', 'e'), failed, 512)).toBe(failed);
