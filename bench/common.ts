@@ -2,7 +2,8 @@
  * Shared pieces of the HTTP benchmarks: a service over copies of recordings (standalone, or LORIS mode with a real
  * MariaDB and a LORIS token), timing, MNE.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { isMainThread, Worker } from 'node:worker_threads';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -129,6 +130,47 @@ export function mne(args: string[]): unknown {
     console.error(`MNE reference not available: ${(error as Error).message.split('\n')[0]}`);
     return null;
   }
+}
+
+/** MNE making one case's map on request (bench/mne_reference.py serve-map), to interleave with our own maps. */
+export interface MneMaps {
+  /** The milliseconds of each of the next `n` maps (each a new window). */
+  make(n: number): Promise<number[]>;
+  close(): void;
+}
+
+/** Starts MNE's side of a map (`spec` as bench/mne_reference.py map_maker reads it); undefined without MNE. */
+export async function mneMaps(spec: unknown): Promise<MneMaps | undefined> {
+  const child = spawn(
+    '/usr/bin/python3',
+    [join(projectRoot, 'bench', 'mne_reference.py'), 'serve-map', JSON.stringify(spec)],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
+  let errors = ''; // the last of what it says on stderr, for the message when it cannot start
+  child.stderr.on('data', (chunk: Buffer) => (errors = (errors + chunk.toString()).slice(-2000)));
+  child.stdin.on('error', () => undefined); // a process that stopped: make() reports it
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (): Promise<Record<string, unknown> | undefined> => {
+    const line = await lines.next();
+    return line.done ? undefined : (JSON.parse(line.value) as Record<string, unknown>);
+  };
+  const failed = new Promise<undefined>((resolve) => child.once('error', () => resolve(undefined)));
+  const ready = await Promise.race([next(), failed]);
+  if (!ready || typeof ready.ready !== 'number') {
+    const reason = errors.trim().split('\n').at(-1) ?? '';
+    console.error(`MNE reference not available: serve-map did not start ${reason}`.trim());
+    child.kill();
+    return undefined;
+  }
+  return {
+    async make(n) {
+      child.stdin.write(`${n}\n`);
+      const answer = await next();
+      if (!answer || !Array.isArray(answer.ms)) throw new Error('MNE reference: serve-map stopped');
+      return answer.ms as number[];
+    },
+    close: () => child.stdin.end(),
+  };
 }
 
 export const loadAverage = (): string => execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();

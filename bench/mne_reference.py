@@ -1,7 +1,8 @@
 # MNE-Python 1.3 side of the benchmarks, run in the same session as ours (Debian's /usr/bin/python3).
 # Usage: python3 bench/mne_reference.py sensors <file> [<file>...] | topomap <evoked.fif.gz> <t> <runs>
-#        | map '<json spec>' <runs>   (the same map as one of bench:topomap's cases, see bench_map)
-# Prints one JSON object with medians in milliseconds.
+#        | map '<json spec>' <runs>   (the same map as one of bench:topomap's cases, see map_maker)
+#        | serve-map '<json spec>'     (those maps on request, interleaved with ours: see serve_map)
+# Prints one JSON object with medians in milliseconds (serve-map: one per request line).
 import io, json, statistics, sys, time, warnings
 import numpy as np
 import matplotlib
@@ -70,19 +71,20 @@ def picks_of(info, kind):
     return mne.pick_types(info, meg=kind, ref_meg=False, exclude='bads')
 
 
-def bench_map(spec, runs):
-    # One of bench:topomap's maps made by MNE, each run a new window as our warm maps are (t moved by 0.1 ms, or
-    # tmin and tmax by 0.5 ms): the window's values read from the open recording (its mean for raw files), then
-    # plot_topomap at 512 px with 6 contours and the sensors, saved as PNG. spec: file, type ('eeg' | 'mag'),
-    # t (evoked) or tmin and tmax (raw), montage (positions for files that have none, as our route finds them).
+def map_maker(spec):
+    # One of bench:topomap's maps made by MNE: returns make(i), which makes map i and returns its milliseconds.
+    # Each i is a new window as our warm maps are (t moved by 0.1 ms, or tmin and tmax by 0.5 ms): the window's
+    # values read from the open recording (its mean for raw files), then plot_topomap at 512 px with 6 contours and
+    # the sensors, saved as PNG. spec: file, type ('eeg' | 'mag'), t (evoked) or tmin and tmax (raw), montage
+    # (positions for files that have none, as our route finds them).
     inst = read(spec['file'])
     if spec.get('montage'):
         inst.set_montage(spec['montage'], match_case=False, on_missing='ignore')
     picks = picks_of(inst.info, spec['type'])
     info = mne.pick_info(inst.info, picks)
     evoked = isinstance(inst, mne.Evoked)
-    times = []
-    for i in range(runs):
+
+    def make(i):
         t0 = time.perf_counter()
         if evoked:
             data = inst.data[picks, inst.time_as_index(spec['t'] + i * 1e-4)[0]]
@@ -94,9 +96,30 @@ def bench_map(spec, runs):
         buf = io.BytesIO()
         fig.savefig(buf, format='png', dpi=100)
         plt.close(fig)
-        times.append((time.perf_counter() - t0) * 1e3)
-    times.sort()
-    return {'medianMs': statistics.median(times), 'channels': len(picks), 'runs': runs}
+        return (time.perf_counter() - t0) * 1e3
+
+    return make, len(picks)
+
+
+def bench_map(spec, runs):
+    make, channels = map_maker(spec)
+    times = sorted(make(i) for i in range(runs))
+    return {'medianMs': statistics.median(times), 'channels': channels, 'runs': runs}
+
+
+def serve_map(spec):
+    # The same maps on request, so a benchmark can interleave them with its own: makes three maps untimed, prints
+    # {"ready": channels}, then for each line n read from stdin makes the next n maps and prints {"ms": [...]};
+    # ends at the end of its input.
+    make, channels = map_maker(spec)
+    for k in range(1, 4):
+        make(-k)  # untimed, as our warm maps follow a few requests of their own: matplotlib's first figure is slow
+    print(json.dumps({'ready': channels}), flush=True)
+    i = 0
+    for line in sys.stdin:
+        n = max(0, min(int(line), 1000))
+        print(json.dumps({'ms': [make(i + k) for k in range(n)]}), flush=True)
+        i += n
 
 
 if __name__ == '__main__':
@@ -105,5 +128,7 @@ if __name__ == '__main__':
         print(json.dumps(bench_sensors(sys.argv[2:])))
     elif mode == 'map':
         print(json.dumps(bench_map(json.loads(sys.argv[2]), int(sys.argv[3]))))
+    elif mode == 'serve-map':
+        serve_map(json.loads(sys.argv[2]))
     else:
         print(json.dumps(bench_topomap(sys.argv[2], float(sys.argv[3]), int(sys.argv[4]))))
