@@ -1,7 +1,8 @@
 /**
  * The map worker (bundled to dist/topomap/worker.js, run by the pool in lib/service/map-runner.ts): one task
  * at a time, with this thread's own bounded recording, geometry and plan caches. A PNG's bytes (or a half's
- * deflated stream) come back transferred (moved, not copied) to the main thread.
+ * deflated stream) come back transferred (moved, not copied) to the main thread, or a half's stream in the shared
+ * memory the pool lent it.
  */
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { runMapTask, type MapTask, type MapTaskResult } from '../../lib/service/map-task';
@@ -16,6 +17,8 @@ function ownBuffer(body: Uint8Array): Uint8Array<ArrayBuffer> {
 export default async function mapWorker(task: MapTask): Promise<MapTaskResult> {
   const result = await runMapTask(task);
   if (result.kind === 'png-half') {
+    // A stream in the memory the pool lent (MapTask.halfOut) is shared, not moved.
+    if (result.part.stream.buffer instanceof SharedArrayBuffer) return result;
     const stream = ownBuffer(result.part.stream);
     const part = { ...result.part, stream };
     const movable = { [transferableSymbol]: [stream.buffer], [valueSymbol]: { ...result, part } };

@@ -28,7 +28,7 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina as PiscinaClass } from 'piscina';
-import { topRows } from '../core/render';
+import { halfStreamBound, topRows } from '../core/render';
 import type { MapAnswer, MapTask, MapTaskResult } from './map-task';
 import { joinAnswer, runMapTask, wholeAnswer } from './map-task';
 
@@ -127,18 +127,21 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     }
   };
   // A recording mapped before: each worker computes the map (from its own open recording) and draws its half.
-  const bothCompute = (task: MapTask, signal?: AbortSignal) =>
-    Promise.all([runOne({ ...task, half: 'top' }, signal), runOne({ ...task, half: 'bottom' }, signal)]);
+  const bothCompute = (top: MapTask, bottom: MapTask, signal?: AbortSignal): Halves => [
+    runOne({ ...top, half: 'top' }, signal),
+    runOne({ ...bottom, half: 'bottom' }, signal),
+  ];
   // A first map: one worker opens the recording and computes, the other waits for that map and draws its half (two
   // workers opening a new recording at once cost more than they saved). The top's task is queued first, so with
   // one worker free it runs first and the bottom's never waits for a task behind it.
-  const oneComputes = (task: MapTask, signal?: AbortSignal) => {
+  const oneComputes = (top: MapTask, bottom: MapTask, signal?: AbortSignal): Halves => {
     const { port1, port2 } = new MessageChannel();
-    return Promise.all([
-      runOne({ ...task, half: 'top', handover: port1 }, signal, port1),
-      runOne({ ...task, half: 'bottom', handover: port2 }, signal, port2),
-    ]);
+    return [
+      runOne({ ...top, half: 'top', handover: port1 }, signal, port1),
+      runOne({ ...bottom, half: 'bottom', handover: port2 }, signal, port2),
+    ];
   };
+  const slots = halfSlots();
   return {
     kind: 'pool',
     threads,
@@ -149,8 +152,24 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
       mapped.add(key);
       const idle = task.spareCore === true && running === 0 && threads >= 2;
       if (idle && splitsInHalves(task)) {
-        const [top, bottom] = await (seen ? bothCompute(task, signal) : oneComputes(task, signal));
-        return joinAnswer(top, bottom, task.query.size) ?? wholeAnswer(await runOne(task, signal));
+        const lent = slots.lend(task.query.size);
+        const [top, bottom] = lent
+          ? [
+              { ...task, halfOut: lent[0] },
+              { ...task, halfOut: lent[1] },
+            ]
+          : [task, task];
+        const halves = (seen ? bothCompute : oneComputes)(top, bottom, signal);
+        try {
+          const [topHalf, bottomHalf] = await Promise.all(halves);
+          // Joined into a buffer of its own, out of the lent memory.
+          const joined = joinAnswer(topHalf, bottomHalf, task.query.size);
+          if (joined) return joined;
+        } finally {
+          // Lent again only once both tasks have ended: a half that failed must not leave the other writing there.
+          if (lent) void Promise.allSettled(halves).then(slots.release);
+        }
+        return wholeAnswer(await runOne(task, signal));
       }
       // Otherwise one worker makes it whole.
       return wholeAnswer(await runOne(task, signal));
@@ -158,6 +177,40 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
     close: () => pool.destroy(),
   };
 }
+
+/**
+ * Two shared buffers for the deflated streams of a map's halves, lent to one map at a time (MapTask.halfOut): a
+ * worker writes its half there instead of into a new buffer moved to this thread. V8 counts external memory (array
+ * buffers) grown since its last full collection against the old generation's limit, and the front scavenges rarely,
+ * so the moved halves (2 × 135 kB per warm CTF map) and the joined PNG used up the front's 35 MB of slack about
+ * twice a second, each time a full collection of its 47 MB heap. Per 600 warm CTF maps (2026-12-07, `--trace-gc`,
+ * three runs each) the front made 5–6 full collections instead of 10–11, with 136–240 instead of 251–310 ms of
+ * marking and pauses; warm maps' p50 stayed within the runs' noise. Grown to the largest picture split so far (at most the image size
+ * limit's). A map that finds them lent makes its halves in buffers of their own.
+ */
+export function halfSlots(): {
+  lend(size: number): readonly [SharedArrayBuffer, SharedArrayBuffer] | undefined;
+  release(): void;
+} {
+  let slots: [SharedArrayBuffer, SharedArrayBuffer] | undefined;
+  let lent = false;
+  return {
+    lend(size) {
+      if (lent) return undefined;
+      const bytes = halfStreamBound(size, size);
+      if (!slots || slots[0].byteLength < bytes)
+        slots = [new SharedArrayBuffer(bytes), new SharedArrayBuffer(bytes)];
+      lent = true;
+      return slots;
+    },
+    release: () => {
+      lent = false;
+    },
+  };
+}
+
+/** The tasks of a map's two halves, top first. */
+type Halves = [Promise<MapTaskResult>, Promise<MapTaskResult>];
 
 /** Recordings whose maps the pool has made, most recent last, for the split rule in poolRunner. */
 const MAX_RECENT_RECORDINGS = 64;

@@ -42,6 +42,11 @@ export interface MapTask {
    * the recording at all.
    */
   handover?: MessagePort;
+  /**
+   * Where this half's deflated stream goes when it fits: memory the pool lends to this task and reads when it joins
+   * the halves (lib/service/map-runner.ts), so no new buffer is made in this thread nor handed to the pool's.
+   */
+  halfOut?: SharedArrayBuffer;
 }
 
 /** An ApiError as structured-clone-safe data (a class instance does not survive postMessage). */
@@ -147,7 +152,7 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     });
     if (task.half) {
       give({ kind: 'computed', etag, renderable: handedRenderable(map.renderable), ...madeFrom });
-      const part = renderMapHalf(map.renderable, task.query, task.half);
+      const part = renderMapHalf(map.renderable, task.query, task.half, halfOut(task));
       return { kind: 'png-half', etag, part, ...madeFrom, timing: timing() };
     }
     const { contentType, body } = await renderMap(map, opened, task.query);
@@ -165,6 +170,9 @@ export async function runMapTask(task: MapTask, signal?: AbortSignal): Promise<M
     give({ kind: 'failed' }); // a no-op once the map or a 304 was handed over
   }
 }
+
+/** The memory lent to a half's stream, as bytes. */
+const halfOut = (task: MapTask): Uint8Array | undefined => task.halfOut && new Uint8Array(task.halfOut);
 
 /** Posts the first handover message of a top half's task (later ones are dropped), then closes its port. */
 function handoverSender(task: MapTask): (message: Handover) => void {
@@ -204,7 +212,7 @@ async function drawHandedOver(
   try {
     const { etag, renderable, signatures } = handed;
     const started = performance.now();
-    const part = renderMapHalf(renderable, task.query, 'bottom');
+    const part = renderMapHalf(renderable, task.query, 'bottom', halfOut(task));
     // Opened and computed by the top half's task: its own stages count for those.
     const timing: MapTiming = { openMs: 0, computeMs: 0, drawMs: performance.now() - started };
     return { kind: 'png-half', etag, part, ...(signatures ? { signatures } : {}), timing };

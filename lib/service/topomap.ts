@@ -674,9 +674,17 @@ const renderOptions = (q: TopomapQuery): RenderOptions => ({
   background: q.background,
 });
 
-/** One half of a computed map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. */
-export function renderMapHalf(m: RenderableMap, q: TopomapQuery, half: 'top' | 'bottom'): DeflatedHalf {
-  return renderPngHalf(m, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS });
+/**
+ * One half of a computed map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. Its stream
+ * goes to the start of `into` when it fits.
+ */
+export function renderMapHalf(
+  m: RenderableMap,
+  q: TopomapQuery,
+  half: 'top' | 'bottom',
+  into?: Uint8Array,
+): DeflatedHalf {
+  return renderPngHalf(m, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS }, into);
 }
 
 export async function renderMap(

@@ -8,6 +8,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { parseConfig } from '../../lib/core/config';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
+import { halfStreamBound } from '../../lib/core/render';
 import { joinAnswer, runMapTask, type MapTask } from '../../lib/service/map-task';
 import { describeWithData, testDataPath } from '../helpers/testdata';
 
@@ -49,6 +50,28 @@ describeWithData('a map made in halves from one computation', () => {
     const joined = joinAnswer(top, bottom, 512);
     expect(joined).toMatchObject({ kind: 'binary', halves: true, etag: whole.etag });
     if (joined?.kind !== 'binary') throw new Error('not joined');
+    expect(Buffer.from(joined.body).equals(Buffer.from(whole.body))).toBe(true);
+  });
+
+  it('writes each half into the memory lent to its task, and the halves still join into the whole map', async () => {
+    const whole = await runMapTask(task(MAP));
+    if (whole.kind !== 'binary') throw new Error(`expected a picture, got ${whole.kind}`);
+    const bound = halfStreamBound(512, 512);
+    const [topOut, bottomOut] = [new SharedArrayBuffer(bound), new SharedArrayBuffer(bound)];
+    const { port1, port2 } = new MessageChannel();
+    const bottomRun = runMapTask({ ...task(MAP), half: 'bottom', handover: port2, halfOut: bottomOut });
+    const top = await runMapTask({ ...task(MAP), half: 'top', handover: port1, halfOut: topOut });
+    const bottom = await bottomRun;
+    if (top.kind !== 'png-half' || bottom.kind !== 'png-half') throw new Error('expected halves');
+    expect(top.part.stream.buffer).toBe(topOut);
+    expect(bottom.part.stream.buffer).toBe(bottomOut);
+    // A map whose halves were computed apart (a warm map) writes there too.
+    const warm = await runMapTask({ ...task(MAP), half: 'bottom', halfOut: bottomOut });
+    if (warm.kind !== 'png-half') throw new Error('expected a half');
+    expect(warm.part.stream.buffer).toBe(bottomOut);
+    const joined = joinAnswer(top, warm, 512);
+    if (joined?.kind !== 'binary') throw new Error('not joined');
+    expect(joined.body.buffer).not.toBe(topOut);
     expect(Buffer.from(joined.body).equals(Buffer.from(whole.body))).toBe(true);
   });
 

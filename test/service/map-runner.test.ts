@@ -6,7 +6,8 @@ import { parseConfig } from '../../lib/core/config';
 import { ApiError } from '../../lib/core/errors';
 import { join } from 'node:path';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
-import { inThreadRunner, mapWorkerCount, poolRunner } from '../../lib/service/map-runner';
+import { halfStreamBound } from '../../lib/core/render';
+import { halfSlots, inThreadRunner, mapWorkerCount, poolRunner } from '../../lib/service/map-runner';
 import {
   fromTaskError,
   joinAnswer,
@@ -82,6 +83,25 @@ describe('map task results', () => {
     });
     expect(result.kind).toBe('error');
     if (result.kind === 'error') expect(result.error.status).toBeGreaterThanOrEqual(400);
+  });
+});
+
+describe('memory lent to the halves of a map', () => {
+  it('is lent to one map at a time, grown for a larger picture, and lent again once given back', () => {
+    const slots = halfSlots();
+    const first = slots.lend(512);
+    expect(first).toHaveLength(2);
+    const [top, bottom] = first ?? [];
+    expect(top).toBeInstanceOf(SharedArrayBuffer);
+    expect(top).not.toBe(bottom);
+    expect(top?.byteLength).toBeGreaterThanOrEqual(halfStreamBound(512, 512));
+    expect(slots.lend(512)).toBeUndefined(); // lent: a second map makes its halves in buffers of its own
+    slots.release();
+    expect(slots.lend(300)?.[0]).toBe(top); // large enough already
+    slots.release();
+    const grown = slots.lend(1024);
+    expect(grown?.[0]).not.toBe(top);
+    expect(grown?.[0]?.byteLength).toBeGreaterThanOrEqual(halfStreamBound(1024, 1024));
   });
 });
 

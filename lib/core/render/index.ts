@@ -22,7 +22,7 @@ import type { Lut } from './types';
 
 export { createPlanCache, type PlanCache } from './scene';
 export { toLut } from './colormap';
-export { joinHalves, topRows, type DeflatedHalf } from './png-encode';
+export { halfStreamBound, joinHalves, topRows, type DeflatedHalf } from './png-encode';
 export type { Lut } from './types';
 
 export interface RenderContext {
@@ -59,13 +59,15 @@ export async function renderPng(
 /**
  * One half of renderPng's picture (direct engine, zlib): only the half's rows are drawn and deflated, so two
  * threads can each make one; joinHalves(top, bottom, size, size) gives renderPng's bytes. For pictures of at
- * least SPLIT_MIN_ROWS rows (topRows(size) < size).
+ * least SPLIT_MIN_ROWS rows (topRows(size) < size). The deflated stream goes to the start of `into` when it fits
+ * (deflateHalf).
  */
 export function renderPngHalf(
   m: RenderableMap,
   o: RenderOptions,
   half: 'top' | 'bottom',
   ctx: RenderContext = {},
+  into?: Uint8Array,
 ): DeflatedHalf {
   const settings = ctx.png ?? DEFAULT_PNG;
   const split = topRows(o.size);
@@ -79,6 +81,7 @@ export function renderPngHalf(
     half,
     settings.compressionLevel,
     settings.memLevel,
+    into,
   );
 }
 

@@ -492,20 +492,36 @@ function ownCopy(bytes: Uint8Array): Buffer {
   return copy;
 }
 
+/**
+ * `bytes` copied out of a kept buffer: into the start of `into` when they fit (a map worker's shared slot, read by
+ * the thread that joins the halves), else into an ArrayBuffer of their own.
+ */
+function copiedOut(bytes: Uint8Array, into?: Uint8Array): Uint8Array {
+  if (!into || into.length < bytes.length) return ownCopy(bytes);
+  into.set(bytes);
+  return into.subarray(0, bytes.length);
+}
+
+/** Bytes a half's deflated stream can take at most (deflateHalf's `into` of this size always fits). */
+export function halfStreamBound(width: number, height: number): number {
+  return deflateRoom(scanlineBytes(width, Math.max(topRows(height), height - topRows(height))));
+}
+
 /** deflateTopSync's stream copied out of the kept output buffer (before this thread yields), and its Adler-32. */
 function topDeflatedHere(
   input: Uint8Array,
   level: number,
   memLevel: number,
-): { stream: Buffer; adler: number } {
+  into?: Uint8Array,
+): { stream: Uint8Array; adler: number } {
   const top = deflateTopSync(input, level, memLevel);
-  return { stream: ownCopy(top.out.subarray(IDAT_DATA_AT, top.end)), adler: top.adler };
+  return { stream: copiedOut(top.out.subarray(IDAT_DATA_AT, top.end), into), adler: top.adler };
 }
 
 /**
  * One half of a PNG's zlib stream as encodeRgbaPng makes it, deflated where the half was drawn: 'top' is the
  * stream up to its sync marker and the Adler-32 of its rows; 'bottom' a whole stream of its rows. Each `stream`
- * is an ArrayBuffer of its own (a map worker transfers it).
+ * is the start of the buffer deflateHalf was given, or an ArrayBuffer of its own (a map worker transfers it).
  */
 export interface DeflatedHalf {
   half: 'top' | 'bottom';
@@ -517,7 +533,8 @@ export interface DeflatedHalf {
 
 /**
  * Deflates the rows of one half (topRows) of a width × height RGBA picture in this thread; `rgba` need only hold
- * those rows right (the rest is not read). joinHalves makes encodeRgbaPng's bytes from the two.
+ * those rows right (the rest is not read). joinHalves makes encodeRgbaPng's bytes from the two. The stream goes to
+ * the start of `into` when it fits (halfStreamBound bytes always do), else to a buffer of its own.
  */
 export function deflateHalf(
   rgba: Uint8Array,
@@ -526,6 +543,7 @@ export function deflateHalf(
   half: 'top' | 'bottom',
   level = 3,
   memLevel = 8,
+  into?: Uint8Array,
 ): DeflatedHalf {
   checkSize(rgba, width, height);
   const split = topRows(height);
@@ -535,10 +553,10 @@ export function deflateHalf(
   const bytes = scanlineBytes(width, to - from);
   const scanlines = unfilteredScanlines(rows, width, to - from, reusedScanlines(bytes));
   if (half === 'bottom') {
-    const stream = ownCopy(deflateWholeSync(scanlines, level, memLevel));
+    const stream = copiedOut(deflateWholeSync(scanlines, level, memLevel), into);
     return { half, stream, adler: trailerAdler(stream), inputBytes: bytes };
   }
-  return { half, ...topDeflatedHere(scanlines, level, memLevel), inputBytes: bytes };
+  return { half, ...topDeflatedHere(scanlines, level, memLevel, into), inputBytes: bytes };
 }
 
 /** The PNG of a width × height picture from its two deflated halves (encodeRgbaPng's bytes). */

@@ -9,6 +9,7 @@ import {
   encodeRgbaPng,
   encodeRgbaPngAsync,
   deflateHalf,
+  halfStreamBound,
   joinHalves,
   reusesDeflateStreams,
   topRows,
@@ -159,6 +160,20 @@ describe('synchronous PNG writer', () => {
       // As they arrive from a worker: plain Uint8Arrays, not Buffers.
       const plain = (h: typeof top) => ({ ...h, stream: new Uint8Array(h.stream) });
       expect(joinHalves(plain(top), plain(bottom), width, height).equals(reference)).toBe(true);
+      // Into memory lent by the pool: at its start, the same bytes; memory too small is left alone.
+      const bound = halfStreamBound(width, height);
+      const lent = [new SharedArrayBuffer(bound), new SharedArrayBuffer(bound)] as const;
+      const [topLent, bottomLent] = (['top', 'bottom'] as const).map((which, k) =>
+        deflateHalf(half(which), width, height, which, 1, 9, new Uint8Array(lent[k]!)),
+      ) as [typeof top, typeof bottom];
+      expect(topLent.stream.buffer).toBe(lent[0]);
+      expect(bottomLent.stream.buffer).toBe(lent[1]);
+      expect(topLent.stream.byteOffset).toBe(0);
+      expect(joinHalves(topLent, bottomLent, width, height).equals(reference)).toBe(true);
+      const small = new Uint8Array(new SharedArrayBuffer(8));
+      const own = deflateHalf(half('top'), width, height, 'top', 1, 9, small);
+      expect(own.stream.buffer).not.toBe(small.buffer);
+      expect(Buffer.from(own.stream).equals(Buffer.from(top.stream))).toBe(true);
     }
   });
 
