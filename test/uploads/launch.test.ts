@@ -7,7 +7,7 @@
  * back; LORIS's failure handling (a notification_spool error row, Inserting=0); values that would be shell
  * syntax reach the script literally.
  */
-import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -51,6 +51,16 @@ const target: UploadTarget = {
   visit: 'V1',
   isPhantom: false,
 };
+
+/**
+ * Tells the stand-in for upload `id` its exit code: written aside, then renamed into place, so the script never
+ * reads the file before its content (an empty exit code made bash exit 2).
+ */
+async function tellExit(id: string | number, code: string): Promise<void> {
+  const aside = join(codePath, `.go-${id}`);
+  await writeFile(aside, code);
+  await rename(aside, join(codePath, `go-${id}`));
+}
 
 let staged = 0;
 async function register(username = 'uploader'): Promise<Registration> {
@@ -128,7 +138,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (codePath)
     for (const name of await readdir(codePath))
-      if (name.startsWith('args-')) await writeFile(join(codePath, `go-${name.slice(5)}`), '0');
+      if (name.startsWith('args-')) await tellExit(name.slice(5), '0');
   await db?.close();
   await testDb?.drop();
   if (root) await rm(root, { recursive: true, force: true });
@@ -179,7 +189,7 @@ describe('auto-launch of the DICOM pipeline', () => {
         '',
       ].join('\n'),
     );
-    await writeFile(join(codePath, `go-${uploadId}`), '0');
+    await tellExit(uploadId, '0');
     const done = await settled(registration);
     expect(done.process).toEqual({ id: processId, state: 'success', exitCode: 0 });
     const [ended] = await rows(
@@ -210,7 +220,7 @@ describe('auto-launch of the DICOM pipeline', () => {
     const registration = await register();
     const uploadId = registration.lorisUpload.id;
     const [proc] = await rows('SELECT * FROM server_processes WHERE id = ?', [registration.process?.id ?? 0]);
-    await writeFile(join(codePath, `go-${uploadId}`), '3');
+    await tellExit(uploadId, '3');
     const done = await settled(registration);
     expect(done.process).toEqual({ id: registration.process?.id, state: 'error', exitCode: 3 });
     const [ended] = await rows('SELECT exit_code, exit_text FROM server_processes WHERE id = ?', [
@@ -238,7 +248,7 @@ describe('auto-launch of the DICOM pipeline', () => {
       registration.process?.id ?? 0,
     ]);
     expect(ended).toEqual({ exit_code: 'unknown', end_time: null });
-    await writeFile(join(codePath, `go-${registration.lorisUpload.id}`), '0');
+    await tellExit(registration.lorisUpload.id, '0');
   });
 
   it("handles a launch failure as LORIS: an 'mri upload handler emergency' notification, Inserting=0", async () => {
