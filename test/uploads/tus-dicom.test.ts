@@ -5,7 +5,7 @@
  * launched as LORIS launches it (a small real script stands in for LORIS-MRI's imaging_upload_file.pl) and tracked
  * in `server_processes` / `mri_upload_server_processes_rel`; the upload's state follows the process to `done`.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import type { UploadTarget } from '../../lib/uploads/types';
@@ -21,6 +21,15 @@ const TARGET: UploadTarget = {
   visit: 'V1',
   isPhantom: false,
 };
+
+/**
+ * Lets the stand-in exit 0: the file is written aside and renamed into place, so the script never reads it before its
+ * content (an empty exit code makes bash exit 2).
+ */
+function release(codePath: string): void {
+  writeFileSync(join(codePath, '.release'), '0');
+  renameSync(join(codePath, '.release'), join(codePath, 'release'));
+}
 
 /** Records its arguments, then waits for a `release` file holding the exit code (so "running" can be seen). */
 const STAND_IN = `#!/bin/bash
@@ -64,7 +73,7 @@ describe('a DICOM study uploaded, registered in mri_upload and its pipeline trac
   }, 90000);
 
   afterAll(async () => {
-    if (codePath && !existsSync(join(codePath, 'release'))) writeFileSync(join(codePath, 'release'), '0');
+    if (codePath && !existsSync(join(codePath, 'release'))) release(codePath);
     await service?.stop();
     await world?.drop();
   });
@@ -131,7 +140,7 @@ describe('a DICOM study uploaded, registered in mri_upload and its pipeline trac
     const args = readFileSync(join(codePath, 'args'), 'utf8').trim().split('\n');
     expect(args).toEqual(['-upload_id', String(uploadId), '-profile', 'prod', location]);
 
-    writeFileSync(join(codePath, 'release'), '0');
+    release(codePath);
     const done = await until((s) => s.state !== 'processing');
     expect(done).toMatchObject({ state: 'done', process: { id: processId, state: 'success', exitCode: 0 } });
   }, 180000);
