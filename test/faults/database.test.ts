@@ -57,7 +57,8 @@ describeWithData('database outage on the heavy routes', () => {
     for (const r of await all()) {
       expect(r.status).toBe(503);
       expect((r.json() as { error: { code: string } }).error.code).toBe('database_unavailable');
-      expect(r.text).not.toMatch(/ECONN|3306|127\.0\.0\.1/);
+      // The answer's request id is random hex and may hold "3306" by chance: the rest must not name the database.
+      expect(withoutRequestId(r.text)).not.toMatch(/ECONN|3306|127\.0\.0\.1/);
     }
   };
 
@@ -89,3 +90,10 @@ describeWithData('database outage on the heavy routes', () => {
     await expectServed();
   }, 60_000);
 });
+
+/** An error answer's text without its random request id. */
+function withoutRequestId(text: string): string {
+  const body = JSON.parse(text) as { error?: Record<string, unknown> };
+  const { requestId: _random, ...error } = body.error ?? {};
+  return JSON.stringify({ ...body, error });
+}
