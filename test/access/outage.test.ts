@@ -7,7 +7,7 @@
  */
 import { NEWEST_ROW_REUSE_MS } from '../../lib/service/lockout';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, startService, type AccessWorld } from '../helpers/access-world';
-import { get, type OfflineService } from '../helpers/offline';
+import { get, withoutRequestId, type OfflineService } from '../helpers/offline';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { bearer, lorisToken, STRONG_KEY } from '../helpers/tokens';
 
@@ -88,10 +88,3 @@ describe('database outage and recovery over HTTP', () => {
     expect((await get(url, token)).status).toBe(200);
   }, 60000);
 });
-
-/** An error answer's text without its random request id. */
-function withoutRequestId(text: string): string {
-  const body = JSON.parse(text) as { error?: Record<string, unknown> };
-  const { requestId: _random, ...error } = body.error ?? {};
-  return JSON.stringify({ ...body, error });
-}

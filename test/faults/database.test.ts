@@ -9,7 +9,13 @@
 import { join } from 'node:path';
 import { NEWEST_ROW_REUSE_MS } from '../../lib/service/lockout';
 import { buildAccessWorld, SETUP_TIMEOUT_MS, type AccessWorld } from '../helpers/access-world';
-import { get, startOffline, type FetchResult, type OfflineService } from '../helpers/offline';
+import {
+  get,
+  startOffline,
+  withoutRequestId,
+  type FetchResult,
+  type OfflineService,
+} from '../helpers/offline';
 import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy';
 import { writeTenTwentyEdf } from '../helpers/ten-twenty-edf';
 import { describeWithData } from '../helpers/testdata';
@@ -90,10 +96,3 @@ describeWithData('database outage on the heavy routes', () => {
     await expectServed();
   }, 60_000);
 });
-
-/** An error answer's text without its random request id. */
-function withoutRequestId(text: string): string {
-  const body = JSON.parse(text) as { error?: Record<string, unknown> };
-  const { requestId: _random, ...error } = body.error ?? {};
-  return JSON.stringify({ ...body, error });
-}
