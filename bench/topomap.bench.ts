@@ -118,7 +118,7 @@ function threadSplit(pid: number, before: Map<number, number>, maps: number): st
 async function main(): Promise<void> {
   const demoDir = mkdtempSync(join(tmpdir(), 'loris-ephys-demo-'));
   const [demo] = makeDemo(demoDir).files as [string];
-  // `mne`: the same map made by MNE (bench/mne_reference.py map), each run a new window as ours are.
+  // `mne`: the same map made by MNE (bench/mne_reference.py map_maker), each run a new window as ours are.
   const all: Case[] = [
     {
       label: 'test-ave EEG 60 ch (evoked, t=0.1)',

@@ -185,8 +185,8 @@ export function poolRunner(workerFile: string, threads: number): MapRunner {
  * so the moved halves (2 × 135 kB per warm CTF map) and the joined PNG used up the front's 35 MB of slack about
  * twice a second, each time a full collection of its 47 MB heap. Per 600 warm CTF maps (2026-12-07, `--trace-gc`,
  * three runs each) the front made 5–6 full collections instead of 10–11, with 136–240 instead of 251–310 ms of
- * marking and pauses; warm maps' p50 stayed within the runs' noise. Grown to the largest picture split so far (at most the image size
- * limit's). A map that finds them lent makes its halves in buffers of their own.
+ * marking and pauses; warm maps' p50 stayed within the runs' noise. Grown to the largest picture split so far (at
+ * most the image size limit's). A map that finds them lent makes its halves in buffers of their own.
  */
 export function halfSlots(): {
   lend(size: number): readonly [SharedArrayBuffer, SharedArrayBuffer] | undefined;
