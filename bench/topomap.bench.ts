@@ -19,7 +19,7 @@
  * `--perf-basic-prof`), BENCH_LOGIN_HISTORY=<rows> (LORIS's login history as a site accumulates it, which the
  * lock-out check reads), BENCH_LORIS_EVENTS=<n> (n events per recording in LORIS's tables), BENCH_SERVICE_LOG=<prefix> (the service's output over each case's warm maps),
  * BENCH_PERF=<prefix> (`perf record -g` of the service over the warm maps and, `.repeat`, the repeated ones),
- * BENCH_SERVER_TIMING=1 (the service answers with Server-Timing: medians of its stages over the warm maps;
+ * BENCH_SERVER_TIMING=1 (the service answers with Server-Timing: medians of its stages over the first and the warm maps;
  * `front`, the client's time less the handler's `auth` and `map`: the HTTP front and the connection; `handoff`, the
  * handler's `map` less the task's stages: the answer cache, the pool's hand-offs to and from the workers, the join).
  */
@@ -172,7 +172,12 @@ async function main(): Promise<void> {
       const pid = bench.service.process.pid ?? 0;
       const firstCpuBefore = treeCpuSeconds(pid);
       const firstThreadsBefore = threadCpuSeconds(pid);
-      for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k), request));
+      const firstStages = new Map<string, number[]>(); // BENCH_SERVER_TIMING=1: the first maps' stages too
+      const firstTimed = {
+        ...request,
+        onHeaders: (h: IncomingHttpHeaders) => addStages(firstStages, h['server-timing']),
+      };
+      for (let k = 1; k <= COPIES; k++) first.push(await timedGet(url(k), firstTimed));
       // The service's own CPU per first map (every thread; /proc ticks of 10 ms, so many copies are needed).
       const firstCpuMs = ((treeCpuSeconds(pid) - firstCpuBefore) * 1000) / COPIES;
       if (process.env.BENCH_THREADS === '1')
@@ -235,6 +240,12 @@ async function main(): Promise<void> {
           `repeat: service ${all.toFixed(2)} ms, main thread ${main.toFixed(2)} ms per request`,
         );
       }
+      if (firstStages.size > 0)
+        console.log(
+          c.label,
+          'first stages p50 (ms):',
+          [...firstStages].map(([name, ms]) => `${name} ${median(ms).toFixed(2)}`).join(', '),
+        );
       if (stages.size > 0)
         console.log(
           c.label,
