@@ -18,6 +18,9 @@
  * body, an authorizer override) goes through serverless-offline as before. The other plugins' extensions
  * (origin guard, stream bridge) see the answer as they see serverless-offline's.
  *
+ * Handlers answer by returning (a promise of) their result, as every handler of this service does (httpHandler);
+ * a handler that answered only through Lambda's callback would not be served right here.
+ *
  * LORIS_EPHYS_DIRECT_INVOKE=false switches it off. With handlers in worker threads (LORIS_EPHYS_IN_PROCESS=false)
  * it is off: the handler modules are not loaded in this thread.
  */
