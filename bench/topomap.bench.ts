@@ -81,6 +81,13 @@ function addStages(stages: Map<string, number[]>, header: string | string[] | un
   }
 }
 
+/** Prints the median of each stage (BENCH_SERVER_TIMING=1), when there are any. */
+function printStages(label: string, maps: string, stages: Map<string, number[]>): void {
+  if (stages.size === 0) return;
+  const medians = [...stages].map(([name, ms]) => `${name} ${median(ms).toFixed(2)}`).join(', ');
+  console.log(label, `${maps} stages p50 (ms):`, medians);
+}
+
 /** The map URL with its window moved by `i` steps (t by 0.1 ms, tmin and tmax by 0.5 ms): a new map each time. */
 function windowUrl(mapUrl: string, i: number): string {
   const url = new URL(mapUrl);
@@ -249,18 +256,8 @@ async function main(): Promise<void> {
           `repeat: service ${all.toFixed(2)} ms, main thread ${main.toFixed(2)} ms per request`,
         );
       }
-      if (firstStages.size > 0)
-        console.log(
-          c.label,
-          'first stages p50 (ms):',
-          [...firstStages].map(([name, ms]) => `${name} ${median(ms).toFixed(2)}`).join(', '),
-        );
-      if (stages.size > 0)
-        console.log(
-          c.label,
-          'warm stages p50 (ms):',
-          [...stages].map(([name, ms]) => `${name} ${median(ms).toFixed(2)}`).join(', '),
-        );
+      printStages(c.label, 'first', firstStages);
+      printStages(c.label, 'warm', stages);
       rows.push({
         case: c.label,
         warmP50Ms: +median(warm).toFixed(2),

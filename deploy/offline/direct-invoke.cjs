@@ -7,12 +7,12 @@
  * luxon date, a JWT decoded for an authorizer it then deletes), takes a function from its pool, copies the
  * function's environment into process.env, looks the handler module up on disk (five file-system calls and a
  * package.json parsed), races the call against a 29 s timer it never clears, and logs. On the project's 2-core
- * machine that was 0.7–1 ms of every map's time through LORIS (2026-12-07, README "Performance").
+ * machine that was 0.5–1 ms of every map's time through LORIS (2026-12-07, README "Performance").
  *
  * This plugin adds one hapi extension (onPreHandler). A GET to a route of a function whose handler module
  * serverless-offline has already loaded (it is in require's cache: loaded, its environment set and read, which
  * our handlers do once, at their first call) is answered here: the same API Gateway v2 event serverless-offline
- * builds (`lambdaEvent`, checked against serverless-offline's own in test/offline/direct-invoke.test.ts), a
+ * builds (`lambdaEvent`, checked against serverless-offline's own in test/deploy/direct-invoke.test.ts), a
  * Lambda context like its own, the handler called, and its result turned into hapi's answer as serverless-offline
  * turns it (`toHapiResponse`). Every other request (the first of each function, HEAD, other methods, a GET with a
  * body, an authorizer override) goes through serverless-offline as before. The other plugins' extensions
@@ -28,6 +28,7 @@ const { randomUUID } = require('node:crypto');
 const { existsSync, realpathSync } = require('node:fs');
 const { resolve } = require('node:path');
 const { beforeServerStart } = require('./hapi-start.cjs');
+const { refuse } = require('./origin-guard.cjs');
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n) => String(n).padStart(2, '0');
@@ -121,7 +122,7 @@ function toHapiResponse(h, result) {
       : result;
   const body = proxied.body;
   if (body !== undefined && body !== null && typeof body !== 'string')
-    return failure(h, 502, 'A handler answered a body that is not a string.');
+    return refuse(h, 502, 'internal_error', 'A handler answered a body that is not a string.');
   const decoded = typeof body === 'string' && proxied.isBase64Encoded ? Buffer.from(body, 'base64') : body;
   const response = h.response(decoded ?? undefined);
   response.code(proxied.statusCode || 200);
@@ -132,14 +133,6 @@ function toHapiResponse(h, result) {
   }
   response.header('Content-Type', 'application/json', { duplicate: false, override: false });
   return response;
-}
-
-function failure(h, status, message) {
-  const code = status === 504 ? 'timeout' : 'internal_error';
-  return h
-    .response(JSON.stringify({ error: { code, message } }))
-    .type('application/json; charset=utf-8')
-    .code(status);
 }
 
 /** The handler call raced against the function's timeout (504, as serverless-offline answers), its timer cleared. */
@@ -183,7 +176,6 @@ function getRoutes(serverless) {
       const [method, path] = httpApiRoute(event.httpApi);
       if (method !== 'GET' || !path || path.includes('+')) continue;
       routes.set(path, {
-        functionKey,
         functionName: definition.name || functionKey,
         file: realFile(resolve(servicePath, `${match[1]}.js`)),
         exportName: match[2],
@@ -245,8 +237,8 @@ function directInvoke(serverless) {
       );
     } catch (error) {
       if (error && error.status === 504)
-        return failure(h, 504, 'The handler did not answer in time.').takeover();
-      return failure(h, 502, 'The handler failed.').takeover();
+        return refuse(h, 504, 'timeout', 'The handler did not answer in time.');
+      return refuse(h, 502, 'internal_error', 'The handler failed.');
     }
     return toHapiResponse(h, result).takeover();
   };
@@ -271,6 +263,3 @@ class DirectInvokePlugin {
 
 module.exports = DirectInvokePlugin;
 module.exports.lambdaEvent = lambdaEvent;
-module.exports.clfTime = clfTime;
-module.exports.toHapiResponse = toHapiResponse;
-module.exports.getRoutes = getRoutes;

@@ -47,6 +47,7 @@ const isLoopbackName = (name) =>
     name.split('.').length === 4 &&
     name.split('.').every((p) => /^\d{1,3}$/.test(p)));
 
+/** Answers `{"error":{code,message}}` with `status` at once (also used by direct-invoke.cjs). */
 function refuse(h, status, code, message) {
   return h
     .response(JSON.stringify({ error: { code, message } }))
@@ -135,3 +136,4 @@ class OriginGuardPlugin {
 module.exports = OriginGuardPlugin;
 module.exports.hostName = hostName;
 module.exports.isLoopbackName = isLoopbackName;
+module.exports.refuse = refuse;
