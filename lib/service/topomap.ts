@@ -4,6 +4,7 @@
  * zero-phase FIR, average reference, grad merging), the engine's geometry and interpolation (cached per
  * recording and geometry options), the colour scale, and the answer as PNG, SVG or JSON.
  */
+import { channelArrays } from '../core/channel-arrays';
 import { DEFAULT_MAX_WINDOW_SAMPLES } from '../core/config';
 import { ApiError, badRequest } from '../core/errors';
 import {
@@ -291,8 +292,9 @@ function projectionFor(
 
 function project(rows: Float64Array[], data: Float64Array[]): Float64Array[] {
   const n = data[0]?.length ?? 0;
-  return rows.map((row) => {
-    const out = new Float64Array(n);
+  const outs = channelArrays(rows.length, n);
+  return rows.map((row, k) => {
+    const out = outs[k] as Float64Array;
     row.forEach((w, j) => {
       if (w === 0) return;
       const x = data[j] as Float64Array;
@@ -676,7 +678,7 @@ const renderOptions = (q: TopomapQuery): RenderOptions => ({
 
 /**
  * One half of a computed map's PNG, drawn and deflated here: joinHalves of both gives renderMap's body. Its stream
- * goes to the start of `into` when it fits.
+ * goes near the start of `into` when it fits.
  */
 export function renderMapHalf(
   m: RenderableMap,

@@ -6,6 +6,7 @@
  */
 import { ApiError } from '../errors';
 import { roundHalfEven } from './fir';
+import { channelArrays } from '../channel-arrays';
 
 export const invalidTime = (message: string): ApiError => new ApiError(400, 'invalid_time', message);
 
@@ -194,7 +195,7 @@ export const cutEpoch = (data: Float64Array[], range: SampleRange): Float64Array
 
 /** Mean over epochs, per channel and sample. */
 export function averageEpochs(epochs: Float64Array[][], nChannels: number, length: number): Float64Array[] {
-  const sums = Array.from({ length: nChannels }, () => new Float64Array(length));
+  const sums = channelArrays(nChannels, length);
   for (const epoch of epochs) {
     epoch.forEach((x, c) => {
       const s = sums[c] as Float64Array;

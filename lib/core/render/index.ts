@@ -59,7 +59,7 @@ export async function renderPng(
 /**
  * One half of renderPng's picture (direct engine, zlib): only the half's rows are drawn and deflated, so two
  * threads can each make one; joinHalves(top, bottom, size, size) gives renderPng's bytes. For pictures of at
- * least SPLIT_MIN_ROWS rows (topRows(size) < size). The deflated stream goes to the start of `into` when it fits
+ * least SPLIT_MIN_ROWS rows (topRows(size) < size). The deflated stream goes near the start of `into` when it fits
  * (deflateHalf).
  */
 export function renderPngHalf(

@@ -5,6 +5,7 @@
  */
 import type { ByteSource } from '../source';
 import { BYTES_PER_SAMPLE, type BinaryFormat } from './header';
+import { channelArrays } from '../../core/channel-arrays';
 
 export interface BvDataLayout {
   orientation: 'MULTIPLEXED' | 'VECTORIZED';
@@ -36,7 +37,7 @@ async function readMultiplexed(
   const rowBytes = width * l.nChannels;
   const rowsPerRead = Math.max(1, Math.floor(MAX_READ_BYTES / rowBytes));
   const decode = DECODERS[l.format];
-  const out = channels.map(() => new Float64Array(stop - start));
+  const out = channelArrays(channels.length, stop - start);
   for (let first = start; first < stop; first += rowsPerRead) {
     const rows = Math.min(rowsPerRead, stop - first);
     const view = viewOf(await src.read(first * rowBytes, rows * rowBytes));

@@ -26,6 +26,7 @@ import {
 import { readRes4, type Res4 } from './res4';
 import { applyTransform, makeCtfTransforms, type CtfTransforms } from './transforms';
 import { checkWindow as checkWindowArgs } from '../eeg-shared/window';
+import { channelArrays } from '../../core/channel-arrays';
 
 /**
  * Data files a dataset may have (`.meg4`, `.1_meg4`, ..., each under 2 GB as CTF's acquisition writes them):
@@ -228,7 +229,7 @@ async function readWindow(
   start: number,
   stop: number,
 ): Promise<Float64Array[]> {
-  const outputs = picks.map(() => new Float64Array(stop - start));
+  const outputs = channelArrays(picks.length, stop - start);
   const requests = channelRequests(picks, outputs, channels);
   let fileStart = 0;
   for (const file of files) {

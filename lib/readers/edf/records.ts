@@ -4,6 +4,7 @@
  * sample are read, and neighbouring records are merged into one read when the gap between them is small.
  */
 import type { ByteSource } from '../source';
+import { channelArrays } from '../../core/channel-arrays';
 
 export interface RecordGeometry {
   headerBytes: number;
@@ -104,7 +105,7 @@ export async function readDigital(
   start: number,
   stop: number,
 ): Promise<Float64Array[]> {
-  const out = slots.map(() => new Float64Array(stop - start));
+  const out = channelArrays(slots.length, stop - start);
   if (stop <= start || slots.length === 0) return out;
   const n = g.recordSamples;
   for (const chunk of planChunks(g, slots, start, stop)) {

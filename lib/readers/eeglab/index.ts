@@ -20,6 +20,7 @@ import { eegChannels, epochEvents, epochLabels, rawEvents } from './info';
 import { readMat73 } from './mat73';
 import type { EegSet } from './set';
 import { parseEegSet } from './set';
+import { channelArrays } from '../../core/channel-arrays';
 
 /** EEGLAB stores µV; MNE's fixed calibration. */
 const CAL = 1e-6;
@@ -158,7 +159,7 @@ async function readWindow(
       throw unreadableRecording(`channel index ${p} out of range`);
   }
   const n = stop - start;
-  const out = picks.map(() => new Float64Array(n));
+  const out = channelArrays(picks.length, n);
   // Read in blocks so a long window of a wide recording never needs one huge buffer.
   const block = Math.max(1, Math.floor(BLOCK_BYTES / (nbchan * 4)));
   for (let from = start; from < stop; from += block) {

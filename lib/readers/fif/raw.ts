@@ -9,6 +9,7 @@ import { TAG_HEADER_BYTES, numericTypeBytes, readNumbers, type TagHeader } from 
 import { findBlocks, type FifNode } from './tree';
 import { readScalar } from './info';
 import type { TagReader } from './tagreader';
+import { channelArrays } from '../../core/channel-arrays';
 
 /** One stretch of samples: a data buffer (payload at `dataPos`) or a skip (`dataPos` null). */
 export interface RawBuffer {
@@ -102,7 +103,7 @@ export async function readRawWindow(
   start: number,
   stop: number,
 ): Promise<Float64Array[]> {
-  const out = picks.map(() => new Float64Array(stop - start));
+  const out = channelArrays(picks.length, stop - start);
   if (picks.length === 0) return out;
   for (const buf of layout.buffers) {
     const first = Math.max(start, buf.start);

@@ -22,6 +22,7 @@ import {
 } from './coreg';
 import { readSqdHeader, type SqdHeader } from './sqd';
 import { checkWindow as checkWindowArgs } from '../eeg-shared/window';
+import { channelArrays } from '../../core/channel-arrays';
 
 /** Samples decoded per read, so a long window never needs one huge buffer. */
 const MAX_READ_BYTES = 8 * 1024 * 1024;
@@ -152,7 +153,7 @@ async function readWindow(
   stop: number,
 ): Promise<Float64Array[]> {
   const { header } = plan;
-  const outputs = plan.sources.map(() => new Float64Array(stop - start));
+  const outputs = channelArrays(plan.sources.length, stop - start);
   const frameBytes = header.nChan * header.sampleBytes;
   const perRead = Math.max(1, Math.floor(MAX_READ_BYTES / frameBytes));
   for (let s = start; s < stop; s += perRead) {

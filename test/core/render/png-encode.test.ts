@@ -160,7 +160,8 @@ describe('synchronous PNG writer', () => {
       // As they arrive from a worker: plain Uint8Arrays, not Buffers.
       const plain = (h: typeof top) => ({ ...h, stream: new Uint8Array(h.stream) });
       expect(joinHalves(plain(top), plain(bottom), width, height).equals(reference)).toBe(true);
-      // Into memory lent by the pool: at its start, the same bytes; memory too small is left alone.
+      // Into memory lent by the pool: within its first 8 bytes (word-aligned with where zlib wrote it), the same
+      // bytes; memory too small is left alone.
       const bound = halfStreamBound(width, height);
       const lent = [new SharedArrayBuffer(bound), new SharedArrayBuffer(bound)] as const;
       const [topLent, bottomLent] = (['top', 'bottom'] as const).map((which, k) =>
@@ -168,8 +169,20 @@ describe('synchronous PNG writer', () => {
       ) as [typeof top, typeof bottom];
       expect(topLent.stream.buffer).toBe(lent[0]);
       expect(bottomLent.stream.buffer).toBe(lent[1]);
-      expect(topLent.stream.byteOffset).toBe(0);
+      expect(topLent.stream.byteOffset).toBeLessThan(8);
+      expect(bottomLent.stream.byteOffset).toBeLessThan(8);
       expect(joinHalves(topLent, bottomLent, width, height).equals(reference)).toBe(true);
+      // Halves in shared memory at every offset modulo a word join into the same bytes (copied word-aligned or
+      // through a plain buffer).
+      const sharedAt = (h: typeof top, at: number): typeof top => {
+        const view = new Uint8Array(new SharedArrayBuffer(at + h.stream.length), at);
+        view.set(h.stream);
+        return { ...h, stream: view };
+      };
+      for (let at = 0; at < 8; at++) {
+        const joined = joinHalves(sharedAt(top, at), sharedAt(bottom, 7 - at), width, height);
+        expect(joined.equals(reference)).toBe(true);
+      }
       const small = new Uint8Array(new SharedArrayBuffer(8));
       const own = deflateHalf(half('top'), width, height, 'top', 1, 9, small);
       expect(own.stream.buffer).not.toBe(small.buffer);
