@@ -116,12 +116,12 @@ async function main(): Promise<void> {
   console.log(`decor blend ops: ${ops.length}`);
   const pixels = scene.canvas.slice();
   await median('contour strokes drawn', () =>
-    drawStrokes(scene.layout, scene.below, plan.coverage, pixels, scene.scratch),
+    drawStrokes(scene.layout, scene.below, plan.strokeCoverage, pixels, scene.scratch),
   );
   await median('decor ops replayed', () => applyOps(ops, pixels));
   await median('composeDirect (copy + contours + decor + labels)', () => composeDirect(scene));
   await median('all strokes drawn one by one (no decor cache)', () =>
-    drawStrokes(scene.layout, scene.strokes, plan.coverage, scene.canvas.slice()),
+    drawStrokes(scene.layout, scene.strokes, plan.strokeCoverage, scene.canvas.slice()),
   );
 
   console.log('-- PNG encoders on the composed image (time, size)');

@@ -129,20 +129,20 @@ async function stages(label: string, m: RenderableMap): Promise<Record<string, n
   row.composeDirect = stage(scene, (s) => composeDirect(s, true));
   row.strokeOpsBelow = stage(
     () => 0,
-    () => strokeOps(layout, below, plan.coverage, warm.scratch),
+    () => strokeOps(layout, below, plan.strokeCoverage, warm.scratch),
   );
-  const belowOps = strokeOps(layout, below, plan.coverage, warm.scratch);
+  const belowOps = strokeOps(layout, below, plan.strokeCoverage, warm.scratch);
   row.applyOpsBelow = stage(
     () => warm.canvas.slice(),
     (canvas) => applyOps(belowOps, canvas),
   );
   row.drawBelow = stage(
     () => warm.canvas.slice(),
-    (canvas) => drawFlatStrokes(layout, flatBelow, plan.coverage, canvas, warm.scratch),
+    (canvas) => drawFlatStrokes(layout, flatBelow, plan.strokeCoverage, canvas, warm.scratch),
   );
   row.drawAbove = stage(
     () => warm.canvas.slice(),
-    (canvas) => drawStrokes(layout, warm.above, plan.coverage, canvas, warm.scratch),
+    (canvas) => drawStrokes(layout, warm.above, plan.strokeCoverage, canvas, warm.scratch),
   );
   row.applyOpsDecor = stage(
     () => warm.canvas.slice(),

@@ -67,9 +67,9 @@ const raw = (scene: Scene, pixels: Uint8Array): Sharp =>
 export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
   const pixels = inPlace ? scene.canvas : scene.canvas.slice();
   const { layout, plan, scratch, band } = scene;
-  drawFlatStrokes(layout, scene.contours, plan.coverage, pixels, scratch, band);
+  drawFlatStrokes(layout, scene.contours, plan.strokeCoverage, pixels, scratch, band);
   applyOps(decorOps(scene), pixels, band && { from: band.from * layout.width, to: band.to * layout.width });
-  drawStrokes(layout, scene.above, plan.coverage, pixels, scratch, band);
+  drawStrokes(layout, scene.above, plan.strokeCoverage, pixels, scratch, band);
   return pixels;
 }
 

@@ -179,6 +179,7 @@ function recent<K, V>(map: Map<K, V>, key: K, limit: number, create: () => V): V
 
 const planBytes = (p: RasterPlan): number =>
   p.coverage.byteLength +
+  p.strokeCoverage.byteLength +
   Object.values(p.covered).reduce((n: number, a: Int32Array | Uint8Array) => n + a.byteLength, 0) +
   [p.cols, p.rows].reduce(
     (n, t) => n + t.lo.byteLength + t.hi.byteLength + t.w.byteLength + t.inside.byteLength,
@@ -218,7 +219,7 @@ export function planFor(layout: Layout, geometry: TopomapGeometry, cache?: PlanC
 /** The decor's blend ops, rasterised on first use (and counted in the cache's bytes). */
 export function decorOps(scene: Scene): PixelOps {
   if (!scene.decor.ops) {
-    scene.decor.ops = strokeOps(scene.layout, scene.decor.strokes, scene.plan.coverage, scene.scratch);
+    scene.decor.ops = strokeOps(scene.layout, scene.decor.strokes, scene.plan.strokeCoverage, scene.scratch);
     const { index, grey, cov } = scene.decor.ops;
     scene.charge?.(index.byteLength + grey.byteLength + cov.byteLength);
   }

@@ -210,36 +210,24 @@ const COVERAGE_FRACTION = Float64Array.from({ length: 256 }, (_, k) => k / 255);
 
 /**
  * The blend op coverage (0…255) of pixel i reached with stroke coverage c: c times the clip mask's for clipped
- * strokes, rounded (c > 0, so no sign test is needed).
+ * strokes (`coverage`, per canvas pixel: RasterPlan.strokeCoverage), rounded (c > 0, so no sign test is needed).
  */
-function opCoverage(layout: Layout, s: Pen, coverage: Uint8Array, i: number, c: number): number {
-  if (!s.clipped) return Math.round(c * 255);
-  const { width: w, panel } = layout;
-  const y = (i / w) | 0;
-  const lx = i - y * w - panel.x;
-  const ly = y - panel.y;
-  const inside = lx >= 0 && ly >= 0 && lx < panel.width && ly < panel.height;
-  return inside
-    ? Math.round(c * (COVERAGE_FRACTION[coverage[ly * panel.width + lx] as number] as number) * 255)
-    : 0;
+function opCoverage(s: Pen, coverage: Uint8Array, i: number, c: number): number {
+  return s.clipped
+    ? Math.round(c * (COVERAGE_FRACTION[coverage[i] as number] as number) * 255)
+    : Math.round(c * 255);
 }
 
 /**
  * Appends a blend op for each pixel the stroke reached (coverage 1…255, see opCoverage) and clears their
  * accumulated coverage for the next stroke.
  */
-function emitTouched(
-  layout: Layout,
-  s: Stroke,
-  coverage: Uint8Array,
-  scratch: Scratch,
-  ops: PixelOps,
-): PixelOps {
+function emitTouched(s: Stroke, coverage: Uint8Array, scratch: Scratch, ops: PixelOps): PixelOps {
   const { acc, touched, count } = scratch;
   let out = ops;
   for (let k = 0; k < count; k++) {
     const i = touched[k] as number;
-    const cov = opCoverage(layout, s, coverage, i, acc[i] as number);
+    const cov = opCoverage(s, coverage, i, acc[i] as number);
     acc[i] = 0;
     if (cov === 0) continue;
     if (out.length === out.index.length) out = grow(out);
@@ -253,21 +241,25 @@ function emitTouched(
 }
 
 /** Blends the ops emitTouched would append straight into the canvas, in the same order, and clears the coverage. */
-function blendTouched(
-  layout: Layout,
-  s: Pen,
-  coverage: Uint8Array,
-  scratch: Scratch,
-  canvas: Uint8Array,
-): void {
+function blendTouched(s: Pen, coverage: Uint8Array, scratch: Scratch, canvas: Uint8Array): void {
   const { acc, touched, count } = scratch;
   const g = s.grey;
   const table = opaqueTable(g);
-  for (let k = 0; k < count; k++) {
-    const i = touched[k] as number;
-    const cov = opCoverage(layout, s, coverage, i, acc[i] as number);
-    acc[i] = 0;
-    if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
+  // opCoverage with the clip test taken out of the loop
+  if (s.clipped) {
+    for (let k = 0; k < count; k++) {
+      const i = touched[k] as number;
+      const cov = Math.round((acc[i] as number) * (COVERAGE_FRACTION[coverage[i] as number] as number) * 255);
+      acc[i] = 0;
+      if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
+    }
+  } else {
+    for (let k = 0; k < count; k++) {
+      const i = touched[k] as number;
+      const cov = Math.round((acc[i] as number) * 255);
+      acc[i] = 0;
+      if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
+    }
   }
   scratch.count = 0;
 }
@@ -298,14 +290,15 @@ function appendOps(
   let out = ops;
   for (const s of strokes) {
     accumulate(s, layout.width, scratch);
-    out = emitTouched(layout, s, coverage, scratch, out);
+    out = emitTouched(s, coverage, scratch, out);
   }
   return out;
 }
 
 /**
- * The blend ops of every stroke in order. `coverage` is the clip mask used for clipped strokes. `acc`, when given,
- * is an all-zero width × height accumulator to reuse; it is all zero again on return.
+ * The blend ops of every stroke in order. `coverage` is the clip mask used for clipped strokes, per canvas pixel
+ * (RasterPlan.strokeCoverage). `acc`, when given, is an all-zero width × height accumulator to reuse; it is all
+ * zero again on return.
  */
 export function strokeOps(
   layout: Layout,
@@ -396,7 +389,7 @@ export function applyOps(
 
 /**
  * Draws every stroke over the canvas in order (only the rows of `band` when given). `coverage` is the clip mask
- * used for clipped strokes.
+ * used for clipped strokes, per canvas pixel (RasterPlan.strokeCoverage).
  */
 export function drawStrokes(
   layout: Layout,
@@ -410,7 +403,7 @@ export function drawStrokes(
   const scratch = scratchFor(layout, acc, band);
   for (const s of strokes) {
     accumulate(s, layout.width, scratch);
-    blendTouched(layout, s, coverage, scratch, canvas);
+    blendTouched(s, coverage, scratch, canvas);
   }
 }
 
@@ -431,6 +424,6 @@ export function drawFlatStrokes(
   const scratch = scratchFor(layout, acc, band);
   for (let k = 0; k + 1 < starts.length; k++) {
     accumulateRange(xy, starts[k] as number, starts[k + 1] as number, pen.closed, pen, layout.width, scratch);
-    blendTouched(layout, pen, coverage, scratch, canvas);
+    blendTouched(pen, coverage, scratch, canvas);
   }
 }

@@ -79,7 +79,7 @@ describe.each(KINDS)('cached rendering of the MNE %s map', (kind) => {
     buildScene(first, o, toLut(gold.lut), cache); // warms the decor
     const scene = buildScene(second, o, toLut(gold.lut), cache);
     const plain = scene.canvas.slice();
-    drawStrokes(scene.layout, scene.strokes, scene.plan.coverage, plain);
+    drawStrokes(scene.layout, scene.strokes, scene.plan.strokeCoverage, plain);
     const composed = composeDirect(scene);
     expect(scene.decor.strokes.length).toBeGreaterThan(gold.pos2d.length); // sensors, names, outlines, frame
     expect(Buffer.from(composed).equals(Buffer.from(plain))).toBe(true);
