@@ -419,8 +419,16 @@ const MAX_LENT_SIZES = 2;
 const MAX_LENT_BYTES = 1024 * 1024 * 4;
 const lentBySize = new Map<number, Uint8Array>();
 
-/** A canvas filled with the background, reused from the last synchronous render of that size when there is one. */
-export function lentCanvas(width: number, height: number, background: 'transparent' | 'white'): Uint8Array {
+/**
+ * A canvas filled with the background, reused from the last synchronous render of that size when there is one. With
+ * `band` only its rows are filled: a band's picture is drawn and deflated from those rows alone.
+ */
+export function lentCanvas(
+  width: number,
+  height: number,
+  background: 'transparent' | 'white',
+  band?: RowBand,
+): Uint8Array {
   const bytes = width * height * 4;
   if (bytes > MAX_LENT_BYTES) return blankCanvas(width, height, background);
   const hit = lentBySize.get(bytes);
@@ -428,7 +436,9 @@ export function lentCanvas(width: number, height: number, background: 'transpare
   const canvas = hit ?? new Uint8Array(bytes);
   lentBySize.set(bytes, canvas);
   if (lentBySize.size > MAX_LENT_SIZES) lentBySize.delete(lentBySize.keys().next().value as number);
-  return canvas.fill(background === 'white' ? 255 : 0);
+  const from = band ? Math.max(0, band.from) : 0;
+  const to = band ? Math.min(height, band.to) : height;
+  return canvas.fill(background === 'white' ? 255 : 0, from * width * 4, to * width * 4);
 }
 
 /**

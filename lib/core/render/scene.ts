@@ -243,7 +243,9 @@ export function buildScene(
   const layout = makeLayout(geometry, o);
   const entry = layoutEntry(layout, geometry, cache);
   const { plan } = entry;
-  const canvas = (lend ? lentCanvas : blankCanvas)(layout.width, layout.height, o.background);
+  const canvas = lend
+    ? lentCanvas(layout.width, layout.height, o.background, band)
+    : blankCanvas(layout.width, layout.height, o.background);
   const { vmin, vmax, contourLevels } = m.scale;
   paintMap(plan, { grid: m.map.grid, vmin, vmax, lut }, canvas, band);
   paintColorbar(layout, lut, canvas, band);

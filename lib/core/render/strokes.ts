@@ -81,14 +81,16 @@ function accumulateSegment(
   const y1 = Math.min(scratch.rowTo - 1, Math.ceil(Math.max(ay, by) + reach));
   const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
   const margin = bounded ? -1 : 1;
+  // The row parts below need not be exact: a rounding of t moves their ends by far less than the band's slack.
+  const perVy = 1 / vy;
   for (let y = y0; y <= y1; y++) {
     const py = y + 0.5;
     // The part t0…t1 of the segment within `band` of the row centre.
     let t0 = 0;
     let t1 = 1;
     if (vy !== 0) {
-      const ta = (py - band - ay) / vy;
-      const tb = (py + band - ay) / vy;
+      const ta = (py - band - ay) * perVy;
+      const tb = (py + band - ay) * perVy;
       t0 = Math.max(0, Math.min(ta, tb));
       t1 = Math.min(1, Math.max(ta, tb));
     } else if (!(Math.abs(py - ay) < band)) continue;
