@@ -2,7 +2,8 @@
  * Trial reads from files go into one kept buffer per thread (lib/readers/ctf/read-buffer.ts): windows read one after
  * the other and many at once give the same samples, whatever was read into the buffer before, and windows read in
  * turn reuse the buffer (a new one of a few MB per map made V8 run a full collection every 15 or so CTF maps). Each
- * open's read of the `.res4` compensation records (2.7 MB here) goes into it too.
+ * open's read of the `.res4` compensation records (2.7 MB here) goes into it too. A short trial read whole stays
+ * there for the next window within it.
  */
 import { openCtf } from '../../../lib/readers/ctf';
 import { rootedSourceFs } from '../../../lib/readers/rooted-fs';
@@ -75,7 +76,7 @@ describeWithData('CTF reads into a kept buffer', () => {
     reads.length = 0; // the open's own reads
     for (const [a, b] of [
       [0, 100],
-      [500, 620],
+      [1300, 1400],
       [0, 2402],
       [100, 200],
     ] as const)
@@ -83,9 +84,34 @@ describeWithData('CTF reads into a kept buffer', () => {
     const targets = reads.map((r) => r.into);
     expect(targets.length).toBeGreaterThanOrEqual(4);
     expect(targets.every((t) => t !== undefined)).toBe(true);
-    // One buffer, grown once at most (the whole-trial window needs a larger one), then kept.
+    // One buffer, grown once at most, then kept.
     expect(new Set(targets).size).toBeLessThanOrEqual(2);
     expect(targets[targets.length - 1]).toBe(targets[targets.length - 2]);
+    await rec.close();
+  });
+
+  it('keeps the last whole trial read: windows within it read nothing more, other trials and opens read', async () => {
+    const reads: { length: number; into?: Uint8Array }[] = [];
+    const rec = await openCtf(testDataPath(...DS_PATH_PARTS), notingFs(reads));
+    const picks = rec.info.channels.map((_, i) => i);
+    const readsFor = async (a: number, b: number): Promise<number> => {
+      reads.length = 0;
+      await rec.readWindow(picks, a, b);
+      return reads.length;
+    };
+    expect(await readsFor(0, 120)).toBe(1); // the whole first trial, in one read
+    const nSamp = reads[0]!.length / (rec.info.channels.length * 4);
+    expect(nSamp).toBe(1201); // samples per trial: two trials make the recording's 2402 samples
+    expect(await readsFor(60, 180)).toBe(0); // the same trial: kept
+    expect(await readsFor(500, 620)).toBe(0);
+    expect(await readsFor(nSamp + 10, nSamp + 130)).toBe(1); // the second trial
+    expect(await readsFor(10, 130)).toBe(1); // back to the first: only the last trial is kept
+    // Another open of the same files has sources of its own: it reads.
+    const other = await openCtf(testDataPath(...DS_PATH_PARTS), notingFs(reads));
+    reads.length = 0;
+    await other.readWindow(picks, 10, 130);
+    expect(reads.length).toBe(1);
+    await other.close();
     await rec.close();
   });
 });
