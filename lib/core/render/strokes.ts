@@ -59,13 +59,17 @@ function accumulateSegment(
   w: number,
   scratch: Scratch,
 ): void {
-  const { acc } = scratch;
   const width = s.width;
   // Coordinates are read here rather than passed: number arguments of a call that is not inlined are boxed.
-  const ax = xy[2 * i] as number;
   const ay = xy[2 * i + 1] as number;
-  const bx = xy[2 * j] as number;
   const by = xy[2 * j + 1] as number;
+  const reach = width / 2 + 1;
+  const y0 = Math.max(scratch.rowFrom, Math.floor(Math.min(ay, by) - reach));
+  const y1 = Math.min(scratch.rowTo - 1, Math.ceil(Math.max(ay, by) + reach));
+  if (y0 > y1) return; // outside the rows drawn (a band's other half)
+  const { acc } = scratch;
+  const ax = xy[2 * i] as number;
+  const bx = xy[2 * j] as number;
   const vx = bx - ax;
   const vy = by - ay;
   const len2 = vx * vx + vy * vy;
@@ -74,11 +78,8 @@ function accumulateSegment(
   const limit = thick ? edge : 1;
   const limit2 = limit * limit;
   const band = limit + 1e-6;
-  const reach = width / 2 + 1;
   const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
   const x1 = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));
-  const y0 = Math.max(scratch.rowFrom, Math.floor(Math.min(ay, by) - reach));
-  const y1 = Math.min(scratch.rowTo - 1, Math.ceil(Math.max(ay, by) + reach));
   const bounded = Math.max(Math.abs(ax), Math.abs(ay), Math.abs(bx), Math.abs(by)) <= BOUNDED_COORD;
   const margin = bounded ? -1 : 1;
   // The row parts below need not be exact: a rounding of t moves their ends by far less than the band's slack.
