@@ -499,9 +499,9 @@ function ownCopy(bytes: Uint8Array): Buffer {
  */
 const WORD = 8;
 
-/** Whether copying `source` to `target` at `at` is a byte-by-byte copy of shared memory (see WORD). */
+/** Whether target.set(source, at) copies shared memory out byte by byte (see WORD). */
 const misalignedShared = (source: Uint8Array, target: Uint8Array, at: number): boolean =>
-  (source.buffer instanceof SharedArrayBuffer || target.buffer instanceof SharedArrayBuffer) &&
+  source.buffer instanceof SharedArrayBuffer &&
   ((source.byteOffset - target.byteOffset - at) & (WORD - 1)) !== 0;
 
 /**
@@ -523,8 +523,8 @@ let staging: Uint8Array | undefined;
 const MAX_KEPT_STAGING = 1 << 20;
 
 /**
- * target.set(source, at), through a plain staging buffer when the copy would be a byte-by-byte copy of shared
- * memory: a word copy out of the shared memory, then a plain copy to any offset.
+ * target.set(source, at) for a plain `target`, through a plain staging buffer when the copy would take shared memory
+ * out byte by byte: a word copy out of the shared memory, then a plain copy to any offset.
  */
 function setAligned(target: Uint8Array, at: number, source: Uint8Array): void {
   if (!misalignedShared(source, target, at)) {

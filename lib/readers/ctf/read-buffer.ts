@@ -5,10 +5,10 @@
  * collection every 15 or so CTF maps for the external memory alone (20 per 300 maps against 1 for BrainVision).
  * Buffers over MAX_KEPT_READ_BYTES are not kept.
  *
- * A buffer given back may say what it holds (`content`: bytes offset… of a source): the next read of bytes within
- * them from the same source takes them from here (keptBytes) instead of reading the file again, as a viewer moving
- * its window within one trial does. A source stands for one open file: a recording whose files changed is opened
- * anew (the recording cache checks their signatures on every use), with new sources.
+ * A buffer given back may say what it holds (`content`: `length` bytes of a source from `offset`): the next read of
+ * the same bytes from the same source takes them from here (takeKeptBytes) instead of reading the file again, as a
+ * viewer moving its window within one trial does. A source stands for one open file: a recording whose files changed
+ * is opened anew (the recording cache checks their signatures on every use), with new sources.
  */
 const MAX_KEPT_READ_BYTES = 16 * 1024 * 1024;
 let keptRead: Uint8Array | undefined;
@@ -33,8 +33,8 @@ export function takeReadBuffer(bytes: number): Uint8Array {
 }
 
 /**
- * Gives a buffer back to be kept (the larger of it and the one kept, within the bound), with what it holds when that
- * may be read again.
+ * Gives a buffer back to be kept, within the bound: the larger of it and the one kept, or it whatever its size when
+ * it comes with what it holds (`content`, to be read again).
  */
 export function giveReadBuffer(buffer: Uint8Array, content?: KeptContent): void {
   if (buffer.length > MAX_KEPT_READ_BYTES) return;
