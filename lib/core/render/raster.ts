@@ -122,12 +122,12 @@ export function planRaster(
 function canvasCoverage(layout: Layout, coverage: Uint8Array): Uint8Array {
   const { width, height, panel } = layout;
   const out = new Uint8Array(width * height);
+  const x0 = Math.max(0, panel.x);
+  const x1 = Math.min(width, panel.x + panel.width);
+  if (x1 <= x0) return out;
   for (let ly = 0; ly < panel.height; ly++) {
     const y = ly + panel.y;
     if (y < 0 || y >= height) continue;
-    const x0 = Math.max(0, panel.x);
-    const x1 = Math.min(width, panel.x + panel.width);
-    if (x1 <= x0) continue;
     const from = ly * panel.width + (x0 - panel.x);
     out.set(coverage.subarray(from, from + (x1 - x0)), y * width + x0);
   }
