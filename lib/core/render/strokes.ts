@@ -248,21 +248,11 @@ function blendTouched(s: Pen, coverage: Uint8Array, scratch: Scratch, canvas: Ui
   const { acc, touched, count } = scratch;
   const g = s.grey;
   const table = opaqueTable(g);
-  // opCoverage with the clip test taken out of the loop
-  if (s.clipped) {
-    for (let k = 0; k < count; k++) {
-      const i = touched[k] as number;
-      const cov = Math.round((acc[i] as number) * (COVERAGE_FRACTION[coverage[i] as number] as number) * 255);
-      acc[i] = 0;
-      if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
-    }
-  } else {
-    for (let k = 0; k < count; k++) {
-      const i = touched[k] as number;
-      const cov = Math.round((acc[i] as number) * 255);
-      acc[i] = 0;
-      if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
-    }
+  for (let k = 0; k < count; k++) {
+    const i = touched[k] as number;
+    const cov = opCoverage(s, coverage, i, acc[i] as number);
+    acc[i] = 0;
+    if (cov !== 0) blendOp(canvas, i * 4, g, cov, table);
   }
   scratch.count = 0;
 }
