@@ -5,14 +5,18 @@
  * EDF (1 s window mean), a 32-channel BrainVision recording, a CTF .ds (275 magnetometers) and a raw Vectorview FIF
  * (102 magnetometers). Each case is also made by MNE in the same run (`mneSameMapMs`: the window read from the
  * open recording, plot_topomap, PNG; `warmRatioToMneSameMap` is ours over it), half of its maps just before the
- * case's warm maps and half just after. `warmRatioToMne` stays the first case's warm p50 over plot_topomap + PNG of
+ * case's steady warm maps and half just after. `warmRatioToMne` stays the first case's warm p50 over plot_topomap + PNG of
  * the evoked data alone, made after the service has stopped.
  * Mode (BENCH_MODE): 'loris' (default) as LORIS's gateway calls the service — a LORIS token checked against a real
  * MariaDB on every request, a new connection per request; 'standalone': no database, keep-alive.
  * "Warm" is the recording open and every request a new map (its window moved a little each time, auto-scaled, as the
- * viewer scrubs through time), so no answer repeats;
+ * viewer scrubs through time), so no answer repeats. `warmEarlyP50Ms`: the WARM maps right after the first maps, while
+ * V8 still compiles the service's code (the HTTP front's request path is called once per request and is optimised only
+ * after several hundred; the map workers' contour code is re-optimised as new branches appear); `warmP50Ms` (and the
+ * ratio, the stages, the CPU per map): WARM maps after STEADY_AFTER more untimed ones, the service as it runs for
+ * most of its life;
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
- * Run: npm run bench:topomap   (WARM=200, COPIES=9, FIRST_WARMUP=5)
+ * Run: npm run bench:topomap   (WARM=200, STEADY_AFTER=600, COPIES=9, FIRST_WARMUP=5)
  * Analysis (all optional): ONLY=<label substring> (some cases), BENCH_THREADS=1 (the service's CPU per thread over
  * the first and the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
  * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
@@ -50,6 +54,8 @@ const COPIES = Number(process.env.COPIES ?? 9);
  */
 const FIRST_WARMUP = Number(process.env.FIRST_WARMUP ?? 5);
 const WARM = Number(process.env.WARM ?? 200);
+/** Untimed warm maps between the early and the steady warm maps (see the header). */
+const STEADY_AFTER = Number(process.env.STEADY_AFTER ?? 600);
 const QUERY = 'size=512&contours=6&sensors=true';
 const MODE = process.env.BENCH_MODE === 'standalone' ? 'standalone' : 'loris';
 const ONLY = (process.env.ONLY ?? '').toLowerCase();
@@ -199,15 +205,20 @@ async function main(): Promise<void> {
       if (process.env.BENCH_THREADS === '1')
         console.log(c.label, 'first maps:', threadSplit(pid, firstThreadsBefore, COPIES));
       // Warm: the open recording, every map a new window (as the viewer scrubs through time), auto-scaled, so no
-      // answer is a repeat and every map reads, computes and draws its own contours.
+      // answer is a repeat and every map reads, computes and draws its own contours. Early maps first, then untimed
+      // ones until V8 has compiled what the service runs.
+      const early: number[] = [];
+      for (let i = 1; i <= WARM; i++) early.push(await timedGet(windowUrl(url(0), i), request));
+      for (let i = 1; i <= STEADY_AFTER; i++) await timedGet(windowUrl(url(0), WARM + i), request);
       const warm: number[] = [];
-      // MNE's same map around ours: half of its MNE_RUNS maps just before our warm maps, half just after, so a
+      // MNE's same map around ours: half of its MNE_RUNS maps just before our steady warm maps, half just after, so a
       // change of the machine's speed during the case weighs on both sides alike (MNE's imports and its reading of
       // the recording are not timed). Ours are not interrupted: after MNE's work the service's next maps were 2-4 ms
       // slower (cold cores, measured), so a few untimed maps follow it, as at the start.
       const sameMap = await mneMaps({ file: c.file, ...c.mne });
       const sameMapMs = sameMap ? await sameMap.make(MNE_RUNS / 2) : [];
       for (let i = 1; i <= 5; i++) await timedGet(windowUrl(url(0), -i), request);
+      const steadyFrom = WARM + STEADY_AFTER;
       const cpuBefore = treeCpuSeconds(pid);
       const threadsBefore = threadCpuSeconds(pid);
       const logFrom = bench.service.output().length;
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
         onHeaders: (h: IncomingHttpHeaders) => addStages(stages, h['server-timing']),
       };
       for (let i = 1; i <= WARM; i++) {
-        const ms = await timedGet(windowUrl(url(0), i), timed);
+        const ms = await timedGet(windowUrl(url(0), steadyFrom + i), timed);
         warm.push(ms);
         const last = (name: string): number => stages.get(name)?.at(-1) ?? NaN;
         const served = last('auth') + last('map');
@@ -260,6 +271,7 @@ async function main(): Promise<void> {
       printStages(c.label, 'warm', stages);
       rows.push({
         case: c.label,
+        warmEarlyP50Ms: +median(early).toFixed(2),
         warmP50Ms: +median(warm).toFixed(2),
         warmP95Ms: +percentile(warm, 0.95).toFixed(2),
         firstMedianMs: +median(first).toFixed(2),
@@ -275,7 +287,10 @@ async function main(): Promise<void> {
   }
   for (const row of rows) {
     const same = row.mneSameMapMs;
-    if (typeof same === 'number') row.warmRatioToMneSameMap = +((row.warmP50Ms as number) / same).toFixed(3);
+    if (typeof same === 'number') {
+      row.warmRatioToMneSameMap = +((row.warmP50Ms as number) / same).toFixed(3);
+      row.warmEarlyRatioToMneSameMap = +((row.warmEarlyP50Ms as number) / same).toFixed(3);
+    }
   }
   // As before: plot_topomap of the evoked file's data alone.
   const reference = mne(['topomap', testDataPath('fif', 'test-ave.fif.gz'), '0.1', String(MNE_RUNS)]) as {
