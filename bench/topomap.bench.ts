@@ -13,10 +13,10 @@
  * viewer scrubs through time), so no answer repeats. `warmEarlyP50Ms`: the WARM maps right after the first maps, while
  * V8 still compiles the service's code (the HTTP front's request path is called once per request and is optimised only
  * after several hundred; the map workers' contour code is re-optimised as new branches appear); `warmP50Ms` (and the
- * ratio, the stages, the CPU per map): WARM maps after STEADY_AFTER more untimed ones, the service as it runs for
- * most of its life;
+ * ratio, the stages, the CPU per map): the same windows again, each moved by a microsecond per pass (the same
+ * samples, a new answer), after STEADY_AFTER untimed passes over them: the service as it runs for most of its life;
  * "repeat" is one map asked for again and again (a reload, another user: the answer cache).
- * Run: npm run bench:topomap   (WARM=200, STEADY_AFTER=600, COPIES=9, FIRST_WARMUP=5)
+ * Run: npm run bench:topomap   (WARM=200, STEADY_AFTER=3, COPIES=9, FIRST_WARMUP=5)
  * Analysis (all optional): ONLY=<label substring> (some cases), BENCH_THREADS=1 (the service's CPU per thread over
  * the first and the warm maps, by thread id minus process id, 0 = main thread; RSS; the repeat path's CPU), SERVICE_NODE_ARGS
  * (node options for the service, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`, `--trace-gc` or
@@ -54,8 +54,8 @@ const COPIES = Number(process.env.COPIES ?? 9);
  */
 const FIRST_WARMUP = Number(process.env.FIRST_WARMUP ?? 5);
 const WARM = Number(process.env.WARM ?? 200);
-/** Untimed warm maps between the early and the steady warm maps (see the header). */
-const STEADY_AFTER = Number(process.env.STEADY_AFTER ?? 600);
+/** Untimed passes over the warm windows between the early and the steady warm maps (see the header). */
+const STEADY_AFTER = Number(process.env.STEADY_AFTER ?? 3);
 const QUERY = 'size=512&contours=6&sensors=true';
 const MODE = process.env.BENCH_MODE === 'standalone' ? 'standalone' : 'loris';
 const ONLY = (process.env.ONLY ?? '').toLowerCase();
@@ -94,12 +94,15 @@ function printStages(label: string, maps: string, stages: Map<string, number[]>)
   console.log(label, `${maps} stages p50 (ms):`, medians);
 }
 
-/** The map URL with its window moved by `i` steps (t by 0.1 ms, tmin and tmax by 0.5 ms): a new map each time. */
-function windowUrl(mapUrl: string, i: number): string {
+/**
+ * The map URL with its window moved by `i` steps (t by 0.1 ms, tmin and tmax by 0.5 ms): a new map each time; and by
+ * `pass` µs more, which reads the same samples but is a new answer (not from the answer cache).
+ */
+function windowUrl(mapUrl: string, i: number, pass = 0): string {
   const url = new URL(mapUrl);
   const shift = (name: string, step: number): void => {
     const value = url.searchParams.get(name);
-    if (value !== null) url.searchParams.set(name, (Number(value) + i * step).toFixed(6));
+    if (value !== null) url.searchParams.set(name, (Number(value) + i * step + pass * 1e-6).toFixed(6));
   };
   shift('t', 1e-4);
   shift('tmin', 5e-4);
@@ -209,7 +212,8 @@ async function main(): Promise<void> {
       // ones until V8 has compiled what the service runs.
       const early: number[] = [];
       for (let i = 1; i <= WARM; i++) early.push(await timedGet(windowUrl(url(0), i), request));
-      for (let i = 1; i <= STEADY_AFTER; i++) await timedGet(windowUrl(url(0), WARM + i), request);
+      for (let pass = 1; pass <= STEADY_AFTER; pass++)
+        for (let i = 1; i <= WARM; i++) await timedGet(windowUrl(url(0), i, pass), request);
       const warm: number[] = [];
       // MNE's same map around ours: half of its MNE_RUNS maps just before our steady warm maps, half just after, so a
       // change of the machine's speed during the case weighs on both sides alike (MNE's imports and its reading of
@@ -218,7 +222,6 @@ async function main(): Promise<void> {
       const sameMap = await mneMaps({ file: c.file, ...c.mne });
       const sameMapMs = sameMap ? await sameMap.make(MNE_RUNS / 2) : [];
       for (let i = 1; i <= 5; i++) await timedGet(windowUrl(url(0), -i), request);
-      const steadyFrom = WARM + STEADY_AFTER;
       const cpuBefore = treeCpuSeconds(pid);
       const threadsBefore = threadCpuSeconds(pid);
       const logFrom = bench.service.output().length;
@@ -230,7 +233,7 @@ async function main(): Promise<void> {
         onHeaders: (h: IncomingHttpHeaders) => addStages(stages, h['server-timing']),
       };
       for (let i = 1; i <= WARM; i++) {
-        const ms = await timedGet(windowUrl(url(0), steadyFrom + i), timed);
+        const ms = await timedGet(windowUrl(url(0), i, STEADY_AFTER + 1), timed);
         warm.push(ms);
         const last = (name: string): number => stages.get(name)?.at(-1) ?? NaN;
         const served = last('auth') + last('map');
