@@ -9,3 +9,4 @@ if [ ! -d node_modules ] || [ ! -f "$stamp" ] || ! cmp -s package-lock.json "$st
   cp package-lock.json "$stamp"
 fi
 node scripts/build.mjs >&2
+bash scripts/build-native.sh

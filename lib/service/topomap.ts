@@ -24,7 +24,8 @@ import { normaliseQuery, type TopomapQuery } from '../core/topomap-params';
 import { createHash } from 'node:crypto';
 import { isMainThread } from 'node:worker_threads';
 import { createPlanCache, renderPng, renderPngHalf, renderSvg, type DeflatedHalf } from '../core/render';
-import { DEFAULT_PNG } from '../core/render/png';
+import { DEFAULT_PNG, type PngSettings } from '../core/render/png';
+import { deflaterName, pngDeflater } from './deflater';
 import {
   colorScale,
   computeGeometry,
@@ -83,8 +84,17 @@ const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
   bytesOf: preparedBytes,
 });
 const planCache = createPlanCache();
-/** In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool. */
-const PNG_SETTINGS = { ...DEFAULT_PNG, sync: !isMainThread };
+/**
+ * In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool, unless this
+ * thread has ISA-L's deflater (lib/service/deflater.ts), which runs in the calling thread.
+ */
+let pngSettings: PngSettings | undefined;
+function pngSettingsHere(): PngSettings {
+  if (pngSettings) return pngSettings;
+  const deflater = pngDeflater();
+  pngSettings = { ...DEFAULT_PNG, sync: !isMainThread, ...(deflater ? { deflater } : {}) };
+  return pngSettings;
+}
 
 interface Selection {
   chType: MapChannelType;
@@ -686,7 +696,7 @@ export function renderMapHalf(
   half: 'top' | 'bottom',
   into?: Uint8Array,
 ): DeflatedHalf {
-  return renderPngHalf(m, renderOptions(q), half, { cache: planCache, png: PNG_SETTINGS }, into);
+  return renderPngHalf(m, renderOptions(q), half, { cache: planCache, png: pngSettingsHere() }, into);
 }
 
 export async function renderMap(
@@ -700,11 +710,13 @@ export async function renderMap(
     return { contentType: 'image/svg+xml', body: renderSvg(c.renderable, drawing, { cache: planCache }) };
   return {
     contentType: 'image/png',
-    body: await renderPng(c.renderable, drawing, { cache: planCache, png: PNG_SETTINGS }),
+    body: await renderPng(c.renderable, drawing, { cache: planCache, png: pngSettingsHere() }),
   };
 }
 
 /** An ETag from the recording's identity (path, size, mtime, database extras) and the normalised parameters. */
 export function topomapEtag(opened: OpenedRecording, q: TopomapQuery, hash: (s: string) => string): string {
-  return `"${hash(`${opened.identityKey}|${opened.cacheKey ?? ''}|${normaliseQuery(q)}`)}"`;
+  // A PNG's bytes depend on the deflater too (the picture does not).
+  const encoder = q.format === 'png' ? `|${deflaterName(pngSettingsHere().deflater)}` : '';
+  return `"${hash(`${opened.identityKey}|${opened.cacheKey ?? ''}|${normaliseQuery(q)}${encoder}`)}"`;
 }

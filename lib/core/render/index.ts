@@ -22,7 +22,7 @@ import type { Lut } from './types';
 
 export { createPlanCache, type PlanCache } from './scene';
 export { toLut } from './colormap';
-export { halfStreamBound, joinHalves, topRows, type DeflatedHalf } from './png-encode';
+export { halfStreamBound, joinHalves, topRows, type DeflatedHalf, type ZlibDeflater } from './png-encode';
 export type { Lut } from './types';
 
 export interface RenderContext {
@@ -82,6 +82,7 @@ export function renderPngHalf(
     settings.compressionLevel,
     settings.memLevel,
     into,
+    settings.deflater,
   );
 }
 

@@ -25,6 +25,23 @@ const crc32: (bytes: Uint8Array) => number =
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /**
+ * A synchronous zlib deflater in place of Node's zlib (the service loads ISA-L's, lib/service/deflater.ts): the
+ * encoders below use it when given one. Its streams are valid zlib streams of the same rows; their bytes are its own.
+ */
+export interface ZlibDeflater {
+  /** Names the deflater and its setting (it changes a picture's bytes, so it is part of a PNG's ETag). */
+  readonly name: string;
+  /**
+   * A zlib stream of `input` written at the start of `out`: with `finish` the whole stream (header, blocks, Adler-32);
+   * without, the header and blocks up to a sync flush (byte-aligned, no trailer). Returns its length, or −1 when
+   * `out` was too small.
+   */
+  deflate(input: Uint8Array, out: Uint8Array, finish: boolean): number;
+  /** Adler-32 of `input` (zlib's checksum). */
+  adler32(input: Uint8Array): number;
+}
+
+/**
  * Images of at least SPLIT_MIN_ROWS rows are deflated as two independent halves joined into one zlib stream: the
  * top rows (topRows) as a stream's header and blocks up to a sync flush, then the bottom rows' blocks as a new
  * stream makes them, then the Adler-32 of all rows. Two threads can deflate the halves at once, and the bytes are
@@ -416,12 +433,68 @@ function assembleHalves(
   return png;
 }
 
+/** Output room a deflater is given for `n` bytes of input (zlib's bound and more: stored blocks cost 5 bytes per 64 kB). */
+const deflaterRoom = (n: number): number => n + (n >> 8) + 1024;
+
+/**
+ * `input` deflated by `deflater` (see ZlibDeflater.deflate) into the start of `into` when it has room, else into
+ * `scratch` (grown as needed and returned for the next call). Throws when the deflater fails even with room.
+ */
+function deflatedWith(
+  deflater: ZlibDeflater,
+  input: Uint8Array,
+  finish: boolean,
+  scratch: Buffer,
+  into?: Uint8Array,
+): { stream: Uint8Array; scratch: Buffer } {
+  const room = deflaterRoom(input.length);
+  const target =
+    into && into.length >= room ? into : scratch.length >= room ? scratch : Buffer.allocUnsafe(room);
+  const end = deflater.deflate(input, target, finish);
+  if (end < 0) throw new Error(`${deflater.name} could not deflate the image`);
+  const kept = target === into || target.length > MAX_KEPT_OUTPUT ? scratch : (target as Buffer);
+  return { stream: target.subarray(0, end), scratch: kept };
+}
+
+/** Scratch output of the deflater in this thread (a stream is copied out of it before the call returns). */
+let deflaterScratch: Buffer = Buffer.alloc(0);
+
+/**
+ * The zlib stream of a half's (or a whole picture's) scanlines by `deflater`: a top half's up to its sync flush with
+ * the Adler-32 of its rows, or a whole stream. Copied near the start of `into` (or into its own buffer) unless the
+ * deflater wrote it there already.
+ */
+function streamWith(
+  deflater: ZlibDeflater,
+  scanlines: Uint8Array,
+  top: boolean,
+  into?: Uint8Array,
+): { stream: Uint8Array; adler: number } {
+  const made = deflatedWith(deflater, scanlines, !top, deflaterScratch, into);
+  deflaterScratch = made.scratch;
+  const stream = made.stream.buffer === into?.buffer ? made.stream : copiedOut(made.stream, into);
+  return { stream, adler: top ? deflater.adler32(scanlines) : trailerAdler(stream) };
+}
+
+/** encodeRgbaPng's picture with `deflater`: every row deflated in this thread, in two halves when tall enough. */
+function encodeWithDeflater(deflater: ZlibDeflater, rgba: Uint8Array, width: number, height: number): Buffer {
+  const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines(scanlineBytes(width, height)));
+  const split = scanlineBytes(width, topRows(height));
+  if (split === scanlines.length)
+    return assembleWhole(streamWith(deflater, scanlines, false).stream, width, height);
+  const top = streamWith(deflater, scanlines.subarray(0, split), true);
+  const bottom = scanlines.subarray(split);
+  const made = streamWith(deflater, bottom, false);
+  return assembleHalves(top.stream, top.adler, made.stream, bottom.length, width, height);
+}
+
 /** Bytes of the scanlines (filter byte and pixels) of rows 0…rows − 1. */
 const scanlineBytes = (width: number, rows: number): number => (width * 4 + 1) * rows;
 
 /**
  * PNG (8-bit RGBA, non-interlaced) of a straight-alpha RGBA buffer; every scanline uses filter 0 (none). Images of
- * SPLIT_MIN_ROWS rows or more are deflated in two halves (see topRows), both here.
+ * SPLIT_MIN_ROWS rows or more are deflated in two halves (see topRows), both here: by Node's zlib at `level` and
+ * `memLevel`, or by `deflater` when given.
  */
 export function encodeRgbaPng(
   rgba: Uint8Array,
@@ -429,8 +502,10 @@ export function encodeRgbaPng(
   height: number,
   level = 3,
   memLevel = 8,
+  deflater?: ZlibDeflater,
 ): Buffer {
   checkSize(rgba, width, height);
+  if (deflater) return encodeWithDeflater(deflater, rgba, width, height);
   const scanlines = unfilteredScanlines(rgba, width, height, reusedScanlines(scanlineBytes(width, height)));
   const split = scanlineBytes(width, topRows(height));
   if (split === scanlines.length)
@@ -542,7 +617,8 @@ function setAligned(target: Uint8Array, at: number, source: Uint8Array): void {
 
 /** Bytes a half's deflated stream can take at most (deflateHalf's `into` of this size always fits). */
 export function halfStreamBound(width: number, height: number): number {
-  return deflateRoom(scanlineBytes(width, Math.max(topRows(height), height - topRows(height)))) + WORD;
+  const bytes = scanlineBytes(width, Math.max(topRows(height), height - topRows(height)));
+  return Math.max(deflateRoom(bytes), deflaterRoom(bytes)) + WORD;
 }
 
 /** deflateTopSync's stream copied out of the kept output buffer (before this thread yields), and its Adler-32. */
@@ -571,8 +647,9 @@ export interface DeflatedHalf {
 
 /**
  * Deflates the rows of one half (topRows) of a width × height RGBA picture in this thread; `rgba` need only hold
- * those rows right (the rest is not read). joinHalves makes encodeRgbaPng's bytes from the two. The stream goes
- * near the start of `into` when it fits (halfStreamBound bytes always do), else to a buffer of its own.
+ * those rows right (the rest is not read). joinHalves makes encodeRgbaPng's bytes from the two (with the same
+ * `deflater`, or none). The stream goes near the start of `into` when it fits (halfStreamBound bytes always do),
+ * else to a buffer of its own.
  */
 export function deflateHalf(
   rgba: Uint8Array,
@@ -582,6 +659,7 @@ export function deflateHalf(
   level = 3,
   memLevel = 8,
   into?: Uint8Array,
+  deflater?: ZlibDeflater,
 ): DeflatedHalf {
   checkSize(rgba, width, height);
   const split = topRows(height);
@@ -590,6 +668,7 @@ export function deflateHalf(
   const rows = rgba.subarray(from * width * 4, to * width * 4);
   const bytes = scanlineBytes(width, to - from);
   const scanlines = unfilteredScanlines(rows, width, to - from, reusedScanlines(bytes));
+  if (deflater) return { half, ...streamWith(deflater, scanlines, half === 'top', into), inputBytes: bytes };
   if (half === 'bottom') {
     const stream = copiedOut(deflateWholeSync(scanlines, level, memLevel), into);
     return { half, stream, adler: trailerAdler(stream), inputBytes: bytes };

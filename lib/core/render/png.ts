@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import type sharpModule from 'sharp';
 import type { Clip } from '../topomap/types';
 import { decorOps, type Scene } from './scene';
-import { encodeRgbaPng, encodeRgbaPngAsync } from './png-encode';
+import { encodeRgbaPng, encodeRgbaPngAsync, type ZlibDeflater } from './png-encode';
 import { applyOps, drawFlatStrokes, drawStrokes } from './strokes';
 import { sceneToSvg } from './svg';
 
@@ -44,6 +44,11 @@ export interface PngSettings {
   compressionLevel: number;
   /** zlib only: deflate's memLevel (1–9; zlib's default 8). 9 hashes more and finds matches sooner. */
   memLevel?: number;
+  /**
+   * zlib encoder only: a synchronous deflater used instead of Node's zlib (level and memLevel then unused), in the
+   * calling thread even without `sync` (it is faster than a hop to libuv's pool).
+   */
+  deflater?: ZlibDeflater;
   /** sharp only. */
   adaptiveFiltering: boolean;
 }
@@ -75,7 +80,9 @@ export function composeDirect(scene: Scene, inPlace = false): Uint8Array {
 
 /** Whether these settings encode the direct engine's image with zlib in the calling thread. */
 export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): boolean =>
-  engine === 'direct' && (settings.encoder ?? 'zlib') === 'zlib' && settings.sync === true;
+  engine === 'direct' &&
+  (settings.encoder ?? 'zlib') === 'zlib' &&
+  (settings.sync === true || settings.deflater !== undefined);
 
 /**
  * PNG of the scene drawn into its own canvas and deflated in the calling thread: the canvas is free once this
@@ -84,7 +91,14 @@ export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): bo
 export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
   const { width, height } = scene.layout;
   const pixels = composeDirect(scene, true);
-  return encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel);
+  return encodeRgbaPng(
+    pixels,
+    width,
+    height,
+    settings.compressionLevel,
+    settings.memLevel,
+    settings.deflater,
+  );
 }
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
@@ -100,8 +114,15 @@ export async function encodePng(
     const pixels = composeDirect(scene, spend);
     if ((settings.encoder ?? 'zlib') === 'zlib') {
       const { width, height } = scene.layout;
-      return settings.sync
-        ? encodeRgbaPng(pixels, width, height, settings.compressionLevel, settings.memLevel)
+      return settings.sync || settings.deflater
+        ? encodeRgbaPng(
+            pixels,
+            width,
+            height,
+            settings.compressionLevel,
+            settings.memLevel,
+            settings.deflater,
+          )
         : encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel, settings.memLevel);
     }
     image = raw(scene, pixels);
