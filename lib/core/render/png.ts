@@ -89,17 +89,19 @@ export const encodesInPlace = (engine: OverlayEngine, settings: PngSettings): bo
  * returns.
  */
 export function encodeSpentSync(scene: Scene, settings: PngSettings): Buffer {
-  const { width, height } = scene.layout;
-  const pixels = composeDirect(scene, true);
-  return encodeRgbaPng(
+  return encodeHere(composeDirect(scene, true), scene, settings);
+}
+
+/** Our PNG writer on the scene's pixels in the calling thread (Node's zlib or the settings' deflater). */
+const encodeHere = (pixels: Uint8Array, scene: Scene, settings: PngSettings): Buffer =>
+  encodeRgbaPng(
     pixels,
-    width,
-    height,
+    scene.layout.width,
+    scene.layout.height,
     settings.compressionLevel,
     settings.memLevel,
     settings.deflater,
   );
-}
 
 /** PNG of the scene; with `spend` the direct engine draws into the scene's own canvas instead of a copy. */
 export async function encodePng(
@@ -115,14 +117,7 @@ export async function encodePng(
     if ((settings.encoder ?? 'zlib') === 'zlib') {
       const { width, height } = scene.layout;
       return settings.sync || settings.deflater
-        ? encodeRgbaPng(
-            pixels,
-            width,
-            height,
-            settings.compressionLevel,
-            settings.memLevel,
-            settings.deflater,
-          )
+        ? encodeHere(pixels, scene, settings)
         : encodeRgbaPngAsync(pixels, width, height, settings.compressionLevel, settings.memLevel);
     }
     image = raw(scene, pixels);
