@@ -27,7 +27,7 @@ interface IsalBinding {
   adler32(input: Uint8Array): number;
 }
 
-/** LORIS_EPHYS_DEFLATE, read as the config reads it (lib/core/config.ts), without loading zod into a map worker. */
+/** LORIS_EPHYS_DEFLATE (read here, not through zod, which map workers do not load): any other value is `auto`. */
 export function deflateSetting(env: Record<string, string | undefined> = process.env): DeflateSetting {
   const value = env.LORIS_EPHYS_DEFLATE ?? '';
   return value === 'zlib' || value === 'isal' ? value : 'auto';
@@ -72,13 +72,8 @@ export function chooseDeflater(setting: DeflateSetting, path: string | undefined
   }
 }
 
-let chosen: { deflater: ZlibDeflater | undefined } | undefined;
-
-/** This thread's deflater, chosen once from LORIS_EPHYS_DEFLATE (undefined: Node's zlib). */
-export function pngDeflater(): ZlibDeflater | undefined {
-  chosen ??= { deflater: chooseDeflater(deflateSetting(), isalAddonPath()) };
-  return chosen.deflater;
-}
+/** The deflater LORIS_EPHYS_DEFLATE asks for (undefined: Node's zlib); the caller keeps it for its thread. */
+export const pngDeflater = (): ZlibDeflater | undefined => chooseDeflater(deflateSetting(), isalAddonPath());
 
 /** The deflater's name for ETags: `zlib` for Node's. */
 export const deflaterName = (deflater: ZlibDeflater | undefined): string => deflater?.name ?? 'zlib';

@@ -86,7 +86,7 @@ const preparedCache = createLru<PreparedInterpolation>(64, undefined, {
 const planCache = createPlanCache();
 /**
  * In a map worker thread the PNG is deflated right there; in the request's thread, on libuv's pool, unless this
- * thread has ISA-L's deflater (lib/service/deflater.ts), which runs in the calling thread.
+ * thread has ISA-L's deflater (lib/service/deflater.ts), which runs in the calling thread. Chosen once per thread.
  */
 let pngSettings: PngSettings | undefined;
 function pngSettingsHere(): PngSettings {

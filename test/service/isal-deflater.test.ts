@@ -29,6 +29,8 @@ import {
 const addon = isalAddonPath(join(__dirname, '..', '..'), {});
 if (!addon && process.env.CI === 'true')
   throw new Error(`CI: the ISA-L binding is not built (${ISAL_ADDON})`);
+if (!addon)
+  console.warn(`ISA-L binding not built (${ISAL_ADDON}): its tests are skipped (npm run build:native)`);
 const withAddon = addon ? describe : describe.skip;
 
 /** A picture with runs, gradients, noise and transparent corners, as maps have. */

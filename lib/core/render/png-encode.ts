@@ -436,33 +436,14 @@ function assembleHalves(
 /** Output room a deflater is given for `n` bytes of input (zlib's bound and more: stored blocks cost 5 bytes per 64 kB). */
 const deflaterRoom = (n: number): number => n + (n >> 8) + 1024;
 
-/**
- * `input` deflated by `deflater` (see ZlibDeflater.deflate) into the start of `into` when it has room, else into
- * `scratch` (grown as needed and returned for the next call). Throws when the deflater fails even with room.
- */
-function deflatedWith(
-  deflater: ZlibDeflater,
-  input: Uint8Array,
-  finish: boolean,
-  scratch: Buffer,
-  into?: Uint8Array,
-): { stream: Uint8Array; scratch: Buffer } {
-  const room = deflaterRoom(input.length);
-  const target =
-    into && into.length >= room ? into : scratch.length >= room ? scratch : Buffer.allocUnsafe(room);
-  const end = deflater.deflate(input, target, finish);
-  if (end < 0) throw new Error(`${deflater.name} could not deflate the image`);
-  const kept = target === into || target.length > MAX_KEPT_OUTPUT ? scratch : (target as Buffer);
-  return { stream: target.subarray(0, end), scratch: kept };
-}
-
 /** Scratch output of the deflater in this thread (a stream is copied out of it before the call returns). */
 let deflaterScratch: Buffer = Buffer.alloc(0);
 
 /**
  * The zlib stream of a half's (or a whole picture's) scanlines by `deflater`: a top half's up to its sync flush with
- * the Adler-32 of its rows, or a whole stream. Copied near the start of `into` (or into its own buffer) unless the
- * deflater wrote it there already.
+ * the Adler-32 of its rows, or a whole stream. Written straight into the start of `into` when it has the room,
+ * else into this thread's scratch (grown as needed, kept up to MAX_KEPT_OUTPUT) and copied near the start of `into`
+ * or into its own buffer. Throws when the deflater fails even with room.
  */
 function streamWith(
   deflater: ZlibDeflater,
@@ -470,9 +451,16 @@ function streamWith(
   top: boolean,
   into?: Uint8Array,
 ): { stream: Uint8Array; adler: number } {
-  const made = deflatedWith(deflater, scanlines, !top, deflaterScratch, into);
-  deflaterScratch = made.scratch;
-  const stream = made.stream.buffer === into?.buffer ? made.stream : copiedOut(made.stream, into);
+  const room = deflaterRoom(scanlines.length);
+  const inPlace = into !== undefined && into.length >= room;
+  let target: Uint8Array = inPlace ? into : deflaterScratch;
+  if (target.length < room) {
+    target = Buffer.allocUnsafe(room);
+    if (room <= MAX_KEPT_OUTPUT) deflaterScratch = target as Buffer;
+  }
+  const end = deflater.deflate(scanlines, target, !top);
+  if (end < 0) throw new Error(`${deflater.name} could not deflate the image`);
+  const stream = inPlace ? target.subarray(0, end) : copiedOut(target.subarray(0, end), into);
   return { stream, adler: top ? deflater.adler32(scanlines) : trailerAdler(stream) };
 }
 
@@ -618,7 +606,7 @@ function setAligned(target: Uint8Array, at: number, source: Uint8Array): void {
 /** Bytes a half's deflated stream can take at most (deflateHalf's `into` of this size always fits). */
 export function halfStreamBound(width: number, height: number): number {
   const bytes = scanlineBytes(width, Math.max(topRows(height), height - topRows(height)));
-  return Math.max(deflateRoom(bytes), deflaterRoom(bytes)) + WORD;
+  return deflaterRoom(bytes) + WORD; // the larger bound: zlib's deflateRoom is below it
 }
 
 /** deflateTopSync's stream copied out of the kept output buffer (before this thread yields), and its Adler-32. */
