@@ -2,6 +2,7 @@
  * Service configuration, parsed once per cold start from the environment with zod. Pure: the caller passes
  * the environment, so tests can parse any configuration without touching process.env.
  */
+import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import { ApiError } from './errors';
 import { DEFAULT_MODULES, parseModuleList, type ModuleName } from './modules';
@@ -18,6 +19,28 @@ export const DEFAULT_UPLOAD_CHUNK_BYTES = 8 * 1024 * 1024;
  * take them up to this size), so larger chunks cost no memory and fewer requests (32 MiB: 188 → 263 MB/s).
  */
 export const MAX_UPLOAD_CHUNK_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Heavy requests (maps, sensors) admitted at once per map worker when LORIS_EPHYS_MAX_CONCURRENT is unset. A slot
+ * is held through a request's main-thread work too (authorisation, writing the answer), so a pool needs more slots
+ * than workers to keep its workers fed; a fixed cap would leave most workers of a larger machine idle.
+ */
+export const HEAVY_REQUESTS_PER_WORKER = 4;
+
+/** Map worker threads to start: the setting, else none on Lambda, else one per CPU the process may use. */
+export function mapWorkerCount(
+  setting: number | undefined,
+  env: Record<string, string | undefined> = process.env,
+  cpus: number = availableParallelism(),
+): number {
+  if (setting !== undefined) return setting;
+  if (env.AWS_LAMBDA_FUNCTION_NAME && !env.IS_OFFLINE) return 0;
+  return Math.max(1, cpus);
+}
+
+/** The heavy-request cap: the setting, else HEAVY_REQUESTS_PER_WORKER per map worker (in-thread counts as one). */
+export const heavyRequestCap = (setting: number | undefined, workers: number): number =>
+  setting ?? HEAVY_REQUESTS_PER_WORKER * Math.max(1, workers);
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
 const optionalText = z
@@ -56,7 +79,11 @@ export const configSchema = z
     LORIS_EPHYS_MAX_DECODED_MB: int(128, 1, 65536),
     LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
     LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
-    LORIS_EPHYS_MAX_CONCURRENT: int(4, 1, 256),
+    // Unset: HEAVY_REQUESTS_PER_WORKER per map worker (heavyRequestCap).
+    LORIS_EPHYS_MAX_CONCURRENT: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z.coerce.number().int().min(1).max(256).optional(),
+    ),
     LORIS_EPHYS_MAX_QUEUED: int(64, 0, 10000),
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
     LORIS_EPHYS_FAILED_OPEN_TTL_MS: int(30000, 0, 3600000),
@@ -195,7 +222,10 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxDecodedBytes: c.LORIS_EPHYS_MAX_DECODED_MB * 1024 * 1024,
       maxImageSize: c.LORIS_EPHYS_MAX_IMAGE_SIZE,
       maxRes: c.LORIS_EPHYS_MAX_RES,
-      maxConcurrent: c.LORIS_EPHYS_MAX_CONCURRENT,
+      maxConcurrent: heavyRequestCap(
+        c.LORIS_EPHYS_MAX_CONCURRENT,
+        mapWorkerCount(c.LORIS_EPHYS_WORKERS, env),
+      ),
       maxQueued: c.LORIS_EPHYS_MAX_QUEUED,
       requestTimeoutMs: c.LORIS_EPHYS_REQUEST_TIMEOUT_MS,
       failedOpenTtlMs: c.LORIS_EPHYS_FAILED_OPEN_TTL_MS,

@@ -22,12 +22,12 @@
  * less CPU (CTF 23.7 against 26.1 ms per map) but were no faster, so they keep computing in both workers.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import type { Piscina as PiscinaClass } from 'piscina';
+import { mapWorkerCount } from '../core/config';
 import { halfStreamBound, topRows } from '../core/render';
 import type { MapAnswer, MapTask, MapTaskResult } from './map-task';
 import { joinAnswer, runMapTask, wholeAnswer } from './map-task';
@@ -38,17 +38,6 @@ export interface MapRunner {
   readonly threads: number;
   run(task: MapTask, signal?: AbortSignal): Promise<MapAnswer>;
   close(): Promise<void>;
-}
-
-/** Worker threads to start: the setting, else none on Lambda, else one per CPU the process may use. */
-export function mapWorkerCount(
-  setting: number | undefined,
-  env: Record<string, string | undefined> = process.env,
-  cpus: number = availableParallelism(),
-): number {
-  if (setting !== undefined) return setting;
-  if (env.AWS_LAMBDA_FUNCTION_NAME && !env.IS_OFFLINE) return 0;
-  return Math.max(1, cpus);
 }
 
 /** Runs tasks in the calling thread (Lambda, tests, and wherever the worker bundle is absent). */

@@ -1,4 +1,10 @@
-import { isLoopbackHost, parseConfig } from '../../lib/core/config';
+import { availableParallelism } from 'node:os';
+import {
+  HEAVY_REQUESTS_PER_WORKER,
+  heavyRequestCap,
+  isLoopbackHost,
+  parseConfig,
+} from '../../lib/core/config';
 import { ApiError } from '../../lib/core/errors';
 
 describe('parseConfig', () => {
@@ -16,6 +22,23 @@ describe('parseConfig', () => {
     expect(c.limits.maxDecodedBytes).toBe(64 * 1024 * 1024);
     expect(c.limits.maxWindowSamples).toBe(2_000_000);
     expect(() => parseConfig({ LORIS_EPHYS_MAX_DECODED_MB: '0' })).toThrow(/LORIS_EPHYS_MAX_DECODED_MB/);
+  });
+  it('caps heavy requests per map worker unless LORIS_EPHYS_MAX_CONCURRENT says otherwise', () => {
+    expect(HEAVY_REQUESTS_PER_WORKER).toBe(4);
+    expect(parseConfig({ LORIS_EPHYS_WORKERS: '2' }).limits.maxConcurrent).toBe(8);
+    expect(parseConfig({ LORIS_EPHYS_WORKERS: '16' }).limits.maxConcurrent).toBe(64);
+    // In-thread (no pool, or Lambda's one request per instance) counts as one worker.
+    expect(parseConfig({ LORIS_EPHYS_WORKERS: '0' }).limits.maxConcurrent).toBe(4);
+    expect(parseConfig({ AWS_LAMBDA_FUNCTION_NAME: 'topomap' }).limits.maxConcurrent).toBe(4);
+    expect(parseConfig({}).limits.maxConcurrent).toBe(4 * availableParallelism());
+    expect(
+      parseConfig({ LORIS_EPHYS_WORKERS: '2', LORIS_EPHYS_MAX_CONCURRENT: '3' }).limits.maxConcurrent,
+    ).toBe(3);
+    expect(parseConfig({ LORIS_EPHYS_MAX_CONCURRENT: '' }).limits.maxConcurrent).toBe(
+      heavyRequestCap(undefined, availableParallelism()),
+    );
+    expect(() => parseConfig({ LORIS_EPHYS_MAX_CONCURRENT: '0' })).toThrow(/LORIS_EPHYS_MAX_CONCURRENT/);
+    expect(() => parseConfig({ LORIS_EPHYS_MAX_CONCURRENT: '257' })).toThrow(/LORIS_EPHYS_MAX_CONCURRENT/);
   });
   it('names every malformed variable and never echoes values', () => {
     let error: unknown;

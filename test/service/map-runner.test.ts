@@ -2,12 +2,12 @@
  * Where map tasks run (lib/service/map-runner.ts), how their errors travel as data and how two halves of a picture
  * join (map-task.ts).
  */
-import { parseConfig } from '../../lib/core/config';
+import { mapWorkerCount, parseConfig } from '../../lib/core/config';
 import { ApiError } from '../../lib/core/errors';
 import { join } from 'node:path';
 import { topomapQuerySchema } from '../../lib/core/topomap-params';
 import { halfStreamBound } from '../../lib/core/render';
-import { halfSlots, inThreadRunner, mapWorkerCount, poolRunner } from '../../lib/service/map-runner';
+import { halfSlots, inThreadRunner, poolRunner } from '../../lib/service/map-runner';
 import {
   fromTaskError,
   joinAnswer,
