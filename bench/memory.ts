@@ -8,7 +8,7 @@
  *    dist/sensors/index.js and serves windows spread over the whole file (1 s and 60 s windows, band power,
  *    an ERP over every event, PNG at 512 and 2048 px); its peak RSS is the kernel's VmHWM.
  * 2. The whole service: serverless-offline (in-process handlers) under MEMORY_CONNECTIONS concurrent clients
- *    (default 4, the default concurrency cap) asking for the same kinds of maps; peak RSS of the process tree sampled every 100 ms.
+ *    (default 8, the default concurrency cap on 2 CPUs: 4 per map worker) asking for the same kinds of maps; peak RSS of the process tree sampled every 100 ms.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, linkSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -45,7 +45,7 @@ function prepareBids(): void {
   );
   linkSync(join(dir, 'long.edf'), join(BIDS, FILE));
 }
-const CONNECTIONS = Number(process.env.MEMORY_CONNECTIONS ?? 4);
+const CONNECTIONS = Number(process.env.MEMORY_CONNECTIONS ?? 8);
 
 /** Queries over the whole recording: `seconds` long, so windows reach its last hour. */
 function queries(seconds: number): string[] {
