@@ -1,6 +1,7 @@
 /**
- * Service configuration, parsed once per cold start from the environment with zod. Pure: the caller passes
- * the environment, so tests can parse any configuration without touching process.env.
+ * Service configuration, parsed once per cold start from the environment with zod. The caller passes the
+ * environment, so tests can parse any configuration without touching process.env; the only other input is the CPU
+ * count, for the default heavy-request cap (mapWorkerCount).
  */
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
