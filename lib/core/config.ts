@@ -44,6 +44,9 @@ export const heavyRequestCap = (setting: number | undefined, workers: number): n
   setting ?? HEAVY_REQUESTS_PER_WORKER * Math.max(1, workers);
 
 const int = (def: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(def);
+/** An integer setting whose absence (unset or empty) means "automatic". */
+const optionalInt = (min: number, max: number) =>
+  z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(min).max(max).optional());
 const optionalText = z
   .string()
   .optional()
@@ -81,19 +84,13 @@ export const configSchema = z
     LORIS_EPHYS_MAX_IMAGE_SIZE: int(2048, 64, 8192),
     LORIS_EPHYS_MAX_RES: int(512, 8, 2048),
     // Unset: HEAVY_REQUESTS_PER_WORKER per map worker (heavyRequestCap).
-    LORIS_EPHYS_MAX_CONCURRENT: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z.coerce.number().int().min(1).max(256).optional(),
-    ),
+    LORIS_EPHYS_MAX_CONCURRENT: optionalInt(1, 256),
     LORIS_EPHYS_MAX_QUEUED: int(64, 0, 10000),
     LORIS_EPHYS_REQUEST_TIMEOUT_MS: int(20000, 100, 900000),
     LORIS_EPHYS_FAILED_OPEN_TTL_MS: int(30000, 0, 3600000),
     LORIS_EPHYS_MODULES: z.string().default(DEFAULT_MODULES).pipe(parseModuleList),
     // Map worker threads; unset: one per CPU (none on AWS Lambda, where an instance serves one request).
-    LORIS_EPHYS_WORKERS: z.preprocess(
-      (v) => (v === '' ? undefined : v),
-      z.coerce.number().int().min(0).max(64).optional(),
-    ),
+    LORIS_EPHYS_WORKERS: optionalInt(0, 64),
     LORIS_EPHYS_AUTH_CACHE_MS: int(5000, 0, 30000),
     LORIS_EPHYS_ANSWER_CACHE_MB: int(16, 0, 1024),
     // Module uploads (README "Uploads").
